@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * The one place that reads process.env. Parsed once at import; a wrong value stops the process with the
+ * variable's name. Everything else imports `env`.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(
+      z
+        .string()
+        .refine((v) => protocols.some((p) => v.startsWith(p)), {
+          message: `must start with ${protocols.join(' or ')}`,
+        })
+        .optional(),
+    )
+    .optional();
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(3000, 0, 65535),
+  /** Public origin used in printed URLs and CSRF checks; derived from HOST/PORT when unset. */
+  PUBLIC_URL: optionalUrl(['http://', 'https://']),
+
+  DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
+  /** Connections per app process; see README "Connection budget". */
+  DATABASE_POOL_MAX: int(10, 1, 500),
+  /** Turn off for PgBouncer in transaction mode. */
+  DATABASE_PREPARE: bool.default(true),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
+  /** Embedded PostgreSQL (used when DATABASE_URL is unset). */
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: int(54329, 1024, 65535),
+
+  REDIS_URL: optionalUrl(['redis://', 'rediss://']),
+  UPSTASH_REDIS_REST_URL: optionalUrl(['https://', 'http://']),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  REDIS_COMMAND_TIMEOUT_MS: int(250, 10, 5_000),
+  REDIS_KEY_PREFIX: z.string().default('mi:'),
+
+  SESSION_TTL_HOURS: int(24, 1, 24 * 30),
+  SESSION_CACHE_TTL_SECONDS: int(300, 1, 3600),
+  RATE_LIMIT_ANON_PER_MINUTE: int(100, 1),
+  RATE_LIMIT_USER_PER_MINUTE: int(100, 1),
+  RATE_LIMIT_LOGIN_PER_MINUTE: int(5, 1),
+
+  HTTPS_CERT_FILE: z.string().optional(),
+  HTTPS_KEY_FILE: z.string().optional(),
+  HTTPS_SELF_SIGNED: bool.default(false),
+
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_SEED: bool.default(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid environment variables:\n${lines.join('\n')}`);
+  }
+  const env = result.data;
+  if (env.UPSTASH_REDIS_REST_URL && !env.UPSTASH_REDIS_REST_TOKEN) {
+    throw new Error('Invalid environment variables:\n  UPSTASH_REDIS_REST_TOKEN: required when UPSTASH_REDIS_REST_URL is set');
+  }
+  if (Boolean(env.HTTPS_CERT_FILE) !== Boolean(env.HTTPS_KEY_FILE)) {
+    throw new Error('Invalid environment variables:\n  HTTPS_CERT_FILE, HTTPS_KEY_FILE: set both or neither');
+  }
+  return env;
+}
+
+function load(): Env {
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+export const env: Env = load();

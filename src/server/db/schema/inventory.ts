@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import { createdAt, money, orgId, quantity, updatedAt } from './_columns';
+import { products } from './catalogue';
+import { stores } from './stores';
+import { users } from './users';
+
+/** Current quantity per store and product; rewritten by each finalized inventory session. */
+export const storeStock = pgTable(
+  'store_stock',
+  {
+    orgId: orgId(),
+    storeId: uuid().notNull(),
+    productId: uuid().notNull(),
+    quantity: quantity().notNull().default(0),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.productId] }),
+    foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
+    foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
+  ],
+);
+
+export const inventorySessionStatuses = ['open', 'finalized', 'cancelled'] as const;
+export const inventorySessionStatus = pgEnum('inventory_session_status', inventorySessionStatuses);
+export const inventoryScopes = ['full', 'partial'] as const;
+export const inventoryScope = pgEnum('inventory_scope', inventoryScopes);
+
+export const inventorySessions = pgTable(
+  'inventory_sessions',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgId(),
+    storeId: uuid().notNull(),
+    scope: inventoryScope().notNull().default('full'),
+    /** For partial sessions: the categories or zones counted. */
+    filter: jsonb().$type<{ categories?: string[]; zones?: string[] }>().notNull().default({}),
+    blind: boolean().notNull().default(false),
+    status: inventorySessionStatus().notNull().default('open'),
+    /** Share of the expected quantity (0.1 = 10%) above which a line is flagged for recount. */
+    varianceThreshold: quantity().notNull().default(0.1),
+    openedBy: uuid().notNull(),
+    finalizedBy: uuid(),
+    openedAt: createdAt(),
+    finalizedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }),
+    foreignKey({ columns: [t.orgId, t.openedBy], foreignColumns: [users.orgId, users.id] }),
+    index('inventory_sessions_org_store_idx').on(t.orgId, t.storeId, t.openedAt.desc()),
+  ],
+);
+
+export const inventoryAssignments = pgTable(
+  'inventory_assignments',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    zone: text().notNull().default(''),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId, t.zone] })],
+);
+
+/** Expected quantity per product, snapshotted from store_stock when the session opens. */
+export const inventoryExpected = pgTable(
+  'inventory_expected',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    productId: uuid()
+      .notNull()
+      .references(() => products.id),
+    expectedQuantity: quantity().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.productId] })],
+);
+
+/** The append-only scan log. Ids are made by the device, which makes sync idempotent. */
+export const countEntries = pgTable(
+  'count_entries',
+  {
+    id: uuid().primaryKey(),
+    orgId: orgId(),
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    /** Null when the EAN matched no product (the "unmatched" list). */
+    productId: uuid().references(() => products.id),
+    ean: text().notNull(),
+    /** Negative quantities are corrections. */
+    quantity: quantity().notNull(),
+    zone: text().notNull().default(''),
+    countedBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    deviceId: text().notNull(),
+    seq: integer().notNull(),
+    replaces: uuid(),
+    /** A recount replaces this product's earlier count for the session. */
+    recount: boolean().notNull().default(false),
+    countedAt: timestamp({ withTimezone: true }).notNull(),
+    receivedAt: createdAt(),
+  },
+  (t) => [
+    index('count_entries_session_product_idx').on(t.sessionId, t.productId),
+    index('count_entries_session_device_idx').on(t.sessionId, t.deviceId, t.seq),
+    check('count_entries_ean_digits', sql`${t.ean} ~ '^[0-9]{8,14}$'`),
+    check('count_entries_seq_non_negative', sql`${t.seq} >= 0`),
+  ],
+);
+
+/** What each device reported at its last sync: used to refuse finalize while entries are still on a tablet. */
+export const inventoryDevices = pgTable(
+  'inventory_devices',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    deviceId: text().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id),
+    pendingCount: integer().notNull().default(0),
+    lastSeq: integer().notNull().default(0),
+    lastSyncAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.deviceId] }), check('inventory_devices_pending_non_negative', sql`${t.pendingCount} >= 0`)],
+);
+
+/** Totals per EAN written at finalize, with the variance against the snapshot. */
+export const inventoryTotals = pgTable(
+  'inventory_totals',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    ean: text().notNull(),
+    productId: uuid().references(() => products.id),
+    countedQuantity: quantity().notNull(),
+    expectedQuantity: quantity().notNull(),
+    varianceQuantity: quantity().notNull(),
+    varianceValue: money().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.ean] })],
+);

@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import { foreignKey, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, orgId } from './_columns';
+import { users } from './users';
+
+export const pushStatuses = ['none', 'queued', 'sending', 'sent', 'failed'] as const;
+export const pushStatus = pgEnum('push_status', pushStatuses);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgId(),
+    userId: uuid().notNull(),
+    kind: text().notNull(),
+    title: text().notNull(),
+    body: text().notNull(),
+    data: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    /** The event that caused it: one notification per event and recipient. */
+    sourceEventId: text(),
+    readAt: timestamp({ withTimezone: true }),
+    pushStatus: pushStatus().notNull().default('none'),
+    pushSentAt: timestamp({ withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.orgId, t.userId], foreignColumns: [users.orgId, users.id] }).onDelete('cascade'),
+    index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
+    index('notifications_source_event_idx').on(t.sourceEventId, t.userId),
+  ],
+);
+
+export const deviceTokens = pgTable(
+  'device_tokens',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    orgId: orgId(),
+    userId: uuid().notNull(),
+    token: text().notNull().unique(),
+    platform: text().notNull().default('web'),
+    lastSeenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.orgId, t.userId], foreignColumns: [users.orgId, users.id] }).onDelete('cascade'),
+    index('device_tokens_user_idx').on(t.userId),
+  ],
+);
