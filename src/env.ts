@@ -56,6 +56,10 @@ export const envSchema = z.object({
   HTTPS_KEY_FILE: z.string().optional(),
   HTTPS_SELF_SIGNED: bool.default(false),
 
+  /** Behind a reverse proxy: take the client IP from X-Forwarded-For (its last hop) and TLS from X-Forwarded-Proto. */
+  TRUST_PROXY: bool.default(false),
+  /** Reported by /api/health; defaults to package.json's version. */
+  APP_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SEED: bool.default(true),

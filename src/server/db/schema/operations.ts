@@ -52,7 +52,7 @@ export const auditLog = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('audit_log_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
+    index('audit_log_org_id_idx').on(t.orgId, t.id.desc()),
     index('audit_log_org_entity_idx').on(t.orgId, t.entityType, t.entityId),
     index('audit_log_org_actor_idx').on(t.orgId, t.actorId, t.createdAt.desc()),
   ],

@@ -1,0 +1,29 @@
+import drizzle from 'eslint-plugin-drizzle';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['.next/**', 'node_modules/**', '.data/**', 'drizzle/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'public/sw.js', 'bench/results/**'] },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { drizzle },
+    rules: {
+      // The classic UPDATE/DELETE without WHERE; `db` and `tx` are the names our query functions use.
+      'drizzle/enforce-delete-with-where': ['error', { drizzleObjectName: ['db', 'tx'] }],
+      'drizzle/enforce-update-with-where': ['error', { drizzleObjectName: ['db', 'tx'] }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['src/server/**/*.ts', 'workers/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'workers/**/*.ts'],
+    ignores: ['src/env.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Import `env` from ~/env: it is validated once at start.' }],
+    },
+  },
+);

@@ -1,0 +1,25 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** Builds the Next.js app when there is no build yet or a source file is newer than it (first `npm start`, or after a pull). */
+const root = process.cwd();
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const inputs = ['src', 'public', 'next.config.ts', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of readdirSync(entry)) newest = Math.max(newest, newestMtime(path.join(entry, name)));
+  return newest;
+}
+
+const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+const sourcesAt = Math.max(...inputs.map((i) => newestMtime(path.join(root, i))));
+if (builtAt < sourcesAt) {
+  process.stderr.write(builtAt ? 'Sources changed since the last build; rebuilding…\n' : 'First start: building the app (a minute or two)…\n');
+  const result = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { listAudit } from '../../../db/queries/audit';
+import { adminProcedure, createTRPCRouter } from '../../trpc';
+import { id, pageInput } from '../../validators';
+
+export const adminAuditRouter = createTRPCRouter({
+  list: adminProcedure
+    .input(
+      z.strictObject({
+        ...pageInput,
+        actorId: id.nullish(),
+        action: z.string().trim().max(80).nullish(),
+        entityType: z.string().trim().max(80).nullish(),
+        entityId: z.string().trim().max(200).nullish(),
+        from: z.date().nullish(),
+        to: z.date().nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => listAudit(ctx.services.db, ctx.orgId, input)),
+});

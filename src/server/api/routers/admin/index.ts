@@ -1,0 +1,12 @@
+import { createTRPCRouter } from '../../trpc';
+import { adminAuditRouter } from './audit';
+import { adminStoresRouter } from './stores';
+import { adminTokensRouter } from './tokens';
+import { adminUsersRouter } from './users';
+
+export const adminRouter = createTRPCRouter({
+  users: adminUsersRouter,
+  stores: adminStoresRouter,
+  tokens: adminTokensRouter,
+  audit: adminAuditRouter,
+});

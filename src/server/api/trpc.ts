@@ -1,0 +1,107 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError, z } from 'zod';
+import type { Actor } from '../audit/audit';
+import { resolvePrincipal, type Credentials } from '../auth/authenticate';
+import type { Principal } from '../auth/principal';
+import type { UserRole } from '../db/schema';
+import { AppError, toTRPCError } from '../errors';
+import type { Services } from '../services';
+import { enforceRateLimit } from './middleware/ratelimit';
+import { logProcedureResult } from './middleware/request-log';
+
+export type ContextOptions = {
+  services: Services;
+  requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  credentials: Credentials;
+  /** Whether the request reached us over TLS (cookies then get `Secure`). */
+  secure: boolean;
+  setHeader: (name: string, value: string) => void;
+};
+
+export async function createContext(opts: ContextOptions) {
+  const { principal, credentialError } = await resolvePrincipal(opts.services, opts.credentials);
+  const logger = opts.services.logger.child({ requestId: opts.requestId, userId: principal?.userId, orgId: principal?.orgId });
+  return { ...opts, principal, credentialError, logger };
+}
+export type Context = Awaited<ReturnType<typeof createContext>>;
+
+export type ProcedureMeta = {
+  /** Roles allowed to call; absent on public and on any-signed-in procedures. */
+  roles?: readonly UserRole[];
+};
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      return {
+        ...shape,
+        // Never leak SQL or stack traces: a 500 says only that it happened and which request to look up.
+        message: internal ? 'Internal server error' : shape.message,
+        data: {
+          code: shape.data.code,
+          httpStatus: shape.data.httpStatus,
+          path: shape.data.path,
+          zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+          details: error.cause instanceof AppError ? (error.cause.details ?? null) : null,
+        },
+      };
+    },
+  });
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+/** One log line per call (errors once, with their cause); domain AppErrors mapped to their tRPC code once. */
+const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
+  const started = performance.now();
+  let result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) result = { ...result, error: toTRPCError(result.error.cause) };
+  logProcedureResult(ctx.logger, { path, type, durationMs: performance.now() - started, error: result.ok ? null : result.error });
+  return result;
+});
+
+const rateLimit = t.middleware(async ({ ctx, next }) => {
+  await enforceRateLimit(ctx);
+  return next();
+});
+
+/** Rate limited per user or token when signed in, per IP otherwise. */
+export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+    if (!ctx.principal) {
+      throw new TRPCError({
+        code: 'UNAUTHORIZED',
+        message: ctx.credentialError ?? 'Sign in to continue (session missing or expired)',
+      });
+    }
+    const principal: Principal = ctx.principal;
+    const actor: Actor = {
+      type: principal.kind === 'token' ? 'token' : 'user',
+      userId: principal.userId,
+      orgId: principal.orgId,
+      requestId: ctx.requestId,
+      ip: ctx.ip,
+    };
+    return next({ ctx: { principal, actor, orgId: principal.orgId } });
+  });
+
+/** Signed in with one of these roles; anyone else gets FORBIDDEN. The roles live in meta so tests can enumerate them. */
+export function roleProcedure(...roles: UserRole[]) {
+  return authedProcedure.meta({ roles }).use(({ ctx, next }) => {
+    if (!roles.includes(ctx.principal.role)) {
+      throw new TRPCError({ code: 'FORBIDDEN', message: `This action needs one of the roles: ${roles.join(', ')}` });
+    }
+    return next();
+  });
+}
+
+export const adminProcedure = roleProcedure('admin');

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { isValidEan13 } from '~/lib/ean';
+import { userRoles } from '../db/schema';
+
+/** Shared input shapes; objects are strict so an unknown field is a BAD_REQUEST, not silently ignored. */
+export const id = z.uuid({ message: 'must be a UUID' });
+export const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+export const optionalText = (max: number) => z.string().trim().max(max, `must be at most ${max} characters`).nullish();
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'must be an email address' }));
+export const password = z.string().min(8, 'must have at least 8 characters').max(200, 'must be at most 200 characters');
+export const role = z.enum(userRoles);
+export const ean13 = z
+  .string()
+  .trim()
+  .regex(/^\d{13}$/, 'must be 13 digits')
+  .refine(isValidEan13, 'has a wrong check digit');
+
+export const pageInput = {
+  cursor: z.string().max(500).nullish(),
+  limit: z.number().int().min(1).max(200).default(50),
+};
+export type Page<T> = { items: T[]; nextCursor: string | null };

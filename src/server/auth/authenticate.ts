@@ -1,0 +1,53 @@
+import type { Services } from '../services';
+import { findPrincipalBySession, findPrincipalByToken } from '../db/queries/auth';
+import type { Principal } from './principal';
+import { looksLikeApiToken, looksLikeSessionSecret, sha256 } from './secrets';
+
+export type Credentials = { sessionSecret: string | null; bearer: string | null };
+
+export const sessionCacheKey = (sessionId: string) => `auth:session:${sessionId}`;
+export const tokenCacheKey = (tokenId: string) => `auth:token:${tokenId}`;
+/** Every cached credential of a user carries this tag: a role change or deactivation drops them all at once. */
+export const userAuthTag = (userId: string) => `auth:user:${userId}`;
+
+/**
+ * Resolves the caller from a bearer token or the session cookie. The warm path is one cache read;
+ * PostgreSQL (the source of truth) is asked on a miss, so a Redis outage costs speed, never a login.
+ */
+export async function resolvePrincipal(
+  services: Pick<Services, 'db' | 'cache' | 'env'>,
+  credentials: Credentials,
+): Promise<{ principal: Principal | null; credentialError: string | null }> {
+  if (credentials.bearer !== null) {
+    if (!looksLikeApiToken(credentials.bearer)) return { principal: null, credentialError: 'Malformed API token' };
+    const principal = await cachedLookup(services, tokenCacheKey(sha256(credentials.bearer)), () =>
+      findPrincipalByToken(services.db, sha256(credentials.bearer!)),
+    );
+    return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'API token unknown, revoked or expired' };
+  }
+  if (credentials.sessionSecret !== null) {
+    if (!looksLikeSessionSecret(credentials.sessionSecret)) return { principal: null, credentialError: 'Malformed session cookie; sign in again' };
+    const sessionId = sha256(credentials.sessionSecret);
+    const principal = await cachedLookup(services, sessionCacheKey(sessionId), () => findPrincipalBySession(services.db, sessionId));
+    return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'Session expired or signed out; sign in again' };
+  }
+  return { principal: null, credentialError: null };
+}
+
+async function cachedLookup(
+  services: Pick<Services, 'cache' | 'env'>,
+  key: string,
+  load: () => Promise<Principal | undefined>,
+): Promise<Principal | null> {
+  const cached = await services.cache.get<Principal>(key);
+  if (cached) {
+    if (cached.expiresAt && Date.parse(cached.expiresAt) <= Date.now()) return null;
+    return cached;
+  }
+  const principal = await load();
+  if (!principal) return null;
+  const secondsLeft = principal.expiresAt ? Math.floor((Date.parse(principal.expiresAt) - Date.now()) / 1000) : Infinity;
+  const ttlSeconds = Math.min(services.env.SESSION_CACHE_TTL_SECONDS, secondsLeft);
+  if (ttlSeconds > 0) await services.cache.set(key, principal, { ttlSeconds, tags: [userAuthTag(principal.userId)] });
+  return principal;
+}

@@ -1,0 +1,55 @@
+import { env } from '~/env';
+import { seedDemo } from './db/seed/demo';
+import { runMigrations } from './db/migrate';
+import { resolveDatabaseUrl } from './db/resolve';
+import { createAppServer } from './http/server';
+import { loadTls } from './http/tls';
+import { logger } from './logger';
+import { createServices } from './services';
+
+/** `npm start`: one process serving the API (tRPC's Node adapter) and the pages (Next.js), shut down gracefully. */
+async function main() {
+  const started = performance.now();
+  const database = await resolveDatabaseUrl(env, logger);
+  const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
+  await runMigrations(services.sql);
+  if (env.DEMO_SEED) {
+    const demo = await seedDemo(services.db, services.sql);
+    if (demo.seeded) {
+      logger.info('demo organization created');
+      process.stderr.write(`\nDemo logins (password for all: ${demo.logins[0]?.password ?? ''}):\n${demo.logins.map((l) => `  ${l.role.padEnd(8)} ${l.email}`).join('\n')}\n\n`);
+    }
+  }
+
+  const { default: next } = await import('next');
+  const nextApp = next({ dev: false, dir: process.cwd(), hostname: env.HOST, port: env.PORT });
+  await nextApp.prepare();
+  const nextHandler = nextApp.getRequestHandler();
+
+  const tls = await loadTls(env, logger);
+  const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
+  const port = await app.listen(env.PORT, env.HOST);
+  const url = env.PUBLIC_URL ?? `${app.protocol}://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
+  logger.info({ url, port, embeddedDatabase: database.embedded, redis: services.redis.kind, startupMs: Math.round(performance.now() - started) }, 'MyInventory is ready');
+  process.stderr.write(`MyInventory ready on ${url}\n`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
+    await nextApp.close().catch(() => {});
+    await services.close();
+    await database.stop();
+    logger.info({ forced }, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, 'failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import type { Env } from '~/env';
+import { createCache, type Cache } from './cache/cache';
+import { createDatabase, type Database } from './db/client';
+import type { Logger } from './logger';
+import { createRateLimiter, type RateLimiter } from './ratelimit/ratelimit';
+import { createRedisLayer, type RedisLayer } from './redis/client';
+
+/** Everything a request handler or worker needs, built once per process from configuration. */
+export type Services = {
+  env: Env;
+  logger: Logger;
+  db: Database;
+  sql: ReturnType<typeof createDatabase>['sql'];
+  redis: RedisLayer;
+  cache: Cache;
+  rateLimiter: RateLimiter;
+  /** Whether PostgreSQL is the embedded one (workers then run in this process). */
+  embeddedDatabase: boolean;
+  close(): Promise<void>;
+};
+
+export function createServices(env: Env, opts: { logger: Logger; databaseUrl: string; embeddedDatabase?: boolean; applicationName?: string }): Services {
+  const { logger } = opts;
+  const database = createDatabase({
+    url: opts.databaseUrl,
+    poolMax: env.DATABASE_POOL_MAX,
+    prepare: env.DATABASE_PREPARE,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    applicationName: opts.applicationName,
+  });
+  const redis = createRedisLayer({
+    redisUrl: env.REDIS_URL,
+    upstashUrl: env.UPSTASH_REDIS_REST_URL,
+    upstashToken: env.UPSTASH_REDIS_REST_TOKEN,
+    commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    logger: logger.child({ component: 'redis' }),
+  });
+  const cache = createCache({ redis: redis.redis, prefix: `${env.REDIS_KEY_PREFIX}cache:`, logger: logger.child({ component: 'cache' }) });
+  const rateLimiter = createRateLimiter({
+    redis: redis.redis,
+    prefix: `${env.REDIS_KEY_PREFIX}ratelimit`,
+    limits: {
+      anon: { requests: env.RATE_LIMIT_ANON_PER_MINUTE, windowSeconds: 60 },
+      user: { requests: env.RATE_LIMIT_USER_PER_MINUTE, windowSeconds: 60 },
+      login: { requests: env.RATE_LIMIT_LOGIN_PER_MINUTE, windowSeconds: 60 },
+    },
+    logger: logger.child({ component: 'ratelimit' }),
+  });
+  return {
+    env,
+    logger,
+    db: database.db,
+    sql: database.sql,
+    redis,
+    cache,
+    rateLimiter,
+    embeddedDatabase: opts.embeddedDatabase ?? false,
+    async close() {
+      await Promise.allSettled([database.close(), redis.close()]);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { parseEnv, type Env } from '~/env';
+import { createCaller } from '~/server/api/root';
+import { createContext } from '~/server/api/trpc';
+import { hashPassword } from '~/server/auth/password';
+import { newSessionSecret, sha256 } from '~/server/auth/secrets';
+import { runMigrations } from '~/server/db/migrate';
+import { loginSessions, organizations, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
+import { createLogger } from '~/server/logger';
+import { createServices, type Services } from '~/server/services';
+import { createTestDatabase } from './db';
+
+export const TEST_PASSWORD = 'correct horse battery';
+
+/** Services on this test file's own database and its own Redis key prefix; `overrides` change any env value. */
+export async function createTestServices(overrides: Partial<Record<keyof Env, string>> = {}) {
+  const database = await createTestDatabase();
+  const env = parseEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    DATABASE_URL: database.url,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `mi-test-${randomBytes(4).toString('hex')}:`,
+    DATABASE_POOL_MAX: '5',
+    RATE_LIMIT_ANON_PER_MINUTE: '10000',
+    RATE_LIMIT_USER_PER_MINUTE: '10000',
+    ...overrides,
+  });
+  const services = createServices(env, { logger: createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
+  await runMigrations(services.sql);
+  return {
+    services,
+    database,
+    async close() {
+      await services.close();
+      await database.drop();
+    },
+  };
+}
+
+export type OrgFixture = Awaited<ReturnType<typeof createOrgFixture>>;
+let sharedHash: Promise<string> | undefined;
+
+/** An org with two stores and one signed-in user per role (real session rows, real cookies' secrets). */
+export async function createOrgFixture(services: Services, slug: string) {
+  const passwordHash = await (sharedHash ??= hashPassword(TEST_PASSWORD));
+  const [org] = await services.db.insert(organizations).values({ name: `Org ${slug}`, slug }).returning();
+  const storeRows = await services.db
+    .insert(stores)
+    .values([
+      { orgId: org!.id, code: `${slug}-1`, name: `Loja ${slug} 1` },
+      { orgId: org!.id, code: `${slug}-2`, name: `Loja ${slug} 2` },
+    ])
+    .returning();
+  const roles: UserRole[] = ['clerk', 'buyer', 'manager', 'admin'];
+  const userRows = await services.db
+    .insert(users)
+    .values(roles.map((role) => ({ orgId: org!.id, email: `${role}@${slug}.test`, name: `${role} ${slug}`, role, passwordHash })))
+    .returning();
+  const byRole = Object.fromEntries(userRows.map((u) => [u.role, u])) as Record<UserRole, (typeof userRows)[number]>;
+  await services.db.insert(storeMemberships).values([
+    { orgId: org!.id, userId: byRole.clerk.id, storeId: storeRows[0]!.id },
+    { orgId: org!.id, userId: byRole.manager.id, storeId: storeRows[0]!.id },
+    { orgId: org!.id, userId: byRole.manager.id, storeId: storeRows[1]!.id },
+  ]);
+  const secrets = {} as Record<UserRole, string>;
+  for (const role of roles) {
+    const secret = newSessionSecret();
+    secrets[role] = secret;
+    await services.db.insert(loginSessions).values({ id: sha256(secret), orgId: org!.id, userId: byRole[role].id, expiresAt: new Date(Date.now() + 3600_000) });
+  }
+  return { org: org!, stores: storeRows, users: byRole, secrets };
+}
+
+export type CallerOptions = { sessionSecret?: string | null; bearer?: string | null; ip?: string };
+
+/** A tRPC caller that goes through the real context: credential resolution, rate limit, roles. */
+export async function callerFor(services: Services, opts: CallerOptions = {}) {
+  const headers = new Map<string, string>();
+  const ctx = await createContext({
+    services,
+    requestId: `test-${randomBytes(4).toString('hex')}`,
+    ip: opts.ip ?? '127.0.0.1',
+    userAgent: 'vitest',
+    credentials: { sessionSecret: opts.sessionSecret ?? null, bearer: opts.bearer ?? null },
+    secure: false,
+    setHeader: (name, value) => headers.set(name.toLowerCase(), value),
+  });
+  return Object.assign(createCaller(ctx), { headers });
+}
+
+export const callerAs = (services: Services, fixture: OrgFixture, role: UserRole) => callerFor(services, { sessionSecret: fixture.secrets[role] });
