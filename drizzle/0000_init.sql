@@ -416,7 +416,7 @@ CREATE INDEX "notifications_user_unread_idx" ON "notifications" USING btree ("us
 CREATE INDEX "notifications_source_event_idx" ON "notifications" USING btree ("source_event_id","user_id");--> statement-breakpoint
 CREATE INDEX "event_log_unpublished_idx" ON "event_log" USING btree ("id") WHERE "event_log"."published_at" is null;--> statement-breakpoint
 CREATE INDEX "event_log_org_created_idx" ON "event_log" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "audit_log_org_created_idx" ON "audit_log" USING btree ("org_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "audit_log_org_id_idx" ON "audit_log" USING btree ("org_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "audit_log_org_entity_idx" ON "audit_log" USING btree ("org_id","entity_type","entity_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_actor_idx" ON "audit_log" USING btree ("org_id","actor_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "dead_letter_queue_unresolved_idx" ON "dead_letter_queue" USING btree ("source_queue","created_at" DESC NULLS LAST) WHERE "dead_letter_queue"."resolved_at" is null;--> statement-breakpoint

@@ -12,7 +12,7 @@ async function main() {
   const started = performance.now();
   const database = await resolveDatabaseUrl(env, logger);
   const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
-  await runMigrations(services.sql);
+  await runMigrations(database.url);
   if (env.DEMO_SEED) {
     const demo = await seedDemo(services.db, services.sql);
     if (demo.seeded) {

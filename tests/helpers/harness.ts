@@ -4,7 +4,6 @@ import { createCaller } from '~/server/api/root';
 import { createContext } from '~/server/api/trpc';
 import { hashPassword } from '~/server/auth/password';
 import { newSessionSecret, sha256 } from '~/server/auth/secrets';
-import { runMigrations } from '~/server/db/migrate';
 import { loginSessions, organizations, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
 import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
@@ -27,7 +26,6 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     ...overrides,
   });
   const services = createServices(env, { logger: createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
-  await runMigrations(services.sql);
   return {
     services,
     database,
@@ -86,7 +84,11 @@ export async function callerFor(services: Services, opts: CallerOptions = {}) {
     secure: false,
     setHeader: (name, value) => headers.set(name.toLowerCase(), value),
   });
-  return Object.assign(createCaller(ctx), { headers });
+  const caller = createCaller(ctx);
+  // The caller is a proxy that reads any property as a procedure path, so `headers` is served by an outer proxy.
+  return new Proxy(caller, { get: (target, key) => (key === 'headers' ? headers : Reflect.get(target, key)) }) as typeof caller & {
+    headers: Map<string, string>;
+  };
 }
 
 export const callerAs = (services: Services, fixture: OrgFixture, role: UserRole) => callerFor(services, { sessionSecret: fixture.secrets[role] });
