@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal';
 import type { UserRole } from '../db/schema';
 import { AppError, toTRPCError } from '../errors';
 import type { Services } from '../services';
+import { procedureCacheKey } from './middleware/cache';
 import { enforceRateLimit } from './middleware/ratelimit';
 import { logProcedureResult } from './middleware/request-log';
 
@@ -105,3 +106,19 @@ export function roleProcedure(...roles: UserRole[]) {
 }
 
 export const adminProcedure = roleProcedure('admin');
+
+/**
+ * Cache-aside for read procedures: the key holds the procedure, the input and the caller's authorization scope
+ * (org, role, stores); `tags` name what invalidates it (e.g. `stores:<orgId>`, cleared by the store mutations).
+ */
+export function cachedQuery(opts: { ttlSeconds: number; tags: (orgId: string) => string[] }) {
+  return t.middleware(async ({ ctx, path, getRawInput, next }) => {
+    if (!ctx.principal) return next();
+    const key = procedureCacheKey(path, ctx.principal, await getRawInput());
+    const hit = await ctx.services.cache.get<{ data: unknown }>(key);
+    if (hit) return { ok: true, data: hit.data, marker: undefined } as unknown as Awaited<ReturnType<typeof next>>;
+    const result = await next();
+    if (result.ok) await ctx.services.cache.set(key, { data: result.data }, { ttlSeconds: opts.ttlSeconds, tags: opts.tags(ctx.principal.orgId) });
+    return result;
+  });
+}

@@ -1,3 +1,4 @@
+import { cacheKeys, cacheTags } from '../cache/keys';
 import type { Services } from '../services';
 import { findPrincipalBySession, findPrincipalByToken } from '../db/queries/auth';
 import type { Principal } from './principal';
@@ -5,10 +6,6 @@ import { looksLikeApiToken, looksLikeSessionSecret, sha256 } from './secrets';
 
 export type Credentials = { sessionSecret: string | null; bearer: string | null };
 
-export const sessionCacheKey = (sessionId: string) => `auth:session:${sessionId}`;
-export const tokenCacheKey = (tokenId: string) => `auth:token:${tokenId}`;
-/** Every cached credential of a user carries this tag: a role change or deactivation drops them all at once. */
-export const userAuthTag = (userId: string) => `auth:user:${userId}`;
 
 /**
  * Resolves the caller from a bearer token or the session cookie. The warm path is one cache read;
@@ -20,7 +17,7 @@ export async function resolvePrincipal(
 ): Promise<{ principal: Principal | null; credentialError: string | null }> {
   if (credentials.bearer !== null) {
     if (!looksLikeApiToken(credentials.bearer)) return { principal: null, credentialError: 'Malformed API token' };
-    const principal = await cachedLookup(services, tokenCacheKey(sha256(credentials.bearer)), () =>
+    const principal = await cachedLookup(services, cacheKeys.apiToken(sha256(credentials.bearer)), () =>
       findPrincipalByToken(services.db, sha256(credentials.bearer!)),
     );
     return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'API token unknown, revoked or expired' };
@@ -28,7 +25,7 @@ export async function resolvePrincipal(
   if (credentials.sessionSecret !== null) {
     if (!looksLikeSessionSecret(credentials.sessionSecret)) return { principal: null, credentialError: 'Malformed session cookie; sign in again' };
     const sessionId = sha256(credentials.sessionSecret);
-    const principal = await cachedLookup(services, sessionCacheKey(sessionId), () => findPrincipalBySession(services.db, sessionId));
+    const principal = await cachedLookup(services, cacheKeys.session(sessionId), () => findPrincipalBySession(services.db, sessionId));
     return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'Session expired or signed out; sign in again' };
   }
   return { principal: null, credentialError: null };
@@ -48,6 +45,6 @@ async function cachedLookup(
   if (!principal) return null;
   const secondsLeft = principal.expiresAt ? Math.floor((Date.parse(principal.expiresAt) - Date.now()) / 1000) : Infinity;
   const ttlSeconds = Math.min(services.env.SESSION_CACHE_TTL_SECONDS, secondsLeft);
-  if (ttlSeconds > 0) await services.cache.set(key, principal, { ttlSeconds, tags: [userAuthTag(principal.userId)] });
+  if (ttlSeconds > 0) await services.cache.set(key, principal, { ttlSeconds, tags: [cacheTags.userAuth(principal.userId)] });
   return principal;
 }

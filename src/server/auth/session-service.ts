@@ -3,8 +3,8 @@ import { writeAudit } from '../audit/audit';
 import { findUserForLogin, insertLoginSession, revokeLoginSession, revokeUserSessions } from '../db/queries/auth';
 import type { Executor } from '../db/client';
 import { AppError } from '../errors';
+import { cacheKeys, cacheTags } from '../cache/keys';
 import type { Services } from '../services';
-import { sessionCacheKey, userAuthTag } from './authenticate';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
 import { newSessionSecret, sha256 } from './secrets';
 
@@ -41,12 +41,12 @@ export async function logout(services: Pick<Services, 'db' | 'cache'>, sessionId
     const revoked = await revokeLoginSession(tx, sessionId);
     if (revoked) await writeAudit(tx, actor, { action: 'auth.logout', entityType: 'user', entityId: revoked.userId });
   });
-  await services.cache.del(sessionCacheKey(sessionId));
+  await services.cache.del(cacheKeys.session(sessionId));
 }
 
 /** After a user's role, stores or active flag change: drop their cached credentials so the change applies at once. */
 export async function forgetCachedCredentials(services: Pick<Services, 'cache'>, userId: string): Promise<void> {
-  await services.cache.invalidateTags(userAuthTag(userId));
+  await services.cache.invalidateTags(cacheTags.userAuth(userId));
 }
 
 /** Deactivation signs the user out everywhere (rows revoked in the caller's transaction). */

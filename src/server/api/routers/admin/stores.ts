@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { writeAudit } from '../../../audit/audit';
 import { findStore, insertStore, listStores, updateStore } from '../../../db/queries/stores';
 import { AppError, isUniqueViolation, notFound } from '../../../errors';
-import { adminProcedure, createTRPCRouter } from '../../trpc';
+import { cacheTags, ENTITY_TTL_SECONDS } from '../../../cache/keys';
+import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
 import { id, optionalText, pageInput, text } from '../../validators';
 
 const code = z
@@ -12,6 +13,7 @@ const code = z
 
 export const adminStoresRouter = createTRPCRouter({
   list: adminProcedure
+    .use(cachedQuery({ ttlSeconds: ENTITY_TTL_SECONDS, tags: (orgId) => [cacheTags.stores(orgId)] }))
     .input(z.strictObject({ ...pageInput, active: z.boolean().nullish() }))
     .query(({ ctx, input }) => listStores(ctx.services.db, ctx.orgId, input)),
 
@@ -23,29 +25,33 @@ export const adminStoresRouter = createTRPCRouter({
 
   create: adminProcedure
     .input(z.strictObject({ code, name: text(120), city: optionalText(120) }))
-    .mutation(({ ctx, input }) =>
-      withCodeConflict(input.code, () =>
+    .mutation(async ({ ctx, input }) => {
+      const store = await withCodeConflict(input.code, () =>
         ctx.services.db.transaction(async (tx) => {
-          const store = await insertStore(tx, { orgId: ctx.orgId, ...input });
-          await writeAudit(tx, ctx.actor, { action: 'store.created', entityType: 'store', entityId: store.id, after: store });
-          return store;
+          const created = await insertStore(tx, { orgId: ctx.orgId, ...input });
+          await writeAudit(tx, ctx.actor, { action: 'store.created', entityType: 'store', entityId: created.id, after: created });
+          return created;
         }),
-      ),
-    ),
+      );
+      await ctx.services.cache.invalidateTags(cacheTags.stores(ctx.orgId));
+      return store;
+    }),
 
   update: adminProcedure
     .input(z.strictObject({ id, code: code.optional(), name: text(120).optional(), city: optionalText(120), active: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const { id: storeId, ...changes } = input;
-      return withCodeConflict(input.code ?? '', () =>
+      const store = await withCodeConflict(input.code ?? '', () =>
         ctx.services.db.transaction(async (tx) => {
           const before = await findStore(tx, ctx.orgId, storeId);
           if (!before) throw notFound('Store');
           const after = (await updateStore(tx, ctx.orgId, storeId, changes)) ?? before;
           await writeAudit(tx, ctx.actor, { action: 'store.updated', entityType: 'store', entityId: storeId, before, after });
-          return after!;
+          return after;
         }),
       );
+      await ctx.services.cache.invalidateTags(cacheTags.stores(ctx.orgId));
+      return store;
     }),
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { writeAudit } from '../../../audit/audit';
-import { tokenCacheKey } from '../../../auth/authenticate';
+import { cacheKeys } from '../../../cache/keys';
 import { newApiToken, sha256 } from '../../../auth/secrets';
 import { findApiToken, insertApiToken, listApiTokens, revokeApiToken } from '../../../db/queries/tokens';
 import { findUser } from '../../../db/queries/users';
@@ -47,7 +47,7 @@ export const adminTokensRouter = createTRPCRouter({
       await writeAudit(tx, ctx.actor, { action: 'token.revoked', entityType: 'api_token', entityId: row.id, before: { name: row.name, prefix: row.prefix } });
       return row;
     });
-    if (revoked) await ctx.services.cache.del(tokenCacheKey(revoked.tokenHash));
+    if (revoked) await ctx.services.cache.del(cacheKeys.apiToken(revoked.tokenHash));
     return { id: input.id, revoked: true as const };
   }),
 });

@@ -4,13 +4,15 @@ import { hashPassword } from '../../../auth/password';
 import { forgetCachedCredentials, revokeAllSessions } from '../../../auth/session-service';
 import { countStoresInOrg, findUser, insertUser, listUsers, replaceStoreMemberships, updateUser } from '../../../db/queries/users';
 import { AppError, isUniqueViolation, notFound } from '../../../errors';
-import { adminProcedure, createTRPCRouter } from '../../trpc';
+import { cacheTags, ENTITY_TTL_SECONDS } from '../../../cache/keys';
+import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
 import { email, id, pageInput, password, role, text } from '../../validators';
 
 const storeIds = z.array(id).max(500).transform((ids) => [...new Set(ids)]);
 
 export const adminUsersRouter = createTRPCRouter({
   list: adminProcedure
+    .use(cachedQuery({ ttlSeconds: ENTITY_TTL_SECONDS, tags: (orgId) => [cacheTags.users(orgId)] }))
     .input(z.strictObject({ ...pageInput, role: role.nullish(), active: z.boolean().nullish(), search: z.string().trim().max(100).nullish() }))
     .query(({ ctx, input }) => listUsers(ctx.services.db, ctx.orgId, input)),
 
@@ -23,14 +25,16 @@ export const adminUsersRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => {
       const passwordHash = await hashPassword(input.password);
       try {
-        return await ctx.services.db.transaction(async (tx) => {
+        const created = await ctx.services.db.transaction(async (tx) => {
           await assertStoresInOrg(tx, ctx.orgId, input.storeIds);
           const { id: userId } = await insertUser(tx, { orgId: ctx.orgId, email: input.email, name: input.name, role: input.role, passwordHash });
           await replaceStoreMemberships(tx, ctx.orgId, userId, input.storeIds);
-          const created = await findUser(tx, ctx.orgId, userId);
-          await writeAudit(tx, ctx.actor, { action: 'user.created', entityType: 'user', entityId: userId, after: created });
-          return created!;
+          const user = await findUser(tx, ctx.orgId, userId);
+          await writeAudit(tx, ctx.actor, { action: 'user.created', entityType: 'user', entityId: userId, after: user });
+          return user!;
         });
+        await ctx.services.cache.invalidateTags(cacheTags.users(ctx.orgId));
+        return created;
       } catch (error) {
         if (isUniqueViolation(error)) throw new AppError('CONFLICT', `A user with email ${input.email} already exists`);
         throw error;
@@ -78,7 +82,7 @@ export const adminUsersRouter = createTRPCRouter({
         });
         return after!;
       });
-      await forgetCachedCredentials(ctx.services, input.id);
+      await Promise.all([forgetCachedCredentials(ctx.services, input.id), ctx.services.cache.invalidateTags(cacheTags.users(ctx.orgId))]);
       return updated;
     }),
 });

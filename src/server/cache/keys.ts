@@ -1,0 +1,19 @@
+/**
+ * Every cache key family and tag in one place (README "Cache key families" documents TTLs and invalidation).
+ * Keys are relative: the cache adds REDIS_KEY_PREFIX + 'cache:'.
+ */
+export const cacheKeys = {
+  session: (sessionId: string) => `auth:session:${sessionId}`,
+  apiToken: (tokenHash: string) => `auth:token:${tokenHash}`,
+  productByEan: (orgId: string, ean: string) => `product:ean:${orgId}:${ean}`,
+} as const;
+
+export const cacheTags = {
+  /** Every cached credential of a user: a role, store or active change drops them all. */
+  userAuth: (userId: string) => `auth:user:${userId}`,
+  stores: (orgId: string) => `stores:${orgId}`,
+  users: (orgId: string) => `users:${orgId}`,
+  products: (orgId: string) => `products:${orgId}`,
+} as const;
+
+export const ENTITY_TTL_SECONDS = 300;
