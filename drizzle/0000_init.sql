@@ -12,7 +12,7 @@ CREATE TABLE "organizations" (
 	"name" text NOT NULL,
 	"slug" text NOT NULL,
 	"settings" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "organizations_slug_unique" UNIQUE("slug")
 );
@@ -24,7 +24,7 @@ CREATE TABLE "stores" (
 	"name" text NOT NULL,
 	"city" text,
 	"active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "stores_org_code_unique" UNIQUE("org_id","code"),
 	CONSTRAINT "stores_org_id_unique" UNIQUE("org_id","id")
@@ -34,7 +34,7 @@ CREATE TABLE "store_memberships" (
 	"org_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"store_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "store_memberships_user_id_store_id_pk" PRIMARY KEY("user_id","store_id")
 );
 --> statement-breakpoint
@@ -46,7 +46,7 @@ CREATE TABLE "users" (
 	"role" "user_role" NOT NULL,
 	"password_hash" text NOT NULL,
 	"active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "users_org_id_unique" UNIQUE("org_id","id")
 );
@@ -62,7 +62,7 @@ CREATE TABLE "api_tokens" (
 	"expires_at" timestamp with time zone,
 	"last_used_at" timestamp with time zone,
 	"revoked_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "api_tokens_tokenHash_unique" UNIQUE("token_hash")
 );
 --> statement-breakpoint
@@ -74,14 +74,14 @@ CREATE TABLE "login_sessions" (
 	"revoked_at" timestamp with time zone,
 	"ip" text,
 	"user_agent" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "category_buyers" (
 	"org_id" uuid NOT NULL,
 	"category" text NOT NULL,
 	"buyer_id" uuid NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "category_buyers_org_id_category_pk" PRIMARY KEY("org_id","category")
 );
 --> statement-breakpoint
@@ -100,7 +100,7 @@ CREATE TABLE "products" (
 	"image_status" "image_status" DEFAULT 'pending' NOT NULL,
 	"image_score" real,
 	"active" boolean DEFAULT true NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "products_org_id_unique" UNIQUE("org_id","id"),
 	CONSTRAINT "products_ean_13_digits" CHECK ("products"."ean" ~ '^[0-9]{13}$'),
@@ -124,7 +124,7 @@ CREATE TABLE "purchase_request_items" (
 	"decided_by" uuid,
 	"decided_at" timestamp with time zone,
 	"version" integer DEFAULT 1 NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "purchase_request_items_quantity_positive" CHECK ("purchase_request_items"."quantity" > 0),
 	CONSTRAINT "purchase_request_items_unit_price_non_negative" CHECK ("purchase_request_items"."unit_price" >= 0),
 	CONSTRAINT "purchase_request_items_approved_quantity_range" CHECK ("purchase_request_items"."approved_quantity" is null or ("purchase_request_items"."approved_quantity" > 0 and "purchase_request_items"."approved_quantity" <= "purchase_request_items"."quantity")),
@@ -145,7 +145,7 @@ CREATE TABLE "purchase_requests" (
 	"completed_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
 	"closed_by" uuid,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "purchase_requests_total_non_negative" CHECK ("purchase_requests"."total_value" >= 0)
 );
@@ -164,7 +164,7 @@ CREATE TABLE "count_entries" (
 	"replaces" uuid,
 	"recount" boolean DEFAULT false NOT NULL,
 	"counted_at" timestamp with time zone NOT NULL,
-	"received_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"received_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "count_entries_ean_digits" CHECK ("count_entries"."ean" ~ '^[0-9]{8,14}$'),
 	CONSTRAINT "count_entries_seq_non_negative" CHECK ("count_entries"."seq" >= 0)
 );
@@ -173,7 +173,7 @@ CREATE TABLE "inventory_assignments" (
 	"session_id" uuid NOT NULL,
 	"user_id" uuid NOT NULL,
 	"zone" text DEFAULT '' NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "inventory_assignments_session_id_user_id_zone_pk" PRIMARY KEY("session_id","user_id","zone")
 );
 --> statement-breakpoint
@@ -206,7 +206,7 @@ CREATE TABLE "inventory_sessions" (
 	"variance_threshold" numeric(14, 3) DEFAULT 0.1 NOT NULL,
 	"opened_by" uuid NOT NULL,
 	"finalized_by" uuid,
-	"opened_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"opened_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"finalized_at" timestamp with time zone
 );
 --> statement-breakpoint
@@ -240,7 +240,7 @@ CREATE TABLE "compliance_submissions" (
 	"status" "compliance_submission_status" DEFAULT 'submitted' NOT NULL,
 	"reviewed_by" uuid,
 	"reviewed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "compliance_submissions_photo_url" CHECK (length("compliance_submissions"."photo_url") > 0)
 );
 --> statement-breakpoint
@@ -254,7 +254,7 @@ CREATE TABLE "compliance_tasks" (
 	"due_at" timestamp with time zone,
 	"created_by" uuid NOT NULL,
 	"completed_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -265,7 +265,7 @@ CREATE TABLE "device_tokens" (
 	"token" text NOT NULL,
 	"platform" text DEFAULT 'web' NOT NULL,
 	"last_seen_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "device_tokens_token_unique" UNIQUE("token")
 );
 --> statement-breakpoint
@@ -281,7 +281,7 @@ CREATE TABLE "notifications" (
 	"read_at" timestamp with time zone,
 	"push_status" "push_status" DEFAULT 'none' NOT NULL,
 	"push_sent_at" timestamp with time zone,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "event_log" (
@@ -293,7 +293,7 @@ CREATE TABLE "event_log" (
 	"aggregate_seq" integer NOT NULL,
 	"payload" jsonb NOT NULL,
 	"metadata" jsonb DEFAULT '{}'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"published_at" timestamp with time zone,
 	CONSTRAINT "event_log_aggregate_seq_unique" UNIQUE("aggregate_type","aggregate_id","aggregate_seq")
 );
@@ -301,7 +301,7 @@ CREATE TABLE "event_log" (
 CREATE TABLE "processed_events" (
 	"consumer" text NOT NULL,
 	"event_id" bigint NOT NULL,
-	"processed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"processed_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "processed_events_consumer_event_id_pk" PRIMARY KEY("consumer","event_id")
 );
 --> statement-breakpoint
@@ -317,7 +317,7 @@ CREATE TABLE "audit_log" (
 	"after" jsonb,
 	"request_id" text,
 	"ip" text,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "dead_letter_queue" (
@@ -332,7 +332,7 @@ CREATE TABLE "dead_letter_queue" (
 	"attempts" integer DEFAULT 1 NOT NULL,
 	"max_attempts" integer DEFAULT 3 NOT NULL,
 	"retry_history" jsonb DEFAULT '[]'::jsonb NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"last_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"resolved_at" timestamp with time zone,
 	"resolved_by" uuid,
@@ -398,7 +398,7 @@ CREATE INDEX "api_tokens_org_created_idx" ON "api_tokens" USING btree ("org_id",
 CREATE INDEX "login_sessions_user_idx" ON "login_sessions" USING btree ("user_id") WHERE "login_sessions"."revoked_at" is null;--> statement-breakpoint
 CREATE UNIQUE INDEX "products_org_ean_unique" ON "products" USING btree ("org_id","ean");--> statement-breakpoint
 CREATE UNIQUE INDEX "products_org_plu_unique" ON "products" USING btree ("org_id","plu") WHERE "products"."plu" is not null;--> statement-breakpoint
-CREATE INDEX "products_org_name_idx" ON "products" USING btree ("org_id",lower("name") text_pattern_ops,"id");--> statement-breakpoint
+CREATE INDEX "products_org_name_idx" ON "products" USING btree ("org_id",(lower("name") collate "C"),"id");--> statement-breakpoint
 CREATE INDEX "products_org_buyer_idx" ON "products" USING btree ("org_id","buyer_id");--> statement-breakpoint
 CREATE INDEX "purchase_request_items_request_idx" ON "purchase_request_items" USING btree ("request_id");--> statement-breakpoint
 CREATE INDEX "purchase_request_items_buyer_pending_idx" ON "purchase_request_items" USING btree ("org_id","buyer_id","created_at") WHERE "purchase_request_items"."status" = 'pending';--> statement-breakpoint

@@ -4,7 +4,8 @@ import { createCaller } from '~/server/api/root';
 import { createContext } from '~/server/api/trpc';
 import { hashPassword } from '~/server/auth/password';
 import { newSessionSecret, sha256 } from '~/server/auth/secrets';
-import { loginSessions, organizations, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
+import { withCheckDigit } from '~/lib/ean';
+import { loginSessions, organizations, products, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
 import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import { createTestDatabase } from './db';
@@ -67,7 +68,20 @@ export async function createOrgFixture(services: Services, slug: string) {
     secrets[role] = secret;
     await services.db.insert(loginSessions).values({ id: sha256(secret), orgId: org!.id, userId: byRole[role].id, expiresAt: new Date(Date.now() + 3600_000) });
   }
-  return { org: org!, stores: storeRows, users: byRole, secrets };
+  const productRows = await services.db
+    .insert(products)
+    .values(
+      ['Arroz 5kg', 'Feijão 1kg', 'Café 500g'].map((name, i) => ({
+        orgId: org!.id,
+        ean: testEan(slug, i),
+        name,
+        category: i === 2 ? 'Bebidas' : 'Mercearia',
+        referencePrice: 10 + i * 5.5,
+        buyerId: byRole.buyer.id,
+      })),
+    )
+    .returning();
+  return { org: org!, stores: storeRows, users: byRole, secrets, products: productRows };
 }
 
 export type CallerOptions = { sessionSecret?: string | null; bearer?: string | null; ip?: string };
@@ -92,3 +106,10 @@ export async function callerFor(services: Services, opts: CallerOptions = {}) {
 }
 
 export const callerAs = (services: Services, fixture: OrgFixture, role: UserRole) => callerFor(services, { sessionSecret: fixture.secrets[role] });
+
+/** A valid EAN-13 unique to a fixture slug and index. */
+export function testEan(slug: string, index: number): string {
+  let hash = 7;
+  for (const ch of slug) hash = (hash * 31 + ch.charCodeAt(0)) % 1_000_000;
+  return withCheckDigit(`789${String(hash).padStart(6, '0')}${String(index).padStart(3, '0')}`);
+}

@@ -17,11 +17,18 @@ import type { ProcedureMeta } from './trpc';
 type Access = {
   roles: readonly UserRole[] | 'any-signed-in' | 'public';
   input: (a: OrgFixture, extra: Extra) => unknown;
-  crossOrg: 'not-found' | { listOf: (result: unknown) => string[] } | 'own-data';
+  /**
+   * not-found: org B's caller gets NOT_FOUND for org A's ids; listOf: org B's list holds none of org A's ids;
+   * noEffect: org B's call answers without touching org A (checked by `check`); own-data: acts on the caller's own org only.
+   */
+  crossOrg: 'not-found' | { listOf: (result: unknown) => string[] } | { noEffect: (result: unknown) => void } | 'own-data';
+  /** Who calls in the cross-org checks (default: the most privileged allowed role). */
+  crossOrgAs?: UserRole;
 };
-type Extra = { tokenId: string };
+type Extra = { tokenId: string; draftId: string; requestId: string; itemId: string; notificationId: string };
 
 const items = (r: unknown) => (r as { items: { id: string | number }[] }).items.map((i) => String(i.id));
+const inboxItems = (r: unknown) => (r as { items: { itemId: string }[] }).items.map((i) => i.itemId);
 
 const matrix: Record<string, Access> = {
   'auth.login': { roles: 'public', input: (a) => ({ email: `clerk@${a.org.slug}.test`, password: TEST_PASSWORD }), crossOrg: 'own-data' },
@@ -43,6 +50,41 @@ const matrix: Record<string, Access> = {
   'admin.tokens.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.tokens.revoke': { roles: ['admin'], input: (_a, extra) => ({ id: extra.tokenId }), crossOrg: 'not-found' },
   'admin.audit.list': { roles: ['admin'], input: () => ({ limit: 200 }), crossOrg: { listOf: items } },
+  'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
+  'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },
+  'products.byId': { roles: 'any-signed-in', input: (a) => ({ id: a.products[0]!.id }), crossOrg: 'not-found' },
+  'products.create': { roles: ['admin', 'buyer'], input: () => ({ ean: '7891000100103', name: 'Leite' }), crossOrg: 'own-data' },
+  'products.update': { roles: ['admin', 'buyer'], input: (a) => ({ id: a.products[1]!.id, name: 'Feijão preto 1kg' }), crossOrg: 'not-found' },
+  'products.deactivate': { roles: ['admin', 'buyer'], input: (a) => ({ id: a.products[1]!.id }), crossOrg: 'not-found' },
+  'products.importCsv': { roles: ['admin', 'buyer'], input: () => ({ csv: 'ean;nome\n7891000100103;Leite\n' }), crossOrg: 'own-data' },
+  'products.categories': { roles: 'any-signed-in', input: () => undefined, crossOrg: 'own-data' },
+  'products.assignCategoryBuyer': { roles: ['admin'], input: (a) => ({ category: 'Mercearia', buyerId: a.users.buyer.id }), crossOrg: 'not-found' },
+  'purchaseRequests.create': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id, items: [{ productId: a.products[0]!.id, quantity: 2 }] }),
+    crossOrg: 'not-found',
+  },
+  'purchaseRequests.submit': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ id: x.draftId }), crossOrg: 'not-found' },
+  'purchaseRequests.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
+  'purchaseRequests.byId': { roles: 'any-signed-in', input: (_a, x) => ({ id: x.requestId }), crossOrg: 'not-found' },
+  'purchaseRequests.inbox': { roles: ['buyer', 'admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: inboxItems } },
+  'purchaseRequests.decideItem': {
+    roles: ['buyer', 'admin'],
+    input: (_a, x) => ({ itemId: x.itemId, decision: 'reject', reason: 'fora do mix' }),
+    crossOrg: 'not-found',
+  },
+  'purchaseRequests.decideItems': {
+    roles: ['buyer', 'admin'],
+    input: (_a, x) => ({ decisions: [{ itemId: x.itemId, decision: 'reject', reason: 'fora do mix' }] }),
+    crossOrg: { noEffect: (r) => expect((r as { results: { code?: string }[] }).results.map((x) => x.code)).toEqual(['NOT_FOUND']) },
+  },
+  'purchaseRequests.close': { roles: ['manager', 'admin'], input: (_a, x) => ({ id: x.requestId }), crossOrg: 'not-found' },
+  'notifications.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items }, crossOrgAs: 'buyer' },
+  'notifications.markRead': {
+    roles: 'any-signed-in',
+    input: (_a, x) => ({ ids: [x.notificationId] }),
+    crossOrg: { noEffect: (r) => expect(r).toEqual({ marked: 0 }) },
+  },
 };
 
 let services: Services;
@@ -56,7 +98,18 @@ beforeAll(async () => {
   orgA = await createOrgFixture(services, 'matrix-a');
   orgB = await createOrgFixture(services, 'matrix-b');
   const adminA = await callerFor(services, { sessionSecret: orgA.secrets.admin });
-  extra = { tokenId: (await adminA.admin.tokens.create({ name: 'matrix' })).id };
+  const clerkA = await callerFor(services, { sessionSecret: orgA.secrets.clerk });
+  const tokenId = (await adminA.admin.tokens.create({ name: 'matrix' })).id;
+  const draft = await clerkA.purchaseRequests.create({ id: randomUUID(), storeId: orgA.stores[0]!.id, items: [{ productId: orgA.products[0]!.id, quantity: 1 }] });
+  const request = await clerkA.purchaseRequests.create({
+    id: randomUUID(),
+    storeId: orgA.stores[0]!.id,
+    items: [{ productId: orgA.products[0]!.id, quantity: 3 }],
+    submit: true,
+  });
+  const buyerA = await callerFor(services, { sessionSecret: orgA.secrets.buyer });
+  const notificationId = (await buyerA.notifications.list({ limit: 1 })).items[0]!.id;
+  extra = { tokenId, draftId: draft.id, requestId: request.id, itemId: request.items[0]!.id, notificationId };
 });
 afterAll(() => close());
 
@@ -114,13 +167,18 @@ describe('access matrix', () => {
       }
       const crossOrg = access.crossOrg;
       if (crossOrg === 'not-found') {
-        it(`gives NOT_FOUND to org B's ${allowed[allowed.length - 1]} for org A's rows`, async () => {
-          const role = allowed[allowed.length - 1]!;
+        it(`gives NOT_FOUND to org B's ${access.crossOrgAs ?? allowed[allowed.length - 1]} for org A's rows`, async () => {
+          const role = access.crossOrgAs ?? allowed[allowed.length - 1]!;
           expect(await codeOf(call(path, { sessionSecret: orgB.secrets[role] }, access.input(orgA, extra)))).toBe('NOT_FOUND');
+        });
+      } else if (typeof crossOrg === 'object' && 'noEffect' in crossOrg) {
+        it("lets org B's caller touch nothing of org A", async () => {
+          const role = access.crossOrgAs ?? allowed[allowed.length - 1]!;
+          crossOrg.noEffect(await call(path, { sessionSecret: orgB.secrets[role] }, access.input(orgA, extra)));
         });
       } else if (crossOrg !== 'own-data') {
         it("shows org B's caller none of org A's rows", async () => {
-          const role = allowed[allowed.length - 1]!;
+          const role = access.crossOrgAs ?? allowed[allowed.length - 1]!;
           const idsOfA = new Set(
             crossOrg.listOf(await call(path, { sessionSecret: orgA.secrets[role] }, access.input(orgA, extra))),
           );

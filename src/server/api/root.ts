@@ -1,10 +1,16 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
+import { notificationsRouter } from './routers/notifications';
+import { productsRouter } from './routers/products';
+import { purchaseRequestsRouter } from './routers/purchase-requests';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   admin: adminRouter,
+  products: productsRouter,
+  purchaseRequests: purchaseRequestsRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

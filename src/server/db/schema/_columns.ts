@@ -2,7 +2,8 @@ import { numeric, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** Columns every tenant-owned table shares. */
 export const orgId = () => uuid().notNull();
-export const createdAt = () => timestamp({ withTimezone: true }).notNull().defaultNow();
+/** Millisecond precision, like a JS Date: keyset cursors round-trip through the client without losing order. */
+export const createdAt = () => timestamp({ withTimezone: true, precision: 3 }).notNull().defaultNow();
 export const updatedAt = () =>
   timestamp({ withTimezone: true })
     .notNull()

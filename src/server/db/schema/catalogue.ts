@@ -33,7 +33,8 @@ export const products = pgTable(
     uniqueIndex('products_org_ean_unique').on(t.orgId, t.ean),
     unique('products_org_id_unique').on(t.orgId, t.id),
     uniqueIndex('products_org_plu_unique').on(t.orgId, t.plu).where(sql`${t.plu} is not null`),
-    index('products_org_name_idx').on(t.orgId, sql`lower(${t.name}) text_pattern_ops`, t.id),
+    // Name-prefix search and its keyset order: C collation so LIKE 'abc%' and ORDER BY use the same index.
+    index('products_org_name_idx').on(t.orgId, sql`(lower(${t.name}) collate "C")`, t.id),
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
     foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
     check('products_ean_13_digits', sql`${t.ean} ~ '^[0-9]{13}$'`),

@@ -1,0 +1,128 @@
+import { parse } from 'csv-parse/sync';
+import { z } from 'zod';
+import { isValidEan13 } from '~/lib/ean';
+
+/** Header names accepted for each field (pt-BR spreadsheets and English ones), compared without accents/case. */
+const HEADER_ALIASES: Record<string, string[]> = {
+  ean: ['ean', 'ean13', 'gtin', 'codigo', 'codigo de barras'],
+  name: ['name', 'nome', 'descricao', 'produto'],
+  brand: ['brand', 'marca'],
+  category: ['category', 'categoria'],
+  unit: ['unit', 'unidade', 'un'],
+  referencePrice: ['reference_price', 'price', 'preco', 'preco de referencia', 'preco_referencia'],
+  buyerEmail: ['buyer_email', 'buyer', 'comprador', 'email do comprador'],
+  plu: ['plu'],
+  active: ['active', 'ativo'],
+};
+
+const normalizeHeader = (h: string) =>
+  h
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .toLowerCase();
+
+const optional = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, `at most ${max} characters`)
+    .transform((v) => (v === '' ? null : v))
+    .nullable()
+    .default(null);
+
+/** "12,50", "1.234,56", "12.50" → number; Brazilian spreadsheets write decimal commas. */
+const price = z
+  .string()
+  .trim()
+  .transform((v, ctx) => {
+    if (v === '') return 0;
+    const normalized = v.includes(',') ? v.replace(/\./g, '').replace(',', '.') : v;
+    const n = Number(normalized);
+    if (!/^\d+(\.\d{1,2})?$/.test(normalized) || !Number.isFinite(n)) {
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a price (use 12,50 or 12.50)` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const row = z.object({
+  ean: z
+    .string()
+    .trim()
+    .regex(/^\d{13}$/, 'EAN must be 13 digits')
+    .refine(isValidEan13, 'EAN has a wrong check digit'),
+  name: z.string().trim().min(1, 'name is required').max(200, 'name: at most 200 characters'),
+  brand: optional(100),
+  category: optional(100),
+  unit: z
+    .string()
+    .trim()
+    .max(10)
+    .transform((v) => v || 'un')
+    .default('un'),
+  referencePrice: price.default(0),
+  buyerEmail: optional(254).transform((v) => v?.toLowerCase() ?? null),
+  plu: optional(6).refine((v) => v === null || /^\d{4,6}$/.test(v), 'PLU must be 4 to 6 digits'),
+  active: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .transform((v, ctx) => {
+      if (v === '' || ['1', 'true', 'sim', 's', 'yes'].includes(v)) return true;
+      if (['0', 'false', 'nao', 'não', 'n', 'no'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `active must be sim/não, got "${v}"` });
+      return z.NEVER;
+    })
+    .default(true),
+});
+export type CsvProductRow = z.infer<typeof row> & { line: number };
+export type CsvRowError = { line: number; ean: string | null; errors: string[] };
+
+/**
+ * Parses a product CSV (comma or semicolon separated, with a header row) into valid rows and per-line errors.
+ * Line numbers are the file's, counting the header as line 1.
+ */
+export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: string } {
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
+  } catch (error) {
+    return { rows: [], errors: [], fatal: `The file is not valid CSV: ${(error as Error).message}` };
+  }
+  const [header, ...body] = records;
+  if (!header) return { rows: [], errors: [], fatal: 'The file is empty' };
+  const columns = header.record.map((h) => {
+    const n = normalizeHeader(h);
+    return Object.entries(HEADER_ALIASES).find(([, aliases]) => aliases.includes(n))?.[0] ?? null;
+  });
+  for (const required of ['ean', 'name']) {
+    if (!columns.includes(required)) return { rows: [], errors: [], fatal: `Missing column "${required}" in the header (line 1)` };
+  }
+
+  const rows: CsvProductRow[] = [];
+  const errors: CsvRowError[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of body) {
+    const line = info.lines;
+    const raw: Record<string, string> = {};
+    columns.forEach((field, i) => {
+      if (field && record[i] !== undefined) raw[field] = record[i]!;
+    });
+    const parsed = row.safeParse(raw);
+    if (!parsed.success) {
+      errors.push({ line, ean: raw.ean?.trim() || null, errors: parsed.error.issues.map((i) => i.message) });
+      continue;
+    }
+    const firstLine = seen.get(parsed.data.ean);
+    if (firstLine !== undefined) {
+      errors.push({ line, ean: parsed.data.ean, errors: [`EAN repeated: already on line ${firstLine}`] });
+      continue;
+    }
+    seen.set(parsed.data.ean, line);
+    rows.push({ ...parsed.data, line });
+  }
+  return { rows, errors };
+}

@@ -1,0 +1,106 @@
+import { writeAudit, type Actor } from '../audit/audit';
+import type { Database, Transaction } from '../db/client';
+import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from '../db/queries/products';
+import { appendEvents } from '../events/outbox';
+import type { NewEvent } from '../events/types';
+import type { CsvProductRow, CsvRowError } from './csv';
+
+const BATCH = 1000;
+
+export type ImportResult = { created: number; updated: number; errors: CsvRowError[]; importedEans: string[] };
+
+/**
+ * Imports parsed rows: rows that fail a check against the database (unknown buyer, PLU taken) are reported with
+ * their line; the others are upserted in batches. A batch the database refuses is retried row by row under
+ * savepoints, so one bad row never takes good rows down with it, and no row is ever half-written.
+ */
+export async function importProducts(db: Database, orgId: string, actor: Actor, rows: CsvProductRow[]): Promise<ImportResult> {
+  const errors: CsvRowError[] = [];
+  const buyers = await findUserIdsByEmail(db, orgId, [...new Set(rows.flatMap((r) => (r.buyerEmail ? [r.buyerEmail] : [])))]);
+  const pluOwners = await findPluOwners(db, orgId, [...new Set(rows.flatMap((r) => (r.plu ? [r.plu] : [])))]);
+  const pluInFile = new Map<string, number>();
+  const ready: (ProductValues & { line: number })[] = [];
+  for (const r of rows) {
+    const problems: string[] = [];
+    const buyer = r.buyerEmail ? buyers.get(r.buyerEmail) : undefined;
+    if (r.buyerEmail && !buyer) problems.push(`no active user with email ${r.buyerEmail}`);
+    else if (buyer && buyer.role !== 'buyer') problems.push(`${r.buyerEmail} is not a buyer`);
+    if (r.plu) {
+      const owner = pluOwners.get(r.plu);
+      if (owner && owner !== r.ean) problems.push(`PLU ${r.plu} already belongs to EAN ${owner}`);
+      const other = pluInFile.get(r.plu);
+      if (other !== undefined) problems.push(`PLU ${r.plu} repeated: already on line ${other}`);
+      pluInFile.set(r.plu, r.line);
+    }
+    if (problems.length > 0) {
+      errors.push({ line: r.line, ean: r.ean, errors: problems });
+      continue;
+    }
+    ready.push({
+      line: r.line,
+      ean: r.ean,
+      name: r.name,
+      brand: r.brand,
+      category: r.category,
+      unit: r.unit,
+      referencePrice: r.referencePrice,
+      plu: r.plu,
+      buyerId: buyer?.id ?? null,
+      active: r.active,
+    });
+  }
+
+  const written: { ean: string; created: boolean }[] = [];
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < ready.length; i += BATCH) {
+      const batch = ready.slice(i, i + BATCH);
+      try {
+        written.push(...(await tx.transaction((sp) => writeBatch(sp, orgId, actor, batch))));
+      } catch {
+        for (const row of batch) {
+          try {
+            written.push(...(await tx.transaction((sp) => writeBatch(sp, orgId, actor, [row]))));
+          } catch (error) {
+            errors.push({ line: row.line, ean: row.ean, errors: [describeDbError(error)] });
+          }
+        }
+      }
+    }
+  });
+  errors.sort((a, b) => a.line - b.line);
+  const created = written.filter((w) => w.created).length;
+  return { created, updated: written.length - created, errors, importedEans: written.map((w) => w.ean) };
+}
+
+async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (ProductValues & { line: number })[]) {
+  const written = await upsertProducts(tx, orgId, batch);
+  const byEan = new Map(batch.map((b) => [b.ean, b]));
+  await writeAudit(
+    tx,
+    actor,
+    written.map((w) => ({
+      action: w.created ? 'product.created' : 'product.updated',
+      entityType: 'product',
+      entityId: w.id,
+      after: { ...byEan.get(w.ean), line: undefined, source: 'csv' },
+    })),
+  );
+  await appendEvents(
+    tx,
+    written.map(
+      (w): NewEvent =>
+        w.created
+          ? { type: 'product.created', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, name: byEan.get(w.ean)!.name, hasImage: false } }
+          : { type: 'product.updated', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, changed: ['csv'] } },
+    ),
+    { correlationId: actor.requestId, userId: actor.userId },
+  );
+  return written;
+}
+
+function describeDbError(error: unknown): string {
+  const message = (error as { message?: string }).message ?? 'rejected by the database';
+  if (message.includes('products_org_plu_unique')) return 'PLU already used by another product';
+  if (message.includes('check constraint')) return `invalid value (${message.replace(/.*constraint "([^"]+)".*/, '$1')})`;
+  return 'rejected by the database';
+}

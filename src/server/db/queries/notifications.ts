@@ -1,0 +1,60 @@
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { notifications } from '../schema';
+import { decodeCursor, toPage } from './cursor';
+
+export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown> };
+
+export async function insertNotifications(tx: Executor, rows: NewNotification[]) {
+  if (rows.length === 0) return;
+  await tx.insert(notifications).values(rows);
+}
+
+export async function listNotifications(db: Executor, orgId: string, userId: string, params: { cursor?: string | null; limit: number; unreadOnly?: boolean | null }) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const [rows, [unread]] = await Promise.all([
+    db
+      .select({
+        id: notifications.id,
+        kind: notifications.kind,
+        title: notifications.title,
+        body: notifications.body,
+        data: notifications.data,
+        readAt: notifications.readAt,
+        createdAt: notifications.createdAt,
+      })
+      .from(notifications)
+      .where(
+        and(
+          eq(notifications.orgId, orgId),
+          eq(notifications.userId, userId),
+          params.unreadOnly ? isNull(notifications.readAt) : undefined,
+          after ? sql`(${notifications.createdAt}, ${notifications.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
+        ),
+      )
+      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .limit(params.limit + 1),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), eq(notifications.orgId, orgId), isNull(notifications.readAt))),
+  ]);
+  return { ...toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]), unreadCount: unread?.n ?? 0 };
+}
+
+/** Marks the given notifications (or all) of this user as read; idempotent. */
+export async function markNotificationsRead(db: Executor, orgId: string, userId: string, ids: string[] | 'all') {
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(
+      and(
+        eq(notifications.orgId, orgId),
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        ids === 'all' ? undefined : inArray(notifications.id, ids),
+      ),
+    )
+    .returning({ id: notifications.id });
+  return rows.length;
+}

@@ -1,0 +1,253 @@
+import { writeAudit, type Actor } from '../audit/audit';
+import type { Principal } from '../auth/principal';
+import type { Database } from '../db/client';
+import { addDailyStats } from '../db/queries/daily-stats';
+import { insertNotifications } from '../db/queries/notifications';
+import { findProductsByIds } from '../db/queries/products';
+import {
+  assignBuyers,
+  countItemDecisions,
+  decideItemIfPending,
+  findItem,
+  findRequestDetail,
+  findRequestIdOfItem,
+  insertDraftRequest,
+  lockRequest,
+  setRequestStatus,
+  type RequestDetail,
+} from '../db/queries/purchase-requests';
+import { findStore } from '../db/queries/stores';
+import { AppError, notFound } from '../errors';
+import { appendEvent, appendEvents, type EventMetadata } from '../events/outbox';
+import type { NewEvent } from '../events/types';
+import { assertItemDecidable, assertMove, completedStatus } from './state-machine';
+
+export type CallerContext = { db: Database; principal: Principal; actor: Actor; requestId: string };
+
+const meta = (c: CallerContext): EventMetadata => ({ correlationId: c.requestId, userId: c.principal.userId });
+const brl = (value: number) => value.toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' });
+
+/** Clerks see and act on their stores only; buyers, managers and admins see the whole org. */
+export function visibleStores(principal: Principal): string[] | null {
+  return principal.role === 'clerk' ? principal.storeIds : null;
+}
+
+/** Requests are created for one of the caller's stores (admins: any store of the org). */
+async function assertCanRequestFor(c: CallerContext, storeId: string) {
+  const store = await findStore(c.db, c.principal.orgId, storeId);
+  if (!store) throw notFound('Store');
+  if (c.principal.role !== 'admin' && !c.principal.storeIds.includes(storeId)) {
+    throw new AppError('FORBIDDEN', `You do not work at ${store.name}; ask an admin to add you to it`);
+  }
+  if (!store.active) throw new AppError('CONFLICT', `${store.name} is inactive`);
+}
+
+/** A request the caller may see, or NOT_FOUND (never a hint that it exists elsewhere). */
+export async function getVisibleRequest(c: CallerContext, requestId: string): Promise<RequestDetail> {
+  const request = await findRequestDetail(c.db, c.principal.orgId, requestId);
+  const scope = visibleStores(c.principal);
+  if (!request || (scope && !scope.includes(request.storeId))) throw notFound('Purchase request');
+  return request;
+}
+
+export type CreateRequestInput = {
+  id: string;
+  storeId: string;
+  note?: string | null;
+  items: { productId: string; quantity: number; note?: string | null }[];
+  submit?: boolean;
+};
+
+/**
+ * Creates a draft with unit prices from the catalogue. The id is the client's: a retried call returns the
+ * request it already created instead of creating another.
+ */
+export async function createRequest(c: CallerContext, input: CreateRequestInput): Promise<RequestDetail> {
+  await assertCanRequestFor(c, input.storeId);
+  const productIds = [...new Set(input.items.map((i) => i.productId))];
+  if (productIds.length !== input.items.length) throw new AppError('INVALID', 'Each product may appear once; add up the quantities', { field: 'items' });
+  const found = new Map((await findProductsByIds(c.db, c.principal.orgId, productIds)).map((p) => [p.id, p]));
+  const missing = productIds.filter((id) => !found.get(id));
+  if (missing.length > 0) throw new AppError('NOT_FOUND', `Product not found: ${missing.join(', ')}`, { productIds: missing });
+  const inactive = productIds.map((id) => found.get(id)!).filter((p) => !p.active);
+  if (inactive.length > 0) throw new AppError('CONFLICT', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`);
+
+  const created = await c.db.transaction(async (tx) => {
+    const isNew = await insertDraftRequest(tx, {
+      id: input.id,
+      orgId: c.principal.orgId,
+      storeId: input.storeId,
+      createdBy: c.principal.userId,
+      note: input.note ?? null,
+      items: input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null })),
+    });
+    if (isNew) await writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input });
+    return isNew;
+  });
+  if (!created) {
+    const existing = await findRequestDetail(c.db, c.principal.orgId, input.id);
+    if (!existing || existing.createdBy !== c.principal.userId) throw new AppError('CONFLICT', 'This request id is already used; generate a new one');
+  }
+  return input.submit ? submitRequest(c, input.id) : getVisibleRequest(c, input.id);
+}
+
+/**
+ * Draft → pending: each item goes to its product's (or category's) buyer, the total is fixed, the buyers are
+ * notified and `purchaseRequest.created` is written. Submitting an already submitted request returns it.
+ */
+export async function submitRequest(c: CallerContext, requestId: string): Promise<RequestDetail> {
+  const orgId = c.principal.orgId;
+  await c.db.transaction(async (tx) => {
+    const request = await lockRequest(tx, orgId, requestId);
+    const scope = visibleStores(c.principal);
+    if (!request || (scope && !scope.includes(request.storeId))) throw notFound('Purchase request');
+    if (request.status !== 'draft' && request.submittedAt) return; // a retried submit
+    assertMove(request.status, 'submit');
+    if (request.createdBy !== c.principal.userId && c.principal.role !== 'manager' && c.principal.role !== 'admin') {
+      throw new AppError('FORBIDDEN', 'Only the author or a manager can submit this request');
+    }
+    const { unassigned, buyerIds } = await assignBuyers(tx, orgId, requestId);
+    if (unassigned.length > 0) {
+      throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
+    }
+    const submittedAt = new Date();
+    await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
+    await addDailyStats(tx, orgId, request.storeId, submittedAt, { requestsCreated: 1, requestsValue: request.totalValue });
+    await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
+    await appendEvent(
+      tx,
+      {
+        type: 'purchaseRequest.created',
+        orgId,
+        aggregateId: requestId,
+        payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
+      },
+      meta(c),
+    );
+    await insertNotifications(
+      tx,
+      buyerIds.map((userId) => ({
+        orgId,
+        userId,
+        kind: 'purchaseRequest.created',
+        title: 'Nova solicitação de compra',
+        body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
+        data: { requestId },
+      })),
+    );
+  });
+  return getVisibleRequest(c, requestId);
+}
+
+export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; quantity?: number | null; reason?: string | null };
+
+/**
+ * A buyer's decision on one item. The conditional update makes exactly one of two concurrent decisions win;
+ * the loser gets CONFLICT. When it was the last pending item, the request completes in the same transaction.
+ */
+export async function decideItem(c: CallerContext, input: DecideItemInput) {
+  const orgId = c.principal.orgId;
+  if (input.decision === 'reject' && !input.reason?.trim()) throw new AppError('INVALID', 'Say why the item is rejected', { field: 'reason' });
+  const requestId = await findRequestIdOfItem(c.db, orgId, input.itemId);
+  if (!requestId) throw notFound('Item');
+
+  return c.db.transaction(async (tx) => {
+    const request = (await lockRequest(tx, orgId, requestId))!;
+    const item = (await findItem(tx, orgId, input.itemId))!;
+    const isAdmin = c.principal.role === 'admin';
+    if (!isAdmin && item.buyerId !== c.principal.userId) throw new AppError('FORBIDDEN', 'This item is assigned to another buyer');
+    assertItemDecidable(request.status, item.status);
+    if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
+      throw new AppError('INVALID', `Approve at most the requested ${item.quantity}`, { field: 'quantity' });
+    }
+    const decided = await decideItemIfPending(tx, orgId, input.itemId, {
+      status: input.decision === 'approve' ? 'approved' : 'rejected',
+      approvedQuantity: input.decision === 'approve' ? (input.quantity ?? item.quantity) : null,
+      reason: input.reason?.trim() || null,
+      decidedBy: c.principal.userId,
+      onlyBuyer: isAdmin ? null : c.principal.userId,
+    });
+    if (!decided) throw new AppError('CONFLICT', 'This item was decided by someone else a moment ago; reload to see the decision');
+
+    const status: 'approved' | 'rejected' = input.decision === 'approve' ? 'approved' : 'rejected';
+    const value = Math.round((decided.approvedQuantity ?? decided.quantity) * decided.unitPrice * 100) / 100;
+    const now = new Date();
+    await addDailyStats(tx, orgId, request.storeId, now, status === 'approved' ? { itemsApproved: 1 } : { itemsRejected: 1 });
+    await writeAudit(tx, c.actor, {
+      action: `purchaseRequestItem.${status}`,
+      entityType: 'purchase_request_item',
+      entityId: input.itemId,
+      before: { status: 'pending' },
+      after: { status, approvedQuantity: decided.approvedQuantity, reason: decided.decisionReason },
+    });
+    const events: NewEvent[] = [
+      {
+        type: 'purchaseRequest.itemDecided',
+        orgId,
+        aggregateId: requestId,
+        payload: {
+          requestId,
+          itemId: input.itemId,
+          storeId: request.storeId,
+          requesterId: request.createdBy,
+          buyerId: decided.buyerId ?? c.principal.userId,
+          decision: status,
+          quantity: decided.quantity,
+          approvedQuantity: decided.approvedQuantity,
+          value,
+          reason: decided.decisionReason,
+        },
+      },
+    ];
+    const counts = await countItemDecisions(tx, requestId);
+    let requestStatus = request.status;
+    if (counts.pending === 0) {
+      requestStatus = completedStatus(counts.approved, counts.rejected);
+      assertMove(request.status, 'complete', requestStatus);
+      await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: now });
+      await writeAudit(tx, c.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
+    }
+    await appendEvents(
+      tx,
+      counts.pending === 0
+        ? [
+            ...events,
+            {
+              type: 'purchaseRequest.completed',
+              orgId,
+              aggregateId: requestId,
+              payload: { requestId, storeId: request.storeId, status: completedStatus(counts.approved, counts.rejected), approvedItems: counts.approved, rejectedItems: counts.rejected },
+            },
+          ]
+        : events,
+      meta(c),
+    );
+    await insertNotifications(tx, [
+      {
+        orgId,
+        userId: request.createdBy,
+        kind: 'purchaseRequest.itemDecided',
+        title: status === 'approved' ? 'Item aprovado' : 'Item recusado',
+        body:
+          status === 'approved'
+            ? `${c.principal.name} aprovou ${decided.approvedQuantity} un. (${brl(value)}).`
+            : `${c.principal.name} recusou um item: ${decided.decisionReason}.`,
+        data: { requestId, itemId: input.itemId },
+      },
+    ]);
+    return { itemId: input.itemId, status, requestId, requestStatus };
+  });
+}
+
+/** A manager (or admin) closes a request in any state but closed. */
+export async function closeRequest(c: CallerContext, requestId: string, reason: string | null) {
+  const orgId = c.principal.orgId;
+  await c.db.transaction(async (tx) => {
+    const request = await lockRequest(tx, orgId, requestId);
+    if (!request) throw notFound('Purchase request');
+    assertMove(request.status, 'close');
+    await setRequestStatus(tx, orgId, requestId, { status: 'closed', closedAt: new Date(), closedBy: c.principal.userId });
+    await writeAudit(tx, c.actor, { action: 'purchaseRequest.closed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: 'closed', reason } });
+  });
+  return getVisibleRequest(c, requestId);
+}
