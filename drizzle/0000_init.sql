@@ -114,6 +114,7 @@ CREATE TABLE "purchase_request_items" (
 	"org_id" uuid NOT NULL,
 	"request_id" uuid NOT NULL,
 	"product_id" uuid NOT NULL,
+	"position" integer DEFAULT 0 NOT NULL,
 	"buyer_id" uuid,
 	"quantity" numeric(14, 3) NOT NULL,
 	"unit_price" numeric(14, 2) NOT NULL,

@@ -155,8 +155,8 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
     const request = (await lockRequest(tx, orgId, requestId))!;
     const item = (await findItem(tx, orgId, input.itemId))!;
     const isAdmin = c.principal.role === 'admin';
-    if (!isAdmin && item.buyerId !== c.principal.userId) throw new AppError('FORBIDDEN', 'This item is assigned to another buyer');
     assertItemDecidable(request.status, item.status);
+    if (!isAdmin && item.buyerId !== c.principal.userId) throw new AppError('FORBIDDEN', 'This item is assigned to another buyer');
     if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
       throw new AppError('INVALID', `Approve at most the requested ${item.quantity}`, { field: 'quantity' });
     }

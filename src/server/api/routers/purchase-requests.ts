@@ -3,6 +3,7 @@ import { listInbox, listRequests } from '../../db/queries/purchase-requests';
 import { purchaseRequestStatuses } from '../../db/schema';
 import { closeRequest, createRequest, decideItem, getVisibleRequest, submitRequest, visibleStores, type CallerContext } from '../../purchasing/service';
 import { TRPCError } from '@trpc/server';
+import { AppError, toTRPCError } from '../../errors';
 import { createTRPCRouter, roleProcedure, authedProcedure } from '../trpc';
 import { id, optionalText, pageInput } from '../validators';
 
@@ -82,8 +83,9 @@ export const purchaseRequestsRouter = createTRPCRouter({
       try {
         results.push({ itemId: d.itemId, ok: true as const, result: await decideItem(caller(ctx), d) });
       } catch (error) {
-        const e = error as { code?: string; message?: string };
-        results.push({ itemId: d.itemId, ok: false as const, code: e.code ?? 'INTERNAL_SERVER_ERROR', message: e.code ? (e.message ?? '') : 'Internal error' });
+        if (!(error instanceof AppError)) throw error;
+        const { code, message } = toTRPCError(error);
+        results.push({ itemId: d.itemId, ok: false as const, code, message });
       }
     }
     return { results };

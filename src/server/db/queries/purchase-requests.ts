@@ -22,7 +22,7 @@ export async function insertDraftRequest(
     .onConflictDoNothing({ target: purchaseRequests.id })
     .returning({ id: purchaseRequests.id });
   if (inserted.length === 0) return false;
-  await tx.insert(purchaseRequestItems).values(values.items.map((i) => ({ orgId: values.orgId, requestId: values.id, ...i })));
+  await tx.insert(purchaseRequestItems).values(values.items.map((i, position) => ({ orgId: values.orgId, requestId: values.id, position, ...i })));
   return true;
 }
 
@@ -158,7 +158,7 @@ const itemsJson = sql<RequestItemView[]>`coalesce((
     'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8, 'note', i.note, 'status', i.status,
     'approvedQuantity', i.approved_quantity::float8, 'decisionReason', i.decision_reason,
     'buyerId', i.buyer_id, 'buyerName', b.name, 'decidedAt', i.decided_at, 'version', i.version
-  ) order by i.created_at, i.id)
+  ) order by i.position, i.id)
   from ${purchaseRequestItems} i
   join ${products} p on p.id = i.product_id
   left join ${users} b on b.id = i.buyer_id

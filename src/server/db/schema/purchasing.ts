@@ -52,6 +52,8 @@ export const purchaseRequestItems = pgTable(
       .notNull()
       .references(() => purchaseRequests.id, { onDelete: 'cascade' }),
     productId: uuid().notNull(),
+    /** Order of the items as the requester entered them. */
+    position: integer().notNull().default(0),
     /** Assigned from the product (or its category) when the request is submitted. */
     buyerId: uuid(),
     quantity: quantity().notNull(),

@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
+import { countQueries } from '../db/query-count';
+import { auditLog, eventLog, notifications, products, purchaseRequestItems, purchaseRequests, storeDailyStats } from '../db/schema';
+import type { Services } from '../services';
+import { canMove, requestTransitions, type RequestAction, type RequestStatus } from './state-machine';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createOrgFixture(services, 'pr');
+});
+afterAll(() => close());
+
+const as = (role: keyof OrgFixture['secrets']) => callerFor(services, { sessionSecret: org.secrets[role] });
+const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TRPCError ? e.code : `UNEXPECTED ${(e as Error).message}`),
+  );
+
+async function newRequest(opts: { submit?: boolean; quantities?: number[]; store?: number } = {}) {
+  const clerk = await as('clerk');
+  const quantities = opts.quantities ?? [2, 5];
+  return clerk.purchaseRequests.create({
+    id: randomUUID(),
+    storeId: org.stores[opts.store ?? 0]!.id,
+    items: quantities.map((quantity, i) => ({ productId: org.products[i]!.id, quantity })),
+    submit: opts.submit,
+  });
+}
+
+const eventsOf = (requestId: string) =>
+  services.db.select().from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
+
+describe('request state machine (the table)', () => {
+  const statuses = Object.keys(requestTransitions) as RequestStatus[];
+  const actions: RequestAction[] = ['submit', 'complete', 'close'];
+  const allowed = new Set([
+    'draft:submit:pending',
+    'draft:close:closed',
+    'pending:complete:approved',
+    'pending:complete:partially_approved',
+    'pending:complete:rejected',
+    'pending:close:closed',
+    'approved:close:closed',
+    'partially_approved:close:closed',
+    'rejected:close:closed',
+  ]);
+  for (const from of statuses)
+    for (const action of actions)
+      for (const to of statuses) {
+        const key = `${from}:${action}:${to}`;
+        it(`${allowed.has(key) ? 'allows' : 'forbids'} ${key}`, () => expect(canMove(from, action, to)).toBe(allowed.has(key)));
+      }
+});
+
+describe('creating and submitting', () => {
+  it('creates a draft with catalogue prices and a computed total, audited', async () => {
+    const request = await newRequest();
+    expect(request.status).toBe('draft');
+    expect(request.items.map((i) => i.unitPrice)).toEqual([10, 15.5]);
+    expect(request.totalValue).toBe(2 * 10 + 5 * 15.5);
+    const audits = await services.db.select().from(auditLog).where(eq(auditLog.entityId, request.id));
+    expect(audits.map((a) => a.action)).toEqual(['purchaseRequest.created']);
+  });
+
+  it('submits: assigns buyers, writes the event, the buyer notification and the daily stats in one go', async () => {
+    const [before] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
+    const draft = await newRequest();
+    const clerk = await as('clerk');
+    const submitted = await clerk.purchaseRequests.submit({ id: draft.id });
+    expect(submitted.status).toBe('pending');
+    expect(submitted.items.every((i) => i.buyerId === org.users.buyer.id)).toBe(true);
+    const events = await eventsOf(draft.id);
+    expect(events.map((e) => [e.type, e.aggregateSeq])).toEqual([['purchaseRequest.created', 1]]);
+    expect(events[0]!.payload).toMatchObject({ requestId: draft.id, buyerIds: [org.users.buyer.id], totalValue: 97.5 });
+    const notes = await services.db.select().from(notifications).where(eq(notifications.userId, org.users.buyer.id));
+    expect(notes.some((n) => (n.data as { requestId?: string }).requestId === draft.id)).toBe(true);
+    const [after] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
+    expect(after!.requestsCreated - (before?.requestsCreated ?? 0)).toBe(1);
+    expect(after!.requestsValue - (before?.requestsValue ?? 0)).toBeCloseTo(97.5);
+  });
+
+  it('a retried create (same client id) returns the same request and creates nothing more', async () => {
+    const clerk = await as('clerk');
+    const input = { id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }], submit: true };
+    const [first, second] = await Promise.all([clerk.purchaseRequests.create(input), clerk.purchaseRequests.create(input)]);
+    const third = await clerk.purchaseRequests.create(input);
+    expect(second.id).toBe(first.id);
+    expect(third.status).toBe('pending');
+    expect(await services.db.$count(purchaseRequests, eq(purchaseRequests.id, input.id))).toBe(1);
+    expect(await services.db.$count(purchaseRequestItems, eq(purchaseRequestItems.requestId, input.id))).toBe(1);
+    expect((await eventsOf(input.id)).length).toBe(1);
+  });
+
+  it('a retried submit returns the request and writes no second event', async () => {
+    const request = await newRequest({ submit: true });
+    const clerk = await as('clerk');
+    expect((await clerk.purchaseRequests.submit({ id: request.id })).status).toBe('pending');
+    expect((await eventsOf(request.id)).length).toBe(1);
+  });
+
+  it('refuses a store the clerk does not work at (FORBIDDEN) and hides its requests (NOT_FOUND)', async () => {
+    const clerk = await as('clerk');
+    const forbidden = clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[1]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }] });
+    expect(await codeOf(forbidden)).toBe('FORBIDDEN');
+    const manager = await as('manager');
+    const other = await manager.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[1]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }] });
+    expect(await codeOf(clerk.purchaseRequests.byId({ id: other.id }))).toBe('NOT_FOUND');
+    const page = await clerk.purchaseRequests.list({ limit: 200 });
+    expect(page.items.some((r) => r.id === other.id)).toBe(false);
+  });
+
+  it('refuses bad input with BAD_REQUEST and writes nothing', async () => {
+    const clerk = await as('clerk');
+    const count = await services.db.$count(purchaseRequests);
+    const bad = [
+      { id: 'not-a-uuid', storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }] },
+      { id: randomUUID(), storeId: org.stores[0]!.id, items: [] },
+      { id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: -1 }] },
+      { id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }], extra: 1 },
+    ];
+    for (const input of bad) expect(await codeOf(clerk.purchaseRequests.create(input as never))).toBe('BAD_REQUEST');
+    expect(await services.db.$count(purchaseRequests)).toBe(count);
+  });
+
+  it('refuses to submit when a product has no buyer, and the request stays a draft', async () => {
+    const [orphan] = await services.db
+      .insert(products)
+      .values({ orgId: org.org.id, ean: testEan('pr-orphan', 1), name: 'Sem comprador', category: 'Outros', referencePrice: 3 })
+      .returning();
+    const clerk = await as('clerk');
+    const draft = await clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: orphan!.id, quantity: 1 }] });
+    const error = await clerk.purchaseRequests.submit({ id: draft.id }).catch((e: TRPCError) => e);
+    expect((error as TRPCError).code).toBe('PRECONDITION_FAILED');
+    expect((error as TRPCError).message).toContain('Sem comprador');
+    expect((await clerk.purchaseRequests.byId({ id: draft.id })).status).toBe('draft');
+    expect(await eventsOf(draft.id)).toEqual([]);
+  });
+});
+
+describe('buyer decisions', () => {
+  it('approve (with a lower quantity) then reject completes the request as partially approved, with events in order', async () => {
+    const request = await newRequest({ submit: true, quantities: [10, 4] });
+    const buyer = await as('buyer');
+    const inbox = await buyer.purchaseRequests.inbox({ limit: 200 });
+    expect(inbox.items.filter((i) => i.requestId === request.id)).toHaveLength(2);
+    await buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve', quantity: 8 });
+    const done = await buyer.purchaseRequests.decideItem({ itemId: request.items[1]!.id, decision: 'reject', reason: 'Estoque alto' });
+    expect(done.requestStatus).toBe('partially_approved');
+    const detail = await buyer.purchaseRequests.byId({ id: request.id });
+    expect(detail.items.map((i) => [i.status, i.approvedQuantity, i.decisionReason])).toEqual([
+      ['approved', 8, null],
+      ['rejected', null, 'Estoque alto'],
+    ]);
+    expect((await eventsOf(request.id)).map((e) => [e.aggregateSeq, e.type])).toEqual([
+      [1, 'purchaseRequest.created'],
+      [2, 'purchaseRequest.itemDecided'],
+      [3, 'purchaseRequest.itemDecided'],
+      [4, 'purchaseRequest.completed'],
+    ]);
+    const requesterNotes = await services.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, org.users.clerk.id), sql`${notifications.data}->>'requestId' = ${request.id}`));
+    expect(requesterNotes).toHaveLength(2);
+  });
+
+  it.each([
+    [['approve', 'approve'], 'approved'],
+    [['reject', 'reject'], 'rejected'],
+  ] as const)('decisions %j complete the request as %s', async (decisions, status) => {
+    const request = await newRequest({ submit: true });
+    const buyer = await as('buyer');
+    let last;
+    for (const [i, d] of decisions.entries()) last = await buyer.purchaseRequests.decideItem({ itemId: request.items[i]!.id, decision: d, reason: 'motivo' });
+    expect(last!.requestStatus).toBe(status);
+  });
+
+  it('two concurrent decisions on one item: exactly one wins, the other gets CONFLICT', async () => {
+    const request = await newRequest({ submit: true });
+    const [buyer, admin] = await Promise.all([as('buyer'), as('admin')]);
+    const itemId = request.items[0]!.id;
+    const codes = await Promise.all([
+      codeOf(buyer.purchaseRequests.decideItem({ itemId, decision: 'approve' })),
+      codeOf(admin.purchaseRequests.decideItem({ itemId, decision: 'reject', reason: 'não' })),
+    ]);
+    expect(codes.sort()).toEqual(['CONFLICT', 'OK']);
+    const decided = (await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided');
+    expect(decided).toHaveLength(1);
+  });
+
+  it('forbidden moves are CONFLICT naming the current state, and change nothing', async () => {
+    const draft = await newRequest();
+    const buyer = await as('buyer');
+    const manager = await as('manager');
+    const onDraft = await buyer.purchaseRequests.decideItem({ itemId: draft.items[0]!.id, decision: 'approve' }).catch((e: TRPCError) => e);
+    expect((onDraft as TRPCError).code).toBe('CONFLICT');
+    expect((onDraft as TRPCError).message).toContain('draft');
+
+    const request = await newRequest({ submit: true });
+    await manager.purchaseRequests.close({ id: request.id, reason: 'cancelada' });
+    const closedAgain = await manager.purchaseRequests.close({ id: request.id }).catch((e: TRPCError) => e);
+    expect((closedAgain as TRPCError).message).toBe('Cannot close a purchase request that is closed');
+    expect(await codeOf(buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve' }))).toBe('CONFLICT');
+    const clerk = await as('clerk');
+    expect(await codeOf(clerk.purchaseRequests.submit({ id: request.id }))).toBe('OK'); // already submitted once: idempotent
+    expect((await clerk.purchaseRequests.byId({ id: request.id })).status).toBe('closed');
+    const closedDraft = await newRequest();
+    await manager.purchaseRequests.close({ id: closedDraft.id });
+    expect(await codeOf(clerk.purchaseRequests.submit({ id: closedDraft.id }))).toBe('CONFLICT');
+    const items = await services.db.select().from(purchaseRequestItems).where(eq(purchaseRequestItems.requestId, request.id));
+    expect(items.every((i) => i.status === 'pending')).toBe(true);
+  });
+
+  it('rejecting needs a reason; approving more than requested is refused', async () => {
+    const request = await newRequest({ submit: true, quantities: [3, 1] });
+    const buyer = await as('buyer');
+    expect(await codeOf(buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'reject' }))).toBe('BAD_REQUEST');
+    expect(await codeOf(buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve', quantity: 4 }))).toBe('BAD_REQUEST');
+    expect((await buyer.purchaseRequests.byId({ id: request.id })).items[0]!.status).toBe('pending');
+  });
+
+  it('bulk decisions answer item by item', async () => {
+    const request = await newRequest({ submit: true });
+    const buyer = await as('buyer');
+    const { results } = await buyer.purchaseRequests.decideItems({
+      decisions: [
+        { itemId: request.items[0]!.id, decision: 'approve' },
+        { itemId: request.items[0]!.id, decision: 'approve' },
+        { itemId: request.items[1]!.id, decision: 'reject' },
+        { itemId: request.items[1]!.id, decision: 'reject', reason: 'sem verba' },
+      ],
+    });
+    expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
+  });
+});
+
+describe('lists', () => {
+  it('issue a constant number of SQL statements per page, whatever its size', async () => {
+    for (let i = 0; i < 12; i++) await newRequest({ submit: i % 2 === 0 });
+    const manager = await as('manager');
+    await manager.auth.me(); // warms the session cache
+    const small = await countQueries(() => manager.purchaseRequests.list({ limit: 10 }));
+    const large = await countQueries(() => manager.purchaseRequests.list({ limit: 100 }));
+    expect(small.result.items).toHaveLength(10);
+    expect(large.result.items.length).toBeGreaterThan(10);
+    expect(small.queries.count).toBe(large.queries.count);
+    expect(large.queries.count).toBeLessThanOrEqual(3);
+    const detail = await countQueries(() => manager.purchaseRequests.byId({ id: small.result.items[0]!.id }));
+    expect(detail.queries.count).toBe(1);
+  });
+
+  it('paginate with a cursor without repeating or skipping a request', async () => {
+    const manager = await as('manager');
+    const all = await manager.purchaseRequests.list({ limit: 200 });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof manager.purchaseRequests.list>> = await manager.purchaseRequests.list({ limit: 4, cursor });
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((r) => r.id));
+  });
+
+  it('filter by store and status', async () => {
+    const manager = await as('manager');
+    const page = await manager.purchaseRequests.list({ limit: 200, storeId: org.stores[0]!.id, status: ['draft'] });
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((r) => r.storeId === org.stores[0]!.id && r.status === 'draft')).toBe(true);
+  });
+
+  it('rejects a tampered cursor with BAD_REQUEST', async () => {
+    const manager = await as('manager');
+    expect(await codeOf(manager.purchaseRequests.list({ limit: 5, cursor: 'garbage' }))).toBe('BAD_REQUEST');
+  });
+});
