@@ -12,7 +12,7 @@ export const role = z.enum(userRoles);
 export const ean13 = z
   .string()
   .trim()
-  .regex(/^\d{13}$/, 'must be 13 digits')
+  .regex(/^\d{13}$/, { message: 'must be 13 digits', abort: true })
   .refine(isValidEan13, 'has a wrong check digit');
 
 export const pageInput = {

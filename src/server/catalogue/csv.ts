@@ -50,7 +50,7 @@ const row = z.object({
   ean: z
     .string()
     .trim()
-    .regex(/^\d{13}$/, 'EAN must be 13 digits')
+    .regex(/^\d{13}$/, { message: 'EAN must be 13 digits', abort: true })
     .refine(isValidEan13, 'EAN has a wrong check digit'),
   name: z.string().trim().min(1, 'name is required').max(200, 'name: at most 200 characters'),
   brand: optional(100),
