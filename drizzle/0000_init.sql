@@ -402,6 +402,7 @@ CREATE UNIQUE INDEX "products_org_plu_unique" ON "products" USING btree ("org_id
 CREATE INDEX "products_org_name_idx" ON "products" USING btree ("org_id",(lower("name") collate "C"),"id");--> statement-breakpoint
 CREATE INDEX "products_org_buyer_idx" ON "products" USING btree ("org_id","buyer_id");--> statement-breakpoint
 CREATE INDEX "purchase_request_items_request_idx" ON "purchase_request_items" USING btree ("request_id");--> statement-breakpoint
+CREATE INDEX "purchase_request_items_product_idx" ON "purchase_request_items" USING btree ("product_id");--> statement-breakpoint
 CREATE INDEX "purchase_request_items_buyer_pending_idx" ON "purchase_request_items" USING btree ("org_id","buyer_id","created_at") WHERE "purchase_request_items"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "purchase_requests_org_status_created_idx" ON "purchase_requests" USING btree ("org_id","status","created_at" DESC NULLS LAST) WHERE "purchase_requests"."status" <> 'draft';--> statement-breakpoint
 CREATE INDEX "purchase_requests_org_created_idx" ON "purchase_requests" USING btree ("org_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
@@ -409,6 +410,7 @@ CREATE INDEX "purchase_requests_store_created_idx" ON "purchase_requests" USING 
 CREATE INDEX "count_entries_session_product_idx" ON "count_entries" USING btree ("session_id","product_id");--> statement-breakpoint
 CREATE INDEX "count_entries_session_device_idx" ON "count_entries" USING btree ("session_id","device_id","seq");--> statement-breakpoint
 CREATE INDEX "inventory_sessions_org_store_idx" ON "inventory_sessions" USING btree ("org_id","store_id","opened_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "store_stock_product_idx" ON "store_stock" USING btree ("product_id");--> statement-breakpoint
 CREATE INDEX "compliance_submissions_task_idx" ON "compliance_submissions" USING btree ("task_id");--> statement-breakpoint
 CREATE INDEX "compliance_tasks_org_store_status_idx" ON "compliance_tasks" USING btree ("org_id","store_id","status");--> statement-breakpoint
 CREATE INDEX "device_tokens_user_idx" ON "device_tokens" USING btree ("user_id");--> statement-breakpoint

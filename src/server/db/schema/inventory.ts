@@ -30,6 +30,7 @@ export const storeStock = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.storeId, t.productId] }),
+    index('store_stock_product_idx').on(t.productId),
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
   ],

@@ -72,6 +72,7 @@ export const purchaseRequestItems = pgTable(
     foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
     // Seed Sprint 5.2 idx_solicitacao_itens_solicitacao.
     index('purchase_request_items_request_idx').on(t.requestId),
+    index('purchase_request_items_product_idx').on(t.productId),
     index('purchase_request_items_buyer_pending_idx').on(t.orgId, t.buyerId, t.createdAt).where(sql`${t.status} = 'pending'`),
     check('purchase_request_items_quantity_positive', sql`${t.quantity} > 0`),
     check('purchase_request_items_unit_price_non_negative', sql`${t.unitPrice} >= 0`),
