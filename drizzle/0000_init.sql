@@ -354,6 +354,15 @@ CREATE TABLE "store_daily_stats" (
 	CONSTRAINT "store_daily_stats_store_id_day_pk" PRIMARY KEY("store_id","day")
 );
 --> statement-breakpoint
+CREATE TABLE "request_status_totals" (
+	"org_id" uuid NOT NULL,
+	"store_id" uuid NOT NULL,
+	"status" text NOT NULL,
+	"request_count" integer DEFAULT 0 NOT NULL,
+	"total_value" numeric(14, 2) DEFAULT 0 NOT NULL,
+	CONSTRAINT "request_status_totals_store_id_status_pk" PRIMARY KEY("store_id","status")
+);
+--> statement-breakpoint
 ALTER TABLE "stores" ADD CONSTRAINT "stores_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "store_memberships" ADD CONSTRAINT "store_memberships_org_id_user_id_users_org_id_id_fk" FOREIGN KEY ("org_id","user_id") REFERENCES "public"."users"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "store_memberships" ADD CONSTRAINT "store_memberships_org_id_store_id_stores_org_id_id_fk" FOREIGN KEY ("org_id","store_id") REFERENCES "public"."stores"("org_id","id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -417,10 +426,12 @@ CREATE INDEX "device_tokens_user_idx" ON "device_tokens" USING btree ("user_id")
 CREATE INDEX "notifications_user_created_idx" ON "notifications" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "notifications_user_unread_idx" ON "notifications" USING btree ("user_id") WHERE "notifications"."read_at" is null;--> statement-breakpoint
 CREATE INDEX "notifications_source_event_idx" ON "notifications" USING btree ("source_event_id","user_id");--> statement-breakpoint
+CREATE INDEX "notifications_push_backlog_idx" ON "notifications" USING btree ("org_id","push_status") WHERE "notifications"."push_status" in ('queued', 'sending', 'failed');--> statement-breakpoint
 CREATE INDEX "event_log_unpublished_idx" ON "event_log" USING btree ("id") WHERE "event_log"."published_at" is null;--> statement-breakpoint
 CREATE INDEX "event_log_org_created_idx" ON "event_log" USING btree ("org_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "audit_log_org_id_idx" ON "audit_log" USING btree ("org_id","id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "audit_log_org_entity_idx" ON "audit_log" USING btree ("org_id","entity_type","entity_id");--> statement-breakpoint
 CREATE INDEX "audit_log_org_actor_idx" ON "audit_log" USING btree ("org_id","actor_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "dead_letter_queue_unresolved_idx" ON "dead_letter_queue" USING btree ("source_queue","created_at" DESC NULLS LAST) WHERE "dead_letter_queue"."resolved_at" is null;--> statement-breakpoint
-CREATE INDEX "store_daily_stats_org_day_idx" ON "store_daily_stats" USING btree ("org_id","day");
+CREATE INDEX "store_daily_stats_org_day_idx" ON "store_daily_stats" USING btree ("org_id","day");--> statement-breakpoint
+CREATE INDEX "request_status_totals_org_idx" ON "request_status_totals" USING btree ("org_id");

@@ -2,6 +2,7 @@ import { env } from '~/env';
 import { seedDemo } from './db/seed/demo';
 import { runMigrations } from './db/migrate';
 import { resolveDatabaseUrl } from './db/resolve';
+import { startDashboardRefresher } from './dashboard/refresh';
 import { createAppServer } from './http/server';
 import { loadTls } from './http/tls';
 import { logger } from './logger';
@@ -26,6 +27,7 @@ async function main() {
   await nextApp.prepare();
   const nextHandler = nextApp.getRequestHandler();
 
+  const refresher = startDashboardRefresher(services);
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);
@@ -38,6 +40,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    refresher.stop();
     const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
     await nextApp.close().catch(() => {});
     await services.close();

@@ -3,6 +3,8 @@ import { createCache, type Cache } from './cache/cache';
 import { createDatabase, type Database } from './db/client';
 import type { Logger } from './logger';
 import { createRateLimiter, type RateLimiter } from './ratelimit/ratelimit';
+import { createSwrCache, type SwrCache } from './dashboard/swr-cache';
+import { createLiveBus, type LiveBus } from './live/bus';
 import { createRedisLayer, type RedisLayer } from './redis/client';
 
 /** Everything a request handler or worker needs, built once per process from configuration. */
@@ -14,6 +16,10 @@ export type Services = {
   redis: RedisLayer;
   cache: Cache;
   rateLimiter: RateLimiter;
+  /** Stale-while-revalidate cache of the dashboard's aggregates. */
+  dashboardCache: SwrCache;
+  /** Live events to open screens (Redis pub/sub, or PostgreSQL LISTEN/NOTIFY without Redis). */
+  live: LiveBus;
   /** Whether PostgreSQL is the embedded one (workers then run in this process). */
   embeddedDatabase: boolean;
   close(): Promise<void>;
@@ -46,6 +52,13 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     },
     logger: logger.child({ component: 'ratelimit' }),
   });
+  const dashboardCache = createSwrCache({
+    cache,
+    freshSeconds: env.DASHBOARD_FRESH_SECONDS,
+    staleSeconds: env.DASHBOARD_STALE_SECONDS,
+    logger: logger.child({ component: 'dashboard-cache' }),
+  });
+  const live = createLiveBus({ redisUrl: env.REDIS_URL, sql: database.sql, channelPrefix: env.REDIS_KEY_PREFIX, logger: logger.child({ component: 'live' }) });
   return {
     env,
     logger,
@@ -54,8 +67,11 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     redis,
     cache,
     rateLimiter,
+    dashboardCache,
+    live,
     embeddedDatabase: opts.embeddedDatabase ?? false,
     async close() {
+      await live.close();
       await Promise.allSettled([database.close(), redis.close()]);
     },
   };

@@ -80,6 +80,9 @@ const matrix: Record<string, Access> = {
   },
   'purchaseRequests.close': { roles: ['manager', 'admin'], input: (_a, x) => ({ id: x.requestId }), crossOrg: 'not-found' },
   'notifications.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items }, crossOrgAs: 'buyer' },
+  'dashboard.summary': { roles: ['manager', 'admin', 'clerk'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found', crossOrgAs: 'manager' },
+  'dashboard.recent': { roles: ['manager', 'admin', 'clerk'], input: (a) => ({ limit: 10, storeId: a.stores[0]!.id }), crossOrg: 'not-found', crossOrgAs: 'manager' },
+  'dashboard.live': { roles: ['manager', 'admin', 'clerk'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found', crossOrgAs: 'manager' },
   'notifications.markRead': {
     roles: 'any-signed-in',
     input: (_a, x) => ({ ids: [x.notificationId] }),
@@ -117,8 +120,18 @@ const procedures = Object.entries(appRouter._def.procedures as unknown as Record
 
 async function call(path: string, opts: { sessionSecret?: string }, input: unknown) {
   const caller = (await callerFor(services, opts)) as unknown as Record<string, unknown>;
-  const fn = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown) => Promise<unknown>;
-  return fn(input);
+  const fn = path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], caller) as (i: unknown, o?: unknown) => Promise<unknown>;
+  const controller = new AbortController();
+  const result = await fn(input, { signal: controller.signal });
+  if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+    // A subscription: its checks run when it starts; a stream that stays open without error was allowed.
+    const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const outcome = await Promise.race([iterator.next().then(() => 'event'), new Promise((r) => setTimeout(() => r('open'), 150))]);
+    controller.abort();
+    void iterator.return?.();
+    return outcome;
+  }
+  return result;
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {

@@ -261,3 +261,15 @@ describe('cache during a Redis outage (private redis-server)', () => {
     }
   });
 });
+
+describe('getMany and incr', () => {
+  for (const backend of ['redis', 'memory'] as const) {
+    it(`${backend}: reads several keys in one call and keeps counters as numbers`, async () => {
+      const cache = createCache({ redis: backend === 'redis' ? layer.redis : null, prefix: `${filePrefix}many:${backend}:`, logger: silent });
+      await cache.set('a', { n: 1 }, { ttlSeconds: 30 });
+      expect(await cache.incr('gen', 30)).toBe(1);
+      expect(await cache.incr('gen', 30)).toBe(2);
+      expect(await cache.getMany<[{ n: number }, number, string]>(['a', 'gen', 'missing'])).toEqual([{ n: 1 }, 2, undefined]);
+    });
+  }
+});

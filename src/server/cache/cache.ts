@@ -10,6 +10,10 @@ export type CacheStats = { hits: number; misses: number; errors: number; sets: n
 export interface Cache {
   readonly backend: 'redis' | 'memory';
   get<T>(key: string): Promise<T | undefined>;
+  /** Several keys in one round trip (each counted as a hit or a miss); on a cache error, all miss. */
+  getMany<T extends unknown[]>(keys: string[]): Promise<{ [K in keyof T]: T[K] | undefined }>;
+  /** An atomic counter (generations, versions); undefined when the cache is unreachable. */
+  incr(key: string, ttlSeconds: number): Promise<number | undefined>;
   set<T>(key: string, value: T, opts: CacheSetOptions): Promise<void>;
   /** One in-flight fetch per key per process (concurrent callers share it); a cache error falls through to fetch. */
   getOrSet<T>(key: string, fetch: () => Promise<T>, opts: CacheSetOptions): Promise<T>;
@@ -62,6 +66,19 @@ export function createCache(opts: { redis: Redis | null; prefix: string; logger:
   return {
     backend: opts.redis ? 'redis' : 'memory',
     get,
+    async getMany<T extends unknown[]>(keys: string[]) {
+      const read = await attempt(() => store.getMany(keys));
+      const values = keys.map((_, i) => (read.ok ? decode(read.value[i]) : undefined));
+      for (const value of values) {
+        if (value === undefined) counts.misses += 1;
+        else counts.hits += 1;
+      }
+      return values as { [K in keyof T]: T[K] | undefined };
+    },
+    async incr(key, ttlSeconds) {
+      const result = await attempt(() => store.incr(key, Math.max(1, Math.ceil(ttlSeconds))));
+      return result.ok ? result.value : undefined;
+    },
     set,
     getOrSet<T>(key: string, fetch: () => Promise<T>, setOpts: CacheSetOptions): Promise<T> {
       const pending = inFlight.get(key) as Promise<T> | undefined;
@@ -97,6 +114,9 @@ export function createCache(opts: { redis: Redis | null; prefix: string; logger:
 /** @upstash/redis hands back the JSON already parsed (automatic deserialization); the memory store keeps the string. */
 function decode<T>(raw: unknown): T | undefined {
   if (raw === null || raw === undefined) return undefined;
+  // Counters (incr) are plain integers; every other value is a superjson envelope.
+  if (typeof raw === 'number') return raw as T;
+  if (typeof raw === 'string' && /^-?\d+$/.test(raw)) return Number(raw) as T;
   try {
     if (typeof raw === 'string') return superjson.parse<T>(raw);
     return superjson.deserialize<T>(raw as Parameters<typeof superjson.deserialize>[0]);

@@ -6,6 +6,10 @@ export const cacheKeys = {
   session: (sessionId: string) => `auth:session:${sessionId}`,
   apiToken: (tokenHash: string) => `auth:token:${tokenHash}`,
   productByEan: (orgId: string, ean: string) => `product:ean:${orgId}:${ean}`,
+  /** The whole org's dashboard, or one store's. */
+  dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:${orgId}:store:${storeId}` : `dashboard:${orgId}`),
+  /** Generation of every dashboard key of an org: bumped by each change that shows on the dashboard. */
+  dashboardGeneration: (orgId: string) => `dashboard:gen:${orgId}`,
 } as const;
 
 export const cacheTags = {

@@ -21,8 +21,8 @@ export function createMemoryStore(maxEntries: number, now: () => number = Date.n
     }
   };
 
-  return {
-    async get(key) {
+  const store = {
+    async get(key: string): Promise<unknown> {
       const entry = entries.get(key);
       if (!entry) return undefined;
       if (entry.expiresAt <= now()) {
@@ -33,7 +33,15 @@ export function createMemoryStore(maxEntries: number, now: () => number = Date.n
       entries.set(key, entry);
       return entry.encoded;
     },
-    async set(key, encoded, ttlSeconds, tags) {
+    async getMany(keys: string[]) {
+      return Promise.all(keys.map((key) => store.get(key)));
+    },
+    async incr(key: string, ttlSeconds: number) {
+      const current = Number(await store.get(key)) || 0;
+      await store.set(key, String(current + 1), ttlSeconds, []);
+      return current + 1;
+    },
+    async set(key: string, encoded: string, ttlSeconds: number, tags: string[]) {
       remove(key);
       entries.set(key, { encoded, expiresAt: now() + ttlSeconds * 1_000, tags });
       for (const tag of tags) {
@@ -46,14 +54,15 @@ export function createMemoryStore(maxEntries: number, now: () => number = Date.n
         remove(oldest);
       }
     },
-    async del(keys) {
+    async del(keys: string[]) {
       for (const key of keys) remove(key);
     },
-    async invalidateTags(tags) {
+    async invalidateTags(tags: string[]) {
       for (const tag of tags) {
         for (const key of [...(keysByTag.get(tag) ?? [])]) remove(key);
       }
     },
     size: () => entries.size,
   };
+  return store;
 }

@@ -37,6 +37,11 @@ export function createRedisStore(redis: Redis, prefix: string): CacheStore {
 
   return {
     get: (key) => redis.get(prefix + key),
+    getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(...keys.map((key) => prefix + key))),
+    async incr(key, ttlSeconds) {
+      const [value] = await redis.pipeline().incr(prefix + key).expire(prefix + key, ttlSeconds).exec<[number, number]>();
+      return value;
+    },
     async set(key, encoded, ttlSeconds, tags) {
       if (tags.length === 0) await redis.set(prefix + key, encoded, { ex: ttlSeconds });
       else await setWithTags.exec([prefix + key, ...tags.map(tagKey)], [encoded, String(ttlSeconds)]);

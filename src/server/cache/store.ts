@@ -1,6 +1,10 @@
 /** What a cache backend does; the values are superjson-encoded. Redis stores throw on failure, memory never does. */
 export interface CacheStore {
   get(key: string): Promise<unknown>;
+  /** One round trip for several keys; missing ones come back undefined/null. */
+  getMany(keys: string[]): Promise<unknown[]>;
+  /** Atomic counter; the key expires ttlSeconds after its last increment. */
+  incr(key: string, ttlSeconds: number): Promise<number>;
   set(key: string, encoded: string, ttlSeconds: number, tags: string[]): Promise<void>;
   del(keys: string[]): Promise<void>;
   invalidateTags(tags: string[]): Promise<void>;

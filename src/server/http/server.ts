@@ -49,12 +49,20 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   let draining = false;
   const idle: (() => void)[] = [];
 
+  const streams = new Set<ServerResponse>();
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
-    res.once('close', () => {
-      inFlight--;
-      if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
-    });
+    // Live streams (SSE subscriptions) never finish by themselves: tracked apart, ended at shutdown.
+    if (req.headers.accept?.includes('text/event-stream')) {
+      streams.add(res);
+      res.once('close', () => streams.delete(res));
+    } else {
+      inFlight++;
+      res.once('close', () => {
+        inFlight--;
+        if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
+      });
+    }
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
@@ -103,6 +111,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     async shutdown(timeoutMs: number): Promise<{ forced: boolean }> {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const stream of streams) stream.end();
       server.closeIdleConnections();
       const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
       let timer: NodeJS.Timeout | undefined;

@@ -235,7 +235,7 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
         data: { requestId, itemId: input.itemId },
       },
     ]);
-    return { itemId: input.itemId, status, requestId, requestStatus };
+    return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
   });
 }
 

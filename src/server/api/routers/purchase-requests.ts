@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { listInbox, listRequests } from '../../db/queries/purchase-requests';
 import { purchaseRequestStatuses } from '../../db/schema';
+import { dashboardChanged } from '../../dashboard/service';
 import { closeRequest, createRequest, decideItem, getVisibleRequest, submitRequest, visibleStores, type CallerContext } from '../../purchasing/service';
 import { TRPCError } from '@trpc/server';
 import { AppError, toTRPCError } from '../../errors';
@@ -23,6 +24,12 @@ const caller = (ctx: { services: { db: CallerContext['db'] }; principal: CallerC
   requestId: ctx.requestId,
 });
 
+/** A committed change to a request shows on the dashboard: outdate its cache and tell open screens. */
+const changed = <T extends { storeId: string }>(ctx: { services: Parameters<typeof dashboardChanged>[0]; orgId: string }) => async (result: T) => {
+  await dashboardChanged(ctx.services, { orgId: ctx.orgId, kind: 'purchaseRequest', storeId: result.storeId });
+  return result;
+};
+
 const requesterProcedure = roleProcedure('clerk', 'manager', 'admin');
 const buyerProcedure = roleProcedure('buyer', 'admin');
 
@@ -41,10 +48,10 @@ export const purchaseRequestsRouter = createTRPCRouter({
         submit: z.boolean().optional(),
       }),
     )
-    .mutation(({ ctx, input }) => createRequest(caller(ctx), input)),
+    .mutation(({ ctx, input }) => createRequest(caller(ctx), input).then(changed(ctx))),
 
   /** Idempotent: submitting a request that is already submitted returns it as it is. */
-  submit: requesterProcedure.input(z.strictObject({ id })).mutation(({ ctx, input }) => submitRequest(caller(ctx), input.id)),
+  submit: requesterProcedure.input(z.strictObject({ id })).mutation(({ ctx, input }) => submitRequest(caller(ctx), input.id).then(changed(ctx))),
 
   list: authedProcedure
     .input(
@@ -74,14 +81,14 @@ export const purchaseRequestsRouter = createTRPCRouter({
       return listInbox(ctx.services.db, ctx.orgId, { ...input, buyerId });
     }),
 
-  decideItem: buyerProcedure.input(decision).mutation(({ ctx, input }) => decideItem(caller(ctx), input)),
+  decideItem: buyerProcedure.input(decision).mutation(({ ctx, input }) => decideItem(caller(ctx), input).then(changed(ctx))),
 
   /** Bulk decisions, answered item by item; each item is decided or not, on its own. */
   decideItems: buyerProcedure.input(z.strictObject({ decisions: z.array(decision).min(1).max(200) })).mutation(async ({ ctx, input }) => {
     const results = [];
     for (const d of input.decisions) {
       try {
-        results.push({ itemId: d.itemId, ok: true as const, result: await decideItem(caller(ctx), d) });
+        results.push({ itemId: d.itemId, ok: true as const, result: await decideItem(caller(ctx), d).then(changed(ctx)) });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
         const { code, message } = toTRPCError(error);
@@ -93,5 +100,5 @@ export const purchaseRequestsRouter = createTRPCRouter({
 
   close: roleProcedure('manager', 'admin')
     .input(z.strictObject({ id, reason: optionalText(500) }))
-    .mutation(({ ctx, input }) => closeRequest(caller(ctx), input.id, input.reason ?? null)),
+    .mutation(({ ctx, input }) => closeRequest(caller(ctx), input.id, input.reason ?? null).then(changed(ctx))),
 });

@@ -222,6 +222,8 @@ export type RequestListParams = {
   from?: Date | null;
   to?: Date | null;
   createdBy?: string | null;
+  /** Include each request's items with product and buyer (still one statement). */
+  withItems?: boolean;
 };
 
 /** Newest first, with store and creator names: one statement per page, whatever its size. */
@@ -238,7 +240,7 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
     after ? sql`(${purchaseRequests.createdAt}, ${purchaseRequests.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
   ];
   const rows = await db
-    .select(requestColumns)
+    .select({ ...requestColumns, items: params.withItems ? itemsJson : sql<RequestItemView[]>`'[]'::json` })
     .from(purchaseRequests)
     .innerJoin(stores, eq(stores.id, purchaseRequests.storeId))
     .innerJoin(creator, eq(creator.id, purchaseRequests.createdBy))

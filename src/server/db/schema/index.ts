@@ -9,3 +9,4 @@ export * from './compliance';
 export * from './notifications';
 export * from './events';
 export * from './operations';
+export * from './dashboard';

@@ -28,6 +28,7 @@ export const notifications = pgTable(
     index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
     index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
     index('notifications_source_event_idx').on(t.sourceEventId, t.userId),
+    index('notifications_push_backlog_idx').on(t.orgId, t.pushStatus).where(sql`${t.pushStatus} in ('queued', 'sending', 'failed')`),
   ],
 );
 

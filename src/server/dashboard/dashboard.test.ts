@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import { type TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { startRedisServer } from '../../../tests/helpers/redis-server';
+import { countQueries } from '../db/query-count';
+import type { Services } from '../services';
+import { startDashboardRefresher } from './refresh';
+import { buildDashboard } from './service';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createOrgFixture(services, 'dash');
+});
+afterAll(() => close());
+
+const as = (s: Services, f: OrgFixture, role: keyof OrgFixture['secrets']) => callerFor(s, { sessionSecret: f.secrets[role] });
+
+async function submitRequest(s: Services, f: OrgFixture, quantities = [2, 1], store = 0) {
+  const clerk = await as(s, f, store === 0 ? 'clerk' : 'manager');
+  return clerk.purchaseRequests.create({
+    id: randomUUID(),
+    storeId: f.stores[store]!.id,
+    items: quantities.map((quantity, i) => ({ productId: f.products[i]!.id, quantity })),
+    submit: true,
+  });
+}
+
+describe('dashboard summary', () => {
+  it('counts requests by status with their value, pending approvals per buyer, and the recent list with items', async () => {
+    const a = await submitRequest(services, org, [2, 1]);
+    const b = await submitRequest(services, org, [1, 1], 1);
+    const buyer = await as(services, org, 'buyer');
+    await buyer.purchaseRequests.decideItem({ itemId: b.items[0]!.id, decision: 'approve' });
+    await buyer.purchaseRequests.decideItem({ itemId: b.items[1]!.id, decision: 'reject', reason: 'não' });
+    const manager = await as(services, org, 'manager');
+    const summary = await manager.dashboard.summary();
+    expect(summary.requestsByStatus).toEqual([
+      { status: 'partially_approved', count: 1, value: b.totalValue },
+      { status: 'pending', count: 1, value: a.totalValue },
+    ]);
+    expect(summary.pendingByBuyer).toEqual([{ buyerId: org.users.buyer.id, buyerName: 'buyer dash', items: 2, value: a.totalValue }]);
+    expect(summary.recent.items.map((r) => r.id)).toEqual([b.id, a.id]);
+    expect(summary.recent.items[1]!.items.map((i) => i.productName)).toEqual(['Arroz 5kg', 'Feijão 1kg']);
+    const today = summary.daily.at(-1)!;
+    expect(today).toMatchObject({ requestsCreated: 2, itemsApproved: 1, itemsRejected: 1 });
+    expect(summary.valueByStore.reduce((sum, s) => sum + s.value, 0)).toBeCloseTo(a.totalValue + b.totalValue);
+  });
+
+  it('answers a miss with at most 3 SQL statements and a hit with none', async () => {
+    const miss = await countQueries(() => buildDashboard(services, org.org.id, null));
+    expect(miss.queries.count).toBeLessThanOrEqual(3);
+    const manager = await as(services, org, 'manager');
+    await manager.dashboard.summary();
+    const hit = await countQueries(() => manager.dashboard.summary());
+    expect(hit.queries.count).toBe(0);
+    expect(hit.result.cache).toBe('fresh');
+  });
+
+  it('shows a change at once: the mutation outdates the cached answer', async () => {
+    const manager = await as(services, org, 'manager');
+    const before = await manager.dashboard.summary();
+    const request = await submitRequest(services, org, [3, 3]);
+    const after = await manager.dashboard.summary();
+    expect(after.cache).toBe('rebuilt');
+    expect(after.recent.items[0]!.id).toBe(request.id);
+    const pending = (s: typeof before) => s.requestsByStatus.find((r) => r.status === 'pending')?.count ?? 0;
+    expect(pending(after)).toBe(pending(before) + 1);
+  });
+
+  it('keeps store views apart: a store view never shows another store, a clerk only sees their store', async () => {
+    const manager = await as(services, org, 'manager');
+    const store1 = await manager.dashboard.summary({ storeId: org.stores[1]!.id });
+    expect(store1.recent.items.every((r) => r.storeId === org.stores[1]!.id)).toBe(true);
+    expect(store1.stores.map((s) => s.storeId)).toEqual([org.stores[1]!.id]);
+    const clerk = await as(services, org, 'clerk');
+    const own = await clerk.dashboard.summary();
+    expect(own.scope.storeId).toBe(org.stores[0]!.id);
+    await expect(clerk.dashboard.summary({ storeId: org.stores[1]!.id })).rejects.toSatisfy((e: unknown) => (e as TRPCError).code === 'NOT_FOUND');
+    await expect((await as(services, org, 'buyer')).dashboard.summary()).rejects.toSatisfy((e: unknown) => (e as TRPCError).code === 'FORBIDDEN');
+  });
+
+  it('pages through recent requests with one statement per page', async () => {
+    for (let i = 0; i < 5; i++) await submitRequest(services, org);
+    const manager = await as(services, org, 'manager');
+    const first = await manager.dashboard.recent({ limit: 3 });
+    const second = await countQueries(() => manager.dashboard.recent({ limit: 3, cursor: first.nextCursor }));
+    expect(second.queries.count).toBe(1);
+    expect(second.result.items.map((r) => r.id)).not.toContain(first.items[0]!.id);
+    expect(second.result.items[0]!.items.length).toBeGreaterThan(0);
+  });
+
+  it('refreshes the approval-rate view concurrently on schedule', async () => {
+    const refresher = startDashboardRefresher(services);
+    try {
+      expect(await refresher.refreshNow()).toBe(true);
+    } finally {
+      refresher.stop();
+    }
+    const manager = await as(services, org, 'manager');
+    await submitRequest(services, org); // outdates the cache
+    const summary = await manager.dashboard.summary();
+    expect(summary.approvalByBuyer).toEqual([expect.objectContaining({ buyerId: org.users.buyer.id, decided: 2, approved: 1, rejected: 1, rate: 0.5 })]);
+  });
+});
+
+describe('live updates', () => {
+  for (const transport of ['redis', 'postgres'] as const) {
+    it(`reach an open dashboard within 2 s of a change (${transport})`, async () => {
+      const own = transport === 'redis' ? { services, org, close: async () => {} } : await (async () => {
+        const t = await createTestServices({ REDIS_URL: '' });
+        return { services: t.services, org: await createOrgFixture(t.services, 'dash-pg'), close: t.close };
+      })();
+      expect(own.services.live.transport).toBe(transport);
+      const manager = await as(own.services, own.org, 'manager');
+      const stream = await manager.dashboard.live();
+      const iterator = stream[Symbol.asyncIterator]();
+      const received = iterator.next();
+      await new Promise((r) => setTimeout(r, 200)); // the subscription is listening
+      const started = Date.now();
+      const request = await submitRequest(own.services, own.org);
+      const event = await Promise.race([received, new Promise((_, reject) => setTimeout(() => reject(new Error('no event within 2 s')), 2000))]);
+      expect((event as IteratorResult<{ kind: string; storeId: string }>).value).toMatchObject({ kind: 'purchaseRequest', storeId: request.storeId });
+      expect(Date.now() - started).toBeLessThan(2000);
+      await iterator.return?.();
+      await own.close();
+    });
+  }
+});
+
+describe('with Redis stopped mid-run', () => {
+  it('keeps answering from PostgreSQL and caches again when Redis is back', async () => {
+    const redis = await startRedisServer();
+    const t = await createTestServices({ REDIS_URL: redis.url });
+    try {
+      const f = await createOrgFixture(t.services, 'dash-outage');
+      await submitRequest(t.services, f);
+      const manager = await as(t.services, f, 'manager');
+      expect((await manager.dashboard.summary()).recent.items).toHaveLength(1);
+      await redis.kill();
+      for (let i = 0; i < 3; i++) expect((await manager.dashboard.summary()).recent.items).toHaveLength(1);
+      await redis.start();
+      let source = '';
+      for (let i = 0; i < 50 && source !== 'fresh'; i++) {
+        source = (await manager.dashboard.summary()).cache;
+        if (source !== 'fresh') await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(source).toBe('fresh');
+    } finally {
+      await t.close();
+      await redis.stop();
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { EventEmitter, on } from 'node:events';
+import type { Sql } from 'postgres';
+import type { Redis as IORedis } from 'ioredis';
+import type { Logger } from '../logger';
+import { createIoRedisConnection } from '../redis/client';
+
+/** What open screens are told: something of this kind changed in this org (and store). They refetch. */
+export type LiveEvent = {
+  orgId: string;
+  kind: 'purchaseRequest' | 'inventory' | 'compliance' | 'product' | 'notification';
+  storeId: string | null;
+  at: number;
+};
+
+export type LiveBus = {
+  publish(event: LiveEvent): Promise<void>;
+  /** Events of one org until the signal aborts. */
+  events(orgId: string, signal: AbortSignal): AsyncIterable<LiveEvent>;
+  readonly transport: 'redis' | 'postgres';
+  close(): Promise<void>;
+};
+
+const PG_CHANNEL = 'mi_live';
+
+/**
+ * Fan-out of live events to every app instance: Redis pub/sub on its own connections when Redis is configured,
+ * PostgreSQL LISTEN/NOTIFY otherwise. Each process subscribes once and hands events to its local listeners.
+ * Delivery is best effort: a screen that misses one catches up on its next event or reconnect.
+ */
+export function createLiveBus(opts: { redisUrl?: string; sql: Sql; channelPrefix: string; logger: Logger }): LiveBus {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  const deliver = (raw: string) => {
+    try {
+      const event = JSON.parse(raw) as LiveEvent;
+      local.emit(event.orgId, event);
+    } catch (error) {
+      opts.logger.warn({ err: error }, 'dropped a malformed live event');
+    }
+  };
+
+  let publisher: IORedis | undefined;
+  let subscriber: IORedis | undefined;
+  let pgListening: Promise<{ unlisten: () => Promise<void> }> | undefined;
+  const channel = `${opts.channelPrefix}live`;
+
+  const ensureSubscribed = () => {
+    if (opts.redisUrl) {
+      if (subscriber) return;
+      subscriber = createIoRedisConnection(opts.redisUrl, { purpose: 'subscriber', logger: opts.logger });
+      subscriber.on('message', (_channel: string, message: string) => deliver(message));
+      subscriber.subscribe(channel).catch((error: unknown) => opts.logger.warn({ err: error }, 'live subscribe failed; will retry on reconnect'));
+    } else {
+      pgListening ??= opts.sql.listen(PG_CHANNEL, deliver).catch((error: unknown) => {
+        pgListening = undefined;
+        opts.logger.warn({ err: error }, 'LISTEN failed');
+        return { unlisten: async () => {} };
+      });
+    }
+  };
+
+  return {
+    transport: opts.redisUrl ? 'redis' : 'postgres',
+    async publish(event) {
+      const payload = JSON.stringify(event);
+      try {
+        if (opts.redisUrl) {
+          publisher ??= createIoRedisConnection(opts.redisUrl, { purpose: 'bullmq', logger: opts.logger });
+          await publisher.publish(channel, payload);
+        } else {
+          await opts.sql.notify(PG_CHANNEL, payload);
+        }
+      } catch (error) {
+        opts.logger.warn({ err: error, kind: event.kind }, 'live event not published');
+      }
+    },
+    async *events(orgId, signal) {
+      ensureSubscribed();
+      try {
+        for await (const [event] of on(local, orgId, { signal })) yield event as LiveEvent;
+      } catch (error) {
+        if (!signal.aborted) throw error;
+      }
+    },
+    async close() {
+      await Promise.allSettled([publisher?.quit(), subscriber?.quit(), pgListening?.then((l) => l.unlisten())]);
+    },
+  };
+}
