@@ -52,6 +52,12 @@ export const envSchema = z.object({
   RATE_LIMIT_USER_PER_MINUTE: int(100, 1),
   RATE_LIMIT_LOGIN_PER_MINUTE: int(5, 1),
 
+  /** Dashboard: how long an answer is fresh, how long after that it may still be served while rebuilt. */
+  DASHBOARD_FRESH_SECONDS: int(60, 1, 3600),
+  DASHBOARD_STALE_SECONDS: int(300, 0, 86_400),
+  /** How often the dashboard's materialized views are refreshed (REFRESH … CONCURRENTLY). */
+  DASHBOARD_REFRESH_SECONDS: int(60, 5, 86_400),
+
   HTTPS_CERT_FILE: z.string().optional(),
   HTTPS_KEY_FILE: z.string().optional(),
   HTTPS_SELF_SIGNED: bool.default(false),
