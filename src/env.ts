@@ -66,6 +66,12 @@ export const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   /** Reported by /api/health; defaults to package.json's version. */
   APP_VERSION: z.string().default(process.env.npm_package_version ?? '0.1.0'),
+  /**
+   * Load shedding: API requests beyond this many in flight, or while the event loop lags more than this, get an
+   * immediate 503 with Retry-After instead of queueing until they time out.
+   */
+  LOAD_SHED_MAX_IN_FLIGHT: int(1000, 1),
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: int(1000, 10),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SEED: bool.default(true),

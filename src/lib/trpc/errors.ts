@@ -113,9 +113,13 @@ export function describeError(error: AnyError): string {
       const seconds = retryAfterSeconds(error);
       return `Muitas tentativas. Tente novamente em ${seconds ?? 'alguns'} s`;
     }
-    case 'BAD_REQUEST':
-      if (dataOf(error)?.zodError) return 'Verifique os campos destacados.';
+    case 'BAD_REQUEST': {
+      const zodError = dataOf(error)?.zodError;
+      if (zodError && Object.keys(fieldErrors(error)).length > 0) return 'Verifique os campos destacados.';
+      // Errors not tied to a field are a bug on our side, not the person's: say what the server said.
+      if (zodError?.formErrors?.length) return `Requisição inválida: ${zodError.formErrors.join('; ')}`;
       return translateDomainMessage(message) ?? `Requisição inválida: ${message}`;
+    }
     case 'NOT_FOUND':
     case 'CONFLICT':
     case 'PRECONDITION_FAILED':

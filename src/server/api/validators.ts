@@ -18,5 +18,7 @@ export const ean13 = z
 export const pageInput = {
   cursor: z.string().max(500).nullish(),
   limit: z.number().int().min(1).max(200).default(50),
+  /** Sent by tRPC's useInfiniteQuery; lists page forward only. */
+  direction: z.enum(['forward', 'backward']).optional(),
 };
 export type Page<T> = { items: T[]; nextCursor: string | null };

@@ -1,6 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
+import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { createContext } from '../api/trpc';
@@ -17,13 +19,14 @@ export type TlsOptions = { cert: string | Buffer; key: string | Buffer };
  * Our own server in front of Next.js: the API and health checks go straight to tRPC's Node adapter (about
  * 5x the throughput of a Next route handler on this hardware); everything else is Next's.
  */
-export function createAppServer(opts: { services: Services; nextHandler?: RequestHandler; tls?: TlsOptions }) {
+export function createAppServer(opts: { services: Services; nextHandler?: RequestHandler; tls?: TlsOptions; router?: AnyRouter }) {
   const { services } = opts;
   const trustProxy = services.env.TRUST_PROXY;
   const log = services.logger.child({ component: 'http' });
 
+  const shedder = createLoadShedder(services.env.LOAD_SHED_MAX_IN_FLIGHT, services.env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
   const trpc = createHTTPHandler({
-    router: appRouter,
+    router: opts.router ?? appRouter,
     basePath: '/api/trpc/',
     createContext: ({ req, res }) => {
       const secure = Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
@@ -69,7 +72,14 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
 
     const path = (req.url ?? '/').split('?', 1)[0]!;
     try {
-      if (path.startsWith('/api/trpc/')) return trpc(req, res);
+      if (path.startsWith('/api/trpc/')) {
+        const shed = shedder.check(inFlight);
+        if (shed) {
+          res.setHeader('Retry-After', '1');
+          return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
+        }
+        return trpc(req, res);
+      }
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health') {
         const report = await checkHealth(services);
@@ -126,7 +136,30 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       if (forced) for (const socket of sockets) socket.destroy();
       else server.closeAllConnections();
       await closed;
+      shedder.stop();
       return { forced };
+    },
+  };
+}
+
+/**
+ * Decides before any work starts whether to refuse a request: too many in flight, or an event loop so late that
+ * a queued request would wait for seconds. Refusing fast keeps clients from waiting 10 s for nothing.
+ */
+function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  let lagging = false;
+  const timer = setInterval(() => {
+    lagging = histogram.percentile(99) / 1e6 > maxDelayMs;
+    histogram.reset();
+  }, 500);
+  timer.unref();
+  return {
+    check: (inFlight: number): string | null => (inFlight > maxInFlight ? 'too many requests in flight' : lagging ? 'event loop overloaded' : null),
+    stop() {
+      clearInterval(timer);
+      histogram.disable();
     },
   };
 }

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { listRequests } from '../../db/queries/purchase-requests';
+import { loadRecentRequests } from '../../db/queries/dashboard';
 import { findStore } from '../../db/queries/stores';
 import type { Database } from '../../db/client';
 import { notFound } from '../../errors';
-import { dashboardScope, getDashboard, RECENT_STATUSES } from '../../dashboard/service';
+import { dashboardScope, getDashboard } from '../../dashboard/service';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { id, pageInput } from '../validators';
 
@@ -18,19 +18,13 @@ async function storeScope(db: Database, principal: Parameters<typeof dashboardSc
 }
 
 export const dashboardRouter = createTRPCRouter({
-  /** Everything the dashboard shows, from cache (stale-while-revalidate, 60 s) or at most two SQL statements. */
+  /** Everything the dashboard shows, from cache (stale-while-revalidate, 60 s) or one SQL statement. */
   summary: dashboardProcedure.input(scopeInput.optional()).query(({ ctx, input }) => getDashboard(ctx.services, ctx.principal, input?.storeId)),
 
   /** Further pages of the recent requests, with store, creator, items, products and buyers: one statement per page. */
   recent: dashboardProcedure.input(z.strictObject({ ...pageInput, storeId: id.nullish() })).query(async ({ ctx, input }) => {
     const storeId = await storeScope(ctx.services.db, ctx.principal, input.storeId);
-    return listRequests(ctx.services.db, ctx.orgId, {
-      cursor: input.cursor,
-      limit: input.limit,
-      scopeStoreIds: storeId ? [storeId] : null,
-      status: [...RECENT_STATUSES],
-      withItems: true,
-    });
+    return loadRecentRequests(ctx.services.db, ctx.orgId, { storeIds: storeId ? [storeId] : null, cursor: input.cursor, limit: input.limit });
   }),
 
   /** One SSE stream per open dashboard: an event whenever something it shows changed; the screen then refetches. */

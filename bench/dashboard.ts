@@ -1,0 +1,176 @@
+/**
+ * `npm run bench:dashboard [-- --scale 10] [-- --duration 20]`: the dashboard against the seed's N+1 baseline
+ * and the machine's limits, in one run, written to bench/results/dashboard.json (issue 4 describes each scenario).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { parseEnv } from '~/env';
+import { newApiToken, sha256 } from '~/server/auth/secrets';
+import { buildDashboard } from '~/server/dashboard/service';
+import { runMigrations } from '~/server/db/migrate';
+import { countQueries } from '~/server/db/query-count';
+import { SCALE_ORG_SLUG, seedScale } from '~/server/db/seed/scale';
+import { createLogger } from '~/server/logger';
+import { createServices } from '~/server/services';
+import { naiveDashboard } from './dashboard/naive';
+import { startApiServer } from './lib/api-server';
+import { steadyLoad } from './lib/open-loop';
+import { round } from './lib/stats';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const SCALE = arg('scale', 1);
+const DURATION = arg('duration', 20);
+const CONNECTIONS = 500;
+const NAIVE_CONNECTIONS = arg('naive-connections', 10);
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE = 'mi_bench_dashboard';
+const API_PORT = 3400;
+const BARE_PORT = 3401;
+const dbUrl = (() => {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${DATABASE}`;
+  return u.toString();
+})();
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+type Scenario = {
+  p50Ms: number;
+  p99Ms: number;
+  rps: number;
+  requests: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  shed503?: number;
+  connections?: number;
+  rate?: number;
+  queriesPerRequest?: number;
+  hitRate?: number;
+};
+
+async function closedLoop(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<Scenario> {
+  const result = await autocannon({ url, connections, duration: DURATION, headers, timeout: 10 });
+  const codes = result.statusCodeStats as unknown as Record<string, { count: number }> | undefined;
+  return {
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    rps: round(result.requests.average, 1),
+    requests: result.requests.total,
+    errors: result.errors - result.timeouts,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    shed503: codes?.['503']?.count ?? 0,
+    connections,
+  };
+}
+
+async function main() {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+  await admin.unsafe(`create database ${DATABASE}`);
+  await admin.end();
+  await runMigrations(dbUrl);
+  const sql = postgres(dbUrl, { max: 4, onnotice: () => {} });
+  log(`seeding scale ${SCALE}…`);
+  const seeded = await seedScale(sql, { scale: SCALE });
+  await sql`refresh materialized view mv_buyer_approval_stats`;
+  const [manager] = await sql<{ id: string }[]>`select u.id from users u join organizations o on o.id = u.org_id where o.slug = ${SCALE_ORG_SLUG} and u.role = 'manager' order by u.email limit 1`;
+  const { token, prefix } = newApiToken();
+  await sql`insert into api_tokens (org_id, user_id, created_by, name, prefix, token_hash) values (${seeded.orgId}, ${manager!.id}, ${manager!.id}, 'bench', ${prefix}, ${sha256(token)})`;
+  await sql.end();
+
+  // Queries per request, counted by the driver's hook (architecture.md's definition), in this process.
+  const env = parseEnv({ DATABASE_URL: dbUrl, REDIS_URL, REDIS_KEY_PREFIX: `bench-q-${randomBytes(3).toString('hex')}:`, LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4' });
+  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl });
+  const missQueries = (await countQueries(() => buildDashboard(services, seeded.orgId, null))).queries.count;
+  log('counting the naive path’s queries…');
+  const naiveQueries = (await countQueries(() => naiveDashboard(services.sql, seeded.orgId))).queries.count;
+  await services.close();
+
+  const server = await startApiServer({
+    port: API_PORT,
+    env: {
+      DATABASE_URL: dbUrl,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `bench-${randomBytes(3).toString('hex')}:`,
+      // The limiter stays on in every scenario, its limit raised so it never rejects.
+      RATE_LIMIT_USER_PER_MINUTE: '1000000000',
+      RATE_LIMIT_ANON_PER_MINUTE: '1000000000',
+      DATABASE_POOL_MAX: process.env.BENCH_POOL ?? '10',
+    },
+  });
+  const headers = { authorization: `Bearer ${token}` };
+  const api = (procedure: string) => `${server.url}/api/trpc/${procedure}`;
+  const body = await (await fetch(api('dashboard.summary'), { headers })).text();
+  await fetch(api('bench.ceiling'), { headers });
+  const bare = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/bare-server.ts'), String(BARE_PORT)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  bare.stdin.end(body);
+  await once(bare.stdout, 'data');
+
+  const scenarios: Record<string, Scenario> = {};
+  try {
+    log(`payload ${body.length} bytes; scenarios of ${DURATION} s each`);
+    log('bare…');
+    scenarios.bare = await closedLoop(`http://127.0.0.1:${BARE_PORT}/`, {});
+    log('ceiling…');
+    scenarios.ceiling = await closedLoop(api('bench.ceiling'), headers);
+    log(`naive (${NAIVE_CONNECTIONS} connections)…`);
+    scenarios.naive = { ...(await closedLoop(api('bench.naive'), headers, NAIVE_CONNECTIONS)), queriesPerRequest: naiveQueries };
+    log('miss…');
+    scenarios.miss = { ...(await closedLoop(api('bench.miss'), headers)), queriesPerRequest: missQueries };
+    log('cached…');
+    await fetch(api('bench.resetStats'), { method: 'POST', headers });
+    scenarios.cached = { ...(await closedLoop(api('dashboard.summary'), headers)), queriesPerRequest: 0 };
+    const stats = (await (await fetch(api('bench.stats'), { headers })).json()) as { result: { data: { json: { dashboard: { hitRate: number } } } } };
+    scenarios.cached.hitRate = round(stats.result.data.json.dashboard.hitRate, 4);
+    const steady = (procedure: string, rate: number) =>
+      steadyLoad({ url: server.url, path: `/api/trpc/${procedure}`, headers, rate, durationSeconds: DURATION, connections: CONNECTIONS });
+    log('steadyCached (100 req/s)…');
+    scenarios.steadyCached = { ...(await steady('dashboard.summary', 100)), rate: 100 };
+    log('steadyMiss (100 req/s)…');
+    scenarios.steadyMiss = { ...(await steady('bench.miss', 100)), rate: 100, queriesPerRequest: missQueries };
+    log('steady10x (1000 req/s)…');
+    scenarios.steady10x = { ...(await steady('dashboard.summary', 1000)), rate: 1000 };
+  } finally {
+    bare.kill('SIGTERM');
+    await server.stop();
+  }
+
+  const result = {
+    generatedAt: new Date().toISOString(),
+    connections: CONNECTIONS,
+    scale: SCALE,
+    durationSeconds: DURATION,
+    payloadBytes: body.length,
+    machine: '2 cores; load generator, server, PostgreSQL and Redis on the same box',
+    notes: [`naive ran at ${NAIVE_CONNECTIONS} connections: at 500 it answers nothing within the 10 s timeout`],
+    ratios: {
+      cachedVsCeiling: round(scenarios.cached!.rps / scenarios.ceiling!.rps, 3),
+      cachedVsNaive: round(scenarios.cached!.rps / Math.max(0.01, scenarios.naive!.rps), 1),
+      ceilingVsBare: round(scenarios.ceiling!.rps / scenarios.bare!.rps, 3),
+    },
+    scenarios,
+  };
+  await mkdir('bench/results', { recursive: true });
+  const file = SCALE === 1 ? 'bench/results/dashboard.json' : `bench/results/dashboard-scale${SCALE}.json`;
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  const rows = Object.entries(scenarios).map(([name, s]) =>
+    [name, s.rps, s.p50Ms, s.p99Ms, s.requests, s.errors, s.timeouts, s.non2xx, s.shed503 ?? '', s.queriesPerRequest ?? '', s.hitRate ?? ''].join('\t'),
+  );
+  process.stdout.write(`${['scenario', 'rps', 'p50Ms', 'p99Ms', 'requests', 'errors', 'timeouts', 'non2xx', '503', 'queries', 'hitRate'].join('\t')}\n${rows.join('\n')}\n`);
+  log(`wrote ${file}`);
+  const cleanup = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await cleanup.unsafe(`drop database if exists ${DATABASE} with (force)`);
+  await cleanup.end();
+}
+
+await main();

@@ -1,0 +1,27 @@
+import { appRouter } from '~/server/api/root';
+import { createTRPCRouter, mergeRouters, roleProcedure } from '~/server/api/trpc';
+import { buildDashboard, type DashboardSummary } from '~/server/dashboard/service';
+import type { Services } from '~/server/services';
+import { naiveDashboard } from './naive';
+
+/**
+ * Benchmark-only procedures, merged into the app's router by bench/serve-api.ts (never by the app):
+ * the N+1 baseline, the optimized path with the cache bypassed, a precomputed payload from memory behind the
+ * same middleware chain (the ceiling of our HTTP + tRPC stack), and the server's cache counters.
+ */
+export function createBenchRouter(services: Services) {
+  const manager = roleProcedure('manager', 'admin');
+  let ceilingPayload: DashboardSummary | undefined;
+  const bench = createTRPCRouter({
+    naive: manager.query(({ ctx }) => naiveDashboard(ctx.services.sql, ctx.orgId)),
+    miss: manager.query(({ ctx }) => buildDashboard(ctx.services, ctx.orgId, null)),
+    ceiling: manager.query(async ({ ctx }) => (ceilingPayload ??= await buildDashboard(ctx.services, ctx.orgId, null))),
+    stats: manager.query(() => ({ dashboard: services.dashboardCache.stats(), cache: services.cache.stats() })),
+    resetStats: manager.mutation(() => {
+      services.dashboardCache.resetStats();
+      services.cache.resetStats();
+      return { ok: true };
+    }),
+  });
+  return mergeRouters(appRouter, createTRPCRouter({ bench }));
+}

@@ -1,0 +1,97 @@
+/**
+ * Playwright's web server: a fresh `mi_e2e` database on the local PostgreSQL, then the production server
+ * (`src/server/main.ts`, which migrates and seeds the demo organization) on 127.0.0.1:3100.
+ * Redis is shared with other test runs, so every key goes under a random prefix that is removed on exit.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import postgres from 'postgres';
+
+const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE = 'mi_e2e';
+const PORT = 3100;
+const KEY_PREFIX = `mi-e2e-${randomBytes(4).toString('hex')}:`;
+
+function log(message: string) {
+  process.stderr.write(`[e2e server] ${message}\n`);
+}
+
+async function recreateDatabase(): Promise<string> {
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+    await admin.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+}
+
+/** Deletes only this run's keys (never FLUSHDB: the Redis server is shared). */
+async function removeRedisKeys(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) removed += await redis.del(...keys);
+    } while (cursor !== '0');
+    log(`removed ${removed} Redis keys under ${KEY_PREFIX}`);
+  } catch (error) {
+    log(`could not clean Redis keys under ${KEY_PREFIX}: ${(error as Error).message}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main() {
+  if (!existsSync('.next/BUILD_ID')) {
+    log('no production build in .next: run `npx next build` first');
+    process.exit(1);
+  }
+  const databaseUrl = await recreateDatabase();
+  log(`database ${DATABASE} recreated; Redis prefix ${KEY_PREFIX}`);
+
+  // tsx directly, not through `npx`: npm exec exits on SIGTERM without waiting, which orphaned the server.
+  const child = spawn('node_modules/.bin/tsx', ['src/server/main.ts'], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: KEY_PREFIX,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      DEMO_SEED: 'true',
+      // Every test signs in; the real limits (5 logins a minute) would throttle the suite, not protect it.
+      RATE_LIMIT_LOGIN_PER_MINUTE: '100',
+      RATE_LIMIT_ANON_PER_MINUTE: '2000',
+      RATE_LIMIT_USER_PER_MINUTE: '2000',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+    },
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (child.exitCode === null) child.kill(signal);
+    });
+  }
+
+  child.on('exit', (code, signal) => {
+    void removeRedisKeys().finally(() => process.exit(code ?? (signal ? 0 : 1)));
+  });
+}
+
+main().catch((error: unknown) => {
+  log(`failed to start: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const PORT = 3100;
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+/** Debian's Chromium (never `npx playwright install`); the flags keep it quiet and offline-friendly in CI. */
+const launchOptions = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+};
+
+/**
+ * Video needs Playwright's own ffmpeg build (`npx playwright install ffmpeg`, which these machines do not run);
+ * without it every test would fail at its first page, so video is kept on failure only where ffmpeg exists.
+ */
+function playwrightFfmpegInstalled(): boolean {
+  const root = process.env.PLAYWRIGHT_BROWSERS_PATH || join(homedir(), '.cache', 'ms-playwright');
+  try {
+    return readdirSync(root).some((dir) => dir.startsWith('ffmpeg-') && existsSync(join(root, dir, 'ffmpeg-linux')));
+  } catch {
+    return false;
+  }
+}
+
+export default defineConfig({
+  testDir: './e2e',
+  testMatch: '**/*.spec.ts',
+  // One server and one database for the whole run: tests stay independent by using unique names, not by isolation.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+  use: {
+    baseURL,
+    locale: 'pt-BR',
+    timezoneId: 'America/Sao_Paulo',
+    trace: 'retain-on-failure',
+    video: playwrightFfmpegInstalled() ? 'retain-on-failure' : 'off',
+    screenshot: 'only-on-failure',
+    launchOptions,
+  },
+  projects: [
+    // The clerk's device: a tablet in portrait.
+    { name: 'tablet', use: { ...devices['Desktop Chrome'], viewport: { width: 768, height: 1024 }, hasTouch: true, launchOptions } },
+    { name: 'desktop', use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 900 }, launchOptions } },
+  ],
+  webServer: {
+    // Needs a production build first: `npx next build` (npm test runs it before the e2e tests).
+    command: 'npx tsx e2e/start-server.ts',
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 15_000 },
+  },
+});

@@ -1,0 +1,8 @@
+import type { Metadata } from 'next';
+import { Home } from '~/components/home';
+
+export const metadata: Metadata = { title: 'Início' };
+
+export default function HomePage() {
+  return <Home />;
+}

@@ -1,0 +1,28 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+export const adminSections = [
+  { href: '/admin/users', label: 'Usuários' },
+  { href: '/admin/stores', label: 'Lojas' },
+  { href: '/admin/tokens', label: 'Tokens de API' },
+  { href: '/admin/audit', label: 'Auditoria' },
+] as const;
+
+export function AdminNav() {
+  const pathname = usePathname();
+  return (
+    <nav className="sub-nav" aria-label="Seções da administração">
+      <ul>
+        {adminSections.map((section) => (
+          <li key={section.href}>
+            <Link href={section.href} className="sub-nav-link" aria-current={pathname === section.href ? 'page' : undefined}>
+              {section.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}

@@ -1,0 +1,202 @@
+'use client';
+
+import { useState, type FormEvent } from 'react';
+import { getQueryKey } from '@trpc/react-query';
+import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
+import { SelectField, TextField } from '../ui/fields';
+import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { formatDateTime } from '../ui/format';
+import { LoadMore } from '../ui/load-more';
+import { PageHeader } from '../ui/page-header';
+
+type AuditEntry = RouterOutputs['admin']['audit']['list']['items'][number];
+type AuditFilters = Omit<RouterInputs['admin']['audit']['list'], 'cursor' | 'limit'>;
+
+/** Actions the server writes today (src/server/**: writeAudit calls); unknown ones are shown by their code. */
+const actionLabels: Record<string, string> = {
+  'auth.login': 'Entrada no sistema',
+  'auth.login_failed': 'Tentativa de entrada recusada',
+  'auth.logout': 'Saída do sistema',
+  'user.created': 'Usuário criado',
+  'user.updated': 'Usuário alterado',
+  'user.deactivated': 'Usuário desativado',
+  'store.created': 'Loja criada',
+  'store.updated': 'Loja alterada',
+  'token.created': 'Token de API criado',
+  'token.revoked': 'Token de API revogado',
+};
+
+const entityTypeLabels: Record<string, string> = {
+  user: 'Usuário',
+  store: 'Loja',
+  api_token: 'Token de API',
+};
+
+const actorTypeLabels: Record<string, string> = {
+  system: 'Sistema',
+  anonymous: 'Anônimo',
+  token: 'Token de API',
+  user: 'Usuário',
+};
+
+type Draft = { action: string; entityType: string; actorId: string; from: string; to: string };
+const emptyDraft: Draft = { action: '', entityType: '', actorId: '', from: '', to: '' };
+
+/** `<input type="date">` values are local calendar days; the period covers both whole days. */
+function toFilters(draft: Draft): AuditFilters {
+  return {
+    action: draft.action.trim() || null,
+    entityType: draft.entityType || null,
+    actorId: draft.actorId || null,
+    from: draft.from ? new Date(`${draft.from}T00:00:00`) : null,
+    to: draft.to ? new Date(`${draft.to}T23:59:59.999`) : null,
+  };
+}
+
+export function AuditAdmin() {
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [filters, setFilters] = useState<AuditFilters>(() => toFilters(emptyDraft));
+  const [periodError, setPeriodError] = useState<string | undefined>();
+  const users = api.admin.users.list.useQuery({ limit: 200 });
+  const utils = api.useUtils();
+  const input = { limit: 50, ...filters };
+  const list = useCursorList(getQueryKey(api.admin.audit.list, input, 'infinite'), (cursor) => utils.client.admin.audit.list.query({ ...input, cursor }));
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    if (draft.from && draft.to && draft.from > draft.to) {
+      setPeriodError('A data inicial deve ser anterior ou igual à final.');
+      return;
+    }
+    setPeriodError(undefined);
+    setFilters(toFilters(draft));
+  };
+  const clear = () => {
+    setDraft(emptyDraft);
+    setPeriodError(undefined);
+    setFilters(toFilters(emptyDraft));
+  };
+  const set = (key: keyof Draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
+
+  const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <>
+      <PageHeader title="Auditoria" description="Quem fez o quê, e quando. Os registros não podem ser alterados." />
+
+      <form className="filters filters-audit" aria-label="Filtrar auditoria" onSubmit={apply} noValidate>
+        <TextField label="Ação" value={draft.action} onChange={set('action')} list="audit-actions" autoComplete="off" placeholder="ex.: user.created" />
+        <datalist id="audit-actions">
+          {Object.entries(actionLabels).map(([code, label]) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </datalist>
+        <SelectField label="Tipo de entidade" value={draft.entityType} onChange={set('entityType')}>
+          <option value="">Todos</option>
+          {Object.entries(entityTypeLabels).map(([code, label]) => (
+            <option key={code} value={code}>
+              {label}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Usuário" value={draft.actorId} onChange={set('actorId')} disabled={users.isPending}>
+          <option value="">{users.isPending ? 'Carregando…' : 'Todos'}</option>
+          {(users.data?.items ?? []).map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label="De" type="date" value={draft.from} onChange={set('from')} error={periodError} />
+        <TextField label="Até" type="date" value={draft.to} onChange={set('to')} />
+        <div className="filters-actions">
+          <button type="submit" className="btn btn-primary" disabled={list.isFetching && !list.isFetchingNextPage}>
+            Filtrar
+          </button>
+          <button type="button" className="btn btn-secondary" onClick={clear}>
+            Limpar
+          </button>
+        </div>
+      </form>
+      {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar a lista de usuários do filtro" /> : null}
+
+      {list.isPending ? (
+        <Loading label="Carregando registros…" />
+      ) : list.isError && !list.data ? (
+        <ErrorAlert error={list.error} title="Não foi possível carregar a auditoria" onRetry={() => void list.refetch()} />
+      ) : entries.length === 0 ? (
+        <EmptyState>Nenhum registro encontrado com esses filtros.</EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="data-table" role="table">
+              <caption className="sr-only">Registros de auditoria</caption>
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Quando</th>
+                  <th scope="col" role="columnheader">Quem</th>
+                  <th scope="col" role="columnheader">Ação</th>
+                  <th scope="col" role="columnheader">Entidade</th>
+                  <th scope="col" role="columnheader">Detalhes</th>
+                </tr>
+              </thead>
+              <tbody role="rowgroup">
+                {entries.map((entry) => (
+                  <AuditRow key={entry.id} entry={entry} />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <LoadMore query={list} shown={entries.length} />
+        </>
+      )}
+    </>
+  );
+}
+
+function AuditRow({ entry }: { entry: AuditEntry }) {
+  const hasChanges = entry.before != null || entry.after != null;
+  return (
+    <tr role="row">
+      <td role="cell" data-label="Quando">{formatDateTime(entry.createdAt)}</td>
+      <td role="cell" data-label="Quem">
+        {entry.actorName ?? actorTypeLabels[entry.actorType] ?? entry.actorType}
+        {entry.actorType === 'token' ? <span className="muted"> (via token)</span> : null}
+        {entry.ip ? <span className="muted block">IP {entry.ip}</span> : null}
+      </td>
+      <td role="cell" data-label="Ação">
+        {actionLabels[entry.action] ?? entry.action}
+        <span className="muted block mono">{entry.action}</span>
+      </td>
+      <td role="cell" data-label="Entidade">
+        {entityTypeLabels[entry.entityType] ?? entry.entityType}
+        {entry.entityId ? <span className="muted block mono break">{entry.entityId}</span> : null}
+      </td>
+      <td role="cell" data-label="Detalhes">
+        {hasChanges ? (
+          <details>
+            <summary>Ver dados</summary>
+            {entry.before != null ? (
+              <>
+                <p className="details-label">Antes</p>
+                <pre className="json">{JSON.stringify(entry.before, null, 2)}</pre>
+              </>
+            ) : null}
+            {entry.after != null ? (
+              <>
+                <p className="details-label">Depois</p>
+                <pre className="json">{JSON.stringify(entry.after, null, 2)}</pre>
+              </>
+            ) : null}
+            {entry.requestId ? <p className="muted mono">Requisição {entry.requestId}</p> : null}
+          </details>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,356 @@
+'use client';
+
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
+import { getQueryKey } from '@trpc/react-query';
+import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { api, type Role, type RouterOutputs } from '~/lib/trpc/react';
+import { roleLabels, roles } from '../roles';
+import { useSession } from '../session';
+import { CheckboxField, CheckboxGroup, SelectField, TextField, type CheckboxOption } from '../ui/fields';
+import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { LoadMore } from '../ui/load-more';
+import { ConfirmDialog, Modal } from '../ui/modal';
+import { PageHeader } from '../ui/page-header';
+import { useDebouncedValue } from '../ui/use-debounced-value';
+
+type User = RouterOutputs['admin']['users']['list']['items'][number];
+type StoreOption = RouterOutputs['admin']['stores']['list']['items'][number];
+type ActiveFilter = 'all' | 'active' | 'inactive';
+
+const PAGE_SIZE = 25;
+
+export function UsersAdmin() {
+  const utils = api.useUtils();
+  // Nobody deactivates themselves (the server refuses it too), so their own row offers no such button.
+  const { user: me } = useSession();
+  const [search, setSearch] = useState('');
+  const [roleFilter, setRoleFilter] = useState<Role | ''>('');
+  const [activeFilter, setActiveFilter] = useState<ActiveFilter>('all');
+  const debouncedSearch = useDebouncedValue(search.trim(), 300);
+
+  const input = {
+    limit: PAGE_SIZE,
+    search: debouncedSearch || null,
+    role: roleFilter || null,
+    active: activeFilter === 'all' ? null : activeFilter === 'active',
+  };
+  const list = useCursorList(getQueryKey(api.admin.users.list, input, 'infinite'), (cursor) => utils.client.admin.users.list.query({ ...input, cursor }));
+  const storesQuery = api.admin.stores.list.useQuery({ limit: 200 });
+  const stores = useMemo(() => storesQuery.data?.items ?? [], [storesQuery.data]);
+  const storeNames = useMemo(() => new Map(stores.map((s) => [s.id, s.name])), [stores]);
+
+  const [editing, setEditing] = useState<User | 'new' | null>(null);
+  const [deactivating, setDeactivating] = useState<User | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const setActive = api.admin.users.update.useMutation({
+    onSuccess: async (user) => {
+      setNotice(user.active ? `${user.name} foi reativado(a).` : `${user.name} foi desativado(a) e desconectado(a) de todos os dispositivos.`);
+      setDeactivating(null);
+      await utils.admin.users.list.invalidate();
+    },
+  });
+
+  const users = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="Usuários"
+        description="Quem acessa o MyInventory na sua rede, com qual papel e em quais lojas."
+        actions={
+          <button
+            type="button"
+            className="btn btn-primary"
+            onClick={() => {
+              setNotice(null);
+              setEditing('new');
+            }}
+          >
+            Novo usuário
+          </button>
+        }
+      />
+
+      <form className="filters" role="search" aria-label="Filtrar usuários" onSubmit={(e) => e.preventDefault()}>
+        <TextField label="Buscar por nome ou e-mail" type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
+        <SelectField label="Papel" value={roleFilter} onChange={(e) => setRoleFilter(e.target.value as Role | '')}>
+          <option value="">Todos os papéis</option>
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {roleLabels[r]}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Situação" value={activeFilter} onChange={(e) => setActiveFilter(e.target.value as ActiveFilter)}>
+          <option value="all">Todos</option>
+          <option value="active">Ativos</option>
+          <option value="inactive">Inativos</option>
+        </SelectField>
+      </form>
+
+      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      {setActive.isError && !deactivating ? <ErrorAlert error={setActive.error} title="Não foi possível alterar o usuário" /> : null}
+
+      {list.isPending ? (
+        <Loading label="Carregando usuários…" />
+      ) : list.isError && !list.data ? (
+        <ErrorAlert error={list.error} title="Não foi possível carregar os usuários" onRetry={() => void list.refetch()} />
+      ) : users.length === 0 ? (
+        <EmptyState>Nenhum usuário encontrado com esses filtros.</EmptyState>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="data-table" role="table">
+              <caption className="sr-only">Usuários</caption>
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Nome</th>
+                  <th scope="col" role="columnheader">E-mail</th>
+                  <th scope="col" role="columnheader">Papel</th>
+                  <th scope="col" role="columnheader">Lojas</th>
+                  <th scope="col" role="columnheader">Situação</th>
+                  <th scope="col" role="columnheader">
+                    <span className="sr-only">Ações</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody role="rowgroup">
+                {users.map((user) => (
+                  <tr role="row" key={user.id}>
+                    <th scope="row" role="rowheader" data-label="Nome">
+                      {user.name}
+                    </th>
+                    <td role="cell" data-label="E-mail">
+                      {user.email}
+                    </td>
+                    <td role="cell" data-label="Papel">{roleLabels[user.role]}</td>
+                    <td role="cell" data-label="Lojas">{storeSummary(user, storeNames)}</td>
+                    <td role="cell" data-label="Situação">
+                      <span className={`badge ${user.active ? 'badge-ok' : 'badge-off'}`}>{user.active ? 'Ativo' : 'Inativo'}</span>
+                    </td>
+                    <td role="cell" className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-secondary btn-small"
+                        aria-label={`Editar ${user.name}`}
+                        onClick={() => {
+                          setNotice(null);
+                          setEditing(user);
+                        }}
+                      >
+                        Editar
+                      </button>
+                      {user.id === me.id ? null : user.active ? (
+                        <button
+                          type="button"
+                          className="btn btn-danger-outline btn-small"
+                          aria-label={`Desativar ${user.name}`}
+                          onClick={() => {
+                            setNotice(null);
+                            setActive.reset();
+                            setDeactivating(user);
+                          }}
+                        >
+                          Desativar
+                        </button>
+                      ) : (
+                        <button
+                          type="button"
+                          className="btn btn-secondary btn-small"
+                          aria-label={`Reativar ${user.name}`}
+                          disabled={setActive.isPending}
+                          onClick={() => {
+                            setNotice(null);
+                            setActive.mutate({ id: user.id, active: true });
+                          }}
+                        >
+                          Reativar
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <LoadMore query={list} shown={users.length} />
+        </>
+      )}
+
+      <UserFormDialog
+        user={editing}
+        stores={stores}
+        storesError={storesQuery.error}
+        onClose={() => setEditing(null)}
+        onSaved={async (message) => {
+          setEditing(null);
+          setNotice(message);
+          await utils.admin.users.list.invalidate();
+        }}
+      />
+
+      <ConfirmDialog
+        open={deactivating !== null}
+        title="Desativar usuário"
+        confirmLabel="Desativar"
+        pendingLabel="Desativando…"
+        pending={setActive.isPending}
+        onCancel={() => setDeactivating(null)}
+        onConfirm={() => deactivating && setActive.mutate({ id: deactivating.id, active: false })}
+        error={setActive.isError ? <ErrorAlert error={setActive.error} /> : null}
+      >
+        <p>
+          Desativar <strong>{deactivating?.name}</strong> ({deactivating?.email})? A pessoa será desconectada de todos os dispositivos e não
+          conseguirá entrar até ser reativada.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}
+
+function storeSummary(user: User, storeNames: Map<string, string>): string {
+  if (user.storeIds.length === 0) return user.role === 'manager' || user.role === 'admin' ? 'Todas (pelo papel)' : 'Nenhuma';
+  return user.storeIds.map((id) => storeNames.get(id) ?? 'Loja desconhecida').join(', ');
+}
+
+type UserFormDialogProps = {
+  user: User | 'new' | null;
+  stores: StoreOption[];
+  storesError: { message: string; data?: unknown } | null;
+  onClose: () => void;
+  onSaved: (message: string) => void | Promise<void>;
+};
+
+function UserFormDialog({ user, ...rest }: UserFormDialogProps) {
+  const [busy, setBusy] = useState(false);
+  const title = user === 'new' ? 'Novo usuário' : `Editar ${user?.name ?? ''}`;
+  return (
+    <Modal open={user !== null} title={title} onClose={rest.onClose} busy={busy}>
+      {user !== null ? <UserForm key={user === 'new' ? 'new' : user.id} user={user} onBusyChange={setBusy} {...rest} /> : null}
+    </Modal>
+  );
+}
+
+function UserForm({
+  user,
+  stores,
+  storesError,
+  onClose,
+  onSaved,
+  onBusyChange,
+}: Omit<UserFormDialogProps, 'user'> & { user: User | 'new'; onBusyChange: (busy: boolean) => void }) {
+  const { user: me } = useSession();
+  const isNew = user === 'new';
+  const existing = user !== 'new' ? user : null;
+  const editingSelf = existing?.id === me.id;
+
+  const [name, setName] = useState(existing?.name ?? '');
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>(existing?.role ?? 'clerk');
+  const [password, setPassword] = useState('');
+  const [active, setActive] = useState(existing?.active ?? true);
+  const [storeIds, setStoreIds] = useState<string[]>(existing?.storeIds ?? []);
+
+  const create = api.admin.users.create.useMutation({ onSuccess: (u) => onSaved(`Usuário ${u.name} criado.`) });
+  const update = api.admin.users.update.useMutation({ onSuccess: (u) => onSaved(`Usuário ${u.name} atualizado.`) });
+  const mutation = isNew ? create : update;
+  const pending = mutation.isPending;
+  useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
+  const errors = fieldErrors(mutation.error);
+  // The server's e-mail uniqueness conflict belongs next to the e-mail field.
+  if (mutation.error && errorCode(mutation.error) === 'CONFLICT' && /email/i.test(mutation.error.message)) errors.email = describeError(mutation.error);
+
+  const storeOptions: CheckboxOption[] = stores
+    .filter((s) => s.active || storeIds.includes(s.id))
+    .map((s) => ({ value: s.id, label: `${s.name} (${s.code})`, note: s.active ? undefined : '— inativa' }));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (isNew) create.mutate({ name, email, role, password, storeIds });
+    else if (existing)
+      update.mutate({
+        id: existing.id,
+        name,
+        ...(editingSelf ? {} : { role, active }),
+        storeIds,
+        ...(password ? { password } : {}),
+      });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="form">
+      <TextField label="Nome" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" error={errors.name} maxLength={120} />
+      {isNew ? (
+        <TextField
+          label="E-mail"
+          type="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          autoComplete="off"
+          inputMode="email"
+          error={errors.email}
+        />
+      ) : (
+        <p className="readonly-field">
+          <span className="field-label">E-mail</span> {existing?.email}
+        </p>
+      )}
+      <SelectField
+        label="Papel"
+        value={role}
+        onChange={(e) => setRole(e.target.value as Role)}
+        required
+        disabled={editingSelf}
+        hint={editingSelf ? 'Você não pode mudar o seu próprio papel.' : undefined}
+        error={errors.role}
+      >
+        {roles.map((r) => (
+          <option key={r} value={r}>
+            {roleLabels[r]}
+          </option>
+        ))}
+      </SelectField>
+      <TextField
+        label={isNew ? 'Senha' : 'Nova senha'}
+        type="password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        required={isNew}
+        autoComplete="new-password"
+        hint={isNew ? 'Mínimo de 8 caracteres.' : 'Deixe em branco para manter a senha atual. Trocar a senha desconecta a pessoa.'}
+        error={errors.password}
+      />
+      {!isNew ? (
+        <CheckboxField
+          label="Ativo"
+          checked={active}
+          onChange={(e) => setActive(e.target.checked)}
+          disabled={editingSelf}
+          hint={editingSelf ? 'Você não pode desativar a si mesmo.' : 'Desativar desconecta a pessoa de todos os dispositivos.'}
+        />
+      ) : null}
+      {storesError ? <ErrorAlert error={storesError} title="Não foi possível carregar as lojas" /> : null}
+      <CheckboxGroup
+        legend="Lojas"
+        options={storeOptions}
+        value={storeIds}
+        onChange={setStoreIds}
+        error={errors.storeIds}
+        hint="Operadores e compradores só veem as lojas marcadas; gerentes e administradores veem todas."
+        emptyText="Nenhuma loja cadastrada ainda."
+      />
+      {mutation.isError && !errors.email ? <ErrorAlert error={mutation.error} /> : null}
+      <div className="form-actions">
+        <button type="button" className="btn btn-secondary" onClick={onClose} disabled={mutation.isPending}>
+          Cancelar
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={mutation.isPending}>
+          {mutation.isPending ? 'Salvando…' : isNew ? 'Criar usuário' : 'Salvar alterações'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,92 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { errorCode } from '~/lib/trpc/errors';
+import { api } from '~/lib/trpc/react';
+import { ErrorAlert, Loading } from './ui/feedback';
+import { isActivePath, navItemsFor } from './nav';
+import { roleLabels } from './roles';
+import { SessionProvider } from './session';
+
+/** The signed-in frame: who you are, where you can go, and the way out. */
+export function AppShell({ children }: { children: ReactNode }) {
+  const me = api.auth.me.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const pathname = usePathname();
+  const logout = api.auth.logout.useMutation({
+    onSettled: (_data, error) => {
+      if (error && errorCode(error) !== 'UNAUTHORIZED') return;
+      // A full load drops every cached answer of this user along with the page.
+      window.location.replace('/login');
+    },
+  });
+
+  if (me.isPending) {
+    return (
+      <main className="center-screen">
+        <Loading label="Carregando sua sessão…" />
+      </main>
+    );
+  }
+  if (me.isError) {
+    // UNAUTHORIZED is already on its way to /login (see providers.tsx).
+    return (
+      <main className="center-screen">
+        {errorCode(me.error) === 'UNAUTHORIZED' ? (
+          <Loading label="Sessão encerrada. Redirecionando para o login…" />
+        ) : (
+          <ErrorAlert error={me.error} title="Não foi possível carregar sua sessão" onRetry={() => void me.refetch()} />
+        )}
+      </main>
+    );
+  }
+
+  const { user, organization } = me.data;
+  const items = navItemsFor(user.role);
+
+  return (
+    <SessionProvider value={me.data}>
+      <a href="#main" className="skip-link">
+        Pular para o conteúdo
+      </a>
+      <div className="app">
+        <header className="app-header">
+          <Link href="/" className="brand">
+            MyInventory
+          </Link>
+          <div className="user-box">
+            <div className="user-info">
+              <span className="user-name">{user.name}</span>
+              <span className="user-meta">
+                {roleLabels[user.role]} · {organization.name}
+              </span>
+            </div>
+            <button type="button" className="btn btn-secondary" onClick={() => logout.mutate()} disabled={logout.isPending || logout.isSuccess}>
+              {logout.isPending || logout.isSuccess ? 'Saindo…' : 'Sair'}
+            </button>
+          </div>
+        </header>
+        {logout.isError ? (
+          <div className="app-banner">
+            <ErrorAlert error={logout.error} title="Não foi possível sair" />
+          </div>
+        ) : null}
+        <nav className="app-nav" aria-label="Principal">
+          <ul>
+            {items.map((item) => (
+              <li key={item.href}>
+                <Link href={item.href} className="nav-link" aria-current={isActivePath(item, pathname) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="app-main" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,41 @@
+'use client';
+
+import Link from 'next/link';
+import { navItemsFor } from './nav';
+import { roleLabels } from './roles';
+import { useSession } from './session';
+
+export function Home() {
+  const { user, organization } = useSession();
+  const areas = navItemsFor(user.role).filter((item) => item.href !== '/');
+  return (
+    <>
+      <div className="page-header">
+        <div>
+          <h1>Olá, {user.name}</h1>
+          <p className="page-description">
+            Você está em <strong>{organization.name}</strong> como <strong>{roleLabels[user.role]}</strong>.
+          </p>
+        </div>
+      </div>
+      <h2 className="section-title">Suas áreas</h2>
+      {areas.length === 0 ? (
+        <p className="muted">Ainda não há áreas disponíveis para o seu papel.</p>
+      ) : (
+        <ul className="card-grid">
+          {areas.map((item) => (
+            <li key={item.href} className="card area-card">
+              <h3>
+                <Link href={item.href} className="card-link">
+                  {item.label}
+                </Link>
+              </h3>
+              <p>{item.description}</p>
+              {item.available ? null : <p className="badge badge-soon">Em breve</p>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

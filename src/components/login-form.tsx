@@ -1,0 +1,93 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useRouter, useSearchParams } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { describeError, errorCode, fieldErrors, isNetworkError, retryAfterSeconds } from '~/lib/trpc/errors';
+import { api } from '~/lib/trpc/react';
+import { safeNextPath } from '~/lib/trpc/redirect';
+import { TextField } from './ui/fields';
+
+type LoginError = { message: string; data?: unknown };
+
+function loginErrorMessage(error: LoginError): string {
+  if (isNetworkError(error)) return 'Sem conexão com o servidor. Verifique sua rede e tente novamente.';
+  switch (errorCode(error)) {
+    case 'UNAUTHORIZED':
+      return 'E-mail ou senha incorretos';
+    case 'TOO_MANY_REQUESTS':
+      return `Muitas tentativas. Tente novamente em ${retryAfterSeconds(error) ?? 60} s`;
+    case 'BAD_REQUEST':
+      return 'Verifique o e-mail e a senha.';
+    default:
+      return describeError(error);
+  }
+}
+
+export function LoginForm() {
+  const router = useRouter();
+  const searchParams = useSearchParams();
+  const queryClient = useQueryClient();
+  const next = safeNextPath(searchParams.get('next'));
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
+
+  const login = api.auth.login.useMutation({
+    onSuccess: () => {
+      // Nothing cached for a previous user may leak into this session.
+      queryClient.clear();
+      router.replace(next);
+    },
+  });
+  const serverFieldErrors = fieldErrors(login.error);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const empty = {
+      email: email.trim() ? undefined : 'Informe seu e-mail',
+      password: password ? undefined : 'Informe sua senha',
+    };
+    setMissing(empty);
+    if (empty.email || empty.password) return;
+    login.mutate({ email: email.trim(), password });
+  };
+
+  // A successful login keeps the button disabled until the next page has replaced this one.
+  const busy = login.isPending || login.isSuccess;
+
+  return (
+    // method="post": should a submit ever happen without JavaScript, the password must not land in the URL.
+    <form className="form" method="post" onSubmit={submit} noValidate aria-describedby={login.isError ? 'login-error' : undefined}>
+      <TextField
+        label="E-mail"
+        type="email"
+        name="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        autoComplete="username"
+        inputMode="email"
+        autoCapitalize="none"
+        spellCheck={false}
+        error={missing.email ?? serverFieldErrors.email}
+      />
+      <TextField
+        label="Senha"
+        type="password"
+        name="password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+        autoComplete="current-password"
+        error={missing.password ?? serverFieldErrors.password}
+      />
+      {login.isError ? (
+        <div id="login-error" className="alert alert-error" role="alert">
+          <p>{loginErrorMessage(login.error)}</p>
+        </div>
+      ) : null}
+      <button type="submit" className="btn btn-primary btn-block" disabled={busy}>
+        {busy ? 'Entrando…' : 'Entrar'}
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,69 @@
+import type { Role } from '~/lib/trpc/react';
+
+export type NavItem = {
+  href: string;
+  /** Also the link's accessible name: tests find links by it, so change it only with them. */
+  label: string;
+  description: string;
+  roles: readonly Role[];
+  /** False while the area is a placeholder. */
+  available: boolean;
+};
+
+/** The one list of areas and who may open them. The server enforces the same rules on every procedure. */
+export const navItems: readonly NavItem[] = [
+  { href: '/', label: 'Início', description: 'Resumo e atalhos.', roles: ['clerk', 'buyer', 'manager', 'admin'], available: true },
+  {
+    href: '/purchase-requests',
+    label: 'Solicitações de compra',
+    description: 'Crie e acompanhe pedidos de reposição da loja.',
+    roles: ['clerk', 'manager', 'admin'],
+    available: false,
+  },
+  {
+    href: '/approvals',
+    label: 'Aprovações',
+    description: 'Aprove ou rejeite, item a item, os pedidos dos produtos que você compra.',
+    roles: ['buyer', 'admin'],
+    available: false,
+  },
+  {
+    href: '/inventory',
+    label: 'Inventário',
+    description: 'Conte o estoque escaneando os códigos de barras (EAN).',
+    roles: ['clerk', 'manager'],
+    available: false,
+  },
+  {
+    href: '/dashboard',
+    label: 'Painel',
+    description: 'Solicitações, inventários e conformidade por loja e da rede.',
+    roles: ['manager', 'admin'],
+    available: false,
+  },
+  { href: '/admin', label: 'Administração', description: 'Usuários, lojas, tokens de API e auditoria.', roles: ['admin'], available: true },
+];
+
+export function navItemsFor(role: Role): NavItem[] {
+  return navItems.filter((item) => item.roles.includes(role));
+}
+
+/** The area a path belongs to: the item with the longest matching prefix. */
+export function navItemForPath(pathname: string): NavItem | undefined {
+  let best: NavItem | undefined;
+  for (const item of navItems) {
+    const matches = item.href === '/' ? pathname === '/' : pathname === item.href || pathname.startsWith(`${item.href}/`);
+    if (matches && (!best || item.href.length > best.href.length)) best = item;
+  }
+  return best;
+}
+
+export function isActivePath(item: NavItem, pathname: string): boolean {
+  return navItemForPath(pathname)?.href === item.href;
+}
+
+export function findNavItem(href: string): NavItem {
+  const item = navItems.find((i) => i.href === href);
+  if (!item) throw new Error(`No nav item for ${href}`);
+  return item;
+}
