@@ -3,6 +3,7 @@ import { SESSION_COOKIE } from '../../auth/secrets';
 import { login, logout } from '../../auth/session-service';
 import { findUser } from '../../db/queries/users';
 import { findOrganization } from '../../db/queries/organizations';
+import { listStoresOfUser } from '../../db/queries/stores';
 import { enforceRateLimit } from '../middleware/ratelimit';
 import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc';
 import { email } from '../validators';
@@ -29,10 +30,17 @@ export const authRouter = createTRPCRouter({
   }),
 
   me: authedProcedure.query(async ({ ctx }) => {
-    const [user, org] = await Promise.all([findUser(ctx.services.db, ctx.orgId, ctx.principal.userId), findOrganization(ctx.services.db, ctx.orgId)]);
+    const p = ctx.principal;
+    const [user, org, stores] = await Promise.all([
+      findUser(ctx.services.db, ctx.orgId, p.userId),
+      findOrganization(ctx.services.db, ctx.orgId),
+      listStoresOfUser(ctx.services.db, ctx.orgId, p.role === 'admin' ? null : p.storeIds),
+    ]);
     return {
       user: user!,
       organization: org!,
+      /** Stores the user works at (admins: every active store). */
+      stores,
       via: ctx.principal.kind,
       expiresAt: ctx.principal.expiresAt,
     };

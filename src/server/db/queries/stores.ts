@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { stores } from '../schema';
 import { decodeCursor, toPage } from './cursor';
@@ -41,4 +41,13 @@ export async function updateStore(db: Executor, orgId: string, storeId: string, 
     .where(and(eq(stores.orgId, orgId), eq(stores.id, storeId)))
     .returning(storeColumns);
   return row;
+}
+
+/** Active stores among the given ids, or every active store of the org (null). */
+export async function listStoresOfUser(db: Executor, orgId: string, storeIds: string[] | null) {
+  return db
+    .select({ id: stores.id, code: stores.code, name: stores.name })
+    .from(stores)
+    .where(and(eq(stores.orgId, orgId), eq(stores.active, true), storeIds ? inArray(stores.id, storeIds.length ? storeIds : ['00000000-0000-0000-0000-000000000000']) : undefined))
+    .orderBy(asc(stores.name));
 }
