@@ -58,6 +58,7 @@ type Scenario = {
 };
 
 async function closedLoop(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<Scenario> {
+  await new Promise((r) => setTimeout(r, 2000)); // let the previous scenario's connections drain
   const result = await autocannon({ url, connections, duration: DURATION, headers, timeout: 10 });
   const codes = result.statusCodeStats as unknown as Record<string, { count: number }> | undefined;
   return {
@@ -91,6 +92,7 @@ async function main() {
   // Queries per request, counted by the driver's hook (architecture.md's definition), in this process.
   const env = parseEnv({ DATABASE_URL: dbUrl, REDIS_URL, REDIS_KEY_PREFIX: `bench-q-${randomBytes(3).toString('hex')}:`, LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4' });
   const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl });
+  await services.sql`select 1`; // the driver's first connection fetches types: not the dashboard's query
   const missQueries = (await countQueries(() => buildDashboard(services, seeded.orgId, null))).queries.count;
   log('counting the naive path’s queries…');
   const naiveQueries = (await countQueries(() => naiveDashboard(services.sql, seeded.orgId))).queries.count;

@@ -9,6 +9,8 @@ export type CacheSetOptions = { ttlSeconds: number; tags?: string[] };
 export type CacheStats = { hits: number; misses: number; errors: number; sets: number; invalidations: number; hitRate: number };
 export interface Cache {
   readonly backend: 'redis' | 'memory';
+  /** False while the last Redis command failed (an outage); memory is always available. */
+  readonly available: boolean;
   get<T>(key: string): Promise<T | undefined>;
   /** Several keys in one round trip (each counted as a hit or a miss); on a cache error, all miss. */
   getMany<T extends unknown[]>(keys: string[]): Promise<{ [K in keyof T]: T[K] | undefined }>;
@@ -65,6 +67,9 @@ export function createCache(opts: { redis: Redis | null; prefix: string; logger:
 
   return {
     backend: opts.redis ? 'redis' : 'memory',
+    get available() {
+      return !outage.down;
+    },
     get,
     async getMany<T extends unknown[]>(keys: string[]) {
       const read = await attempt(() => store.getMany(keys));

@@ -5,6 +5,8 @@ type Entry<T> = { data: T; generation: number; freshUntil: number };
 export type SwrStats = { fresh: number; stale: number; rebuilt: number; hitRate: number };
 export type SwrSource = 'fresh' | 'stale' | 'rebuilt';
 
+const LOCAL_ENTRIES = 1000;
+
 /**
  * Cache-aside with stale-while-revalidate and generations, for aggregates that are expensive to build:
  *  - fresh entry: served;
@@ -13,9 +15,17 @@ export type SwrSource = 'fresh' | 'stale' | 'rebuilt';
  * One rebuild per key per process at a time (every concurrent caller shares it), so an expiring key under 500
  * connections costs one build. A change bumps the generation instead of deleting keys: a rebuild that started
  * before the change is stored under the old generation and never passes for fresh.
+ * Each process also keeps the entries it decoded: while the shared generation (one small read) still matches
+ * and the entry is fresh, it answers from memory instead of fetching and decoding the whole entry again.
  */
 export function createSwrCache(opts: { cache: Cache; freshSeconds: number; staleSeconds: number; logger: Logger }) {
   const building = new Map<string, Promise<unknown>>();
+  const local = new Map<string, Entry<unknown>>();
+  const remember = (key: string, entry: Entry<unknown>) => {
+    local.delete(key);
+    local.set(key, entry);
+    if (local.size > LOCAL_ENTRIES) local.delete(local.keys().next().value!);
+  };
   let counts = { fresh: 0, stale: 0, rebuilt: 0 };
 
   function rebuild<T>(key: string, generation: number, build: () => Promise<T>): Promise<T> {
@@ -26,6 +36,7 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
     const job = (async () => {
       const data = await build();
       const entry: Entry<T> = { data, generation, freshUntil: Date.now() + opts.freshSeconds * 1000 };
+      remember(key, entry);
       await opts.cache.set(key, entry, { ttlSeconds: opts.freshSeconds + opts.staleSeconds });
       return data;
     })().finally(() => building.delete(flight));
@@ -35,8 +46,16 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
 
   return {
     async get<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<{ data: T; source: SwrSource }> {
-      const [entry, current] = await opts.cache.getMany<[Entry<T>, number]>([key, generationKey]);
+      const current = await opts.cache.get<number>(generationKey);
       const generation = current ?? 0;
+      const mine = local.get(key) as Entry<T> | undefined;
+      // Without the shared cache the generation is unknown: nothing local is trusted, the database answers.
+      if (mine && mine.generation === generation && Date.now() < mine.freshUntil && opts.cache.available) {
+        counts.fresh++;
+        return { data: mine.data, source: 'fresh' };
+      }
+      const entry = await opts.cache.get<Entry<T>>(key);
+      if (entry) remember(key, entry);
       if (entry && entry.generation === generation) {
         if (Date.now() < entry.freshUntil) {
           counts.fresh++;
