@@ -50,6 +50,7 @@ const matrix: Record<string, Access> = {
   'admin.tokens.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.tokens.revoke': { roles: ['admin'], input: (_a, extra) => ({ id: extra.tokenId }), crossOrg: 'not-found' },
   'admin.audit.list': { roles: ['admin'], input: () => ({ limit: 200 }), crossOrg: { listOf: items } },
+  'admin.system.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },
   'products.byId': { roles: 'any-signed-in', input: (a) => ({ id: a.products[0]!.id }), crossOrg: 'not-found' },

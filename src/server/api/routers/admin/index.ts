@@ -1,6 +1,7 @@
 import { createTRPCRouter } from '../../trpc';
 import { adminAuditRouter } from './audit';
 import { adminStoresRouter } from './stores';
+import { adminSystemRouter } from './system';
 import { adminTokensRouter } from './tokens';
 import { adminUsersRouter } from './users';
 
@@ -9,4 +10,5 @@ export const adminRouter = createTRPCRouter({
   stores: adminStoresRouter,
   tokens: adminTokensRouter,
   audit: adminAuditRouter,
+  system: adminSystemRouter,
 });
