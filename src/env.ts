@@ -58,6 +58,17 @@ export const envSchema = z.object({
   /** How often the dashboard's materialized views are refreshed (REFRESH … CONCURRENTLY). */
   DASHBOARD_REFRESH_SECONDS: int(60, 5, 86_400),
 
+  /** Push notifications (FCM). Without a project id, in-app notifications only. */
+  FCM_PROJECT_ID: z.string().optional(),
+  FCM_SERVICE_ACCOUNT_FILE: z.string().optional(),
+  /** Tests and benchmarks: where a local stand-in of FCM's HTTP v1 API listens (the SDK's transport is pointed there). */
+  FCM_ENDPOINT_OVERRIDE: optionalUrl(['http://']),
+  /** FCM's 429 reaches us without its Retry-After (the SDK drops it): wait this long, as FCM asks, before retrying. */
+  FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
+  /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
+  WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** Connections of BullMQ's PostgreSQL backend (used when REDIS_URL is unset), per process. */
+  QUEUE_PG_POOL_MAX: int(5, 1, 100),
   HTTPS_CERT_FILE: z.string().optional(),
   HTTPS_KEY_FILE: z.string().optional(),
   HTTPS_SELF_SIGNED: bool.default(false),

@@ -7,6 +7,7 @@ import { createAppServer } from './http/server';
 import { loadTls } from './http/tls';
 import { logger } from './logger';
 import { createServices } from './services';
+import { startWorkers } from '../../workers/runtime';
 
 /** `npm start`: one process serving the API (tRPC's Node adapter) and the pages (Next.js), shut down gracefully. */
 async function main() {
@@ -28,6 +29,9 @@ async function main() {
   const nextHandler = nextApp.getRequestHandler();
 
   const refresher = startDashboardRefresher(services);
+  // One process in the embedded mode: the workers must share the app's in-process cache to invalidate it.
+  const inProcessWorkers = env.WORKERS_IN_PROCESS === 'true' || (env.WORKERS_IN_PROCESS === 'auto' && database.embedded);
+  const workers = inProcessWorkers ? await startWorkers(services, services.queues) : null;
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);
@@ -42,6 +46,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     refresher.stop();
     const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
+    await workers?.stop(env.SHUTDOWN_TIMEOUT_MS);
     await nextApp.close().catch(() => {});
     await services.close();
     await database.stop();

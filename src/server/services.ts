@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import { createRateLimiter, type RateLimiter } from './ratelimit/ratelimit';
 import { createSwrCache, type SwrCache } from './dashboard/swr-cache';
 import { createLiveBus, type LiveBus } from './live/bus';
+import { createQueueBackend, type QueueBackend } from './queues/backend';
 import { createRedisLayer, type RedisLayer } from './redis/client';
 
 /** Everything a request handler or worker needs, built once per process from configuration. */
@@ -20,6 +21,8 @@ export type Services = {
   dashboardCache: SwrCache;
   /** Live events to open screens (Redis pub/sub, or PostgreSQL LISTEN/NOTIFY without Redis). */
   live: LiveBus;
+  /** BullMQ queues (producer side): Redis when configured, BullMQ's PostgreSQL backend otherwise. */
+  queues: QueueBackend;
   /** Whether PostgreSQL is the embedded one (workers then run in this process). */
   embeddedDatabase: boolean;
   close(): Promise<void>;
@@ -59,9 +62,11 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     logger: logger.child({ component: 'dashboard-cache' }),
   });
   const live = createLiveBus({ redisUrl: env.REDIS_URL, sql: database.sql, channelPrefix: env.REDIS_KEY_PREFIX, logger: logger.child({ component: 'live' }) });
+  const queues = createQueueBackend({ redisUrl: env.REDIS_URL, databaseUrl: opts.databaseUrl, logger: logger.child({ component: 'queues' }), postgresPoolMax: env.QUEUE_PG_POOL_MAX, redisPrefix: `${env.REDIS_KEY_PREFIX}bull` });
   return {
     env,
     logger,
+    queues,
     db: database.db,
     sql: database.sql,
     redis,
@@ -71,6 +76,7 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     live,
     embeddedDatabase: opts.embeddedDatabase ?? false,
     async close() {
+      await queues.close();
       await live.close();
       await Promise.allSettled([database.close(), redis.close()]);
     },

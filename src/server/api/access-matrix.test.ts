@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
-import { userRoles, type UserRole } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import { deadLetterQueue, eventLog, userRoles, type UserRole } from '../db/schema';
 import type { Services } from '../services';
 import { appRouter } from './root';
 import type { ProcedureMeta } from './trpc';
@@ -25,7 +26,7 @@ type Access = {
   /** Who calls in the cross-org checks (default: the most privileged allowed role). */
   crossOrgAs?: UserRole;
 };
-type Extra = { tokenId: string; draftId: string; requestId: string; itemId: string; notificationId: string };
+type Extra = { tokenId: string; draftId: string; requestId: string; itemId: string; notificationId: string; deadLetterId: string; eventId: number; deviceToken: string };
 
 const items = (r: unknown) => (r as { items: { id: string | number }[] }).items.map((i) => String(i.id));
 const inboxItems = (r: unknown) => (r as { items: { itemId: string }[] }).items.map((i) => i.itemId);
@@ -50,6 +51,18 @@ const matrix: Record<string, Access> = {
   'admin.tokens.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.tokens.revoke': { roles: ['admin'], input: (_a, extra) => ({ id: extra.tokenId }), crossOrg: 'not-found' },
   'admin.audit.list': { roles: ['admin'], input: () => ({ limit: 200 }), crossOrg: { listOf: items } },
+  'admin.dlq.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
+  'admin.dlq.retry': { roles: ['admin'], input: (_a, x) => ({ id: x.deadLetterId }), crossOrg: 'not-found' },
+  'admin.dlq.resolve': { roles: ['admin'], input: (_a, x) => ({ id: x.deadLetterId, note: 'resolvido' }), crossOrg: 'not-found' },
+  'admin.queues.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  'admin.events.list': { roles: ['admin'], input: () => ({ limit: 200 }), crossOrg: { listOf: items } },
+  'admin.events.replay': { roles: ['admin'], input: (_a, x) => ({ eventIds: [x.eventId], consumer: 'push' }), crossOrg: 'not-found' },
+  'notifications.registerDevice': { roles: 'any-signed-in', input: () => ({ token: `fcm-token-${randomUUID()}` }), crossOrg: 'own-data' },
+  'notifications.unregisterDevice': {
+    roles: 'any-signed-in',
+    input: (_a, x) => ({ token: x.deviceToken }),
+    crossOrg: { noEffect: (r) => expect(r).toEqual({ removed: 0 }) },
+  },
   'admin.system.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },
@@ -113,7 +126,14 @@ beforeAll(async () => {
   });
   const buyerA = await callerFor(services, { sessionSecret: orgA.secrets.buyer });
   const notificationId = (await buyerA.notifications.list({ limit: 1 })).items[0]!.id;
-  extra = { tokenId, draftId: draft.id, requestId: request.id, itemId: request.items[0]!.id, notificationId };
+  const deviceToken = `fcm-token-of-buyer-a-${randomUUID()}`;
+  await buyerA.notifications.registerDevice({ token: deviceToken });
+  const [letter] = await services.db
+    .insert(deadLetterQueue)
+    .values({ orgId: orgA.org.id, sourceQueue: 'fcm-notifications', payload: { notificationId }, errorMessage: 'boom' })
+    .returning();
+  const [event] = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.orgId, orgA.org.id)).limit(1);
+  extra = { tokenId, draftId: draft.id, requestId: request.id, itemId: request.items[0]!.id, notificationId, deadLetterId: letter!.id, eventId: event!.id, deviceToken };
 });
 afterAll(() => close());
 

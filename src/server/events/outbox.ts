@@ -2,6 +2,9 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { aggregateTypeOf, eventPayloads, type EventType, type NewEvent } from './types';
 
+/** The channel the relay LISTENs on. */
+export const OUTBOX_CHANNEL = 'mi_outbox';
+
 export type EventMetadata = { correlationId?: string; userId?: string | null };
 
 /**
@@ -10,8 +13,8 @@ export type EventMetadata = { correlationId?: string; userId?: string | null };
  * Callers that emit for the same aggregate concurrently hold that aggregate's row lock; the unique
  * (aggregate, seq) constraint catches anything else.
  */
-export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata): Promise<void> {
-  if (events.length === 0) return;
+export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata): Promise<number[]> {
+  if (events.length === 0) return [];
   const rows = events.map((e, ord) => ({
     ord,
     org_id: e.orgId,
@@ -20,16 +23,22 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
     aggregate_id: e.aggregateId,
     payload: eventPayloads[e.type as EventType].parse(e.payload),
   }));
-  await tx.execute(sql`
-    insert into event_log (org_id, type, aggregate_type, aggregate_id, aggregate_seq, payload, metadata)
-    select e.org_id, e.type, e.aggregate_type, e.aggregate_id,
-      coalesce((select max(l.aggregate_seq) from event_log l where l.aggregate_type = e.aggregate_type and l.aggregate_id = e.aggregate_id), 0)
-        + row_number() over (partition by e.aggregate_type, e.aggregate_id order by e.ord),
-      e.payload, ${JSON.stringify(metadata)}::jsonb
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      as e(ord int, org_id uuid, type text, aggregate_type text, aggregate_id text, payload jsonb)
-    order by e.ord`);
+  // pg_notify wakes the relay when the transaction commits (PostgreSQL sends nothing for a rollback).
+  const inserted = await tx.execute<{ id: number }>(sql`
+    with inserted as (
+      insert into event_log (org_id, type, aggregate_type, aggregate_id, aggregate_seq, payload, metadata)
+      select e.org_id, e.type, e.aggregate_type, e.aggregate_id,
+        coalesce((select max(l.aggregate_seq) from event_log l where l.aggregate_type = e.aggregate_type and l.aggregate_id = e.aggregate_id), 0)
+          + row_number() over (partition by e.aggregate_type, e.aggregate_id order by e.ord),
+        e.payload, ${JSON.stringify(metadata)}::jsonb
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as e(ord int, org_id uuid, type text, aggregate_type text, aggregate_id text, payload jsonb)
+      order by e.ord
+      returning id
+    )
+    select id, pg_notify(${OUTBOX_CHANNEL}, '') from inserted order by id`);
+  return [...inserted].map((r) => Number(r.id));
 }
 
-export const appendEvent = <T extends EventType>(tx: Executor, event: NewEvent<T>, metadata: EventMetadata) =>
-  appendEvents(tx, [event as NewEvent], metadata);
+export const appendEvent = async <T extends EventType>(tx: Executor, event: NewEvent<T>, metadata: EventMetadata): Promise<number> =>
+  (await appendEvents(tx, [event as NewEvent], metadata))[0]!;

@@ -114,7 +114,7 @@ export async function submitRequest(c: CallerContext, requestId: string): Promis
     await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
     await addDailyStats(tx, orgId, request.storeId, submittedAt, { requestsCreated: 1, requestsValue: request.totalValue });
     await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
-    await appendEvent(
+    const eventId = await appendEvent(
       tx,
       {
         type: 'purchaseRequest.created',
@@ -133,6 +133,7 @@ export async function submitRequest(c: CallerContext, requestId: string): Promis
         title: 'Nova solicitação de compra',
         body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
         data: { requestId },
+        sourceEventId: String(eventId),
       })),
     );
   });
@@ -207,7 +208,7 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
       await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: now });
       await writeAudit(tx, c.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
     }
-    await appendEvents(
+    const [decisionEventId] = await appendEvents(
       tx,
       counts.pending === 0
         ? [
@@ -233,6 +234,7 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
             ? `${c.principal.name} aprovou ${decided.approvedQuantity} un. (${brl(value)}).`
             : `${c.principal.name} recusou um item: ${decided.decisionReason}.`,
         data: { requestId, itemId: input.itemId },
+        sourceEventId: String(decisionEventId),
       },
     ]);
     return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };

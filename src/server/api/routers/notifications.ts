@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deleteDeviceToken, upsertDeviceToken } from '../../db/queries/devices';
 import { listNotifications, markNotificationsRead } from '../../db/queries/notifications';
 import { authedProcedure, createTRPCRouter } from '../trpc';
 import { id, pageInput } from '../validators';
@@ -14,4 +15,16 @@ export const notificationsRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => ({
       marked: await markNotificationsRead(ctx.services.db, ctx.orgId, ctx.principal.userId, 'ids' in input ? input.ids : 'all'),
     })),
+
+  /** The FCM registration token the browser got from Firebase's web SDK; idempotent. */
+  registerDevice: authedProcedure
+    .input(z.strictObject({ token: z.string().trim().min(20, 'is not an FCM token').max(4096), platform: z.enum(['web', 'android', 'ios']).default('web') }))
+    .mutation(async ({ ctx, input }) => {
+      await upsertDeviceToken(ctx.services.db, { orgId: ctx.orgId, userId: ctx.principal.userId, token: input.token, platform: input.platform });
+      return { registered: true as const };
+    }),
+
+  unregisterDevice: authedProcedure.input(z.strictObject({ token: z.string().trim().min(1).max(4096) })).mutation(async ({ ctx, input }) => ({
+    removed: await deleteDeviceToken(ctx.services.db, ctx.principal.userId, input.token),
+  })),
 });

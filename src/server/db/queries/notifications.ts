@@ -3,7 +3,8 @@ import type { Executor } from '../client';
 import { notifications } from '../schema';
 import { decodeCursor, toPage } from './cursor';
 
-export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown> };
+/** `sourceEventId`: the outbox event that announced it; the push consumer sends the notifications of each event. */
+export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown>; sourceEventId?: string | null };
 
 export async function insertNotifications(tx: Executor, rows: NewNotification[]) {
   if (rows.length === 0) return;

@@ -1,6 +1,7 @@
 import { createTRPCRouter } from '../../trpc';
 import { adminAuditRouter } from './audit';
 import { adminStoresRouter } from './stores';
+import { adminDlqRouter, adminEventsRouter, adminQueuesRouter } from './operations';
 import { adminSystemRouter } from './system';
 import { adminTokensRouter } from './tokens';
 import { adminUsersRouter } from './users';
@@ -11,4 +12,7 @@ export const adminRouter = createTRPCRouter({
   tokens: adminTokensRouter,
   audit: adminAuditRouter,
   system: adminSystemRouter,
+  dlq: adminDlqRouter,
+  queues: adminQueuesRouter,
+  events: adminEventsRouter,
 });

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { writeAudit } from '../../../audit/audit';
+import { appendRetry, clearProcessedMarks, findDeadLetter, findOrgEvents, listDeadLetters, listEvents, outboxLag, resolveDeadLetter } from '../../../db/queries/operations';
+import { AppError, notFound } from '../../../errors';
+import { queueNames, type QueueName } from '../../../queues/definitions';
+import { consumerNames } from '../../../../../workers/consumers';
+import { retriedJobId } from '../../../../../workers/dead-letter';
+import { adminProcedure, createTRPCRouter } from '../../trpc';
+import { id, pageInput, text } from '../../validators';
+
+const queueName = z.enum(Object.values(queueNames) as [QueueName, ...QueueName[]]);
+
+export const adminDlqRouter = createTRPCRouter({
+  list: adminProcedure
+    .input(z.strictObject({ ...pageInput, queue: queueName.nullish(), resolved: z.boolean().nullish() }))
+    .query(({ ctx, input }) => listDeadLetters(ctx.services.db, ctx.orgId, input)),
+
+  /** Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until resolved. */
+  retry: adminProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
+    const letter = await findDeadLetter(ctx.services.db, ctx.orgId, input.id);
+    if (!letter) throw notFound('Dead letter');
+    if (letter.resolvedAt) throw new AppError('CONFLICT', 'This dead letter is already resolved');
+    const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
+    await ctx.services.queues.queue(letter.sourceQueue as QueueName).add(letter.jobName ?? 'retry', letter.payload, { jobId });
+    await ctx.services.db.transaction(async (tx) => {
+      await appendRetry(tx, letter.id, { at: new Date().toISOString(), by: ctx.principal.userId, newJobId: jobId });
+      await writeAudit(tx, ctx.actor, { action: 'deadLetter.retried', entityType: 'dead_letter', entityId: letter.id, after: { jobId } });
+    });
+    return { id: letter.id, jobId };
+  }),
+
+  resolve: adminProcedure.input(z.strictObject({ id, note: text(1000) })).mutation(async ({ ctx, input }) => {
+    return ctx.services.db.transaction(async (tx) => {
+      const letter = await findDeadLetter(tx, ctx.orgId, input.id);
+      if (!letter) throw notFound('Dead letter');
+      const resolved = (await resolveDeadLetter(tx, input.id, ctx.principal.userId, input.note)) ?? letter;
+      await writeAudit(tx, ctx.actor, { action: 'deadLetter.resolved', entityType: 'dead_letter', entityId: input.id, after: { note: input.note } });
+      return resolved;
+    });
+  }),
+});
+
+export const adminQueuesRouter = createTRPCRouter({
+  /** Per queue: job counts and, per minute over the last hour, completed and failed jobs (BullMQ metrics); the outbox lag. */
+  stats: adminProcedure.query(async ({ ctx }) => {
+    const { queues } = ctx.services;
+    const perQueue = await Promise.all(
+      Object.values(queueNames).map(async (name) => {
+        const queue = queues.queue(name);
+        try {
+          const [counts, completed, failed] = await Promise.all([
+            queue.getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed'),
+            queue.getMetrics('completed', 0, 59).catch(() => null),
+            queue.getMetrics('failed', 0, 59).catch(() => null),
+          ]);
+          return { name, available: true, counts, perMinute: { completed: completed?.data ?? [], failed: failed?.data ?? [] } };
+        } catch (error) {
+          return { name, available: false, error: (error as Error).message, counts: null, perMinute: null };
+        }
+      }),
+    );
+    return { backend: queues.kind, queues: perQueue, outbox: await outboxLag(ctx.services.db) };
+  }),
+});
+
+export const adminEventsRouter = createTRPCRouter({
+  list: adminProcedure
+    .input(z.strictObject({ ...pageInput, type: z.string().max(80).nullish(), aggregateId: z.string().max(200).nullish() }))
+    .query(({ ctx, input }) => listEvents(ctx.services.db, ctx.orgId, input)),
+
+  /** Delivers chosen events again to one consumer (after a fix, or to a new consumer). */
+  replay: adminProcedure
+    .input(z.strictObject({ eventIds: z.array(z.number().int().positive()).min(1).max(1000), consumer: z.enum(consumerNames as [string, ...string[]]) }))
+    .mutation(async ({ ctx, input }) => {
+      const events = await findOrgEvents(ctx.services.db, ctx.orgId, input.eventIds);
+      if (events.length === 0) throw notFound('Events');
+      const ids = events.map((e) => e.id);
+      await clearProcessedMarks(ctx.services.db, input.consumer, ids);
+      const stamp = Date.now();
+      await ctx.services.queues
+        .queue(queueNames.domainEvents)
+        .addBulk(events.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: ctx.orgId, consumer: input.consumer }, opts: { jobId: `replay-${input.consumer}-${e.id}-${stamp}` } })));
+      await writeAudit(ctx.services.db, ctx.actor, { action: 'events.replayed', entityType: 'event_log', after: { consumer: input.consumer, eventIds: ids } });
+      return { replayed: ids.length, skipped: input.eventIds.length - ids.length };
+    }),
+});

@@ -1,0 +1,89 @@
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Executor } from '../client';
+import { deadLetterQueue, eventLog, processedEvents } from '../schema';
+import { decodeCursor, toPage } from './cursor';
+
+/** Dead letters an org's admin may see: the org's own and the system's (no org). */
+const visibleTo = (orgId: string) => or(eq(deadLetterQueue.orgId, orgId), isNull(deadLetterQueue.orgId));
+
+export async function listDeadLetters(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; queue?: string | null; resolved?: boolean | null }) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const rows = await db
+    .select()
+    .from(deadLetterQueue)
+    .where(
+      and(
+        visibleTo(orgId),
+        params.queue ? eq(deadLetterQueue.sourceQueue, params.queue) : undefined,
+        params.resolved ? sql`${deadLetterQueue.resolvedAt} is not null` : isNull(deadLetterQueue.resolvedAt),
+        after ? sql`(${deadLetterQueue.createdAt}, ${deadLetterQueue.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
+      ),
+    )
+    .orderBy(desc(deadLetterQueue.createdAt), desc(deadLetterQueue.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
+}
+
+export async function findDeadLetter(db: Executor, orgId: string, id: string) {
+  const [row] = await db
+    .select()
+    .from(deadLetterQueue)
+    .where(and(eq(deadLetterQueue.id, id), visibleTo(orgId)))
+    .limit(1);
+  return row;
+}
+
+export async function appendRetry(db: Executor, id: string, entry: { at: string; by: string | null; newJobId: string | null }) {
+  await db
+    .update(deadLetterQueue)
+    .set({ retryHistory: sql`${deadLetterQueue.retryHistory} || ${JSON.stringify([entry])}::jsonb` })
+    .where(eq(deadLetterQueue.id, id));
+}
+
+export async function resolveDeadLetter(db: Executor, id: string, by: string, note: string) {
+  const [row] = await db
+    .update(deadLetterQueue)
+    .set({ resolvedAt: sql`now()`, resolvedBy: by, resolutionNote: note })
+    .where(and(eq(deadLetterQueue.id, id), isNull(deadLetterQueue.resolvedAt)))
+    .returning();
+  return row;
+}
+
+export async function listEvents(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; type?: string | null; aggregateId?: string | null }) {
+  const after = decodeCursor<[number]>(params.cursor, ['number']);
+  const rows = await db
+    .select()
+    .from(eventLog)
+    .where(
+      and(
+        eq(eventLog.orgId, orgId),
+        params.type ? eq(eventLog.type, params.type) : undefined,
+        params.aggregateId ? eq(eventLog.aggregateId, params.aggregateId) : undefined,
+        after ? lt(eventLog.id, after[0]) : undefined,
+      ),
+    )
+    .orderBy(desc(eventLog.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, (r) => [r.id]);
+}
+
+/** The events of this org among the given ids (others are silently not there). */
+export async function findOrgEvents(db: Executor, orgId: string, ids: number[]) {
+  return db
+    .select({ id: eventLog.id, type: eventLog.type })
+    .from(eventLog)
+    .where(and(eq(eventLog.orgId, orgId), inArray(eventLog.id, ids)));
+}
+
+/** Replay starts by forgetting that the consumer processed these events, so its idempotency lets them through. */
+export async function clearProcessedMarks(db: Executor, consumer: string, eventIds: number[]) {
+  await db.delete(processedEvents).where(and(eq(processedEvents.consumer, consumer), inArray(processedEvents.eventId, eventIds)));
+}
+
+/** Age of the oldest event not yet handed to the queue (the relay's lag). */
+export async function outboxLag(db: Executor) {
+  const [row] = await db.execute<{ pending: number; oldest_seconds: number | null }>(
+    sql`select count(*)::int as pending, extract(epoch from now() - min(created_at))::float8 as oldest_seconds from event_log where published_at is null`,
+  );
+  return { pending: row?.pending ?? 0, oldestSeconds: row?.oldest_seconds ?? null };
+}

@@ -1,0 +1,64 @@
+import { createPostgresBackend, MetricsTime, Queue, Worker, withBackend, type Processor } from 'bullmq';
+import type { Redis as IORedis } from 'ioredis';
+import type { Logger } from '../logger';
+import { createIoRedisConnection } from '../redis/client';
+import { queueNames, queueOptions, type QueueName } from './definitions';
+
+export type QueueBackendKind = 'redis' | 'postgres';
+type AnyQueue = Queue;
+type AnyWorker = Worker;
+
+/**
+ * One switch for BullMQ's store: Redis when REDIS_URL is set, BullMQ's PostgreSQL backend otherwise (the embedded
+ * default). Producers and processors never know which.
+ */
+export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: string; logger: Logger; postgresPoolMax?: number; redisPrefix?: string }) {
+  const kind: QueueBackendKind = opts.redisUrl ? 'redis' : 'postgres';
+  const queues = new Map<QueueName, AnyQueue>();
+  const workers: AnyWorker[] = [];
+  const connections: IORedis[] = [];
+  const pg = withBackend(createPostgresBackend);
+  const pgConnection = { connectionString: opts.databaseUrl, migrate: true, max: opts.postgresPoolMax ?? 5 };
+
+  const redisConnection = (purpose: 'bullmq' | 'bullmq-worker') => {
+    const connection = createIoRedisConnection(opts.redisUrl!, { purpose, logger: opts.logger });
+    connections.push(connection);
+    return connection;
+  };
+
+  return {
+    kind,
+    queue(name: QueueName): AnyQueue {
+      let queue = queues.get(name);
+      if (!queue) {
+        const defaultJobOptions = queueOptions[name].job;
+        queue =
+          kind === 'redis'
+            ? new Queue(name, { connection: redisConnection('bullmq'), defaultJobOptions, prefix: opts.redisPrefix })
+            : (new pg.Queue(name, { connection: pgConnection, defaultJobOptions }) as unknown as AnyQueue);
+        queue.on('error', (error) => opts.logger.warn({ err: error, queue: name }, 'queue connection error'));
+        queues.set(name, queue);
+      }
+      return queue;
+    },
+    worker(name: QueueName, processor: Processor, overrides: { concurrency?: number } = {}): AnyWorker {
+      // Per-minute completed/failed counts for the last hour, for the admin's queue page.
+      const metrics = { maxDataPoints: MetricsTime.ONE_HOUR };
+      const concurrency = overrides.concurrency ?? queueOptions[name].concurrency;
+      const worker =
+        kind === 'redis'
+          ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics })
+          : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics }) as unknown as AnyWorker);
+      worker.on('error', (error) => opts.logger.warn({ err: error, queue: name }, 'worker connection error'));
+      workers.push(worker);
+      return worker;
+    },
+    allQueues: () => Object.values(queueNames).map((name) => ({ name, queue: queues.get(name) ?? null })),
+    async close() {
+      await Promise.allSettled(workers.map((w) => w.close()));
+      await Promise.allSettled([...queues.values()].map((q) => q.close()));
+      await Promise.allSettled(connections.map((c) => c.quit()));
+    },
+  };
+}
+export type QueueBackend = ReturnType<typeof createQueueBackend>;

@@ -1,0 +1,37 @@
+import type { DefaultJobOptions } from 'bullmq';
+import { z } from 'zod';
+
+/** Every queue of the system, its job payload (validated by producers and processors alike) and its options. */
+export const queueNames = {
+  domainEvents: 'domain-events',
+  fcm: 'fcm-notifications',
+  images: 'image-processing',
+} as const;
+export type QueueName = (typeof queueNames)[keyof typeof queueNames];
+
+export const jobPayloads = {
+  /** `consumer`: a replay aimed at one consumer only. */
+  [queueNames.domainEvents]: z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
+  [queueNames.fcm]: z.object({ notificationId: z.uuid(), orgId: z.uuid() }),
+  [queueNames.images]: z.object({ productId: z.uuid(), orgId: z.uuid(), ean: z.string().regex(/^\d{8,14}$/) }),
+} satisfies Record<QueueName, z.ZodType>;
+export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
+
+/** The seed's Sprint 3: 3 attempts, exponential backoff, bounded history; a timeout per job (enforced by the processor). */
+export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurrency: number; timeoutMs: number }> = {
+  [queueNames.domainEvents]: {
+    job: { attempts: 3, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { count: 2000, age: 3600 }, removeOnFail: { count: 10_000 } },
+    concurrency: 16,
+    timeoutMs: 15_000,
+  },
+  [queueNames.fcm]: {
+    job: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 2000, age: 3600 }, removeOnFail: { count: 10_000 } },
+    concurrency: 32,
+    timeoutMs: 10_000,
+  },
+  [queueNames.images]: {
+    job: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } },
+    concurrency: 4,
+    timeoutMs: 60_000,
+  },
+};

@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import type { App } from 'firebase-admin/app';
+import type { Logger } from '../../logger';
+
+export type PushMessage = { token: string; title: string; body: string; data: Record<string, string> };
+export type PushResult =
+  | { token: string; ok: true }
+  | { token: string; ok: false; code: string; retryAfterSeconds?: number; tokenInvalid: boolean; retryable: boolean };
+
+export interface PushSender {
+  sendEach(messages: PushMessage[]): Promise<PushResult[]>;
+  close(): Promise<void>;
+}
+
+const INVALID_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token', 'messaging/invalid-argument']);
+const RETRYABLE_CODES = new Set(['messaging/unavailable', 'messaging/internal-error', 'messaging/server-unavailable', 'messaging/quota-exceeded', 'messaging/message-rate-exceeded', 'app/network-error', 'app/network-timeout']);
+
+/**
+ * FCM through firebase-admin's messaging (sendEach). firebase-admin hard-codes fcm.googleapis.com, so tests and
+ * benchmarks inject the transport at the thinnest seam: an HTTPS agent whose connections go to a local stand-in
+ * (`endpointOverride`), with the SDK on its HTTP/1.1 transport (its HTTP/2 one takes no agent) and a static
+ * access token. Everything above the socket — request building, batching, error mapping — is the real SDK.
+ */
+export async function createFcmSender(opts: {
+  projectId: string;
+  serviceAccountFile?: string;
+  endpointOverride?: string;
+  logger: Logger;
+}): Promise<PushSender> {
+  const { initializeApp, cert, deleteApp } = await import('firebase-admin/app');
+  const { getMessaging } = await import('firebase-admin/messaging');
+  let httpAgent: https.Agent | undefined;
+  let credential;
+  if (opts.endpointOverride) {
+    const target = new URL(opts.endpointOverride);
+    httpAgent = new (class extends https.Agent {
+      override createConnection(_options: unknown, callback?: (err: Error | null, socket: net.Socket) => void) {
+        const socket = net.connect(Number(target.port), target.hostname);
+        callback?.(null, socket);
+        return socket;
+      }
+    })({ keepAlive: true, maxSockets: 64 });
+    credential = { getAccessToken: async () => ({ access_token: 'stand-in-token', expires_in: 3600 }) };
+  } else {
+    if (!opts.serviceAccountFile) throw new Error('FCM_SERVICE_ACCOUNT_FILE is required to send push notifications');
+    credential = cert(JSON.parse(readFileSync(opts.serviceAccountFile, 'utf8')) as Record<string, string>);
+  }
+  const app: App = initializeApp({ projectId: opts.projectId, credential, httpAgent }, `fcm-${Math.random().toString(36).slice(2)}`);
+  const messaging = getMessaging(app);
+  if (opts.endpointOverride) messaging.enableLegacyHttpTransport();
+
+  return {
+    async sendEach(messages) {
+      if (messages.length === 0) return [];
+      const response = await messaging.sendEach(
+        messages.map((m) => ({ token: m.token, notification: { title: m.title, body: m.body }, data: m.data, webpush: { fcmOptions: {} } })),
+      );
+      return response.responses.map((r, i): PushResult => {
+        const token = messages[i]!.token;
+        if (r.success) return { token, ok: true };
+        const code = r.error?.code ?? 'unknown';
+        const retryAfter = Number((r.error as { httpResponse?: { headers?: Record<string, string> } } | undefined)?.httpResponse?.headers?.['retry-after']);
+        return {
+          token,
+          ok: false,
+          code,
+          retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+          tokenInvalid: INVALID_TOKEN_CODES.has(code),
+          retryable: RETRYABLE_CODES.has(code),
+        };
+      });
+    },
+    async close() {
+      await deleteApp(app);
+      httpAgent?.destroy();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { notifications, users } from '~/server/db/schema';
+import { queueNames } from '~/server/queues/definitions';
+import type { Consumer } from './types';
+
+const WITH_NOTIFICATIONS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized']);
+
+/**
+ * Push delivery: queues one FCM job per notification the event produced (the purchasing mutations write their
+ * notifications with the event's id; an inventory finalization notifies the org's managers here). The job id is
+ * the notification's, so a redelivered event never enqueues a second send.
+ */
+export const pushConsumer: Consumer = {
+  name: 'push',
+  handles: (type) => WITH_NOTIFICATIONS.has(type),
+  async apply(tx, event, { pushEnabled }) {
+    if (event.type === 'inventory.finalized' && event.orgId) {
+      const managers = await tx
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.orgId, event.orgId), eq(users.active, true), inArray(users.role, ['manager', 'admin'])));
+      if (managers.length > 0) {
+        await tx.insert(notifications).values(
+          managers.map((m) => ({
+            orgId: event.orgId!,
+            userId: m.id,
+            kind: 'inventory.finalized',
+            title: 'Inventário finalizado',
+            body: `Um inventário foi finalizado (variação de ${Number(event.payload.varianceValue ?? 0).toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' })}).`,
+            data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
+            sourceEventId: String(event.id),
+          })),
+        );
+      }
+    }
+    if (pushEnabled) {
+      await tx
+        .update(notifications)
+        .set({ pushStatus: 'queued' })
+        .where(and(eq(notifications.sourceEventId, String(event.id)), eq(notifications.pushStatus, 'none')));
+    }
+  },
+  async after(event, { services, queues, pushEnabled }) {
+    if (!pushEnabled) return;
+    const pending = await services.db
+      .select({ id: notifications.id, orgId: notifications.orgId })
+      .from(notifications)
+      .where(and(eq(notifications.sourceEventId, String(event.id)), sql`${notifications.pushStatus} in ('queued', 'sending')`));
+    if (pending.length === 0) return;
+    await queues
+      .queue(queueNames.fcm)
+      .addBulk(pending.map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.orgId }, opts: { jobId: `push-${n.id}` } })));
+  },
+};

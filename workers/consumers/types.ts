@@ -1,0 +1,29 @@
+import type { Transaction } from '~/server/db/client';
+import type { EventType } from '~/server/events/types';
+import type { QueueBackend } from '~/server/queues/backend';
+import type { Services } from '~/server/services';
+
+export type StoredEvent = {
+  id: number;
+  orgId: string | null;
+  type: EventType;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  metadata: { correlationId?: string; userId?: string | null };
+};
+
+export type ConsumerDeps = { services: Services; queues: QueueBackend; pushEnabled: boolean };
+
+/**
+ * A consumer of domain events. `apply` runs in the transaction that also records the event as processed by this
+ * consumer, so its database effect happens exactly once. `after` runs on every delivery and must be idempotent
+ * (cache invalidation, live events, enqueueing jobs with stable ids). Every consumer here is order-independent:
+ * its effect does not depend on the order events of one aggregate arrive in (tested), so deliveries need no
+ * sequencing.
+ */
+export type Consumer = {
+  name: string;
+  handles: (type: EventType) => boolean;
+  apply?: (tx: Transaction, event: StoredEvent, deps: ConsumerDeps) => Promise<void>;
+  after?: (event: StoredEvent, deps: ConsumerDeps) => Promise<void>;
+};

@@ -1,0 +1,28 @@
+import { env } from '~/env';
+import { logger } from '~/server/logger';
+import { createServices } from '~/server/services';
+import { startWorkers } from './runtime';
+
+/**
+ * `npm run workers`: the worker process (outbox relay + queue processors). It needs DATABASE_URL: with the
+ * embedded database, `npm start` runs the workers inside the app instead.
+ */
+if (!env.DATABASE_URL) {
+  logger.fatal('DATABASE_URL is required for a separate worker process (with the embedded database, npm start runs the workers itself)');
+  process.exit(1);
+}
+const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers' });
+const runtime = await startWorkers(services, services.queues);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'workers shutting down');
+  const { forced } = await runtime.stop(env.SHUTDOWN_TIMEOUT_MS);
+  await services.close();
+  logger.info({ forced }, 'workers stopped');
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop('SIGTERM'));
+process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
+import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { deadLetterQueue, eventLog, notifications, processedEvents, products } from '~/server/db/schema';
+import { queueNames } from '~/server/queues/definitions';
+import type { Services } from '~/server/services';
+import { startWorkers, type WorkerRuntime } from './runtime';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+let fcm: Awaited<ReturnType<typeof startFcmStandIn>>;
+let runtime: WorkerRuntime;
+
+beforeAll(async () => {
+  fcm = await startFcmStandIn();
+  ({ services, close } = await createTestServices({ FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, FCM_RATE_LIMIT_DELAY_MS: '300' }));
+  org = await createOrgFixture(services, 'workers');
+  runtime = await startWorkers(services, services.queues);
+  const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+  await buyer.notifications.registerDevice({ token: `device-of-buyer-${'x'.repeat(20)}` });
+});
+afterAll(async () => {
+  await runtime.stop(5000);
+  await close();
+  await fcm.close();
+});
+
+const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> => {
+  const started = Date.now();
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+async function submitRequest() {
+  const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });
+  return clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }], submit: true });
+}
+const buyerNotificationOf = async (requestId: string) =>
+  (await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${requestId}`)))[0];
+const deliveriesOf = (notificationId: string) => fcm.deliveries.filter((d) => d.notificationId === notificationId).length;
+
+describe('event path: outbox → relay → consumer → FCM job → FCM', () => {
+  it('delivers the buyer push of a submitted request once, and records notification.sent', async () => {
+    const request = await submitRequest();
+    const note = await until(async () => {
+      const n = await buyerNotificationOf(request.id);
+      return n?.pushStatus === 'sent' ? n : null;
+    });
+    expect(deliveriesOf(note.id)).toBe(1);
+    const sent = await services.db.select().from(eventLog).where(and(eq(eventLog.type, 'notification.sent'), eq(eventLog.aggregateId, note.id)));
+    expect(sent).toHaveLength(1);
+    const [published] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
+    expect(published!.publishedAt).not.toBeNull();
+  });
+
+  it('changes nothing twice when an event is delivered again', async () => {
+    const request = await submitRequest();
+    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null));
+    const [event] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
+    await services.queues.queue(queueNames.domainEvents).add('again', { eventId: event!.id, orgId: org.org.id }, { jobId: `again-${event!.id}` });
+    await until(async () => (await services.queues.queue(queueNames.domainEvents).getJobState(`again-${event!.id}`)) === 'completed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(deliveriesOf(note!.id)).toBe(1);
+    const marks = await services.db.select().from(processedEvents).where(eq(processedEvents.eventId, event!.id));
+    expect(marks.map((m) => m.consumer).sort()).toEqual(['live-and-cache', 'push']);
+  });
+
+  it('retries with backoff after FCM errors and delivers once', async () => {
+    fcm.failNext(2);
+    const request = await submitRequest();
+    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null), 15_000);
+    expect(deliveriesOf(note!.id)).toBe(1);
+    const job = await services.queues.queue(queueNames.fcm).getJob(`push-${note!.id}`);
+    expect(job?.attemptsMade).toBe(3); // two failures, then the delivery
+    expect(job!.finishedOn! - job!.timestamp).toBeGreaterThanOrEqual(2900); // waited 1 s, then 2 s
+  });
+
+  it('absorbs FCM 503s with the SDK’s own backoff', async () => {
+    fcm.failNext(3, 503);
+    const request = await submitRequest();
+    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null), 15_000);
+    expect(deliveriesOf(note!.id)).toBe(1);
+  });
+
+  it('waits after a 429 and then delivers once', async () => {
+    fcm.rateLimitNext(1);
+    const request = await submitRequest();
+    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null), 15_000);
+    expect(deliveriesOf(note!.id)).toBe(1);
+  });
+
+  it('sends a job that always fails to the dead-letter queue; a retry from the admin delivers it', async () => {
+    fcm.setFailAlways(true);
+    const request = await submitRequest();
+    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'failed' ? buyerNotificationOf(request.id) : null), 20_000);
+    const letter = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, `push-${note!.id}`)))[0]);
+    expect(letter).toMatchObject({ sourceQueue: 'fcm-notifications', attempts: 3, maxAttempts: 3, orgId: org.org.id, payload: { notificationId: note!.id } });
+    expect(letter.errorMessage).toContain('will retry');
+    expect(deliveriesOf(note!.id)).toBe(0);
+
+    fcm.setFailAlways(false);
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    expect((await admin.admin.dlq.list({ limit: 50, queue: 'fcm-notifications' })).items.map((l) => l.id)).toContain(letter.id);
+    await admin.admin.dlq.retry({ id: letter.id });
+    await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? true : null));
+    expect(deliveriesOf(note!.id)).toBe(1);
+    await admin.admin.dlq.resolve({ id: letter.id, note: 'FCM voltou' });
+    const [resolved] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));
+    expect(resolved).toMatchObject({ resolvedBy: org.users.admin.id, resolutionNote: 'FCM voltou' });
+    expect(resolved!.retryHistory).toHaveLength(1);
+  });
+
+  it('does not retry a malformed payload: straight to the dead-letter queue', async () => {
+    await services.queues.queue(queueNames.fcm).add('push', { notificationId: 'not-a-uuid' }, { jobId: 'malformed-1' });
+    const letter = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'malformed-1')))[0]);
+    expect(letter.attempts).toBe(1);
+    expect(letter.errorMessage).toContain('Invalid payload');
+  });
+
+  it('sends a new product without an image through the image pipeline (manual review + image.processed, together)', async () => {
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    const product = await buyer.products.create({ ean: '7891000315507', name: 'Produto sem foto' });
+    await until(async () => ((await services.db.select().from(products).where(eq(products.id, product.id)))[0]?.imageStatus === 'manual_review' ? true : null));
+    const events = await services.db.select({ type: eventLog.type }).from(eventLog).where(eq(eventLog.aggregateId, product.id)).orderBy(eventLog.aggregateSeq);
+    expect(events.map((e) => e.type)).toEqual(['product.created', 'image.processed']);
+  });
+
+  it('leaves no event behind in the outbox', async () => {
+    await until(async () => (await services.db.$count(eventLog, isNull(eventLog.publishedAt))) === 0);
+  });
+});
