@@ -10,6 +10,7 @@ import { SESSION_COOKIE } from '../auth/secrets';
 import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
 import { readCookie } from './cookies';
+import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -48,6 +49,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     },
   });
 
+  let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
   let draining = false;
   const idle: (() => void)[] = [];
@@ -85,6 +87,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         const report = await checkHealth(services);
         return sendJson(res, healthHttpStatus(report), report);
       }
+      if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) return await (queueBoard ??= createQueueBoard(services))(req, res);
       if (opts.nextHandler) return await opts.nextHandler(req, res);
       sendJson(res, 404, { error: 'Not found' });
     } catch (error) {

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { SESSION_COOKIE } from '../auth/secrets';
+import type { Services } from '../services';
+import { createAppServer } from './server';
+
+for (const backend of ['redis', 'postgres'] as const) {
+  describe(`queue monitor (${backend} backend)`, () => {
+    let services: Services;
+    let close: () => Promise<void>;
+    let org: OrgFixture;
+    let app: ReturnType<typeof createAppServer>;
+    let url: string;
+
+    beforeAll(async () => {
+      ({ services, close } = await createTestServices(backend === 'postgres' ? { REDIS_URL: '' } : {}));
+      org = await createOrgFixture(services, `board-${backend}`);
+      app = createAppServer({ services });
+      url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/admin/queues`;
+    });
+    afterAll(async () => {
+      await app.shutdown(1000);
+      await close();
+    });
+    const as = (role: keyof OrgFixture['secrets']) => ({ cookie: `${SESSION_COOKIE}=${org.secrets[role]}` });
+
+    it('is served to admins, with every queue', async () => {
+      const page = await fetch(url, { headers: as('admin') });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
+      const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: as('admin') });
+      expect(api.status).toBe(200);
+      const body = (await api.json()) as { queues: { name: string }[] };
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
+    });
+
+    it('is refused to other roles and sends the signed-out to the login page', async () => {
+      expect((await fetch(url, { headers: as('manager') })).status).toBe(403);
+      expect((await fetch(`${url}/api/queues`, { headers: as('clerk') })).status).toBe(403);
+      const anonymous = await fetch(url, { redirect: 'manual' });
+      expect(anonymous.status).toBe(302);
+      expect(anonymous.headers.get('location')).toContain('/login');
+    });
+  });
+}
