@@ -67,6 +67,8 @@ export const envSchema = z.object({
   FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
   /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
+  /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */
+  WORKER_LOCK_DURATION_MS: int(30_000, 1000),
   /** Connections of BullMQ's PostgreSQL backend (used when REDIS_URL is unset), per process. */
   QUEUE_PG_POOL_MAX: int(5, 1, 100),
   HTTPS_CERT_FILE: z.string().optional(),

@@ -62,7 +62,9 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     logger: logger.child({ component: 'dashboard-cache' }),
   });
   const live = createLiveBus({ redisUrl: env.REDIS_URL, sql: database.sql, channelPrefix: env.REDIS_KEY_PREFIX, logger: logger.child({ component: 'live' }) });
-  const queues = createQueueBackend({ redisUrl: env.REDIS_URL, databaseUrl: opts.databaseUrl, logger: logger.child({ component: 'queues' }), postgresPoolMax: env.QUEUE_PG_POOL_MAX, redisPrefix: `${env.REDIS_KEY_PREFIX}bull` });
+  const queues = createQueueBackend({ redisUrl: env.REDIS_URL, databaseUrl: opts.databaseUrl, logger: logger.child({ component: 'queues' }), postgresPoolMax: env.QUEUE_PG_POOL_MAX, redisPrefix: `${env.REDIS_KEY_PREFIX}bull`,
+    lockDurationMs: env.WORKER_LOCK_DURATION_MS,
+  });
   return {
     env,
     logger,

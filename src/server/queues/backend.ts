@@ -12,7 +12,7 @@ type AnyWorker = Worker;
  * One switch for BullMQ's store: Redis when REDIS_URL is set, BullMQ's PostgreSQL backend otherwise (the embedded
  * default). Producers and processors never know which.
  */
-export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: string; logger: Logger; postgresPoolMax?: number; redisPrefix?: string }) {
+export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: string; logger: Logger; postgresPoolMax?: number; redisPrefix?: string; lockDurationMs?: number }) {
   const kind: QueueBackendKind = opts.redisUrl ? 'redis' : 'postgres';
   const queues = new Map<QueueName, AnyQueue>();
   const workers: AnyWorker[] = [];
@@ -44,11 +44,13 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
     worker(name: QueueName, processor: Processor, overrides: { concurrency?: number } = {}): AnyWorker {
       // Per-minute completed/failed counts for the last hour, for the admin's queue page.
       const metrics = { maxDataPoints: MetricsTime.ONE_HOUR };
+      const lockDuration = opts.lockDurationMs ?? 30_000;
+      const stalledInterval = Math.max(1000, Math.round(lockDuration / 2));
       const concurrency = overrides.concurrency ?? queueOptions[name].concurrency;
       const worker =
         kind === 'redis'
-          ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics })
-          : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics }) as unknown as AnyWorker);
+          ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics, lockDuration, stalledInterval })
+          : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics, lockDuration, stalledInterval }) as unknown as AnyWorker);
       worker.on('error', (error) => opts.logger.warn({ err: error, queue: name }, 'worker connection error'));
       workers.push(worker);
       return worker;

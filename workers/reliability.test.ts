@@ -1,0 +1,174 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
+import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { startRedisServer } from '../tests/helpers/redis-server';
+import { eventLog, notifications, processedEvents } from '~/server/db/schema';
+import type { EventType } from '~/server/events/types';
+import type { Services } from '~/server/services';
+import { consumers } from './consumers';
+import type { StoredEvent } from './consumers/types';
+import { startWorkers } from './runtime';
+
+const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> => {
+  const started = Date.now();
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+async function submit(services: Services, org: OrgFixture, count: number) {
+  const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 10) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(10, count - i) }, () =>
+        clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }], submit: true }),
+      ),
+    );
+    ids.push(...batch.map((r) => r.id));
+  }
+  return ids;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+});
+
+describe('reliability', () => {
+  it('keeps events in the outbox while Redis is down and delivers all of them, in order per aggregate, when it returns', async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const fcm = await startFcmStandIn();
+    cleanups.push(() => fcm.close());
+    const { services, close } = await createTestServices({ REDIS_URL: redis.url, FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url });
+    cleanups.push(close);
+    const org = await createOrgFixture(services, 'rel-redis');
+    const runtime = await startWorkers(services, services.queues);
+    cleanups.push(() => runtime.stop(3000));
+    await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `buyer-device-${'y'.repeat(20)}` });
+
+    await redis.kill();
+    const requestIds = await submit(services, org, 6);
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    for (const [i, id] of requestIds.entries()) {
+      const detail = await buyer.purchaseRequests.byId({ id });
+      await buyer.purchaseRequests.decideItem({ itemId: detail.items[0]!.id, decision: i % 2 ? 'approve' : 'reject', reason: 'teste' });
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = await services.db.$count(eventLog, isNull(eventLog.publishedAt));
+    expect(waiting).toBe(requestIds.length * 3); // created, itemDecided, completed: none published
+
+    await redis.start();
+    await until(async () => (await services.db.$count(eventLog, isNull(eventLog.publishedAt))) === 0, 20_000);
+    const sent = await until(async () => {
+      const rows = await services.db.select().from(notifications).where(eq(notifications.userId, org.users.buyer.id));
+      return rows.length === requestIds.length && rows.every((n) => n.pushStatus === 'sent') ? rows : null;
+    }, 20_000);
+    expect(fcm.deliveries.length).toBe(sent.length);
+    expect(fcm.duplicates()).toEqual([]);
+    for (const id of requestIds) {
+      const events = await services.db.select().from(eventLog).where(eq(eventLog.aggregateId, id)).orderBy(eventLog.id);
+      expect(events.map((e) => e.aggregateSeq)).toEqual([1, 2, 3]);
+      expect(events.map((e) => e.type)).toEqual(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'purchaseRequest.completed']);
+    }
+  }, 60_000);
+
+  it('loses no job when the worker process is killed with SIGKILL mid-run; resends are at most the jobs that were mid-send', async () => {
+    const fcm = await startFcmStandIn();
+    cleanups.push(() => fcm.close());
+    fcm.setDelay(30);
+    const prefix = `mi-test-${randomBytes(4).toString('hex')}:`;
+    const { services, close, database } = await createTestServices({ REDIS_KEY_PREFIX: prefix });
+    cleanups.push(close);
+    const org = await createOrgFixture(services, 'rel-kill');
+    await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `buyer-device-${'z'.repeat(20)}` });
+    const workerEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: database.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
+      FCM_PROJECT_ID: 'stand-in',
+      FCM_ENDPOINT_OVERRIDE: fcm.url,
+      WORKER_LOCK_DURATION_MS: '2000',
+    };
+    const startWorker = () => spawn(process.execPath, ['--import', 'tsx', path.resolve('workers/main.ts')], { env: workerEnv, stdio: 'ignore' });
+    let worker: ChildProcess = startWorker();
+    cleanups.push(async () => worker.kill('SIGKILL'));
+
+    const total = 120;
+    await submit(services, org, total);
+    await until(async () => fcm.deliveries.length >= total / 3, 30_000);
+    const sendingAtKill = await services.db.$count(notifications, and(eq(notifications.userId, org.users.buyer.id), eq(notifications.pushStatus, 'sending')));
+    worker.kill('SIGKILL');
+    await once(worker, 'exit');
+    const killedAt = Date.now();
+    worker = startWorker();
+
+    await until(async () => {
+      const rows = await services.db.select({ status: notifications.pushStatus }).from(notifications).where(eq(notifications.userId, org.users.buyer.id));
+      return rows.length === total && rows.every((r) => r.status === 'sent');
+    }, 60_000);
+    const recoverySeconds = (Date.now() - killedAt) / 1000;
+    const delivered = new Set(fcm.deliveries.map((d) => d.notificationId));
+    expect(delivered.size).toBe(total);
+    expect(fcm.duplicates().length).toBeLessThanOrEqual(sendingAtKill);
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+    console.info(`kill -9: ${total} jobs, ${sendingAtKill} mid-send at the kill, ${fcm.duplicates().length} resent, recovered in ${recoverySeconds.toFixed(1)} s`);
+  }, 120_000);
+
+  it('consumers are order-independent: the events of one request applied in reverse give the same state', async () => {
+    const { services, close } = await createTestServices();
+    cleanups.push(close);
+    const org = await createOrgFixture(services, 'rel-order');
+    const deps = { services, queues: services.queues, pushEnabled: true };
+    const ids = await submit(services, org, 2);
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    for (const id of ids) {
+      const detail = await buyer.purchaseRequests.byId({ id });
+      await buyer.purchaseRequests.decideItem({ itemId: detail.items[0]!.id, decision: 'approve' });
+    }
+    const apply = async (requestId: string, reverse: boolean) => {
+      const rows = await services.db.select().from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
+      const events: StoredEvent[] = rows.map((r) => ({ id: r.id, orgId: r.orgId, type: r.type as EventType, aggregateId: r.aggregateId, payload: r.payload, metadata: r.metadata }));
+      for (const event of reverse ? events.reverse() : events) {
+        for (const consumer of consumers.filter((c) => c.handles(event.type))) {
+          await services.db.transaction(async (tx) => {
+            const marked = await tx.insert(processedEvents).values({ consumer: consumer.name, eventId: event.id }).onConflictDoNothing().returning();
+            if (marked.length > 0) await consumer.apply?.(tx, event, deps);
+          });
+        }
+      }
+      const notes = await services.db
+        .select({ kind: notifications.kind, push: notifications.pushStatus })
+        .from(notifications)
+        .where(sql`${notifications.data}->>'requestId' = ${requestId}`)
+        .orderBy(notifications.kind);
+      const marks = await services.db
+        .select({ consumer: processedEvents.consumer, type: eventLog.type })
+        .from(processedEvents)
+        .innerJoin(eventLog, eq(eventLog.id, processedEvents.eventId))
+        .where(eq(eventLog.aggregateId, requestId))
+        .orderBy(processedEvents.consumer, eventLog.type);
+      return { notes, marks };
+    };
+    const forward = await apply(ids[0]!, false);
+    const backward = await apply(ids[1]!, true);
+    expect(backward).toEqual(forward);
+    expect(forward.notes).toEqual([
+      { kind: 'purchaseRequest.created', push: 'queued' },
+      { kind: 'purchaseRequest.itemDecided', push: 'queued' },
+    ]);
+  });
+});
