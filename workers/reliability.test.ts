@@ -93,7 +93,7 @@ describe('reliability', () => {
     await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `buyer-device-${'z'.repeat(20)}` });
     const workerEnv = {
       ...process.env,
-      NODE_ENV: 'production',
+      NODE_ENV: 'production' as const,
       LOG_LEVEL: 'warn',
       DATABASE_URL: database.url,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',

@@ -1,4 +1,4 @@
-import { EventEmitter, on } from 'node:events';
+import { EventEmitter, on, once } from 'node:events';
 import type { Sql } from 'postgres';
 import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from '../logger';
@@ -66,6 +66,8 @@ export function createLiveBus(opts: { redisUrl?: string; sql: Sql; channelPrefix
       try {
         if (opts.redisUrl) {
           publisher ??= createIoRedisConnection(opts.redisUrl, { purpose: 'bullmq', logger: opts.logger });
+          // Fails fast while Redis is down, but the very first publish waits (briefly) for the connection.
+          if (publisher.status === 'connecting' || publisher.status === 'wait') await Promise.race([once(publisher, 'ready'), new Promise((r) => setTimeout(r, 500))]);
           await publisher.publish(channel, payload);
         } else {
           await opts.sql.notify(PG_CHANNEL, payload);

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:queues`: notifications through the whole event path — a purchase request submitted (commit) →
+ * outbox → relay → `domain-events` → push consumer → `fcm-notifications` job → firebase-admin → local FCM
+ * stand-in — on Redis and on BullMQ's PostgreSQL backend, then again while the worker process is killed with
+ * SIGKILL once. Writes bench/results/queues.json (one entry per backend).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import postgres from 'postgres';
+import { parseEnv } from '~/env';
+import { createCaller } from '~/server/api/root';
+import { createContext } from '~/server/api/trpc';
+import { hashPassword } from '~/server/auth/password';
+import { newSessionSecret, sha256 } from '~/server/auth/secrets';
+import { runMigrations } from '~/server/db/migrate';
+import { createLogger } from '~/server/logger';
+import { createServices, type Services } from '~/server/services';
+import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { percentile, round } from './lib/stats';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 5000);
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function setup(backend: 'redis' | 'postgres') {
+  const name = `mi_bench_queues_${backend}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  await runMigrations(databaseUrl);
+  const prefix = `bench-q-${randomBytes(3).toString('hex')}:`;
+  const env = parseEnv({
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: backend === 'redis' ? REDIS_URL : '',
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_USER_PER_MINUTE: '100000000',
+  });
+  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl });
+  const sql = services.sql;
+  const hash = await hashPassword('bench-password');
+  const [org] = await sql<{ id: string }[]>`insert into organizations (name, slug) values ('Bench', 'bench') returning id`;
+  const [store] = await sql<{ id: string }[]>`insert into stores (org_id, code, name) values (${org!.id}, 'B1', 'Loja Bench') returning id`;
+  const [clerk] = await sql<{ id: string }[]>`insert into users (org_id, email, name, role, password_hash) values (${org!.id}, 'clerk@bench.test', 'Clerk', 'clerk', ${hash}) returning id`;
+  const [buyer] = await sql<{ id: string }[]>`insert into users (org_id, email, name, role, password_hash) values (${org!.id}, 'buyer@bench.test', 'Buyer', 'buyer', ${hash}) returning id`;
+  await sql`insert into store_memberships (org_id, user_id, store_id) values (${org!.id}, ${clerk!.id}, ${store!.id})`;
+  const [product] = await sql<{ id: string }[]>`insert into products (org_id, ean, name, reference_price, buyer_id) values (${org!.id}, '7891000100103', 'Leite', 4.5, ${buyer!.id}) returning id`;
+  await sql`insert into device_tokens (org_id, user_id, token) values (${org!.id}, ${buyer!.id}, ${`bench-device-${'d'.repeat(24)}`})`;
+  const secret = newSessionSecret();
+  await sql`insert into login_sessions (id, org_id, user_id, expires_at) values (${sha256(secret)}, ${org!.id}, ${clerk!.id}, now() + interval '1 day')`;
+  const caller = createCaller(
+    await createContext({ services, requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench', credentials: { sessionSecret: secret, bearer: null }, secure: false, setHeader: () => {} }),
+  );
+  return { services, caller, databaseUrl, prefix, storeId: store!.id, productId: product!.id, buyerId: buyer!.id, dropName: name };
+}
+
+function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix: string, fcmUrl: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', path.resolve('workers/main.ts')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: backend === 'redis' ? REDIS_URL : '',
+      REDIS_KEY_PREFIX: prefix,
+      FCM_PROJECT_ID: 'stand-in',
+      FCM_ENDPOINT_OVERRIDE: fcmUrl,
+      WORKER_LOCK_DURATION_MS: '5000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill?: number };
+
+/** Submits one request per tick at RATE/s; each commits one buyer notification. */
+async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>) {
+  const interval = 1000 / RATE;
+  const started = performance.now();
+  const inflight: Promise<void>[] = [];
+  for (let i = 0; i < NOTIFICATIONS; i++) {
+    const wait = started + i * interval - performance.now();
+    if (wait > 1) await sleep(wait);
+    if (i === NOTIFICATIONS / 2 && onHalf) await onHalf();
+    inflight.push(
+      ctx.caller.purchaseRequests
+        .create({ id: randomUUID(), storeId: ctx.storeId, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
+        .then(async (request) => {
+          // Commit time as PostgreSQL saw it: the submitting transaction's now() (its start: a slight overestimate).
+          const [n] = await ctx.services.sql<{ id: string; committed_ms: number }[]>`
+            select n.id, (extract(epoch from e.created_at) * 1000)::float8 as committed_ms
+            from notifications n join event_log e on e.id = n.source_event_id::bigint
+            where n.data->>'requestId' = ${request.id}`;
+          round.committed.set(n!.id, n!.committed_ms);
+        }),
+    );
+  }
+  await Promise.all(inflight);
+}
+
+async function waitForDeliveries(services: Services, count: number, buyerId: string, timeoutMs: number) {
+  const started = Date.now();
+  for (;;) {
+    const [row] = await services.sql<{ n: number }[]>`select count(*)::int as n from notifications where user_id = ${buyerId} and push_status = 'sent'`;
+    if (row!.n >= count || Date.now() - started > timeoutMs) return row!.n;
+    await sleep(250);
+  }
+}
+
+function summarize(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
+  const first = new Map<string, number>();
+  const counts = new Map<string, number>();
+  for (const d of deliveries) {
+    if (!d.notificationId || !r.committed.has(d.notificationId)) continue;
+    counts.set(d.notificationId, (counts.get(d.notificationId) ?? 0) + 1);
+    if (!first.has(d.notificationId)) first.set(d.notificationId, d.at);
+  }
+  const latencies = [...first].map(([id, at]) => at - r.committed.get(id)!);
+  const times = [...first.values()];
+  const spanMinutes = (Math.max(...times) - Math.min(...r.committed.values())) / 60_000;
+  return {
+    p50LatencyMs: percentile(latencies, 50),
+    p99LatencyMs: percentile(latencies, 99),
+    throughputPerMin: round(first.size / spanMinutes, 0),
+    lost: [...r.committed.keys()].filter((id) => !first.has(id)).length,
+    duplicates: [...counts.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0),
+    lastDeliveryAt: Math.max(...times),
+  };
+}
+
+async function runBackend(backend: 'redis' | 'postgres') {
+  log(`— ${backend}: setting up`);
+  const ctx = await setup(backend);
+  const fcm = await startFcmStandIn();
+  let worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
+  await sleep(3000);
+  try {
+    log(`— ${backend}: ${NOTIFICATIONS} notifications at ${RATE}/s`);
+    const clean: Round = { committed: new Map() };
+    await produce(ctx, clean);
+    await waitForDeliveries(ctx.services, NOTIFICATIONS, ctx.buyerId, 120_000);
+    await sleep(1000);
+    const steady = summarize(clean, fcm.deliveries.splice(0));
+
+    log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
+    const crash: Round = { committed: new Map() };
+    await produce(ctx, crash, async () => {
+      const [row] = await ctx.services.sql<{ n: number }[]>`select count(*)::int as n from notifications where push_status = 'sending'`;
+      crash.inFlightAtKill = row!.n;
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      crash.killedAt = Date.now();
+      worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
+    });
+    await waitForDeliveries(ctx.services, NOTIFICATIONS * 2, ctx.buyerId, 180_000);
+    await sleep(1000);
+    const crashed = summarize(crash, fcm.deliveries.splice(0));
+    return {
+      backend,
+      notifications: NOTIFICATIONS,
+      producedPerSecond: RATE,
+      ...steady,
+      lastDeliveryAt: undefined,
+      withCrash: {
+        lost: crashed.lost,
+        duplicates: crashed.duplicates,
+        inFlightAtKill: crash.inFlightAtKill ?? 0,
+        recoverySeconds: round((crashed.lastDeliveryAt - crash.killedAt!) / 1000, 1),
+        p50LatencyMs: crashed.p50LatencyMs,
+        p99LatencyMs: crashed.p99LatencyMs,
+      },
+    };
+  } finally {
+    worker.kill('SIGTERM');
+    await once(worker, 'exit').catch(() => {});
+    await fcm.close();
+    await ctx.services.close();
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`drop database if exists ${ctx.dropName} with (force)`);
+    await admin.end();
+  }
+}
+
+const backends = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',') as ('redis' | 'postgres')[];
+const results = [];
+for (const backend of backends) results.push(await runBackend(backend));
+await mkdir('bench/results', { recursive: true });
+await writeFile('bench/results/queues.json', `${JSON.stringify(results, null, 2)}\n`);
+process.stdout.write(`${JSON.stringify(results)}\n`);
+process.exit(0);
