@@ -50,10 +50,11 @@ async function setup(backend: 'redis' | 'postgres') {
   const sql = services.sql;
   const hash = await hashPassword('bench-password');
   const [org] = await sql<{ id: string }[]>`insert into organizations (name, slug) values ('Bench', 'bench') returning id`;
-  const [store] = await sql<{ id: string }[]>`insert into stores (org_id, code, name) values (${org!.id}, 'B1', 'Loja Bench') returning id`;
+  // Requests spread over 20 stores, as a chain's would: one store would serialize every submit on its counters.
+  const stores = await sql<{ id: string }[]>`insert into stores (org_id, code, name) select ${org!.id}, 'B' || i, 'Loja ' || i from generate_series(1, 20) i returning id`;
   const [clerk] = await sql<{ id: string }[]>`insert into users (org_id, email, name, role, password_hash) values (${org!.id}, 'clerk@bench.test', 'Clerk', 'clerk', ${hash}) returning id`;
   const [buyer] = await sql<{ id: string }[]>`insert into users (org_id, email, name, role, password_hash) values (${org!.id}, 'buyer@bench.test', 'Buyer', 'buyer', ${hash}) returning id`;
-  await sql`insert into store_memberships (org_id, user_id, store_id) values (${org!.id}, ${clerk!.id}, ${store!.id})`;
+  await sql`insert into store_memberships (org_id, user_id, store_id) select ${org!.id}, ${clerk!.id}, id from stores where org_id = ${org!.id}`;
   const [product] = await sql<{ id: string }[]>`insert into products (org_id, ean, name, reference_price, buyer_id) values (${org!.id}, '7891000100103', 'Leite', 4.5, ${buyer!.id}) returning id`;
   await sql`insert into device_tokens (org_id, user_id, token) values (${org!.id}, ${buyer!.id}, ${`bench-device-${'d'.repeat(24)}`})`;
   const secret = newSessionSecret();
@@ -61,7 +62,7 @@ async function setup(backend: 'redis' | 'postgres') {
   const caller = createCaller(
     await createContext({ services, requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench', credentials: { sessionSecret: secret, bearer: null }, secure: false, setHeader: () => {} }),
   );
-  return { services, caller, databaseUrl, prefix, storeId: store!.id, productId: product!.id, buyerId: buyer!.id, dropName: name };
+  return { services, caller, databaseUrl, prefix, storeIds: stores.map((st) => st.id), productId: product!.id, buyerId: buyer!.id, dropName: name };
 }
 
 function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix: string, fcmUrl: string): ChildProcess {
@@ -94,7 +95,7 @@ async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onH
     if (i === NOTIFICATIONS / 2 && onHalf) await onHalf();
     inflight.push(
       ctx.caller.purchaseRequests
-        .create({ id: randomUUID(), storeId: ctx.storeId, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
+        .create({ id: randomUUID(), storeId: ctx.storeIds[i % ctx.storeIds.length]!, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
         .then(async (request) => {
           // Commit time as PostgreSQL saw it: the submitting transaction's now() (its start: a slight overestimate).
           const [n] = await ctx.services.sql<{ id: string; committed_ms: number }[]>`
@@ -185,9 +186,11 @@ async function runBackend(backend: 'redis' | 'postgres') {
     await once(worker, 'exit').catch(() => {});
     await fcm.close();
     await ctx.services.close();
-    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`drop database if exists ${ctx.dropName} with (force)`);
-    await admin.end();
+    if (!process.env.BENCH_KEEP_DB) {
+      const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists ${ctx.dropName} with (force)`);
+      await admin.end();
+    }
   }
 }
 
