@@ -196,6 +196,15 @@ CREATE TABLE "inventory_expected" (
 	CONSTRAINT "inventory_expected_session_id_product_id_pk" PRIMARY KEY("session_id","product_id")
 );
 --> statement-breakpoint
+CREATE TABLE "inventory_recounts" (
+	"session_id" uuid NOT NULL,
+	"ean" text NOT NULL,
+	"product_id" uuid,
+	"requested_by" uuid NOT NULL,
+	"requested_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "inventory_recounts_session_id_ean_pk" PRIMARY KEY("session_id","ean")
+);
+--> statement-breakpoint
 CREATE TABLE "inventory_sessions" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"org_id" uuid NOT NULL,
@@ -205,10 +214,13 @@ CREATE TABLE "inventory_sessions" (
 	"blind" boolean DEFAULT false NOT NULL,
 	"status" "inventory_session_status" DEFAULT 'open' NOT NULL,
 	"variance_threshold" numeric(14, 3) DEFAULT 0.1 NOT NULL,
+	"note" text,
 	"opened_by" uuid NOT NULL,
 	"finalized_by" uuid,
 	"opened_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-	"finalized_at" timestamp with time zone
+	"finalized_at" timestamp with time zone,
+	"cancelled_by" uuid,
+	"cancelled_at" timestamp with time zone
 );
 --> statement-breakpoint
 CREATE TABLE "inventory_totals" (
@@ -219,6 +231,10 @@ CREATE TABLE "inventory_totals" (
 	"expected_quantity" numeric(14, 3) NOT NULL,
 	"variance_quantity" numeric(14, 3) NOT NULL,
 	"variance_value" numeric(14, 2) NOT NULL,
+	"unit_price" numeric(14, 2) DEFAULT 0 NOT NULL,
+	"entry_count" integer DEFAULT 0 NOT NULL,
+	"recounted" boolean DEFAULT false NOT NULL,
+	"zones" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	CONSTRAINT "inventory_totals_session_id_ean_pk" PRIMARY KEY("session_id","ean")
 );
 --> statement-breakpoint
@@ -387,6 +403,9 @@ ALTER TABLE "inventory_devices" ADD CONSTRAINT "inventory_devices_session_id_inv
 ALTER TABLE "inventory_devices" ADD CONSTRAINT "inventory_devices_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inventory_expected" ADD CONSTRAINT "inventory_expected_session_id_inventory_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."inventory_sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inventory_expected" ADD CONSTRAINT "inventory_expected_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inventory_recounts" ADD CONSTRAINT "inventory_recounts_session_id_inventory_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."inventory_sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inventory_recounts" ADD CONSTRAINT "inventory_recounts_product_id_products_id_fk" FOREIGN KEY ("product_id") REFERENCES "public"."products"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "inventory_recounts" ADD CONSTRAINT "inventory_recounts_requested_by_users_id_fk" FOREIGN KEY ("requested_by") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inventory_sessions" ADD CONSTRAINT "inventory_sessions_org_id_store_id_stores_org_id_id_fk" FOREIGN KEY ("org_id","store_id") REFERENCES "public"."stores"("org_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inventory_sessions" ADD CONSTRAINT "inventory_sessions_org_id_opened_by_users_org_id_id_fk" FOREIGN KEY ("org_id","opened_by") REFERENCES "public"."users"("org_id","id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "inventory_totals" ADD CONSTRAINT "inventory_totals_session_id_inventory_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."inventory_sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -418,7 +437,11 @@ CREATE INDEX "purchase_requests_org_created_idx" ON "purchase_requests" USING bt
 CREATE INDEX "purchase_requests_store_created_idx" ON "purchase_requests" USING btree ("store_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "count_entries_session_product_idx" ON "count_entries" USING btree ("session_id","product_id");--> statement-breakpoint
 CREATE INDEX "count_entries_session_device_idx" ON "count_entries" USING btree ("session_id","device_id","seq");--> statement-breakpoint
+CREATE UNIQUE INDEX "count_entries_session_replaces_unique" ON "count_entries" USING btree ("session_id","replaces") WHERE "count_entries"."replaces" is not null;--> statement-breakpoint
+CREATE INDEX "inventory_assignments_user_idx" ON "inventory_assignments" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "inventory_sessions_org_store_idx" ON "inventory_sessions" USING btree ("org_id","store_id","opened_at" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "inventory_sessions_org_opened_idx" ON "inventory_sessions" USING btree ("org_id","opened_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE UNIQUE INDEX "inventory_sessions_one_open_per_store" ON "inventory_sessions" USING btree ("store_id") WHERE "inventory_sessions"."status" = 'open';--> statement-breakpoint
 CREATE INDEX "store_stock_product_idx" ON "store_stock" USING btree ("product_id");--> statement-breakpoint
 CREATE INDEX "compliance_submissions_task_idx" ON "compliance_submissions" USING btree ("task_id");--> statement-breakpoint
 CREATE INDEX "compliance_tasks_org_store_status_idx" ON "compliance_tasks" USING btree ("org_id","store_id","status");--> statement-breakpoint

@@ -28,6 +28,8 @@ type Access = {
 };
 type Extra = { tokenId: string; draftId: string; requestId: string; itemId: string; notificationId: string; deadLetterId: string; eventId: number; deviceToken: string };
 
+/** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
+const inventorySessionOf = (a: OrgFixture) => `${a.org.id.slice(0, 24)}00000000a115`;
 const items = (r: unknown) => (r as { items: { id: string | number }[] }).items.map((i) => String(i.id));
 const inboxItems = (r: unknown) => (r as { items: { itemId: string }[] }).items.map((i) => i.itemId);
 
@@ -102,6 +104,44 @@ const matrix: Record<string, Access> = {
     input: (_a, x) => ({ ids: [x.notificationId] }),
     crossOrg: { noEffect: (r) => expect(r).toEqual({ marked: 0 }) },
   },
+  // Inventory: beforeAll opens org A's session under an id derived from the org; the entries point at it.
+  'inventory.open': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ id: inventorySessionOf(a), storeId: a.stores[0]!.id, assignments: [{ userId: a.users.clerk.id, zone: '' }] }),
+    crossOrg: { listOf: (r) => [(r as { id: string }).id] },
+  },
+  'inventory.list': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: () => ({ limit: 200 }),
+    crossOrg: { noEffect: (r) => expect(items(r)).not.toContain(inventorySessionOf(orgA)) },
+  },
+  'inventory.byId': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.assign': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ sessionId: inventorySessionOf(a), assignments: [{ userId: a.users.clerk.id, zone: 'A' }] }),
+    crossOrg: 'not-found',
+  },
+  'inventory.sync': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: (a) => ({
+      sessionId: inventorySessionOf(a),
+      deviceId: 'matrix',
+      pendingCount: 0,
+      entries: [{ id: randomUUID(), ean: a.products[0]!.ean, quantity: 1, zone: '', countedAt: new Date(), seq: 1 }],
+    }),
+    crossOrg: 'not-found',
+  },
+  'inventory.progress': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.review': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.requestRecount': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a), eans: [a.products[0]!.ean] }), crossOrg: 'not-found' },
+  'inventory.finalize': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.cancel': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.productsForStore': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
+  'inventory.stock.importCsv': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ storeId: a.stores[0]!.id, csv: `ean;quantidade\n${a.products[0]!.ean};5\n` }),
+    crossOrg: 'not-found',
+  },
 };
 
 let services: Services;
@@ -133,6 +173,7 @@ beforeAll(async () => {
     .values({ orgId: orgA.org.id, sourceQueue: 'fcm-notifications', payload: { notificationId }, errorMessage: 'boom' })
     .returning();
   const [event] = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.orgId, orgA.org.id)).limit(1);
+  await adminA.inventory.open({ id: inventorySessionOf(orgA), storeId: orgA.stores[0]!.id, assignments: [{ userId: orgA.users.clerk.id, zone: '' }] });
   extra = { tokenId, draftId: draft.id, requestId: request.id, itemId: request.items[0]!.id, notificationId, deadLetterId: letter!.id, eventId: event!.id, deviceToken };
 });
 afterAll(() => close());

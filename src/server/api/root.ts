@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
 import { dashboardRouter } from './routers/dashboard';
+import { inventoryRouter } from './routers/inventory';
 import { notificationsRouter } from './routers/notifications';
 import { productsRouter } from './routers/products';
 import { purchaseRequestsRouter } from './routers/purchase-requests';
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   purchaseRequests: purchaseRequestsRouter,
   notifications: notificationsRouter,
   dashboard: dashboardRouter,
+  inventory: inventoryRouter,
 });
 
 export type AppRouter = typeof appRouter;

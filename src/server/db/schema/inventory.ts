@@ -11,6 +11,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, quantity, updatedAt } from './_columns';
@@ -54,15 +55,21 @@ export const inventorySessions = pgTable(
     status: inventorySessionStatus().notNull().default('open'),
     /** Share of the expected quantity (0.1 = 10%) above which a line is flagged for recount. */
     varianceThreshold: quantity().notNull().default(0.1),
+    note: text(),
     openedBy: uuid().notNull(),
     finalizedBy: uuid(),
     openedAt: createdAt(),
     finalizedAt: timestamp({ withTimezone: true }),
+    cancelledBy: uuid(),
+    cancelledAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }),
     foreignKey({ columns: [t.orgId, t.openedBy], foreignColumns: [users.orgId, users.id] }),
     index('inventory_sessions_org_store_idx').on(t.orgId, t.storeId, t.openedAt.desc()),
+    index('inventory_sessions_org_opened_idx').on(t.orgId, t.openedAt.desc(), t.id.desc()),
+    // One open session per store: two managers opening at once get one session and one CONFLICT.
+    uniqueIndex('inventory_sessions_one_open_per_store').on(t.storeId).where(sql`${t.status} = 'open'`),
   ],
 );
 
@@ -78,7 +85,7 @@ export const inventoryAssignments = pgTable(
     zone: text().notNull().default(''),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.userId, t.zone] })],
+  (t) => [primaryKey({ columns: [t.sessionId, t.userId, t.zone] }), index('inventory_assignments_user_idx').on(t.userId)],
 );
 
 /** Expected quantity per product, snapshotted from store_stock when the session opens. */
@@ -125,6 +132,8 @@ export const countEntries = pgTable(
   (t) => [
     index('count_entries_session_product_idx').on(t.sessionId, t.productId),
     index('count_entries_session_device_idx').on(t.sessionId, t.deviceId, t.seq),
+    // An entry is replaced at most once (a second correction replaces the first correction), so no count doubles.
+    uniqueIndex('count_entries_session_replaces_unique').on(t.sessionId, t.replaces).where(sql`${t.replaces} is not null`),
     check('count_entries_ean_digits', sql`${t.ean} ~ '^[0-9]{8,14}$'`),
     check('count_entries_seq_non_negative', sql`${t.seq} >= 0`),
   ],
@@ -148,6 +157,24 @@ export const inventoryDevices = pgTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.deviceId] }), check('inventory_devices_pending_non_negative', sql`${t.pendingCount} >= 0`)],
 );
 
+/** Lines a manager asked to count again; devices see them through byId and progress. */
+export const inventoryRecounts = pgTable(
+  'inventory_recounts',
+  {
+    sessionId: uuid()
+      .notNull()
+      .references(() => inventorySessions.id, { onDelete: 'cascade' }),
+    /** The line's EAN (the product's, or the scanned code of an unmatched line). */
+    ean: text().notNull(),
+    productId: uuid().references(() => products.id),
+    requestedBy: uuid()
+      .notNull()
+      .references(() => users.id),
+    requestedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.ean] })],
+);
+
 /** Totals per EAN written at finalize, with the variance against the snapshot. */
 export const inventoryTotals = pgTable(
   'inventory_totals',
@@ -161,6 +188,14 @@ export const inventoryTotals = pgTable(
     expectedQuantity: quantity().notNull(),
     varianceQuantity: quantity().notNull(),
     varianceValue: money().notNull(),
+    /** Reference price the variance value was computed with. */
+    unitPrice: money().notNull().default(0),
+    /** Entries that made up the count (after corrections and recounts). */
+    entryCount: integer().notNull().default(0),
+    /** Whether a recount replaced the first count. */
+    recounted: boolean().notNull().default(false),
+    /** The counted quantity per zone: [{ zone, quantity }]. */
+    zones: jsonb().$type<{ zone: string; quantity: number }[]>().notNull().default([]),
   },
   (t) => [primaryKey({ columns: [t.sessionId, t.ean] })],
 );

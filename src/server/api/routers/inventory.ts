@@ -1,0 +1,152 @@
+import { z } from 'zod';
+import { inventorySessionStatuses } from '../../db/schema';
+import { dashboardChanged } from '../../dashboard/service';
+import type { InventoryCaller } from '../../inventory/access';
+import { finalizeSession } from '../../inventory/finalize';
+import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
+import { assignCounters, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
+import { importStoreStock } from '../../inventory/stock-import';
+import { syncEntries } from '../../inventory/sync';
+import type { Services } from '../../services';
+import { createTRPCRouter, roleProcedure } from '../trpc';
+import { id, optionalText, pageInput } from '../validators';
+
+const zone = z.string().trim().max(50, 'must be at most 50 characters');
+const assignment = z.strictObject({ userId: id, zone: zone.default('') });
+const lineEan = z.string().trim().regex(/^\d{8,14}$/, 'must be the 8 to 14 digits of a review line');
+
+const countEntry = z.strictObject({
+  id,
+  /** The code as scanned; checked per entry (a bad one is rejected alone, never the whole batch). */
+  ean: z.string().trim().min(1).max(32),
+  /** Units (negative: a correction). For a scale label: the number of labels; the server stores kilograms. */
+  quantity: z.number().finite().min(-1_000_000).max(1_000_000).multipleOf(0.001, 'at most 3 decimals'),
+  zone: zone.default(''),
+  countedAt: z.date(),
+  seq: z.number().int().min(0).max(2_147_483_647),
+  replaces: id.nullish(),
+  recount: z.boolean().optional(),
+});
+
+type Ctx = { services: Services; principal: InventoryCaller['principal']; actor: InventoryCaller['actor']; requestId: string; orgId: string };
+
+const caller = (ctx: Ctx): InventoryCaller => ({ db: ctx.services.db, principal: ctx.principal, actor: ctx.actor, requestId: ctx.requestId });
+
+/** After a committed change that shows on the dashboard (open/finalized counts): outdate its cache, tell open screens. */
+const dashboardAfter = (ctx: Ctx) => async <T extends { storeId: string } | { session: { storeId: string } }>(result: T) => {
+  const storeId = 'session' in result ? result.session.storeId : result.storeId;
+  await dashboardChanged(ctx.services, { orgId: ctx.orgId, kind: 'inventory', storeId });
+  return result;
+};
+
+/** Progress screens refetch on this; the dashboard's aggregates are unchanged, so its cache stays. */
+const progressAfter = (ctx: Ctx) => async <T extends { storeId: string }>(result: T) => {
+  await ctx.services.live.publish({ orgId: ctx.orgId, kind: 'inventory', storeId: result.storeId, at: Date.now() });
+  return result;
+};
+
+const managerProcedure = roleProcedure('manager', 'admin');
+/** Counting roles; clerks further limited to the sessions they are assigned to. */
+const counterProcedure = roleProcedure('clerk', 'manager', 'admin');
+
+export const inventoryRouter = createTRPCRouter({
+  /**
+   * Opens a session for a store (full, or partial by categories and/or zones; blind or not) and snapshots the
+   * expected quantities. One open session per store: another open is a CONFLICT naming it. `id` (client-made)
+   * makes a retried open return the session it opened.
+   */
+  open: managerProcedure
+    .input(
+      z.strictObject({
+        id: id.nullish(),
+        storeId: id,
+        scope: z.enum(['full', 'partial']).default('full'),
+        categories: z.array(z.string().trim().min(1).max(100)).max(200).nullish(),
+        zones: z.array(zone.min(1, 'is required')).max(200).nullish(),
+        blind: z.boolean().default(false),
+        /** Share of the expected quantity (0.1 = 10%) above which a line is flagged in review. */
+        varianceThreshold: z.number().min(0).max(100).multipleOf(0.001, 'at most 3 decimals').default(0.1),
+        note: optionalText(500),
+        assignments: z.array(assignment).max(500).nullish(),
+      }),
+    )
+    .mutation(({ ctx, input }) => openSession(caller(ctx), input).then(dashboardAfter(ctx))),
+
+  /** Newest first. Clerks see the sessions they are assigned to. */
+  list: counterProcedure
+    .input(z.strictObject({ ...pageInput, storeId: id.nullish(), status: z.array(z.enum(inventorySessionStatuses)).max(3).nullish() }))
+    .query(({ ctx, input }) => listVisibleSessions(caller(ctx), input)),
+
+  /** The session with its assignments and recount requests; never expected quantities. */
+  byId: counterProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getSession(caller(ctx), input.id)),
+
+  /** Sets who counts, optionally per zone; the list replaces the previous one. */
+  assign: managerProcedure
+    .input(z.strictObject({ sessionId: id, assignments: z.array(assignment).max(500) }))
+    .mutation(({ ctx, input }) => assignCounters(caller(ctx), input).then(progressAfter(ctx))),
+
+  /**
+   * A device's batch of count entries, applied in one transaction and idempotent by entry id. `pendingCount`: the
+   * entries of this session still on the device after this batch (finalize waits for zero). An empty batch just
+   * reports the pending count.
+   */
+  sync: counterProcedure
+    .input(
+      z.strictObject({
+        sessionId: id,
+        deviceId: z.string().trim().min(1).max(100),
+        pendingCount: z.number().int().min(0).max(10_000_000),
+        entries: z.array(countEntry).max(2000, 'send at most 2000 entries per batch'),
+      }),
+    )
+    .mutation(({ ctx, input }) => syncEntries(caller(ctx), input).then(progressAfter(ctx))),
+
+  /** Entries and products per zone and per clerk, each device's last sync and pending count, recount requests. */
+  progress: counterProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => getProgress(caller(ctx), input.sessionId)),
+
+  /** Variance review by EAN (keyset pages of up to 2000 lines); the first page adds the summary and zone totals. */
+  review: managerProcedure
+    .input(
+      z.strictObject({
+        sessionId: id,
+        cursor: pageInput.cursor,
+        limit: z.number().int().min(1).max(2000).default(500),
+        only: z.enum(['flagged', 'uncounted', 'unmatched', 'recount']).nullish(),
+        direction: pageInput.direction,
+      }),
+    )
+    .query(({ ctx, input }) => reviewSession(caller(ctx), input)),
+
+  /** Marks lines (by EAN) to be counted again; counts sent with `recount: true` then replace the line's count. */
+  requestRecount: managerProcedure
+    .input(z.strictObject({ sessionId: id, eans: z.array(lineEan).min(1, 'name at least one line').max(1000) }))
+    .mutation(({ ctx, input }) => requestRecount(caller(ctx), input).then(progressAfter(ctx))),
+
+  /**
+   * Writes totals and the new store stock, emits inventory.finalized. Refused (PRECONDITION_FAILED, reason
+   * devices_pending) while a device reports unsynced entries, unless `force`. A finalized session is returned as is.
+   */
+  finalize: managerProcedure
+    .input(z.strictObject({ sessionId: id, force: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => finalizeSession(caller(ctx), input).then(dashboardAfter(ctx))),
+
+  /** Abandons an open session without touching the stock (frees the store for a new one). */
+  cancel: managerProcedure
+    .input(z.strictObject({ sessionId: id, reason: optionalText(500) }))
+    .mutation(({ ctx, input }) => cancelSession(caller(ctx), input).then(dashboardAfter(ctx))),
+
+  /**
+   * The offline lookup table of a store's devices: active products by EAN (name, unit, PLU, price, category), in
+   * keyset pages. With the `sessionId` of a session that is not blind, each also has its expected quantity.
+   */
+  productsForStore: counterProcedure
+    .input(z.strictObject({ storeId: id, sessionId: id.nullish(), cursor: pageInput.cursor, limit: z.number().int().min(1).max(5000).default(1000), direction: pageInput.direction }))
+    .query(({ ctx, input }) => productsForStore(caller(ctx), input)),
+
+  stock: createTRPCRouter({
+    /** Sets a store's stock from a CSV (`ean;quantidade`): answered row by row with line numbers. */
+    importCsv: managerProcedure
+      .input(z.strictObject({ storeId: id, csv: z.string().min(1, 'the file is empty').max(20_000_000, 'the file is larger than 20 MB') }))
+      .mutation(({ ctx, input }) => importStoreStock(caller(ctx), input)),
+  }),
+});

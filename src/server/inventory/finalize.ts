@@ -1,0 +1,68 @@
+import { writeAudit } from '../audit/audit';
+import { addDailyStats } from '../db/queries/daily-stats';
+import {
+  findPendingDevices,
+  findSessionDetail,
+  setSessionStatus,
+  totalsSummary,
+  updateStockFromTotals,
+  writeTotals,
+  type SessionDetail,
+} from '../db/queries/inventory';
+import { AppError } from '../errors';
+import { appendEvent } from '../events/outbox';
+import { eventMeta, visibleSession, type InventoryCaller } from './access';
+
+export type FinalizeResult = {
+  session: SessionDetail;
+  /** Lines written to the totals. */
+  lines: number;
+  /** Sum of the lines' variance values (negative: stock missing). */
+  varianceValue: number;
+  /** Devices that still had entries when the manager forced it (empty otherwise). */
+  forcedPastDevices: { deviceId: string; userName: string; pendingCount: number }[];
+  /** True when the session had already been finalized (a retried call): nothing was written. */
+  alreadyFinalized: boolean;
+};
+
+/**
+ * Closes the count in one transaction: totals in one set-based statement, the store's stock from them in
+ * another, the session marked finalized, `inventory.finalized`, the day's stats and the audit row. It locks
+ * only this session's row, so sessions of different stores finalize side by side. Refused while a device still
+ * reports unsynced entries, unless forced; finalizing a finalized session returns it.
+ */
+export async function finalizeSession(c: InventoryCaller, input: { sessionId: string; force?: boolean }): Promise<FinalizeResult> {
+  const orgId = c.principal.orgId;
+  const outcome = await c.db.transaction(async (tx) => {
+    const session = await visibleSession(c, input.sessionId, { tx, lock: 'update' });
+    if (session.status === 'finalized') return { ...(await totalsSummary(tx, session.id)), forcedPastDevices: [], alreadyFinalized: true };
+    if (session.status === 'cancelled') throw new AppError('CONFLICT', 'This inventory session was cancelled; open a new one to count again', { reason: 'session_closed', status: session.status });
+
+    const pending = await findPendingDevices(tx, session.id);
+    if (pending.length > 0 && !input.force) {
+      const total = pending.reduce((sum, d) => sum + d.pendingCount, 0);
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `${pending.length} device(s) still hold ${total} unsynced count(s): ${pending.map((d) => `${d.userName} (${d.deviceId}): ${d.pendingCount}`).join('; ')}. Sync them, or force the finalize to leave those counts out.`,
+        { reason: 'devices_pending', devices: pending },
+      );
+    }
+
+    const { lines, varianceValue } = await writeTotals(tx, session);
+    const stockRows = await updateStockFromTotals(tx, session);
+    const finalizedAt = new Date();
+    await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: c.principal.userId });
+    await addDailyStats(tx, orgId, session.storeId, finalizedAt, { inventoriesFinalized: 1, varianceValue });
+    await appendEvent(tx, { type: 'inventory.finalized', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId, lines, varianceValue } }, eventMeta(c));
+    const forcedPastDevices = pending.map((d) => ({ deviceId: d.deviceId, userName: d.userName, pendingCount: d.pendingCount }));
+    await writeAudit(tx, c.actor, {
+      action: 'inventory.finalized',
+      entityType: 'inventory_session',
+      entityId: session.id,
+      before: { status: 'open' },
+      after: { status: 'finalized', lines, varianceValue, stockRows, forcedPastDevices },
+    });
+    return { lines, varianceValue, forcedPastDevices, alreadyFinalized: false };
+  });
+  return { session: (await findSessionDetail(c.db, orgId, input.sessionId))!, ...outcome };
+}

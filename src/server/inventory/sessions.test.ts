@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServices } from '../../../tests/helpers/harness';
+import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores } from '../db/schema';
+import type { Services } from '../services';
+import { addUser, as, asSecret, codeOf, createInventoryFixture, errorOf, setStock, type InventoryFixture } from './testing';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: InventoryFixture;
+let other: InventoryFixture;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createInventoryFixture(services, 'ses');
+  other = await createInventoryFixture(services, 'ses-other');
+  await setStock(services, org, 0, [10, 20, 30]);
+});
+afterAll(() => close());
+afterEach(() => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open')));
+
+const store = (i: number) => org.stores[i]!.id;
+
+describe('inventory.open', () => {
+  it('opens a full session, snapshots the store stock in one statement, audits it and shows on the dashboard', async () => {
+    const manager = await as(services, org, 'manager');
+    const before = await manager.dashboard.summary({ storeId: store(0) });
+    const session = await manager.inventory.open({ storeId: store(0), note: 'Inventário anual', assignments: [{ userId: org.users.clerk.id, zone: 'A' }] });
+    expect(session).toMatchObject({ storeId: store(0), scope: 'full', blind: false, status: 'open', varianceThreshold: 0.1, note: 'Inventário anual', openedByName: 'manager ses' });
+    expect(session.assignments).toEqual([{ userId: org.users.clerk.id, name: 'clerk ses', zone: 'A' }]);
+    const snapshot = await services.db.select().from(inventoryExpected).where(eq(inventoryExpected.sessionId, session.id));
+    expect(Object.fromEntries(snapshot.map((x) => [x.productId, x.expectedQuantity]))).toEqual({
+      [org.products[0]!.id]: 10,
+      [org.products[1]!.id]: 20,
+      [org.products[2]!.id]: 30,
+    });
+    const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.opened')));
+    expect(audits[0]!.after).toMatchObject({ expectedProducts: 3, blind: false });
+    const after = await manager.dashboard.summary({ storeId: store(0) });
+    expect(after.stores[0]!.inventory.open).toBe(before.stores[0]!.inventory.open + 1);
+  });
+
+  it('allows one open session per store: a second is a CONFLICT naming the open one; concurrent opens make one', async () => {
+    const manager = await as(services, org, 'manager');
+    const admin = await as(services, org, 'admin');
+    const results = await Promise.allSettled([manager.inventory.open({ storeId: store(1) }), admin.inventory.open({ storeId: store(1) }), manager.inventory.open({ storeId: store(1) })]);
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    const sessionId = (opened[0] as PromiseFulfilledResult<{ id: string }>).value.id;
+    const error = await errorOf(manager.inventory.open({ storeId: store(1) }));
+    expect(error.code).toBe('CONFLICT');
+    expect(error.message).toContain('already has an open inventory');
+    expect(error.cause?.details).toEqual({ reason: 'session_open', sessionId });
+    expect(await services.db.$count(inventorySessions, and(eq(inventorySessions.storeId, store(1)), eq(inventorySessions.status, 'open')))).toBe(1);
+    // Another store opens at the same time without trouble.
+    expect((await manager.inventory.open({ storeId: store(0) })).status).toBe('open');
+  });
+
+  it('a retried open with the same client id returns the same session and snapshots once', async () => {
+    const manager = await as(services, org, 'manager');
+    const input = { id: randomUUID(), storeId: store(0), blind: true };
+    const [a, b] = await Promise.all([manager.inventory.open(input), manager.inventory.open(input)]);
+    const c = await manager.inventory.open(input);
+    expect(new Set([a.id, b.id, c.id])).toEqual(new Set([input.id]));
+    expect(await services.db.$count(inventoryExpected, eq(inventoryExpected.sessionId, input.id))).toBe(3);
+    expect(await services.db.$count(auditLog, and(eq(auditLog.entityId, input.id), eq(auditLog.action, 'inventory.opened')))).toBe(1);
+  });
+
+  it('validates the scope and the store, with messages that say what to do', async () => {
+    const manager = await as(services, org, 'manager');
+    const partial = await errorOf(manager.inventory.open({ storeId: store(0), scope: 'partial' }));
+    expect([partial.code, partial.message]).toEqual(['BAD_REQUEST', 'A partial inventory needs the categories or zones it counts']);
+    expect(await codeOf(manager.inventory.open({ storeId: store(0), categories: ['Mercearia'] }))).toBe('BAD_REQUEST');
+    expect(await codeOf(manager.inventory.open({ storeId: store(0), varianceThreshold: -1 }))).toBe('BAD_REQUEST');
+    expect(await codeOf(manager.inventory.open({ storeId: store(0), extra: true } as never))).toBe('BAD_REQUEST');
+    expect(await codeOf(manager.inventory.open({ storeId: other.stores[0]!.id }))).toBe('NOT_FOUND');
+    const [inactive] = await services.db.insert(stores).values({ orgId: org.org.id, code: 'ses-x', name: 'Loja fechada', active: false }).returning();
+    expect(await codeOf(manager.inventory.open({ storeId: inactive!.id }))).toBe('CONFLICT');
+    expect(await codeOf((await as(services, org, 'clerk')).inventory.open({ storeId: store(0) }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('inventory.assign', () => {
+  it('sets who counts (per zone); the list replaces the previous one and is audited', async () => {
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: store(0), assignments: [{ userId: org.users.clerk.id, zone: 'A' }] });
+    const updated = await manager.inventory.assign({
+      sessionId: session.id,
+      assignments: [
+        { userId: org.secondClerk.id, zone: 'B' },
+        { userId: org.users.clerk.id, zone: 'C' },
+        { userId: org.users.manager.id, zone: '' },
+      ],
+    });
+    expect(updated.assignments.map((a) => [a.name, a.zone])).toEqual([
+      ['clerk ses', 'C'],
+      ['clerk2', 'B'],
+      ['manager ses', ''],
+    ]);
+    expect(await services.db.$count(inventoryAssignments, eq(inventoryAssignments.sessionId, session.id))).toBe(3);
+    const [audit] = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.assigned')));
+    expect(audit!.before).toEqual([{ userId: org.users.clerk.id, zone: 'A' }]);
+  });
+
+  it('refuses buyers, clerks of other stores, users of other orgs, and a closed session', async () => {
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: store(0) });
+    const buyer = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: org.users.buyer.id, zone: '' }] }));
+    expect([buyer.code, buyer.message]).toEqual(['BAD_REQUEST', 'buyer ses is a buyer; clerks, managers and admins count stock']);
+    const elsewhere = await addUser(services, org, 'clerk', 'clerk3@ses.test', [store(1)]);
+    const notHere = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: elsewhere.id, zone: '' }] }));
+    expect(notHere.message).toContain('does not work at Loja ses 1');
+    expect(await codeOf(manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: other.users.clerk.id, zone: '' }] }))).toBe('NOT_FOUND');
+    await manager.inventory.cancel({ sessionId: session.id });
+    const closed = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [] }));
+    expect(closed.code).toBe('PRECONDITION_FAILED');
+  });
+});
+
+describe('who sees which session', () => {
+  it('clerks list and open only the sessions they are assigned to; managers see all of the org', async () => {
+    const manager = await as(services, org, 'manager');
+    const mine = await manager.inventory.open({ storeId: store(0), assignments: [{ userId: org.users.clerk.id, zone: '' }] });
+    const notMine = await manager.inventory.open({ storeId: store(1) });
+    const clerk = await as(services, org, 'clerk');
+    const listed = (await clerk.inventory.list({ limit: 50 })).items.map((s) => s.id);
+    expect(listed).toContain(mine.id);
+    expect(listed).not.toContain(notMine.id);
+    expect(await codeOf(clerk.inventory.byId({ id: notMine.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(clerk.inventory.progress({ sessionId: notMine.id }))).toBe('NOT_FOUND');
+    expect((await clerk.inventory.byId({ id: mine.id })).id).toBe(mine.id);
+    const all = (await manager.inventory.list({ limit: 50, status: ['open'] })).items.map((s) => s.id);
+    expect(all).toEqual(expect.arrayContaining([mine.id, notMine.id]));
+    const strangers = (await (await as(services, other, 'manager')).inventory.list({ limit: 50 })).items.map((s) => s.id);
+    expect(strangers).not.toContain(mine.id);
+    const second = await asSecret(services, org.secondClerk.secret);
+    expect((await second.inventory.list({ limit: 50, status: ['open'] })).items).toEqual([]);
+  });
+
+  it('lists newest first with a keyset cursor', async () => {
+    const manager = await as(services, org, 'manager');
+    for (let i = 0; i < 3; i++) {
+      const s = await manager.inventory.open({ storeId: store(1) });
+      await manager.inventory.cancel({ sessionId: s.id });
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { id: string }[]; nextCursor: string | null } = await manager.inventory.list({ limit: 2, cursor, storeId: store(1) });
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('inventory.cancel', () => {
+  it('closes a session without touching the stock, frees the store, and is idempotent', async () => {
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: store(0) });
+    const stockBefore = await services.db.select().from(storeStock).where(eq(storeStock.storeId, store(0)));
+    const [a, b] = await Promise.all([manager.inventory.cancel({ sessionId: session.id, reason: 'aberta por engano' }), manager.inventory.cancel({ sessionId: session.id })]);
+    expect([a.status, b.status]).toEqual(['cancelled', 'cancelled']);
+    expect(await services.db.$count(auditLog, and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.cancelled')))).toBe(1);
+    expect(await services.db.select().from(storeStock).where(eq(storeStock.storeId, store(0)))).toEqual(stockBefore);
+    expect((await manager.inventory.open({ storeId: store(0) })).status).toBe('open');
+  });
+});

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { writeAudit } from '../audit/audit';
+import {
+  findAssignableUsers,
+  findOpenSessionOfStore,
+  findSessionDetail,
+  insertRecountRequests,
+  insertSession,
+  listSessions,
+  replaceAssignments,
+  setSessionStatus,
+  snapshotExpected,
+  type SessionDetail,
+  type SessionListParams,
+} from '../db/queries/inventory';
+import { findStore } from '../db/queries/stores';
+import type { Executor } from '../db/client';
+import { AppError, notFound } from '../errors';
+import { assertOpen, isManager, visibleSession, type InventoryCaller } from './access';
+
+export type Assignment = { userId: string; zone: string };
+
+export type OpenSessionInput = {
+  /** Client-made id: a retried open returns the session it already opened. */
+  id?: string | null;
+  storeId: string;
+  scope: 'full' | 'partial';
+  categories?: string[] | null;
+  zones?: string[] | null;
+  blind: boolean;
+  varianceThreshold: number;
+  note?: string | null;
+  assignments?: Assignment[] | null;
+};
+
+export async function getSession(c: InventoryCaller, sessionId: string): Promise<SessionDetail> {
+  await visibleSession(c, sessionId);
+  return (await findSessionDetail(c.db, c.principal.orgId, sessionId))!;
+}
+
+/** Managers and admins list the org's sessions; clerks the sessions they are assigned to. */
+export function listVisibleSessions(c: InventoryCaller, params: Omit<SessionListParams, 'assignedTo'>) {
+  return listSessions(c.db, c.principal.orgId, { ...params, assignedTo: isManager(c.principal) ? null : c.principal.userId });
+}
+
+/** Who may count in a store's session: active users of the org who count (clerks of that store, managers, admins). */
+async function assertAssignable(db: Executor, orgId: string, storeId: string, storeName: string, assignments: Assignment[]) {
+  const userIds = [...new Set(assignments.map((a) => a.userId))];
+  const found = new Map((await findAssignableUsers(db, orgId, storeId, userIds)).map((u) => [u.id, u]));
+  const missing = userIds.filter((id) => !found.has(id));
+  if (missing.length > 0) throw new AppError('NOT_FOUND', `User not found: ${missing.join(', ')}`, { userIds: missing });
+  for (const user of found.values()) {
+    if (!user.active) throw new AppError('INVALID', `${user.name} is inactive`, { field: 'assignments', userId: user.id });
+    if (user.role === 'buyer') throw new AppError('INVALID', `${user.name} is a buyer; clerks, managers and admins count stock`, { field: 'assignments', userId: user.id });
+    if (user.role === 'clerk' && !user.worksAtStore) {
+      throw new AppError('INVALID', `${user.name} does not work at ${storeName}; add them to the store first`, { field: 'assignments', userId: user.id });
+    }
+  }
+}
+
+function sessionFilter(input: OpenSessionInput) {
+  const categories = [...new Set(input.categories ?? [])];
+  const zones = [...new Set(input.zones ?? [])];
+  if (input.scope === 'partial' && categories.length === 0 && zones.length === 0) {
+    throw new AppError('INVALID', 'A partial inventory needs the categories or zones it counts', { field: 'categories' });
+  }
+  if (input.scope === 'full' && (categories.length > 0 || zones.length > 0)) {
+    throw new AppError('INVALID', 'A full inventory counts every category and zone; choose "partial" to limit it', { field: 'scope' });
+  }
+  return { ...(categories.length ? { categories } : {}), ...(zones.length ? { zones } : {}) };
+}
+
+/**
+ * Opens a session and snapshots the store's expected quantities in one INSERT … SELECT (partial by categories:
+ * only those). A store has one open session at a time; a retried open (same client id) returns the session.
+ */
+export async function openSession(c: InventoryCaller, input: OpenSessionInput): Promise<SessionDetail> {
+  const orgId = c.principal.orgId;
+  const filter = sessionFilter(input);
+  const store = await findStore(c.db, orgId, input.storeId);
+  if (!store) throw notFound('Store');
+  if (!store.active) throw new AppError('CONFLICT', `${store.name} is inactive`);
+  const assignments = dedupeAssignments(input.assignments ?? []);
+  await assertAssignable(c.db, orgId, store.id, store.name, assignments);
+  const sessionId = input.id ?? randomUUID();
+
+  const opened = await c.db.transaction(async (tx) => {
+    const inserted = await insertSession(tx, {
+      id: sessionId,
+      orgId,
+      storeId: store.id,
+      scope: input.scope,
+      filter,
+      blind: input.blind,
+      varianceThreshold: input.varianceThreshold,
+      note: input.note ?? null,
+      openedBy: c.principal.userId,
+    });
+    if (!inserted) return false;
+    const expectedProducts = await snapshotExpected(tx, { id: sessionId, orgId, storeId: store.id, categories: filter.categories ?? null });
+    if (assignments.length > 0) await replaceAssignments(tx, sessionId, assignments);
+    await writeAudit(tx, c.actor, {
+      action: 'inventory.opened',
+      entityType: 'inventory_session',
+      entityId: sessionId,
+      after: { storeId: store.id, scope: input.scope, filter, blind: input.blind, varianceThreshold: input.varianceThreshold, expectedProducts, assignments },
+    });
+    return true;
+  });
+  if (!opened) {
+    const existing = input.id ? await findSessionDetail(c.db, orgId, input.id) : undefined;
+    if (existing && existing.storeId === store.id) return existing;
+    const open = await findOpenSessionOfStore(c.db, orgId, store.id);
+    if (open) {
+      throw new AppError('CONFLICT', `${store.name} already has an open inventory (opened by ${open.openedByName}); finalize or cancel it first`, {
+        reason: 'session_open',
+        sessionId: open.id,
+      });
+    }
+    throw new AppError('CONFLICT', 'This session id is already used; generate a new one', { field: 'id' });
+  }
+  return (await findSessionDetail(c.db, orgId, sessionId))!;
+}
+
+function dedupeAssignments(assignments: Assignment[]): Assignment[] {
+  const seen = new Set<string>();
+  return assignments.filter((a) => {
+    const key = `${a.userId}\u0000${a.zone}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Sets who counts (and where): the list replaces the previous one, so a retry changes nothing more. */
+export async function assignCounters(c: InventoryCaller, input: { sessionId: string; assignments: Assignment[] }): Promise<SessionDetail> {
+  const orgId = c.principal.orgId;
+  const assignments = dedupeAssignments(input.assignments);
+  await c.db.transaction(async (tx) => {
+    const session = await visibleSession(c, input.sessionId, { tx, lock: 'share' });
+    assertOpen(session, 'change who counts');
+    const store = (await findStore(tx, orgId, session.storeId))!;
+    await assertAssignable(tx, orgId, session.storeId, store.name, assignments);
+    const before = await replaceAssignments(tx, session.id, assignments);
+    await writeAudit(tx, c.actor, { action: 'inventory.assigned', entityType: 'inventory_session', entityId: session.id, before, after: assignments });
+  });
+  return (await findSessionDetail(c.db, orgId, input.sessionId))!;
+}
+
+/** Asks for lines to be counted again; devices see the list in byId and progress. Asking twice changes nothing. */
+export async function requestRecount(c: InventoryCaller, input: { sessionId: string; eans: string[] }) {
+  const result = await c.db.transaction(async (tx) => {
+    const session = await visibleSession(c, input.sessionId, { tx, lock: 'share' });
+    assertOpen(session, 'request a recount');
+    const { marked, unknown } = await insertRecountRequests(tx, session, [...new Set(input.eans)], c.principal.userId);
+    if (marked.length > 0) {
+      await writeAudit(tx, c.actor, { action: 'inventory.recountRequested', entityType: 'inventory_session', entityId: session.id, after: { eans: marked } });
+    }
+    return { storeId: session.storeId, marked, unknown };
+  });
+  const detail = (await findSessionDetail(c.db, c.principal.orgId, input.sessionId))!;
+  return { storeId: result.storeId, marked: result.marked, unknown: result.unknown, recountRequests: detail.recountRequests };
+}
+
+/** Closes a session without touching the stock (a mistaken or abandoned count). Cancelling twice returns it. */
+export async function cancelSession(c: InventoryCaller, input: { sessionId: string; reason?: string | null }): Promise<SessionDetail> {
+  const orgId = c.principal.orgId;
+  await c.db.transaction(async (tx) => {
+    const session = await visibleSession(c, input.sessionId, { tx, lock: 'update' });
+    if (session.status === 'cancelled') return;
+    if (session.status === 'finalized') throw new AppError('CONFLICT', 'This inventory session is finalized; its stock was already applied', { status: session.status });
+    await setSessionStatus(tx, orgId, session.id, { status: 'cancelled', cancelledAt: new Date(), cancelledBy: c.principal.userId });
+    await writeAudit(tx, c.actor, {
+      action: 'inventory.cancelled',
+      entityType: 'inventory_session',
+      entityId: session.id,
+      before: { status: session.status },
+      after: { status: 'cancelled', reason: input.reason ?? null },
+    });
+  });
+  return (await findSessionDetail(c.db, orgId, input.sessionId))!;
+}

@@ -1,0 +1,116 @@
+import { parse } from 'csv-parse/sync';
+import { isValidEan13 } from '~/lib/ean';
+import { writeAudit } from '../audit/audit';
+import { findProductIdsByEan, upsertStoreStock } from '../db/queries/inventory';
+import { findStore } from '../db/queries/stores';
+import type { CsvRowError } from '../catalogue/csv';
+import { AppError, notFound } from '../errors';
+import type { InventoryCaller } from './access';
+
+const BATCH = 5000;
+
+const HEADER_ALIASES: Record<'ean' | 'quantity', string[]> = {
+  ean: ['ean', 'ean13', 'gtin', 'codigo', 'codigo de barras'],
+  quantity: ['quantity', 'quantidade', 'qtd', 'qtde', 'estoque', 'saldo'],
+};
+
+const normalizeHeader = (h: string) =>
+  h
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .toLowerCase();
+
+/** "12", "12,5", "1.234,5", "12.5" → number with at most 3 decimals; Brazilian spreadsheets write decimal commas. */
+export function parseQuantity(raw: string): number | string {
+  const v = raw.trim();
+  if (v === '') return 'quantity is required';
+  const normalized = v.includes(',') ? v.replace(/\./g, '').replace(',', '.') : v;
+  if (!/^-?\d+(\.\d{1,3})?$/.test(normalized)) return `"${v}" is not a quantity (use 12, 12,5 or 12.5; at most 3 decimals)`;
+  const n = Number(normalized);
+  if (n < 0) return 'quantity must not be negative';
+  if (n >= 1e10) return 'quantity is too large';
+  return n;
+}
+
+export type StockRow = { line: number; ean: string; quantity: number };
+
+/**
+ * Parses a store stock CSV (`ean;quantity`, comma or semicolon separated, header row) into rows and per-line
+ * errors; line numbers are the file's, the header being line 1.
+ */
+export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowError[]; fatal?: string } {
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
+  } catch (error) {
+    return { rows: [], errors: [], fatal: `The file is not valid CSV: ${(error as Error).message}` };
+  }
+  const [header, ...body] = records;
+  if (!header) return { rows: [], errors: [], fatal: 'The file is empty' };
+  const columns = header.record.map((h) => {
+    const n = normalizeHeader(h);
+    return (Object.keys(HEADER_ALIASES) as (keyof typeof HEADER_ALIASES)[]).find((field) => HEADER_ALIASES[field].includes(n)) ?? null;
+  });
+  for (const required of ['ean', 'quantity'] as const) {
+    if (!columns.includes(required)) return { rows: [], errors: [], fatal: `Missing column "${required}" in the header (line 1); expected ean;quantidade` };
+  }
+  const eanAt = columns.indexOf('ean');
+  const quantityAt = columns.indexOf('quantity');
+  const rows: StockRow[] = [];
+  const errors: CsvRowError[] = [];
+  const seen = new Map<string, number>();
+  for (const { record, info } of body) {
+    const line = info.lines;
+    const ean = (record[eanAt] ?? '').trim();
+    const problems: string[] = [];
+    if (!/^\d{13}$/.test(ean)) problems.push('EAN must be 13 digits');
+    else if (!isValidEan13(ean)) problems.push('EAN has a wrong check digit');
+    const quantity = parseQuantity(record[quantityAt] ?? '');
+    if (typeof quantity === 'string') problems.push(quantity);
+    const firstLine = seen.get(ean);
+    if (problems.length === 0 && firstLine !== undefined) problems.push(`EAN repeated: already on line ${firstLine}`);
+    if (problems.length > 0) {
+      errors.push({ line, ean: ean || null, errors: problems });
+      continue;
+    }
+    seen.set(ean, line);
+    rows.push({ line, ean, quantity: quantity as number });
+  }
+  return { rows, errors };
+}
+
+/**
+ * Sets a store's stock from a CSV: each valid row sets that product's quantity (products not in the file keep
+ * theirs); rows with an unknown EAN come back with their line. Set-based, in one transaction.
+ */
+export async function importStoreStock(c: InventoryCaller, input: { storeId: string; csv: string }) {
+  const orgId = c.principal.orgId;
+  const store = await findStore(c.db, orgId, input.storeId);
+  if (!store) throw notFound('Store');
+  const parsed = parseStockCsv(input.csv);
+  if (parsed.fatal) throw new AppError('INVALID', parsed.fatal, { field: 'csv' });
+  const errors = [...parsed.errors];
+  const productIds = await findProductIdsByEan(c.db, orgId, parsed.rows.map((r) => r.ean));
+  const ready: { productId: string; quantity: number }[] = [];
+  for (const row of parsed.rows) {
+    const productId = productIds.get(row.ean);
+    if (productId) ready.push({ productId, quantity: row.quantity });
+    else errors.push({ line: row.line, ean: row.ean, errors: [`no product with EAN ${row.ean} in the catalogue`] });
+  }
+  const totals = await c.db.transaction(async (tx) => {
+    let created = 0;
+    let updated = 0;
+    for (let i = 0; i < ready.length; i += BATCH) {
+      const result = await upsertStoreStock(tx, orgId, store.id, ready.slice(i, i + BATCH));
+      created += result.created;
+      updated += result.updated;
+    }
+    await writeAudit(tx, c.actor, { action: 'storeStock.imported', entityType: 'store', entityId: store.id, after: { created, updated, rejected: errors.length } });
+    return { created, updated };
+  });
+  errors.sort((a, b) => a.line - b.line);
+  return { storeId: store.id, ...totals, rejected: errors.length, errors };
+}

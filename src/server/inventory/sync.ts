@@ -1,0 +1,203 @@
+import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
+import { writeAudit } from '../audit/audit';
+import type { Executor } from '../db/client';
+import {
+  countDeviceEntries,
+  findEntrySessions,
+  findProductsForScans,
+  findSessionForAccess,
+  insertCountEntries,
+  recordDeviceSync,
+  type NewCountEntry,
+  type ScanProduct,
+} from '../db/queries/inventory';
+import { AppError, notFound } from '../errors';
+import { isManager, type InventoryCaller } from './access';
+
+export type SyncEntryInput = {
+  id: string;
+  ean: string;
+  /** Units counted (negative: a correction). For a scale label: labels (1 per scan); the server turns it into kg. */
+  quantity: number;
+  zone: string;
+  countedAt: Date;
+  seq: number;
+  /** The entry this one replaces (a correction that supersedes it). */
+  replaces?: string | null;
+  /** Part of a recount: once a line has recount entries, only they count. */
+  recount?: boolean;
+};
+
+export type SyncInput = { sessionId: string; deviceId: string; pendingCount: number; entries: SyncEntryInput[] };
+
+export const syncRejectReasons = {
+  invalid_barcode: 'not a barcode (8, 12, 13 or 14 digits)',
+  invalid_check_digit: 'wrong check digit: scan the code again',
+  zero_quantity: 'quantity is zero (only a replacing entry may be zero, to void the entry it replaces)',
+  replaces_itself: 'an entry cannot replace itself',
+  replaces_other_session: 'the replaced entry belongs to another inventory session',
+  already_replaced: 'the replaced entry was already replaced by another correction; correct that one instead',
+  id_conflict: 'this entry id is used by an entry of another session; the device must generate a new id',
+  no_unit_price: 'price label of a product without a reference price: its quantity cannot be computed',
+} as const;
+export type SyncRejectReason = keyof typeof syncRejectReasons;
+
+export type SyncResult = {
+  storeId: string;
+  /** Every entry of the batch the server now holds (newly stored or stored before): the device marks these synced. */
+  accepted: string[];
+  /** The accepted entries that were already stored (a retried batch): acknowledged, not added again. */
+  duplicates: string[];
+  /** Entries stored by this call whose EAN matched no product: kept, and resolved in review (or once the product exists). */
+  unmatched: { id: string; ean: string }[];
+  /** Not stored, with the reason (the device keeps them and shows why). */
+  rejected: { id: string; reason: SyncRejectReason; message: string }[];
+  /** Entries of this session from this device on the server: the device's "all synced" receipt. */
+  serverCount: number;
+  lastSeq: number;
+  syncedAt: Date;
+};
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+type Resolved = { entry: NewCountEntry } | { reject: SyncRejectReason };
+
+/** Product and stored quantity of one scan: exact EAN first, then a scale label's PLU under the org's layout. */
+function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEan: Map<string, ScanProduct>, byPlu: Map<string, ScanProduct>): Resolved {
+  const scan = parseScan(e.ean, layout);
+  if (!scan.ok) return { reject: scan.reason };
+  if (e.quantity === 0 && !e.replaces) return { reject: 'zero_quantity' };
+  if (e.replaces === e.id) return { reject: 'replaces_itself' };
+  const base = { id: e.id, ean: scan.ean, zone: e.zone, seq: e.seq, replaces: e.replaces ?? null, recount: e.recount ?? false, countedAt: e.countedAt };
+  const exact = byEan.get(scan.ean);
+  if (exact || !scan.scale) return { entry: { ...base, productId: exact?.id ?? null, quantity: e.quantity } };
+  const label = scan.scale;
+  const product = pluCandidates(label.plu)
+    .map((plu) => byPlu.get(plu))
+    .find(Boolean);
+  const perLabel = scaleLabelQuantity(label, product?.price);
+  if (product && perLabel === null) return { reject: 'no_unit_price' };
+  // An unknown PLU is stored unmatched; a weight label still says how much it weighed.
+  return { entry: { ...base, productId: product?.id ?? null, quantity: perLabel === null ? e.quantity : round3(e.quantity * perLabel) } };
+}
+
+async function lookupProducts(tx: Executor, orgId: string, entries: SyncEntryInput[], layout: ScaleBarcodeLayout | null) {
+  const eans = new Set<string>();
+  const plus = new Set<string>();
+  for (const e of entries) {
+    const scan = parseScan(e.ean, layout);
+    if (!scan.ok) continue;
+    eans.add(scan.ean);
+    if (scan.scale) for (const plu of pluCandidates(scan.scale.plu)) plus.add(plu);
+  }
+  const products = await findProductsForScans(tx, orgId, [...eans], [...plus]);
+  return {
+    byEan: new Map(products.map((p) => [p.ean, p])),
+    byPlu: new Map(products.flatMap((p) => (p.plu ? [[p.plu, p] as const] : []))),
+  };
+}
+
+const reject = (id: string, reason: SyncRejectReason) => ({ id, reason, message: syncRejectReasons[reason] });
+
+/**
+ * Applies a device's batch in one transaction, idempotently: an entry whose id is stored is acknowledged, never
+ * added twice (also when the same batch arrives twice at once); unknown EANs are stored unmatched; per-entry
+ * problems are answered per entry. A session that is no longer open refuses the batch, except a pure replay of
+ * entries it already holds.
+ */
+export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise<SyncResult> {
+  const orgId = c.principal.orgId;
+  const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
+  const ids = entries.map((e) => e.id);
+
+  return c.db.transaction(async (tx) => {
+    // A share lock: syncs run side by side; finalize (FOR UPDATE) waits for the ones in flight and vice versa.
+    const session = await findSessionForAccess(tx, orgId, input.sessionId, c.principal.userId, 'share');
+    if (!session) throw notFound('Inventory session');
+    if (!isManager(c.principal) && !session.assigned) {
+      throw new AppError('FORBIDDEN', 'You are not assigned to this inventory; ask the manager to assign you', { reason: 'not_assigned' });
+    }
+    const stored = await findEntrySessions(tx, ids);
+    const storedHere = ids.filter((id) => stored.get(id) === session.id);
+
+    if (session.status !== 'open') {
+      if (storedHere.length === ids.length && ids.length > 0) {
+        return { storeId: session.storeId, accepted: ids, duplicates: ids, unmatched: [], rejected: [], serverCount: await countDeviceEntries(tx, session.id, input.deviceId), lastSeq: 0, syncedAt: new Date() };
+      }
+      throw new AppError('PRECONDITION_FAILED', `This inventory session is ${session.status}: it takes no more counts. Show the manager the entries left on this device.`, {
+        reason: 'session_closed',
+        status: session.status,
+        acknowledged: storedHere,
+      });
+    }
+
+    const rejected: SyncResult['rejected'] = [];
+    const fresh: SyncEntryInput[] = [];
+    for (const e of entries) {
+      const where = stored.get(e.id);
+      if (where === undefined) fresh.push(e);
+      else if (where !== session.id) rejected.push(reject(e.id, 'id_conflict'));
+    }
+
+    const { byEan, byPlu } = await lookupProducts(tx, orgId, fresh, session.scaleBarcode);
+    const toInsert: NewCountEntry[] = [];
+    for (const e of fresh) {
+      const resolved = resolveEntry(e, session.scaleBarcode, byEan, byPlu);
+      if ('reject' in resolved) rejected.push(reject(e.id, resolved.reject));
+      else toInsert.push(resolved.entry);
+    }
+
+    // A correction may point at an entry not synced yet (it then counts once that arrives), not at another session's.
+    const targets = [...new Set(toInsert.flatMap((e) => (e.replaces && !stored.has(e.replaces) ? [e.replaces] : [])))];
+    const targetSessions = await findEntrySessions(tx, targets);
+    const valid = toInsert.filter((e) => {
+      const target = e.replaces ? (stored.get(e.replaces) ?? targetSessions.get(e.replaces)) : undefined;
+      if (target !== undefined && target !== session.id) {
+        rejected.push(reject(e.id, 'replaces_other_session'));
+        return false;
+      }
+      return true;
+    });
+
+    const inserted = await insertCountEntries(tx, { orgId, sessionId: session.id, countedBy: c.principal.userId, deviceId: input.deviceId }, valid);
+    // Not inserted: stored meanwhile by a concurrent copy of this batch, or its `replaces` target already replaced.
+    const skipped = valid.filter((e) => !inserted.has(e.id));
+    const skippedStored = await findEntrySessions(tx, skipped.map((e) => e.id));
+    const lateDuplicates: string[] = [];
+    for (const e of skipped) {
+      const where = skippedStored.get(e.id);
+      if (where === session.id) lateDuplicates.push(e.id);
+      else rejected.push(reject(e.id, where === undefined ? 'already_replaced' : 'id_conflict'));
+    }
+
+    const duplicates = [...storedHere, ...lateDuplicates];
+    const accepted = [...valid.filter((e) => inserted.has(e.id)).map((e) => e.id), ...duplicates];
+    const unmatched = valid.filter((e) => e.productId === null && inserted.has(e.id)).map((e) => ({ id: e.id, ean: e.ean }));
+    const seqs = input.entries.map((e) => e.seq);
+    const device = await recordDeviceSync(tx, {
+      sessionId: session.id,
+      deviceId: input.deviceId,
+      userId: c.principal.userId,
+      pendingCount: input.pendingCount,
+      batchMaxSeq: seqs.length ? Math.max(...seqs) : null,
+    });
+    if (inserted.size > 0 || rejected.length > 0) {
+      await writeAudit(tx, c.actor, {
+        action: 'inventory.synced',
+        entityType: 'inventory_session',
+        entityId: session.id,
+        after: { deviceId: input.deviceId, stored: inserted.size, duplicates: duplicates.length, unmatched: unmatched.length, rejected: rejected.length, pendingCount: input.pendingCount },
+      });
+    }
+    return {
+      storeId: session.storeId,
+      accepted,
+      duplicates,
+      unmatched,
+      rejected,
+      serverCount: device.serverCount,
+      lastSeq: device.lastSeq,
+      syncedAt: device.lastSyncAt,
+    };
+  });
+}
