@@ -8,10 +8,8 @@ import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
 import { startRedisServer } from '../tests/helpers/redis-server';
 import { eventLog, notifications, processedEvents } from '~/server/db/schema';
-import type { EventType } from '~/server/events/types';
 import type { Services } from '~/server/services';
-import { consumers } from './consumers';
-import type { StoredEvent } from './consumers/types';
+import { applyEvent } from './processors/domain-events';
 import { startWorkers } from './runtime';
 
 const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> => {
@@ -140,16 +138,8 @@ describe('reliability', () => {
       await buyer.purchaseRequests.decideItem({ itemId: detail.items[0]!.id, decision: 'approve' });
     }
     const apply = async (requestId: string, reverse: boolean) => {
-      const rows = await services.db.select().from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
-      const events: StoredEvent[] = rows.map((r) => ({ id: r.id, orgId: r.orgId, type: r.type as EventType, aggregateId: r.aggregateId, payload: r.payload, metadata: r.metadata }));
-      for (const event of reverse ? events.reverse() : events) {
-        for (const consumer of consumers.filter((c) => c.handles(event.type))) {
-          await services.db.transaction(async (tx) => {
-            const marked = await tx.insert(processedEvents).values({ consumer: consumer.name, eventId: event.id }).onConflictDoNothing().returning();
-            if (marked.length > 0) await consumer.apply?.(tx, event, deps);
-          });
-        }
-      }
+      const rows = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
+      for (const { id } of reverse ? rows.reverse() : rows) await applyEvent(deps, id);
       const notes = await services.db
         .select({ kind: notifications.kind, push: notifications.pushStatus })
         .from(notifications)

@@ -10,6 +10,7 @@ export type StoredEvent = {
   aggregateId: string;
   payload: Record<string, unknown>;
   metadata: { correlationId?: string; userId?: string | null };
+  createdAt: Date;
 };
 
 export type ConsumerDeps = { services: Services; queues: QueueBackend; pushEnabled: boolean };

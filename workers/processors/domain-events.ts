@@ -8,23 +8,33 @@ import { defineProcessor } from '../base';
 import { consumers } from '../consumers';
 import type { ConsumerDeps, StoredEvent } from '../consumers/types';
 
-/** Runs every consumer of an outbox event (or the one a replay names), each at most once per event. */
-export function domainEventsProcessor(deps: ConsumerDeps, logger: Logger) {
+/** Applies one stored event to its consumers (or to the one a replay names), each at most once. */
+export async function applyEvent(deps: ConsumerDeps, eventId: number, only?: string): Promise<string[]> {
   const { db } = deps.services;
-  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer: only }) => {
-    const [row] = await db.select().from(eventLog).where(eq(eventLog.id, eventId)).limit(1);
-    if (!row) throw new UnrecoverableError(`Event ${eventId} does not exist`);
-    const event: StoredEvent = { id: row.id, orgId: row.orgId, type: row.type as EventType, aggregateId: row.aggregateId, payload: row.payload, metadata: row.metadata };
-    const ran: string[] = [];
-    for (const consumer of consumers) {
-      if ((only && consumer.name !== only) || !consumer.handles(event.type)) continue;
-      await db.transaction(async (tx) => {
-        const marked = await tx.insert(processedEvents).values({ consumer: consumer.name, eventId }).onConflictDoNothing().returning();
-        if (marked.length > 0) await consumer.apply?.(tx, event, deps);
-      });
-      await consumer.after?.(event, deps);
-      ran.push(consumer.name);
-    }
-    return { consumers: ran };
-  });
+  const [row] = await db.select().from(eventLog).where(eq(eventLog.id, eventId)).limit(1);
+  if (!row) throw new UnrecoverableError(`Event ${eventId} does not exist`);
+  const event: StoredEvent = {
+    id: row.id,
+    orgId: row.orgId,
+    type: row.type as EventType,
+    aggregateId: row.aggregateId,
+    payload: row.payload,
+    metadata: row.metadata,
+    createdAt: row.createdAt,
+  };
+  const ran: string[] = [];
+  for (const consumer of consumers) {
+    if ((only && consumer.name !== only) || !consumer.handles(event.type)) continue;
+    await db.transaction(async (tx) => {
+      const marked = await tx.insert(processedEvents).values({ consumer: consumer.name, eventId }).onConflictDoNothing().returning();
+      if (marked.length > 0) await consumer.apply?.(tx, event, deps);
+    });
+    await consumer.after?.(event, deps);
+    ran.push(consumer.name);
+  }
+  return ran;
+}
+
+export function domainEventsProcessor(deps: ConsumerDeps, logger: Logger) {
+  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await applyEvent(deps, eventId, consumer) }));
 }

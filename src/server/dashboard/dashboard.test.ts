@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { startRedisServer } from '../../../tests/helpers/redis-server';
 import { countQueries } from '../db/query-count';
@@ -37,6 +38,7 @@ describe('dashboard summary', () => {
     const buyer = await as(services, org, 'buyer');
     await buyer.purchaseRequests.decideItem({ itemId: b.items[0]!.id, decision: 'approve' });
     await buyer.purchaseRequests.decideItem({ itemId: b.items[1]!.id, decision: 'reject', reason: 'não' });
+    await runConsumers(services); // the charts' daily figures come from the analytics consumer
     const manager = await as(services, org, 'manager');
     const summary = await manager.dashboard.summary();
     expect(summary.requestsByStatus).toEqual([

@@ -6,6 +6,7 @@ import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, inventoryExpected, inventorySessions, inventoryTotals, storeDailyStats, storeStock } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { runConsumers } from '../../../tests/helpers/events';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -155,7 +156,7 @@ describe('progress', () => {
 });
 
 describe('inventory.finalize', () => {
-  it('writes totals, the new store stock, the event, the daily stats and the audit row together', async () => {
+  it('writes totals, the new store stock, the event and the audit row together; the analytics consumer counts it', async () => {
     await setStock(services, org, 0, [10, 20, 30]);
     const session = await open(0);
     await countScenario(session.id);
@@ -178,6 +179,7 @@ describe('inventory.finalize', () => {
 
     const events = await services.db.select().from(eventLog).where(eq(eventLog.aggregateId, session.id));
     expect(events.map((e) => [e.type, e.payload])).toEqual([['inventory.finalized', { sessionId: session.id, storeId: org.stores[0]!.id, lines: 4, varianceValue: -624.5 }]]);
+    await runConsumers(services);
     const [statsAfter] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     expect(statsAfter!.inventoriesFinalized - (statsBefore?.inventoriesFinalized ?? 0)).toBe(1);
     expect(statsAfter!.varianceValue - (statsBefore?.varianceValue ?? 0)).toBeCloseTo(-624.5);

@@ -1,5 +1,4 @@
 import { writeAudit } from '../audit/audit';
-import { addDailyStats } from '../db/queries/daily-stats';
 import {
   findPendingDevices,
   findSessionDetail,
@@ -52,7 +51,6 @@ export async function finalizeSession(c: InventoryCaller, input: { sessionId: st
     const stockRows = await updateStockFromTotals(tx, session);
     const finalizedAt = new Date();
     await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: c.principal.userId });
-    await addDailyStats(tx, orgId, session.storeId, finalizedAt, { inventoriesFinalized: 1, varianceValue });
     await appendEvent(tx, { type: 'inventory.finalized', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId, lines, varianceValue } }, eventMeta(c));
     const forcedPastDevices = pending.map((d) => ({ deviceId: d.deviceId, userName: d.userName, pendingCount: d.pendingCount }));
     await writeAudit(tx, c.actor, {

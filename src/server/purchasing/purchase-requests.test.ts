@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, notifications, products, purchaseRequestItems, purchaseRequests, storeDailyStats } from '../db/schema';
@@ -71,7 +72,7 @@ describe('creating and submitting', () => {
     expect(audits.map((a) => a.action)).toEqual(['purchaseRequest.created']);
   });
 
-  it('submits: assigns buyers, writes the event, the buyer notification and the daily stats in one go', async () => {
+  it('submits: assigns buyers, writes the event and the buyer notification; the analytics consumer counts it per day', async () => {
     const [before] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     const draft = await newRequest();
     const clerk = await as('clerk');
@@ -83,6 +84,7 @@ describe('creating and submitting', () => {
     expect(events[0]!.payload).toMatchObject({ requestId: draft.id, buyerIds: [org.users.buyer.id], totalValue: 97.5 });
     const notes = await services.db.select().from(notifications).where(eq(notifications.userId, org.users.buyer.id));
     expect(notes.some((n) => (n.data as { requestId?: string }).requestId === draft.id)).toBe(true);
+    await runConsumers(services);
     const [after] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     expect(after!.requestsCreated - (before?.requestsCreated ?? 0)).toBe(1);
     expect(after!.requestsValue - (before?.requestsValue ?? 0)).toBeCloseTo(97.5);

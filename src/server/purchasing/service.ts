@@ -1,7 +1,6 @@
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database } from '../db/client';
-import { addDailyStats } from '../db/queries/daily-stats';
 import { insertNotifications } from '../db/queries/notifications';
 import { findProductsByIds } from '../db/queries/products';
 import {
@@ -112,7 +111,6 @@ export async function submitRequest(c: CallerContext, requestId: string): Promis
     }
     const submittedAt = new Date();
     await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
-    await addDailyStats(tx, orgId, request.storeId, submittedAt, { requestsCreated: 1, requestsValue: request.totalValue });
     await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
     const eventId = await appendEvent(
       tx,
@@ -173,7 +171,6 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
     const status: 'approved' | 'rejected' = input.decision === 'approve' ? 'approved' : 'rejected';
     const value = Math.round((decided.approvedQuantity ?? decided.quantity) * decided.unitPrice * 100) / 100;
     const now = new Date();
-    await addDailyStats(tx, orgId, request.storeId, now, status === 'approved' ? { itemsApproved: 1 } : { itemsRejected: 1 });
     await writeAudit(tx, c.actor, {
       action: `purchaseRequestItem.${status}`,
       entityType: 'purchase_request_item',
