@@ -83,8 +83,8 @@ export const envSchema = z.object({
    * Load shedding: API requests beyond this many in flight, or while the event loop lags more than this, get an
    * immediate 503 with Retry-After instead of queueing until they time out.
    */
-  LOAD_SHED_MAX_IN_FLIGHT: int(1000, 1),
-  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: int(1000, 10),
+  LOAD_SHED_MAX_IN_FLIGHT: int(400, 1),
+  LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: int(200, 10),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SEED: bool.default(true),

@@ -31,6 +31,9 @@ export async function resolvePrincipal(
   return { principal: null, credentialError: null };
 }
 
+// Concurrent requests with one credential share one database lookup (a cold or unreachable cache under load).
+const loading = new Map<string, Promise<Principal | null>>();
+
 async function cachedLookup(
   services: Pick<Services, 'cache' | 'env'>,
   key: string,
@@ -41,10 +44,16 @@ async function cachedLookup(
     if (cached.expiresAt && Date.parse(cached.expiresAt) <= Date.now()) return null;
     return cached;
   }
-  const principal = await load();
-  if (!principal) return null;
-  const secondsLeft = principal.expiresAt ? Math.floor((Date.parse(principal.expiresAt) - Date.now()) / 1000) : Infinity;
-  const ttlSeconds = Math.min(services.env.SESSION_CACHE_TTL_SECONDS, secondsLeft);
-  if (ttlSeconds > 0) await services.cache.set(key, principal, { ttlSeconds, tags: [cacheTags.userAuth(principal.userId)] });
-  return principal;
+  const running = loading.get(key);
+  if (running) return running;
+  const job = (async () => {
+    const principal = await load();
+    if (!principal) return null;
+    const secondsLeft = principal.expiresAt ? Math.floor((Date.parse(principal.expiresAt) - Date.now()) / 1000) : Infinity;
+    const ttlSeconds = Math.min(services.env.SESSION_CACHE_TTL_SECONDS, secondsLeft);
+    if (ttlSeconds > 0) await services.cache.set(key, principal, { ttlSeconds, tags: [cacheTags.userAuth(principal.userId)] });
+    return principal;
+  })().finally(() => loading.delete(key));
+  loading.set(key, job);
+  return job;
 }

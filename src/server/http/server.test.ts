@@ -87,6 +87,22 @@ describe('HTTP server', () => {
     expect(Number(last!.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000 - 1);
   });
 
+  it('sheds load with an immediate 503 + Retry-After beyond its in-flight limit, and serves the rest', async () => {
+    const { services: tight, close: closeTight } = await createTestServices({ LOAD_SHED_MAX_IN_FLIGHT: '2' });
+    const own = createAppServer({ services: tight });
+    const port = await own.listen(0, '127.0.0.1');
+    try {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => fetch(`http://127.0.0.1:${port}/api/trpc/auth.me`)));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses).toContain(503);
+      expect(statuses.filter((s) => s !== 503).every((s) => s === 401)).toBe(true);
+      expect(answers.find((a) => a.status === 503)!.headers.get('retry-after')).toBe('1');
+    } finally {
+      await own.shutdown(1000);
+      await closeTight();
+    }
+  });
+
   it('lets in-flight requests finish on shutdown and refuses new connections', async () => {
     const own = createAppServer({
       services,

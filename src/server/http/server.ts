@@ -146,8 +146,9 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
 }
 
 /**
- * Decides before any work starts whether to refuse a request: too many in flight, or an event loop so late that
- * a queued request would wait for seconds. Refusing fast keeps clients from waiting 10 s for nothing.
+ * Decides before any work starts whether to refuse a request, so that under overload clients get a fast 503
+ * instead of waiting 10 s for nothing: beyond `maxInFlight` always; while the event loop lags more than
+ * `maxDelayMs`, beyond a quarter of it (enough to keep the CPU busy, few enough to answer them in time).
  */
 function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
@@ -156,10 +157,12 @@ function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
   const timer = setInterval(() => {
     lagging = histogram.percentile(99) / 1e6 > maxDelayMs;
     histogram.reset();
-  }, 500);
+  }, 250);
   timer.unref();
+  const whileLagging = Math.max(1, Math.floor(maxInFlight / 4));
   return {
-    check: (inFlight: number): string | null => (inFlight > maxInFlight ? 'too many requests in flight' : lagging ? 'event loop overloaded' : null),
+    check: (inFlight: number): string | null =>
+      inFlight > maxInFlight ? 'too many requests in flight' : lagging && inFlight > whileLagging ? 'event loop overloaded' : null,
     stop() {
       clearInterval(timer);
       histogram.disable();
