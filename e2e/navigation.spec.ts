@@ -2,10 +2,10 @@ import { demoRoles, expect, mainNav, test, type DemoRole } from './fixtures/auth
 
 /** What each role may open; mirrors src/components/nav.ts on purpose, so a change there must be a change here. */
 const allowedNav: Record<DemoRole, string[]> = {
-  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Painel', 'Administração'],
-  manager: ['Início', 'Solicitações de compra', 'Inventário', 'Painel'],
-  buyer: ['Início', 'Aprovações'],
-  clerk: ['Início', 'Solicitações de compra', 'Inventário'],
+  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Painel', 'Catálogo', 'Administração'],
+  manager: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],
+  buyer: ['Início', 'Aprovações', 'Catálogo'],
+  clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],
 };
 
 const pathOf: Record<string, string> = {
@@ -14,6 +14,7 @@ const pathOf: Record<string, string> = {
   Aprovações: '/approvals',
   Inventário: '/inventory',
   Painel: '/dashboard',
+  Catálogo: '/catalogue',
   Administração: '/admin/users',
 };
 
@@ -56,10 +57,10 @@ test('a buyer typing /inventory sees "Acesso negado"', async ({ page, loginAs })
   await expect(page.getByRole('heading', { level: 1, name: 'Acesso negado' })).toBeVisible();
 });
 
-test('areas still being built say they come later', async ({ page, loginAs }) => {
-  await loginAs('manager', '/dashboard');
-  await expect(page.getByRole('heading', { level: 1, name: 'Painel' })).toBeVisible();
-  await expect(page.getByText('Em breve')).toBeVisible();
+test('the inventory area opens for a manager (no longer a placeholder)', async ({ page, loginAs }) => {
+  await loginAs('manager', '/inventory');
+  await expect(page.getByRole('heading', { level: 1, name: 'Inventário' })).toBeVisible();
+  await expect(page.getByText('Em breve')).toHaveCount(0);
 });
 
 test('the navigation works with the keyboard: skip link, Tab to a link, Enter', async ({ page, loginAs }) => {
@@ -68,6 +69,7 @@ test('the navigation works with the keyboard: skip link, Tab to a link, Enter', 
   await expect(page.getByRole('link', { name: 'Pular para o conteúdo' })).toBeFocused();
 
   const approvals = mainNav(page).getByRole('link', { name: 'Aprovações', exact: true });
+  // Skip link, the bell, Sair, then the navigation.
   for (let i = 0; i < 10 && !(await approvals.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
   await expect(approvals).toBeFocused();
   await page.keyboard.press('Enter');

@@ -76,6 +76,8 @@ async function main() {
       RATE_LIMIT_LOGIN_PER_MINUTE: '100',
       RATE_LIMIT_ANON_PER_MINUTE: '2000',
       RATE_LIMIT_USER_PER_MINUTE: '2000',
+      // The whole system, as in production: the outbox relay and the queue workers run in the app process.
+      WORKERS_IN_PROCESS: 'true',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
     },
   });

@@ -7,6 +7,7 @@ import { errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Loading } from './ui/feedback';
 import { isActivePath, navItemsFor } from './nav';
+import { NotificationsBell } from './notifications-bell';
 import { roleLabels } from './roles';
 import { SessionProvider } from './session';
 
@@ -56,6 +57,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             MyInventory
           </Link>
           <div className="user-box">
+            <NotificationsBell />
             <div className="user-info">
               <span className="user-name">{user.name}</span>
               <span className="user-meta">

@@ -41,3 +41,14 @@ export function pgErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === '23505';
+
+/** The constraint a PostgreSQL error names (driver errors may be wrapped by Drizzle). */
+export function constraintOf(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const name = (e as { constraint_name?: unknown; constraint?: unknown }).constraint_name ?? (e as { constraint?: unknown }).constraint;
+    if (typeof name === 'string') return name;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

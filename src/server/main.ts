@@ -29,6 +29,7 @@ async function main() {
   const nextHandler = nextApp.getRequestHandler();
 
   const refresher = startDashboardRefresher(services);
+  await refresher.refreshNow().catch((error: unknown) => logger.warn({ err: error }, 'first dashboard view refresh failed'));
   // One process in the embedded mode: the workers must share the app's in-process cache to invalidate it.
   const inProcessWorkers = env.WORKERS_IN_PROCESS === 'true' || (env.WORKERS_IN_PROCESS === 'auto' && database.embedded);
   const workers = inProcessWorkers ? await startWorkers(services, services.queues) : null;

@@ -1,8 +1,7 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
-import { getQueryKey } from '@trpc/react-query';
-import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { SelectField, TextField } from '../ui/fields';
 import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
@@ -59,9 +58,8 @@ export function AuditAdmin() {
   const [filters, setFilters] = useState<AuditFilters>(() => toFilters(emptyDraft));
   const [periodError, setPeriodError] = useState<string | undefined>();
   const users = api.admin.users.list.useQuery({ limit: 200 });
-  const utils = api.useUtils();
   const input = { limit: 50, ...filters };
-  const list = useCursorList(getQueryKey(api.admin.audit.list, input, 'infinite'), (cursor) => utils.client.admin.audit.list.query({ ...input, cursor }));
+  const list = api.admin.audit.list.useInfiniteQuery(input, cursorPages);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();

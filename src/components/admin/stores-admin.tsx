@@ -2,8 +2,7 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
-import { getQueryKey } from '@trpc/react-query';
-import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { SelectField, TextField } from '../ui/fields';
 import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
@@ -19,7 +18,7 @@ export function StoresAdmin() {
   const utils = api.useUtils();
   const [activeFilter, setActiveFilter] = useState<ActiveFilter>('all');
   const input = { limit: 25, active: activeFilter === 'all' ? null : activeFilter === 'active' };
-  const list = useCursorList(getQueryKey(api.admin.stores.list, input, 'infinite'), (cursor) => utils.client.admin.stores.list.query({ ...input, cursor }));
+  const list = api.admin.stores.list.useInfiniteQuery(input, cursorPages);
   const [editing, setEditing] = useState<Store | 'new' | null>(null);
   const [deactivating, setDeactivating] = useState<Store | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

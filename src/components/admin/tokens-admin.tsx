@@ -2,8 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { fieldErrors } from '~/lib/trpc/errors';
-import { getQueryKey } from '@trpc/react-query';
-import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels } from '../roles';
 import { useSession } from '../session';
@@ -21,7 +20,7 @@ export function TokensAdmin() {
   const utils = api.useUtils();
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const input = { limit: 25, includeRevoked };
-  const list = useCursorList(getQueryKey(api.admin.tokens.list, input, 'infinite'), (cursor) => utils.client.admin.tokens.list.query({ ...input, cursor }));
+  const list = api.admin.tokens.list.useInfiniteQuery(input, cursorPages);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<Token | null>(null);
   const [notice, setNotice] = useState<string | null>(null);

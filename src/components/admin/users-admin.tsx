@@ -2,8 +2,7 @@
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
-import { getQueryKey } from '@trpc/react-query';
-import { useCursorList } from '~/lib/trpc/use-cursor-list';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type Role, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels, roles } from '../roles';
 import { useSession } from '../session';
@@ -35,7 +34,7 @@ export function UsersAdmin() {
     role: roleFilter || null,
     active: activeFilter === 'all' ? null : activeFilter === 'active',
   };
-  const list = useCursorList(getQueryKey(api.admin.users.list, input, 'infinite'), (cursor) => utils.client.admin.users.list.query({ ...input, cursor }));
+  const list = api.admin.users.list.useInfiniteQuery(input, cursorPages);
   const storesQuery = api.admin.stores.list.useQuery({ limit: 200 });
   const stores = useMemo(() => storesQuery.data?.items ?? [], [storesQuery.data]);
   const storeNames = useMemo(() => new Map(stores.map((s) => [s.id, s.name])), [stores]);

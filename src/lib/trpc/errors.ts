@@ -58,6 +58,14 @@ const fieldMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/too small.*>\s*(\d+)/i, (m) => `Deve ser maior que ${m[1]}`],
   [/expected number/i, 'Informe um número'],
   [/invalid option|invalid enum/i, 'Escolha uma das opções'],
+  [/^must be more than zero$/i, 'Deve ser maior que zero'],
+  [/^must not be negative$/i, 'Não pode ser negativo'],
+  [/^at most (\d+) decimals$/i, (m) => `Use no máximo ${m[1]} casas decimais`],
+  [/^must be 4 to 6 digits$/i, 'Use de 4 a 6 dígitos'],
+  [/^add at least one product$/i, 'Adicione pelo menos um produto'],
+  [/^at most (\d+) items per request$/i, (m) => `No máximo ${m[1]} itens por solicitação`],
+  [/^the file is empty$/i, 'O arquivo está vazio'],
+  [/^the file is larger than (\d+) MB$/i, (m) => `O arquivo passa de ${m[1]} MB; divida-o em partes menores`],
 ];
 
 /** The server's validation messages are English; people read Portuguese. Unknown messages are shown as they came. */
@@ -79,7 +87,24 @@ export function fieldErrors(error: AnyError): Record<string, string> {
   return out;
 }
 
-const entityNames: Record<string, string> = { User: 'Usuário', Store: 'Loja', 'API token': 'Token de API' };
+const entityNames: Record<string, string> = {
+  User: 'Usuário',
+  Store: 'Loja',
+  'API token': 'Token de API',
+  Product: 'Produto',
+  Buyer: 'Comprador',
+  'Purchase request': 'Solicitação de compra',
+  Item: 'Item',
+};
+
+const requestStatusNames: Record<string, string> = {
+  draft: 'um rascunho',
+  pending: 'pendente',
+  partially_approved: 'parcialmente aprovada',
+  approved: 'aprovada',
+  rejected: 'recusada',
+  closed: 'fechada',
+};
 
 const domainMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^A user with email (.+) already exists$/i, (m) => `Já existe um usuário com o e-mail ${m[1]}`],
@@ -87,6 +112,35 @@ const domainMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^You cannot deactivate yourself/i, 'Você não pode desativar a si mesmo nem tirar seu próprio papel de administrador; peça a outro administrador.'],
   [/^That user is inactive/i, 'Esse usuário está inativo; reative-o antes de criar um token para ele.'],
   [/^Invalid cursor/i, 'A lista mudou; recarregue a página.'],
+  // Catalogue
+  [/^A product with EAN (\d+) already exists$/i, (m) => `Já existe um produto com o EAN ${m[1]}`],
+  [/^PLU (.+) is already used by another product$/i, (m) => `O PLU ${m[1]} já é usado por outro produto`],
+  [/^No product with EAN (\d+) in the catalogue$/i, (m) => `Nenhum produto com o EAN ${m[1]} no catálogo`],
+  [/^(.+) is not an active buyer$/i, (m) => `${m[1]} não é um comprador ativo; escolha outro comprador.`],
+  [/^The file is not valid CSV: (.+)$/i, (m) => `O arquivo não é um CSV válido (${m[1]}). Salve a planilha como CSV e tente de novo.`],
+  [/^Missing column "(.+)" in the header \(line 1\)$/i, (m) => `Falta a coluna "${m[1]}" no cabeçalho (linha 1).`],
+  [/^The file is empty$/i, 'O arquivo está vazio.'],
+  // Purchase requests
+  [/^You do not work at (.+); ask an admin to add you to it$/i, (m) => `Você não trabalha na ${m[1]}; peça a um administrador para incluir você nela.`],
+  [/^Inactive products cannot be requested: (.+)$/i, (m) => `Produtos inativos não podem ser solicitados: ${m[1]}. Remova-os da lista.`],
+  [/^Each product may appear once/i, 'Cada produto pode aparecer uma vez só; some as quantidades.'],
+  [/^Product not found: /i, 'Algum produto da lista não existe mais no catálogo; remova-o e tente de novo.'],
+  [/^This request id is already used/i, 'Este identificador de solicitação já foi usado; recarregue a página e monte a solicitação de novo.'],
+  [/^No buyer is responsible for: (.+?)\.? Ask an admin to assign one\.?$/i, (m) => `Nenhum comprador é responsável por: ${m[1]}. Peça a um administrador para definir um.`],
+  [/^Only the author or a manager can submit this request$/i, 'Só quem criou a solicitação ou um gerente pode enviá-la.'],
+  [/^Cannot (submit|close|complete) a purchase request that is (\w+)$/i, (m) => {
+    const status = requestStatusNames[m[2]!] ?? m[2];
+    if (m[1] === 'close') return `Não é possível fechar: a solicitação já está ${status}.`;
+    return `Não é possível enviar: a solicitação está ${status}. Recarregue a página.`;
+  }],
+  [/^Cannot decide an item of a purchase request that is (\w+)$/i, (m) => `A solicitação está ${requestStatusNames[m[1]!] ?? m[1]}; seus itens não podem mais ser decididos.`],
+  [/^This item was already (approved|rejected)$/i, (m) => `Este item já foi ${m[1] === 'approved' ? 'aprovado' : 'recusado'}.`],
+  [/^This item was decided by someone else/i, 'Este item foi decidido por outra pessoa há pouco; a lista foi atualizada.'],
+  [/^This item is assigned to another buyer$/i, 'Este item é de outro comprador.'],
+  [/^Approve at most the requested (.+)$/i, (m) => `Aprove no máximo a quantidade pedida (${m[1]}).`],
+  [/^Say why the item is rejected$/i, 'Informe o motivo da recusa.'],
+  [/^Choose one of your stores$/i, 'Escolha uma das suas lojas.'],
+  [/^(.+) is inactive$/i, (m) => `${m[1]} está inativa.`],
   [/^(.+) not found$/i, (m) => `${entityNames[m[1]!] ?? m[1]} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`],
 ];
 

@@ -3,6 +3,7 @@ import type { Database, Transaction } from '../db/client';
 import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from '../db/queries/products';
 import { appendEvents } from '../events/outbox';
 import type { NewEvent } from '../events/types';
+import { constraintOf } from '../errors';
 import type { CsvProductRow, CsvRowError } from './csv';
 
 const BATCH = 1000;
@@ -99,8 +100,8 @@ async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (
 }
 
 function describeDbError(error: unknown): string {
-  const message = (error as { message?: string }).message ?? 'rejected by the database';
-  if (message.includes('products_org_plu_unique')) return 'PLU already used by another product';
-  if (message.includes('check constraint')) return `invalid value (${message.replace(/.*constraint "([^"]+)".*/, '$1')})`;
+  const constraint = constraintOf(error);
+  if (constraint === 'products_org_plu_unique') return 'PLU already used by another product';
+  if (constraint) return `invalid value (${constraint})`;
   return 'rejected by the database';
 }

@@ -43,7 +43,8 @@ describe('products', () => {
     const bad = (await buyer.products.create({ ean: '7890000000011', name: 'X' }).catch((e: unknown) => e)) as TRPCError;
     expect(bad.code).toBe('BAD_REQUEST');
     expect(bad.message).toContain('check digit');
-    expect(await codeOf(buyer.products.create({ ean: ean(1), name: 'Outro' }))).toBe('CONFLICT');
+    const duplicate = (await buyer.products.create({ ean: ean(1), name: 'Outro' }).catch((e: unknown) => e)) as TRPCError;
+    expect([duplicate.code, duplicate.message]).toEqual(['CONFLICT', `A product with EAN ${ean(1)} already exists`]);
     expect(await codeOf(buyer.products.create({ ean: ean(2), name: 'Preço negativo', referencePrice: -1 }))).toBe('BAD_REQUEST');
     expect(await services.db.$count(products)).toBe(count);
   });

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { cacheKeys } from '../cache/keys';
 import { refreshDashboardViews } from '../db/queries/dashboard';
+import { organizations } from '../db/schema';
 import type { Services } from '../services';
 
 const REFRESH_LOCK_ID = 7242002;
@@ -9,10 +11,10 @@ const REFRESH_LOCK_ID = 7242002;
  * advisory lock lets one refresh per round; the others skip. (The events issue may move this to a BullMQ
  * repeatable job; the timer is what runs in the embedded mode.)
  */
-export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger' | 'env'>): { stop: () => void; refreshNow: () => Promise<boolean> } {
+export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger' | 'env' | 'dashboardCache'>): { stop: () => void; refreshNow: () => Promise<boolean> } {
   const log = services.logger.child({ component: 'dashboard-refresh' });
-  const refreshNow = () =>
-    services.db.transaction(async (tx) => {
+  const refreshNow = async () => {
+    const refreshed = await services.db.transaction(async (tx) => {
       const [lock] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as locked`);
       if (!lock?.locked) return false;
       const started = performance.now();
@@ -20,6 +22,13 @@ export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger'
       log.debug({ ms: Math.round(performance.now() - started) }, 'dashboard views refreshed');
       return true;
     });
+    // Cached dashboards were built from the previous view: outdate them (one small write per org).
+    if (refreshed) {
+      const orgs = await services.db.select({ id: organizations.id }).from(organizations);
+      await Promise.all(orgs.map((o) => services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(o.id))));
+    }
+    return refreshed;
+  };
   const timer = setInterval(() => {
     refreshNow().catch((error: unknown) => log.warn({ err: error }, 'dashboard view refresh failed'));
   }, services.env.DASHBOARD_REFRESH_SECONDS * 1000);

@@ -100,6 +100,8 @@ describe('creating and submitting', () => {
     expect(await services.db.$count(purchaseRequests, eq(purchaseRequests.id, input.id))).toBe(1);
     expect(await services.db.$count(purchaseRequestItems, eq(purchaseRequestItems.requestId, input.id))).toBe(1);
     expect((await eventsOf(input.id)).length).toBe(1);
+    const other = { ...input, items: [{ productId: org.products[1]!.id, quantity: 9 }] };
+    expect(await codeOf(clerk.purchaseRequests.create(other))).toBe('CONFLICT');
   });
 
   it('a retried submit returns the request and writes no second event', async () => {

@@ -84,8 +84,16 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
     return isNew;
   });
   if (!created) {
+    // A retry carries the same content; the same id with other content is a different request.
     const existing = await findRequestDetail(c.db, c.principal.orgId, input.id);
-    if (!existing || existing.createdBy !== c.principal.userId) throw new AppError('CONFLICT', 'This request id is already used; generate a new one');
+    const sameItems = (list: { productId: string; quantity: number }[]) =>
+      list
+        .map((i) => `${i.productId}:${i.quantity}`)
+        .sort()
+        .join(',');
+    if (!existing || existing.createdBy !== c.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
+      throw new AppError('CONFLICT', 'This request id was already used for another request; generate a new id');
+    }
   }
   return input.submit ? submitRequest(c, input.id) : getVisibleRequest(c, input.id);
 }

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '~/components/coming-soon';
+import { ApprovalsInbox } from '~/components/approvals/approvals-inbox';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
 
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: item.label };
 export default function ApprovalsPage() {
   return (
     <RoleGate roles={item.roles}>
-      <ComingSoon item={item} />
+      <ApprovalsInbox />
     </RoleGate>
   );
 }

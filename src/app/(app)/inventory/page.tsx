@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '~/components/coming-soon';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
+import { InventoryHome } from '~/components/inventory/inventory-home';
+import { RegisterServiceWorker } from '~/components/inventory/register-sw';
 
 const item = findNavItem('/inventory');
 
@@ -10,7 +11,8 @@ export const metadata: Metadata = { title: item.label };
 export default function InventoryPage() {
   return (
     <RoleGate roles={item.roles}>
-      <ComingSoon item={item} />
+      <RegisterServiceWorker />
+      <InventoryHome />
     </RoleGate>
   );
 }

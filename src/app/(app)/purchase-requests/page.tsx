@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import { ComingSoon } from '~/components/coming-soon';
 import { findNavItem } from '~/components/nav';
+import { RequestList } from '~/components/purchase-requests/request-list';
 import { RoleGate } from '~/components/role-gate';
 
 const item = findNavItem('/purchase-requests');
@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: item.label };
 export default function PurchaseRequestsPage() {
   return (
     <RoleGate roles={item.roles}>
-      <ComingSoon item={item} />
+      <RequestList />
     </RoleGate>
   );
 }

@@ -14,7 +14,7 @@ import {
   type ProductValues,
 } from '../../db/queries/products';
 import { findUser } from '../../db/queries/users';
-import { AppError, isUniqueViolation, notFound } from '../../errors';
+import { AppError, constraintOf, isUniqueViolation, notFound } from '../../errors';
 import { appendEvent } from '../../events/outbox';
 import type { Executor } from '../../db/client';
 import { authedProcedure, createTRPCRouter, roleProcedure } from '../trpc';
@@ -46,7 +46,7 @@ async function assertBuyer(db: Executor, orgId: string, buyerId: string | null |
 function conflictOnUnique(values: Partial<ProductValues>) {
   return (error: unknown): never => {
     if (isUniqueViolation(error)) {
-      const plu = String((error as { message?: string }).message ?? '').includes('plu');
+      const plu = constraintOf(error) === 'products_org_plu_unique';
       throw new AppError('CONFLICT', plu ? `PLU ${values.plu} is already used by another product` : `A product with EAN ${values.ean} already exists`);
     }
     throw error;

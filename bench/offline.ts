@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:offline`: the tablet path in headless Chromium against the production build — 10,000 scans
+ * through the same code path as the scan field (window.__offlineCounter.scan, what Enter in the field calls),
+ * with the network off; then back online and timed until every scan is synced. Writes bench/results/offline.json.
+ * Needs a build (`npm run build`).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import path from 'node:path';
+import { chromium, request as playwrightRequest, type APIRequestContext } from '@playwright/test';
+import postgres from 'postgres';
+import { percentile, round } from './lib/stats';
+
+const SCANS = Number(process.env.BENCH_SCANS ?? 10_000);
+const PORT = 3500;
+const BASE = `http://127.0.0.1:${PORT}`;
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = 'mi_bench_offline';
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+async function trpc<T>(api: APIRequestContext, procedure: string, input: unknown, method: 'GET' | 'POST'): Promise<T> {
+  const response =
+    method === 'GET'
+      ? await api.get(`/api/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
+      : await api.post(`/api/trpc/${procedure}`, { data: { json: input } });
+  const body = (await response.json()) as { result?: { data: { json: T } }; error?: unknown };
+  if (!response.ok() || !body.result) throw new Error(`${procedure}: ${response.status()} ${JSON.stringify(body.error)}`);
+  return body.result.data.json;
+}
+
+async function signedIn(email: string) {
+  const api = await playwrightRequest.newContext({ baseURL: BASE });
+  await trpc(api, 'auth.login', { email, password: 'demo1234' }, 'POST');
+  return api;
+}
+
+if (!existsSync('.next/BUILD_ID')) throw new Error('Run `npm run build` first: the benchmark uses the production build');
+const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
+await admin.unsafe(`create database ${DATABASE}`);
+await admin.end();
+const dbUrl = new URL(ADMIN_URL);
+dbUrl.pathname = `/${DATABASE}`;
+
+const server = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server/main.ts')], {
+  env: {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `bench-offline-${randomBytes(3).toString('hex')}:`,
+    RATE_LIMIT_USER_PER_MINUTE: '100000',
+    DEMO_SEED: 'true',
+  },
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+try {
+  for (let i = 0; ; i++) {
+    if (i > 600) throw new Error('server did not start');
+    if (await fetch(`${BASE}/api/health`).then((r) => r.ok).catch(() => false)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const manager = await signedIn('gerente@demo.test');
+  const managerMe = await trpc<{ user: { id: string }; stores: { id: string; name: string }[] }>(manager, 'auth.me', undefined, 'GET');
+  const clerkApi = await signedIn('caixa@demo.test');
+  const clerkMe = await trpc<{ user: { id: string }; stores: { id: string }[] }>(clerkApi, 'auth.me', undefined, 'GET');
+  const storeId = clerkMe.stores[0]!.id;
+  if (!managerMe.stores.some((s) => s.id === storeId)) throw new Error('the demo manager does not work at the clerk’s store');
+  const session = await trpc<{ id: string }>(manager, 'inventory.open', { storeId, assignments: [{ userId: clerkMe.user.id }] }, 'POST');
+  const products = await trpc<{ items: { ean: string }[] }>(clerkApi, 'inventory.productsForStore', { storeId, limit: 1000 }, 'GET');
+  const eans = products.items.map((p) => p.ean).filter((e) => /^\d{13}$/.test(e) && !e.startsWith('2'));
+
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const context = await browser.newContext({ baseURL: BASE });
+  const page = await context.newPage();
+  await trpc(page.request, 'auth.login', { email: 'caixa@demo.test', password: 'demo1234' }, 'POST');
+  await page.goto(`/inventory/${session.id}/count`);
+  await page.getByLabel('Código de barras').waitFor();
+  await page.waitForFunction(() => Boolean(window.__offlineCounter));
+  await page.getByTestId('network-status').filter({ hasText: 'Online' }).waitFor();
+  await page.waitForTimeout(1000); // the product table download
+
+  log(`${SCANS} scans with the network off…`);
+  await context.setOffline(true);
+  const scanned = await page.evaluate(
+    async ({ eans, scans }) => {
+      const counter = window.__offlineCounter!;
+      const started = performance.now();
+      for (let i = 0; i < scans; i++) await counter.scan(eans[i % eans.length]!);
+      return { ms: performance.now() - started, persistMs: [...counter.persistMs], pending: await counter.pending() };
+    },
+    { eans, scans: SCANS },
+  );
+  log(`scanned in ${round(scanned.ms / 1000, 1)} s; pending ${scanned.pending}`);
+
+  log('back online, syncing…');
+  const syncStarted = Date.now();
+  await context.setOffline(false);
+  await page.evaluate(async () => {
+    const counter = window.__offlineCounter!;
+    for (let i = 0; i < 600 && (await counter.pending()) > 0; i++) {
+      await counter.flush();
+      if ((await counter.pending()) > 0) await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  const syncSeconds = (Date.now() - syncStarted) / 1000;
+  const progress = await trpc<{ totals: { entries: number } }>(manager, 'inventory.progress', { sessionId: session.id }, 'GET');
+  await browser.close();
+
+  const persist = scanned.persistMs.slice(-SCANS);
+  const serverCount = progress.totals.entries;
+  const result = {
+    scans: SCANS,
+    persistP50Ms: percentile(persist, 50),
+    persistP99Ms: percentile(persist, 99),
+    scanLoopSeconds: round(scanned.ms / 1000, 2),
+    syncSeconds: round(syncSeconds, 2),
+    serverCount,
+    duplicates: Math.max(0, serverCount - SCANS),
+    lost: Math.max(0, SCANS - serverCount),
+    generatedAt: new Date().toISOString(),
+  };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/offline.json', `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} finally {
+  server.kill('SIGTERM');
+  await once(server, 'exit').catch(() => {});
+  const cleanup = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+  await cleanup.unsafe(`drop database if exists ${DATABASE} with (force)`);
+  await cleanup.end();
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { findProduct, shortId, trpcMutation, trpcQuery, uniqueTag } from './fixtures/api';
+import { expect, loginAs, test } from './fixtures/auth';
+
+test('the manager sees KPIs and three charts with data', async ({ page, loginAs }) => {
+  await loginAs('manager', '/dashboard');
+  await expect(page.getByRole('heading', { level: 1, name: 'Painel' })).toBeVisible();
+
+  const kpis = page.getByRole('region', { name: 'Solicitações da rede' });
+  for (const label of ['Pendente', 'Parcialmente aprovada', 'Aprovada', 'Recusada', 'Fechada', 'Itens aguardando aprovação']) {
+    const card = kpis.getByRole('listitem').filter({ hasText: new RegExp(`^${label}`) });
+    await expect(card).toContainText(/\d/);
+    await expect(card).toContainText('R$');
+  }
+  // The demo seed has pending requests: the card shows a count above zero.
+  await expect(kpis.getByRole('listitem').filter({ hasText: /^Pendente/ })).toContainText(/Pendente\s*[1-9]/);
+
+  const daily = page.getByRole('figure', { name: 'Solicitações por dia (últimos 30 dias)' });
+  await expect(daily.locator('.recharts-line-curve').first()).toBeVisible();
+  expect(await daily.locator('.recharts-line-curve').count()).toBe(3);
+
+  const perStore = page.getByRole('figure', { name: 'Valor solicitado por loja (30 dias)' });
+  await expect(perStore.locator('.recharts-bar-rectangle path').first()).toBeVisible();
+  expect(await perStore.locator('.recharts-bar-rectangle path').count()).toBeGreaterThanOrEqual(3);
+
+  // Approval rates come from a materialized view refreshed on a timer (every 5 s in the e2e server).
+  const approval = page.getByRole('figure', { name: 'Taxa de aprovação por comprador' });
+  await expect(async () => {
+    await page.reload();
+    await expect(approval.locator('.recharts-bar-rectangle path').first()).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 20_000 });
+
+  await expect(page.getByRole('status', { name: /Atualização ao vivo: Ao vivo/ })).toBeVisible();
+  await expect(page.getByText(/Dados de \d{2}:\d{2}:\d{2}/)).toBeVisible();
+});
+
+test('a request submitted elsewhere shows on an open dashboard within 2 s, without reloading', async ({ page, browser }) => {
+  await loginAs(page, 'manager', '/dashboard');
+  const recent = page.getByRole('region', { name: 'Solicitações recentes' });
+  await expect(recent.getByRole('listitem').first()).toBeVisible();
+  await expect(page.getByRole('status', { name: /Atualização ao vivo: Ao vivo/ })).toBeVisible();
+  await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+
+  const clerkContext = await browser.newContext();
+  try {
+    const clerk = await clerkContext.newPage();
+    await loginAs(clerk, 'clerk');
+    const me = await trpcQuery<{ user: { storeIds: string[] } }>(clerk.request, 'auth.me');
+    const product = await findProduct(clerk.request, 'Açúcar Refinado União 1kg');
+    const create = (id: string) =>
+      trpcMutation(clerk.request, 'purchaseRequests.create', {
+        id,
+        storeId: me.user.storeIds[0],
+        note: `e2e live ${uniqueTag()}`,
+        items: [{ productId: product.id, quantity: 7 }],
+        submit: true,
+      });
+    const id = randomUUID();
+
+    const submittedAt = Date.now();
+    await create(id);
+    const remaining = Math.max(0, 2_000 - (Date.now() - submittedAt));
+    await expect(recent.getByText(shortId(id), { exact: true })).toBeVisible({ timeout: remaining });
+
+    expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+  } finally {
+    await clerkContext.close();
+  }
+});
+
+test('"Carregar mais" continues the recent requests after the first page', async ({ page, loginAs }) => {
+  await loginAs('manager');
+  // Fourteen fresh requests (plus the seed's seven) fill two pages of ten, whatever else the database holds.
+  const me = await trpcQuery<{ user: { storeIds: string[] } }>(page.request, 'auth.me');
+  const product = await findProduct(page.request, 'Esponja Multiuso Scotch-Brite 3un');
+  const tag = uniqueTag();
+  for (let i = 0; i < 14; i++) {
+    await trpcMutation(page.request, 'purchaseRequests.create', {
+      id: randomUUID(),
+      storeId: me.user.storeIds[0],
+      note: `e2e paging ${tag} ${i}`,
+      items: [{ productId: product.id, quantity: 1 }],
+      submit: true,
+    });
+  }
+
+  await page.goto('/dashboard');
+  const recent = page.getByRole('region', { name: 'Solicitações recentes' });
+  const rows = recent.getByRole('listitem');
+  await expect(rows).toHaveCount(10);
+  await recent.getByRole('button', { name: 'Carregar mais' }).click();
+  await expect(rows).toHaveCount(20);
+  await expect(recent.getByText('20 registros exibidos')).toBeVisible();
+
+  // Expanding a request shows its items.
+  await rows.first().locator('summary').click();
+  await expect(rows.first().getByRole('table')).toContainText('Esponja Multiuso Scotch-Brite 3un');
+});
+
+test('a store chosen in the selector scopes the dashboard', async ({ page, loginAs }) => {
+  await loginAs('manager', '/dashboard');
+  await page.getByRole('combobox', { name: 'Loja' }).selectOption({ label: 'Loja Bairro' });
+  await expect(page.getByRole('region', { name: 'Solicitações — Loja Bairro' })).toBeVisible();
+  const stores = page.getByRole('table', { name: 'Indicadores por loja' });
+  await expect(stores.getByRole('row', { name: /Loja Bairro/ })).toBeVisible();
+  await expect(stores.getByRole('row', { name: /Loja Centro/ })).toHaveCount(0);
+});

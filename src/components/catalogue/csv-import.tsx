@@ -1,0 +1,144 @@
+'use client';
+
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { api } from '~/lib/trpc/react';
+import { ErrorAlert, Notice } from '../ui/feedback';
+import { Modal } from '../ui/modal';
+import { decodeCsv, translateImportReason } from './import-reasons';
+
+const MAX_BYTES = 20 * 1024 * 1024;
+
+type CsvImportDialogProps = { open: boolean; onClose: () => void; onImported: () => void | Promise<void> };
+
+export function CsvImportDialog({ open, onClose, onImported }: CsvImportDialogProps) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Modal open={open} title="Importar produtos de CSV" onClose={onClose} busy={busy}>
+      {open ? <CsvImportForm onClose={onClose} onImported={onImported} onBusyChange={setBusy} /> : null}
+    </Modal>
+  );
+}
+
+/**
+ * The file is read in the browser and sent as text; the server creates or updates by EAN and answers, line by
+ * line, what it refused and why. Good rows are imported even when others are refused.
+ */
+function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDialogProps, 'open'> & { onBusyChange: (busy: boolean) => void }) {
+  const fileId = useId();
+  const [file, setFile] = useState<File | null>(null);
+  const [fileError, setFileError] = useState<string | undefined>();
+  const [reading, setReading] = useState(false);
+  const importCsv = api.products.importCsv.useMutation({ onSuccess: () => onImported() });
+  const busy = reading || importCsv.isPending;
+  useEffect(() => onBusyChange(busy), [busy, onBusyChange]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!file) return setFileError('Escolha um arquivo .csv');
+    if (file.size === 0) return setFileError('O arquivo está vazio');
+    if (file.size > MAX_BYTES) return setFileError('O arquivo passa de 20 MB; divida-o em partes menores');
+    setFileError(undefined);
+    setReading(true);
+    let csv: string;
+    try {
+      csv = decodeCsv(await file.arrayBuffer());
+    } catch {
+      setFileError('Não foi possível ler o arquivo. Escolha-o de novo.');
+      return;
+    } finally {
+      setReading(false);
+    }
+    importCsv.mutate({ csv });
+  };
+
+  const result = importCsv.data;
+
+  return (
+    <form className="form" onSubmit={(e) => void submit(e)} noValidate>
+      <div className="field-hint csv-help">
+        <p>
+          Primeira linha com os nomes das colunas, separadas por vírgula ou ponto e vírgula. Obrigatórias: <code>ean</code> e <code>nome</code>.
+          Opcionais: <code>marca</code>, <code>categoria</code>, <code>unidade</code>, <code>preco</code> (12,50), <code>comprador</code> (e-mail),{' '}
+          <code>plu</code>, <code>ativo</code> (sim/não).
+        </p>
+        <p>Um EAN que já existe é atualizado; os outros são criados.</p>
+      </div>
+      <div className={`field${fileError ? ' field-invalid' : ''}`}>
+        <label htmlFor={fileId} className="field-label">
+          Arquivo CSV
+        </label>
+        <input
+          id={fileId}
+          type="file"
+          className="input file-input"
+          accept=".csv,text/csv,text/plain"
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setFileError(undefined);
+            importCsv.reset();
+          }}
+          disabled={busy}
+          aria-invalid={fileError ? true : undefined}
+          aria-describedby={fileError ? `${fileId}-error` : undefined}
+        />
+        {fileError ? (
+          <p id={`${fileId}-error`} className="field-error">
+            {fileError}
+          </p>
+        ) : null}
+      </div>
+
+      {importCsv.isError ? <ErrorAlert error={importCsv.error} title="O arquivo não foi importado" /> : null}
+
+      {result ? (
+        <section aria-labelledby={`${fileId}-result`} className="import-result">
+          <h3 id={`${fileId}-result`}>Resultado da importação</h3>
+          <Notice tone={result.rejected > 0 ? 'warning' : 'success'}>
+            <p>
+              <strong>{result.created}</strong> {result.created === 1 ? 'produto criado' : 'produtos criados'}, <strong>{result.updated}</strong>{' '}
+              {result.updated === 1 ? 'atualizado' : 'atualizados'}, <strong>{result.rejected}</strong> {result.rejected === 1 ? 'linha recusada' : 'linhas recusadas'}.
+            </p>
+          </Notice>
+          {result.errors.length > 0 ? (
+            <div className="table-wrap import-errors">
+              <table className="data-table" role="table">
+                <caption className="sr-only">Linhas recusadas</caption>
+                <thead role="rowgroup">
+                  <tr role="row">
+                    <th scope="col" role="columnheader">Linha</th>
+                    <th scope="col" role="columnheader">EAN</th>
+                    <th scope="col" role="columnheader">Motivos</th>
+                  </tr>
+                </thead>
+                <tbody role="rowgroup">
+                  {result.errors.map((row) => (
+                    <tr role="row" key={`${row.line}-${row.ean ?? ''}`}>
+                      <th scope="row" role="rowheader" data-label="Linha">
+                        {row.line}
+                      </th>
+                      <td role="cell" data-label="EAN" className="mono">
+                        {row.ean ?? '—'}
+                      </td>
+                      <td role="cell" data-label="Motivos">
+                        {row.errors.map(translateImportReason).join('; ')}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          ) : null}
+        </section>
+      ) : null}
+
+      <div className="form-actions">
+        <button type="button" className="btn btn-secondary" onClick={onClose} disabled={busy}>
+          {result ? 'Fechar' : 'Cancelar'}
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !file || Boolean(result)}>
+          {reading ? 'Lendo o arquivo…' : importCsv.isPending ? 'Importando…' : 'Importar'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,340 @@
+'use client';
+
+import Link from 'next/link';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { beep } from '~/lib/ui/beep';
+import type { RouterOutputs } from '~/lib/trpc/react';
+import { loginUrl } from '~/lib/trpc/redirect';
+import type { ScanRecord } from '~/offline/db';
+import { useSession } from '../session';
+import { CameraScanner } from './camera-scanner';
+import { formatTime, quantityLabel, useCachedSession } from './shared';
+import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
+import styles from './inventory.module.css';
+
+type SessionDetail = RouterOutputs['inventory']['byId'];
+
+function vibrate(ms: number | number[]) {
+  try {
+    navigator.vibrate?.(ms);
+  } catch {
+    // Not every browser lets a page vibrate.
+  }
+}
+
+export function CountingScreen({ sessionId }: { sessionId: string }) {
+  const me = useSession();
+  const { session, error: sessionError } = useCachedSession(sessionId);
+  if (!session) {
+    return (
+      <section>
+        <h1>Contagem</h1>
+        {sessionError ? (
+          <p className="alert alert-error" role="alert">
+            Não foi possível abrir este inventário neste tablet: {sessionError}
+          </p>
+        ) : (
+          <p className="loading" role="status">
+            <span className="spinner" aria-hidden="true" />
+            Abrindo o inventário…
+          </p>
+        )}
+      </section>
+    );
+  }
+  return <Counter session={session} userId={me.user.id} layout={me.organization.settings?.scaleBarcode ?? null} />;
+}
+
+function Counter({ session, userId, layout }: { session: SessionDetail; userId: string; layout: Parameters<typeof useOfflineCounter>[0]['layout'] }) {
+  const counter = useOfflineCounter({ sessionId: session.id, storeId: session.storeId, userId, layout });
+  const myZones = session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone);
+  const knownZones = [...new Set([...myZones, ...(session.filter.zones ?? [])])];
+  const [zone, setZone] = useState('');
+  const [code, setCode] = useState('');
+  const [quantity, setQuantity] = useState('1');
+  const [feedback, setFeedback] = useState<ScanFeedback | null>(null);
+  const [storageError, setStorageError] = useState<string | null>(null);
+  const [camera, setCamera] = useState(false);
+  const [recount, setRecount] = useState(false);
+  const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
+  const scanInput = useRef<HTMLInputElement>(null);
+  const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
+  const closed = session.status !== 'open';
+
+  useEffect(() => {
+    const saved = localStorage.getItem(`inventory-zone:${session.id}`);
+    setZone(saved ?? myZones[0] ?? '');
+    // Only on opening the session (myZones is derived from it): the clerk's choice wins afterwards.
+  }, [session.id]);
+  useEffect(() => {
+    localStorage.setItem(`inventory-zone:${session.id}`, zone);
+  }, [zone, session.id]);
+
+  const submit = useCallback(
+    async (raw: string) => {
+      const digits = raw.replace(/\s+/g, '');
+      if (!digits) return;
+      const qty = Number(quantity.replace(',', '.'));
+      setCode('');
+      try {
+        const result = await counter.scan(digits, { quantity: qty, zone, recount: recount && pendingRecounts.some((r) => r.ean === digits) });
+        setFeedback(result);
+        setStorageError(null);
+        if (result.ok) {
+          beep({ frequency: result.unknown ? 520 : 880, durationMs: 70 });
+          vibrate(40);
+          setQuantity('1');
+        } else {
+          beep({ frequency: 220, durationMs: 250 });
+          vibrate([80, 60, 80]);
+        }
+      } catch (error) {
+        setStorageError((error as Error).message);
+        beep({ frequency: 220, durationMs: 400 });
+      }
+      scanInput.current?.focus();
+    },
+    [counter, quantity, zone, recount, pendingRecounts],
+  );
+
+  // A keyboard-wedge scanner types into whatever has focus: digits typed outside any field go to the scan field.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
+      if (/^\d$/.test(e.key)) {
+        scanInput.current?.focus();
+        setCode((c) => c + e.key);
+        e.preventDefault();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    void submit(code);
+  };
+
+  const recent = [...counter.scans].reverse().slice(0, 8);
+  const replaced = new Set(counter.scans.filter((s) => s.replaces).map((s) => s.replaces));
+  const lines = [...counter.counts.values()].sort((a, b) => (a.name ?? a.ean).localeCompare(b.name ?? b.ean));
+  const phase = counter.syncState?.phase;
+
+  return (
+    <section className={styles.counter}>
+      <div className={styles.titleRow}>
+        <h1>Contagem · {session.storeName}</h1>
+        <Link href="/inventory" className="btn btn-secondary">
+          Inventários
+        </Link>
+      </div>
+
+      <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
+        <span className={counter.online ? styles.online : styles.offline} data-testid="network-status">
+          {counter.online ? 'Online' : 'Offline'}
+        </span>
+        <span>
+          Pendentes: <strong data-testid="pending-count">{counter.pending}</strong>
+        </span>
+        <span>
+          Última sincronização: <strong data-testid="last-sync">{counter.lastSync ? formatTime(counter.lastSync.at) : 'nunca'}</strong>
+        </span>
+        <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && counter.online ? 'Nova tentativa em breve' : ''}</span>
+      </div>
+
+      {counter.receipt && counter.pending === 0 ? (
+        <div className={styles.receipt} data-testid="sync-receipt">
+          <strong>Tudo sincronizado</strong>
+          <span>
+            Dispositivo <span className="mono">{counter.receipt.deviceId}</span> · {counter.receipt.serverCount} leituras no servidor · {formatTime(counter.receipt.at)}
+          </span>
+        </div>
+      ) : null}
+
+      {phase === 'login_needed' ? (
+        <p className="alert alert-warning" role="alert">
+          Sua sessão expirou. Continue contando: nada se perde. Para enviar as leituras,{' '}
+          <a href={loginUrl(`/inventory/${session.id}/count`)}>entre novamente</a>.
+        </p>
+      ) : null}
+      {phase === 'session_closed' || closed ? (
+        <p className="alert alert-error" role="alert">
+          Este inventário foi encerrado e não recebe mais leituras. {counter.pending > 0 ? `Mostre ao gerente as ${counter.pending} leituras que ficaram neste tablet.` : ''}
+        </p>
+      ) : null}
+      {phase === 'forbidden' ? (
+        <p className="alert alert-error" role="alert">
+          Você não está designado para este inventário. Peça ao gerente para incluir você.
+        </p>
+      ) : null}
+      {counter.persistence === 'denied' ? (
+        <p className="alert alert-warning">O navegador recusou o armazenamento persistente: sincronize com frequência para não perder leituras se o espaço acabar.</p>
+      ) : null}
+      {counter.productsStale && !counter.downloading ? (
+        <p className="alert alert-warning" role="alert">
+          A lista de produtos deste tablet está desatualizada (mais de 7 dias) ou não foi baixada. Conecte-se para atualizá-la antes de contar.
+        </p>
+      ) : null}
+      {storageError ? (
+        <p className="alert alert-error" role="alert">
+          {storageError}
+        </p>
+      ) : null}
+
+      <form onSubmit={onSubmit} className={styles.scanForm}>
+        <label htmlFor="scan-code" className="field-label">
+          Código de barras
+        </label>
+        <div className="scan-row">
+          <input
+            id="scan-code"
+            ref={scanInput}
+            className="input scan-input"
+            inputMode="numeric"
+            autoComplete="off"
+            autoFocus
+            placeholder="Leia ou digite o EAN e Enter"
+            value={code}
+            onChange={(e) => setCode(e.target.value.replace(/[^\d]/g, ''))}
+            disabled={!counter.ready || closed}
+          />
+          <button type="submit" className="btn btn-primary" disabled={!counter.ready || closed}>
+            Registrar
+          </button>
+        </div>
+        <div className={styles.options}>
+          <label className={styles.small}>
+            Quantidade
+            <input className="input" inputMode="decimal" value={quantity} onChange={(e) => setQuantity(e.target.value)} aria-label="Quantidade" />
+          </label>
+          <label className={styles.small}>
+            Zona
+            <input className="input" list="zones" value={zone} onChange={(e) => setZone(e.target.value.slice(0, 50))} aria-label="Zona" placeholder="Ex.: Corredor 3" />
+            <datalist id="zones">
+              {knownZones.map((z) => (
+                <option key={z} value={z} />
+              ))}
+            </datalist>
+          </label>
+          <button type="button" className="btn btn-secondary" onClick={() => setCamera((c) => !c)} aria-pressed={camera}>
+            Câmera
+          </button>
+        </div>
+        {pendingRecounts.length > 0 ? (
+          <label className="checkbox-field">
+            <input type="checkbox" checked={recount} onChange={(e) => setRecount(e.target.checked)} /> Recontagem pedida pelo gerente ({pendingRecounts.map((r) => r.name ?? r.ean).join(', ')})
+          </label>
+        ) : null}
+      </form>
+
+      {camera ? <CameraScanner onCode={(c) => void submit(c)} onClose={() => setCamera(false)} /> : null}
+
+      <div aria-live="polite" className={styles.feedback} data-testid="scan-feedback">
+        {feedback?.ok ? (
+          <p className={feedback.unknown ? styles.warn : styles.ok}>
+            <strong>{feedback.name ?? `EAN ${feedback.scan.ean} fora da lista do tablet (registrado)`}</strong> +{quantityLabel(feedback.displayQuantity, feedback.unit)} · total{' '}
+            <strong data-testid="last-total">{quantityLabel(feedback.total, feedback.unit)}</strong>
+          </p>
+        ) : feedback ? (
+          <p className={styles.bad}>{feedback.message}</p>
+        ) : (
+          <p className="muted">Pronto para ler.</p>
+        )}
+      </div>
+
+      {correcting ? (
+        <CorrectionForm
+          scan={correcting}
+          onCancel={() => setCorrecting(null)}
+          onSave={async (q) => {
+            await counter.correct(correcting, q);
+            setCorrecting(null);
+            scanInput.current?.focus();
+          }}
+        />
+      ) : null}
+
+      <h2 className="section-title">Últimas leituras</h2>
+      <ul className={styles.recent} data-testid="recent-scans">
+        {recent.map((s) => (
+          <li key={s.id} className={replaced.has(s.id) ? styles.voided : undefined}>
+            <span>
+              {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${s.quantity}`) : `+${s.quantity}`}
+              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {s.rejectMessage}</em> : null}
+            </span>
+            {!s.replaces && !replaced.has(s.id) && s.status !== 'rejected' && !closed ? (
+              <span className={styles.rowActions}>
+                <button type="button" className="btn btn-secondary" onClick={() => void counter.correct(s, 0).then(() => scanInput.current?.focus())}>
+                  Desfazer
+                </button>
+                <button type="button" className="btn btn-secondary" onClick={() => setCorrecting(s)}>
+                  Corrigir
+                </button>
+              </span>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+
+      <h2 className="section-title">Contado neste tablet ({lines.length} produtos)</h2>
+      <table className="data-table" data-testid="running-counts">
+        <thead>
+          <tr>
+            <th>Produto</th>
+            <th>EAN</th>
+            <th>Quantidade</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.slice(0, 200).map((l) => (
+            <tr key={l.ean}>
+              <td>{l.name ?? 'Não encontrado no tablet'}</td>
+              <td className="mono">{l.ean}</td>
+              <td>{quantityLabel(l.quantity, l.unit)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Dispositivo <span className="mono">{counter.deviceId ?? '…'}</span> · produtos no tablet: {counter.productsMeta?.count ?? 0}
+        {counter.productsMeta ? ` (baixados ${formatTime(new Date(counter.productsMeta.fetchedAt).toISOString())})` : ''}
+        {counter.downloading ? ' · baixando…' : ''} {counter.productsError ? ` · falha ao baixar: ${counter.productsError}` : ''}
+      </p>
+      <button type="button" className="btn btn-secondary" onClick={() => counter.syncNow()} disabled={!counter.online}>
+        Sincronizar agora
+      </button>
+    </section>
+  );
+}
+
+function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: (quantity: number) => Promise<void>; onCancel: () => void }) {
+  const [value, setValue] = useState(String(scan.quantity));
+  const q = Number(value.replace(',', '.'));
+  return (
+    <form
+      className="card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (Number.isFinite(q)) void onSave(q);
+      }}
+    >
+      <p>
+        Corrigir a leitura de <span className="mono">{scan.ean}</span> (era {scan.quantity}). A leitura original fica no registro.
+      </p>
+      <label className={styles.small}>
+        Quantidade correta
+        <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} />
+      </label>
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={!Number.isFinite(q)}>
+          Salvar correção
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={onCancel}>
+          Cancelar
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,144 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { randomUuid } from '~/lib/ui/uuid';
+import { api } from '~/lib/trpc/react';
+import { PageHeader } from '../ui/page-header';
+import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { useSession } from '../session';
+import { formatTime, statusLabels } from './shared';
+import styles from './inventory.module.css';
+
+const splitList = (text: string) => [...new Set(text.split(/[,;\n]/).map((s) => s.trim()).filter(Boolean))];
+
+export function InventoryHome() {
+  const me = useSession();
+  const manager = me.user.role === 'manager' || me.user.role === 'admin';
+  const list = api.inventory.list.useQuery({ limit: 50 });
+  return (
+    <section>
+      <PageHeader
+        title="Inventário"
+        description={manager ? 'Abra inventários, acompanhe a contagem ao vivo, revise as divergências e finalize.' : 'Os inventários em que você foi designado para contar.'}
+      />
+      {manager ? <OpenSessionForm /> : null}
+      <h2 className="section-title">Inventários</h2>
+      {list.isPending ? <Loading /> : null}
+      <ErrorAlert error={list.error} title="Não foi possível carregar os inventários" onRetry={() => void list.refetch()} />
+      {list.data && list.data.items.length === 0 ? <EmptyState>Nenhum inventário {manager ? 'aberto ainda' : 'designado para você'}.</EmptyState> : null}
+      <ul className="line-list" data-testid="inventory-sessions">
+        {list.data?.items.map((s) => (
+          <li key={s.id} className="line-card">
+            <div>
+              <strong>{s.storeName}</strong> · {statusLabels[s.status]} · {s.scope === 'full' ? 'completo' : 'parcial'}
+              {s.blind ? ' · às cegas' : ''}
+              <div className="muted">
+                Aberto por {s.openedByName} em {formatTime(s.openedAt.toISOString())}
+              </div>
+            </div>
+            <div className="inline-actions">
+              {s.status === 'open' ? (
+                <Link href={`/inventory/${s.id}/count`} className="btn btn-primary">
+                  Contar
+                </Link>
+              ) : null}
+              {manager ? (
+                <Link href={`/inventory/${s.id}`} className="btn btn-secondary">
+                  Acompanhar
+                </Link>
+              ) : null}
+            </div>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function OpenSessionForm() {
+  const me = useSession();
+  const router = useRouter();
+  const utils = api.useUtils();
+  const [storeId, setStoreId] = useState(me.stores[0]?.id ?? '');
+  const [scope, setScope] = useState<'full' | 'partial'>('full');
+  const [zones, setZones] = useState('');
+  const [categories, setCategories] = useState('');
+  const [blind, setBlind] = useState(false);
+  const [threshold, setThreshold] = useState('10');
+  const [countMyself, setCountMyself] = useState(true);
+  const [id] = useState(randomUuid);
+  const open = api.inventory.open.useMutation({
+    onSuccess: async (session) => {
+      await utils.inventory.list.invalidate();
+      router.push(`/inventory/${session.id}`);
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    open.mutate({
+      id,
+      storeId,
+      scope,
+      zones: scope === 'partial' ? splitList(zones) : null,
+      categories: scope === 'partial' ? splitList(categories) : null,
+      blind,
+      varianceThreshold: Math.round(Number(threshold.replace(',', '.')) * 10) / 1000,
+      assignments: countMyself ? [{ userId: me.user.id, zone: '' }] : [],
+    });
+  };
+  return (
+    <form className="card form" onSubmit={submit} aria-label="Abrir inventário">
+      <h2 className="section-title">Abrir inventário</h2>
+      <div className={styles.grid}>
+        <label className={styles.small}>
+          Loja
+          <select className="input" value={storeId} onChange={(e) => setStoreId(e.target.value)} required>
+            {me.stores.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className={styles.small}>
+          Abrangência
+          <select className="input" value={scope} onChange={(e) => setScope(e.target.value as 'full' | 'partial')}>
+            <option value="full">Completo</option>
+            <option value="partial">Parcial (zonas ou categorias)</option>
+          </select>
+        </label>
+        <label className={styles.small}>
+          Limite de divergência (%)
+          <input className="input" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
+        </label>
+      </div>
+      {scope === 'partial' ? (
+        <div className={styles.grid}>
+          <label className={styles.small}>
+            Zonas (separadas por vírgula)
+            <input className="input" value={zones} onChange={(e) => setZones(e.target.value)} />
+          </label>
+          <label className={styles.small}>
+            Categorias (separadas por vírgula)
+            <input className="input" value={categories} onChange={(e) => setCategories(e.target.value)} />
+          </label>
+        </div>
+      ) : null}
+      <label className="checkbox-field">
+        <input type="checkbox" checked={blind} onChange={(e) => setBlind(e.target.checked)} /> Contagem às cegas (os tablets não recebem as quantidades esperadas)
+      </label>
+      <label className="checkbox-field">
+        <input type="checkbox" checked={countMyself} onChange={(e) => setCountMyself(e.target.checked)} /> Eu também vou contar
+      </label>
+      <p className="muted">Os operadores designados são definidos na tela de acompanhamento.</p>
+      <ErrorAlert error={open.error} title="Não foi possível abrir o inventário" />
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={open.isPending || !storeId}>
+          {open.isPending ? 'Abrindo…' : 'Abrir inventário'}
+        </button>
+      </div>
+    </form>
+  );
+}

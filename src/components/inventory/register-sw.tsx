@@ -1,0 +1,29 @@
+'use client';
+
+import { useEffect } from 'react';
+
+/**
+ * Registers the offline service worker (production builds only) and hands it the URLs this page already loaded,
+ * so the first visit's scripts are cached too and the counting page opens offline after a reload.
+ */
+export function RegisterServiceWorker() {
+  useEffect(() => {
+    // eslint-disable-next-line no-restricted-properties -- inlined by Next at build time: dev builds must not cache scripts
+    if (process.env.NODE_ENV !== 'production' || !('serviceWorker' in navigator)) return;
+    const send = (worker: ServiceWorker | null | undefined) => {
+      const urls = performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .filter((u) => u.startsWith(location.origin) && /^\/(_next\/static|api\/trpc)\//.test(new URL(u).pathname));
+      worker?.postMessage({ type: 'cache-urls', urls: [...urls, location.pathname] });
+    };
+    navigator.serviceWorker
+      .register('/sw.js', { scope: '/' })
+      .then(async () => {
+        const registration = await navigator.serviceWorker.ready;
+        send(registration.active);
+      })
+      .catch(() => undefined);
+  }, []);
+  return null;
+}

@@ -1,0 +1,224 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { errorCode } from '~/lib/trpc/errors';
+import { api } from '~/lib/trpc/react';
+import { ConfirmDialog } from '../ui/modal';
+import { ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { PageHeader } from '../ui/page-header';
+import { formatTime, quantityLabel, statusLabels } from './shared';
+import styles from './inventory.module.css';
+
+const money = (n: number) => n.toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' });
+
+/** The manager's view of one session: live progress (pushed, not polled), variance review, recounts, finalize. */
+export function SessionManager({ sessionId }: { sessionId: string }) {
+  const utils = api.useUtils();
+  const session = api.inventory.byId.useQuery({ id: sessionId });
+  const progress = api.inventory.progress.useQuery({ sessionId });
+  const [onlyFlagged, setOnlyFlagged] = useState(false);
+  const review = api.inventory.review.useQuery({ sessionId, limit: 500, only: onlyFlagged ? 'flagged' : null });
+  const storeId = session.data?.storeId;
+
+  api.dashboard.live.useSubscription(storeId ? { storeId } : undefined, {
+    enabled: !!storeId,
+    onData: (event) => {
+      if ((event as { kind?: string }).kind !== 'inventory') return;
+      void utils.inventory.progress.invalidate({ sessionId });
+      void utils.inventory.review.invalidate({ sessionId });
+      void utils.inventory.byId.invalidate({ id: sessionId });
+    },
+  });
+
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const recount = api.inventory.requestRecount.useMutation({
+    onSuccess: () => {
+      setSelected(new Set());
+      void utils.inventory.byId.invalidate({ id: sessionId });
+      void utils.inventory.review.invalidate({ sessionId });
+    },
+  });
+  const [confirm, setConfirm] = useState<'finalize' | 'force' | null>(null);
+  const finalize = api.inventory.finalize.useMutation({
+    onSuccess: () => {
+      setConfirm(null);
+      void utils.inventory.invalidate();
+    },
+    onError: () => setConfirm(null),
+  });
+  const devicesPending = finalize.error && errorCode(finalize.error) === 'PRECONDITION_FAILED';
+
+  if (session.isPending) return <Loading />;
+  if (session.error) return <ErrorAlert error={session.error} title="Não foi possível abrir o inventário" onRetry={() => void session.refetch()} />;
+  const s = session.data;
+  const open = s.status === 'open';
+
+  return (
+    <section>
+      <PageHeader
+        title={`Inventário · ${s.storeName}`}
+        description={`${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''} · aberto por ${s.openedByName} em ${formatTime(s.openedAt.toISOString())}`}
+        actions={
+          <>
+            <Link href="/inventory" className="btn btn-secondary">
+              Voltar
+            </Link>
+            {open ? (
+              <Link href={`/inventory/${s.id}/count`} className="btn btn-secondary">
+                Contar
+              </Link>
+            ) : null}
+            {open ? (
+              <button type="button" className="btn btn-primary" onClick={() => setConfirm('finalize')}>
+                Finalizar
+              </button>
+            ) : null}
+          </>
+        }
+      />
+      {finalize.data ? (
+        <Notice tone="success">
+          Inventário finalizado: {finalize.data.lines} linhas, divergência {money(finalize.data.varianceValue)}.
+        </Notice>
+      ) : null}
+      {devicesPending ? (
+        <div className="alert alert-warning" role="alert" data-testid="finalize-refused">
+          <p className="alert-title">Há tablets com leituras não sincronizadas</p>
+          <p>{finalize.error?.message}</p>
+          <button type="button" className="btn btn-danger" onClick={() => setConfirm('force')}>
+            Forçar finalização
+          </button>
+        </div>
+      ) : (
+        <ErrorAlert error={finalize.error} title="Não foi possível finalizar" />
+      )}
+      <ConfirmDialog
+        open={confirm !== null}
+        title={confirm === 'force' ? 'Forçar a finalização?' : 'Finalizar o inventário?'}
+        confirmLabel={confirm === 'force' ? 'Forçar finalização' : 'Finalizar'}
+        pendingLabel="Finalizando…"
+        pending={finalize.isPending}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => finalize.mutate({ sessionId, force: confirm === 'force' })}
+      >
+        {confirm === 'force'
+          ? 'As leituras que ainda estão nos tablets ficarão de fora e o estoque da loja será substituído pelos totais contados.'
+          : 'O estoque da loja será substituído pelos totais contados. Esta ação não pode ser desfeita.'}
+      </ConfirmDialog>
+
+      <h2 className="section-title">Progresso ao vivo</h2>
+      {progress.data ? (
+        <div className={styles.grid} data-testid="inventory-progress">
+          <div className="card">
+            <p className="kpi-label">Leituras</p>
+            <p className="kpi-value" data-testid="progress-entries">
+              {progress.data.totals.entries}
+            </p>
+            <p className="muted">
+              {progress.data.totals.products} produtos · {progress.data.totals.unmatchedEntries} sem cadastro
+            </p>
+          </div>
+          <div className="card">
+            <p className="kpi-label">Por zona</p>
+            <ul>
+              {progress.data.zones.map((z) => (
+                <li key={z.zone}>
+                  {z.zone || 'Sem zona'}: {z.entries} leituras, {z.products} produtos
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div className="card">
+            <p className="kpi-label">Por operador</p>
+            <ul>
+              {progress.data.clerks.map((c) => (
+                <li key={c.userId}>
+                  {c.name}: {c.entries} leituras
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div className="card">
+            <p className="kpi-label">Tablets</p>
+            <ul>
+              {progress.data.devices.map((d) => (
+                <li key={d.deviceId}>
+                  <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} pendentes` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      ) : (
+        <ErrorAlert error={progress.error} />
+      )}
+      <p className="muted">
+        Designados: {s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém'}
+      </p>
+
+      <h2 className="section-title">Revisão de divergências</h2>
+      <label className="checkbox-field">
+        <input type="checkbox" checked={onlyFlagged} onChange={(e) => setOnlyFlagged(e.target.checked)} /> Só as linhas acima do limite
+      </label>
+      {review.data?.summary ? (
+        <p data-testid="review-summary">
+          Contado {quantityLabel(review.data.summary.countedQuantity, null)} de {quantityLabel(review.data.summary.expectedQuantity, null)} esperado ·{' '}
+          {review.data.summary.flaggedLines} linhas sinalizadas · divergência {money(review.data.summary.varianceValue)}
+        </p>
+      ) : null}
+      <ErrorAlert error={review.error} />
+      {open && selected.size > 0 ? (
+        <button type="button" className="btn btn-primary" disabled={recount.isPending} onClick={() => recount.mutate({ sessionId, eans: [...selected] })}>
+          Pedir recontagem de {selected.size} linha(s)
+        </button>
+      ) : null}
+      <ErrorAlert error={recount.error} />
+      <div className="table-wrap">
+        <table className="data-table">
+          <thead>
+            <tr>
+              <th>
+                <span className="sr-only">Selecionar</span>
+              </th>
+              <th>Produto</th>
+              <th>Contado</th>
+              <th>Esperado</th>
+              <th>Divergência</th>
+              <th>Valor</th>
+            </tr>
+          </thead>
+          <tbody>
+            {review.data?.items.map((l) => (
+              <tr key={l.ean} className={l.flagged ? 'row-error' : undefined}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Selecionar ${l.name ?? l.ean}`}
+                    checked={selected.has(l.ean)}
+                    disabled={!open}
+                    onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.target.checked) next.add(l.ean);
+                      else next.delete(l.ean);
+                      setSelected(next);
+                    }}
+                  />
+                </td>
+                <td>
+                  {l.name ?? 'Sem cadastro'} <span className="mono muted">{l.ean}</span>
+                  {l.flagged ? <span className="badge badge-rejected"> acima do limite</span> : null}
+                  {l.recountRequested ? <span className="badge badge-pending"> {l.recounted ? 'recontado' : 'recontagem pedida'}</span> : null}
+                </td>
+                <td>{quantityLabel(l.counted, l.unit)}</td>
+                <td>{quantityLabel(l.expected, l.unit)}</td>
+                <td>{quantityLabel(l.varianceQuantity, l.unit)}</td>
+                <td>{money(l.varianceValue)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import { describeError } from '~/lib/trpc/errors';
+import { api, type RouterOutputs } from '~/lib/trpc/react';
+
+type SessionDetail = RouterOutputs['inventory']['byId'];
+
+const sessionKey = (id: string) => `inventory-session:${id}`;
+
+/**
+ * The session as last seen online, so the counting screen opens offline after a reload. It holds no expected
+ * quantity (byId never sends one).
+ */
+export function useCachedSession(sessionId: string): { session: SessionDetail | null; error: string | null } {
+  const query = api.inventory.byId.useQuery({ id: sessionId }, { retry: 1, staleTime: 60_000 });
+  const [cached, setCached] = useState<SessionDetail | null>(null);
+  useEffect(() => {
+    const raw = localStorage.getItem(sessionKey(sessionId));
+    if (raw) {
+      try {
+        const parsed = JSON.parse(raw) as SessionDetail;
+        setCached({ ...parsed, openedAt: new Date(parsed.openedAt) });
+      } catch {
+        localStorage.removeItem(sessionKey(sessionId));
+      }
+    }
+  }, [sessionId]);
+  useEffect(() => {
+    if (query.data) localStorage.setItem(sessionKey(sessionId), JSON.stringify(query.data));
+  }, [query.data, sessionId]);
+  const session = query.data ?? cached;
+  return { session, error: session || !query.error ? null : describeError(query.error) };
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleString('pt-BR', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+export function quantityLabel(quantity: number, unit: string | null): string {
+  const n = quantity.toLocaleString('pt-BR', { maximumFractionDigits: 3 });
+  return unit && unit !== 'un' ? `${n} ${unit}` : n;
+}
+
+export const statusLabels: Record<string, string> = { open: 'Aberto', finalized: 'Finalizado', cancelled: 'Cancelado' };

@@ -1,0 +1,142 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
+import { api, type RouterInputs } from '~/lib/trpc/react';
+import { useSession } from '../session';
+import { CheckboxField, SelectField, TextField } from '../ui/fields';
+import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { formatDateTime, formatMoney, shortId } from '../ui/format';
+import { LoadMore } from '../ui/load-more';
+import { PageHeader } from '../ui/page-header';
+import { RequestStatusBadge, requestStatusLabels, requestStatuses, type RequestStatus } from './status';
+import { useRequesterStores, useVisibleStores } from './stores';
+
+type ListInput = RouterInputs['purchaseRequests']['list'];
+type Filters = { storeId: string; status: RequestStatus | ''; from: string; to: string; mine: boolean };
+
+const PAGE_SIZE = 25;
+
+/** `<input type="date">` values are local calendar days; the period covers both whole days. */
+function toInput(filters: Filters): ListInput {
+  return {
+    limit: PAGE_SIZE,
+    storeId: filters.storeId || null,
+    status: filters.status ? [filters.status] : null,
+    from: filters.from ? new Date(`${filters.from}T00:00:00`) : null,
+    to: filters.to ? new Date(`${filters.to}T23:59:59.999`) : null,
+    mine: filters.mine || null,
+  };
+}
+
+export function RequestList() {
+  const { user } = useSession();
+  const stores = useVisibleStores();
+  const canCreate = useRequesterStores().length > 0;
+  const [filters, setFilters] = useState<Filters>({ storeId: '', status: '', from: '', to: '', mine: false });
+  const periodError = filters.from && filters.to && filters.from > filters.to ? 'A data inicial deve ser anterior ou igual à final.' : undefined;
+  // An impossible period is not sent: the list keeps the last valid filters until it is fixed.
+  const [applied, setApplied] = useState(filters);
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => {
+    const next = { ...filters, [key]: value };
+    setFilters(next);
+    if (!(next.from && next.to && next.from > next.to)) setApplied(next);
+  };
+
+  const list = api.purchaseRequests.list.useInfiniteQuery(toInput(applied), cursorPages);
+  const requests = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="Solicitações de compra"
+        description={user.role === 'clerk' ? 'Os pedidos de reposição das suas lojas e o que os compradores decidiram.' : 'Os pedidos de reposição das lojas e o que os compradores decidiram.'}
+        actions={
+          canCreate ? (
+            <Link href="/purchase-requests/new" className="btn btn-primary">
+              Nova solicitação
+            </Link>
+          ) : null
+        }
+      />
+
+      <form className="filters" aria-label="Filtrar solicitações" onSubmit={(e) => e.preventDefault()}>
+        {stores.length > 1 ? (
+          <SelectField label="Loja" value={filters.storeId} onChange={(e) => set('storeId', e.target.value)}>
+            <option value="">Todas as lojas</option>
+            {stores.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </SelectField>
+        ) : null}
+        <SelectField label="Situação" value={filters.status} onChange={(e) => set('status', e.target.value as RequestStatus | '')}>
+          <option value="">Todas</option>
+          {requestStatuses.map((s) => (
+            <option key={s} value={s}>
+              {requestStatusLabels[s]}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label="Criadas de" type="date" value={filters.from} onChange={(e) => set('from', e.target.value)} error={periodError} />
+        <TextField label="Até" type="date" value={filters.to} onChange={(e) => set('to', e.target.value)} />
+        <CheckboxField label="Só as que eu criei" checked={filters.mine} onChange={(e) => set('mine', e.target.checked)} />
+      </form>
+
+      {list.isPending ? (
+        <Loading label="Carregando solicitações…" />
+      ) : list.isError && !list.data ? (
+        <ErrorAlert error={list.error} title="Não foi possível carregar as solicitações" onRetry={() => void list.refetch()} />
+      ) : requests.length === 0 ? (
+        <EmptyState>Nenhuma solicitação encontrada com esses filtros.</EmptyState>
+      ) : (
+        <>
+          {list.isError ? <ErrorAlert error={list.error} title="Não foi possível atualizar a lista" onRetry={() => void list.refetch()} /> : null}
+          <div className="table-wrap" aria-busy={list.isFetching && !list.isFetchingNextPage}>
+            <table className="data-table" role="table">
+              <caption className="sr-only">Solicitações de compra</caption>
+              <thead role="rowgroup">
+                <tr role="row">
+                  <th scope="col" role="columnheader">Solicitação</th>
+                  <th scope="col" role="columnheader">Loja</th>
+                  <th scope="col" role="columnheader">Autor</th>
+                  <th scope="col" role="columnheader">Situação</th>
+                  <th scope="col" role="columnheader" className="num">Itens</th>
+                  <th scope="col" role="columnheader" className="num">Total</th>
+                  <th scope="col" role="columnheader">Criada em</th>
+                </tr>
+              </thead>
+              <tbody role="rowgroup">
+                {requests.map((r) => (
+                  <tr role="row" key={r.id}>
+                    <th scope="row" role="rowheader" data-label="Solicitação">
+                      <Link href={`/purchase-requests/${r.id}`} className="row-link" aria-label={`Solicitação ${shortId(r.id)}`}>
+                        <span className="mono">{shortId(r.id)}</span>
+                      </Link>
+                      {r.note ? <span className="muted block row-note">{r.note}</span> : null}
+                    </th>
+                    <td role="cell" data-label="Loja">{r.storeName}</td>
+                    <td role="cell" data-label="Autor">{r.createdByName}</td>
+                    <td role="cell" data-label="Situação">
+                      <RequestStatusBadge status={r.status} />
+                    </td>
+                    <td role="cell" data-label="Itens" className="num">
+                      {r.itemCount}
+                    </td>
+                    <td role="cell" data-label="Total" className="num">
+                      {formatMoney(r.totalValue)}
+                    </td>
+                    <td role="cell" data-label="Criada em">{formatDateTime(r.createdAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <LoadMore query={list} shown={requests.length} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+import type { RouterOutputs } from '~/lib/trpc/react';
+
+export type RequestStatus = RouterOutputs['purchaseRequests']['list']['items'][number]['status'];
+export type ItemStatus = RouterOutputs['purchaseRequests']['byId']['items'][number]['status'];
+
+export const requestStatusLabels: Record<RequestStatus, string> = {
+  draft: 'Rascunho',
+  pending: 'Pendente',
+  partially_approved: 'Parcialmente aprovada',
+  approved: 'Aprovada',
+  rejected: 'Recusada',
+  closed: 'Fechada',
+};
+
+/** The order people read a request's life in. */
+export const requestStatuses = Object.keys(requestStatusLabels) as RequestStatus[];
+
+const requestStatusTone: Record<RequestStatus, string> = {
+  draft: 'badge-off',
+  pending: 'badge-pending',
+  partially_approved: 'badge-partial',
+  approved: 'badge-ok',
+  rejected: 'badge-rejected',
+  closed: 'badge-off',
+};
+
+export const itemStatusLabels: Record<ItemStatus, string> = {
+  pending: 'Aguardando',
+  approved: 'Aprovado',
+  rejected: 'Recusado',
+};
+
+const itemStatusTone: Record<ItemStatus, string> = { pending: 'badge-pending', approved: 'badge-ok', rejected: 'badge-rejected' };
+
+/** Unknown statuses (a newer server) are shown by their code rather than breaking the page. */
+export function RequestStatusBadge({ status }: { status: string }) {
+  const known = status in requestStatusLabels ? (status as RequestStatus) : null;
+  return <span className={`badge ${known ? requestStatusTone[known] : 'badge-off'}`}>{known ? requestStatusLabels[known] : status}</span>;
+}
+
+export function ItemStatusBadge({ status }: { status: string }) {
+  const known = status in itemStatusLabels ? (status as ItemStatus) : null;
+  return <span className={`badge ${known ? itemStatusTone[known] : 'badge-off'}`}>{known ? itemStatusLabels[known] : status}</span>;
+}
