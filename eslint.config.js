@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts', 'src/**/*.tsx', 'workers/**/*.ts'],
     // Tests may build the environment of the processes they start.
-    ignores: ['src/env.ts', '**/*.test.ts'],
+    ignores: ['src/env.ts', 'src/lib/browser/env.ts', '**/*.test.ts'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Import `env` from ~/env: it is validated once at start.' }],
     },

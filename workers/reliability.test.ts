@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import path from 'node:path';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
 import { startRedisServer } from '../tests/helpers/redis-server';
+import { spawnWorkerProcess } from '../tests/helpers/worker-process';
 import { eventLog, notifications, processedEvents } from '~/server/db/schema';
 import type { Services } from '~/server/services';
 import { applyEvent } from './processors/domain-events';
@@ -89,18 +89,8 @@ describe('reliability', () => {
     cleanups.push(close);
     const org = await createOrgFixture(services, 'rel-kill');
     await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `buyer-device-${'z'.repeat(20)}` });
-    const workerEnv = {
-      ...process.env,
-      NODE_ENV: 'production' as const,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: database.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      REDIS_KEY_PREFIX: prefix,
-      FCM_PROJECT_ID: 'stand-in',
-      FCM_ENDPOINT_OVERRIDE: fcm.url,
-      WORKER_LOCK_DURATION_MS: '2000',
-    };
-    const startWorker = () => spawn(process.execPath, ['--import', 'tsx', path.resolve('workers/main.ts')], { env: workerEnv, stdio: 'ignore' });
+    const startWorker = () =>
+      spawnWorkerProcess({ DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, WORKER_LOCK_DURATION_MS: '2000' });
     let worker: ChildProcess = startWorker();
     cleanups.push(async () => worker.kill('SIGKILL'));
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect } from 'react';
+import { isProductionBuild } from '~/lib/browser/env';
 
 /**
  * Registers the offline service worker (production builds only) and hands it the URLs this page already loaded,
@@ -8,8 +9,8 @@ import { useEffect } from 'react';
  */
 export function RegisterServiceWorker() {
   useEffect(() => {
-    // eslint-disable-next-line no-restricted-properties -- inlined by Next at build time: dev builds must not cache scripts
-    if (process.env.NODE_ENV !== 'production' || !('serviceWorker' in navigator)) return;
+    // Development builds must not cache scripts.
+    if (!isProductionBuild || !('serviceWorker' in navigator)) return;
     const send = (worker: ServiceWorker | null | undefined) => {
       const urls = performance
         .getEntriesByType('resource')
