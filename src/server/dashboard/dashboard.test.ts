@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { type TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
@@ -108,6 +109,37 @@ describe('dashboard summary', () => {
     await submitRequest(services, org); // outdates the cache
     const summary = await manager.dashboard.summary();
     expect(summary.approvalByBuyer).toEqual([expect.objectContaining({ buyerId: org.users.buyer.id, decided: 2, approved: 1, rejected: 1, rate: 0.5 })]);
+  });
+});
+
+describe('summary tables kept by triggers', () => {
+  it('match the live aggregates after submits, decisions and closes', async () => {
+    const buyer = await as(services, org, 'buyer');
+    const manager = await as(services, org, 'manager');
+    const requests = [];
+    for (let i = 0; i < 6; i++) requests.push(await submitRequest(services, org, [1 + i, 2], i % 2));
+    await buyer.purchaseRequests.decideItem({ itemId: requests[0]!.items[0]!.id, decision: 'approve', quantity: 1 });
+    await buyer.purchaseRequests.decideItem({ itemId: requests[1]!.items[0]!.id, decision: 'reject', reason: 'não' });
+    await buyer.purchaseRequests.decideItem({ itemId: requests[1]!.items[1]!.id, decision: 'approve' });
+    await manager.purchaseRequests.close({ id: requests[2]!.id });
+    await manager.purchaseRequests.close({ id: requests[1]!.id });
+    const [pending] = await services.db.execute<{ summary: string; live: string }>(sql`
+      select
+        (select coalesce(json_agg(x order by x.store_id, x.buyer_id), '[]')::text from (
+          select store_id, buyer_id, items, round(value, 2) as value from pending_approvals where org_id = ${org.org.id} and items <> 0) x) as summary,
+        (select coalesce(json_agg(y order by y.store_id, y.buyer_id), '[]')::text from (
+          select r.store_id, i.buyer_id, count(*)::int as items, round(sum(i.quantity * i.unit_price), 2) as value
+          from purchase_request_items i join purchase_requests r on r.id = i.request_id
+          where r.org_id = ${org.org.id} and r.status = 'pending' and i.status = 'pending' group by 1, 2) y) as live`);
+    expect(pending!.summary).toBe(pending!.live);
+    const [statuses] = await services.db.execute<{ summary: string; live: string }>(sql`
+      select
+        (select coalesce(json_agg(x order by x.store_id, x.status), '[]')::text from (
+          select store_id, status, request_count, total_value from request_status_totals where org_id = ${org.org.id} and request_count <> 0) x) as summary,
+        (select coalesce(json_agg(y order by y.store_id, y.status), '[]')::text from (
+          select store_id, status::text, count(*)::int as request_count, sum(total_value) as total_value
+          from purchase_requests where org_id = ${org.org.id} group by 1, 2) y) as live`);
+    expect(statuses!.summary).toBe(statuses!.live);
   });
 });
 

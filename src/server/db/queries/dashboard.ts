@@ -72,8 +72,8 @@ function toRecentPage(rows: DashboardRecentRequest[], limit: number) {
 const storeFilterFor = (column: SQL, storeIds: string[] | null) => (storeIds ? sql`and ${column} = any(${`{${storeIds.join(',')}}`}::uuid[])` : sql``);
 
 /**
- * Everything the dashboard shows in ONE statement, whatever the data size: status totals from the
- * trigger-kept summary table, pending approvals from the partial index of pending items, approval rates from
+ * Everything the dashboard shows in ONE statement, whatever the data size: status totals and pending approvals
+ * per buyer from trigger-kept summary tables (request_status_totals, pending_approvals), approval rates from
  * the materialized view, charts from store_daily_stats (30 days), per-store inventory and compliance, and the
  * first page of recent requests. `storeIds` null = the whole org.
  */
@@ -89,13 +89,12 @@ export async function loadDashboard(db: Executor, orgId: string, storeIds: strin
       group by t.status
     ),
     pending_by_buyer as (
-      select i.buyer_id, u.name as buyer_name, count(*)::int as items, sum(i.quantity * i.unit_price)::float8 as value
-      from purchase_request_items i
-      join purchase_requests r on r.id = i.request_id
-      join scope on scope.id = r.store_id
-      left join users u on u.id = i.buyer_id
-      where i.org_id = ${orgId} and i.status = 'pending' and r.status = 'pending'
-      group by i.buyer_id, u.name
+      select p.buyer_id, u.name as buyer_name, sum(p.items)::int as items, sum(p.value)::float8 as value
+      from pending_approvals p
+      join scope on scope.id = p.store_id
+      join users u on u.id = p.buyer_id
+      where p.org_id = ${orgId} and p.items > 0
+      group by p.buyer_id, u.name
     ),
     approval as (
       select b.buyer_id, u.name as buyer_name, b.decided_items, b.approved_items, b.rejected_items, b.approval_rate

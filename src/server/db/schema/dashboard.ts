@@ -1,4 +1,4 @@
-import { index, integer, pgMaterializedView, pgTable, primaryKey, real, text, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, numeric, pgMaterializedView, pgTable, primaryKey, real, text, uuid } from 'drizzle-orm/pg-core';
 import { money, orgId } from './_columns';
 
 /**
@@ -15,6 +15,24 @@ export const requestStatusTotals = pgTable(
     totalValue: money().notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.status] }), index('request_status_totals_org_idx').on(t.orgId)],
+);
+
+/**
+ * Items waiting for each buyer (pending items of pending requests), per store: kept exact by triggers on
+ * purchase_requests and purchase_request_items (migration 0002), so "pending approvals per buyer" costs a few rows
+ * whatever the history size.
+ */
+export const pendingApprovals = pgTable(
+  'pending_approvals',
+  {
+    orgId: orgId(),
+    storeId: uuid().notNull(),
+    buyerId: uuid().notNull(),
+    items: integer().notNull().default(0),
+    /** Unrounded sum of quantity × unit price, so adding and subtracting never drifts. */
+    value: numeric({ mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.buyerId] }), index('pending_approvals_org_idx').on(t.orgId)],
 );
 
 /**
