@@ -8,6 +8,11 @@ export const adminSections = [
   { href: '/admin/stores', label: 'Lojas' },
   { href: '/admin/tokens', label: 'Tokens de API' },
   { href: '/admin/audit', label: 'Auditoria' },
+  // Not /admin/queues: the server serves Bull Board there (linked from this page).
+  { href: '/admin/operations', label: 'Filas' },
+  { href: '/admin/dead-letters', label: 'Fila de erros (DLQ)' },
+  { href: '/admin/events', label: 'Eventos' },
+  { href: '/admin/system', label: 'Sistema' },
 ] as const;
 
 export function AdminNav() {

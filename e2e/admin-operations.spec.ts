@@ -1,0 +1,116 @@
+import type { Locator, Page } from '@playwright/test';
+import { withCheckDigit } from '../src/lib/ean';
+import { trpcMutation, uniqueTag } from './fixtures/api';
+import { DEMO_PASSWORD, demoUsers, expect, test } from './fixtures/auth';
+
+const adminSections = (page: Page) => page.getByRole('navigation', { name: 'Seções da administração' });
+
+/** A fresh valid EAN-13 per call ("200" prefix: in-store codes, never a real product's). */
+function freshEan(): string {
+  return withCheckDigit(`200${String(Date.now()).slice(-7)}${String(Math.floor(Math.random() * 100)).padStart(2, '0')}`);
+}
+
+/** The value shown next to a label in a `<dl>` of figures. */
+const figure = (scope: Locator, label: string) =>
+  scope.locator('dl > div').filter({ has: scope.page().getByText(label, { exact: true }) }).locator('dd');
+
+test('the queues page shows every queue with its counts and the outbox lag, and links to Bull Board', async ({ page, loginAs }) => {
+  await loginAs('admin', '/admin/users');
+  await adminSections(page).getByRole('link', { name: 'Filas', exact: true }).click();
+  await expect(page).toHaveURL('/admin/operations');
+  await expect(page.getByRole('heading', { level: 1, name: 'Filas' })).toBeVisible();
+
+  for (const [label, name] of [
+    ['Eventos de domínio', 'domain-events'],
+    ['Notificações push', 'fcm-notifications'],
+    ['Processamento de imagens', 'image-processing'],
+  ]) {
+    const section = page.getByRole('region', { name: `${label} ${name}` });
+    await expect(section).toBeVisible();
+    await expect(section.getByRole('list', { name: `Jobs da fila ${label}` }).getByText('Aguardando')).toBeVisible();
+    await expect(section.getByRole('heading', { name: 'Jobs e falhas por minuto' })).toBeVisible();
+  }
+
+  const outbox = page.getByRole('region', { name: 'Atraso do outbox' });
+  await expect(figure(outbox, 'Eventos pendentes')).toHaveText(/^\d+$/);
+  await expect(figure(outbox, 'Espera do mais antigo')).toBeVisible();
+
+  const board = page.getByRole('link', { name: 'Abrir o Bull Board' });
+  await expect(board).toHaveAttribute('href', '/admin/queues');
+  // The link leads to the board the server serves there, not to a page of ours.
+  expect((await page.request.get('/admin/queues')).status()).toBe(200);
+});
+
+test('the system page shows the cache hit rate and the services it runs on', async ({ page, loginAs }) => {
+  // Opening the users list reads the cache, so there is a rate to show.
+  await loginAs('admin', '/admin/users');
+  await expect(page.getByRole('table')).toBeVisible();
+  await adminSections(page).getByRole('link', { name: 'Sistema', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sistema' })).toBeVisible();
+
+  const cache = page.getByRole('region', { name: 'Cache', exact: true });
+  await expect(figure(cache, 'Taxa de acerto')).toHaveText(/^\d+\s?%$/);
+  await expect(figure(cache, 'Armazenamento')).toHaveText('Redis');
+  await expect(figure(page.getByRole('region', { name: 'Cache do painel' }), 'Taxa de acerto do painel')).toBeVisible();
+  await expect(figure(page.getByRole('region', { name: 'Processo' }), 'Memória (RSS)')).toHaveText(/^\d[\d.]* MB$/);
+});
+
+test('an admin replays a product.created event to one consumer', async ({ page, loginAs }) => {
+  // The demo seed writes no events: a buyer creates a product, which records one.
+  const login = await page.request.post('/api/trpc/auth.login', { data: { json: { email: demoUsers.buyer.email, password: DEMO_PASSWORD } } });
+  expect(login.status(), await login.text()).toBe(200);
+  const product = await trpcMutation<{ id: string }>(page.request, 'products.create', { ean: freshEan(), name: `Evento E2E ${uniqueTag()}` });
+
+  await loginAs('admin', '/admin/events');
+  await expect(page.getByRole('heading', { level: 1, name: 'Eventos' })).toBeVisible();
+  // The images consumer follows up with an image.processed event for the same product; the type picks ours.
+  await page.getByLabel('Tipo', { exact: true }).fill('product.created');
+  await page.getByLabel('Agregado (id)').fill(product.id);
+  await page.getByRole('button', { name: 'Filtrar' }).click();
+
+  const rows = page.getByRole('table', { name: 'Eventos' }).getByRole('rowgroup').last().getByRole('row');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('product.created');
+  await expect(rows.first()).toContainText(product.id);
+
+  const replay = page.getByRole('button', { name: 'Reenviar para consumidor…' });
+  await expect(replay).toBeDisabled();
+  await rows.first().getByRole('checkbox').check();
+  await expect(page.getByText('1 selecionado', { exact: true })).toBeVisible();
+  await replay.click();
+
+  const dialog = page.getByRole('dialog', { name: 'Reenviar eventos' });
+  await dialog.getByRole('button', { name: 'Reenviar', exact: true }).click();
+  await expect(dialog.getByText('Escolha o consumidor.')).toBeVisible();
+  await dialog.getByLabel('Consumidor').selectOption('live-and-cache');
+  await dialog.getByRole('button', { name: 'Reenviar', exact: true }).click();
+
+  await expect(figure(dialog, 'Reenviados')).toHaveText('1');
+  await expect(figure(dialog, 'Ignorados (não encontrados)')).toHaveText('0');
+  await dialog.getByRole('button', { name: 'Concluir' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText('0 selecionados', { exact: true })).toBeVisible();
+});
+
+test('the dead-letter page says when there is nothing to fix, pending or resolved', async ({ page, loginAs }) => {
+  await loginAs('admin', '/admin/dead-letters');
+  await expect(page.getByRole('heading', { level: 1, name: 'Fila de erros (DLQ)' })).toBeVisible();
+  await expect(page.getByText('Nenhum job com erro esperando uma ação. Tudo certo!')).toBeVisible();
+
+  await page.getByLabel('Fila', { exact: true }).selectOption({ label: 'Processamento de imagens' });
+  await expect(page.getByText('Nenhum job com erro esperando uma ação. Tudo certo!')).toBeVisible();
+  await page.getByLabel('Resolvidos').check();
+  await expect(page.getByText('Nenhum job resolvido com esses filtros.')).toBeVisible();
+  await expect(page.getByRole('table')).toHaveCount(0);
+});
+
+test('a clerk opening /admin/operations sees "Acesso negado" and no queue data', async ({ page, loginAs }) => {
+  const adminCalls: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().includes('/api/trpc/admin.')) adminCalls.push(request.url());
+  });
+  await loginAs('clerk', '/admin/operations');
+  await expect(page.getByRole('heading', { level: 1, name: 'Acesso negado' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Abrir o Bull Board' })).toHaveCount(0);
+  expect(adminCalls).toEqual([]);
+});

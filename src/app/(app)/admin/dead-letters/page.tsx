@@ -1,0 +1,8 @@
+import type { Metadata } from 'next';
+import { DeadLettersAdmin } from '~/components/admin/dead-letters-admin';
+
+export const metadata: Metadata = { title: 'Fila de erros (DLQ)' };
+
+export default function AdminDeadLettersPage() {
+  return <DeadLettersAdmin />;
+}
