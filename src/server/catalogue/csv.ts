@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
+import { readCsv, type CsvRowError } from '../csv/read';
 
 /** Header names accepted for each field (pt-BR spreadsheets and English ones), compared without accents/case. */
 const HEADER_ALIASES: Record<string, string[]> = {
@@ -14,13 +14,6 @@ const HEADER_ALIASES: Record<string, string[]> = {
   plu: ['plu'],
   active: ['active', 'ativo'],
 };
-
-const normalizeHeader = (h: string) =>
-  h
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .trim()
-    .toLowerCase();
 
 const optional = (max: number) =>
   z
@@ -77,40 +70,20 @@ const row = z.object({
     .default(true),
 });
 export type CsvProductRow = z.infer<typeof row> & { line: number };
-export type CsvRowError = { line: number; ean: string | null; errors: string[] };
+export type { CsvRowError };
 
 /**
  * Parses a product CSV (comma or semicolon separated, with a header row) into valid rows and per-line errors.
  * Line numbers are the file's, counting the header as line 1.
  */
 export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: string } {
-  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
-  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
-  } catch (error) {
-    return { rows: [], errors: [], fatal: `The file is not valid CSV: ${(error as Error).message}` };
-  }
-  const [header, ...body] = records;
-  if (!header) return { rows: [], errors: [], fatal: 'The file is empty' };
-  const columns = header.record.map((h) => {
-    const n = normalizeHeader(h);
-    return Object.entries(HEADER_ALIASES).find(([, aliases]) => aliases.includes(n))?.[0] ?? null;
-  });
-  for (const required of ['ean', 'name']) {
-    if (!columns.includes(required)) return { rows: [], errors: [], fatal: `Missing column "${required}" in the header (line 1)` };
-  }
+  const read = readCsv(text, HEADER_ALIASES, ['ean', 'name']);
+  if (read.fatal !== undefined) return { rows: [], errors: [], fatal: read.fatal };
 
   const rows: CsvProductRow[] = [];
   const errors: CsvRowError[] = [];
   const seen = new Map<string, number>();
-  for (const { record, info } of body) {
-    const line = info.lines;
-    const raw: Record<string, string> = {};
-    columns.forEach((field, i) => {
-      if (field && record[i] !== undefined) raw[field] = record[i]!;
-    });
+  for (const { line, fields: raw } of read.records) {
     const parsed = row.safeParse(raw);
     if (!parsed.success) {
       errors.push({ line, ean: raw.ean?.trim() || null, errors: parsed.error.issues.map((i) => i.message) });

@@ -1,9 +1,8 @@
-import { parse } from 'csv-parse/sync';
 import { isValidEan13 } from '~/lib/ean';
 import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from '../db/queries/inventory';
 import { findStore } from '../db/queries/stores';
-import type { CsvRowError } from '../catalogue/csv';
+import { readCsv, type CsvRowError } from '../csv/read';
 import { AppError, notFound } from '../errors';
 import type { InventoryCaller } from './access';
 
@@ -13,13 +12,6 @@ const HEADER_ALIASES: Record<'ean' | 'quantity', string[]> = {
   ean: ['ean', 'ean13', 'gtin', 'codigo', 'codigo de barras'],
   quantity: ['quantity', 'quantidade', 'qtd', 'qtde', 'estoque', 'saldo'],
 };
-
-const normalizeHeader = (h: string) =>
-  h
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .trim()
-    .toLowerCase();
 
 /** "12", "12,5", "1.234,5", "12.5" → number with at most 3 decimals; Brazilian spreadsheets write decimal commas. */
 export function parseQuantity(raw: string): number | string {
@@ -40,35 +32,17 @@ export type StockRow = { line: number; ean: string; quantity: number };
  * errors; line numbers are the file's, the header being line 1.
  */
 export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowError[]; fatal?: string } {
-  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
-  const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  let records: { record: string[]; info: { lines: number } }[];
-  try {
-    records = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
-  } catch (error) {
-    return { rows: [], errors: [], fatal: `The file is not valid CSV: ${(error as Error).message}` };
-  }
-  const [header, ...body] = records;
-  if (!header) return { rows: [], errors: [], fatal: 'The file is empty' };
-  const columns = header.record.map((h) => {
-    const n = normalizeHeader(h);
-    return (Object.keys(HEADER_ALIASES) as (keyof typeof HEADER_ALIASES)[]).find((field) => HEADER_ALIASES[field].includes(n)) ?? null;
-  });
-  for (const required of ['ean', 'quantity'] as const) {
-    if (!columns.includes(required)) return { rows: [], errors: [], fatal: `Missing column "${required}" in the header (line 1); expected ean;quantidade` };
-  }
-  const eanAt = columns.indexOf('ean');
-  const quantityAt = columns.indexOf('quantity');
+  const read = readCsv(text, HEADER_ALIASES, ['ean', 'quantity']);
+  if (read.fatal !== undefined) return { rows: [], errors: [], fatal: `${read.fatal}; expected ean;quantidade` };
   const rows: StockRow[] = [];
   const errors: CsvRowError[] = [];
   const seen = new Map<string, number>();
-  for (const { record, info } of body) {
-    const line = info.lines;
-    const ean = (record[eanAt] ?? '').trim();
+  for (const { line, fields } of read.records) {
+    const ean = (fields.ean ?? '').trim();
     const problems: string[] = [];
     if (!/^\d{13}$/.test(ean)) problems.push('EAN must be 13 digits');
     else if (!isValidEan13(ean)) problems.push('EAN has a wrong check digit');
-    const quantity = parseQuantity(record[quantityAt] ?? '');
+    const quantity = parseQuantity(fields.quantity ?? '');
     if (typeof quantity === 'string') problems.push(quantity);
     const firstLine = seen.get(ean);
     if (problems.length === 0 && firstLine !== undefined) problems.push(`EAN repeated: already on line ${firstLine}`);

@@ -1,0 +1,50 @@
+import { parse } from 'csv-parse/sync';
+
+/** A bad row of an import: its line in the file (the header is line 1) and what is wrong with it. */
+export type CsvRowError = { line: number; ean: string | null; errors: string[] };
+export type CsvRecord = { line: number; fields: Partial<Record<string, string>> };
+
+const normalizeHeader = (h: string) =>
+  h
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .trim()
+    .toLowerCase();
+
+/**
+ * Reads a spreadsheet export: comma or semicolon separated (whichever the header uses more; Brazilian Excel
+ * writes semicolons), BOM tolerated, header names matched to fields through `aliases` without accents or case.
+ * Returns each row as field → text with its line number, or a fatal error a person can act on.
+ */
+export function readCsv<F extends string>(
+  text: string,
+  aliases: Record<F, string[]>,
+  required: F[],
+): { records: CsvRecord[]; fatal?: undefined } | { records?: undefined; fatal: string } {
+  const end = text.indexOf('\n');
+  const firstLine = end === -1 ? text : text.slice(0, end);
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) && firstLine.includes(';') ? ';' : ',';
+  let parsed: { record: string[]; info: { lines: number } }[];
+  try {
+    parsed = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
+  } catch (error) {
+    return { fatal: `The file is not valid CSV: ${(error as Error).message}` };
+  }
+  const [header, ...body] = parsed;
+  if (!header) return { fatal: 'The file is empty' };
+  const columns = header.record.map((h) => {
+    const n = normalizeHeader(h);
+    return (Object.keys(aliases) as F[]).find((field) => aliases[field].includes(n)) ?? null;
+  });
+  const missing = required.find((field) => !columns.includes(field));
+  if (missing) return { fatal: `Missing column "${missing}" in the header (line 1)` };
+  return {
+    records: body.map(({ record, info }) => {
+      const fields: Partial<Record<string, string>> = {};
+      columns.forEach((field, i) => {
+        if (field && record[i] !== undefined) fields[field] = record[i];
+      });
+      return { line: info.lines, fields };
+    }),
+  };
+}
