@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
 import { parseEnv, type Env } from '~/env';
 import { createCaller } from '~/server/api/root';
 import { createContext } from '~/server/api/trpc';
@@ -113,3 +114,10 @@ export function testEan(slug: string, index: number): string {
   for (const ch of slug) hash = (hash * 31 + ch.charCodeAt(0)) % 1_000_000;
   return withCheckDigit(`789${String(hash).padStart(6, '0')}${String(index).padStart(3, '0')}`);
 }
+
+/** The tRPC error code a call ends with ('OK' when it succeeds). */
+export const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'OK',
+    (e: unknown) => (e instanceof TRPCError ? e.code : `UNEXPECTED ${(e as Error).message}`),
+  );

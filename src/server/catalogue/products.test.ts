@@ -1,8 +1,8 @@
-import { TRPCError } from '@trpc/server';
+import { type TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
-import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { callerFor, codeOf, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, products } from '../db/schema';
 import type { Services } from '../services';
@@ -18,11 +18,6 @@ beforeAll(async () => {
 afterAll(() => close());
 
 const as = (role: keyof OrgFixture['secrets']) => callerFor(services, { sessionSecret: org.secrets[role] });
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (e: unknown) => (e instanceof TRPCError ? e.code : `UNEXPECTED ${(e as Error).message}`),
-  );
 const ean = (n: number) => withCheckDigit(`7890000${String(n).padStart(5, '0')}`);
 
 describe('products', () => {

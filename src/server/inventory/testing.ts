@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
+import { type TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { callerFor, createOrgFixture, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
 import { hashPassword } from '../auth/password';
@@ -44,11 +44,7 @@ export function entry(ean: string, quantity = 1, extra: Partial<EntryInput> = {}
   return { id: randomUUID(), ean, quantity, zone: '', countedAt: new Date(), seq: ++seq, ...extra };
 }
 
-export const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (e: unknown) => (e instanceof TRPCError ? e.code : `UNEXPECTED ${(e as Error).message}`),
-  );
+export { codeOf } from '../../../tests/helpers/harness';
 
 export const errorOf = (p: Promise<unknown>) =>
   p.then(

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
+import { type TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
-import { callerFor, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
+import { callerFor, codeOf, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, notifications, products, purchaseRequestItems, purchaseRequests, storeDailyStats } from '../db/schema';
 import type { Services } from '../services';
@@ -20,11 +20,6 @@ beforeAll(async () => {
 afterAll(() => close());
 
 const as = (role: keyof OrgFixture['secrets']) => callerFor(services, { sessionSecret: org.secrets[role] });
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'OK',
-    (e: unknown) => (e instanceof TRPCError ? e.code : `UNEXPECTED ${(e as Error).message}`),
-  );
 
 async function newRequest(opts: { submit?: boolean; quantities?: number[]; store?: number } = {}) {
   const clerk = await as('clerk');
