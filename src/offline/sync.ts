@@ -14,29 +14,12 @@ import {
   type ScanRecord,
   type SyncReceipt,
 } from './db';
+import type { RouterInputs, RouterOutputs } from '~/lib/trpc/react';
 
-export type SyncEntry = {
-  id: string;
-  ean: string;
-  quantity: number;
-  zone: string;
-  countedAt: Date;
-  seq: number;
-  replaces?: string | null;
-  recount?: boolean;
-};
-
-export type SyncRequest = { sessionId: string; deviceId: string; pendingCount: number; entries: SyncEntry[] };
-
-export type SyncResponse = {
-  accepted: string[];
-  duplicates: string[];
-  unmatched: { id: string; ean: string }[];
-  rejected: { id: string; reason: string; message: string }[];
-  serverCount: number;
-  lastSeq: number;
-  syncedAt: Date;
-};
+/** The sync mutation's own types, so the device and the server cannot drift apart. */
+export type SyncRequest = RouterInputs['inventory']['sync'];
+export type SyncEntry = SyncRequest['entries'][number];
+export type SyncResponse = Omit<RouterOutputs['inventory']['sync'], 'storeId'>;
 
 export type SyncSend = (request: SyncRequest) => Promise<SyncResponse>;
 
