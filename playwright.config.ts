@@ -3,7 +3,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
 
-const PORT = 3100;
+// E2E_PORT (with E2E_DATABASE, read by e2e/start-server.ts) lets two checkouts run e2e side by side.
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 
 /** Debian's Chromium (never `npx playwright install`); the flags keep it quiet and offline-friendly in CI. */

@@ -11,8 +11,9 @@ import postgres from 'postgres';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const DATABASE = 'mi_e2e';
-const PORT = 3100;
+// E2E_PORT / E2E_DATABASE let two checkouts run their e2e suites side by side on one machine.
+const DATABASE = process.env.E2E_DATABASE ?? 'mi_e2e';
+const PORT = Number(process.env.E2E_PORT ?? 3100);
 const KEY_PREFIX = `mi-e2e-${randomBytes(4).toString('hex')}:`;
 
 function log(message: string) {
