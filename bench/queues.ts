@@ -66,7 +66,9 @@ async function setup(backend: 'redis' | 'postgres') {
 }
 
 function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix: string, fcmUrl: string): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.resolve('workers/main.ts')], {
+  // BENCH_WORKER_CPU_PROF=<dir>: a V8 CPU profile of the worker (written when it exits on SIGTERM).
+  const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', path.resolve('workers/main.ts')], {
     env: {
       ...process.env,
       NODE_ENV: 'production' as const,
@@ -153,6 +155,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
     await sleep(1000);
     const steady = summarize(clean, fcm.deliveries.splice(0));
 
+    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined };
     log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
@@ -198,6 +201,6 @@ const backends = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',') as 
 const results = [];
 for (const backend of backends) results.push(await runBackend(backend));
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/queues.json', `${JSON.stringify(results, null, 2)}\n`);
+await writeFile(process.env.BENCH_OUT ?? 'bench/results/queues.json', `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results)}\n`);
 process.exit(0);

@@ -7,7 +7,7 @@ import type { QueueBackend } from '~/server/queues/backend';
 import { createFcmSender, type PushSender } from '~/server/services/fcm/sender';
 import type { Services } from '~/server/services';
 import { isFinalFailure, recordDeadLetter } from './dead-letter';
-import { domainEventsProcessor } from './processors/domain-events';
+import { domainEventsProcessor, hasConsumer } from './processors/domain-events';
 import { fcmProcessor } from './processors/fcm';
 import { imagesProcessor } from './processors/images';
 
@@ -47,7 +47,7 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
     void worker.run();
     return worker;
   });
-  const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger });
+  const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger, wanted: hasConsumer });
   logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null }, 'workers started');
 
   return {

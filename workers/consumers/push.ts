@@ -3,6 +3,8 @@ import { notifications, users } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Consumer } from './types';
 
+type Pending = { id: string; orgId: string };
+
 const WITH_NOTIFICATIONS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized']);
 
 /**
@@ -33,19 +35,24 @@ export const pushConsumer: Consumer = {
         );
       }
     }
-    if (pushEnabled) {
-      await tx
-        .update(notifications)
-        .set({ pushStatus: 'queued' })
-        .where(and(eq(notifications.sourceEventId, String(event.id)), eq(notifications.pushStatus, 'none')));
-    }
+    if (!pushEnabled) return undefined;
+    const queued: Pending[] = await tx
+      .update(notifications)
+      .set({ pushStatus: 'queued' })
+      .where(and(eq(notifications.sourceEventId, String(event.id)), eq(notifications.pushStatus, 'none')))
+      .returning({ id: notifications.id, orgId: notifications.orgId });
+    return queued;
   },
-  async after(event, { services, queues, pushEnabled }) {
+  async after(event, { services, queues, pushEnabled }, applied) {
     if (!pushEnabled) return;
-    const pending = await services.db
-      .select({ id: notifications.id, orgId: notifications.orgId })
-      .from(notifications)
-      .where(and(eq(notifications.sourceEventId, String(event.id)), sql`${notifications.pushStatus} in ('queued', 'sending')`));
+    // A redelivery (apply skipped) looks the event's unsent notifications up: the first delivery may have
+    // committed and died before enqueueing.
+    const pending =
+      (applied as Pending[] | undefined) ??
+      (await services.db
+        .select({ id: notifications.id, orgId: notifications.orgId })
+        .from(notifications)
+        .where(and(eq(notifications.sourceEventId, String(event.id)), sql`${notifications.pushStatus} in ('queued', 'sending')`)));
     if (pending.length === 0) return;
     await queues
       .queue(queueNames.fcm)

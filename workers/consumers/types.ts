@@ -17,14 +17,15 @@ export type ConsumerDeps = { services: Services; queues: QueueBackend; pushEnabl
 
 /**
  * A consumer of domain events. `apply` runs in the transaction that also records the event as processed by this
- * consumer, so its database effect happens exactly once. `after` runs on every delivery and must be idempotent
- * (cache invalidation, live events, enqueueing jobs with stable ids). Every consumer here is order-independent:
+ * consumer, so its database effect happens exactly once; what it returns reaches `after` (undefined when this
+ * delivery found the event already processed). `after` runs on every delivery, after the commit, and must be
+ * idempotent (cache invalidation, live events, enqueueing jobs with stable ids). Every consumer here is order-independent:
  * its effect does not depend on the order events of one aggregate arrive in (tested), so deliveries need no
  * sequencing.
  */
 export type Consumer = {
   name: string;
   handles: (type: EventType) => boolean;
-  apply?: (tx: Transaction, event: StoredEvent, deps: ConsumerDeps) => Promise<void>;
-  after?: (event: StoredEvent, deps: ConsumerDeps) => Promise<void>;
+  apply?: (tx: Transaction, event: StoredEvent, deps: ConsumerDeps) => Promise<unknown>;
+  after?: (event: StoredEvent, deps: ConsumerDeps, applied: unknown) => Promise<void>;
 };

@@ -1,40 +1,79 @@
 import { eq } from 'drizzle-orm';
 import { UnrecoverableError } from 'bullmq';
+import type { Executor } from '~/server/db/client';
 import { eventLog, processedEvents } from '~/server/db/schema';
 import type { EventType } from '~/server/events/types';
 import { queueNames } from '~/server/queues/definitions';
 import type { Logger } from '~/server/logger';
 import { defineProcessor } from '../base';
 import { consumers } from '../consumers';
-import type { ConsumerDeps, StoredEvent } from '../consumers/types';
+import type { Consumer, ConsumerDeps, StoredEvent } from '../consumers/types';
 
-/** Applies one stored event to its consumers (or to the one a replay names), each at most once. */
-export async function applyEvent(deps: ConsumerDeps, eventId: number, only?: string): Promise<string[]> {
-  const { db } = deps.services;
+async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
   const [row] = await db.select().from(eventLog).where(eq(eventLog.id, eventId)).limit(1);
   if (!row) throw new UnrecoverableError(`Event ${eventId} does not exist`);
-  const event: StoredEvent = {
-    id: row.id,
-    orgId: row.orgId,
-    type: row.type as EventType,
-    aggregateId: row.aggregateId,
-    payload: row.payload,
-    metadata: row.metadata,
-    createdAt: row.createdAt,
-  };
-  const ran: string[] = [];
-  for (const consumer of consumers) {
-    if ((only && consumer.name !== only) || !consumer.handles(event.type)) continue;
-    await db.transaction(async (tx) => {
-      const marked = await tx.insert(processedEvents).values({ consumer: consumer.name, eventId }).onConflictDoNothing().returning();
-      if (marked.length > 0) await consumer.apply?.(tx, event, deps);
-    });
-    await consumer.after?.(event, deps);
-    ran.push(consumer.name);
-  }
-  return ran;
+  return { id: row.id, orgId: row.orgId, type: row.type as EventType, aggregateId: row.aggregateId, payload: row.payload, metadata: row.metadata, createdAt: row.createdAt };
 }
 
+const targetsOf = (registry: Consumer[], event: StoredEvent, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(event.type));
+
+/** Records `names` as having processed the event; returns the ones that had not yet (their effect is due). */
+async function mark(tx: Executor, names: string[], eventId: number): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await tx
+    .insert(processedEvents)
+    .values(names.map((consumer) => ({ consumer, eventId })))
+    .onConflictDoNothing()
+    .returning({ consumer: processedEvents.consumer });
+  return new Set(rows.map((r) => r.consumer));
+}
+
+/**
+ * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
+ * processed mark and its effect commit together. The usual path does it for every consumer in one transaction
+ * (a handful of statements per event instead of a transaction per consumer: this is the workers' hot path). If
+ * that transaction fails, each consumer gets its own, so one failing consumer never holds back the others; the
+ * job then fails for the one that still fails and its retry finds the rest already marked. `after` hooks run
+ * on every delivery, once everything has committed.
+ */
+export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { only?: string; consumers?: Consumer[] } = {}): Promise<string[]> {
+  const { db } = deps.services;
+  const { only, consumers: registry = consumers } = opts;
+  let event: StoredEvent;
+  let targets: Consumer[];
+  const results = new Map<string, unknown>();
+  try {
+    ({ event, targets } = await db.transaction(async (tx) => {
+      const event = await loadEvent(tx, eventId);
+      const targets = targetsOf(registry, event, only);
+      const due = await mark(tx, targets.map((c) => c.name), eventId);
+      for (const consumer of targets) if (due.has(consumer.name)) results.set(consumer.name, await consumer.apply?.(tx, event, deps));
+      return { event, targets };
+    }));
+  } catch (error) {
+    if (error instanceof UnrecoverableError) throw error;
+    results.clear();
+    event = await loadEvent(db, eventId);
+    targets = targetsOf(registry, event, only);
+    let failure: unknown;
+    for (const consumer of targets) {
+      try {
+        await db.transaction(async (tx) => {
+          if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply?.(tx, event, deps));
+        });
+      } catch (consumerError) {
+        failure ??= consumerError;
+      }
+    }
+    if (failure) throw failure;
+  }
+  await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));
+  return targets.map((c) => c.name);
+}
+
+/** The event types some consumer handles: the relay marks the others published without a job. */
+export const hasConsumer = (type: string) => consumers.some((c) => c.handles(type as EventType));
+
 export function domainEventsProcessor(deps: ConsumerDeps, logger: Logger) {
-  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await applyEvent(deps, eventId, consumer) }));
+  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await applyEvent(deps, eventId, { only: consumer }) }));
 }

@@ -1,5 +1,6 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
+import { claimNotificationForPush } from '~/server/db/queries/notifications';
 import { deviceTokens, notifications } from '~/server/db/schema';
 import { appendEvent } from '~/server/events/outbox';
 import type { Logger } from '~/server/logger';
@@ -22,20 +23,14 @@ export class PushRetryableError extends Error {
 export function fcmProcessor(services: Services, sender: PushSender, logger: Logger) {
   const { db } = services;
   return defineProcessor(queueNames.fcm, logger, async ({ notificationId }, job) => {
-    const claimed = await db
-      .update(notifications)
-      .set({ pushStatus: 'sending' })
-      .where(and(eq(notifications.id, notificationId), inArray(notifications.pushStatus, ['queued', 'sending', 'failed'])))
-      .returning();
-    const notification = claimed[0];
+    const notification = await claimNotificationForPush(db, notificationId);
     if (!notification) {
       const [current] = await db.select({ status: notifications.pushStatus }).from(notifications).where(eq(notifications.id, notificationId));
       if (!current) throw new UnrecoverableError(`Notification ${notificationId} does not exist`);
       return { skipped: current.status };
     }
-    const devices = await db.select({ token: deviceTokens.token }).from(deviceTokens).where(eq(deviceTokens.userId, notification.userId));
     const data = { notificationId, kind: notification.kind, ...Object.fromEntries(Object.entries(notification.data).map(([k, v]) => [k, String(v)])) };
-    const results = await sender.sendEach(devices.map((d) => ({ token: d.token, title: notification.title, body: notification.body, data })));
+    const results = await sender.sendEach(notification.tokens.map((token) => ({ token, title: notification.title, body: notification.body, data })));
 
     const invalid = results.filter((r) => !r.ok && r.tokenInvalid).map((r) => r.token);
     if (invalid.length > 0) await db.delete(deviceTokens).where(inArray(deviceTokens.token, invalid));
@@ -48,14 +43,17 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
     if (retryable.length > 0) throw new PushRetryableError(`FCM refused ${retryable.length} of ${results.length} sends (${retryable[0]!.ok ? '' : retryable[0]!.code}); will retry`);
 
     const delivered = results.filter((r) => r.ok).length;
-    await db.transaction(async (tx) => {
-      await tx.update(notifications).set({ pushStatus: 'sent', pushSentAt: sql`now()` }).where(eq(notifications.id, notificationId));
-      await appendEvent(
-        tx,
-        { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
-        { userId: null },
-      );
-    });
+    // Both statements go out together (postgres.js pipelines a transaction's concurrent queries).
+    await db.transaction((tx) =>
+      Promise.all([
+        tx.update(notifications).set({ pushStatus: 'sent', pushSentAt: sql`now()` }).where(eq(notifications.id, notificationId)),
+        appendEvent(
+          tx,
+          { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
+          { userId: null },
+        ),
+      ]),
+    );
     return { delivered, removedTokens: invalid.length };
   });
 }

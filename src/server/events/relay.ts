@@ -15,6 +15,11 @@ export type RelayOptions = {
   batchSize?: number;
   /** Safety net when a NOTIFY is missed (a relay restarting, a dropped LISTEN connection). */
   pollMs?: number;
+  /**
+   * Whether any consumer wants events of this type. Those nobody consumes (e.g. `notification.sent`, a record
+   * for the log) are marked published without a job: a third of the queue's traffic on the push path.
+   */
+  wanted?: (type: string) => boolean;
 };
 
 /**
@@ -41,7 +46,8 @@ export function startOutboxRelay(opts: RelayOptions) {
       );
       const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id }));
       if (batch.length === 0) return 0;
-      await opts.queue.addBulk(batch.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: `event-${e.id}` } })));
+      const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
+      if (jobs.length > 0) await opts.queue.addBulk(jobs.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: `event-${e.id}` } })));
       await tx.execute(sql`update event_log set published_at = now() where id = any(${`{${batch.map((e) => e.id).join(',')}}`}::bigint[])`);
       return batch.length;
     });

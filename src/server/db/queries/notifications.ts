@@ -59,3 +59,22 @@ export async function markNotificationsRead(db: Executor, orgId: string, userId:
     .returning({ id: notifications.id });
   return rows.length;
 }
+
+export type PushClaim = { id: string; orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown>; tokens: string[] };
+
+/**
+ * Marks a notification `sending` (from queued, a send interrupted before, or failed) and returns it with its
+ * user's device tokens, in one statement; null when it is not in a sendable state.
+ */
+export async function claimNotificationForPush(db: Executor, notificationId: string): Promise<PushClaim | null> {
+  const rows = await db.execute<{ id: string; org_id: string; user_id: string; kind: string; title: string; body: string; data: Record<string, unknown>; tokens: string[] }>(sql`
+    with claimed as (
+      update notifications set push_status = 'sending'
+      where id = ${notificationId} and push_status in ('queued', 'sending', 'failed')
+      returning id, org_id, user_id, kind, title, body, data
+    )
+    select c.*, coalesce((select array_agg(d.token order by d.created_at) from device_tokens d where d.user_id = c.user_id), '{}') as tokens
+    from claimed c`);
+  const row = [...rows][0];
+  return row ? { id: row.id, orgId: row.org_id, userId: row.user_id, kind: row.kind, title: row.title, body: row.body, data: row.data, tokens: row.tokens } : null;
+}

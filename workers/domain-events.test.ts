@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
+import { eventLog, processedEvents, storeDailyStats } from '~/server/db/schema';
+import type { Services } from '~/server/services';
+import { consumers } from './consumers';
+import type { Consumer, ConsumerDeps } from './consumers/types';
+import { applyEvent } from './processors/domain-events';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+let deps: ConsumerDeps;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createOrgFixture(services, 'domain-events');
+  deps = { services, queues: services.queues, pushEnabled: false };
+});
+afterAll(() => close());
+
+async function createdEventOfNewRequest() {
+  const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });
+  const request = await clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 2 }], submit: true });
+  const [event] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
+  return event!;
+}
+const requestsCreatedToday = async () =>
+  (await services.db.select({ n: storeDailyStats.requestsCreated }).from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id))).reduce((sum, r) => sum + r.n, 0);
+const marksOf = async (eventId: number) =>
+  (await services.db.select({ consumer: processedEvents.consumer }).from(processedEvents).where(eq(processedEvents.eventId, eventId))).map((m) => m.consumer).sort();
+
+describe('applyEvent', () => {
+  it('applies every consumer once and marks each', async () => {
+    const event = await createdEventOfNewRequest();
+    const before = await requestsCreatedToday();
+    expect(await applyEvent(deps, event.id)).toEqual(['push', 'analytics', 'live-and-cache']);
+    await applyEvent(deps, event.id);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+    expect(await marksOf(event.id)).toEqual(['analytics', 'live-and-cache', 'push']);
+  });
+
+  it('does not let a failing consumer hold back the others; its retry applies only it', async () => {
+    let broken = true;
+    let applied = 0;
+    const flaky: Consumer = {
+      name: 'flaky',
+      handles: (type) => type === 'purchaseRequest.created',
+      async apply() {
+        if (broken) throw new Error('flaky consumer is down');
+        applied++;
+      },
+    };
+    const registry = [...consumers, flaky];
+    const event = await createdEventOfNewRequest();
+    const before = await requestsCreatedToday();
+
+    await expect(applyEvent(deps, event.id, { consumers: registry })).rejects.toThrow('flaky consumer is down');
+    expect(await marksOf(event.id)).toEqual(['analytics', 'live-and-cache', 'push']);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+
+    broken = false;
+    await applyEvent(deps, event.id, { consumers: registry });
+    expect(applied).toBe(1);
+    expect(await marksOf(event.id)).toEqual(['analytics', 'flaky', 'live-and-cache', 'push']);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+  });
+
+  it('runs only the named consumer on a replay', async () => {
+    const event = await createdEventOfNewRequest();
+    expect(await applyEvent(deps, event.id, { only: 'analytics' })).toEqual(['analytics']);
+    expect(await marksOf(event.id)).toEqual(['analytics']);
+  });
+});
