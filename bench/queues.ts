@@ -99,7 +99,8 @@ async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onH
       ctx.caller.purchaseRequests
         .create({ id: randomUUID(), storeId: ctx.storeIds[i % ctx.storeIds.length]!, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
         .then(async (request) => {
-          // Commit time as PostgreSQL saw it: the submitting transaction's now() (its start: a slight overestimate).
+          // Commit time as PostgreSQL saw it: when the event row was written (clock_timestamp(), the submitting
+          // transaction's last statements; the commit follows it, so latencies are slightly overestimated).
           const [n] = await ctx.services.sql<{ id: string; committed_ms: number }[]>`
             select n.id, (extract(epoch from e.created_at) * 1000)::float8 as committed_ms
             from notifications n join event_log e on e.id = n.source_event_id::bigint

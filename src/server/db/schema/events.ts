@@ -16,7 +16,8 @@ export const eventLog = pgTable(
     aggregateSeq: integer().notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     metadata: jsonb().$type<{ correlationId?: string; userId?: string | null }>().notNull().default({}),
-    createdAt: createdAt(),
+    /** When the event was written (clock_timestamp: late in its transaction, not at the transaction's start). */
+    createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().default(sql`clock_timestamp()`),
     publishedAt: timestamp({ withTimezone: true }),
   },
   (t) => [

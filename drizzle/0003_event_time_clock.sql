@@ -1,0 +1,1 @@
+ALTER TABLE "event_log" ALTER COLUMN "created_at" SET DEFAULT clock_timestamp();
