@@ -198,6 +198,8 @@ test.describe('browser push registration', () => {
       test.setTimeout(120_000);
       sql = postgres(databaseUrl(), { max: 1, onnotice: () => {} });
       instance = await startConfiguredInstance();
+      const worker = await fetch(`${instance.url}/firebase-messaging-sw.js`);
+      expect(worker.status, 'public/firebase-messaging-sw.js is built before `next build`: run `npm run build`').toBe(200);
     });
 
     test.afterAll(async () => {
@@ -212,7 +214,7 @@ test.describe('browser push registration', () => {
     const deviceRows = (token: string) =>
       sql<{ email: string; platform: string }[]>`select u.email, d.platform from device_tokens d join users u on u.id = d.user_id where d.token = ${token}`;
 
-    test('gets a token from the real SDK, registers it for the user, keeps it across starts, and removes it when turned off', async ({ browser }) => {
+    test('gets a token from the real SDK, registers it for the user, keeps it across starts and users of the device, and removes it when turned off', async ({ browser }) => {
       test.setTimeout(90_000);
       const context = await newContext(browser, instance.url);
       await context.grantPermissions(['notifications'], { origin: instance.url });
@@ -250,7 +252,13 @@ test.describe('browser push registration', () => {
       await openPanel(page);
       await expect(panel(page).getByText('Ativadas: você recebe avisos aqui')).toBeVisible({ timeout: 20_000 });
       expect(google.filter((c) => c.url.includes('fcmregistrations') && c.method === 'POST')).toHaveLength(1);
-      expect(await deviceRows(fcmToken(1))).toHaveLength(1);
+      expect(await deviceRows(fcmToken(1))).toEqual([{ email: demoUsers.manager.email, platform: 'web' }]);
+
+      // The tablet changes hands: on the next user's start the device's token is registered for them.
+      await loginAs(page, 'buyer');
+      await expect.poll(async () => deviceRows(fcmToken(1))).toEqual([{ email: demoUsers.buyer.email, platform: 'web' }]);
+      await openPanel(page);
+      await expect(panel(page).getByText('Ativadas: você recebe avisos aqui')).toBeVisible({ timeout: 20_000 });
 
       await panel(page).getByRole('button', { name: 'Desativar' }).click();
       await expect(panel(page).getByRole('button', { name: 'Ativar notificações neste aparelho' })).toBeVisible({ timeout: 20_000 });
@@ -265,6 +273,21 @@ test.describe('browser push registration', () => {
       await page.reload();
       await openPanel(page);
       await expect(panel(page).getByRole('button', { name: 'Ativar notificações neste aparelho' })).toBeVisible({ timeout: 20_000 });
+      await context.close();
+    });
+
+    test('blocked notifications: the control says how to unblock them and registers nothing', async ({ browser }) => {
+      // No grantPermissions: headless Chromium answers the permission prompt with "denied", as a person blocking it would.
+      const context = await newContext(browser, instance.url);
+      await context.addInitScript(standInPushService);
+      const google = await standInGoogle(context, instance.url);
+      const page = await context.newPage();
+      await loginAs(page, 'clerk');
+      await openPanel(page);
+      await panel(page).getByRole('button', { name: 'Ativar notificações neste aparelho' }).click();
+      await expect(panel(page).getByText('As notificações estão bloqueadas para este site.')).toBeVisible();
+      await expect(panel(page).getByRole('button', { name: /Ativar|Desativar/ })).toHaveCount(0);
+      expect(google).toEqual([]);
       await context.close();
     });
 
