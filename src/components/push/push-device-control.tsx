@@ -11,8 +11,8 @@ export function PushDeviceControl() {
   if (status === 'loading' || status === 'hidden') return null;
 
   return (
-    <section className="push-control" aria-labelledby="push-control-title">
-      <h3 id="push-control-title" className="push-control-title">
+    <div className="push-control">
+      <h3 className="push-control-title">
         Notificações neste aparelho
       </h3>
       {status === 'unsupported' ? (
@@ -44,6 +44,6 @@ export function PushDeviceControl() {
           {error}
         </p>
       ) : null}
-    </section>
+    </div>
   );
 }
