@@ -16,10 +16,17 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-const builtAt = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
+// Built into public/ before Next builds (Next serves only what public/ held then); see scripts/build-firebase-sw.ts.
+const firebaseSw = path.join(root, 'public', 'firebase-messaging-sw.js');
+const builtAt = existsSync(buildId) && existsSync(firebaseSw) ? statSync(buildId).mtimeMs : 0;
 const sourcesAt = Math.max(...inputs.map((i) => newestMtime(path.join(root, i))));
 if (builtAt < sourcesAt) {
   process.stderr.write(builtAt ? 'Sources changed since the last build; rebuilding…\n' : 'First start: building the app (a minute or two)…\n');
-  const result = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  for (const [command, args] of [
+    ['npx', ['tsx', 'scripts/build-firebase-sw.ts']],
+    ['npx', ['next', 'build']],
+  ] as const) {
+    const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
 }

@@ -1,5 +1,7 @@
+import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from './env';
+import { webPushConfigOf } from './server/services/fcm/web-config';
 
 describe('environment', () => {
   it('has working defaults for the embedded mode (nothing set)', () => {
@@ -24,5 +26,40 @@ describe('environment', () => {
 
   it('treats an empty URL as unset', () => {
     expect(parseEnv({ REDIS_URL: '' }).REDIS_URL).toBeUndefined();
+  });
+
+  describe('browser push (FIREBASE_WEB_*)', () => {
+    const vapidKey = createECDH('prime256v1').generateKeys().toString('base64url');
+    const web = {
+      FIREBASE_WEB_API_KEY: 'AIzaSyExampleExampleExampleExample000',
+      FIREBASE_WEB_PROJECT_ID: 'myinventory-demo',
+      FIREBASE_WEB_APP_ID: '1:123456789012:web:0123456789abcdef',
+      FIREBASE_WEB_MESSAGING_SENDER_ID: '123456789012',
+      FIREBASE_WEB_VAPID_KEY: vapidKey,
+    };
+
+    it('is off when none is set, and served whole when all five are', () => {
+      expect(webPushConfigOf(parseEnv({}))).toBeNull();
+      expect(webPushConfigOf(parseEnv(web))).toEqual({
+        apiKey: web.FIREBASE_WEB_API_KEY,
+        projectId: 'myinventory-demo',
+        appId: web.FIREBASE_WEB_APP_ID,
+        messagingSenderId: '123456789012',
+        vapidKey,
+      });
+    });
+
+    it('refuses a partial set, naming what is missing', () => {
+      expect(() => parseEnv({ ...web, FIREBASE_WEB_APP_ID: '', FIREBASE_WEB_VAPID_KEY: undefined })).toThrow('FIREBASE_WEB_APP_ID, FIREBASE_WEB_VAPID_KEY');
+    });
+
+    it.each([
+      [{ FIREBASE_WEB_VAPID_KEY: 'not-a-key' }, 'FIREBASE_WEB_VAPID_KEY'],
+      [{ FIREBASE_WEB_VAPID_KEY: Buffer.alloc(65, 1).toString('base64url') }, 'FIREBASE_WEB_VAPID_KEY'],
+      [{ FIREBASE_WEB_MESSAGING_SENDER_ID: 'sender' }, 'FIREBASE_WEB_MESSAGING_SENDER_ID'],
+      [{ FCM_PROJECT_ID: 'another-project' }, 'FIREBASE_WEB_PROJECT_ID'],
+    ])('refuses %o naming %s', (override, variable) => {
+      expect(() => parseEnv({ ...web, ...override })).toThrow(variable);
+    });
   });
 });

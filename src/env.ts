@@ -21,6 +21,17 @@ const optionalUrl = (protocols: string[]) =>
         .optional(),
     )
     .optional();
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+/** A Web Push application server key: an uncompressed P-256 point (65 bytes, 0x04 first) in base64url. */
+function isVapidPublicKey(value: string): boolean {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) return false;
+  const bytes = Buffer.from(value, 'base64url');
+  return bytes.length === 65 && bytes[0] === 0x04;
+}
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 export const envSchema = z.object({
@@ -65,6 +76,16 @@ export const envSchema = z.object({
   FCM_ENDPOINT_OVERRIDE: optionalUrl(['http://']),
   /** FCM's 429 reaches us without its Retry-After (the SDK drops it): wait this long, as FCM asks, before retrying. */
   FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
+  /**
+   * The Firebase web app the browsers get push tokens from (Firebase console > Project settings > Your apps, and
+   * Cloud Messaging > Web Push certificates for the VAPID key). Served to signed-in pages at runtime, so one build
+   * runs in every deployment; all five or none (none: no push control in the UI).
+   */
+  FIREBASE_WEB_API_KEY: optionalText,
+  FIREBASE_WEB_PROJECT_ID: optionalText,
+  FIREBASE_WEB_APP_ID: optionalText,
+  FIREBASE_WEB_MESSAGING_SENDER_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric sender id').optional()),
+  FIREBASE_WEB_VAPID_KEY: optionalText.pipe(z.string().refine(isVapidPublicKey, 'must be the base64url public key of a P-256 key pair (87 characters)').optional()),
   /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */
@@ -104,6 +125,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   if (Boolean(env.HTTPS_CERT_FILE) !== Boolean(env.HTTPS_KEY_FILE)) {
     throw new Error('Invalid environment variables:\n  HTTPS_CERT_FILE, HTTPS_KEY_FILE: set both or neither');
+  }
+  const webKeys = ['FIREBASE_WEB_API_KEY', 'FIREBASE_WEB_PROJECT_ID', 'FIREBASE_WEB_APP_ID', 'FIREBASE_WEB_MESSAGING_SENDER_ID', 'FIREBASE_WEB_VAPID_KEY'] as const;
+  const missingWeb = webKeys.filter((k) => !env[k]);
+  if (missingWeb.length > 0 && missingWeb.length < webKeys.length) {
+    throw new Error(`Invalid environment variables:\n  ${missingWeb.join(', ')}: required with the other FIREBASE_WEB_* variables (set all five or none)`);
+  }
+  if (env.FCM_PROJECT_ID && env.FIREBASE_WEB_PROJECT_ID && env.FCM_PROJECT_ID !== env.FIREBASE_WEB_PROJECT_ID) {
+    throw new Error('Invalid environment variables:\n  FIREBASE_WEB_PROJECT_ID: must equal FCM_PROJECT_ID (tokens of one project cannot be sent to from another)');
   }
   return env;
 }

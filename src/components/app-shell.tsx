@@ -8,6 +8,7 @@ import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Loading } from './ui/feedback';
 import { isActivePath, navItemsFor } from './nav';
 import { NotificationsBell } from './notifications-bell';
+import { PushProvider } from './push/push-provider';
 import { roleLabels } from './roles';
 import { SessionProvider } from './session';
 
@@ -48,47 +49,49 @@ export function AppShell({ children }: { children: ReactNode }) {
 
   return (
     <SessionProvider value={me.data}>
-      <a href="#main" className="skip-link">
-        Pular para o conteúdo
-      </a>
-      <div className="app">
-        <header className="app-header">
-          <Link href="/" className="brand">
-            MyInventory
-          </Link>
-          <div className="user-box">
-            <NotificationsBell />
-            <div className="user-info">
-              <span className="user-name">{user.name}</span>
-              <span className="user-meta">
-                {roleLabels[user.role]} · {organization.name}
-              </span>
+      <PushProvider userId={user.id}>
+        <a href="#main" className="skip-link">
+          Pular para o conteúdo
+        </a>
+        <div className="app">
+          <header className="app-header">
+            <Link href="/" className="brand">
+              MyInventory
+            </Link>
+            <div className="user-box">
+              <NotificationsBell />
+              <div className="user-info">
+                <span className="user-name">{user.name}</span>
+                <span className="user-meta">
+                  {roleLabels[user.role]} · {organization.name}
+                </span>
+              </div>
+              <button type="button" className="btn btn-secondary" onClick={() => logout.mutate()} disabled={logout.isPending || logout.isSuccess}>
+                {logout.isPending || logout.isSuccess ? 'Saindo…' : 'Sair'}
+              </button>
             </div>
-            <button type="button" className="btn btn-secondary" onClick={() => logout.mutate()} disabled={logout.isPending || logout.isSuccess}>
-              {logout.isPending || logout.isSuccess ? 'Saindo…' : 'Sair'}
-            </button>
-          </div>
-        </header>
-        {logout.isError ? (
-          <div className="app-banner">
-            <ErrorAlert error={logout.error} title="Não foi possível sair" />
-          </div>
-        ) : null}
-        <nav className="app-nav" aria-label="Principal">
-          <ul>
-            {items.map((item) => (
-              <li key={item.href}>
-                <Link href={item.href} className="nav-link" aria-current={isActivePath(item, pathname) ? 'page' : undefined}>
-                  {item.label}
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
-        <main id="main" className="app-main" tabIndex={-1}>
-          {children}
-        </main>
-      </div>
+          </header>
+          {logout.isError ? (
+            <div className="app-banner">
+              <ErrorAlert error={logout.error} title="Não foi possível sair" />
+            </div>
+          ) : null}
+          <nav className="app-nav" aria-label="Principal">
+            <ul>
+              {items.map((item) => (
+                <li key={item.href}>
+                  <Link href={item.href} className="nav-link" aria-current={isActivePath(item, pathname) ? 'page' : undefined}>
+                    {item.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <main id="main" className="app-main" tabIndex={-1}>
+            {children}
+          </main>
+        </div>
+      </PushProvider>
     </SessionProvider>
   );
 }

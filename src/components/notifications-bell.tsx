@@ -3,7 +3,9 @@
 import { useIsMutating } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { notificationPath } from '~/lib/notification-links';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
+import { PushDeviceControl } from './push/push-device-control';
 import { ErrorAlert } from './ui/feedback';
 import { formatDateTime, formatRelativeTime } from './ui/format';
 
@@ -15,11 +17,6 @@ const LIST_INPUT = { limit: 20 };
 function isAuthMutation(key: readonly unknown[] | undefined): boolean {
   const path = key?.[0];
   return Array.isArray(path) && path[0] === 'auth';
-}
-
-function requestIdOf(notification: Notification): string | null {
-  const requestId = notification.data?.requestId;
-  return typeof requestId === 'string' ? requestId : null;
 }
 
 /**
@@ -73,9 +70,9 @@ export function NotificationsBell() {
 
   const openNotification = (notification: Notification) => {
     if (!notification.readAt) markRead.mutate({ ids: [notification.id] });
-    const requestId = requestIdOf(notification);
-    close(!requestId);
-    if (requestId) router.push(`/purchase-requests/${requestId}`);
+    const path = notificationPath(notification.data);
+    close(!path);
+    if (path) router.push(path);
   };
 
   const unread = list.data?.unreadCount ?? 0;
@@ -154,6 +151,7 @@ export function NotificationsBell() {
                 ))}
               </ul>
             )}
+            <PushDeviceControl />
           </>
         ) : null}
       </div>

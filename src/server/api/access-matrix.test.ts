@@ -59,6 +59,7 @@ const matrix: Record<string, Access> = {
   'admin.queues.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'admin.events.list': { roles: ['admin'], input: () => ({ limit: 200 }), crossOrg: { listOf: items } },
   'admin.events.replay': { roles: ['admin'], input: (_a, x) => ({ eventIds: [x.eventId], consumer: 'push' }), crossOrg: 'not-found' },
+  'notifications.pushConfig': { roles: 'any-signed-in', input: () => undefined, crossOrg: 'own-data' },
   'notifications.registerDevice': { roles: 'any-signed-in', input: () => ({ token: `fcm-token-${randomUUID()}` }), crossOrg: 'own-data' },
   'notifications.unregisterDevice': {
     roles: 'any-signed-in',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { deleteDeviceToken, upsertDeviceToken } from '../../db/queries/devices';
 import { listNotifications, markNotificationsRead } from '../../db/queries/notifications';
+import { webPushConfigOf } from '../../services/fcm/web-config';
 import { authedProcedure, createTRPCRouter } from '../trpc';
 import { id, pageInput } from '../validators';
 
@@ -15,6 +16,9 @@ export const notificationsRouter = createTRPCRouter({
     .mutation(async ({ ctx, input }) => ({
       marked: await markNotificationsRead(ctx.services.db, ctx.orgId, ctx.principal.userId, 'ids' in input ? input.ids : 'all'),
     })),
+
+  /** The Firebase web config a browser gets its FCM token with, from this deployment's environment; null: no browser push. */
+  pushConfig: authedProcedure.query(({ ctx }) => webPushConfigOf(ctx.services.env)),
 
   /** The FCM registration token the browser got from Firebase's web SDK; idempotent. */
   registerDevice: authedProcedure
