@@ -6,17 +6,19 @@ import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import { api } from '~/lib/trpc/react';
 import { errorCode, errorPath, NON_RETRYABLE_CODES } from '~/lib/trpc/errors';
-import { loginUrl } from '~/lib/trpc/redirect';
+import { loginUrl, notifyExpiredLogin } from '~/lib/trpc/redirect';
 
 let redirectingToLogin = false;
 
-/** Any call answered UNAUTHORIZED means the session is gone: back to the login, then back here. */
+/** Any call answered UNAUTHORIZED means the session is gone: back to the login, then back here (unless the page handles it). */
 function onApiError(error: unknown) {
   if (typeof window === 'undefined' || redirectingToLogin) return;
   const e = error as { message: string; data?: unknown };
   // A failed login is answered UNAUTHORIZED too; the login form shows that one itself.
   if (errorCode(e) !== 'UNAUTHORIZED' || errorPath(e) === 'auth.login') return;
   if (window.location.pathname === '/login') return;
+  // A page that works on without a login (counting) shows its own "sign in again" instead of being interrupted.
+  if (notifyExpiredLogin()) return;
   redirectingToLogin = true;
   window.location.replace(loginUrl(window.location.pathname + window.location.search));
 }

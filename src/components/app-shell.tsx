@@ -31,7 +31,8 @@ export function AppShell({ children }: { children: ReactNode }) {
       </main>
     );
   }
-  if (me.isError) {
+  // A failed refetch keeps the data it had: the page stays (a counting screen handles an expired login itself).
+  if (me.isError && !me.data) {
     // UNAUTHORIZED is already on its way to /login (see providers.tsx).
     return (
       <main className="center-screen">

@@ -4,11 +4,11 @@ import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { beep } from '~/lib/ui/beep';
 import type { RouterOutputs } from '~/lib/trpc/react';
-import { loginUrl } from '~/lib/trpc/redirect';
+import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
 import { useSession } from '../session';
 import { CameraScanner } from './camera-scanner';
-import { formatTime, quantityLabel, useCachedSession } from './shared';
+import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
 import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
 import styles from './inventory.module.css';
 
@@ -22,16 +22,26 @@ function vibrate(ms: number | number[]) {
   }
 }
 
+const countingPath = (sessionId: string) => `/inventory/${sessionId}/count`;
+
 export function CountingScreen({ sessionId }: { sessionId: string }) {
   const me = useSession();
   const { session, error: sessionError } = useCachedSession(sessionId);
+  // An expired login must not interrupt counting: no redirect to /login from here, a banner instead.
+  const [loginExpired, setLoginExpired] = useState(false);
+  useEffect(() => handleExpiredLoginHere(() => setLoginExpired(true)), []);
   if (!session) {
     return (
       <section>
         <h1>Contagem</h1>
         {sessionError ? (
           <p className="alert alert-error" role="alert">
-            Não foi possível abrir este inventário neste tablet: {sessionError}
+            Não foi possível abrir este inventário neste tablet: {sessionError}{' '}
+            {loginExpired ? (
+              <a className="btn btn-primary" href={loginUrl(countingPath(sessionId))}>
+                Entrar novamente
+              </a>
+            ) : null}
           </p>
         ) : (
           <p className="loading" role="status">
@@ -42,10 +52,27 @@ export function CountingScreen({ sessionId }: { sessionId: string }) {
       </section>
     );
   }
-  return <Counter session={session} userId={me.user.id} layout={me.organization.settings?.scaleBarcode ?? null} />;
+  return (
+    <Counter
+      session={session}
+      userId={me.user.id}
+      layout={me.organization.settings?.scaleBarcode ?? null}
+      loginExpired={loginExpired}
+      onLoginBack={() => setLoginExpired(false)}
+    />
+  );
 }
 
-function Counter({ session, userId, layout }: { session: SessionDetail; userId: string; layout: Parameters<typeof useOfflineCounter>[0]['layout'] }) {
+type CounterProps = {
+  session: SessionDetail;
+  userId: string;
+  layout: Parameters<typeof useOfflineCounter>[0]['layout'];
+  /** Some call of this page was answered UNAUTHORIZED. */
+  loginExpired: boolean;
+  onLoginBack: () => void;
+};
+
+function Counter({ session, userId, layout, loginExpired, onLoginBack }: CounterProps) {
   const counter = useOfflineCounter({ sessionId: session.id, storeId: session.storeId, userId, layout });
   const myZones = session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone);
   const knownZones = [...new Set([...myZones, ...(session.filter.zones ?? [])])];
@@ -59,7 +86,22 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
   const scanInput = useRef<HTMLInputElement>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
+  // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
+  const countedHereFirst = new Set(
+    counter.scans.filter((s) => s.userId === userId && !s.recount && s.status !== 'rejected').map((s) => counter.lookupCached(s.ean)?.ean ?? s.ean),
+  );
+  const mine = (r: (typeof pendingRecounts)[number]) => r.firstCountBy.includes(userId) || countedHereFirst.has(r.ean);
+  const recountable = pendingRecounts.filter((r) => !mine(r));
+  const notMine = pendingRecounts.filter(mine);
   const closed = session.status !== 'open';
+  const lastOutcome = counter.syncState?.lastOutcome;
+  const needsLogin = loginExpired || counter.syncState?.phase === 'login_needed';
+  const loginBack = useRef(onLoginBack);
+  loginBack.current = onLoginBack;
+  useEffect(() => {
+    // Signed in again (e.g. in another tab): a new sync reached the server, so the banner goes.
+    if (lastOutcome?.status === 'synced') loginBack.current();
+  }, [lastOutcome]);
 
   useEffect(() => {
     const saved = localStorage.getItem(`inventory-zone:${session.id}`);
@@ -77,7 +119,7 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
       const qty = Number(quantity.replace(',', '.'));
       setCode('');
       try {
-        const result = await counter.scan(digits, { quantity: qty, zone, recount: recount && pendingRecounts.some((r) => r.ean === digits) });
+        const result = await counter.scan(digits, { quantity: qty, zone, recount: recount && recountable.some((r) => r.ean === digits) });
         setFeedback(result);
         setStorageError(null);
         if (result.ok) {
@@ -94,7 +136,7 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
       }
       scanInput.current?.focus();
     },
-    [counter, quantity, zone, recount, pendingRecounts],
+    [counter, quantity, zone, recount, recountable],
   );
 
   // A keyboard-wedge scanner types into whatever has focus: digits typed outside any field go to the scan field.
@@ -121,6 +163,8 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
   const replaced = new Set(counter.scans.filter((s) => s.replaces).map((s) => s.replaces));
   const lines = [...counter.counts.values()].sort((a, b) => (a.name ?? a.ean).localeCompare(b.name ?? b.ean));
   const phase = counter.syncState?.phase;
+  const rejected = counter.scans.filter((s) => s.status === 'rejected');
+  const readings = (n: number) => (n === 1 ? '1 leitura' : `${n} leituras`);
 
   return (
     <section className={styles.counter}>
@@ -153,11 +197,16 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
         </div>
       ) : null}
 
-      {phase === 'login_needed' ? (
-        <p className="alert alert-warning" role="alert">
-          Sua sessão expirou. Continue contando: nada se perde. Para enviar as leituras,{' '}
-          <a href={loginUrl(`/inventory/${session.id}/count`)}>entre novamente</a>.
-        </p>
+      {needsLogin ? (
+        <div className="alert alert-warning" role="alert" data-testid="login-expired">
+          <p className="alert-title">
+            Sua sessão expirou — entre novamente para enviar {counter.pending > 0 ? readings(counter.pending) : 'as leituras'}
+          </p>
+          <p>Continue contando: as leituras ficam guardadas neste tablet e são enviadas assim que você entrar.</p>
+          <a className="btn btn-primary" href={loginUrl(countingPath(session.id))}>
+            Entrar novamente
+          </a>
+        </div>
       ) : null}
       {phase === 'session_closed' || closed ? (
         <p className="alert alert-error" role="alert">
@@ -222,10 +271,15 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
             Câmera
           </button>
         </div>
-        {pendingRecounts.length > 0 ? (
+        {recountable.length > 0 ? (
           <label className="checkbox-field">
-            <input type="checkbox" checked={recount} onChange={(e) => setRecount(e.target.checked)} /> Recontagem pedida pelo gerente ({pendingRecounts.map((r) => r.name ?? r.ean).join(', ')})
+            <input type="checkbox" checked={recount} onChange={(e) => setRecount(e.target.checked)} /> Recontagem pedida pelo gerente ({recountable.map((r) => r.name ?? r.ean).join(', ')})
           </label>
+        ) : null}
+        {notMine.length > 0 ? (
+          <p className="muted" data-testid="recount-not-mine">
+            Recontagem pedida de {notMine.map((r) => r.name ?? r.ean).join(', ')}: você contou na primeira contagem, então outro operador deve recontar.
+          </p>
         ) : null}
       </form>
 
@@ -256,13 +310,27 @@ function Counter({ session, userId, layout }: { session: SessionDetail; userId: 
         />
       ) : null}
 
+      {rejected.length > 0 ? (
+        <div className="alert alert-error" role="alert" data-testid="rejected-scans">
+          <p className="alert-title">{readings(rejected.length)} recusada(s) pelo servidor: não entram na contagem</p>
+          <ul>
+            {rejected.slice(-20).map((s) => (
+              <li key={s.id}>
+                {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.quantity}
+                {s.recount ? ' · recontagem' : ''}: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+
       <h2 className="section-title">Últimas leituras</h2>
       <ul className={styles.recent} data-testid="recent-scans">
         {recent.map((s) => (
           <li key={s.id} className={replaced.has(s.id) ? styles.voided : undefined}>
             <span>
               {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${s.quantity}`) : `+${s.quantity}`}
-              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {s.rejectMessage}</em> : null}
+              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}</em> : null}
             </span>
             {!s.replaces && !replaced.has(s.id) && s.status !== 'rejected' && !closed ? (
               <span className={styles.rowActions}>

@@ -7,6 +7,7 @@ import { api } from '~/lib/trpc/react';
 import { ConfirmDialog } from '../ui/modal';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { PageHeader } from '../ui/page-header';
+import { AssignmentPicker } from './assignment-picker';
 import { formatTime, quantityLabel, statusLabels } from './shared';
 import styles from './inventory.module.css';
 
@@ -35,6 +36,12 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   const recount = api.inventory.requestRecount.useMutation({
     onSuccess: () => {
       setSelected(new Set());
+      void utils.inventory.byId.invalidate({ id: sessionId });
+      void utils.inventory.review.invalidate({ sessionId });
+    },
+  });
+  const withdraw = api.inventory.cancelRecount.useMutation({
+    onSettled: () => {
       void utils.inventory.byId.invalidate({ id: sessionId });
       void utils.inventory.review.invalidate({ sessionId });
     },
@@ -153,9 +160,10 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       ) : (
         <ErrorAlert error={progress.error} />
       )}
-      <p className="muted">
+      <p className="muted" data-testid="assigned-now">
         Designados: {s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém'}
       </p>
+      <AssignmentPicker sessionId={sessionId} zones={s.filter.zones ?? []} disabled={!open} />
 
       <h2 className="section-title">Revisão de divergências</h2>
       <label className="checkbox-field">
@@ -174,6 +182,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
         </button>
       ) : null}
       <ErrorAlert error={recount.error} />
+      <ErrorAlert error={withdraw.error} title="Não foi possível retirar o pedido de recontagem" />
       <div className="table-wrap">
         <table className="data-table">
           <thead>
@@ -186,6 +195,9 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
               <th>Esperado</th>
               <th>Divergência</th>
               <th>Valor</th>
+              <th>
+                <span className="sr-only">Ações</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -214,6 +226,19 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
                 <td>{quantityLabel(l.expected, l.unit)}</td>
                 <td>{quantityLabel(l.varianceQuantity, l.unit)}</td>
                 <td>{money(l.varianceValue)}</td>
+                <td>
+                  {open && l.recountRequested && !l.recounted ? (
+                    <button
+                      type="button"
+                      className="btn btn-secondary"
+                      disabled={withdraw.isPending}
+                      aria-label={`Retirar pedido de recontagem de ${l.name ?? l.ean}`}
+                      onClick={() => withdraw.mutate({ sessionId, eans: [l.ean] })}
+                    >
+                      Retirar pedido
+                    </button>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -43,3 +43,22 @@ export function quantityLabel(quantity: number, unit: string | null): string {
 }
 
 export const statusLabels: Record<string, string> = { open: 'Aberto', finalized: 'Finalizado', cancelled: 'Cancelado' };
+
+type SyncRejectReason = RouterOutputs['inventory']['sync']['rejected'][number]['reason'];
+
+/** Why the server refused a scan, for the clerk (every reason the server can give has a sentence here). */
+const rejectReasons: Record<SyncRejectReason, string> = {
+  invalid_barcode: 'não é um código de barras (8, 12, 13 ou 14 dígitos)',
+  invalid_check_digit: 'dígito verificador incorreto: leia o código de novo',
+  zero_quantity: 'quantidade zero: registre de novo com a quantidade certa',
+  replaces_itself: 'a correção aponta para ela mesma',
+  replaces_other_session: 'a leitura corrigida é de outro inventário',
+  already_replaced: 'essa leitura já tinha sido corrigida: corrija a última correção',
+  id_conflict: 'identificador repetido: leia o produto de novo',
+  no_unit_price: 'etiqueta de preço de um produto sem preço de referência: conte-o em unidades',
+  recount_by_first_counter: 'você contou este produto na primeira contagem: a recontagem deve ser feita por outro operador',
+};
+
+export function rejectReasonLabel(reason: string | undefined, message: string | undefined): string {
+  return (reason && reason in rejectReasons ? rejectReasons[reason as SyncRejectReason] : message) ?? 'recusada pelo servidor';
+}

@@ -140,6 +140,11 @@ const domainMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^Approve at most the requested (.+)$/i, (m) => `Aprove no máximo a quantidade pedida (${m[1]}).`],
   [/^Say why the item is rejected$/i, 'Informe o motivo da recusa.'],
   [/^Choose one of your stores$/i, 'Escolha uma das suas lojas.'],
+  // Inventory
+  [/^Cannot .+: this inventory session is (finalized|cancelled)$/i, (m) => `Este inventário está ${m[1] === 'finalized' ? 'finalizado' : 'cancelado'} e não aceita mais alterações. Recarregue a página.`],
+  [/^Already recounted, so the request can no longer be withdrawn: (.+)$/i, (m) => `Já chegou a recontagem de ${m[1]}; o pedido não pode mais ser retirado.`],
+  [/^(.+) does not work at (.+); add them to the store first$/i, (m) => `${m[1]} não trabalha na ${m[2]}; peça a um administrador para incluir essa pessoa na loja.`],
+  [/^(.+) is a buyer; clerks, managers and admins count stock$/i, (m) => `${m[1]} é comprador(a); só operadores, gerentes e administradores contam estoque.`],
   [/^(.+) is inactive$/i, (m) => `${m[1]} está inativa.`],
   [/^(.+) not found$/i, (m) => `${entityNames[m[1]!] ?? m[1]} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`],
 ];

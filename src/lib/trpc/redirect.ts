@@ -8,3 +8,24 @@ export function safeNextPath(next: string | null | undefined): string {
 export function loginUrl(currentPath: string): string {
   return `/login?next=${encodeURIComponent(safeNextPath(currentPath))}`;
 }
+
+type ExpiredLoginHandler = () => void;
+const expiredLoginHandlers = new Set<ExpiredLoginHandler>();
+
+/**
+ * For a page that keeps working without a login (the counting screen queues scans offline): while registered,
+ * an UNAUTHORIZED answer calls `handler` instead of sending the person to /login. Returns the unregister function.
+ */
+export function handleExpiredLoginHere(handler: ExpiredLoginHandler): () => void {
+  expiredLoginHandlers.add(handler);
+  return () => {
+    expiredLoginHandlers.delete(handler);
+  };
+}
+
+/** Tells the registered pages that the login expired; false when none is registered (then redirect to /login). */
+export function notifyExpiredLogin(): boolean {
+  if (expiredLoginHandlers.size === 0) return false;
+  for (const handler of expiredLoginHandlers) handler();
+  return true;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../../tests/helpers/harness';
-import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores } from '../db/schema';
+import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores, users } from '../db/schema';
 import type { Services } from '../services';
 import { addUser, as, asSecret, codeOf, createInventoryFixture, errorOf, setStock, type InventoryFixture } from './testing';
 
@@ -115,6 +115,49 @@ describe('inventory.assign', () => {
     await manager.inventory.cancel({ sessionId: session.id });
     const closed = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [] }));
     expect(closed.code).toBe('PRECONDITION_FAILED');
+  });
+});
+
+describe('inventory.assignableCounters', () => {
+  it('lists the active clerks, managers and admins of the session’s store with their zones, plus whoever is assigned', async () => {
+    const inactive = await addUser(services, org, 'clerk', 'inactive@ses.test', [store(0)]);
+    await services.db.update(users).set({ active: false }).where(eq(users.id, inactive.id));
+    const buyerHere = await addUser(services, org, 'buyer', 'buyer-here@ses.test', [store(0)]);
+    const clerkElsewhere = await addUser(services, org, 'clerk', 'clerk-elsewhere@ses.test', [store(1)]);
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({
+      storeId: store(0),
+      assignments: [
+        { userId: org.users.clerk.id, zone: 'B' },
+        { userId: org.users.clerk.id, zone: 'A' },
+        { userId: org.users.admin.id, zone: '' },
+      ],
+    });
+    const picker = await manager.inventory.assignableCounters({ sessionId: session.id });
+    expect(picker).toMatchObject({ sessionId: session.id, storeId: store(0) });
+    const byId = new Map(picker.people.map((p) => [p.userId, p]));
+    expect(byId.get(org.users.clerk.id)).toEqual({ userId: org.users.clerk.id, name: 'clerk ses', role: 'clerk', active: true, worksAtStore: true, zones: ['A', 'B'] });
+    expect(byId.get(org.secondClerk.id)).toMatchObject({ role: 'clerk', worksAtStore: true, zones: [] });
+    expect(byId.get(org.users.manager.id)).toMatchObject({ role: 'manager', worksAtStore: true, zones: [] });
+    // Assigned without working at the store (admins may count anywhere): listed so the manager can take them off.
+    expect(byId.get(org.users.admin.id)).toMatchObject({ role: 'admin', worksAtStore: false, zones: [''] });
+    for (const absent of [inactive.id, buyerHere.id, clerkElsewhere.id, org.users.buyer.id]) expect(byId.has(absent)).toBe(false);
+    expect(picker.people.map((p) => p.name)).toEqual([...picker.people.map((p) => p.name)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+
+    // Unassigning everyone through assign: nobody keeps a zone, and the admin (not of this store) leaves the list.
+    await manager.inventory.assign({ sessionId: session.id, assignments: [] });
+    const after = await manager.inventory.assignableCounters({ sessionId: session.id });
+    expect(after.people.every((p) => p.zones.length === 0)).toBe(true);
+    expect(after.people.map((p) => p.userId)).not.toContain(org.users.admin.id);
+  });
+
+  it('is for managers and admins of the org: a clerk is FORBIDDEN, another org gets NOT_FOUND', async () => {
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: store(1) });
+    expect((await (await as(services, org, 'admin')).inventory.assignableCounters({ sessionId: session.id })).people.map((p) => p.userId)).toContain(org.users.manager.id);
+    expect(await codeOf((await as(services, org, 'clerk')).inventory.assignableCounters({ sessionId: session.id }))).toBe('FORBIDDEN');
+    expect(await codeOf((await as(services, other, 'manager')).inventory.assignableCounters({ sessionId: session.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(manager.inventory.assignableCounters({ sessionId: randomUUID() }))).toBe('NOT_FOUND');
   });
 });
 

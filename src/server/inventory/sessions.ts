@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { writeAudit } from '../audit/audit';
 import {
+  deleteRecountRequests,
   findAssignableUsers,
+  findRecountedLines,
   findOpenSessionOfStore,
   findSessionDetail,
   insertRecountRequests,
   insertSession,
+  listAssignableCounters,
   listSessions,
   replaceAssignments,
   setSessionStatus,
@@ -160,6 +163,40 @@ export async function requestRecount(c: InventoryCaller, input: { sessionId: str
   });
   const detail = (await findSessionDetail(c.db, c.principal.orgId, input.sessionId))!;
   return { storeId: result.storeId, marked: result.marked, unknown: result.unknown, recountRequests: detail.recountRequests };
+}
+
+/**
+ * Withdraws recount requests (lines by EAN) while nobody has recounted them yet. Refused, changing nothing, once a
+ * recount entry has arrived for any of them (the count it made stays). Withdrawing twice changes nothing more.
+ */
+export async function cancelRecount(c: InventoryCaller, input: { sessionId: string; eans: string[] }) {
+  const eans = [...new Set(input.eans)];
+  const result = await c.db.transaction(async (tx) => {
+    // FOR UPDATE waits for syncs in flight (they hold a share lock), so no recount slips in between check and delete.
+    const session = await visibleSession(c, input.sessionId, { tx, lock: 'update' });
+    assertOpen(session, 'withdraw a recount request');
+    const recounted = await findRecountedLines(tx, session.id, eans);
+    if (recounted.length > 0) {
+      throw new AppError('PRECONDITION_FAILED', `Already recounted, so the request can no longer be withdrawn: ${recounted.join(', ')}`, {
+        reason: 'recount_arrived',
+        eans: recounted,
+      });
+    }
+    const withdrawn = await deleteRecountRequests(tx, session.id, eans);
+    if (withdrawn.length > 0) {
+      await writeAudit(tx, c.actor, { action: 'inventory.recountCancelled', entityType: 'inventory_session', entityId: session.id, before: { eans: withdrawn } });
+    }
+    return { storeId: session.storeId, withdrawn };
+  });
+  const detail = (await findSessionDetail(c.db, c.principal.orgId, input.sessionId))!;
+  return { ...result, recountRequests: detail.recountRequests };
+}
+
+/** The assignment picker: who may count in the session's store, and who is assigned now (with zones). */
+export async function assignableCounters(c: InventoryCaller, sessionId: string) {
+  const session = await visibleSession(c, sessionId);
+  const people = await listAssignableCounters(c.db, session);
+  return { sessionId: session.id, storeId: session.storeId, people };
 }
 
 /** Closes a session without touching the stock (a mistaken or abandoned count). Cancelling twice returns it. */

@@ -4,6 +4,7 @@ import type { Executor } from '../db/client';
 import {
   countDeviceEntries,
   findEntrySessions,
+  findFirstCountLines,
   findProductsForScans,
   findSessionForAccess,
   insertCountEntries,
@@ -39,6 +40,7 @@ export const syncRejectReasons = {
   already_replaced: 'the replaced entry was already replaced by another correction; correct that one instead',
   id_conflict: 'this entry id is used by an entry of another session; the device must generate a new id',
   no_unit_price: 'price label of a product without a reference price: its quantity cannot be computed',
+  recount_by_first_counter: 'you counted this product in the first count: its recount must be made by another clerk',
 } as const;
 export type SyncRejectReason = keyof typeof syncRejectReasons;
 
@@ -60,7 +62,8 @@ export type SyncResult = {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-type Resolved = { entry: NewCountEntry } | { reject: SyncRejectReason };
+/** `line`: the EAN of the review line the entry counts for (the product's; an unmatched code's own). */
+type Resolved = { entry: NewCountEntry; line: string } | { reject: SyncRejectReason };
 
 /** Product and stored quantity of one scan: exact EAN first, then a scale label's PLU under the org's layout. */
 function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEan: Map<string, ScanProduct>, byPlu: Map<string, ScanProduct>): Resolved {
@@ -70,7 +73,7 @@ function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEa
   if (e.replaces === e.id) return { reject: 'replaces_itself' };
   const base = { id: e.id, ean: scan.ean, zone: e.zone, seq: e.seq, replaces: e.replaces ?? null, recount: e.recount ?? false, countedAt: e.countedAt };
   const exact = byEan.get(scan.ean);
-  if (exact || !scan.scale) return { entry: { ...base, productId: exact?.id ?? null, quantity: e.quantity } };
+  if (exact || !scan.scale) return { entry: { ...base, productId: exact?.id ?? null, quantity: e.quantity }, line: scan.ean };
   const label = scan.scale;
   const product = pluCandidates(label.plu)
     .map((plu) => byPlu.get(plu))
@@ -78,7 +81,7 @@ function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEa
   const perLabel = scaleLabelQuantity(label, product?.price);
   if (product && perLabel === null) return { reject: 'no_unit_price' };
   // An unknown PLU is stored unmatched; a weight label still says how much it weighed.
-  return { entry: { ...base, productId: product?.id ?? null, quantity: perLabel === null ? e.quantity : round3(e.quantity * perLabel) } };
+  return { entry: { ...base, productId: product?.id ?? null, quantity: perLabel === null ? e.quantity : round3(e.quantity * perLabel) }, line: product?.ean ?? scan.ean };
 }
 
 async function lookupProducts(tx: Executor, orgId: string, entries: SyncEntryInput[], layout: ScaleBarcodeLayout | null) {
@@ -140,11 +143,21 @@ export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise
     }
 
     const { byEan, byPlu } = await lookupProducts(tx, orgId, fresh, session.scaleBarcode);
-    const toInsert: NewCountEntry[] = [];
+    const resolvedEntries: { entry: NewCountEntry; line: string }[] = [];
     for (const e of fresh) {
       const resolved = resolveEntry(e, session.scaleBarcode, byEan, byPlu);
       if ('reject' in resolved) rejected.push(reject(e.id, resolved.reject));
-      else toInsert.push(resolved.entry);
+      else resolvedEntries.push(resolved);
+    }
+
+    // A recount is made by someone who did not count the line the first time (stored, or earlier in this batch).
+    const recountLines = [...new Set(resolvedEntries.filter((r) => r.entry.recount).map((r) => r.line))];
+    const firstCounted = await findFirstCountLines(tx, session.id, c.principal.userId, recountLines);
+    for (const r of resolvedEntries) if (!r.entry.recount) firstCounted.add(r.line);
+    const toInsert: NewCountEntry[] = [];
+    for (const r of resolvedEntries) {
+      if (r.entry.recount && firstCounted.has(r.line)) rejected.push(reject(r.entry.id, 'recount_by_first_counter'));
+      else toInsert.push(r.entry);
     }
 
     // A correction may point at an entry not synced yet (it then counts once that arrives), not at another session's.

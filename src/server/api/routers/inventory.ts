@@ -4,7 +4,7 @@ import { dashboardChanged } from '../../dashboard/service';
 import type { InventoryCaller } from '../../inventory/access';
 import { finalizeSession } from '../../inventory/finalize';
 import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
-import { assignCounters, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
+import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
 import { importStoreStock } from '../../inventory/stock-import';
 import { syncEntries } from '../../inventory/sync';
 import type { Services } from '../../services';
@@ -86,6 +86,12 @@ export const inventoryRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => assignCounters(caller(ctx), input).then(progressAfter(ctx))),
 
   /**
+   * The assignment picker: active clerks, managers and admins who work at the session's store, plus whoever is
+   * assigned now, each with the zones they are assigned to (none: not assigned).
+   */
+  assignableCounters: managerProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => assignableCounters(caller(ctx), input.sessionId)),
+
+  /**
    * A device's batch of count entries, applied in one transaction and idempotent by entry id. `pendingCount`: the
    * entries of this session still on the device after this batch (finalize waits for zero). An empty batch just
    * reports the pending count.
@@ -117,10 +123,21 @@ export const inventoryRouter = createTRPCRouter({
     )
     .query(({ ctx, input }) => reviewSession(caller(ctx), input)),
 
-  /** Marks lines (by EAN) to be counted again; counts sent with `recount: true` then replace the line's count. */
+  /**
+   * Marks lines (by EAN) to be counted again; counts sent with `recount: true` then replace the line's count. A
+   * recount entry from someone who counted the line in the first count is rejected by sync (recount_by_first_counter).
+   */
   requestRecount: managerProcedure
     .input(z.strictObject({ sessionId: id, eans: z.array(lineEan).min(1, 'name at least one line').max(1000) }))
     .mutation(({ ctx, input }) => requestRecount(caller(ctx), input).then(progressAfter(ctx))),
+
+  /**
+   * Withdraws recount requests nobody has recounted yet (asking twice changes nothing). PRECONDITION_FAILED, changing
+   * nothing, once a recount entry arrived for one of them (reason recount_arrived) or the session is closed.
+   */
+  cancelRecount: managerProcedure
+    .input(z.strictObject({ sessionId: id, eans: z.array(lineEan).min(1, 'name at least one line').max(1000) }))
+    .mutation(({ ctx, input }) => cancelRecount(caller(ctx), input).then(progressAfter(ctx))),
 
   /**
    * Writes totals and the new store stock, emits inventory.finalized. Refused (PRECONDITION_FAILED, reason

@@ -35,7 +35,15 @@ const sessionColumns = {
 };
 
 export type AssignmentView = { userId: string; name: string; zone: string };
-export type RecountRequestView = { ean: string; productId: string | null; name: string | null; requestedAt: string; recounted: boolean };
+export type RecountRequestView = {
+  ean: string;
+  productId: string | null;
+  name: string | null;
+  requestedAt: string;
+  recounted: boolean;
+  /** Who counted the line in the first count: they may not recount it (a recount is made by someone else). */
+  firstCountBy: string[];
+};
 
 const assignmentsJson = sql<AssignmentView[]>`coalesce((
   select json_agg(json_build_object('userId', a.user_id, 'name', u.name, 'zone', a.zone) order by u.name, a.zone)
@@ -47,7 +55,10 @@ const recountRequestsOf = (sessionId: SQL | string) => sql<RecountRequestView[]>
     'ean', r.ean, 'productId', r.product_id, 'name', p.name, 'requestedAt', r.requested_at,
     'recounted', exists (
       select 1 from count_entries e left join products ep on ep.id = e.product_id
-      where e.session_id = r.session_id and e.recount and coalesce(ep.ean, e.ean) = r.ean)
+      where e.session_id = r.session_id and e.recount and coalesce(ep.ean, e.ean) = r.ean),
+    'firstCountBy', coalesce((
+      select json_agg(distinct e.counted_by) from count_entries e left join products ep on ep.id = e.product_id
+      where e.session_id = r.session_id and not e.recount and coalesce(ep.ean, e.ean) = r.ean), '[]')
   ) order by r.ean)
   from inventory_recounts r left join products p on p.id = r.product_id
   where r.session_id = ${sessionId}), '[]')`;
@@ -169,6 +180,34 @@ export async function findAssignableUsers(db: Executor, orgId: string, storeId: 
     })
     .from(users)
     .where(and(eq(users.orgId, orgId), inArray(users.id, userIds)));
+}
+
+export type AssignableCounter = {
+  userId: string;
+  name: string;
+  role: 'clerk' | 'manager' | 'admin' | 'buyer';
+  active: boolean;
+  worksAtStore: boolean;
+  /** The zones this person is assigned to in the session ('' = any zone); empty when not assigned. */
+  zones: string[];
+};
+
+/**
+ * The assignment picker's people for a session: active clerks, managers and admins who work at its store, plus
+ * whoever is assigned now (even if they no longer qualify, so they can be taken off). One statement.
+ */
+export async function listAssignableCounters(db: Executor, s: { id: string; orgId: string; storeId: string }): Promise<AssignableCounter[]> {
+  const rows = await db.execute<{ user_id: string; name: string; role: AssignableCounter['role']; active: boolean; works_at_store: boolean; zones: string[] }>(sql`
+    select u.id as user_id, u.name, u.role, u.active,
+           exists (select 1 from store_memberships m where m.user_id = u.id and m.store_id = ${s.storeId}) as works_at_store,
+           coalesce((select json_agg(a.zone order by a.zone) from inventory_assignments a where a.session_id = ${s.id} and a.user_id = u.id), '[]') as zones
+      from users u
+     where u.org_id = ${s.orgId}
+       and ((u.active and u.role in ('clerk', 'manager', 'admin')
+             and exists (select 1 from store_memberships m where m.user_id = u.id and m.store_id = ${s.storeId}))
+            or exists (select 1 from inventory_assignments a where a.session_id = ${s.id} and a.user_id = u.id))
+     order by u.name, u.id`);
+  return [...rows].map((r) => ({ userId: r.user_id, name: r.name, role: r.role, active: r.active, worksAtStore: r.works_at_store, zones: r.zones }));
 }
 
 /** Makes the session's assignments exactly `assignments` (delete the others, insert the new). Returns the previous list. */
@@ -607,6 +646,39 @@ export async function insertRecountRequests(tx: Executor, s: { id: string; orgId
     select k.ean, k.product_id, (k.product_id is not null or k.unmatched_counted) as known from known k order by k.ean`);
   const all = [...rows];
   return { marked: all.filter((r) => r.known).map((r) => r.ean), unknown: all.filter((r) => !r.known).map((r) => r.ean) };
+}
+
+/**
+ * The lines (by line EAN: the product's, or an unmatched code's own) among `lineEans` that `userId` counted in
+ * the session's first count, i.e. with entries not marked as recount.
+ */
+export async function findFirstCountLines(db: Executor, sessionId: string, userId: string, lineEans: string[]): Promise<Set<string>> {
+  if (lineEans.length === 0) return new Set();
+  const rows = await db.execute<{ ean: string }>(sql`
+    select distinct coalesce(p.ean, e.ean) as ean
+      from count_entries e left join products p on p.id = e.product_id
+     where e.session_id = ${sessionId} and e.counted_by = ${userId} and not e.recount
+       and coalesce(p.ean, e.ean) in ${textSet(lineEans)}`);
+  return new Set([...rows].map((r) => r.ean));
+}
+
+/** Of these requested lines, those a recount entry has already arrived for. */
+export async function findRecountedLines(db: Executor, sessionId: string, eans: string[]): Promise<string[]> {
+  if (eans.length === 0) return [];
+  const rows = await db.execute<{ ean: string }>(sql`
+    select distinct coalesce(p.ean, e.ean) as ean
+      from count_entries e left join products p on p.id = e.product_id
+     where e.session_id = ${sessionId} and e.recount and coalesce(p.ean, e.ean) in ${textSet(eans)}
+     order by 1`);
+  return [...rows].map((r) => r.ean);
+}
+
+/** Withdraws recount requests; returns the EANs whose request existed (and is now gone). */
+export async function deleteRecountRequests(tx: Executor, sessionId: string, eans: string[]): Promise<string[]> {
+  if (eans.length === 0) return [];
+  const rows = await tx.execute<{ ean: string }>(sql`
+    delete from inventory_recounts where session_id = ${sessionId} and ean in ${textSet(eans)} returning ean`);
+  return [...rows].map((r) => r.ean).sort();
 }
 
 // ---- the offline lookup table
