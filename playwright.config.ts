@@ -52,7 +52,8 @@ export default defineConfig({
     { name: 'desktop', use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 900 }, launchOptions } },
   ],
   webServer: {
-    // Needs a production build first: `npx next build` (npm test runs it before the e2e tests).
+    // Needs a production build first: `npm run build` (npm test runs it before the e2e tests); e2e/start-server.ts
+    // builds the service worker itself when only `npx next build` ran.
     command: 'npx tsx e2e/start-server.ts',
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,

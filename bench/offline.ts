@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { chromium, request as playwrightRequest, type APIRequestContext } from '@playwright/test';
 import postgres from 'postgres';
+import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
 import { percentile, round } from './lib/stats';
 
 const SCANS = Number(process.env.BENCH_SCANS ?? 10_000);
@@ -38,6 +39,7 @@ async function signedIn(email: string) {
 }
 
 if (!existsSync('.next/BUILD_ID')) throw new Error('Run `npm run build` first: the benchmark uses the production build');
+if (serviceWorkerIsStale()) await buildServiceWorker();
 const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
 await admin.unsafe(`create database ${DATABASE}`);

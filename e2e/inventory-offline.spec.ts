@@ -13,6 +13,7 @@ import {
   scan,
   signedInContext,
   storeProducts,
+  waitForOfflineReady,
 } from './fixtures/inventory';
 
 const SCANS = 200;
@@ -32,6 +33,8 @@ test('counts offline, survives a reload offline, and the server gets every scan 
   // The products table is downloaded while online: names resolve offline.
   await expect(page.getByText(/produtos no tablet: [1-9]/)).toBeVisible();
   await page.screenshot({ path: 'test-results/inventory-counting-online.png' });
+  // The reload below needs the page from the service worker, which takes over once it has precached the app.
+  await waitForOfflineReady(page);
 
   await clerk.context.setOffline(true);
   await expect(page.getByTestId('network-status')).toHaveText('Offline');

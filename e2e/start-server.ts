@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import postgres from 'postgres';
+import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -57,6 +58,11 @@ async function main() {
   if (!existsSync('.next/BUILD_ID')) {
     log('no production build in .next: run `npx next build` first');
     process.exit(1);
+  }
+  // `npx next build` alone leaves the offline service worker missing or stale; it takes a second to build.
+  if (serviceWorkerIsStale()) {
+    await buildServiceWorker();
+    log('service worker built: public/sw.js');
   }
   const databaseUrl = await recreateDatabase();
   log(`database ${DATABASE} recreated; Redis prefix ${KEY_PREFIX}`);

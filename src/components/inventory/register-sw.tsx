@@ -4,8 +4,9 @@ import { useEffect } from 'react';
 import { isProductionBuild } from '~/lib/browser/env';
 
 /**
- * Registers the offline service worker (production builds only) and hands it the URLs this page already loaded,
- * so the first visit's scripts are cached too and the counting page opens offline after a reload.
+ * Registers the offline service worker (src/sw/sw.ts, built into public/sw.js; production builds only) and hands it
+ * the URLs this page already loaded, so the first visit's page and queries are cached too (the scripts are
+ * precached) and the counting page opens offline after a reload.
  */
 export function RegisterServiceWorker() {
   useEffect(() => {

@@ -1,0 +1,107 @@
+/**
+ * MyInventory's offline service worker, on Serwist. scripts/build-sw.ts bundles it into public/sw.js with the
+ * precache manifest of Next's client build; src/components/inventory/register-sw.tsx registers it (production
+ * builds only). It precaches every script and stylesheet of the build, and at run time keeps the counting pages
+ * (/inventory/**) and the few read-only queries the counting page needs to start offline. It never touches
+ * non-GET requests (tRPC mutations are POSTs), server-sent events, or any other API call.
+ */
+import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
+import { isCountingPage, isOfflineQuery, isStaticAsset } from './routes';
+
+declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
+
+// Pages and queries keep the cache names and keys of the hand-written worker this one replaced, so a tablet
+// that updates keeps what it had cached; its script cache is superseded by the precache.
+const PAGES_CACHE = 'mi-pages-v1';
+const API_CACHE = 'mi-api-v1';
+const STATIC_CACHE = 'mi-static-v2';
+const RETIRED_CACHES = ['mi-static-v1'];
+
+/** On a flaky store LAN a counting page falls back to its cached copy after this long. */
+const NETWORK_TIMEOUT_SECONDS = 3;
+
+/** Only complete successes are kept: never an error page or the redirect to the login. */
+const onlyOk = new CacheableResponsePlugin({ statuses: [200] });
+
+/** A page is kept under its path alone (as before), so a query string never misses the cached copy. */
+const byPath: SerwistPlugin = {
+  cacheKeyWillBeUsed: ({ request }) => {
+    const url = new URL(request.url);
+    return `${url.origin}${url.pathname}`;
+  },
+};
+
+/**
+ * Answers are matched by URL alone. tRPC answers `Vary: trpc-accept, accept`, and what the page hands over is
+ * fetched by the worker without the page's Accept header, so honouring Vary would miss exactly those entries.
+ */
+const byUrlOnly = { ignoreVary: true };
+
+const countingPages = new NetworkFirst({
+  cacheName: PAGES_CACHE,
+  networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
+  matchOptions: byUrlOnly,
+  plugins: [onlyOk, byPath, new ExpirationPlugin({ maxEntries: 50 })],
+});
+const offlineQueries = new NetworkFirst({
+  cacheName: API_CACHE,
+  networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
+  matchOptions: byUrlOnly,
+  plugins: [onlyOk, new ExpirationPlugin({ maxEntries: 50 })],
+});
+// Scripts of a newer deploy than this worker's manifest (the worker updates after the page loads them).
+const staticAssets = new CacheFirst({ cacheName: STATIC_CACHE, plugins: [onlyOk, new ExpirationPlugin({ maxEntries: 200 })] });
+
+const serwist = new Serwist({
+  precacheEntries: self.__SW_MANIFEST,
+  cacheId: 'mi',
+  skipWaiting: true,
+  clientsClaim: true,
+  // Off: the worker answers only counting-page navigations, and every other navigation (dashboard, admin…) would
+  // still pay for a preload request it never uses.
+  navigationPreload: false,
+  runtimeCaching: [
+    { matcher: ({ url, sameOrigin }) => sameOrigin && isStaticAsset(url), handler: staticAssets },
+    { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isCountingPage(url), handler: countingPages },
+    {
+      matcher: ({ request, url, sameOrigin }) => sameOrigin && isOfflineQuery(url) && !(request.headers.get('accept') ?? '').includes('text/event-stream'),
+      handler: offlineQueries,
+    },
+  ],
+});
+
+type CacheUrlsMessage = { type: 'cache-urls'; urls: string[] };
+
+function isCacheUrlsMessage(data: unknown): data is CacheUrlsMessage {
+  const message = data as Partial<CacheUrlsMessage> | null;
+  return message?.type === 'cache-urls' && Array.isArray(message.urls) && message.urls.every((u) => typeof u === 'string');
+}
+
+/** The strategy that keeps `url` when the page reports it loaded it; undefined when it is not kept (or precached). */
+function strategyFor(url: URL) {
+  if (url.origin !== self.location.origin) return undefined;
+  if (isStaticAsset(url)) return serwist.getPrecacheKeyForUrl(url.href) ? undefined : staticAssets;
+  if (isOfflineQuery(url)) return offlineQueries;
+  if (isCountingPage(url)) return countingPages;
+  return undefined;
+}
+
+/**
+ * The page hands over what it loaded before this worker controlled it (see register-sw.tsx), so the first visit's
+ * page and queries are cached too and the counting page opens offline after a reload.
+ */
+self.addEventListener('message', (event) => {
+  if (!isCacheUrlsMessage(event.data)) return;
+  const requests = event.data.urls.map((raw) => {
+    const url = new URL(raw, self.location.origin);
+    // Best effort: what fails here is cached by the next visit's own requests.
+    return strategyFor(url)?.handle({ request: new Request(url.href, { credentials: 'same-origin' }), event });
+  });
+  event.waitUntil(Promise.allSettled(requests));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(Promise.all(RETIRED_CACHES.map((name) => caches.delete(name))));
+});
+
+serwist.addEventListeners();
