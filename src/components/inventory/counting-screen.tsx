@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
 import { beep } from '~/lib/ui/beep';
 import type { RouterOutputs } from '~/lib/trpc/react';
 import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
@@ -77,14 +77,13 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const myZones = session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone);
   const knownZones = [...new Set([...myZones, ...(session.filter.zones ?? [])])];
   const [zone, setZone] = useState('');
-  const [code, setCode] = useState('');
   const [quantity, setQuantity] = useState('1');
   const [feedback, setFeedback] = useState<ScanFeedback | null>(null);
   const [storageError, setStorageError] = useState<string | null>(null);
   const [camera, setCamera] = useState(false);
   const [recount, setRecount] = useState(false);
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
-  const scanInput = useRef<HTMLInputElement>(null);
+  const scanInput = useRef<ScanCodeHandle>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
   // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
   const countedHereFirst = new Set(
@@ -117,7 +116,6 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
       const qty = Number(quantity.replace(',', '.'));
-      setCode('');
       try {
         const result = await counter.scan(digits, { quantity: qty, zone, recount: recount && recountable.some((r) => r.ean === digits) });
         setFeedback(result);
@@ -139,24 +137,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     [counter, quantity, zone, recount, recountable],
   );
 
-  // A keyboard-wedge scanner types into whatever has focus: digits typed outside any field go to the scan field.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
-      if (/^\d$/.test(e.key)) {
-        scanInput.current?.focus();
-        setCode((c) => c + e.key);
-        e.preventDefault();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    void submit(code);
+    void submit(scanInput.current?.take() ?? '');
   };
 
   const recent = [...counter.scans].reverse().slice(0, 8);
@@ -237,18 +220,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           Código de barras
         </label>
         <div className="scan-row">
-          <input
-            id="scan-code"
-            ref={scanInput}
-            className="input scan-input"
-            inputMode="numeric"
-            autoComplete="off"
-            autoFocus
-            placeholder="Leia ou digite o EAN e Enter"
-            value={code}
-            onChange={(e) => setCode(e.target.value.replace(/[^\d]/g, ''))}
-            disabled={!counter.ready || closed}
-          />
+          <ScanCodeInput ref={scanInput} disabled={!counter.ready || closed} />
           <button type="submit" className="btn btn-primary" disabled={!counter.ready || closed}>
             Registrar
           </button>
@@ -404,5 +376,60 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
         </button>
       </div>
     </form>
+  );
+}
+
+type ScanCodeHandle = { take: () => string; focus: () => void };
+
+/**
+ * The scan field. A keyboard-wedge scanner types a code a key at a time into whatever has focus, so the text lives
+ * here: each keystroke re-renders this input, not the whole counting screen with its lists. Digits typed outside
+ * any field come here too. The form takes the code on submit.
+ */
+function ScanCodeInput({ ref, disabled }: { ref: Ref<ScanCodeHandle>; disabled: boolean }) {
+  const [code, setCode] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  useImperativeHandle(
+    ref,
+    () => ({
+      take: () => {
+        setCode('');
+        return code;
+      },
+      focus: () => input.current?.focus(),
+    }),
+    [code],
+  );
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
+      if (/^\d$/.test(e.key)) {
+        input.current?.focus();
+        setCode((c) => c + e.key);
+        e.preventDefault();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  // Not autoFocus: the field mounts disabled (until the scan log is open), and a disabled field takes no focus.
+  useEffect(() => {
+    if (!disabled) input.current?.focus();
+  }, [disabled]);
+
+  return (
+    <input
+      id="scan-code"
+      ref={input}
+      className="input scan-input"
+      inputMode="numeric"
+      autoComplete="off"
+      placeholder="Leia ou digite o EAN e Enter"
+      value={code}
+      onChange={(e) => setCode(e.target.value.replace(/[^\d]/g, ''))}
+      disabled={disabled}
+    />
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
+import { formatQuantity } from '../ui/format';
 
 type SessionDetail = RouterOutputs['inventory']['byId'];
 
@@ -33,12 +34,15 @@ export function useCachedSession(sessionId: string): { session: SessionDetail | 
   return { session, error: session || !query.error ? null : describeError(query.error) };
 }
 
+// Made once: toLocaleString with options builds a new Intl formatter on every call, on every render of the counting screen.
+const timeFormat = new Intl.DateTimeFormat('pt-BR', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleString('pt-BR', { day: '2-digit', month: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return timeFormat.format(new Date(iso));
 }
 
 export function quantityLabel(quantity: number, unit: string | null): string {
-  const n = quantity.toLocaleString('pt-BR', { maximumFractionDigits: 3 });
+  const n = formatQuantity(quantity);
   return unit && unit !== 'un' ? `${n} ${unit}` : n;
 }
 
