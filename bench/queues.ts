@@ -142,6 +142,36 @@ function summarize(r: Round, deliveries: { notificationId: string | null; at: nu
   };
 }
 
+/**
+ * Where the time goes, per notification of the steady round (p50/p99, ms): event written → relay took it
+ * (published_at), → its domain-events job started, consumers ran, → FCM job started, → delivered. Uses the
+ * jobs BullMQ still keeps (the last 2,000 completed per queue), so it covers the round's tail.
+ */
+async function stageBreakdown(ctx: Awaited<ReturnType<typeof setup>>, deliveries: { notificationId: string | null; at: number }[]) {
+  const domain = ctx.services.queues.queue('domain-events');
+  const push = ctx.services.queues.queue('fcm-notifications');
+  const [domainJobs, pushJobs] = await Promise.all([domain.getJobs(['completed'], 0, 2000), push.getJobs(['completed'], 0, 2000)]);
+  const byEvent = new Map(domainJobs.map((j) => [Number(j.data.eventId), j]));
+  const byNotification = new Map(pushJobs.map((j) => [String(j.data.notificationId), j]));
+  const delivered = new Map(deliveries.map((d) => [d.notificationId, d.at]));
+  const rows = await ctx.services.sql<{ id: string; written: number; published: number; event_id: string }[]>`
+    select n.id, extract(epoch from e.created_at) * 1000 as written, extract(epoch from e.published_at) * 1000 as published, e.id::text as event_id
+    from notifications n join event_log e on e.id = n.source_event_id::bigint where n.id = any(${[...byNotification.keys()]}::uuid[])`;
+  const stage: Record<string, number[]> = { toRelay: [], toConsumer: [], consumers: [], toPushJob: [], push: [] };
+  for (const r of rows) {
+    const d = byEvent.get(Number(r.event_id));
+    const p = byNotification.get(r.id);
+    const at = delivered.get(r.id);
+    if (!d?.processedOn || !d.finishedOn || !p?.processedOn || !at) continue;
+    stage.toRelay!.push(Number(r.published) - Number(r.written));
+    stage.toConsumer!.push(d.processedOn - Number(r.published));
+    stage.consumers!.push(d.finishedOn - d.processedOn);
+    stage.toPushJob!.push(p.processedOn - d.finishedOn);
+    stage.push!.push(at - p.processedOn);
+  }
+  return Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, [percentile(v, 50), percentile(v, 99)]]));
+}
+
 async function runBackend(backend: 'redis' | 'postgres') {
   log(`— ${backend}: setting up`);
   const ctx = await setup(backend);
@@ -154,9 +184,12 @@ async function runBackend(backend: 'redis' | 'postgres') {
     await produce(ctx, clean);
     await waitForDeliveries(ctx.services, NOTIFICATIONS, ctx.buyerId, 120_000);
     await sleep(1000);
-    const steady = summarize(clean, fcm.deliveries.splice(0));
+    const deliveries = fcm.deliveries.splice(0);
+    const steady = summarize(clean, deliveries);
+    const stages = await stageBreakdown(ctx, deliveries);
+    log(`— ${backend}: stages p50/p99 ms ${JSON.stringify(stages)}`);
 
-    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined };
+    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined, stages };
     log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
@@ -176,6 +209,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
       producedPerSecond: RATE,
       ...steady,
       lastDeliveryAt: undefined,
+      stages,
       withCrash: {
         lost: crashed.lost,
         duplicates: crashed.duplicates,

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { UnrecoverableError } from 'bullmq';
 import type { Executor } from '~/server/db/client';
 import { eventLog, processedEvents } from '~/server/db/schema';
-import type { EventType } from '~/server/events/types';
+import { loadEventAndMark } from '~/server/db/queries/operations';
+import { eventTypes, type EventType } from '~/server/events/types';
 import { queueNames } from '~/server/queues/definitions';
 import type { Logger } from '~/server/logger';
 import { defineProcessor } from '../base';
@@ -15,7 +16,12 @@ async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
   return { id: row.id, orgId: row.orgId, type: row.type as EventType, aggregateId: row.aggregateId, payload: row.payload, metadata: row.metadata, createdAt: row.createdAt };
 }
 
-const targetsOf = (registry: Consumer[], event: StoredEvent, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(event.type));
+const targetsOf = (registry: Consumer[], type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
+
+/** Which consumers (of `registry`, or only the one named) handle each event type, for the one-statement claim. */
+const consumersByType = (registry: Consumer[], only?: string) =>
+  Object.fromEntries(eventTypes.map((type) => [type, targetsOf(registry, type, only).map((c) => c.name)]));
+const defaultConsumersByType = consumersByType(consumers);
 
 /** Records `names` as having processed the event; returns the ones that had not yet (their effect is due). */
 async function mark(tx: Executor, names: string[], eventId: number): Promise<Set<string>> {
@@ -28,35 +34,46 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
+/** Runs every promise to its end (a transaction's statements must not be abandoned mid-flight), then throws the first failure. */
+async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 /**
  * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
- * processed mark and its effect commit together. The usual path does it for every consumer in one transaction
- * (a handful of statements per event instead of a transaction per consumer: this is the workers' hot path). If
- * that transaction fails, each consumer gets its own, so one failing consumer never holds back the others; the
- * job then fails for the one that still fails and its retry finds the rest already marked. `after` hooks run
- * on every delivery, once everything has committed.
+ * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
+ * transaction for all consumers: one statement loads the event and writes the marks, then the due consumers'
+ * effects go out together (postgres.js pipelines a transaction's concurrent statements). If that transaction
+ * fails, each consumer gets its own, so one failing consumer never holds back the others; the job then fails
+ * for the one that still fails, and its retry finds the rest already marked. `after` hooks run on every
+ * delivery, once everything has committed.
  */
 export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { only?: string; consumers?: Consumer[] } = {}): Promise<string[]> {
   const { db } = deps.services;
   const { only, consumers: registry = consumers } = opts;
+  const byType = !only && registry === consumers ? defaultConsumersByType : consumersByType(registry, only);
   let event: StoredEvent;
-  let targets: Consumer[];
   const results = new Map<string, unknown>();
   try {
-    ({ event, targets } = await db.transaction(async (tx) => {
-      const event = await loadEvent(tx, eventId);
-      const targets = targetsOf(registry, event, only);
-      const due = await mark(tx, targets.map((c) => c.name), eventId);
-      for (const consumer of targets) if (due.has(consumer.name)) results.set(consumer.name, await consumer.apply?.(tx, event, deps));
-      return { event, targets };
-    }));
+    event = await db.transaction(async (tx) => {
+      const claimed = await loadEventAndMark(tx, eventId, byType);
+      if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
+      const { due, ...stored } = claimed;
+      const loaded = { ...stored, type: stored.type as EventType };
+      const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
+      const applied = await allSettledOrThrow(applying.map(async (c) => c.apply?.(tx, loaded, deps)));
+      applying.forEach((c, i) => results.set(c.name, applied[i]));
+      return loaded;
+    });
   } catch (error) {
     if (error instanceof UnrecoverableError) throw error;
     results.clear();
     event = await loadEvent(db, eventId);
-    targets = targetsOf(registry, event, only);
     let failure: unknown;
-    for (const consumer of targets) {
+    for (const consumer of targetsOf(registry, event.type, only)) {
       try {
         await db.transaction(async (tx) => {
           if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply?.(tx, event, deps));
@@ -67,6 +84,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
     }
     if (failure) throw failure;
   }
+  const targets = targetsOf(registry, event.type, only);
   await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));
   return targets.map((c) => c.name);
 }

@@ -8,6 +8,7 @@ import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import type { PushSender } from '~/server/services/fcm/sender';
 import { defineProcessor } from '../base';
+import { hasConsumer } from './domain-events';
 
 export class PushRetryableError extends Error {
   override name = 'PushRetryableError';
@@ -51,6 +52,8 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
           tx,
           { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
           { userId: null },
+          // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
+          { wake: hasConsumer('notification.sent') },
         ),
       ]),
     );

@@ -13,7 +13,15 @@ export type EventMetadata = { correlationId?: string; userId?: string | null };
  * Callers that emit for the same aggregate concurrently hold that aggregate's row lock; the unique
  * (aggregate, seq) constraint catches anything else.
  */
-export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata): Promise<number[]> {
+export type AppendOptions = {
+  /**
+   * Wake the relay at commit (default). Events no consumer handles may pass false: the relay's poll marks them
+   * published within a second, and the busy path is spared a relay round per event.
+   */
+  wake?: boolean;
+};
+
+export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata, opts: AppendOptions = {}): Promise<number[]> {
   if (events.length === 0) return [];
   const rows = events.map((e, ord) => ({
     ord,
@@ -36,9 +44,9 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
       order by e.ord
       returning id
     )
-    select id, pg_notify(${OUTBOX_CHANNEL}, '') from inserted order by id`);
+    select id${opts.wake === false ? sql`` : sql`, pg_notify(${OUTBOX_CHANNEL}, '')`} from inserted order by id`);
   return [...inserted].map((r) => Number(r.id));
 }
 
-export const appendEvent = async <T extends EventType>(tx: Executor, event: NewEvent<T>, metadata: EventMetadata): Promise<number> =>
-  (await appendEvents(tx, [event as NewEvent], metadata))[0]!;
+export const appendEvent = async <T extends EventType>(tx: Executor, event: NewEvent<T>, metadata: EventMetadata, opts?: AppendOptions): Promise<number> =>
+  (await appendEvents(tx, [event as NewEvent], metadata, opts))[0]!;

@@ -39,16 +39,17 @@ export function startOutboxRelay(opts: RelayOptions) {
   let failures = 0;
   let published = 0;
 
+  // One statement takes and marks the rows; the enqueue happens before the commit, so a failed enqueue (Redis
+  // down) rolls the marks back.
   const relayOnce = () =>
     opts.db.transaction(async (tx) => {
-      const rows = await tx.execute<{ id: number; type: string; org_id: string | null }>(
-        sql`select id, type, org_id from event_log where published_at is null order by id limit ${batchSize} for update skip locked`,
-      );
-      const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id }));
-      if (batch.length === 0) return 0;
+      const rows = await tx.execute<{ id: number; type: string; org_id: string | null }>(sql`
+        update event_log set published_at = now()
+        where id in (select id from event_log where published_at is null order by id limit ${batchSize} for update skip locked)
+        returning id, type, org_id`);
+      const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id })).sort((a, b) => a.id - b.id);
       const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
       if (jobs.length > 0) await opts.queue.addBulk(jobs.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: `event-${e.id}` } })));
-      await tx.execute(sql`update event_log set published_at = now() where id = any(${`{${batch.map((e) => e.id).join(',')}}`}::bigint[])`);
       return batch.length;
     });
 

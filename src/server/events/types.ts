@@ -41,6 +41,7 @@ export const eventPayloads = {
 } as const;
 
 export type EventType = keyof typeof eventPayloads;
+export const eventTypes = Object.keys(eventPayloads) as EventType[];
 export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
 
 const aggregateOf: Record<EventType, string> = {

@@ -87,3 +87,35 @@ export async function outboxLag(db: Executor) {
   );
   return { pending: row?.pending ?? 0, oldestSeconds: row?.oldest_seconds ?? null };
 }
+
+export type ClaimedEvent = {
+  id: number;
+  orgId: string | null;
+  type: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+  metadata: { correlationId?: string; userId?: string | null };
+  createdAt: Date;
+  /** The consumers that had not processed it yet: their marks are now written (in the caller's transaction). */
+  due: string[];
+};
+
+/**
+ * Loads an outbox event and records it as processed by the consumers `consumersByType` names for its type, in
+ * one statement (the workers' hot path); null when the event does not exist.
+ */
+export async function loadEventAndMark(tx: Executor, eventId: number, consumersByType: Record<string, string[]>): Promise<ClaimedEvent | null> {
+  const rows = await tx.execute<{ id: string; org_id: string | null; type: string; aggregate_id: string; payload: Record<string, unknown>; metadata: ClaimedEvent['metadata']; created_at: string; due: string[] }>(sql`
+    with e as (select * from event_log where id = ${eventId}),
+    due as (
+      insert into processed_events (consumer, event_id)
+      select c, e.id from e, jsonb_array_elements_text(${JSON.stringify(consumersByType)}::jsonb -> e.type) c
+      on conflict do nothing
+      returning consumer
+    )
+    select e.id, e.org_id, e.type, e.aggregate_id, e.payload, e.metadata, e.created_at, coalesce((select array_agg(consumer) from due), '{}') as due
+    from e`);
+  const row = [...rows][0];
+  if (!row) return null;
+  return { id: Number(row.id), orgId: row.org_id, type: row.type, aggregateId: row.aggregate_id, payload: row.payload, metadata: row.metadata, createdAt: new Date(row.created_at), due: row.due };
+}
