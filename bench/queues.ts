@@ -7,7 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { parseEnv } from '~/env';
@@ -87,14 +89,14 @@ function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix:
 type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill?: number };
 
 /** Submits one request per tick at RATE/s; each commits one buyer notification. */
-async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>) {
+async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>, count = NOTIFICATIONS) {
   const interval = 1000 / RATE;
   const started = performance.now();
   const inflight: Promise<void>[] = [];
-  for (let i = 0; i < NOTIFICATIONS; i++) {
+  for (let i = 0; i < count; i++) {
     const wait = started + i * interval - performance.now();
     if (wait > 1) await sleep(wait);
-    if (i === NOTIFICATIONS / 2 && onHalf) await onHalf();
+    if (i === count / 2 && onHalf) await onHalf();
     inflight.push(
       ctx.caller.purchaseRequests
         .create({ id: randomUUID(), storeId: ctx.storeIds[i % ctx.storeIds.length]!, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
@@ -172,6 +174,49 @@ async function stageBreakdown(ctx: Awaited<ReturnType<typeof setup>>, deliveries
   return Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, [percentile(v, 50), percentile(v, 99)]]));
 }
 
+/** CPU seconds (user + system) used so far by the processes `match` selects, read from /proc (Linux). */
+function cpuSeconds(match: (pid: number, comm: string) => boolean): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!match(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (in clock ticks of 1/100 s)
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return ticks / 100;
+}
+
+/**
+ * CPU used per notification by each part of the system on this one machine: the app (this process: the tRPC
+ * calls, and also the FCM stand-in), the worker process, every PostgreSQL backend and Redis.
+ */
+function cpuMeter(workerPid: () => number | undefined) {
+  const read = () => ({
+    app: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    worker: cpuSeconds((pid) => pid === workerPid()),
+    postgres: cpuSeconds((_, comm) => comm === 'postgres'),
+    redis: cpuSeconds((_, comm) => comm.startsWith('redis-server')),
+    at: performance.now(),
+  });
+  const start = read();
+  return (count: number) => {
+    const end = read();
+    const seconds = (end.at - start.at) / 1000;
+    const parts = { app: end.app - start.app, worker: end.worker - start.worker, postgres: end.postgres - start.postgres, redis: end.redis - start.redis };
+    const total = Object.values(parts).reduce((a, b) => a + b, 0);
+    return {
+      msPerNotification: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round((v * 1000) / count, 2)])),
+      coresBusy: round(total / seconds, 2),
+      cores: availableParallelism(),
+    };
+  };
+}
+
 async function runBackend(backend: 'redis' | 'postgres') {
   log(`— ${backend}: setting up`);
   const ctx = await setup(backend);
@@ -179,17 +224,28 @@ async function runBackend(backend: 'redis' | 'postgres') {
   let worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
   await sleep(3000);
   try {
+    // Warm-up (not measured): the worker's first jobs pay for JIT compilation, prepared statements and pools.
+    const warmup = RATE * 3;
+    log(`— ${backend}: warm-up, ${warmup} notifications`);
+    await produce(ctx, { committed: new Map() }, undefined, warmup);
+    await waitForDeliveries(ctx.services, warmup, ctx.buyerId, 60_000);
+    await sleep(1000);
+    fcm.deliveries.splice(0);
+
     log(`— ${backend}: ${NOTIFICATIONS} notifications at ${RATE}/s`);
     const clean: Round = { committed: new Map() };
+    const meter = cpuMeter(() => worker.pid);
     await produce(ctx, clean);
-    await waitForDeliveries(ctx.services, NOTIFICATIONS, ctx.buyerId, 120_000);
+    await waitForDeliveries(ctx.services, warmup + NOTIFICATIONS, ctx.buyerId, 120_000);
+    const cpu = meter(NOTIFICATIONS);
+    log(`— ${backend}: cpu ${JSON.stringify(cpu)}`);
     await sleep(1000);
     const deliveries = fcm.deliveries.splice(0);
     const steady = summarize(clean, deliveries);
     const stages = await stageBreakdown(ctx, deliveries);
     log(`— ${backend}: stages p50/p99 ms ${JSON.stringify(stages)}`);
 
-    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined, stages };
+    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined, stages, cpu };
     log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
@@ -200,7 +256,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
       crash.killedAt = Date.now();
       worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
     });
-    await waitForDeliveries(ctx.services, NOTIFICATIONS * 2, ctx.buyerId, 180_000);
+    await waitForDeliveries(ctx.services, warmup + NOTIFICATIONS * 2, ctx.buyerId, 180_000);
     await sleep(1000);
     const crashed = summarize(crash, fcm.deliveries.splice(0));
     return {
@@ -210,6 +266,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
       ...steady,
       lastDeliveryAt: undefined,
       stages,
+      cpu,
       withCrash: {
         lost: crashed.lost,
         duplicates: crashed.duplicates,
