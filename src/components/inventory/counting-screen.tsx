@@ -10,6 +10,7 @@ import { useSession } from '../session';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
 import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
+import { useOfflineReady } from './use-offline-ready';
 import styles from './inventory.module.css';
 
 type SessionDetail = RouterOutputs['inventory']['byId'];
@@ -146,6 +147,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const replaced = new Set(counter.scans.filter((s) => s.replaces).map((s) => s.replaces));
   const lines = [...counter.counts.values()].sort((a, b) => (a.name ?? a.ean).localeCompare(b.name ?? b.ean));
   const phase = counter.syncState?.phase;
+  const offlineReady = useOfflineReady();
   const rejected = counter.scans.filter((s) => s.status === 'rejected');
   const readings = (n: number) => (n === 1 ? '1 leitura' : `${n} leituras`);
 
@@ -169,6 +171,11 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           Última sincronização: <strong data-testid="last-sync">{counter.lastSync ? formatTime(counter.lastSync.at) : 'nunca'}</strong>
         </span>
         <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && counter.online ? 'Nova tentativa em breve' : ''}</span>
+        {offlineReady === 'unsupported' ? null : (
+          <span data-testid="offline-ready" data-state={offlineReady}>
+            {offlineReady === 'ready' ? 'Pronto para contar sem rede' : counter.online ? 'Preparando para contar sem rede…' : 'Esta página ainda não abre sem rede'}
+          </span>
+        )}
       </div>
 
       {counter.receipt && counter.pending === 0 ? (
