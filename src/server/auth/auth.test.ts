@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
+import { awayFromMinuteEdge } from '../../../tests/helpers/clock';
 import { countQueries } from '../db/query-count';
 import { apiTokens, auditLog, loginSessions } from '../db/schema';
 import type { Services } from '../services';
@@ -60,6 +61,7 @@ describe('login', () => {
 
   it('stops brute force: the 6th try within a minute for one account and IP is TOO_MANY_REQUESTS with Retry-After', async () => {
     const anon = await callerFor(services, { ip: '10.0.0.4' });
+    await awayFromMinuteEdge();
     for (let i = 0; i < 5; i++) await expectCode(anon.auth.login({ email: 'buyer@auth.test', password: `guess ${i}` }), 'UNAUTHORIZED');
     await expectCode(anon.auth.login({ email: 'buyer@auth.test', password: TEST_PASSWORD }), 'TOO_MANY_REQUESTS');
     expect(Number(anon.headers.get('retry-after'))).toBeGreaterThan(0);

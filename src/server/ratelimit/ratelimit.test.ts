@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { env } from '~/env';
 import { createRedisLayer, type RedisLayer } from '~/server/redis/client';
+import { awayFromMinuteEdge } from '../../../tests/helpers/clock';
 import { startRedisServer, type RedisServerHandle } from '../../../tests/helpers/redis-server';
 import { createInProcessLimiter } from './in-process';
 import { createRateLimiter, type RateLimiter } from './ratelimit';
@@ -16,11 +17,6 @@ const limits = {
   login: { requests: 5, windowSeconds: 60 },
 };
 
-/** The sliding window weighs in the previous minute; start a sequence well inside one minute so counts are exact. */
-async function awayFromMinuteEdge() {
-  const intoMinute = Date.now() % 60_000;
-  if (intoMinute > 55_000) await sleep(60_000 - intoMinute + 10);
-}
 
 async function exhaust(limiter: RateLimiter, identifier: string, times: number) {
   const results = [];
