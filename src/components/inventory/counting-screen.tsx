@@ -165,7 +165,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           {counter.online ? 'Online' : 'Offline'}
         </span>
         <span>
-          Pendentes: <strong data-testid="pending-count">{counter.pending}</strong>
+          Pendentes: <strong data-testid="pending-count">{counter.pending ?? '…'}</strong>
         </span>
         <span>
           Última sincronização: <strong data-testid="last-sync">{counter.lastSync ? formatTime(counter.lastSync.at) : 'nunca'}</strong>
@@ -190,7 +190,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       {needsLogin ? (
         <div className="alert alert-warning" role="alert" data-testid="login-expired">
           <p className="alert-title">
-            Sua sessão expirou — entre novamente para enviar {counter.pending > 0 ? readings(counter.pending) : 'as leituras'}
+            Sua sessão expirou — entre novamente para enviar {counter.pending ? readings(counter.pending) : 'as leituras'}
           </p>
           <p>Continue contando: as leituras ficam guardadas neste tablet e são enviadas assim que você entrar.</p>
           <a className="btn btn-primary" href={loginUrl(countingPath(session.id))}>
@@ -200,7 +200,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       ) : null}
       {phase === 'session_closed' || closed ? (
         <p className="alert alert-error" role="alert">
-          Este inventário foi encerrado e não recebe mais leituras. {counter.pending > 0 ? `Mostre ao gerente as ${counter.pending} leituras que ficaram neste tablet.` : ''}
+          Este inventário foi encerrado e não recebe mais leituras. {counter.pending ? `Mostre ao gerente as ${counter.pending} leituras que ficaram neste tablet.` : ''}
         </p>
       ) : null}
       {phase === 'forbidden' ? (

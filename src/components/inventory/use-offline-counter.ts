@@ -78,7 +78,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const [ready, setReady] = useState(false);
   const [deviceId, setDeviceId] = useState<string | null>(null);
   const [scans, setScans] = useState<ScanRecord[]>([]);
-  const [pending, setPending] = useState(0);
+  // null until read from IndexedDB: a screen that says 0 before it knows would tell the clerk all was sent.
+  const [pending, setPending] = useState<number | null>(null);
   const [lastSync, setLastSyncState] = useState<LastSync | undefined>();
   const [receipt, setReceipt] = useState<SyncReceipt | undefined>();
   const [persistence, setPersistence] = useState<PersistenceState | null>(null);
@@ -199,7 +200,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         const scan = await appendScan(offlineDb(), deviceId, { sessionId, storeId: storeId ?? '', userId, ...entry });
         persistMs.current.push(performance.now() - started);
         setScans((prev) => [...prev, scan]);
-        setPending((n) => n + 1);
+        setPending((n) => (n === null ? n : n + 1));
         setReceipt(undefined);
         scheduleSync();
         return scan;
