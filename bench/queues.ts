@@ -249,10 +249,11 @@ async function runBackend(backend: 'redis' | 'postgres') {
     log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
-      const [row] = await ctx.services.sql<{ n: number }[]>`select count(*)::int as n from notifications where push_status = 'sending'`;
-      crash.inFlightAtKill = row!.n;
       worker.kill('SIGKILL');
       await once(worker, 'exit');
+      // Counted once the worker is dead: what it left `sending` is exactly what was mid-send at the kill.
+      const [row] = await ctx.services.sql<{ n: number }[]>`select count(*)::int as n from notifications where push_status = 'sending'`;
+      crash.inFlightAtKill = row!.n;
       crash.killedAt = Date.now();
       worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
     });
