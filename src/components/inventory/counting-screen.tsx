@@ -23,6 +23,9 @@ function vibrate(ms: number | number[]) {
   }
 }
 
+/** One collator for the per-scan sort of the counted lines (String#localeCompare builds one per call: too slow for thousands). */
+const byName = new Intl.Collator('pt-BR');
+
 const countingPath = (sessionId: string) => `/inventory/${sessionId}/count`;
 
 export function CountingScreen({ sessionId }: { sessionId: string }) {
@@ -86,10 +89,12 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
   const scanInput = useRef<ScanCodeHandle>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
-  // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
-  const countedHereFirst = new Set(
-    counter.scans.filter((s) => s.userId === userId && !s.recount && s.status !== 'rejected').map((s) => counter.lookupCached(s.ean)?.ean ?? s.ean),
-  );
+  // A recount is made by someone else than who counted the line first (the server refuses it otherwise). Only
+  // looked up while recounts are asked for: this runs on every scan's render, over a log of thousands.
+  const countedHereFirst =
+    pendingRecounts.length === 0
+      ? new Set<string>()
+      : new Set(counter.scans.filter((s) => s.userId === userId && !s.recount && s.status !== 'rejected').map((s) => counter.lookupCached(s.ean)?.ean ?? s.ean));
   const mine = (r: (typeof pendingRecounts)[number]) => r.firstCountBy.includes(userId) || countedHereFirst.has(r.ean);
   const recountable = pendingRecounts.filter((r) => !mine(r));
   const notMine = pendingRecounts.filter(mine);
@@ -143,9 +148,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     void submit(scanInput.current?.take() ?? '');
   };
 
-  const recent = [...counter.scans].reverse().slice(0, 8);
+  const recent = counter.scans.slice(-8).reverse();
   const replaced = new Set(counter.scans.filter((s) => s.replaces).map((s) => s.replaces));
-  const lines = [...counter.counts.values()].sort((a, b) => (a.name ?? a.ean).localeCompare(b.name ?? b.ean));
+  const lines = [...counter.counts.values()].sort((a, b) => byName.compare(a.name ?? a.ean, b.name ?? b.ean));
   const phase = counter.syncState?.phase;
   const offlineReady = useOfflineReady();
   const rejected = counter.scans.filter((s) => s.status === 'rejected');
