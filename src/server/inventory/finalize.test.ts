@@ -3,9 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
-import { auditLog, eventLog, inventoryExpected, inventorySessions, inventoryTotals, storeDailyStats, storeStock } from '../db/schema';
+import { auditLog, eventLog, inventoryExpected, inventoryTotals, storeDailyStats, storeStock } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
 import { runConsumers } from '../../../tests/helpers/events';
 
 let services: Services;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   org = await createInventoryFixture(services, 'fin');
 });
 afterAll(() => close());
-afterEach(() => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open')));
+afterEach(() => cancelOpenSessions(services));
 
 // Fixture products: 0 Arroz (Mercearia, R$ 10), 1 Feijão (Mercearia, R$ 15,50), 2 Café (Bebidas, R$ 21).
 const ean = (i: number) => org.products[i]!.ean;

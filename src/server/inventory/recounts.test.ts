@@ -1,10 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
-import { createTestServices } from '../../../tests/helpers/harness';
-import { auditLog, countEntries, inventoryRecounts, inventorySessions } from '../db/schema';
+import { auditLog, countEntries, inventoryRecounts } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from './testing';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -12,13 +11,10 @@ let org: InventoryFixture;
 let other: InventoryFixture;
 
 beforeAll(async () => {
-  ({ services, close } = await createTestServices());
-  org = await createInventoryFixture(services, 'rec');
-  other = await createInventoryFixture(services, 'rec-other');
-  await setStock(services, org, 0, [10, 20, 30]);
+  ({ services, close, org, other } = await createTwoOrgInventory('rec'));
 });
 afterAll(() => close());
-afterEach(() => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open')));
+afterEach(() => cancelOpenSessions(services));
 
 const ean = (i: number) => org.products[i]!.ean;
 const unknownEan = withCheckDigit('789777766665');

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServices } from '../../../tests/helpers/harness';
 import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores, users } from '../db/schema';
 import type { Services } from '../services';
-import { addUser, as, asSecret, codeOf, createInventoryFixture, errorOf, setStock, type InventoryFixture } from './testing';
+import { addUser, as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, errorOf, type InventoryFixture } from './testing';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -12,13 +11,10 @@ let org: InventoryFixture;
 let other: InventoryFixture;
 
 beforeAll(async () => {
-  ({ services, close } = await createTestServices());
-  org = await createInventoryFixture(services, 'ses');
-  other = await createInventoryFixture(services, 'ses-other');
-  await setStock(services, org, 0, [10, 20, 30]);
+  ({ services, close, org, other } = await createTwoOrgInventory('ses'));
 });
 afterAll(() => close());
-afterEach(() => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open')));
+afterEach(() => cancelOpenSessions(services));
 
 const store = (i: number) => org.stores[i]!.id;
 

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
-import { createTestServices, testEan } from '../../../tests/helpers/harness';
+import { testEan } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
-import { auditLog, countEntries, inventoryDevices, inventorySessions, organizations, products } from '../db/schema';
+import { auditLog, countEntries, inventoryDevices, organizations, products } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from './testing';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -13,14 +13,10 @@ let org: InventoryFixture;
 let other: InventoryFixture;
 
 beforeAll(async () => {
-  ({ services, close } = await createTestServices());
-  org = await createInventoryFixture(services, 'sync');
-  other = await createInventoryFixture(services, 'sync-other');
-  await setStock(services, org, 0, [10, 20, 30]);
+  ({ services, close, org, other } = await createTwoOrgInventory('sync'));
 });
 afterAll(() => close());
-// Each test opens its own session; one left open by a failing test must not fail the next ones.
-afterEach(() => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open')));
+afterEach(() => cancelOpenSessions(services));
 
 const ean = (i: number) => org.products[i]!.ean;
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type TRPCError } from '@trpc/server';
-import { sql } from 'drizzle-orm';
-import { callerFor, createOrgFixture, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
+import { eq, sql } from 'drizzle-orm';
+import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
 import { hashPassword } from '../auth/password';
 import { newSessionSecret, sha256 } from '../auth/secrets';
-import { loginSessions, storeMemberships, storeStock, users, type UserRole } from '../db/schema';
+import { inventorySessions, loginSessions, storeMemberships, storeStock, users, type UserRole } from '../db/schema';
 import type { Services } from '../services';
 
 /** Helpers shared by the inventory test files (not a test file itself). */
@@ -17,6 +17,18 @@ export async function createInventoryFixture(services: Services, slug: string): 
   const secondClerk = await addUser(services, org, 'clerk', `clerk2@${slug}.test`, [org.stores[0]!.id]);
   return { ...org, secondClerk };
 }
+
+/** A fresh database with org A (stock 10/20/30 of its first products at its first store) and org B, to cross into. */
+export async function createTwoOrgInventory(slug: string) {
+  const { services, close } = await createTestServices();
+  const org = await createInventoryFixture(services, slug);
+  const other = await createInventoryFixture(services, `${slug}-other`);
+  await setStock(services, org, 0, [10, 20, 30]);
+  return { services, close, org, other };
+}
+
+/** For afterEach: a session a failing test left open must not fail the next ones (one open session per store). */
+export const cancelOpenSessions = (services: Services) => services.db.update(inventorySessions).set({ status: 'cancelled' }).where(eq(inventorySessions.status, 'open'));
 
 export async function addUser(services: Services, org: OrgFixture, role: UserRole, email: string, storeIds: string[]) {
   const [user] = await services.db
