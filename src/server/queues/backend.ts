@@ -4,6 +4,9 @@ import type { Logger } from '../logger';
 import { createIoRedisConnection } from '../redis/client';
 import { queueNames, queueOptions, type QueueName } from './definitions';
 
+/** pg's errors carry their whole client (config, type tables, socket state): log what a person can act on. */
+const connectionError = (error: Error) => ({ type: error.name, message: error.message, code: (error as { code?: string }).code });
+
 export type QueueBackendKind = 'redis' | 'postgres';
 type AnyQueue = Queue;
 type AnyWorker = Worker;
@@ -36,7 +39,7 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
           kind === 'redis'
             ? new Queue(name, { connection: redisConnection('bullmq'), defaultJobOptions, prefix: opts.redisPrefix })
             : (new pg.Queue(name, { connection: pgConnection, defaultJobOptions }) as unknown as AnyQueue);
-        queue.on('error', (error) => opts.logger.warn({ err: error, queue: name }, 'queue connection error'));
+        queue.on('error', (error) => opts.logger.warn({ err: connectionError(error), queue: name }, 'queue connection error'));
         queues.set(name, queue);
       }
       return queue;
@@ -51,7 +54,7 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
         kind === 'redis'
           ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics, lockDuration, stalledInterval })
           : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics, lockDuration, stalledInterval }) as unknown as AnyWorker);
-      worker.on('error', (error) => opts.logger.warn({ err: error, queue: name }, 'worker connection error'));
+      worker.on('error', (error) => opts.logger.warn({ err: connectionError(error), queue: name }, 'worker connection error'));
       workers.push(worker);
       return worker;
     },
