@@ -123,10 +123,11 @@ export type NewScan = Omit<ScanRecord, 'id' | 'seq' | 'status' | 'deviceId' | 'c
 export async function appendScan(db: OfflineDatabase, deviceId: string, scan: NewScan): Promise<ScanRecord> {
   try {
     return await db.transaction('rw', db.scans, db.meta, async () => {
+      // Read inside the write transaction, so two tabs of this device never take the same number.
       const seq = ((await getMeta<number>(db, 'seq')) ?? 0) + 1;
       const record: ScanRecord = { ...scan, id: crypto.randomUUID(), countedAt: scan.countedAt ?? new Date(), deviceId, seq, status: 'pending' };
-      await db.meta.put({ key: 'seq', value: seq });
-      await db.scans.add(record);
+      // Both writes at once: one wait for the browser instead of two.
+      await Promise.all([db.meta.put({ key: 'seq', value: seq }), db.scans.add(record)]);
       return record;
     });
   } catch (error) {

@@ -1,11 +1,12 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useImperativeHandle, useRef, useState, type FormEvent, type Ref } from 'react';
+import { memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type Ref } from 'react';
 import { beep } from '~/lib/ui/beep';
 import type { RouterOutputs } from '~/lib/trpc/react';
 import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
+import type { LineCount } from '~/offline/tally';
 import { useSession } from '../session';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
@@ -24,7 +25,6 @@ function vibrate(ms: number | number[]) {
 }
 
 /** One collator for the per-scan sort of the counted lines (String#localeCompare builds one per call: too slow for thousands). */
-const byName = new Intl.Collator('pt-BR');
 
 const countingPath = (sessionId: string) => `/inventory/${sessionId}/count`;
 
@@ -78,8 +78,8 @@ type CounterProps = {
 
 function Counter({ session, userId, layout, loginExpired, onLoginBack }: CounterProps) {
   const counter = useOfflineCounter({ sessionId: session.id, storeId: session.storeId, userId, layout });
-  const myZones = session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone);
-  const knownZones = [...new Set([...myZones, ...(session.filter.zones ?? [])])];
+  const myZones = useMemo(() => session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone), [session.assignments, userId]);
+  const knownZones = useMemo(() => [...new Set([...myZones, ...(session.filter.zones ?? [])])], [myZones, session.filter.zones]);
   const [zone, setZone] = useState('');
   const [quantity, setQuantity] = useState('1');
   const [feedback, setFeedback] = useState<ScanFeedback | null>(null);
@@ -89,12 +89,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
   const scanInput = useRef<ScanCodeHandle>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
-  // A recount is made by someone else than who counted the line first (the server refuses it otherwise). Only
-  // looked up while recounts are asked for: this runs on every scan's render, over a log of thousands.
-  const countedHereFirst =
-    pendingRecounts.length === 0
-      ? new Set<string>()
-      : new Set(counter.scans.filter((s) => s.userId === userId && !s.recount && s.status !== 'rejected').map((s) => counter.lookupCached(s.ean)?.ean ?? s.ean));
+  // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
+  const countedHereFirst = counter.firstCountedBy(userId);
   const mine = (r: (typeof pendingRecounts)[number]) => r.firstCountBy.includes(userId) || countedHereFirst.has(r.ean);
   const recountable = pendingRecounts.filter((r) => !mine(r));
   const notMine = pendingRecounts.filter(mine);
@@ -148,12 +144,10 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     void submit(scanInput.current?.take() ?? '');
   };
 
-  const recent = counter.scans.slice(-8).reverse();
-  const replaced = new Set(counter.scans.filter((s) => s.replaces).map((s) => s.replaces));
-  const lines = [...counter.counts.values()].sort((a, b) => byName.compare(a.name ?? a.ean, b.name ?? b.ean));
+  const { recent, lines, rejected } = counter.tally;
+  const shownLines = useThrottled(lines, 1_000);
   const phase = counter.syncState?.phase;
   const offlineReady = useOfflineReady();
-  const rejected = counter.scans.filter((s) => s.status === 'rejected');
   const readings = (n: number) => (n === 1 ? '1 leitura' : `${n} leituras`);
 
   return (
@@ -238,19 +232,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           </button>
         </div>
         <div className={styles.options}>
-          <label className={styles.small}>
-            Quantidade
-            <input className="input" inputMode="decimal" value={quantity} onChange={(e) => setQuantity(e.target.value)} aria-label="Quantidade" />
-          </label>
-          <label className={styles.small}>
-            Zona
-            <input className="input" list="zones" value={zone} onChange={(e) => setZone(e.target.value.slice(0, 50))} aria-label="Zona" placeholder="Ex.: Corredor 3" />
-            <datalist id="zones">
-              {knownZones.map((z) => (
-                <option key={z} value={z} />
-              ))}
-            </datalist>
-          </label>
+          <QuantityAndZone quantity={quantity} onQuantity={setQuantity} zone={zone} onZone={setZone} zones={knownZones} />
           <button type="button" className="btn btn-secondary" onClick={() => setCamera((c) => !c)} aria-pressed={camera}>
             Câmera
           </button>
@@ -310,13 +292,13 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
 
       <h2 className="section-title">Últimas leituras</h2>
       <ul className={styles.recent} data-testid="recent-scans">
-        {recent.map((s) => (
-          <li key={s.id} className={replaced.has(s.id) ? styles.voided : undefined}>
+        {recent.map(({ scan: s, replaced }) => (
+          <li key={s.id} className={replaced ? styles.voided : undefined}>
             <span>
               {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${s.quantity}`) : `+${s.quantity}`}
               {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}</em> : null}
             </span>
-            {!s.replaces && !replaced.has(s.id) && s.status !== 'rejected' && !closed ? (
+            {!s.replaces && !replaced && s.status !== 'rejected' && !closed ? (
               <span className={styles.rowActions}>
                 <button type="button" className="btn btn-secondary" onClick={() => void counter.correct(s, 0).then(() => scanInput.current?.focus())}>
                   Desfazer
@@ -330,25 +312,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         ))}
       </ul>
 
-      <h2 className="section-title">Contado neste tablet ({lines.length} produtos)</h2>
-      <table className="data-table" data-testid="running-counts">
-        <thead>
-          <tr>
-            <th>Produto</th>
-            <th>EAN</th>
-            <th>Quantidade</th>
-          </tr>
-        </thead>
-        <tbody>
-          {lines.slice(0, 200).map((l) => (
-            <tr key={l.ean}>
-              <td>{l.name ?? 'Não encontrado no tablet'}</td>
-              <td className="mono">{l.ean}</td>
-              <td>{quantityLabel(l.quantity, l.unit)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RunningCounts lines={shownLines} />
       <p className="muted">
         Dispositivo <span className="mono">{counter.deviceId ?? '…'}</span> · produtos no tablet: {counter.productsMeta?.count ?? 0}
         {counter.productsMeta ? ` (baixados ${formatTime(new Date(counter.productsMeta.fetchedAt).toISOString())})` : ''}
@@ -360,6 +324,102 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     </section>
   );
 }
+
+/**
+ * Quantity and zone: their own component, so a scan (which re-renders the screen) leaves these controlled fields
+ * alone — React rewrites a controlled field's attributes each time it renders it, and that repaints the page.
+ */
+const QuantityAndZone = memo(function QuantityAndZone({
+  quantity,
+  onQuantity,
+  zone,
+  onZone,
+  zones,
+}: {
+  quantity: string;
+  onQuantity: (value: string) => void;
+  zone: string;
+  onZone: (value: string) => void;
+  zones: readonly string[];
+}) {
+  return (
+    <>
+      <label className={styles.small}>
+        Quantidade
+        <input className="input" inputMode="decimal" value={quantity} onChange={(e) => onQuantity(e.target.value)} aria-label="Quantidade" />
+      </label>
+      <label className={styles.small}>
+        Zona
+        <input className="input" list="zones" value={zone} onChange={(e) => onZone(e.target.value.slice(0, 50))} aria-label="Zona" placeholder="Ex.: Corredor 3" />
+        <datalist id="zones">
+          {zones.map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+      </label>
+    </>
+  );
+});
+
+/**
+ * `value`, changed at most once per `ms`: the first change after a quiet spell shows at once, a burst shows its
+ * latest value `ms` apart and its last value at the end.
+ */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const lastShown = useRef(0);
+  useEffect(() => {
+    const show = () => {
+      lastShown.current = performance.now();
+      setShown(value);
+    };
+    const wait = lastShown.current + ms - performance.now();
+    if (wait <= 0) return show();
+    const timer = setTimeout(show, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
+}
+
+/**
+ * What this tablet counted, per product. A 200-row table is the costliest thing on the page to lay out and paint,
+ * so while a scanner is firing it is refreshed once a second (the scan's own total shows at once above); its own
+ * layer keeps the rest of the page from repainting with it.
+ */
+const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly LineCount[] }) {
+  return (
+    <section className={styles.counts} aria-labelledby="running-counts-title">
+      <h2 id="running-counts-title" className="section-title">
+        Contado neste tablet ({lines.length} produtos)
+      </h2>
+      <table className="data-table" data-testid="running-counts">
+        <thead>
+          <tr>
+            <th>Produto</th>
+            <th>EAN</th>
+            <th>Quantidade</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.slice(0, 200).map((l) => (
+            <CountRow key={l.ean} line={l} />
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+});
+
+/** A line object is replaced only when its count changes, so a scan re-renders one row, not two hundred. */
+const CountRow = memo(function CountRow({ line }: { line: LineCount }) {
+  return (
+    <tr>
+      <td>{line.name ?? 'Não encontrado no tablet'}</td>
+      <td className="mono">{line.ean}</td>
+      <td>{quantityLabel(line.quantity, line.unit)}</td>
+    </tr>
+  );
+});
 
 function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: (quantity: number) => Promise<void>; onCancel: () => void }) {
   const [value, setValue] = useState(String(scan.quantity));
@@ -398,7 +458,7 @@ type ScanCodeHandle = { take: () => string; focus: () => void };
  * here: each keystroke re-renders this input, not the whole counting screen with its lists. Digits typed outside
  * any field come here too. The form takes the code on submit.
  */
-function ScanCodeInput({ ref, disabled }: { ref: Ref<ScanCodeHandle>; disabled: boolean }) {
+const ScanCodeInput = memo(function ScanCodeInput({ ref, disabled }: { ref: Ref<ScanCodeHandle>; disabled: boolean }) {
   const [code, setCode] = useState('');
   const input = useRef<HTMLInputElement>(null);
   useImperativeHandle(
@@ -444,4 +504,4 @@ function ScanCodeInput({ ref, disabled }: { ref: Ref<ScanCodeHandle>; disabled: 
       disabled={disabled}
     />
   );
-}
+});

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
 import { api } from '~/lib/trpc/react';
 import {
@@ -25,8 +25,7 @@ import {
   type SyncReceipt,
 } from '~/offline/db';
 import { SyncLoop, type SyncOutcome, type SyncState } from '~/offline/sync';
-
-export type LineCount = { ean: string; name: string | null; unit: string | null; quantity: number; entries: number };
+import { ScanTally, type ScanValue, type TallyView } from '~/offline/tally';
 
 export type ScanFeedback =
   | { ok: true; scan: ScanRecord; name: string | null; displayQuantity: number; unit: string | null; total: number; unknown: boolean }
@@ -34,8 +33,17 @@ export type ScanFeedback =
 
 type Options = { sessionId: string; storeId: string | null; userId: string; layout: ScaleBarcodeLayout | null };
 
-/** What the bench reads: persist times around the IndexedDB write, and a way to wait for a full sync. */
-type BenchHooks = { persistMs: number[]; scan: (code: string) => Promise<ScanFeedback>; flush: () => Promise<SyncOutcome | null>; pending: () => Promise<number> };
+/**
+ * What the bench reads: persist times around the IndexedDB write, a way to wait for a full sync, and the
+ * baseline — the same write with nothing else around it (another session's log, no screen update).
+ */
+type BenchHooks = {
+  persistMs: number[];
+  scan: (code: string) => Promise<ScanFeedback>;
+  baselinePersist: (code: string) => Promise<number>;
+  flush: () => Promise<SyncOutcome | null>;
+  pending: () => Promise<number>;
+};
 declare global {
   interface Window {
     __offlineCounter?: BenchHooks;
@@ -77,7 +85,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const online = useOnline();
   const [ready, setReady] = useState(false);
   const [deviceId, setDeviceId] = useState<string | null>(null);
-  const [scans, setScans] = useState<ScanRecord[]>([]);
+  const [tallyView, setTallyView] = useState<TallyView>({ lines: [], recent: [], rejected: [], size: 0 });
   // null until read from IndexedDB: a screen that says 0 before it knows would tell the clerk all was sent.
   const [pending, setPending] = useState<number | null>(null);
   const [lastSync, setLastSyncState] = useState<LastSync | undefined>();
@@ -92,6 +100,20 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const kickTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const deviceRef = useRef<string | null>(null);
+  const layoutRef = useRef(layout);
+  layoutRef.current = layout;
+  const tally = useRef<ScanTally | null>(null);
+  tally.current ??= new ScanTally((s): ScanValue => {
+    const product = productCache.current.get(s.ean);
+    return { key: product?.ean ?? s.ean, name: product?.name ?? null, unit: product?.unit ?? null, quantity: displayQuantity(s, product, layoutRef.current) };
+  });
+
+  /** Runs after every write already queued, and before any queued later: the log and the tally never disagree. */
+  const serialized = useCallback(<T,>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.current.then(task);
+    queue.current = run.catch(() => undefined);
+    return run;
+  }, []);
 
   const refreshStatus = useCallback(async () => {
     const db = offlineDb();
@@ -107,12 +129,23 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       if (productCache.current.has(ean)) return productCache.current.get(ean);
       const db = offlineDb();
       let product = await findProduct(db, storeId, ean);
-      const parsed = parseScan(ean, layout);
+      const parsed = parseScan(ean, layoutRef.current);
       if (!product && parsed.ok && parsed.scale) product = await findProductByPlu(db, storeId, pluCandidates(parsed.scale.plu));
       productCache.current.set(ean, product);
       return product;
     },
-    [storeId, layout],
+    [storeId],
+  );
+
+  /** Rereads the session's log (statuses change with each sync) and rebuilds the tally, names resolved first. */
+  const reloadLog = useCallback(
+    () =>
+      serialized(async () => {
+        const all = await sessionScans(offlineDb(), sessionId);
+        await Promise.all([...new Set(all.map((s) => s.ean))].filter((ean) => !productCache.current.has(ean)).map(lookup));
+        setTallyView(tally.current!.reset(all));
+      }),
+    [serialized, sessionId, lookup],
   );
 
   // Open the log, the device id, and ask for persistent storage.
@@ -120,11 +153,12 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     let cancelled = false;
     const db = offlineDb();
     void (async () => {
-      const [id, all] = await Promise.all([getDeviceId(db), sessionScans(db, sessionId)]);
+      const id = await getDeviceId(db);
       if (cancelled) return;
       deviceRef.current = id;
       setDeviceId(id);
-      setScans(all);
+      await reloadLog();
+      if (cancelled) return;
       await refreshStatus();
       setReady(true);
       setPersistence(await requestPersistentStorage());
@@ -132,7 +166,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     return () => {
       cancelled = true;
     };
-  }, [sessionId, refreshStatus]);
+  }, [sessionId, refreshStatus, reloadLog]);
 
   // The products table: downloaded at each online start, page by page.
   const downloadProducts = useCallback(async () => {
@@ -146,12 +180,13 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       const meta = await refreshProducts(db, storeId, (cursor) => utils.client.inventory.productsForStore.query({ storeId, cursor, limit: 5000 }));
       productCache.current.clear();
       setProductsMeta(meta);
+      await reloadLog();
     } catch (error) {
       setProductsError((error as Error).message);
     } finally {
       setDownloading(false);
     }
-  }, [storeId, utils]);
+  }, [storeId, utils, reloadLog]);
   useEffect(() => {
     void downloadProducts();
   }, [downloadProducts]);
@@ -168,7 +203,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         setSyncState(state);
         if (state.phase !== 'syncing') {
           void refreshStatus();
-          void sessionScans(offlineDb(), sessionId).then(setScans);
+          void reloadLog();
         }
       },
     });
@@ -178,7 +213,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       loop.stop();
       loopRef.current = null;
     };
-  }, [sessionId, userId, utils, refreshStatus]);
+  }, [sessionId, userId, utils, refreshStatus, reloadLog]);
 
   useEffect(() => {
     if (online) loopRef.current?.kick();
@@ -192,36 +227,47 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
 
   const persistMs = useRef<number[]>([]);
 
+  // Scans from a fast scanner (or a queue replayed at once) arrive several per frame: the screen shows them once
+  // per frame, not once per scan, so the main thread stays free for the next write.
+  const unshownScans = useRef(0);
+  const frame = useRef<number | null>(null);
+  const showScans = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      const added = unshownScans.current;
+      unshownScans.current = 0;
+      setTallyView(tally.current!.view);
+      setPending((n) => (n === null ? n : n + added));
+      setReceipt(undefined);
+    });
+  }, []);
+  useEffect(() => () => void (frame.current !== null && cancelAnimationFrame(frame.current)), []);
+
   const record = useCallback(
-    (entry: { ean: string; quantity: number; zone: string; replaces?: string | null; recount?: boolean }): Promise<ScanRecord> => {
-      const run = queue.current.then(async () => {
+    (entry: { ean: string; quantity: number; zone: string; replaces?: string | null; recount?: boolean }): Promise<ScanRecord> =>
+      serialized(async () => {
         const deviceId = deviceRef.current ?? (await getDeviceId(offlineDb()));
         const started = performance.now();
         const scan = await appendScan(offlineDb(), deviceId, { sessionId, storeId: storeId ?? '', userId, ...entry });
         persistMs.current.push(performance.now() - started);
-        setScans((prev) => [...prev, scan]);
-        setPending((n) => (n === null ? n : n + 1));
-        setReceipt(undefined);
+        tally.current!.append(scan);
+        unshownScans.current += 1;
+        showScans();
         scheduleSync();
         return scan;
-      });
-      queue.current = run.catch(() => undefined);
-      return run;
-    },
-    [sessionId, storeId, userId, scheduleSync],
+      }),
+    [serialized, sessionId, storeId, userId, scheduleSync],
   );
 
-  // Names for scans already in the log (a reload): resolved once the products table is known.
-  const [productsVersion, setProductsVersion] = useState(0);
+  // A new scale layout changes what scale labels resolve to and stand for.
+  const firstLayout = useRef(layout);
   useEffect(() => {
-    if (!ready || !storeId) return;
-    const unknown = [...new Set(scans.map((s) => s.ean))].filter((ean) => !productCache.current.has(ean));
-    if (unknown.length === 0) return;
-    void Promise.all(unknown.map(lookup)).then(() => setProductsVersion((v) => v + 1));
-  }, [ready, storeId, scans, lookup, productsMeta]);
-
-  // productsVersion: the product cache (a ref) was filled for scans loaded from the log.
-  const counts = useMemo(() => computeCounts(scans, productCache.current, layout, productsVersion), [scans, layout, productsVersion]);
+    if (layout === firstLayout.current) return;
+    firstLayout.current = layout;
+    productCache.current.clear();
+    void reloadLog();
+  }, [layout, reloadLog]);
 
   /** Validates and records one scanned code; resolves once it is in IndexedDB. */
   const scan = useCallback(
@@ -235,11 +281,10 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       const product = await lookup(parsed.ean);
       const saved = await record({ ean: parsed.ean, quantity, zone: opts.zone, recount: opts.recount });
       const shown = displayQuantity(saved, product, layout);
-      const key = product?.ean ?? parsed.ean;
-      const total = (counts.get(key)?.quantity ?? 0) + shown;
+      const total = tally.current!.total(tally.current!.keyOf(saved));
       return { ok: true, scan: saved, name: product?.name ?? null, unit: product?.unit ?? null, displayQuantity: shown, total, unknown: !product };
     },
-    [layout, lookup, record, counts],
+    [layout, lookup, record],
   );
 
   /** A correction: a new entry replacing `target` (quantity 0 undoes it). The log is never edited. */
@@ -258,17 +303,23 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     window.__offlineCounter = {
       persistMs: persistMs.current,
       scan: (code) => scan(code, { zone: '' }),
+      baselinePersist: async (code) => {
+        const started = performance.now();
+        await appendScan(offlineDb(), deviceRef.current ?? 'bench', { sessionId: `bench-baseline-${sessionId}`, storeId: storeId ?? '', userId, ean: code, quantity: 1, zone: '' });
+        return performance.now() - started;
+      },
       flush,
       pending: () => pendingCount(offlineDb(), sessionId),
     };
-  }, [scan, flush, sessionId]);
+  }, [scan, flush, sessionId, storeId, userId]);
 
   return {
     ready,
     online,
     deviceId,
-    scans,
-    counts,
+    tally: tallyView,
+    /** The lines the user counted in a first count, which they may not recount. */
+    firstCountedBy: (user: string) => tally.current!.firstCountedBy(user),
     pending,
     lastSync,
     receipt,
@@ -286,19 +337,3 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   };
 }
 
-/** Running totals per product: entries replaced by a correction and entries the server refused do not count. */
-function computeCounts(scans: ScanRecord[], products: Map<string, OfflineProduct | undefined>, layout: ScaleBarcodeLayout | null, _version: number): Map<string, LineCount> {
-  const replaced = new Set<string>();
-  for (const s of scans) if (s.replaces && s.status !== 'rejected') replaced.add(s.replaces);
-  const counts = new Map<string, LineCount>();
-  for (const s of scans) {
-    if (s.status === 'rejected' || replaced.has(s.id)) continue;
-    const product = products.get(s.ean);
-    const key = product?.ean ?? s.ean;
-    const line = counts.get(key) ?? { ean: key, name: product?.name ?? null, unit: product?.unit ?? null, quantity: 0, entries: 0 };
-    line.quantity = Math.round((line.quantity + displayQuantity(s, product, layout)) * 1000) / 1000;
-    line.entries += 1;
-    counts.set(key, line);
-  }
-  return counts;
-}
