@@ -91,7 +91,6 @@ try {
   await page.getByTestId('network-status').filter({ hasText: 'Online' }).waitFor();
   await page.waitForTimeout(1000); // the product table download
 
-  if (process.env.BENCH_CSS) await page.addStyleTag({ content: process.env.BENCH_CSS });
   log(`${SCANS} scans with the network off…`);
   await context.setOffline(true);
   // BENCH_CPU_PROFILE=file.cpuprofile: the page's main thread during the scans, for Chrome DevTools.

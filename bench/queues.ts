@@ -92,7 +92,7 @@ type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill
 async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>, count = NOTIFICATIONS) {
   const interval = 1000 / RATE;
   const started = performance.now();
-  const inflight: Promise<void>[] = [];
+  const inflight: Promise<string>[] = [];
   for (let i = 0; i < count; i++) {
     const wait = started + i * interval - performance.now();
     if (wait > 1) await sleep(wait);
@@ -100,18 +100,18 @@ async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onH
     inflight.push(
       ctx.caller.purchaseRequests
         .create({ id: randomUUID(), storeId: ctx.storeIds[i % ctx.storeIds.length]!, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
-        .then(async (request) => {
-          // Commit time as PostgreSQL saw it: when the event row was written (clock_timestamp(), the submitting
-          // transaction's last statements; the commit follows it, so latencies are slightly overestimated).
-          const [n] = await ctx.services.sql<{ id: string; committed_ms: number }[]>`
-            select n.id, (extract(epoch from e.created_at) * 1000)::float8 as committed_ms
-            from notifications n join event_log e on e.id = n.source_event_id::bigint
-            where n.data->>'requestId' = ${request.id}`;
-          round.committed.set(n!.id, n!.committed_ms);
-        }),
+        .then((request) => request.id),
     );
   }
-  await Promise.all(inflight);
+  const requestIds = await Promise.all(inflight);
+  // Commit time as PostgreSQL saw it: when the event row was written (clock_timestamp(), the submitting
+  // transaction's last statements; the commit follows it, so latencies are slightly overestimated). Read once
+  // for the whole round, after it: a lookup per request would load the database under measurement.
+  const rows = await ctx.services.sql<{ id: string; committed_ms: number }[]>`
+    select n.id, (extract(epoch from e.created_at) * 1000)::float8 as committed_ms
+    from notifications n join event_log e on e.id = n.source_event_id::bigint
+    where n.data->>'requestId' = any(${requestIds}::text[])`;
+  for (const row of rows) round.committed.set(row.id, row.committed_ms);
 }
 
 async function waitForDeliveries(services: Services, count: number, buyerId: string, timeoutMs: number) {
