@@ -143,6 +143,27 @@ describe('creating and submitting', () => {
     expect((await clerk.purchaseRequests.byId({ id: draft.id })).status).toBe('draft');
     expect(await eventsOf(draft.id)).toEqual([]);
   });
+
+  it('create with submit is all or nothing: a product with no buyer leaves no draft behind, and a retry after the fix submits', async () => {
+    const [orphan] = await services.db
+      .insert(products)
+      .values({ orgId: org.org.id, ean: testEan('pr-orphan', 2), name: 'Sem comprador 2', category: 'Sem categoria', referencePrice: 3 })
+      .returning();
+    const clerk = await as('clerk');
+    const input = { id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: orphan!.id, quantity: 2 }], submit: true };
+    const error = await clerk.purchaseRequests.create(input).catch((e: TRPCError) => e);
+    expect((error as TRPCError).code).toBe('PRECONDITION_FAILED');
+    expect(await services.db.$count(purchaseRequests, eq(purchaseRequests.id, input.id))).toBe(0);
+    expect(await services.db.$count(auditLog, eq(auditLog.entityId, input.id))).toBe(0);
+
+    await services.db.update(products).set({ buyerId: org.users.buyer.id }).where(eq(products.id, orphan!.id));
+    const submitted = await clerk.purchaseRequests.create(input);
+    expect(submitted.status).toBe('pending');
+    expect((await eventsOf(input.id)).map((e) => e.type)).toEqual(['purchaseRequest.created']);
+    // The same call again (a lost answer) returns the request as it is.
+    expect((await clerk.purchaseRequests.create(input)).status).toBe('pending');
+    expect((await eventsOf(input.id)).length).toBe(1);
+  });
 });
 
 describe('buyer decisions', () => {

@@ -1,6 +1,6 @@
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
-import type { Database } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import { insertNotifications } from '../db/queries/notifications';
 import { findProductsByIds } from '../db/queries/products';
 import {
@@ -19,7 +19,7 @@ import { findStore } from '../db/queries/stores';
 import { AppError, notFound } from '../errors';
 import { appendEvent, appendEvents, type EventMetadata } from '../events/outbox';
 import type { NewEvent } from '../events/types';
-import { assertItemDecidable, assertMove, completedStatus } from './state-machine';
+import { assertItemDecidable, assertMove, completedStatus, type RequestStatus } from './state-machine';
 
 export type CallerContext = { db: Database; principal: Principal; actor: Actor; requestId: string };
 
@@ -59,7 +59,8 @@ export type CreateRequestInput = {
 
 /**
  * Creates a draft with unit prices from the catalogue. The id is the client's: a retried call returns the
- * request it already created instead of creating another.
+ * request it already created instead of creating another. With `submit`, creating and submitting are one
+ * transaction: a request that cannot be submitted (a product with no buyer) is not left behind as a draft.
  */
 export async function createRequest(c: CallerContext, input: CreateRequestInput): Promise<RequestDetail> {
   await assertCanRequestFor(c, input.storeId);
@@ -71,17 +72,14 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
   const inactive = productIds.map((id) => found.get(id)!).filter((p) => !p.active);
   if (inactive.length > 0) throw new AppError('CONFLICT', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`);
 
+  const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
   const created = await c.db.transaction(async (tx) => {
-    const isNew = await insertDraftRequest(tx, {
-      id: input.id,
-      orgId: c.principal.orgId,
-      storeId: input.storeId,
-      createdBy: c.principal.userId,
-      note: input.note ?? null,
-      items: input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null })),
-    });
-    if (isNew) await writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input });
-    return isNew;
+    const draft = await insertDraftRequest(tx, { id: input.id, orgId: c.principal.orgId, storeId: input.storeId, createdBy: c.principal.userId, note: input.note ?? null, items });
+    if (!draft) return false;
+    await writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input });
+    // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
+    if (input.submit) await submitLocked(tx, c, draft);
+    return true;
   });
   if (!created) {
     // A retry carries the same content; the same id with other content is a different request.
@@ -94,8 +92,9 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
     if (!existing || existing.createdBy !== c.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
       throw new AppError('CONFLICT', 'This request id was already used for another request; generate a new id');
     }
+    if (input.submit) return submitRequest(c, input.id);
   }
-  return input.submit ? submitRequest(c, input.id) : getVisibleRequest(c, input.id);
+  return getVisibleRequest(c, input.id);
 }
 
 /**
@@ -103,47 +102,55 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
  * notified and `purchaseRequest.created` is written. Submitting an already submitted request returns it.
  */
 export async function submitRequest(c: CallerContext, requestId: string): Promise<RequestDetail> {
-  const orgId = c.principal.orgId;
   await c.db.transaction(async (tx) => {
-    const request = await lockRequest(tx, orgId, requestId);
+    const request = await lockRequest(tx, c.principal.orgId, requestId);
     const scope = visibleStores(c.principal);
     if (!request || (scope && !scope.includes(request.storeId))) throw notFound('Purchase request');
     if (request.status !== 'draft' && request.submittedAt) return; // a retried submit
-    assertMove(request.status, 'submit');
-    if (request.createdBy !== c.principal.userId && c.principal.role !== 'manager' && c.principal.role !== 'admin') {
-      throw new AppError('FORBIDDEN', 'Only the author or a manager can submit this request');
-    }
-    const { unassigned, buyerIds } = await assignBuyers(tx, orgId, requestId);
-    if (unassigned.length > 0) {
-      throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
-    }
-    const submittedAt = new Date();
-    await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
-    await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
-    const eventId = await appendEvent(
-      tx,
-      {
-        type: 'purchaseRequest.created',
-        orgId,
-        aggregateId: requestId,
-        payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
-      },
-      meta(c),
-    );
-    await insertNotifications(
-      tx,
-      buyerIds.map((userId) => ({
-        orgId,
-        userId,
-        kind: 'purchaseRequest.created',
-        title: 'Nova solicitação de compra',
-        body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
-        data: { requestId },
-        sourceEventId: String(eventId),
-      })),
-    );
+    await submitLocked(tx, c, request);
   });
   return getVisibleRequest(c, requestId);
+}
+
+type LockedRequest = { id: string; storeId: string; createdBy: string; status: RequestStatus; totalValue: number; itemCount: number };
+
+/** The submit itself, on a request row this transaction holds. */
+async function submitLocked(tx: Executor, c: CallerContext, request: LockedRequest) {
+  const orgId = c.principal.orgId;
+  const requestId = request.id;
+  assertMove(request.status, 'submit');
+  if (request.createdBy !== c.principal.userId && c.principal.role !== 'manager' && c.principal.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'Only the author or a manager can submit this request');
+  }
+  const { unassigned, buyerIds } = await assignBuyers(tx, orgId, requestId);
+  if (unassigned.length > 0) {
+    throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
+  }
+  const submittedAt = new Date();
+  await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
+  await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
+  const eventId = await appendEvent(
+    tx,
+    {
+      type: 'purchaseRequest.created',
+      orgId,
+      aggregateId: requestId,
+      payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
+    },
+    meta(c),
+  );
+  await insertNotifications(
+    tx,
+    buyerIds.map((userId) => ({
+      orgId,
+      userId,
+      kind: 'purchaseRequest.created',
+      title: 'Nova solicitação de compra',
+      body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
+      data: { requestId },
+      sourceEventId: String(eventId),
+    })),
+  );
 }
 
 export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; quantity?: number | null; reason?: string | null };

@@ -10,20 +10,27 @@ const buyer = alias(users, 'buyer');
 
 export type DraftItem = { productId: string; quantity: number; unitPrice: number; note: string | null };
 
-/** Inserts a draft with its items, unless a request with this client-made id exists (a retried create). */
+/** Inserts a draft with its items and returns its row, or null if a request with this client-made id exists (a retried create). */
 export async function insertDraftRequest(
   tx: Executor,
   values: { id: string; orgId: string; storeId: string; createdBy: string; note: string | null; items: DraftItem[] },
-): Promise<boolean> {
+) {
   const totalValue = values.items.reduce((sum, i) => sum + Math.round(i.quantity * i.unitPrice * 100), 0) / 100;
-  const inserted = await tx
+  const [inserted] = await tx
     .insert(purchaseRequests)
     .values({ id: values.id, orgId: values.orgId, storeId: values.storeId, createdBy: values.createdBy, note: values.note, totalValue, itemCount: values.items.length })
     .onConflictDoNothing({ target: purchaseRequests.id })
-    .returning({ id: purchaseRequests.id });
-  if (inserted.length === 0) return false;
+    .returning({
+      id: purchaseRequests.id,
+      storeId: purchaseRequests.storeId,
+      createdBy: purchaseRequests.createdBy,
+      status: purchaseRequests.status,
+      totalValue: purchaseRequests.totalValue,
+      itemCount: purchaseRequests.itemCount,
+    });
+  if (!inserted) return null;
   await tx.insert(purchaseRequestItems).values(values.items.map((i, position) => ({ orgId: values.orgId, requestId: values.id, position, ...i })));
-  return true;
+  return inserted;
 }
 
 /** Locks the request row: decisions on one request serialize here (completion and event order depend on it). */
