@@ -3,7 +3,7 @@ import { trpcMutation } from './fixtures/api';
 import { DEMO_PASSWORD, demoUsers, loginWithForm } from './fixtures/auth';
 import { closeContexts, openCounting, openSession, pendingCount, progressOf, scan, signedInContext, storeProducts } from './fixtures/inventory';
 
-test('a login that expires while counting online does not interrupt counting; signing in again from the banner sends every scan once', async ({ browser, baseURL }) => {
+test('a login that expires while counting online does not interrupt counting, not even on reopening the page; signing in again from the banner sends every scan once', async ({ browser, baseURL }) => {
   test.setTimeout(90_000);
   const manager = await signedInContext(browser, demoUsers.manager.email);
   const centro = manager.me.stores.find((s) => s.name === 'Loja Centro')!;
@@ -37,6 +37,16 @@ test('a login that expires while counting online does not interrupt counting; si
   expect(new URL(page.url()).pathname).toBe(countingUrl);
   await page.screenshot({ path: 'test-results/inventory-login-expired.png' });
 
+  // Reopened online while the login is still expired: the page stays, says so, and keeps counting.
+  await page.reload();
+  await expect(page.getByLabel('Código de barras')).toBeEnabled();
+  await expect(pendingCount(page)).toHaveText('4');
+  await expect(banner).toContainText('4 leituras', { timeout: 20_000 });
+  await scan(page, products[1]!.ean);
+  await expect(pendingCount(page)).toHaveText('5');
+  await expect(banner).toContainText('5 leituras');
+  expect(new URL(page.url()).pathname).toBe(countingUrl);
+
   await banner.getByRole('link', { name: 'Entrar novamente' }).click();
   await expect(page).toHaveURL(/\/login\?next=/);
   await loginWithForm(page, demoUsers.clerk.email, DEMO_PASSWORD);
@@ -45,8 +55,8 @@ test('a login that expires while counting online does not interrupt counting; si
   await expect(page.getByTestId('login-expired')).toHaveCount(0);
 
   const progress = await progressOf(manager.page.request, session.id);
-  expect(progress.totals.entries).toBe(6);
-  expect(progress.clerks.find((c) => c.userId === clerk.me.user.id)?.entries).toBe(6);
+  expect(progress.totals.entries).toBe(7);
+  expect(progress.clerks.find((c) => c.userId === clerk.me.user.id)?.entries).toBe(7);
 
   await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
   await closeContexts(clerk.context, manager.context);

@@ -18,7 +18,7 @@ function onApiError(error: unknown) {
   if (errorCode(e) !== 'UNAUTHORIZED' || errorPath(e) === 'auth.login') return;
   if (window.location.pathname === '/login') return;
   // A page that works on without a login (counting) shows its own "sign in again" instead of being interrupted.
-  if (notifyExpiredLogin()) return;
+  if (notifyExpiredLogin(window.location.pathname)) return;
   redirectingToLogin = true;
   window.location.replace(loginUrl(window.location.pathname + window.location.search));
 }

@@ -2,9 +2,11 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
+import superjson from 'superjson';
 import { errorCode } from '~/lib/trpc/errors';
-import { api } from '~/lib/trpc/react';
+import { api, type Me } from '~/lib/trpc/react';
+import { loginUrl, worksWithoutLogin } from '~/lib/trpc/redirect';
 import { ErrorAlert, Loading } from './ui/feedback';
 import { isActivePath, navItemsFor } from './nav';
 import { NotificationsBell } from './notifications-bell';
@@ -12,17 +14,48 @@ import { PushProvider } from './push/push-provider';
 import { roleLabels } from './roles';
 import { SessionProvider } from './session';
 
+const LAST_USER_KEY = 'myinventory:last-user';
+
+/**
+ * Who was signed in on this device last, for a page that works on without a login (counting) opened after the
+ * login expired: the scans it takes stay queued under that user until they sign in again. Forgotten on sign-out.
+ */
+function useLastUser(me: Me | undefined, pathname: string): Me | null {
+  const [last, setLast] = useState<Me | null>(null);
+  useEffect(() => {
+    if (me) localStorage.setItem(LAST_USER_KEY, superjson.stringify(me));
+  }, [me]);
+  useEffect(() => {
+    if (!worksWithoutLogin(pathname)) return;
+    const raw = localStorage.getItem(LAST_USER_KEY);
+    try {
+      setLast(raw ? superjson.parse<Me>(raw) : null);
+    } catch {
+      localStorage.removeItem(LAST_USER_KEY);
+    }
+  }, [pathname]);
+  return last;
+}
+
 /** The signed-in frame: who you are, where you can go, and the way out. */
 export function AppShell({ children }: { children: ReactNode }) {
   const me = api.auth.me.useQuery(undefined, { staleTime: 5 * 60_000 });
   const pathname = usePathname();
+  const lastUser = useLastUser(me.data, pathname);
   const logout = api.auth.logout.useMutation({
     onSettled: (_data, error) => {
       if (error && errorCode(error) !== 'UNAUTHORIZED') return;
+      localStorage.removeItem(LAST_USER_KEY);
       // A full load drops every cached answer of this user along with the page.
       window.location.replace('/login');
     },
   });
+  const unauthorized = me.isError && !me.data && errorCode(me.error) === 'UNAUTHORIZED';
+  const stayAs = unauthorized && worksWithoutLogin(pathname) ? lastUser : null;
+  useEffect(() => {
+    // A page that works without a login, but nobody was signed in here before: it needs a login after all.
+    if (unauthorized && worksWithoutLogin(pathname) && localStorage.getItem(LAST_USER_KEY) === null) window.location.replace(loginUrl(pathname));
+  }, [unauthorized, pathname]);
 
   if (me.isPending) {
     return (
@@ -32,7 +65,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     );
   }
   // A failed refetch keeps the data it had: the page stays (a counting screen handles an expired login itself).
-  if (me.isError && !me.data) {
+  if (me.isError && !me.data && !stayAs) {
     // UNAUTHORIZED is already on its way to /login (see providers.tsx).
     return (
       <main className="center-screen">
@@ -45,11 +78,12 @@ export function AppShell({ children }: { children: ReactNode }) {
     );
   }
 
-  const { user, organization } = me.data;
+  const current = (me.data ?? stayAs)!;
+  const { user, organization } = current;
   const items = navItemsFor(user.role);
 
   return (
-    <SessionProvider value={me.data}>
+    <SessionProvider value={current}>
       <PushProvider userId={user.id}>
         <a href="#main" className="skip-link">
           Pular para o conteúdo

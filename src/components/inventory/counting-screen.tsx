@@ -24,8 +24,6 @@ function vibrate(ms: number | number[]) {
   }
 }
 
-/** One collator for the per-scan sort of the counted lines (String#localeCompare builds one per call: too slow for thousands). */
-
 const countingPath = (sessionId: string) => `/inventory/${sessionId}/count`;
 
 export function CountingScreen({ sessionId }: { sessionId: string }) {

@@ -11,21 +11,32 @@ export function loginUrl(currentPath: string): string {
 
 type ExpiredLoginHandler = () => void;
 const expiredLoginHandlers = new Set<ExpiredLoginHandler>();
+/** Sticky for the page's life: a page that registers after the login was found expired is told at once. */
+let loginExpired = false;
 
 /**
- * For a page that keeps working without a login (the counting screen queues scans offline): while registered,
- * an UNAUTHORIZED answer calls `handler` instead of sending the person to /login. Returns the unregister function.
+ * Pages that keep working without a login: the counting screen queues scans on the tablet, so an expired login
+ * (even one found on opening the page) shows a "sign in again" banner there instead of leaving for /login.
+ */
+export function worksWithoutLogin(pathname: string): boolean {
+  return /^\/inventory\/[^/]+\/count\/?$/.test(pathname);
+}
+
+/**
+ * For a page that keeps working without a login: while registered, an UNAUTHORIZED answer calls `handler`
+ * instead of sending the person to /login. Returns the unregister function.
  */
 export function handleExpiredLoginHere(handler: ExpiredLoginHandler): () => void {
   expiredLoginHandlers.add(handler);
+  if (loginExpired) handler();
   return () => {
     expiredLoginHandlers.delete(handler);
   };
 }
 
-/** Tells the registered pages that the login expired; false when none is registered (then redirect to /login). */
-export function notifyExpiredLogin(): boolean {
-  if (expiredLoginHandlers.size === 0) return false;
+/** Tells the page the login expired; false when it does not work without one (then redirect to /login). */
+export function notifyExpiredLogin(pathname: string): boolean {
+  loginExpired = true;
   for (const handler of expiredLoginHandlers) handler();
-  return true;
+  return expiredLoginHandlers.size > 0 || worksWithoutLogin(pathname);
 }
