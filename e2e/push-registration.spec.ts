@@ -214,7 +214,7 @@ test.describe('browser push registration', () => {
     const deviceRows = (token: string) =>
       sql<{ email: string; platform: string }[]>`select u.email, d.platform from device_tokens d join users u on u.id = d.user_id where d.token = ${token}`;
 
-    test('gets a token from the real SDK, registers it for the user, keeps it across starts and users of the device, and removes it when turned off', async ({ browser }) => {
+    test('gets a token from the real SDK, registers it for the user, keeps it across starts and users of the device, drops it for a user who signs out, and removes it when turned off', async ({ browser }) => {
       test.setTimeout(90_000);
       const context = await newContext(browser, instance.url);
       await context.grantPermissions(['notifications'], { origin: instance.url });
@@ -255,6 +255,17 @@ test.describe('browser push registration', () => {
       expect(await deviceRows(fcmToken(1))).toEqual([{ email: demoUsers.manager.email, platform: 'web' }]);
 
       // The tablet changes hands: on the next user's start the device's token is registered for them.
+      await loginAs(page, 'buyer');
+      await expect.poll(async () => deviceRows(fcmToken(1))).toEqual([{ email: demoUsers.buyer.email, platform: 'web' }]);
+      await openPanel(page);
+      await expect(panel(page).getByText('Ativadas: você recebe avisos aqui')).toBeVisible({ timeout: 20_000 });
+
+      // Signing out: the server stops sending the buyer's notifications to this device; the next sign-in on it
+      // (push still allowed here) registers the device again for whoever signs in.
+      await bellButton(page).click();
+      await page.getByRole('button', { name: 'Sair' }).click();
+      await expect(page).toHaveURL(/\/login/);
+      await expect.poll(async () => deviceRows(fcmToken(1))).toEqual([]);
       await loginAs(page, 'buyer');
       await expect.poll(async () => deviceRows(fcmToken(1))).toEqual([{ email: demoUsers.buyer.email, platform: 'web' }]);
       await openPanel(page);

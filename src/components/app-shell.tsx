@@ -10,7 +10,7 @@ import { loginUrl, worksWithoutLogin } from '~/lib/trpc/redirect';
 import { ErrorAlert, Loading } from './ui/feedback';
 import { isActivePath, navItemsFor } from './nav';
 import { NotificationsBell } from './notifications-bell';
-import { PushProvider } from './push/push-provider';
+import { PushProvider, usePush } from './push/push-provider';
 import { roleLabels } from './roles';
 import { SessionProvider } from './session';
 
@@ -101,9 +101,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   {roleLabels[user.role]} · {organization.name}
                 </span>
               </div>
-              <button type="button" className="btn btn-secondary" onClick={() => logout.mutate()} disabled={logout.isPending || logout.isSuccess}>
-                {logout.isPending || logout.isSuccess ? 'Saindo…' : 'Sair'}
-              </button>
+              <SignOutButton signOut={() => logout.mutate()} busy={logout.isPending || logout.isSuccess} />
             </div>
           </header>
           {logout.isError ? (
@@ -128,5 +126,27 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </PushProvider>
     </SessionProvider>
+  );
+}
+
+/** Signs out after this device stops receiving the user's push notifications. */
+function SignOutButton({ signOut, busy }: { signOut: () => void; busy: boolean }) {
+  const push = usePush();
+  const [leaving, setLeaving] = useState(false);
+  return (
+    <button
+      type="button"
+      className="btn btn-secondary"
+      disabled={busy || leaving}
+      onClick={() => {
+        setLeaving(true);
+        void push.forgetUser().finally(() => {
+          setLeaving(false);
+          signOut();
+        });
+      }}
+    >
+      {busy || leaving ? 'Saindo…' : 'Sair'}
+    </button>
   );
 }

@@ -28,6 +28,8 @@ type PushContextValue = {
   error: string | null;
   enable(): void;
   disable(): void;
+  /** Before signing out: the server stops sending this user's notifications here (the device stays "on" for the next user). */
+  forgetUser(): Promise<void>;
   message: ForegroundMessage | null;
   dismissMessage(): void;
 };
@@ -192,9 +194,17 @@ export function PushProvider({ userId, children }: { userId: string; children: R
     })();
   }, [config, utils]);
 
+  const forgetUser = useCallback(async () => {
+    const stored = readStoredRegistration();
+    if (!stored || stored.userId !== userId) return;
+    // Best effort: signing out must work offline too (the next user's start moves the token to them anyway).
+    await utils.client.notifications.unregisterDevice.mutate({ token: stored.token }).catch(() => undefined);
+    storeRegistration({ ...stored, userId: '' });
+  }, [userId, utils]);
+
   const value = useMemo<PushContextValue>(
-    () => ({ status, error, enable, disable, message, dismissMessage: () => setMessage(null) }),
-    [status, error, enable, disable, message],
+    () => ({ status, error, enable, disable, forgetUser, message, dismissMessage: () => setMessage(null) }),
+    [status, error, enable, disable, forgetUser, message],
   );
 
   return (
