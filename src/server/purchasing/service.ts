@@ -14,12 +14,13 @@ import {
   lockRequest,
   setRequestStatus,
   type RequestDetail,
+  type RequestHead,
 } from '../db/queries/purchase-requests';
 import { findStore } from '../db/queries/stores';
 import { AppError, notFound } from '../errors';
 import { appendEvent, appendEvents, type EventMetadata } from '../events/outbox';
 import type { NewEvent } from '../events/types';
-import { assertItemDecidable, assertMove, completedStatus, type RequestStatus } from './state-machine';
+import { assertItemDecidable, assertMove, completedStatus } from './state-machine';
 
 export type CallerContext = { db: Database; principal: Principal; actor: Actor; requestId: string };
 
@@ -112,10 +113,8 @@ export async function submitRequest(c: CallerContext, requestId: string): Promis
   return getVisibleRequest(c, requestId);
 }
 
-type LockedRequest = { id: string; storeId: string; createdBy: string; status: RequestStatus; totalValue: number; itemCount: number };
-
 /** The submit itself, on a request row this transaction holds. */
-async function submitLocked(tx: Executor, c: CallerContext, request: LockedRequest) {
+async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead) {
   const orgId = c.principal.orgId;
   const requestId = request.id;
   assertMove(request.status, 'submit');

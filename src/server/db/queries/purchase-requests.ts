@@ -10,6 +10,17 @@ const buyer = alias(users, 'buyer');
 
 export type DraftItem = { productId: string; quantity: number; unitPrice: number; note: string | null };
 
+/** What submitting and deciding need of a request row (read under its lock, or as just inserted). */
+const requestHead = {
+  id: purchaseRequests.id,
+  storeId: purchaseRequests.storeId,
+  createdBy: purchaseRequests.createdBy,
+  status: purchaseRequests.status,
+  totalValue: purchaseRequests.totalValue,
+  itemCount: purchaseRequests.itemCount,
+  submittedAt: purchaseRequests.submittedAt,
+};
+
 /** Inserts a draft with its items and returns its row, or null if a request with this client-made id exists (a retried create). */
 export async function insertDraftRequest(
   tx: Executor,
@@ -20,31 +31,18 @@ export async function insertDraftRequest(
     .insert(purchaseRequests)
     .values({ id: values.id, orgId: values.orgId, storeId: values.storeId, createdBy: values.createdBy, note: values.note, totalValue, itemCount: values.items.length })
     .onConflictDoNothing({ target: purchaseRequests.id })
-    .returning({
-      id: purchaseRequests.id,
-      storeId: purchaseRequests.storeId,
-      createdBy: purchaseRequests.createdBy,
-      status: purchaseRequests.status,
-      totalValue: purchaseRequests.totalValue,
-      itemCount: purchaseRequests.itemCount,
-    });
+    .returning(requestHead);
   if (!inserted) return null;
   await tx.insert(purchaseRequestItems).values(values.items.map((i, position) => ({ orgId: values.orgId, requestId: values.id, position, ...i })));
   return inserted;
 }
 
 /** Locks the request row: decisions on one request serialize here (completion and event order depend on it). */
+export type RequestHead = NonNullable<Awaited<ReturnType<typeof lockRequest>>>;
+
 export async function lockRequest(tx: Executor, orgId: string, requestId: string) {
   const [row] = await tx
-    .select({
-      id: purchaseRequests.id,
-      storeId: purchaseRequests.storeId,
-      createdBy: purchaseRequests.createdBy,
-      status: purchaseRequests.status,
-      totalValue: purchaseRequests.totalValue,
-      itemCount: purchaseRequests.itemCount,
-      submittedAt: purchaseRequests.submittedAt,
-    })
+    .select(requestHead)
     .from(purchaseRequests)
     .where(and(eq(purchaseRequests.orgId, orgId), eq(purchaseRequests.id, requestId)))
     .for('update')
