@@ -1,5 +1,5 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import postgres, { type Sql } from 'postgres';
 import { onDriverQuery } from './query-count';
 import * as schema from './schema';
 
@@ -31,9 +31,37 @@ export function createDatabase(opts: DatabaseOptions) {
     },
     debug: (_connection, query) => onDriverQuery(query),
   });
-  const db = drizzle({ client: sql, schema, casing: 'snake_case' });
+  const db = drizzle({ client: opts.prepare ? preparing(sql) : sql, schema, casing: 'snake_case' });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 
 export type DatabaseHandle = ReturnType<typeof createDatabase>;
 export { schema };
+
+/**
+ * The postgres.js client drizzle talks to, with every statement prepared (named, so PostgreSQL parses it once per
+ * connection and can keep a generic plan). drizzle's postgres-js driver passes `prepare: false` to `sql.unsafe`
+ * for every query not built with `.prepare(name)` (drizzle-orm#6096, open in 0.45), whatever the client's own
+ * `prepare` says: pg_stat_statements showed `plans = calls` for every statement of the submit → notification
+ * path, planning being up to 5× the execution time. Transactions and savepoints hand drizzle a new client, so
+ * those are wrapped too. Only used with `DATABASE_PREPARE` on (off behind PgBouncer in transaction mode).
+ */
+function preparing(sql: Sql): Sql {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      switch (property) {
+        case 'unsafe':
+          return (query: string, args?: unknown[], options?: { prepare?: boolean }) =>
+            target.unsafe(query, args as never, { ...options, prepare: true });
+        case 'begin':
+        case 'savepoint':
+          return (...args: unknown[]) => {
+            const body = args.pop() as (client: Sql) => unknown;
+            return (Reflect.get(target, property) as (...a: unknown[]) => unknown)(...args, (client: Sql) => body(preparing(client)));
+          };
+        default:
+          return Reflect.get(target, property, receiver);
+      }
+    },
+  });
+}
