@@ -57,7 +57,7 @@ async function credentials(sql: postgres.Sql) {
 
 async function queriesPerListCall(session: string) {
   const env = parseEnv({ DATABASE_URL: dbUrl, REDIS_URL, REDIS_KEY_PREFIX: `bench-q-${randomBytes(3).toString('hex')}:`, LOG_LEVEL: 'warn' });
-  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl });
+  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl, countQueries: true });
   const caller = createCaller(
     await createContext({ services, requestId: 'bench', ip: '127.0.0.1', userAgent: 'bench', credentials: { sessionSecret: session, bearer: null }, secure: false, setHeader: () => {} }),
   );

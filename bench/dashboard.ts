@@ -96,7 +96,7 @@ async function main() {
 
   // Queries per request, counted by the driver's hook (architecture.md's definition), in this process.
   const env = parseEnv({ DATABASE_URL: dbUrl, REDIS_URL, REDIS_KEY_PREFIX: `bench-q-${randomBytes(3).toString('hex')}:`, LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4' });
-  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl });
+  const services = createServices(env, { logger: createLogger({ level: 'warn' }), databaseUrl: dbUrl, countQueries: true });
   await services.sql`select 1`; // the driver's first connection fetches types: not the dashboard's query
   const missQueries = (await countQueries(() => buildDashboard(services, seeded.orgId, null))).queries.count;
   log('counting the naive path’s queries…');

@@ -28,7 +28,17 @@ export type Services = {
   close(): Promise<void>;
 };
 
-export function createServices(env: Env, opts: { logger: Logger; databaseUrl: string; embeddedDatabase?: boolean; applicationName?: string }): Services {
+export function createServices(
+  env: Env,
+  opts: {
+    logger: Logger;
+    databaseUrl: string;
+    embeddedDatabase?: boolean;
+    applicationName?: string;
+    /** Count statements for `countQueries` (default: under test only; see createDatabase). */
+    countQueries?: boolean;
+  },
+): Services {
   const { logger } = opts;
   const database = createDatabase({
     url: opts.databaseUrl,
@@ -36,6 +46,7 @@ export function createServices(env: Env, opts: { logger: Logger; databaseUrl: st
     prepare: env.DATABASE_PREPARE,
     statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     applicationName: opts.applicationName,
+    countQueries: opts.countQueries ?? env.NODE_ENV === 'test',
   });
   const redis = createRedisLayer({
     redisUrl: env.REDIS_URL,

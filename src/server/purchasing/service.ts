@@ -33,10 +33,9 @@ export function visibleStores(principal: Principal): string[] | null {
 }
 
 /** Requests are created for one of the caller's stores (admins: any store of the org). */
-async function assertCanRequestFor(c: CallerContext, storeId: string) {
-  const store = await findStore(c.db, c.principal.orgId, storeId);
+function assertCanRequestFor(c: CallerContext, store: Awaited<ReturnType<typeof findStore>>) {
   if (!store) throw notFound('Store');
-  if (c.principal.role !== 'admin' && !c.principal.storeIds.includes(storeId)) {
+  if (c.principal.role !== 'admin' && !c.principal.storeIds.includes(store.id)) {
     throw new AppError('FORBIDDEN', `You do not work at ${store.name}; ask an admin to add you to it`);
   }
   if (!store.active) throw new AppError('CONFLICT', `${store.name} is inactive`);
@@ -64,22 +63,27 @@ export type CreateRequestInput = {
  * transaction: a request that cannot be submitted (a product with no buyer) is not left behind as a draft.
  */
 export async function createRequest(c: CallerContext, input: CreateRequestInput): Promise<RequestDetail> {
-  await assertCanRequestFor(c, input.storeId);
   const productIds = [...new Set(input.items.map((i) => i.productId))];
   if (productIds.length !== input.items.length) throw new AppError('INVALID', 'Each product may appear once; add up the quantities', { field: 'items' });
-  const found = new Map((await findProductsByIds(c.db, c.principal.orgId, productIds)).map((p) => [p.id, p]));
-  const missing = productIds.filter((id) => !found.get(id));
-  if (missing.length > 0) throw new AppError('NOT_FOUND', `Product not found: ${missing.join(', ')}`, { productIds: missing });
-  const inactive = productIds.map((id) => found.get(id)!).filter((p) => !p.active);
-  if (inactive.length > 0) throw new AppError('CONFLICT', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`);
-
-  const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
+  // Statements that do not wait on each other's answers are sent together: postgres.js pipelines a
+  // transaction's concurrent queries on its connection, so each group costs one round trip.
   const created = await c.db.transaction(async (tx) => {
+    const [store, products] = await Promise.all([findStore(tx, c.principal.orgId, input.storeId), findProductsByIds(tx, c.principal.orgId, productIds)]);
+    assertCanRequestFor(c, store);
+    const found = new Map(products.map((p) => [p.id, p]));
+    const missing = productIds.filter((id) => !found.get(id));
+    if (missing.length > 0) throw new AppError('NOT_FOUND', `Product not found: ${missing.join(', ')}`, { productIds: missing });
+    const inactive = productIds.map((id) => found.get(id)!).filter((p) => !p.active);
+    if (inactive.length > 0) throw new AppError('CONFLICT', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`);
+
+    const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
     const draft = await insertDraftRequest(tx, { id: input.id, orgId: c.principal.orgId, storeId: input.storeId, createdBy: c.principal.userId, note: input.note ?? null, items });
     if (!draft) return false;
-    await writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input });
-    // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
-    if (input.submit) await submitLocked(tx, c, draft);
+    await Promise.all([
+      writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),
+      // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
+      input.submit ? submitLocked(tx, c, draft) : null,
+    ]);
     return true;
   });
   if (!created) {
@@ -126,18 +130,20 @@ async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead
     throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
   }
   const submittedAt = new Date();
-  await setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt });
-  await writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } });
-  const eventId = await appendEvent(
-    tx,
-    {
-      type: 'purchaseRequest.created',
-      orgId,
-      aggregateId: requestId,
-      payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
-    },
-    meta(c),
-  );
+  const [, , eventId] = await Promise.all([
+    setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt }),
+    writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } }),
+    appendEvent(
+      tx,
+      {
+        type: 'purchaseRequest.created',
+        orgId,
+        aggregateId: requestId,
+        payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
+      },
+      meta(c),
+    ),
+  ]);
   await insertNotifications(
     tx,
     buyerIds.map((userId) => ({
