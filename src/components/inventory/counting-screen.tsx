@@ -218,6 +218,11 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           {storageError}
         </p>
       ) : null}
+      {counter.storageReadError ? (
+        <p className="alert alert-error" role="alert" data-testid="storage-read-error">
+          {counter.storageReadError}
+        </p>
+      ) : null}
 
       <form onSubmit={onSubmit} className={styles.scanForm}>
         <label htmlFor="scan-code" className="field-label">

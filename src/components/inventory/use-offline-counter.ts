@@ -95,6 +95,11 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const [productsError, setProductsError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
   const [syncState, setSyncState] = useState<SyncState | null>(null);
+  // A read of this device's IndexedDB that failed in the background (opening the page, after a sync).
+  const [storageReadError, setStorageReadError] = useState<string | null>(null);
+  const readFailed = useCallback((error: unknown) => {
+    setStorageReadError(`Não foi possível ler as leituras guardadas neste tablet (${(error as Error).message}). Recarregue a página; o que já foi salvo continua no tablet.`);
+  }, []);
   const productCache = useRef(new Map<string, OfflineProduct | undefined>());
   const loopRef = useRef<SyncLoop | null>(null);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
@@ -144,6 +149,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         const all = await sessionScans(offlineDb(), sessionId);
         await Promise.all([...new Set(all.map((s) => s.ean))].filter((ean) => !productCache.current.has(ean)).map(lookup));
         setTallyView(tally.current!.reset(all));
+        setStorageReadError(null);
       }),
     [serialized, sessionId, lookup],
   );
@@ -152,7 +158,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   useEffect(() => {
     let cancelled = false;
     const db = offlineDb();
-    void (async () => {
+    (async () => {
       const id = await getDeviceId(db);
       if (cancelled) return;
       deviceRef.current = id;
@@ -162,11 +168,11 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       await refreshStatus();
       setReady(true);
       setPersistence(await requestPersistentStorage());
-    })();
+    })().catch(readFailed);
     return () => {
       cancelled = true;
     };
-  }, [sessionId, refreshStatus, reloadLog]);
+  }, [sessionId, refreshStatus, reloadLog, readFailed]);
 
   // The products table: downloaded at each online start, page by page.
   const downloadProducts = useCallback(async () => {
@@ -202,8 +208,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       onState: (state) => {
         setSyncState(state);
         if (state.phase !== 'syncing') {
-          void refreshStatus();
-          void reloadLog();
+          refreshStatus().catch(readFailed);
+          reloadLog().catch(readFailed);
         }
       },
     });
@@ -213,7 +219,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       loop.stop();
       loopRef.current = null;
     };
-  }, [sessionId, userId, utils, refreshStatus, reloadLog]);
+  }, [sessionId, userId, utils, refreshStatus, reloadLog, readFailed]);
 
   useEffect(() => {
     if (online) loopRef.current?.kick();
@@ -266,8 +272,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     if (layout === firstLayout.current) return;
     firstLayout.current = layout;
     productCache.current.clear();
-    void reloadLog();
-  }, [layout, reloadLog]);
+    reloadLog().catch(readFailed);
+  }, [layout, reloadLog, readFailed]);
 
   /** Validates and records one scanned code; resolves once it is in IndexedDB. */
   const scan = useCallback(
@@ -330,6 +336,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     downloading,
     downloadProducts,
     syncState,
+    storageReadError,
     scan,
     correct,
     syncNow: () => loopRef.current?.kick(),
