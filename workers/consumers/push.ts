@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { notifications, users } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
+import { brl } from '~/lib/money';
 import type { Consumer } from './types';
 
 type Pending = { id: string; orgId: string };
@@ -28,7 +29,7 @@ export const pushConsumer: Consumer = {
             userId: m.id,
             kind: 'inventory.finalized',
             title: 'Inventário finalizado',
-            body: `Um inventário foi finalizado (variação de ${Number(event.payload.varianceValue ?? 0).toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' })}).`,
+            body: `Um inventário foi finalizado (variação de ${brl(Number(event.payload.varianceValue ?? 0))}).`,
             data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
             sourceEventId: String(event.id),
           })),

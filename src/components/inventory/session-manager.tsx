@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { brl as money } from '~/lib/money';
 import { errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { ConfirmDialog } from '../ui/modal';
@@ -11,7 +12,6 @@ import { AssignmentPicker } from './assignment-picker';
 import { formatTime, quantityLabel, statusLabels } from './shared';
 import styles from './inventory.module.css';
 
-const money = (n: number) => n.toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' });
 
 /** The manager's view of one session: live progress (pushed, not polled), variance review, recounts, finalize. */
 export function SessionManager({ sessionId }: { sessionId: string }) {

@@ -1,3 +1,5 @@
+import { brl } from '~/lib/money';
+
 const dateTime = new Intl.DateTimeFormat('pt-BR', { dateStyle: 'short', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat('pt-BR', { dateStyle: 'short' });
 
@@ -11,7 +13,6 @@ export function formatDate(value: Date | string | null | undefined): string {
   return dateOnly.format(new Date(value));
 }
 
-const money = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' });
 const quantity = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 3 });
 const percent = new Intl.NumberFormat('pt-BR', { style: 'percent', maximumFractionDigits: 0 });
 const integer = new Intl.NumberFormat('pt-BR');
@@ -20,7 +21,7 @@ const time = new Intl.DateTimeFormat('pt-BR', { timeStyle: 'medium' });
 
 /** R$ 1.234,56 */
 export function formatMoney(value: number | null | undefined): string {
-  return value == null ? '—' : money.format(value);
+  return value == null ? '—' : brl(value);
 }
 
 /** 1.234,5 — up to 3 decimals (items sold by weight). */

@@ -1,3 +1,4 @@
+import { brl } from '~/lib/money';
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database, Executor } from '../db/client';
@@ -25,7 +26,6 @@ import { assertItemDecidable, assertMove, completedStatus } from './state-machin
 export type CallerContext = { db: Database; principal: Principal; actor: Actor; requestId: string };
 
 const meta = (c: CallerContext): EventMetadata => ({ correlationId: c.requestId, userId: c.principal.userId });
-const brl = (value: number) => value.toLocaleString('pt-BR', { style: 'currency', currency: 'BRL' });
 
 /** Clerks see and act on their stores only; buyers, managers and admins see the whole org. */
 export function visibleStores(principal: Principal): string[] | null {
