@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { UnrecoverableError } from 'bullmq';
 import type { Executor } from '~/server/db/client';
+import { settleAll } from '~/server/db/pipeline';
 import { eventLog, processedEvents } from '~/server/db/schema';
 import { loadEventAndMark } from '~/server/db/queries/operations';
 import { eventTypes, type EventType } from '~/server/events/types';
@@ -34,14 +35,6 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
-/** Runs every promise to its end (a transaction's statements must not be abandoned mid-flight), then throws the first failure. */
-async function allSettledOrThrow<T>(promises: Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((r) => (r as PromiseFulfilledResult<T>).value);
-}
-
 /**
  * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
  * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
@@ -64,7 +57,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
       const { due, ...stored } = claimed;
       const loaded = { ...stored, type: stored.type as EventType };
       const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
-      const applied = await allSettledOrThrow(applying.map(async (c) => c.apply?.(tx, loaded, deps)));
+      const applied = await settleAll(applying.map(async (c) => c.apply?.(tx, loaded, deps)));
       applying.forEach((c, i) => results.set(c.name, applied[i]));
       return loaded;
     });

@@ -2,6 +2,7 @@ import { DelayedError, UnrecoverableError } from 'bullmq';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { claimNotificationForPush } from '~/server/db/queries/notifications';
 import { deviceTokens, notifications } from '~/server/db/schema';
+import { settleAll } from '~/server/db/pipeline';
 import { appendEvent } from '~/server/events/outbox';
 import type { Logger } from '~/server/logger';
 import { queueNames } from '~/server/queues/definitions';
@@ -46,7 +47,7 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
     const delivered = results.filter((r) => r.ok).length;
     // Both statements go out together (postgres.js pipelines a transaction's concurrent queries).
     await db.transaction((tx) =>
-      Promise.all([
+      settleAll([
         tx.update(notifications).set({ pushStatus: 'sent', pushSentAt: sql`now()` }).where(eq(notifications.id, notificationId)),
         appendEvent(
           tx,

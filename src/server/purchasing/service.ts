@@ -2,6 +2,7 @@ import { brl } from '~/lib/money';
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database, Executor } from '../db/client';
+import { settleAll } from '../db/pipeline';
 import { insertNotifications } from '../db/queries/notifications';
 import { findProductsByIds } from '../db/queries/products';
 import {
@@ -68,7 +69,7 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
   // Statements that do not wait on each other's answers are sent together: postgres.js pipelines a
   // transaction's concurrent queries on its connection, so each group costs one round trip.
   const created = await c.db.transaction(async (tx) => {
-    const [store, products] = await Promise.all([findStore(tx, c.principal.orgId, input.storeId), findProductsByIds(tx, c.principal.orgId, productIds)]);
+    const [store, products] = await settleAll([findStore(tx, c.principal.orgId, input.storeId), findProductsByIds(tx, c.principal.orgId, productIds)]);
     assertCanRequestFor(c, store);
     const found = new Map(products.map((p) => [p.id, p]));
     const missing = productIds.filter((id) => !found.get(id));
@@ -79,7 +80,7 @@ export async function createRequest(c: CallerContext, input: CreateRequestInput)
     const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
     const draft = await insertDraftRequest(tx, { id: input.id, orgId: c.principal.orgId, storeId: input.storeId, createdBy: c.principal.userId, note: input.note ?? null, items });
     if (!draft) return false;
-    await Promise.all([
+    await settleAll([
       writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),
       // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
       input.submit ? submitLocked(tx, c, draft) : null,
@@ -130,7 +131,7 @@ async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead
     throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
   }
   const submittedAt = new Date();
-  const [, , eventId] = await Promise.all([
+  const [, , eventId] = await settleAll([
     setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt }),
     writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } }),
     appendEvent(
