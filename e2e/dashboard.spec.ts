@@ -35,8 +35,7 @@ test('the manager sees KPIs and three charts with data', async ({ page, loginAs 
 });
 
 test('a request submitted elsewhere shows on an open dashboard, without reloading', async ({ page, browser }) => {
-  // Loja Shopping: no other test submits requests there, so ten requests from tests running in parallel cannot
-  // push this one off the first page of the recent list (they did, on Loja Centro).
+  // Loja Shopping: no other test submits requests there, so only this test's request can change its list.
   await loginAs(page, 'manager', '/dashboard');
   await page.getByRole('combobox', { name: 'Loja' }).selectOption({ label: 'Loja Shopping' });
   await expect(page.getByRole('region', { name: 'Solicitações — Loja Shopping' })).toBeVisible();

