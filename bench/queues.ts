@@ -11,6 +11,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { parseEnv } from '~/env';
 import { createCaller } from '~/server/api/root';
@@ -84,6 +86,47 @@ function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix:
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+/**
+ * The same-run baseline (Redis only): BARE_JOBS jobs at the same rate through a bare BullMQ worker process that
+ * posts each to the same FCM stand-in (bench/lib/bare-queue-worker.ts). Latency from add to the stand-in's receipt.
+ */
+const BARE_JOBS = Number(process.env.BENCH_BARE_JOBS ?? 2000);
+async function bareBaseline(fcm: Awaited<ReturnType<typeof startFcmStandIn>>) {
+  const prefix = `bench-bare-${randomBytes(3).toString('hex')}`;
+  const worker = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/bare-queue-worker.ts')], {
+    env: { ...process.env, REDIS_URL, BARE_PREFIX: prefix, FCM_URL: fcm.url },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bench-bare', { connection, prefix });
+  try {
+    await sleep(3000);
+    const added = new Map<string, number>();
+    const interval = 1000 / RATE;
+    const started = performance.now();
+    const adds: Promise<unknown>[] = [];
+    for (let i = 0; i < BARE_JOBS; i++) {
+      const wait = started + i * interval - performance.now();
+      if (wait > 1) await sleep(wait);
+      added.set(`bare-${i + 1}`, Date.now());
+      adds.push(queue.add('send', { i }, { jobId: `bare-${i + 1}`, removeOnComplete: { count: 100 } }));
+    }
+    await Promise.all(adds);
+    for (let i = 0; i < 120 && fcm.deliveries.filter((d) => d.notificationId?.startsWith('bare-')).length < BARE_JOBS; i++) await sleep(250);
+    const latencies = fcm.deliveries.flatMap((d) => (d.notificationId && added.has(d.notificationId) ? [d.at - added.get(d.notificationId)!] : []));
+    return { jobs: BARE_JOBS, delivered: latencies.length, p50LatencyMs: percentile(latencies, 50), p99LatencyMs: percentile(latencies, 99) };
+  } finally {
+    const exited = once(worker, 'exit').catch(() => {});
+    worker.kill('SIGTERM');
+    const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await connection.quit();
+  }
 }
 
 type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill?: number };
@@ -232,6 +275,16 @@ async function runBackend(backend: 'redis' | 'postgres') {
     await sleep(1000);
     fcm.deliveries.splice(0);
 
+    // The baseline right before the measured round, on the same machine at about the same moment.
+    let bare: Awaited<ReturnType<typeof bareBaseline>> | undefined;
+    if (backend === 'redis' && BARE_JOBS > 0) {
+      log(`— ${backend}: baseline, ${BARE_JOBS} jobs through a bare BullMQ worker at ${RATE}/s`);
+      bare = await bareBaseline(fcm);
+      log(`— ${backend}: baseline ${JSON.stringify(bare)}`);
+      await sleep(1000);
+      fcm.deliveries.splice(0);
+    }
+
     log(`— ${backend}: ${NOTIFICATIONS} notifications at ${RATE}/s`);
     const clean: Round = { committed: new Map() };
     const meter = cpuMeter(() => worker.pid);
@@ -245,7 +298,8 @@ async function runBackend(backend: 'redis' | 'postgres') {
     const stages = await stageBreakdown(ctx, deliveries);
     log(`— ${backend}: stages p50/p99 ms ${JSON.stringify(stages)}`);
 
-    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined, stages, cpu };
+    const baseline = bare && { ...bare, p99Ratio: round(steady.p99LatencyMs / Math.max(1, bare.p99LatencyMs), 1) };
+    if (process.env.BENCH_SKIP_CRASH) return { backend, notifications: NOTIFICATIONS, producedPerSecond: RATE, ...steady, lastDeliveryAt: undefined, stages, cpu, baseline };
     log(`— ${backend}: again, killing the worker (SIGKILL) halfway`);
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
@@ -268,6 +322,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
       lastDeliveryAt: undefined,
       stages,
       cpu,
+      baseline,
       withCrash: {
         lost: crashed.lost,
         duplicates: crashed.duplicates,
