@@ -22,13 +22,15 @@ import { newSessionSecret, sha256 } from '~/server/auth/secrets';
 import { runMigrations } from '~/server/db/migrate';
 import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
-import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import type { Delivery } from '../tests/helpers/fcm-standin';
 import { percentile, round } from './lib/stats';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS ?? 5000);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
+/** Seconds of notifications at RATE before anything is measured. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,7 +95,7 @@ function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix:
  * posts each to the same FCM stand-in (bench/lib/bare-queue-worker.ts). Latency from add to the stand-in's receipt.
  */
 const BARE_JOBS = Number(process.env.BENCH_BARE_JOBS ?? 2000);
-async function bareBaseline(fcm: Awaited<ReturnType<typeof startFcmStandIn>>) {
+async function bareBaseline(fcm: StandIn) {
   const prefix = `bench-bare-${randomBytes(3).toString('hex')}`;
   const worker = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/bare-queue-worker.ts')], {
     env: { ...process.env, REDIS_URL, BARE_PREFIX: prefix, FCM_URL: fcm.url },
@@ -114,8 +116,12 @@ async function bareBaseline(fcm: Awaited<ReturnType<typeof startFcmStandIn>>) {
       adds.push(queue.add('send', { i }, { jobId: `bare-${i + 1}`, removeOnComplete: { count: 100 } }));
     }
     await Promise.all(adds);
-    for (let i = 0; i < 120 && fcm.deliveries.filter((d) => d.notificationId?.startsWith('bare-')).length < BARE_JOBS; i++) await sleep(250);
-    const latencies = fcm.deliveries.flatMap((d) => (d.notificationId && added.has(d.notificationId) ? [d.at - added.get(d.notificationId)!] : []));
+    const deliveries: Delivery[] = [];
+    for (let i = 0; i < 120 && deliveries.length < BARE_JOBS; i++) {
+      await sleep(250);
+      deliveries.push(...(await fcm.take()).filter((d) => d.notificationId?.startsWith('bare-')));
+    }
+    const latencies = deliveries.flatMap((d) => (d.notificationId && added.has(d.notificationId) ? [d.at - added.get(d.notificationId)!] : []));
     return { jobs: BARE_JOBS, delivered: latencies.length, p50LatencyMs: percentile(latencies, 50), p99LatencyMs: percentile(latencies, 99) };
   } finally {
     const exited = once(worker, 'exit').catch(() => {});
@@ -128,6 +134,28 @@ async function bareBaseline(fcm: Awaited<ReturnType<typeof startFcmStandIn>>) {
     await connection.quit();
   }
 }
+
+/** The FCM stand-in in its own process (bench/lib/fcm-standin-process.ts). */
+async function startStandInProcess() {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/fcm-standin-process.ts')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const [ready] = (await once(child, 'message')) as [{ url: string }];
+  return {
+    url: ready.url,
+    pid: child.pid!,
+    /** The deliveries since the last call. */
+    async take(): Promise<Delivery[]> {
+      child.send('take');
+      const [answer] = (await once(child, 'message')) as [{ deliveries: Delivery[] }];
+      return answer.deliveries;
+    },
+    async close() {
+      const exited = once(child, 'exit');
+      child.disconnect();
+      await exited;
+    },
+  };
+}
+type StandIn = Awaited<ReturnType<typeof startStandInProcess>>;
 
 type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill?: number };
 
@@ -187,6 +215,13 @@ function summarize(r: Round, deliveries: { notificationId: string | null; at: nu
   };
 }
 
+/** BENCH_TIMELINE=<file>: one line per notification, `committedMs deliveredMs` (epoch ms), to find where a tail comes from. */
+function timeline(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
+  const first = new Map<string, number>();
+  for (const d of deliveries) if (d.notificationId && r.committed.has(d.notificationId) && !first.has(d.notificationId)) first.set(d.notificationId, d.at);
+  return [...first].map(([id, at]) => `${r.committed.get(id)!.toFixed(1)} ${at}`).sort().join('\n') + '\n';
+}
+
 /**
  * Where the time goes, per notification of the steady round (p50/p99, ms): event written → relay took it
  * (published_at), → its domain-events job started, consumers ran, → FCM job started, → delivered. Uses the
@@ -217,9 +252,13 @@ async function stageBreakdown(ctx: Awaited<ReturnType<typeof setup>>, deliveries
   return Object.fromEntries(Object.entries(stage).map(([k, v]) => [k, [percentile(v, 50), percentile(v, 99)]]));
 }
 
-/** CPU seconds (user + system) used so far by the processes `match` selects, read from /proc (Linux). */
-function cpuSeconds(match: (pid: number, comm: string) => boolean): number {
+/**
+ * CPU seconds (user + system) and write syscalls (each a wake-up of some other process here: a query, a reply, a
+ * Redis command) used so far by the processes `match` selects, read from /proc (Linux).
+ */
+function usage(match: (pid: number, comm: string) => boolean): { cpu: number; writes: number } {
   let ticks = 0;
+  let writes = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -227,33 +266,42 @@ function cpuSeconds(match: (pid: number, comm: string) => boolean): number {
       if (!match(Number(entry), stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue;
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (in clock ticks of 1/100 s)
+      writes += Number(/^syscw: (\d+)/m.exec(readFileSync(`/proc/${entry}/io`, 'utf8'))?.[1] ?? 0);
     } catch {
       // The process ended meanwhile.
     }
   }
-  return ticks / 100;
+  return { cpu: ticks / 100, writes };
 }
 
 /**
- * CPU used per notification by each part of the system on this one machine: the app (this process: the tRPC
- * calls, and also the FCM stand-in), the worker process, every PostgreSQL backend and Redis.
+ * CPU and write syscalls per notification of each part of the system on this one machine: the app (this
+ * process: the tRPC calls), the worker process, the FCM stand-in, every PostgreSQL backend and Redis.
+ * PostgreSQL answers its clients with send(), which /proc does not count: its writes are its own files (WAL).
  */
-function cpuMeter(workerPid: () => number | undefined) {
+function cpuMeter(workerPid: () => number | undefined, standInPid: number) {
   const read = () => ({
-    app: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-    worker: cpuSeconds((pid) => pid === workerPid()),
-    postgres: cpuSeconds((_, comm) => comm === 'postgres'),
-    redis: cpuSeconds((_, comm) => comm.startsWith('redis-server')),
     at: performance.now(),
+    parts: {
+      app: usage((pid) => pid === process.pid),
+      worker: usage((pid) => pid === workerPid()),
+      fcmStandIn: usage((pid) => pid === standInPid),
+      postgres: usage((_, comm) => comm === 'postgres'),
+      redis: usage((_, comm) => comm.startsWith('redis-server')),
+    },
   });
   const start = read();
   return (count: number) => {
     const end = read();
     const seconds = (end.at - start.at) / 1000;
-    const parts = { app: end.app - start.app, worker: end.worker - start.worker, postgres: end.postgres - start.postgres, redis: end.redis - start.redis };
-    const total = Object.values(parts).reduce((a, b) => a + b, 0);
+    const diff = (key: 'cpu' | 'writes') =>
+      Object.fromEntries(Object.entries(end.parts).map(([name, u]) => [name, u[key] - start.parts[name as keyof typeof end.parts][key]]));
+    const cpu = diff('cpu');
+    const writes = diff('writes');
+    const total = Object.values(cpu).reduce((a, b) => a + b, 0);
     return {
-      msPerNotification: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, round((v * 1000) / count, 2)])),
+      msPerNotification: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round((v * 1000) / count, 2)])),
+      writesPerNotification: Object.fromEntries(Object.entries(writes).map(([k, v]) => [k, round(v / count, 1)])),
       coresBusy: round(total / seconds, 2),
       cores: availableParallelism(),
     };
@@ -263,17 +311,17 @@ function cpuMeter(workerPid: () => number | undefined) {
 async function runBackend(backend: 'redis' | 'postgres') {
   log(`— ${backend}: setting up`);
   const ctx = await setup(backend);
-  const fcm = await startFcmStandIn();
+  const fcm = await startStandInProcess();
   let worker = startWorker(backend, ctx.databaseUrl, ctx.prefix, fcm.url);
   await sleep(3000);
   try {
     // Warm-up (not measured): the worker's first jobs pay for JIT compilation, prepared statements and pools.
-    const warmup = RATE * 3;
+    const warmup = Math.round(RATE * WARMUP_SECONDS);
     log(`— ${backend}: warm-up, ${warmup} notifications`);
     await produce(ctx, { committed: new Map() }, undefined, warmup);
     await waitForDeliveries(ctx.services, warmup, ctx.buyerId, 60_000);
     await sleep(1000);
-    fcm.deliveries.splice(0);
+    await fcm.take();
 
     // The baseline right before the measured round, on the same machine at about the same moment.
     let bare: Awaited<ReturnType<typeof bareBaseline>> | undefined;
@@ -282,19 +330,20 @@ async function runBackend(backend: 'redis' | 'postgres') {
       bare = await bareBaseline(fcm);
       log(`— ${backend}: baseline ${JSON.stringify(bare)}`);
       await sleep(1000);
-      fcm.deliveries.splice(0);
+      await fcm.take();
     }
 
     log(`— ${backend}: ${NOTIFICATIONS} notifications at ${RATE}/s`);
     const clean: Round = { committed: new Map() };
-    const meter = cpuMeter(() => worker.pid);
+    const meter = cpuMeter(() => worker.pid, fcm.pid);
     await produce(ctx, clean);
     await waitForDeliveries(ctx.services, warmup + NOTIFICATIONS, ctx.buyerId, 120_000);
     const cpu = meter(NOTIFICATIONS);
     log(`— ${backend}: cpu ${JSON.stringify(cpu)}`);
     await sleep(1000);
-    const deliveries = fcm.deliveries.splice(0);
+    const deliveries = await fcm.take();
     const steady = summarize(clean, deliveries);
+    if (process.env.BENCH_TIMELINE) await writeFile(process.env.BENCH_TIMELINE, timeline(clean, deliveries));
     const stages = await stageBreakdown(ctx, deliveries);
     log(`— ${backend}: stages p50/p99 ms ${JSON.stringify(stages)}`);
 
@@ -313,7 +362,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
     });
     await waitForDeliveries(ctx.services, warmup + NOTIFICATIONS * 2, ctx.buyerId, 180_000);
     await sleep(1000);
-    const crashed = summarize(crash, fcm.deliveries.splice(0));
+    const crashed = summarize(crash, await fcm.take());
     return {
       backend,
       notifications: NOTIFICATIONS,

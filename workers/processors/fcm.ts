@@ -1,8 +1,7 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
-import { eq, inArray, sql } from 'drizzle-orm';
-import { claimNotificationForPush } from '~/server/db/queries/notifications';
+import { eq, inArray } from 'drizzle-orm';
+import { claimNotificationForPush, markNotificationSent } from '~/server/db/queries/notifications';
 import { deviceTokens, notifications } from '~/server/db/schema';
-import { settleAll } from '~/server/db/pipeline';
 import { appendEvent } from '~/server/events/outbox';
 import type { Logger } from '~/server/logger';
 import { queueNames } from '~/server/queues/definitions';
@@ -45,18 +44,16 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
     if (retryable.length > 0) throw new PushRetryableError(`FCM refused ${retryable.length} of ${results.length} sends (${retryable[0]!.ok ? '' : retryable[0]!.code}); will retry`);
 
     const delivered = results.filter((r) => r.ok).length;
-    // Both statements go out together (postgres.js pipelines a transaction's concurrent queries).
-    await db.transaction((tx) =>
-      settleAll([
-        tx.update(notifications).set({ pushStatus: 'sent', pushSentAt: sql`now()` }).where(eq(notifications.id, notificationId)),
-        appendEvent(
-          tx,
-          { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
-          { userId: null },
-          // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
-          { wake: hasConsumer('notification.sent') },
-        ),
-      ]),
+    // The record and its event are one statement: atomic without a transaction, one round trip.
+    await appendEvent(
+      db,
+      { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
+      { userId: null },
+      {
+        // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
+        wake: hasConsumer('notification.sent'),
+        alongside: () => markNotificationSent(notificationId),
+      },
     );
     return { delivered, removedTokens: invalid.length };
   });

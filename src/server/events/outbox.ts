@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { aggregateTypeOf, eventPayloads, type EventType, type NewEvent } from './types';
 
@@ -19,6 +19,12 @@ export type AppendOptions = {
    * published within a second, and the busy path is spared a relay round per event.
    */
   wake?: boolean;
+  /**
+   * A data-modifying statement that goes out in the same statement as the events (a CTE beside their insert):
+   * one round trip and, outside a transaction, still all or nothing. `inserted` names the inserted events
+   * (`select id from inserted`), for rows that must point at their event.
+   */
+  alongside?: (inserted: SQL) => SQL;
 };
 
 export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata, opts: AppendOptions = {}): Promise<number[]> {
@@ -43,7 +49,7 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
         as e(ord int, org_id uuid, type text, aggregate_type text, aggregate_id text, payload jsonb)
       order by e.ord
       returning id
-    )
+    )${opts.alongside ? sql`, alongside as (${opts.alongside(sql.raw('inserted'))})` : sql``}
     select id${opts.wake === false ? sql`` : sql`, pg_notify(${OUTBOX_CHANNEL}, '')`} from inserted order by id`);
   return [...inserted].map((r) => Number(r.id));
 }

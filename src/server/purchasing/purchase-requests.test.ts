@@ -77,8 +77,10 @@ describe('creating and submitting', () => {
     const events = await eventsOf(draft.id);
     expect(events.map((e) => [e.type, e.aggregateSeq])).toEqual([['purchaseRequest.created', 1]]);
     expect(events[0]!.payload).toMatchObject({ requestId: draft.id, buyerIds: [org.users.buyer.id], totalValue: 97.5 });
-    const notes = await services.db.select().from(notifications).where(eq(notifications.userId, org.users.buyer.id));
-    expect(notes.some((n) => (n.data as { requestId?: string }).requestId === draft.id)).toBe(true);
+    const notes = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${draft.id}`));
+    // Written in the event's own statement, pointing at it.
+    expect(notes.map((n) => [n.kind, n.title, n.sourceEventId])).toEqual([['purchaseRequest.created', 'Nova solicitação de compra', String(events[0]!.id)]]);
+    expect(notes[0]!.body).toContain('R$');
     await runConsumers(services);
     const [after] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     expect(after!.requestsCreated - (before?.requestsCreated ?? 0)).toBe(1);
@@ -190,7 +192,10 @@ describe('buyer decisions', () => {
       .select()
       .from(notifications)
       .where(and(eq(notifications.userId, org.users.clerk.id), sql`${notifications.data}->>'requestId' = ${request.id}`));
-    expect(requesterNotes).toHaveLength(2);
+    // Each points at its decision, also the last one, whose statement also wrote purchaseRequest.completed.
+    const decisionIds = (await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided').map((e) => String(e.id));
+    expect(requesterNotes.map((n) => n.sourceEventId).sort()).toEqual(decisionIds.sort());
+    expect(requesterNotes.map((n) => n.title).sort()).toEqual(['Item aprovado', 'Item recusado']);
   });
 
   it.each([

@@ -1,9 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { brl } from '~/lib/money';
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database, Executor } from '../db/client';
 import { settleAll } from '../db/pipeline';
-import { insertNotifications } from '../db/queries/notifications';
+import { notificationsOfEvent } from '../db/queries/notifications';
 import { findProductsByIds } from '../db/queries/products';
 import {
   assignBuyers,
@@ -131,7 +132,15 @@ async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead
     throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
   }
   const submittedAt = new Date();
-  const [, , eventId] = await settleAll([
+  const notifications = buyerIds.map((userId) => ({
+    orgId,
+    userId,
+    kind: 'purchaseRequest.created',
+    title: 'Nova solicitação de compra',
+    body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
+    data: { requestId },
+  }));
+  await settleAll([
     setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt }),
     writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } }),
     appendEvent(
@@ -143,20 +152,9 @@ async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead
         payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
       },
       meta(c),
+      { alongside: (inserted) => notificationsOfEvent(notifications, sql`select id from ${inserted}`) },
     ),
   ]);
-  await insertNotifications(
-    tx,
-    buyerIds.map((userId) => ({
-      orgId,
-      userId,
-      kind: 'purchaseRequest.created',
-      title: 'Nova solicitação de compra',
-      body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
-      data: { requestId },
-      sourceEventId: String(eventId),
-    })),
-  );
 }
 
 export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; quantity?: number | null; reason?: string | null };
@@ -226,7 +224,18 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
       await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: now });
       await writeAudit(tx, c.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
     }
-    const [decisionEventId] = await appendEvents(
+    const notification = {
+      orgId,
+      userId: request.createdBy,
+      kind: 'purchaseRequest.itemDecided',
+      title: status === 'approved' ? 'Item aprovado' : 'Item recusado',
+      body:
+        status === 'approved'
+          ? `${c.principal.name} aprovou ${decided.approvedQuantity} un. (${brl(value)}).`
+          : `${c.principal.name} recusou um item: ${decided.decisionReason}.`,
+      data: { requestId, itemId: input.itemId },
+    };
+    await appendEvents(
       tx,
       counts.pending === 0
         ? [
@@ -240,21 +249,9 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
           ]
         : events,
       meta(c),
+      // The notification points at the decision, the first of the events.
+      { alongside: (inserted) => notificationsOfEvent([notification], sql`select min(id) from ${inserted}`) },
     );
-    await insertNotifications(tx, [
-      {
-        orgId,
-        userId: request.createdBy,
-        kind: 'purchaseRequest.itemDecided',
-        title: status === 'approved' ? 'Item aprovado' : 'Item recusado',
-        body:
-          status === 'approved'
-            ? `${c.principal.name} aprovou ${decided.approvedQuantity} un. (${brl(value)}).`
-            : `${c.principal.name} recusou um item: ${decided.decisionReason}.`,
-        data: { requestId, itemId: input.itemId },
-        sourceEventId: String(decisionEventId),
-      },
-    ]);
     return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
   });
 }

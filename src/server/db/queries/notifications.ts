@@ -1,14 +1,20 @@
-import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../client';
 import { notifications } from '../schema';
 import { decodeCursor, toPage } from './cursor';
 
-/** `sourceEventId`: the outbox event that announced it; the push consumer sends the notifications of each event. */
-export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown>; sourceEventId?: string | null };
+export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown> };
 
-export async function insertNotifications(tx: Executor, rows: NewNotification[]) {
-  if (rows.length === 0) return;
-  await tx.insert(notifications).values(rows);
+/**
+ * The insert of notifications announced by an outbox event, as SQL for `appendEvent`'s `alongside`, so they go
+ * out in the event's own statement: `sourceEventId` is the SQL of that event's id (the push consumer sends the
+ * notifications of each event).
+ */
+export function notificationsOfEvent(rows: NewNotification[], sourceEventId: SQL): SQL {
+  const recordset = rows.map((r) => ({ org_id: r.orgId, user_id: r.userId, kind: r.kind, title: r.title, body: r.body, data: r.data }));
+  return sql`insert into notifications (org_id, user_id, kind, title, body, data, source_event_id)
+    select n.org_id, n.user_id, n.kind, n.title, n.body, n.data, (${sourceEventId})::text
+    from jsonb_to_recordset(${JSON.stringify(recordset)}::jsonb) as n(org_id uuid, user_id uuid, kind text, title text, body text, data jsonb)`;
 }
 
 export async function listNotifications(db: Executor, orgId: string, userId: string, params: { cursor?: string | null; limit: number; unreadOnly?: boolean | null }) {
@@ -59,6 +65,10 @@ export async function markNotificationsRead(db: Executor, orgId: string, userId:
     .returning({ id: notifications.id });
   return rows.length;
 }
+
+/** SQL for `appendEvent`'s `alongside`: the push was delivered (its `notification.sent` is the event). */
+export const markNotificationSent = (notificationId: string): SQL =>
+  sql`update notifications set push_status = 'sent', push_sent_at = now() where id = ${notificationId}`;
 
 export type PushClaim = { id: string; orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown>; tokens: string[] };
 

@@ -21,20 +21,40 @@ const requestHead = {
   submittedAt: purchaseRequests.submittedAt,
 };
 
-/** Inserts a draft with its items and returns its row, or null if a request with this client-made id exists (a retried create). */
+/**
+ * Inserts a draft with its items, in one statement, and returns its row, or null if a request with this
+ * client-made id exists (a retried create; its items are then not inserted either).
+ */
 export async function insertDraftRequest(
   tx: Executor,
   values: { id: string; orgId: string; storeId: string; createdBy: string; note: string | null; items: DraftItem[] },
-) {
+): Promise<RequestHead | null> {
   const totalValue = values.items.reduce((sum, i) => sum + Math.round(i.quantity * i.unitPrice * 100), 0) / 100;
-  const [inserted] = await tx
-    .insert(purchaseRequests)
-    .values({ id: values.id, orgId: values.orgId, storeId: values.storeId, createdBy: values.createdBy, note: values.note, totalValue, itemCount: values.items.length })
-    .onConflictDoNothing({ target: purchaseRequests.id })
-    .returning(requestHead);
-  if (!inserted) return null;
-  await tx.insert(purchaseRequestItems).values(values.items.map((i, position) => ({ orgId: values.orgId, requestId: values.id, position, ...i })));
-  return inserted;
+  const items = values.items.map((i, position) => ({ product_id: i.productId, position, quantity: i.quantity, unit_price: i.unitPrice, note: i.note }));
+  const rows = await tx.execute<{ id: string; store_id: string; created_by: string; status: RequestStatus; total_value: string; item_count: number; submitted_at: string | null }>(sql`
+    with request as (
+      insert into purchase_requests (id, org_id, store_id, created_by, note, total_value, item_count)
+      values (${values.id}, ${values.orgId}, ${values.storeId}, ${values.createdBy}, ${values.note}, ${totalValue}, ${values.items.length})
+      on conflict (id) do nothing
+      returning id, store_id, created_by, status, total_value, item_count, submitted_at
+    ), items as (
+      insert into purchase_request_items (org_id, request_id, product_id, position, quantity, unit_price, note)
+      select ${values.orgId}, r.id, i.product_id, i.position, i.quantity, i.unit_price, i.note
+      from request r, jsonb_to_recordset(${JSON.stringify(items)}::jsonb) as i(product_id uuid, position int, quantity numeric, unit_price numeric, note text)
+    )
+    select * from request`);
+  const row = [...rows][0];
+  if (!row) return null;
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    createdBy: row.created_by,
+    status: row.status,
+    totalValue: Number(row.total_value),
+    itemCount: row.item_count,
+    // drizzle hands raw queries timestamps as text.
+    submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at),
+  };
 }
 
 /** Locks the request row: decisions on one request serialize here (completion and event order depend on it). */
