@@ -37,12 +37,9 @@ export const pushConsumer: Consumer = {
       }
     }
     if (!pushEnabled) return undefined;
-    const queued: Pending[] = await tx
-      .update(notifications)
-      .set({ pushStatus: 'queued' })
-      .where(and(eq(notifications.sourceEventId, String(event.id)), eq(notifications.pushStatus, 'none')))
-      .returning({ id: notifications.id, orgId: notifications.orgId });
-    return queued;
+    const queued = await tx.execute<{ id: string; org_id: string }>(sql`
+      update notifications set push_status = 'queued' where source_event_id = ${String(event.id)} and push_status = 'none' returning id, org_id`);
+    return [...queued].map((n): Pending => ({ id: n.id, orgId: n.org_id }));
   },
   async after(event, { services, queues, pushEnabled }, applied) {
     if (!pushEnabled) return;

@@ -222,6 +222,28 @@ describe('buyer decisions', () => {
     expect(decided).toHaveLength(1);
   });
 
+  it('each move stamps its own time, who closed, and a new version, keeping the earlier stamps', async () => {
+    const started = Date.now() - 1000;
+    const request = await newRequest({ submit: true, quantities: [1] });
+    const row = async () => (await services.db.select().from(purchaseRequests).where(eq(purchaseRequests.id, request.id)))[0]!;
+    const submitted = await row();
+    expect(submitted.submittedAt!.getTime()).toBeGreaterThan(started);
+    expect([submitted.completedAt, submitted.closedAt, submitted.closedBy]).toEqual([null, null, null]);
+    const buyer = await as('buyer');
+    await buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve' });
+    const completed = await row();
+    expect(completed.status).toBe('approved');
+    expect(completed.completedAt!.getTime()).toBeGreaterThanOrEqual(submitted.submittedAt!.getTime());
+    expect(completed.submittedAt).toEqual(submitted.submittedAt);
+    expect(completed.version).toBe(submitted.version + 1);
+    await (await as('manager')).purchaseRequests.close({ id: request.id, reason: 'entregue' });
+    const closed = await row();
+    expect([closed.status, closed.closedBy, closed.version]).toEqual(['closed', org.users.manager.id, completed.version + 1]);
+    expect(closed.closedAt!.getTime()).toBeGreaterThanOrEqual(completed.completedAt!.getTime());
+    expect([closed.submittedAt, closed.completedAt]).toEqual([submitted.submittedAt, completed.completedAt]);
+    expect(closed.updatedAt.getTime()).toBeGreaterThanOrEqual(submitted.updatedAt.getTime());
+  });
+
   it('forbidden moves are CONFLICT naming the current state, and change nothing', async () => {
     const draft = await newRequest();
     const buyer = await as('buyer');

@@ -103,10 +103,16 @@ export async function setRequestStatus(
   requestId: string,
   values: { status: RequestStatus; submittedAt?: Date; completedAt?: Date; closedAt?: Date; closedBy?: string },
 ) {
-  await tx
-    .update(purchaseRequests)
-    .set({ ...values, version: sql`${purchaseRequests.version} + 1` })
-    .where(and(eq(purchaseRequests.orgId, orgId), eq(purchaseRequests.id, requestId)));
+  // Plain SQL: it runs in every submit and decision, where drizzle's update builder cost more CPU than the update.
+  const at = (d: Date | undefined) => d?.toISOString() ?? null;
+  await tx.execute(sql`
+    update purchase_requests set
+      status = ${values.status}, version = version + 1, updated_at = now(),
+      submitted_at = coalesce(${at(values.submittedAt)}::timestamptz, submitted_at),
+      completed_at = coalesce(${at(values.completedAt)}::timestamptz, completed_at),
+      closed_at = coalesce(${at(values.closedAt)}::timestamptz, closed_at),
+      closed_by = coalesce(${values.closedBy ?? null}::uuid, closed_by)
+    where org_id = ${orgId} and id = ${requestId}`);
 }
 
 /**
