@@ -111,15 +111,11 @@ async function bareBaseline(fcm: StandIn) {
   try {
     await sleep(3000);
     const added = new Map<string, number>();
-    const interval = 1000 / RATE;
-    const started = performance.now();
     const adds: Promise<unknown>[] = [];
-    for (let i = 0; i < BARE_JOBS; i++) {
-      const wait = started + i * interval - performance.now();
-      if (wait > 1) await sleep(wait);
+    await paced(BARE_JOBS, RATE, (i) => {
       added.set(`bare-${i + 1}`, Date.now());
       adds.push(queue.add('send', { i }, { jobId: `bare-${i + 1}`, removeOnComplete: { count: 100 } }));
-    }
+    });
     await Promise.all(adds);
     const deliveries: Delivery[] = [];
     for (let i = 0; i < 120 && deliveries.length < BARE_JOBS; i++) {
@@ -164,21 +160,28 @@ type StandIn = Awaited<ReturnType<typeof startStandInProcess>>;
 
 type Round = { committed: Map<string, number>; killedAt?: number; inFlightAtKill?: number };
 
-/** Submits one request per tick at `rate`/s; each commits one buyer notification. */
-async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>, count = NOTIFICATIONS, rate = RATE) {
+/** Calls `fn(i)` `count` times, `rate` a second on a fixed schedule (a late call does not push the next ones back). */
+async function paced(count: number, rate: number, fn: (i: number) => void | Promise<void>) {
   const interval = 1000 / rate;
   const started = performance.now();
-  const inflight: Promise<string>[] = [];
   for (let i = 0; i < count; i++) {
     const wait = started + i * interval - performance.now();
     if (wait > 1) await sleep(wait);
+    await fn(i);
+  }
+}
+
+/** Submits one request per tick at `rate`/s; each commits one buyer notification. */
+async function produce(ctx: Awaited<ReturnType<typeof setup>>, round: Round, onHalf?: () => Promise<void>, count = NOTIFICATIONS, rate = RATE) {
+  const inflight: Promise<string>[] = [];
+  await paced(count, rate, async (i) => {
     if (i === count / 2 && onHalf) await onHalf();
     inflight.push(
       ctx.caller.purchaseRequests
         .create({ id: randomUUID(), storeId: ctx.storeIds[i % ctx.storeIds.length]!, items: [{ productId: ctx.productId, quantity: 1 }], submit: true })
         .then((request) => request.id),
     );
-  }
+  });
   const requestIds = await Promise.all(inflight);
   // Commit time as PostgreSQL saw it: when the event row was written (clock_timestamp(), the submitting
   // transaction's last statements; the commit follows it, so latencies are slightly overestimated). Read once

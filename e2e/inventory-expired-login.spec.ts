@@ -1,16 +1,11 @@
 import { expect, request as playwrightRequest, test } from '@playwright/test';
 import { trpcMutation } from './fixtures/api';
 import { DEMO_PASSWORD, demoUsers, loginWithForm } from './fixtures/auth';
-import { closeContexts, openCounting, openSession, pendingCount, progressOf, scan, signedInContext, storeProducts } from './fixtures/inventory';
+import { clerkCountingAtCentro, closeContexts, openCounting, pendingCount, progressOf, scan } from './fixtures/inventory';
 
 test('a login that expires while counting online does not interrupt counting, not even on reopening the page; signing in again from the banner sends every scan once', async ({ browser, baseURL }) => {
   test.setTimeout(90_000);
-  const manager = await signedInContext(browser, demoUsers.manager.email);
-  const centro = manager.me.stores.find((s) => s.name === 'Loja Centro')!;
-  const clerk = await signedInContext(browser, demoUsers.clerk.email, { viewport: { width: 768, height: 1024 }, hasTouch: true });
-  const session = await openSession(manager.page.request, { storeId: centro.id, assignments: [{ userId: clerk.me.user.id }] });
-  const products = await storeProducts(manager.page.request, centro.id, 3);
-  const page = clerk.page;
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 3);
   const countingUrl = `/inventory/${session.id}/count`;
 
   await openCounting(page, session.id);

@@ -4,6 +4,7 @@ import { demoUsers } from './fixtures/auth';
 import {
   apiLogin,
   cancelOpenSessions,
+  clerkCountingAtCentro,
   closeContexts,
   countedOf,
   openCounting,
@@ -25,13 +26,8 @@ test.describe.configure({ mode: 'serial' });
 
 test('counts offline, survives a reload offline, and the server gets every scan exactly once despite a lost sync response', async ({ browser }, testInfo) => {
   test.setTimeout(180_000);
-  const manager = await signedInContext(browser, demoUsers.manager.email);
-  const centro = manager.me.stores.find((s) => s.name === 'Loja Centro')!;
-  const clerk = await signedInContext(browser, demoUsers.clerk.email, { viewport: { width: 768, height: 1024 }, hasTouch: true });
-  const session = await openSession(manager.page.request, { storeId: centro.id, assignments: [{ userId: clerk.me.user.id }] });
-  const products = await storeProducts(manager.page.request, centro.id, 5);
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 5);
 
-  const page = clerk.page;
   await openCounting(page, session.id);
   // The products table is downloaded while online: names resolve offline.
   await expect(page.getByText(/produtos no tablet: [1-9]/)).toBeVisible();

@@ -14,6 +14,7 @@ import {
   scan,
   signedInContext,
   storeProducts,
+  TABLET,
   waitForOfflineReady,
 } from './fixtures/inventory';
 
@@ -32,7 +33,7 @@ test('after a browser restart with the network off, the counting page opens from
   // A real browser profile on disk: closing the context quits Chromium, relaunching on the same directory is a restart.
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'mi-e2e-pwa-'));
   const launchTablet = (offline: boolean) =>
-    chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, viewport: { width: 768, height: 1024 }, hasTouch: true, offline });
+    chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET, offline });
   let tablet: BrowserContext | undefined;
   try {
     tablet = await launchTablet(false);

@@ -1,6 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { demoUsers } from './fixtures/auth';
-import { closeContexts, openCounting, openSession, pendingCount, progressOf, scan, signedInContext, storeProducts } from './fixtures/inventory';
+import { clerkCountingAtCentro, closeContexts, openCounting, pendingCount, progressOf, scan } from './fixtures/inventory';
 
 declare global {
   interface Window {
@@ -10,12 +9,7 @@ declare global {
 
 test('a background read of the tablet’s IndexedDB that fails is shown, not swallowed; scans are still stored and the screen recovers', async ({ browser }) => {
   test.setTimeout(60_000);
-  const manager = await signedInContext(browser, demoUsers.manager.email);
-  const centro = manager.me.stores.find((s) => s.name === 'Loja Centro')!;
-  const clerk = await signedInContext(browser, demoUsers.clerk.email, { viewport: { width: 768, height: 1024 }, hasTouch: true });
-  const session = await openSession(manager.page.request, { storeId: centro.id, assignments: [{ userId: clerk.me.user.id }] });
-  const products = await storeProducts(manager.page.request, centro.id, 2);
-  const page = clerk.page;
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 2);
 
   await openCounting(page, session.id);
   await scan(page, products[0]!.ean);
