@@ -72,7 +72,7 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     await new Promise((r) => setTimeout(r, 300));
     expect(deliveriesOf(note!.id)).toBe(1);
     const marks = await services.db.select().from(processedEvents).where(eq(processedEvents.eventId, event!.id));
-    expect(marks.map((m) => m.consumer).sort()).toEqual(['analytics', 'live-and-cache', 'push']);
+    expect(marks.map((m) => m.consumer).sort()).toEqual(['analytics', 'push']);
   });
 
   it('retries with backoff after FCM errors and delivers once', async () => {

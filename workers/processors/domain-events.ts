@@ -19,9 +19,13 @@ async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
 
 const targetsOf = (registry: Consumer[], type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
 
-/** Which consumers (of `registry`, or only the one named) handle each event type, for the one-statement claim. */
+/**
+ * Which consumers (of `registry`, or only the one named) to mark as having processed each event type, for the
+ * one-statement claim: those with a database effect. The others (`after` only) run on every delivery anyway, and
+ * a mark for them would be a row per event that nothing reads.
+ */
 const consumersByType = (registry: Consumer[], only?: string) =>
-  Object.fromEntries(eventTypes.map((type) => [type, targetsOf(registry, type, only).map((c) => c.name)]));
+  Object.fromEntries(eventTypes.map((type) => [type, targetsOf(registry, type, only).filter((c) => c.apply).map((c) => c.name)]));
 const defaultConsumersByType = consumersByType(consumers);
 
 /** Records `names` as having processed the event; returns the ones that had not yet (their effect is due). */
@@ -57,7 +61,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
       const { due, ...stored } = claimed;
       const loaded = { ...stored, type: stored.type as EventType };
       const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
-      const applied = await settleAll(applying.map(async (c) => c.apply?.(tx, loaded, deps)));
+      const applied = await settleAll(applying.map(async (c) => c.apply!(tx, loaded, deps)));
       applying.forEach((c, i) => results.set(c.name, applied[i]));
       return loaded;
     });
@@ -67,9 +71,10 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
     event = await loadEvent(db, eventId);
     let failure: unknown;
     for (const consumer of targetsOf(registry, event.type, only)) {
+      if (!consumer.apply) continue;
       try {
         await db.transaction(async (tx) => {
-          if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply?.(tx, event, deps));
+          if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply!(tx, event, deps));
         });
       } catch (consumerError) {
         failure ??= consumerError;
