@@ -202,7 +202,8 @@ async function waitForDeliveries(services: Services, count: number, buyerId: str
   }
 }
 
-function summarize(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
+/** Each notification of the round and when the stand-in first received it, and how many times it did. */
+function firstDeliveries(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
   const first = new Map<string, number>();
   const counts = new Map<string, number>();
   for (const d of deliveries) {
@@ -210,13 +211,21 @@ function summarize(r: Round, deliveries: { notificationId: string | null; at: nu
     counts.set(d.notificationId, (counts.get(d.notificationId) ?? 0) + 1);
     if (!first.has(d.notificationId)) first.set(d.notificationId, d.at);
   }
+  return { first, counts };
+}
+
+function summarize(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
+  const { first, counts } = firstDeliveries(r, deliveries);
   const latencies = [...first].map(([id, at]) => at - r.committed.get(id)!);
   const times = [...first.values()];
-  const spanMinutes = (Math.max(...times) - Math.min(...r.committed.values())) / 60_000;
+  const commits = [...r.committed.values()];
+  const spanMinutes = (Math.max(...times) - Math.min(...commits)) / 60_000;
   return {
     p50LatencyMs: percentile(latencies, 50),
     p99LatencyMs: percentile(latencies, 99),
     throughputPerMin: round(first.size / spanMinutes, 0),
+    /** How fast the app committed the round's requests: below the offered rate, the app was the limit. */
+    committedPerMin: round(commits.length / ((Math.max(...commits) - Math.min(...commits)) / 60_000), 0),
     lost: [...r.committed.keys()].filter((id) => !first.has(id)).length,
     duplicates: [...counts.values()].filter((n) => n > 1).reduce((sum, n) => sum + n - 1, 0),
     lastDeliveryAt: Math.max(...times),
@@ -225,9 +234,7 @@ function summarize(r: Round, deliveries: { notificationId: string | null; at: nu
 
 /** BENCH_TIMELINE=<file>: one line per notification, `committedMs deliveredMs` (epoch ms), to find where a tail comes from. */
 function timeline(r: Round, deliveries: { notificationId: string | null; at: number }[]) {
-  const first = new Map<string, number>();
-  for (const d of deliveries) if (d.notificationId && r.committed.has(d.notificationId) && !first.has(d.notificationId)) first.set(d.notificationId, d.at);
-  return [...first].map(([id, at]) => `${r.committed.get(id)!.toFixed(1)} ${at}`).sort().join('\n') + '\n';
+  return [...firstDeliveries(r, deliveries).first].map(([id, at]) => `${r.committed.get(id)!.toFixed(1)} ${at}`).sort().join('\n') + '\n';
 }
 
 /**
@@ -357,7 +364,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
 
     const baseline = bare && { ...bare, p99Ratio: round(steady.p99LatencyMs / Math.max(1, bare.p99LatencyMs), 1) };
     let delivered = warmup + NOTIFICATIONS;
-    let capacity: { producedPerSecond: number; throughputPerMin: number; p50LatencyMs: number; p99LatencyMs: number; lost: number; duplicates: number } | undefined;
+    let capacity: (Omit<ReturnType<typeof summarize>, 'lastDeliveryAt'> & { producedPerSecond: number }) | undefined;
     if (CAPACITY_RATE > 0) {
       log(`— ${backend}: capacity, ${NOTIFICATIONS} notifications offered at ${CAPACITY_RATE}/s`);
       const burst: Round = { committed: new Map() };

@@ -29,7 +29,7 @@ describe('writeAudit', () => {
         entityType: 'user',
         entityId,
         before: { name: 'Ana', passwordHash: 'x', nested: { token: 'y', keep: [1, { password: 'z', at: new Date('2026-01-02T03:04:05Z') }] } },
-        after: { name: 'Ana Maria' },
+        after: { name: 'Ana Maria', line: undefined, note: null },
       },
       { action: 'login.failed', entityType: 'user', entityId, orgId: null },
     ]);
@@ -39,7 +39,7 @@ describe('writeAudit', () => {
       ['login.failed', null, org.users.manager.id, 'user', 'req-1', '10.0.0.7'],
     ]);
     expect(rows[0]!.before).toEqual({ name: 'Ana', nested: { keep: [1, { at: '2026-01-02T03:04:05.000Z' }] } });
-    expect(rows[0]!.after).toEqual({ name: 'Ana Maria' });
+    expect(rows[0]!.after).toStrictEqual({ name: 'Ana Maria', note: null });
     expect([rows[1]!.before, rows[1]!.after]).toEqual([null, null]);
   });
 

@@ -19,7 +19,8 @@ const SECRET_FIELDS = new Set(['passwordHash', 'tokenHash', 'password', 'token']
 function redact(value: unknown): unknown {
   if (value === null || value === undefined || typeof value !== 'object' || value instanceof Date) return value ?? null;
   if (Array.isArray(value)) return value.map(redact);
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_FIELDS.has(k)).map(([k, v]) => [k, redact(v)]));
+  // A field left undefined is absent, as JSON has it, not null.
+  return Object.fromEntries(Object.entries(value).filter(([k, v]) => !SECRET_FIELDS.has(k) && v !== undefined).map(([k, v]) => [k, redact(v)]));
 }
 
 /**

@@ -32,7 +32,7 @@ describe('outbox: a statement alongside the events', () => {
     const requestId = randomUUID();
     await appendEvent(services.db, created(requestId), { userId: null });
     const [id] = await appendEvents(services.db, [created(requestId), created(requestId)], { userId: null }, {
-      alongside: (inserted) => notificationsOfEvent([note(org.users.buyer.id), note(org.users.manager.id)], sql`select min(id) from ${inserted}`),
+      alongside: (inserted) => notificationsOfEvent([note(org.users.buyer.id), note(org.users.manager.id)], sql`select min(id) from ${inserted} where type = 'purchaseRequest.created'`),
     });
     expect((await eventsOf(requestId)).map((e) => e.aggregateSeq)).toEqual([1, 2, 3]);
     const rows = await services.db.select().from(notifications).where(eq(notifications.sourceEventId, String(id)));

@@ -7,12 +7,6 @@ export const OUTBOX_CHANNEL = 'mi_outbox';
 
 export type EventMetadata = { correlationId?: string; userId?: string | null };
 
-/**
- * Writes events to the outbox (`event_log`) inside the caller's transaction, so they exist exactly when the
- * change does. One statement for any number of events; each gets the next sequence number of its aggregate.
- * Callers that emit for the same aggregate concurrently hold that aggregate's row lock; the unique
- * (aggregate, seq) constraint catches anything else.
- */
 export type AppendOptions = {
   /**
    * Wake the relay at commit (default). Events no consumer handles may pass false: the relay's poll marks them
@@ -21,12 +15,18 @@ export type AppendOptions = {
   wake?: boolean;
   /**
    * A data-modifying statement that goes out in the same statement as the events (a CTE beside their insert):
-   * one round trip and, outside a transaction, still all or nothing. `inserted` names the inserted events
-   * (`select id from inserted`), for rows that must point at their event.
+   * one round trip and, outside a transaction, still all or nothing. `inserted` names the inserted events (`id`,
+   * `type`), for rows that must point at their event: `select id from inserted where type = '…'`.
    */
   alongside?: (inserted: SQL) => SQL;
 };
 
+/**
+ * Writes events to the outbox (`event_log`) inside the caller's transaction, or with `alongside` as one statement
+ * of its own, so they exist exactly when the change does. One statement for any number of events; each gets the
+ * next sequence number of its aggregate. Callers that emit for the same aggregate concurrently hold that
+ * aggregate's row lock; the unique (aggregate, seq) constraint catches anything else.
+ */
 export async function appendEvents(tx: Executor, events: NewEvent[], metadata: EventMetadata, opts: AppendOptions = {}): Promise<number[]> {
   if (events.length === 0) return [];
   const rows = events.map((e, ord) => ({
@@ -48,7 +48,7 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
       from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         as e(ord int, org_id uuid, type text, aggregate_type text, aggregate_id text, payload jsonb)
       order by e.ord
-      returning id
+      returning id, type
     )${opts.alongside ? sql`, alongside as (${opts.alongside(sql.raw('inserted'))})` : sql``}
     select id${opts.wake === false ? sql`` : sql`, pg_notify(${OUTBOX_CHANNEL}, '')`} from inserted order by id`);
   return [...inserted].map((r) => Number(r.id));

@@ -241,7 +241,8 @@ describe('buyer decisions', () => {
     expect([closed.status, closed.closedBy, closed.version]).toEqual(['closed', org.users.manager.id, completed.version + 1]);
     expect(closed.closedAt!.getTime()).toBeGreaterThanOrEqual(completed.completedAt!.getTime());
     expect([closed.submittedAt, closed.completedAt]).toEqual([submitted.submittedAt, completed.completedAt]);
-    expect(closed.updatedAt.getTime()).toBeGreaterThanOrEqual(submitted.updatedAt.getTime());
+    expect(completed.updatedAt.getTime()).toBeGreaterThan(submitted.updatedAt.getTime());
+    expect(closed.updatedAt.getTime()).toBeGreaterThan(completed.updatedAt.getTime());
   });
 
   it('forbidden moves are CONFLICT naming the current state, and change nothing', async () => {

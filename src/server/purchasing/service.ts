@@ -152,7 +152,7 @@ async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead
         payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
       },
       meta(c),
-      { alongside: (inserted) => notificationsOfEvent(notifications, sql`select id from ${inserted}`) },
+      { alongside: (inserted) => notificationsOfEvent(notifications, sql`select id from ${inserted} where type = 'purchaseRequest.created'`) },
     ),
   ]);
 }
@@ -249,8 +249,8 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
           ]
         : events,
       meta(c),
-      // The notification points at the decision, the first of the events.
-      { alongside: (inserted) => notificationsOfEvent([notification], sql`select min(id) from ${inserted}`) },
+      // The notification points at the decision, not at the completion written with it.
+      { alongside: (inserted) => notificationsOfEvent([notification], sql`select id from ${inserted} where type = 'purchaseRequest.itemDecided'`) },
     );
     return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
   });

@@ -103,7 +103,8 @@ export async function setRequestStatus(
   requestId: string,
   values: { status: RequestStatus; submittedAt?: Date; completedAt?: Date; closedAt?: Date; closedBy?: string },
 ) {
-  // Plain SQL: it runs in every submit and decision, where drizzle's update builder cost more CPU than the update.
+  // Plain SQL: it runs in every submit (and on completion and close), where drizzle's update builder cost more CPU
+  // than the update itself.
   const at = (d: Date | undefined) => d?.toISOString() ?? null;
   await tx.execute(sql`
     update purchase_requests set
