@@ -25,6 +25,7 @@ import { runMigrations } from '~/server/db/migrate';
 import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import type { Delivery } from '../tests/helpers/fcm-standin';
+import { removeKeysUnder } from '../tests/helpers/redis-keys';
 import { percentile, round } from './lib/stats';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -419,23 +420,8 @@ async function runBackend(backend: 'redis' | 'postgres') {
       const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
       await admin.unsafe(`drop database if exists ${ctx.dropName} with (force)`);
       await admin.end();
-      if (backend === 'redis') await removeKeys(ctx.prefix);
+      if (backend === 'redis') await removeKeysUnder(REDIS_URL, ctx.prefix);
     }
-  }
-}
-
-/** This run's Redis keys (BullMQ keeps ~4,000 finished jobs per run); never the shared server's other keys. */
-async function removeKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-  try {
-    for (let cursor = '0'; ; ) {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-      if (cursor === '0') break;
-    }
-  } finally {
-    redis.disconnect();
   }
 }
 

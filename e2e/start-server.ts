@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import postgres from 'postgres';
 import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
+import { removeKeysUnder } from '../tests/helpers/redis-keys';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,21 +36,10 @@ async function recreateDatabase(): Promise<string> {
 
 /** Deletes only this run's keys (never FLUSHDB: the Redis server is shared). */
 async function removeRedisKeys(): Promise<void> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   try {
-    await redis.connect();
-    let cursor = '0';
-    let removed = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${KEY_PREFIX}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) removed += await redis.del(...keys);
-    } while (cursor !== '0');
-    log(`removed ${removed} Redis keys under ${KEY_PREFIX}`);
+    log(`removed ${await removeKeysUnder(REDIS_URL, KEY_PREFIX)} Redis keys under ${KEY_PREFIX}`);
   } catch (error) {
     log(`could not clean Redis keys under ${KEY_PREFIX}: ${(error as Error).message}`);
-  } finally {
-    redis.disconnect();
   }
 }
 

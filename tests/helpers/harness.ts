@@ -10,6 +10,7 @@ import { loginSessions, organizations, products, storeMemberships, stores, users
 import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import { createTestDatabase } from './db';
+import { removeKeysUnder } from './redis-keys';
 
 export const TEST_PASSWORD = 'correct horse battery';
 
@@ -34,6 +35,8 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     async close() {
       await services.close();
       await database.drop();
+      // BullMQ leaves a few hundred keys per test file (finished jobs, metrics, events streams).
+      if (env.REDIS_URL) await removeKeysUnder(env.REDIS_URL, env.REDIS_KEY_PREFIX);
     },
   };
 }
