@@ -1,5 +1,6 @@
 import { findProduct, trpcQuery, uniqueTag } from './fixtures/api';
 import { expect, loginAs, test } from './fixtures/auth';
+import { wedgeScan } from './fixtures/inventory';
 
 /** Both are Mercearia, which the demo seed gives to Carlos Comprador (comprador@demo.test). */
 const APPROVED = 'Sal Refinado Cisne 1kg';
@@ -120,6 +121,27 @@ test('the scan field answers an unknown EAN inline and keeps the focus', async (
   await expect(scanField).toHaveValue('');
   await page.getByRole('button', { name: 'Enviar para aprovação' }).click();
   await expect(page.getByText('Escaneie pelo menos um produto antes de salvar.')).toBeVisible();
+});
+
+test('a scan with the focus in a note or on a stepper button still adds the product, and the note keeps its text', async ({ page, loginAs }) => {
+  await loginAs('clerk', '/purchase-requests/new');
+  const product = await findProduct(page.request, 'Açúcar Refinado União 1kg');
+  const quantity = page.getByRole('textbox', { name: 'Quantidade de Açúcar Refinado União 1kg' });
+  await wedgeScan(page, product.ean);
+  await expect(quantity).toHaveValue('1');
+
+  const note = page.getByRole('textbox', { name: 'Observação da solicitação' });
+  await note.fill('Falta na gôndola');
+  await note.focus();
+  await wedgeScan(page, product.ean);
+  await expect(quantity).toHaveValue('2');
+  await expect(note).toHaveValue('Falta na gôndola');
+  await expect(page.getByLabel('Código de barras (EAN)')).toBeFocused();
+
+  // On Android, a tapped "+" keeps the focus: the scanner's Enter must not press it again.
+  await page.getByRole('button', { name: 'Aumentar a quantidade de Açúcar Refinado União 1kg' }).focus();
+  await wedgeScan(page, product.ean);
+  await expect(quantity).toHaveValue('3');
 });
 
 test('an answer lost on the way back is retried with the same id: one request, not two', async ({ page, loginAs }) => {

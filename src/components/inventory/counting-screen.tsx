@@ -7,7 +7,10 @@ import type { RouterOutputs } from '~/lib/trpc/react';
 import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
 import type { LineCount } from '~/offline/tally';
+import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { useSession } from '../session';
+import { formatQuantity, parseSignedDecimal, quantityInputValue } from '../ui/format';
+import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
 import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
@@ -92,8 +95,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const mine = (r: (typeof pendingRecounts)[number]) => r.firstCountBy.includes(userId) || countedHereFirst.has(r.ean);
   const recountable = pendingRecounts.filter((r) => !mine(r));
   const notMine = pendingRecounts.filter(mine);
-  const closed = session.status !== 'open';
   const lastOutcome = counter.syncState?.lastOutcome;
+  // Closed as far as this tablet knows: the cached session, or the server's answer to the last sync.
+  const closed = session.status !== 'open' || counter.syncState?.phase === 'session_closed';
   const needsLogin = loginExpired || counter.syncState?.phase === 'login_needed';
   const loginBack = useRef(onLoginBack);
   loginBack.current = onLoginBack;
@@ -115,9 +119,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     async (raw: string) => {
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
-      const qty = Number(quantity.replace(',', '.'));
       try {
-        const result = await counter.scan(digits, { quantity: qty, zone, recount: recount && recountable.some((r) => r.ean === digits) });
+        const result = await counter.scan(digits, { quantity: parseSignedDecimal(quantity) ?? Number.NaN, zone, recount: recount && recountable.some((r) => r.ean === digits) });
         setFeedback(result);
         setStorageError(null);
         if (result.ok) {
@@ -136,6 +139,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     },
     [counter, quantity, zone, recount, recountable],
   );
+
+  const scanFromElsewhere = useCallback((code: string) => void submit(code), [submit]);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -202,7 +207,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       ) : null}
       {phase === 'forbidden' ? (
         <p className="alert alert-error" role="alert">
-          Você não está designado para este inventário. Peça ao gerente para incluir você.
+          Você não está designado para este inventário. Peça ao gerente para incluir você: as leituras ficam guardadas neste tablet e são enviadas assim que
+          ele incluir.
         </p>
       ) : null}
       {counter.persistence === 'denied' ? (
@@ -229,7 +235,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           Código de barras
         </label>
         <div className="scan-row">
-          <ScanCodeInput ref={scanInput} disabled={!counter.ready || closed} />
+          <ScanCodeInput ref={scanInput} disabled={!counter.ready || closed} onScan={scanFromElsewhere} />
           <button type="submit" className="btn btn-primary" disabled={!counter.ready || closed}>
             Registrar
           </button>
@@ -285,7 +291,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           <ul>
             {rejected.slice(-20).map((s) => (
               <li key={s.id}>
-                {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.quantity}
+                {counter.lookupCached(s.ean)?.name ?? s.ean} · {formatQuantity(s.quantity)}
                 {s.recount ? ' · recontagem' : ''}: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}
               </li>
             ))}
@@ -298,7 +304,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         {recent.map(({ scan: s, replaced }) => (
           <li key={s.id} className={replaced ? styles.voided : undefined}>
             <span>
-              {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${s.quantity}`) : `+${s.quantity}`}
+              {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${formatQuantity(s.quantity)}`) : `+${formatQuantity(s.quantity)}`}
               {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}</em> : null}
             </span>
             {!s.replaces && !replaced && s.status !== 'rejected' && !closed ? (
@@ -425,25 +431,26 @@ const CountRow = memo(function CountRow({ line }: { line: LineCount }) {
 });
 
 function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: (quantity: number) => Promise<void>; onCancel: () => void }) {
-  const [value, setValue] = useState(String(scan.quantity));
-  const q = Number(value.replace(',', '.'));
+  const [value, setValue] = useState(quantityInputValue(scan.quantity));
+  const q = parseSignedDecimal(value);
+  const valid = q !== null && isStorableCountQuantity(q);
   return (
     <form
       className="card"
       onSubmit={(e) => {
         e.preventDefault();
-        if (Number.isFinite(q)) void onSave(q);
+        if (valid) void onSave(q);
       }}
     >
       <p>
-        Corrigir a leitura de <span className="mono">{scan.ean}</span> (era {scan.quantity}). A leitura original fica no registro.
+        Corrigir a leitura de <span className="mono">{scan.ean}</span> (era {formatQuantity(scan.quantity)}). A leitura original fica no registro.
       </p>
       <label className={styles.small}>
         Quantidade correta
         <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} />
       </label>
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={!Number.isFinite(q)}>
+        <button type="submit" className="btn btn-primary" disabled={!valid}>
           Salvar correção
         </button>
         <button type="button" className="btn btn-secondary" onClick={onCancel}>
@@ -457,11 +464,12 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
 type ScanCodeHandle = { take: () => string; focus: () => void };
 
 /**
- * The scan field. A keyboard-wedge scanner types a code a key at a time into whatever has focus, so the text lives
- * here: each keystroke re-renders this input, not the whole counting screen with its lists. Digits typed outside
- * any field come here too. The form takes the code on submit.
+ * The scan field. A keyboard-wedge scanner types a code a key at a time, so the text lives here: each keystroke
+ * re-renders this input, not the whole counting screen with its lists. The form takes the code on submit. Digits
+ * typed outside any field come here too, and a scan typed into another field (Quantidade, Zona, a correction) goes
+ * to `onScan` (useKeyboardWedge).
  */
-const ScanCodeInput = memo(function ScanCodeInput({ ref, disabled }: { ref: Ref<ScanCodeHandle>; disabled: boolean }) {
+const ScanCodeInput = memo(function ScanCodeInput({ ref, disabled, onScan }: { ref: Ref<ScanCodeHandle>; disabled: boolean; onScan: (code: string) => void }) {
   const [code, setCode] = useState('');
   const input = useRef<HTMLInputElement>(null);
   useImperativeHandle(
@@ -476,19 +484,7 @@ const ScanCodeInput = memo(function ScanCodeInput({ ref, disabled }: { ref: Ref<
     [code],
   );
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const target = e.target as HTMLElement | null;
-      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT')) return;
-      if (/^\d$/.test(e.key)) {
-        input.current?.focus();
-        setCode((c) => c + e.key);
-        e.preventDefault();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  useKeyboardWedge(input, onScan);
   // Not autoFocus: the field mounts disabled (until the scan log is open), and a disabled field takes no focus.
   useEffect(() => {
     if (!disabled) input.current?.focus();

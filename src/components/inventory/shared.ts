@@ -55,6 +55,7 @@ const rejectReasons: Record<SyncRejectReason, string> = {
   invalid_barcode: 'não é um código de barras (8, 12, 13 ou 14 dígitos)',
   invalid_check_digit: 'dígito verificador incorreto: leia o código de novo',
   zero_quantity: 'quantidade zero: registre de novo com a quantidade certa',
+  invalid_quantity: 'quantidade inválida (até 1.000.000, com no máximo 3 casas decimais): registre de novo com a quantidade certa',
   replaces_itself: 'a correção aponta para ela mesma',
   replaces_other_session: 'a leitura corrigida é de outro inventário',
   already_replaced: 'essa leitura já tinha sido corrigida: corrija a última correção',

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
+import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { api } from '~/lib/trpc/react';
 import {
   appendScan,
@@ -294,7 +295,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         return { ok: false, message: parsed.reason === 'invalid_check_digit' ? 'Dígito verificador incorreto: leia o código de novo.' : 'Código inválido: use 8, 12, 13 ou 14 dígitos.' };
       }
       const quantity = opts.quantity ?? 1;
-      if (!Number.isFinite(quantity) || quantity === 0) return { ok: false, message: 'Informe uma quantidade diferente de zero.' };
+      if (quantity === 0) return { ok: false, message: 'Informe uma quantidade diferente de zero.' };
+      if (!isStorableCountQuantity(quantity)) return { ok: false, message: 'Quantidade inválida: use um número até 1.000.000, com no máximo 3 casas decimais.' };
       const product = await lookup(parsed.ean);
       const saved = await record({ ean: parsed.ean, quantity, zone: opts.zone, recount: opts.recount });
       const shown = displayQuantity(saved, product, layout);

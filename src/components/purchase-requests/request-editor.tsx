@@ -12,6 +12,7 @@ import { useSession } from '../session';
 import { SelectField, TextAreaField } from '../ui/fields';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { formatMoney, formatQuantity, parseDecimal, quantityInputValue, shortId } from '../ui/format';
+import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import { PageHeader } from '../ui/page-header';
 import { checkQuantity } from './quantity';
 import { useRequesterStores } from './stores';
@@ -30,7 +31,7 @@ function addOne(quantity: string): string {
 
 /**
  * A new purchase request, built by scanning: a keyboard-wedge scanner types 13 digits and Enter into the scan
- * field, which keeps the focus so the next scan works. The request id is made once per editor and reused on
+ * field, or into whatever has the focus (useKeyboardWedge brings it back). The request id is made once per editor and reused on
  * every retry: the server's create is idempotent by id, so a slow or lost answer never makes two requests.
  */
 export function RequestEditor() {
@@ -118,6 +119,9 @@ export function RequestEditor() {
     setScan('');
     void lookUp(code);
   };
+
+  // A scan with the focus elsewhere (a quantity, a note, a button just tapped) is still a scan.
+  useKeyboardWedge(scanRef, (code) => void lookUp(code));
 
   const addTyped = () => {
     const code = scan;

@@ -69,6 +69,14 @@ export function parseDecimal(text: string): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
+/** parseDecimal with an optional leading minus ("-2", "-1,5"): a count entry may take units back. */
+export function parseSignedDecimal(text: string): number | null {
+  const trimmed = text.trim();
+  const negative = trimmed.startsWith('-');
+  const value = parseDecimal(negative ? trimmed.slice(1) : trimmed);
+  return value === null ? null : negative ? -value : value;
+}
+
 /** Digits after the decimal separator of a number (0.125 → 3). */
 export function decimalPlaces(value: number): number {
   const [, fraction = ''] = String(value).split('.');

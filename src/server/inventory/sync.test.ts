@@ -89,12 +89,12 @@ describe('inventory.sync', () => {
     await cancel(session.id);
   });
 
-  it('stores unknown EANs unmatched instead of refusing them, and rejects bad codes one by one', async () => {
+  it('stores unknown EANs unmatched instead of refusing them, and rejects bad codes and quantities one by one', async () => {
     const session = await openSession();
     const clerk = await as(services, org, 'clerk');
     const unknown = withCheckDigit('789999999999');
     const badDigit = ean(0).slice(0, 12) + String((Number(ean(0)[12]) + 1) % 10);
-    const batch = [entry(unknown, 2), entry(badDigit, 1), entry('12ab', 1), entry(ean(0), 0), entry(ean(1), 1)];
+    const batch = [entry(unknown, 2), entry(badDigit, 1), entry('12ab', 1), entry(ean(0), 0), entry(ean(1), 1), entry(ean(2), 2_000_000), entry(ean(2), 1.0005)];
     const result = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-u', pendingCount: 0, entries: batch });
     expect(result.accepted.sort()).toEqual([batch[0]!.id, batch[4]!.id].sort());
     expect(result.unmatched).toEqual([{ id: batch[0]!.id, ean: unknown }]);
@@ -102,6 +102,9 @@ describe('inventory.sync', () => {
       [batch[1]!.id]: 'invalid_check_digit',
       [batch[2]!.id]: 'invalid_barcode',
       [batch[3]!.id]: 'zero_quantity',
+      // A quantity out of range or with too many decimals is refused alone: the rest of the batch is stored.
+      [batch[5]!.id]: 'invalid_quantity',
+      [batch[6]!.id]: 'invalid_quantity',
     });
     const [stored] = await services.db.select().from(countEntries).where(eq(countEntries.id, batch[0]!.id));
     expect(stored).toMatchObject({ productId: null, ean: unknown, quantity: 2 });
@@ -179,7 +182,7 @@ describe('inventory.sync', () => {
       { sessionId: session.id, deviceId: 't', pendingCount: -1, entries: [] },
       { sessionId: session.id, deviceId: 't', pendingCount: 0, entries: [{ ...entry(ean(0)), id: 'nope' }] },
       { sessionId: session.id, deviceId: 't', pendingCount: 0, entries: [{ ...entry(ean(0)), extra: 1 }] },
-      { sessionId: session.id, deviceId: 't', pendingCount: 0, entries: [entry(ean(0), 0.0001)] },
+      { sessionId: session.id, deviceId: 't', pendingCount: 0, entries: [{ ...entry(ean(0)), quantity: '2' }] },
     ];
     for (const input of bad) expect(await codeOf(clerk.inventory.sync(input as never))).toBe('BAD_REQUEST');
     await cancel(session.id);

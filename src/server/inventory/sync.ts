@@ -1,4 +1,5 @@
 import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
+import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
 import {
@@ -35,6 +36,7 @@ export const syncRejectReasons = {
   invalid_barcode: 'not a barcode (8, 12, 13 or 14 digits)',
   invalid_check_digit: 'wrong check digit: scan the code again',
   zero_quantity: 'quantity is zero (only a replacing entry may be zero, to void the entry it replaces)',
+  invalid_quantity: 'quantity must be between -1,000,000 and 1,000,000 with at most 3 decimals',
   replaces_itself: 'an entry cannot replace itself',
   replaces_other_session: 'the replaced entry belongs to another inventory session',
   already_replaced: 'the replaced entry was already replaced by another correction; correct that one instead',
@@ -69,6 +71,7 @@ type Resolved = { entry: NewCountEntry; line: string } | { reject: SyncRejectRea
 function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEan: Map<string, ScanProduct>, byPlu: Map<string, ScanProduct>): Resolved {
   const scan = parseScan(e.ean, layout);
   if (!scan.ok) return { reject: scan.reason };
+  if (!isStorableCountQuantity(e.quantity)) return { reject: 'invalid_quantity' };
   if (e.quantity === 0 && !e.replaces) return { reject: 'zero_quantity' };
   if (e.replaces === e.id) return { reject: 'replaces_itself' };
   const base = { id: e.id, ean: scan.ean, zone: e.zone, seq: e.seq, replaces: e.replaces ?? null, recount: e.recount ?? false, countedAt: e.countedAt };

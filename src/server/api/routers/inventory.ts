@@ -19,8 +19,11 @@ const countEntry = z.strictObject({
   id,
   /** The code as scanned; checked per entry (a bad one is rejected alone, never the whole batch). */
   ean: z.string().trim().min(1).max(32),
-  /** Units (negative: a correction). For a scale label: the number of labels; the server stores kilograms. */
-  quantity: z.number().finite().min(-1_000_000).max(1_000_000).multipleOf(0.001, 'at most 3 decimals'),
+  /**
+   * Units (negative: a correction). For a scale label: the number of labels; the server stores kilograms. Its
+   * range and decimals are checked per entry (invalid_quantity): one bad quantity must not hold back the batch.
+   */
+  quantity: z.number(),
   zone: zone.default(''),
   countedAt: z.date(),
   seq: z.number().int().min(0).max(2_147_483_647),

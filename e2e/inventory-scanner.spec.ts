@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { clerkCountingAtCentro, openCounting, pendingCount, progressOf, wedgeScan } from './fixtures/inventory';
+
+test.describe.configure({ mode: 'serial' });
+
+/**
+ * A keyboard-wedge scanner types into whatever has the focus. On the counting screen a scan made with the focus in
+ * Quantidade, in Zona, or on a button just tapped still counts, and leaves those fields as the clerk set them.
+ */
+test('a scan made with the focus in another field or on a button still counts, with the quantity the clerk typed', async ({ browser }) => {
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 3);
+  try {
+    await openCounting(page, session.id);
+    const feedback = page.getByTestId('scan-feedback');
+    const recent = page.getByTestId('recent-scans').getByRole('listitem');
+
+    // Quantidade: the clerk types 12 by hand, then scans without going back to the scan field.
+    const quantity = page.getByLabel('Quantidade');
+    await quantity.fill('');
+    await quantity.pressSequentially('12', { delay: 120 });
+    await wedgeScan(page, products[0]!.ean);
+    await expect(feedback).toContainText(products[0]!.name);
+    await expect(feedback).toContainText('+12');
+    await expect(quantity).toHaveValue('1');
+    await expect(page.getByLabel('Código de barras')).toBeFocused();
+
+    // Zona: the zone typed stays, and the scan is recorded in it.
+    const zone = page.getByLabel('Zona');
+    await zone.fill('Corredor 7');
+    await zone.focus();
+    await wedgeScan(page, products[1]!.ean);
+    await expect(recent.first()).toContainText(products[1]!.name);
+    await expect(recent.first()).toContainText('Corredor 7');
+    await expect(zone).toHaveValue('Corredor 7');
+
+    // A button just tapped has the focus: the digits go to the scan field.
+    await page.getByRole('button', { name: 'Sincronizar agora' }).focus();
+    await wedgeScan(page, products[2]!.ean);
+    await expect(recent.first()).toContainText(products[2]!.name);
+
+    await expect(pendingCount(page)).toHaveText('0', { timeout: 20_000 });
+    const progress = await progressOf(manager.page.request, session.id);
+    expect(progress.totals.entries).toBe(3);
+  } finally {
+    await clerk.context.close();
+    await manager.context.close();
+  }
+});
+
+test('a quantity the server cannot store is refused on the tablet, and the scans after it still sync', async ({ browser }) => {
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 1);
+  try {
+    await openCounting(page, session.id);
+    const quantity = page.getByLabel('Quantidade');
+    await quantity.fill('2.000.000');
+    await page.getByLabel('Código de barras').focus();
+    await wedgeScan(page, products[0]!.ean);
+    await expect(page.getByTestId('scan-feedback')).toContainText('Quantidade inválida');
+    // Brazilian thousands: "1.500" is one thousand five hundred.
+    await quantity.fill('1.500');
+    await page.getByLabel('Código de barras').focus();
+    await wedgeScan(page, products[0]!.ean);
+    await expect(page.getByTestId('scan-feedback')).toContainText('+1.500');
+    await expect(pendingCount(page)).toHaveText('0', { timeout: 20_000 });
+    expect((await progressOf(manager.page.request, session.id)).totals.entries).toBe(1);
+  } finally {
+    await clerk.context.close();
+    await manager.context.close();
+  }
+});

@@ -1,0 +1,89 @@
+'use client';
+
+import { useEffect, useRef, type RefObject } from 'react';
+
+/** The longest pause between two keystrokes of one scan. Scanners type a key every 1–30 ms; people take 100 ms or more. */
+const SCANNER_GAP_MS = 50;
+/** The shortest code a scan can be (EAN-8). A burst this long of digits is no person typing. */
+const MIN_SCAN_LENGTH = 8;
+
+type Burst = { target: HTMLInputElement | HTMLTextAreaElement; code: string; lastAt: number; valueBefore: string };
+
+const TEXT_INPUT_TYPES = new Set(['text', 'search', 'number', 'tel', 'email', 'url', 'password', '']);
+
+function textField(target: EventTarget | null): HTMLInputElement | HTMLTextAreaElement | null {
+  if (target instanceof HTMLTextAreaElement) return target;
+  if (target instanceof HTMLInputElement && TEXT_INPUT_TYPES.has(target.type)) return target;
+  return null;
+}
+
+/** Sets a React-controlled field's value the way typing does, so its onChange sees it. */
+function setFieldValue(field: HTMLInputElement | HTMLTextAreaElement, value: string) {
+  const prototype = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(prototype, 'value')?.set?.call(field, value);
+  field.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/**
+ * A keyboard-wedge scanner types a code into whatever has focus, a key at a time, then Enter. On a screen with a
+ * scan field, no scan may be lost to where the focus happens to be:
+ * - outside any text field (the page, a button just tapped, a checkbox), the first digit moves the focus to the
+ *   scan field and goes into it; the rest of the code and its Enter follow it there;
+ * - in another text field (a quantity, a zone, a note), the digits land in that field, but a burst of at least 8
+ *   digits at scanner speed ended by Enter is a scan: the field gets back the value it had before the burst, and
+ *   the code goes to `onScan`, after React has seen the restored value. So a clerk who typed 12 in Quantidade and
+ *   then scans counts 12 of that product.
+ * The scan field itself is left to its own handlers.
+ */
+export function useKeyboardWedge(field: RefObject<HTMLInputElement | null>, onScan: (code: string) => void) {
+  const scanned = useRef(onScan);
+  scanned.current = onScan;
+
+  useEffect(() => {
+    let burst: Burst | null = null;
+    const onKeyDown = (e: KeyboardEvent) => {
+      const scanField = field.current;
+      if (!scanField || scanField.disabled || scanField.readOnly || e.target === scanField || e.ctrlKey || e.metaKey || e.altKey) {
+        burst = null;
+        return;
+      }
+      const digit = /^\d$/.test(e.key);
+      const other = textField(e.target);
+      if (!other) {
+        burst = null;
+        if (digit && !(e.target instanceof HTMLSelectElement) && !(e.target as HTMLElement | null)?.isContentEditable) {
+          e.preventDefault();
+          scanField.focus();
+          setFieldValue(scanField, scanField.value + e.key);
+        }
+        return;
+      }
+      const now = performance.now();
+      const continues = burst !== null && burst.target === other && now - burst.lastAt <= SCANNER_GAP_MS;
+      if (digit) {
+        if (continues) {
+          burst!.code += e.key;
+          burst!.lastAt = now;
+        } else {
+          burst = { target: other, code: e.key, lastAt: now, valueBefore: other.value };
+        }
+        return;
+      }
+      if (e.key === 'Enter' && continues && burst!.code.length >= MIN_SCAN_LENGTH) {
+        e.preventDefault();
+        e.stopPropagation();
+        const { code, valueBefore } = burst!;
+        burst = null;
+        setFieldValue(other, valueBefore);
+        scanField.focus();
+        // A task later: React has rendered the restored value, and `onScan` is the render's that saw it.
+        setTimeout(() => scanned.current(code), 0);
+        return;
+      }
+      burst = null;
+    };
+    // Capture: before the field's own Enter handling (a form's submit, a correction's save).
+    window.addEventListener('keydown', onKeyDown, true);
+    return () => window.removeEventListener('keydown', onKeyDown, true);
+  }, [field]);
+}
