@@ -20,7 +20,8 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'workers shutting down');
   const { forced } = await runtime.stop(env.SHUTDOWN_TIMEOUT_MS);
-  await services.close();
+  // Bounded too: a server that stopped answering must not keep the process from exiting.
+  await Promise.race([services.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   logger.info({ forced }, 'workers stopped');
   process.exit(0);
 };

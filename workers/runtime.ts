@@ -1,4 +1,4 @@
-import type { Job, Worker } from 'bullmq';
+import { DelayedError, type Job, type Processor, type Worker } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { notifications } from '~/server/db/schema';
 import { startOutboxRelay } from '~/server/events/relay';
@@ -6,10 +6,15 @@ import { queueNames, type QueueName } from '~/server/queues/definitions';
 import type { QueueBackend } from '~/server/queues/backend';
 import { createFcmSender, type PushSender } from '~/server/services/fcm/sender';
 import type { Services } from '~/server/services';
-import { isFinalFailure, recordDeadLetter } from './dead-letter';
+import { isFinalFailure, isUuid, recordDeadLetter } from './dead-letter';
 import { domainEventsProcessor, hasConsumer } from './processors/domain-events';
 import { fcmProcessor } from './processors/fcm';
 import { imagesProcessor } from './processors/images';
+
+/** The most a forced close may wait on a connection before shutdown goes on without it. */
+const FORCED_CLOSE_MS = 3_000;
+/** How long a job whose dead letter could not be written (PostgreSQL down) waits before it fails again. */
+const DEAD_LETTER_RETRY_MS = 30_000;
 
 export type WorkerRuntime = { stop(timeoutMs: number): Promise<{ forced: boolean }>; workers: Worker[]; sender: PushSender | null };
 
@@ -34,15 +39,42 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
     ...(sender ? { [queueNames.fcm]: fcmProcessor(services, sender, logger) } : {}),
   } as Partial<Record<QueueName, ReturnType<typeof domainEventsProcessor>>>;
 
+  // A job's last failure is recorded in the dead-letter queue before BullMQ marks it failed (guarded below); the
+  // `failed` event covers what never reached the processor's end (a job stalled too often).
+  const recorded = new WeakSet<Job>();
+  const deadLetter = (queue: QueueName, job: Job, error: Error, attempts: number) =>
+    services.db.transaction(async (tx) => {
+      await recordDeadLetter(tx, queue, job, error, attempts);
+      if (queue === queueNames.fcm && isUuid(job.data?.notificationId)) {
+        await tx.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, job.data.notificationId));
+      }
+    });
+
   const workers = Object.entries(processors).map(([name, processor]) => {
     const queue = name as QueueName;
-    const worker = queues.worker(queue, processor!, { concurrency: opts.concurrency?.[queue] });
+    const guarded: Processor = async (job, token) => {
+      try {
+        return await processor!(job, token);
+      } catch (error) {
+        if (!(error instanceof Error) || error instanceof DelayedError || !isFinalFailure(job, error, { running: true })) throw error;
+        try {
+          await deadLetter(queue, job, error, job.attemptsMade + 1);
+          recorded.add(job);
+        } catch (recordError) {
+          // Not failed without its dead letter: the job comes back later and fails again, until it is recorded.
+          logger.error({ err: recordError, queue, jobId: job.id }, 'could not record a dead letter; the job will fail again later');
+          if (token) {
+            await job.moveToDelayed(Date.now() + DEAD_LETTER_RETRY_MS, token);
+            throw new DelayedError();
+          }
+        }
+        throw error;
+      }
+    };
+    const worker = queues.worker(queue, guarded, { concurrency: opts.concurrency?.[queue] });
     worker.on('failed', (job: Job | undefined, error: Error) => {
-      if (!job || !isFinalFailure(job, error)) return;
-      void (async () => {
-        await recordDeadLetter(services.db, queue, job, error);
-        if (queue === queueNames.fcm) await services.db.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, String(job.data.notificationId)));
-      })().catch((err: unknown) => logger.error({ err, queue, jobId: job.id }, 'could not record a dead letter'));
+      if (!job || recorded.has(job) || !isFinalFailure(job, error, { running: false })) return;
+      deadLetter(queue, job, error, job.attemptsMade).catch((err: unknown) => logger.error({ err, queue, jobId: job.id }, 'could not record a dead letter'));
     });
     void worker.run();
     return worker;
@@ -53,19 +85,24 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
   return {
     workers,
     sender,
-    /** Stop taking jobs; let active ones finish (BullMQ returns unfinished ones to the queue when their lock lapses). */
+    /**
+     * Stop taking jobs and let active ones finish, within `timeoutMs` in all: past it, the workers close without
+     * waiting (BullMQ returns their unfinished jobs to the queue when the locks lapse), and nothing waits on a
+     * connection that does not answer for more than a few seconds more.
+     */
     async stop(timeoutMs) {
-      await relay.stop();
-      let timer: NodeJS.Timeout | undefined;
-      const forced = await Promise.race([
-        Promise.all(workers.map((w) => w.close())).then(() => false),
-        new Promise<boolean>((resolve) => {
-          timer = setTimeout(() => resolve(true), timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (forced) await Promise.allSettled(workers.map((w) => w.close(true)));
-      await sender?.close();
+      const within = <T>(ms: number, work: Promise<T>, late: T) => {
+        let timer: NodeJS.Timeout | undefined;
+        return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]).finally(() => clearTimeout(timer));
+      };
+      const graceful = (async () => {
+        await relay.stop();
+        await Promise.all(workers.map((w) => w.close()));
+        return false;
+      })();
+      const forced = await within(timeoutMs, graceful, true);
+      if (forced) await within(FORCED_CLOSE_MS, Promise.allSettled(workers.map((w) => w.close(true))), []);
+      await within(FORCED_CLOSE_MS, sender?.close() ?? Promise.resolve(), undefined);
       return { forced };
     },
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
-import { deadLetterQueue, eventLog, notifications, processedEvents, products } from '~/server/db/schema';
+import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import { startWorkers, type WorkerRuntime } from './runtime';
@@ -45,6 +45,76 @@ async function submitRequest() {
 const buyerNotificationOf = async (requestId: string) =>
   (await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${requestId}`)))[0];
 const deliveriesOf = (notificationId: string) => fcm.deliveries.filter((d) => d.notificationId === notificationId).length;
+
+const testDevices: string[] = [];
+afterEach(async () => {
+  if (testDevices.length > 0) await services.db.delete(deviceTokens).where(inArray(deviceTokens.token, testDevices.splice(0)));
+});
+
+/**
+ * A queued notification for `userId` with these devices (removed after the test), and its push job: the FCM
+ * processor alone, without the event path.
+ */
+async function pushTo(userId: string, tokens: string[]) {
+  testDevices.push(...tokens);
+  for (const token of tokens) await services.db.insert(deviceTokens).values({ orgId: org.org.id, userId, token }).onConflictDoNothing();
+  const [note] = await services.db.insert(notifications).values({ orgId: org.org.id, userId, kind: 'test', title: 'Teste', body: 'Corpo', pushStatus: 'queued' }).returning();
+  await services.queues.queue(queueNames.fcm).add('push', { notificationId: note!.id, orgId: org.org.id }, { jobId: `push-${note!.id}` });
+  return note!;
+}
+const statusOf = async (notificationId: string) => (await services.db.select().from(notifications).where(eq(notifications.id, notificationId)))[0]!;
+const letterOf = (jobId: string) => until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, jobId)))[0], 15_000);
+const devicesOf = async (userId: string) => (await services.db.select({ token: deviceTokens.token }).from(deviceTokens).where(eq(deviceTokens.userId, userId))).map((d) => d.token).sort();
+const token = (name: string) => `${name}-${randomUUID()}`;
+
+describe('FCM processor: what each kind of failure does', () => {
+  it('after a partial failure, retries only the devices that missed it: none gets it twice', async () => {
+    const [phone, tablet] = [token('phone'), token('tablet')];
+    fcm.failToken(tablet, 'internal', 1);
+    const note = await pushTo(org.users.clerk.id, [phone, tablet]);
+    await until(async () => (await statusOf(note.id)).pushStatus === 'sent', 15_000);
+    const requests = fcm.log.filter((r) => r.notificationId === note.id);
+    expect(requests.filter((r) => r.token === phone).map((r) => r.status)).toEqual([200]);
+    expect(requests.filter((r) => r.token === tablet).map((r) => r.status)).toEqual([500, 200]);
+    const [sent] = await services.db.select().from(eventLog).where(and(eq(eventLog.type, 'notification.sent'), eq(eventLog.aggregateId, note.id)));
+    expect(sent!.payload).toMatchObject({ devices: 2 });
+    expect(fcm.duplicates()).not.toContain(note.id);
+  });
+
+  it('an error no retry can mend (wrong credentials) goes to the dead-letter queue at once, not "sent", and keeps the device', async () => {
+    const device = token('mismatch');
+    fcm.failToken(device, 'sender-id-mismatch');
+    const note = await pushTo(org.users.manager.id, [device]);
+    const letter = await letterOf(`push-${note.id}`);
+    expect(letter).toMatchObject({ attempts: 1, orgId: org.org.id });
+    expect(letter.errorMessage).toContain('messaging/mismatched-credential');
+    expect((await statusOf(note.id)).pushStatus).toBe('failed');
+    expect(await services.db.$count(eventLog, and(eq(eventLog.type, 'notification.sent'), eq(eventLog.aggregateId, note.id)))).toBe(0);
+    expect(await devicesOf(org.users.manager.id)).toContain(device);
+  });
+
+  it('removes a device FCM calls an invalid token, but not one whose message FCM rejected', async () => {
+    const [bad, good] = [token('bad'), token('good')];
+    fcm.failToken(bad, 'invalid-token');
+    fcm.failToken(good, 'invalid-payload');
+    const note = await pushTo(org.users.admin.id, [bad, good]);
+    const letter = await letterOf(`push-${note.id}`);
+    expect(letter.errorMessage).toContain('messaging/invalid-argument');
+    const devices = await devicesOf(org.users.admin.id);
+    expect(devices).toContain(good);
+    expect(devices).not.toContain(bad);
+  });
+
+  it('waits FCM_RATE_LIMIT_DELAY_MS after a 429 before sending again', async () => {
+    const device = token('busy');
+    fcm.rateLimitNext(1);
+    const note = await pushTo(org.users.clerk.id, [device]);
+    await until(async () => (await statusOf(note.id)).pushStatus === 'sent', 15_000);
+    const [limited, delivered] = fcm.log.filter((r) => r.token === device);
+    expect([limited!.status, delivered!.status]).toEqual([429, 200]);
+    expect(delivered!.at - limited!.at).toBeGreaterThanOrEqual(300);
+  });
+});
 
 describe('event path: outbox → relay → consumer → FCM job → FCM', () => {
   it('delivers the buyer push of a submitted request once, and records notification.sent', async () => {
@@ -92,13 +162,6 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     expect(deliveriesOf(note!.id)).toBe(1);
   });
 
-  it('waits after a 429 and then delivers once', async () => {
-    fcm.rateLimitNext(1);
-    const request = await submitRequest();
-    const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null), 15_000);
-    expect(deliveriesOf(note!.id)).toBe(1);
-  });
-
   it('sends a job that always fails to the dead-letter queue; a retry from the admin delivers it', async () => {
     fcm.setFailAlways(true);
     const request = await submitRequest();
@@ -125,6 +188,26 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     const letter = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'malformed-1')))[0]);
     expect(letter.attempts).toBe(1);
     expect(letter.errorMessage).toContain('Invalid payload');
+    // An org id that is no uuid still gets its row: without an org, the payload kept as it came.
+    await services.queues.queue(queueNames.fcm).add('push', { notificationId: 'x', orgId: 'abc' }, { jobId: 'malformed-2' });
+    const second = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'malformed-2')))[0]);
+    expect(second).toMatchObject({ orgId: null, payload: { notificationId: 'x', orgId: 'abc' } });
+  });
+
+  it('a dead letter resolved while its retry runs is reopened when that retry fails too', async () => {
+    const device = token('down');
+    fcm.failToken(device, 'internal');
+    const note = await pushTo(org.users.manager.id, [device]);
+    const letter = await letterOf(`push-${note.id}`);
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    await admin.admin.dlq.retry({ id: letter.id });
+    await admin.admin.dlq.resolve({ id: letter.id, note: 'deve ter voltado' });
+    const reopened = await until(async () => {
+      const [row] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));
+      return row && row.resolvedAt === null ? row : null;
+    }, 15_000);
+    expect(reopened).toMatchObject({ attempts: 6, resolvedBy: null });
+    expect((await admin.admin.dlq.list({ limit: 100, queue: 'fcm-notifications' })).items.map((l) => l.id)).toContain(letter.id);
   });
 
   it('sends a new product without an image through the image pipeline (manual review + image.processed, together)', async () => {

@@ -1,12 +1,12 @@
 import { DelayedError, UnrecoverableError } from 'bullmq';
 import { eq, inArray } from 'drizzle-orm';
-import { claimNotificationForPush, markNotificationSent } from '~/server/db/queries/notifications';
+import { claimNotificationForPush, markNotificationSent, recordDeliveredTokens } from '~/server/db/queries/notifications';
 import { deviceTokens, notifications } from '~/server/db/schema';
 import { appendEvent } from '~/server/events/outbox';
 import type { Logger } from '~/server/logger';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import type { PushSender } from '~/server/services/fcm/sender';
+import type { PushResult, PushSender } from '~/server/services/fcm/sender';
 import { defineProcessor } from '../base';
 import { hasConsumer } from './domain-events';
 
@@ -17,9 +17,12 @@ export class PushRetryableError extends Error {
 /**
  * Sends one notification to every device of its user. It is recorded as `sending` before FCM is called and as
  * `sent` right after, so a retried job skips what was delivered; only a crash between FCM's answer and that
- * record can send twice. Tokens FCM calls unregistered or invalid are removed. A 429 puts the job back after
- * FCM_RATE_LIMIT_DELAY_MS (FCM's answer reaches us without its Retry-After); other transient errors retry
- * with the queue's exponential backoff.
+ * record can send twice. When some devices get it and others fail, the ones reached are recorded before the
+ * retry, which sends to the others only. Tokens FCM calls unregistered or invalid are removed. A 429 puts the job
+ * back after FCM_RATE_LIMIT_DELAY_MS (firebase-admin drops FCM's Retry-After header, so FCM's own figure cannot
+ * be used); other transient errors retry with the queue's exponential backoff. An error that no retry can mend
+ * (credentials, a message FCM rejects) fails the job at once, so it reaches the dead-letter queue instead of
+ * counting as sent.
  */
 export function fcmProcessor(services: Services, sender: PushSender, logger: Logger) {
   const { db } = services;
@@ -35,19 +38,25 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
 
     const invalid = results.filter((r) => !r.ok && r.tokenInvalid).map((r) => r.token);
     if (invalid.length > 0) await db.delete(deviceTokens).where(inArray(deviceTokens.token, invalid));
-    const rateLimited = results.some((r) => !r.ok && r.code === 'messaging/message-rate-exceeded');
-    const retryable = results.filter((r) => !r.ok && r.retryable);
-    if (rateLimited && job.token) {
-      await job.moveToDelayed(Date.now() + services.env.FCM_RATE_LIMIT_DELAY_MS, job.token);
-      throw new DelayedError();
+    const failures = results.filter((r): r is Extract<PushResult, { ok: false }> => !r.ok && !r.tokenInvalid);
+    const delivered = results.filter((r) => r.ok).map((r) => r.token);
+    if (failures.length > 0) {
+      await recordDeliveredTokens(db, notificationId, delivered);
+      const permanent = failures.find((r) => !r.retryable);
+      const summary = `FCM refused ${failures.length} of ${results.length} sends (${(permanent ?? failures[0]!).code}: ${(permanent ?? failures[0]!).message})`;
+      if (permanent) throw new UnrecoverableError(summary);
+      if (failures.some((r) => r.code === 'messaging/message-rate-exceeded') && job.token) {
+        await job.moveToDelayed(Date.now() + services.env.FCM_RATE_LIMIT_DELAY_MS, job.token);
+        throw new DelayedError();
+      }
+      throw new PushRetryableError(`${summary}; will retry`);
     }
-    if (retryable.length > 0) throw new PushRetryableError(`FCM refused ${retryable.length} of ${results.length} sends (${retryable[0]!.ok ? '' : retryable[0]!.code}); will retry`);
 
-    const delivered = results.filter((r) => r.ok).length;
+    const devices = notification.deliveredBefore + delivered.length;
     // The record and its event are one statement: atomic without a transaction, one round trip.
     await appendEvent(
       db,
-      { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices: delivered } },
+      { type: 'notification.sent', orgId: notification.orgId, aggregateId: notificationId, payload: { notificationId, userId: notification.userId, devices } },
       { userId: null },
       {
         // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
@@ -55,6 +64,6 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
         alongside: () => markNotificationSent(notificationId),
       },
     );
-    return { delivered, removedTokens: invalid.length };
+    return { delivered: delivered.length, devices, removedTokens: invalid.length };
   });
 }

@@ -70,21 +70,52 @@ export async function markNotificationsRead(db: Executor, orgId: string, userId:
 export const markNotificationSent = (notificationId: string): SQL =>
   sql`update notifications set push_status = 'sent', push_sent_at = now() where id = ${notificationId}`;
 
-export type PushClaim = { id: string; orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown>; tokens: string[] };
+export type PushClaim = {
+  id: string;
+  orgId: string;
+  userId: string;
+  kind: string;
+  title: string;
+  body: string;
+  data: Record<string, unknown>;
+  /** The user's devices this notification has not reached yet. */
+  tokens: string[];
+  /** Devices an earlier, partly failed try reached. */
+  deliveredBefore: number;
+};
 
 /**
- * Marks a notification `sending` (from queued, a send interrupted before, or failed) and returns it with its
- * user's device tokens, in one statement; null when it is not in a sendable state.
+ * Marks a notification `sending` (from queued, a send interrupted before, or failed) and returns it with the
+ * device tokens of its user it has not been delivered to, in one statement; null when it is not in a sendable state.
  */
 export async function claimNotificationForPush(db: Executor, notificationId: string): Promise<PushClaim | null> {
-  const rows = await db.execute<{ id: string; org_id: string; user_id: string; kind: string; title: string; body: string; data: Record<string, unknown>; tokens: string[] }>(sql`
+  const rows = await db.execute<{
+    id: string;
+    org_id: string;
+    user_id: string;
+    kind: string;
+    title: string;
+    body: string;
+    data: Record<string, unknown>;
+    tokens: string[];
+    delivered_before: number;
+  }>(sql`
     with claimed as (
       update notifications set push_status = 'sending'
       where id = ${notificationId} and push_status in ('queued', 'sending', 'failed')
-      returning id, org_id, user_id, kind, title, body, data
+      returning id, org_id, user_id, kind, title, body, data, push_delivered_tokens
     )
-    select c.*, coalesce((select array_agg(d.token order by d.created_at) from device_tokens d where d.user_id = c.user_id), '{}') as tokens
+    select c.id, c.org_id, c.user_id, c.kind, c.title, c.body, c.data, cardinality(c.push_delivered_tokens) as delivered_before,
+      coalesce((select array_agg(d.token order by d.created_at) from device_tokens d where d.user_id = c.user_id and d.token <> all(c.push_delivered_tokens)), '{}') as tokens
     from claimed c`);
   const row = [...rows][0];
-  return row ? { id: row.id, orgId: row.org_id, userId: row.user_id, kind: row.kind, title: row.title, body: row.body, data: row.data, tokens: row.tokens } : null;
+  return row
+    ? { id: row.id, orgId: row.org_id, userId: row.user_id, kind: row.kind, title: row.title, body: row.body, data: row.data, tokens: row.tokens, deliveredBefore: Number(row.delivered_before) }
+    : null;
+}
+
+/** Devices FCM accepted a notification for, before a retry of the ones it did not: the retry skips these. */
+export async function recordDeliveredTokens(db: Executor, notificationId: string, tokens: string[]): Promise<void> {
+  if (tokens.length === 0) return;
+  await db.execute(sql`update notifications set push_delivered_tokens = push_delivered_tokens || array(select jsonb_array_elements_text(${JSON.stringify(tokens)}::jsonb)) where id = ${notificationId}`);
 }

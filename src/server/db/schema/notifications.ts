@@ -21,6 +21,8 @@ export const notifications = pgTable(
     readAt: timestamp({ withTimezone: true }),
     pushStatus: pushStatus().notNull().default('none'),
     pushSentAt: timestamp({ withTimezone: true }),
+    /** Devices FCM accepted this notification for: a retry after a partial failure sends to the others only. */
+    pushDeliveredTokens: text().array().notNull().default(sql`'{}'::text[]`),
     createdAt: createdAt(),
   },
   (t) => [

@@ -5,16 +5,24 @@ import type { App } from 'firebase-admin/app';
 import type { Logger } from '../../logger';
 
 export type PushMessage = { token: string; title: string; body: string; data: Record<string, string> };
-export type PushResult =
-  | { token: string; ok: true }
-  | { token: string; ok: false; code: string; retryAfterSeconds?: number; tokenInvalid: boolean; retryable: boolean };
+/**
+ * One device's outcome. A failure is one of: the token is dead (`tokenInvalid`: remove it), FCM is busy or down
+ * (`retryable`), or neither: FCM refuses this message for good (wrong credentials or project, a payload it rejects).
+ */
+export type PushResult = { token: string; ok: true } | { token: string; ok: false; code: string; message: string; tokenInvalid: boolean; retryable: boolean };
 
 export interface PushSender {
   sendEach(messages: PushMessage[]): Promise<PushResult[]>;
   close(): Promise<void>;
 }
 
-const INVALID_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token', 'messaging/invalid-argument']);
+const INVALID_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
+/**
+ * FCM's v1 API answers INVALID_ARGUMENT both for a malformed token and for a message it rejects; only the first
+ * may cost the user a device, so the message decides.
+ */
+const isTokenInvalid = (code: string, message: string) =>
+  INVALID_TOKEN_CODES.has(code) || (code === 'messaging/invalid-argument' && /registration token/i.test(message));
 const RETRYABLE_CODES = new Set(['messaging/unavailable', 'messaging/internal-error', 'messaging/server-unavailable', 'messaging/quota-exceeded', 'messaging/message-rate-exceeded', 'app/network-error', 'app/network-timeout']);
 
 /**
@@ -61,15 +69,8 @@ export async function createFcmSender(opts: {
         const token = messages[i]!.token;
         if (r.success) return { token, ok: true };
         const code = r.error?.code ?? 'unknown';
-        const retryAfter = Number((r.error as { httpResponse?: { headers?: Record<string, string> } } | undefined)?.httpResponse?.headers?.['retry-after']);
-        return {
-          token,
-          ok: false,
-          code,
-          retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
-          tokenInvalid: INVALID_TOKEN_CODES.has(code),
-          retryable: RETRYABLE_CODES.has(code),
-        };
+        const message = r.error?.message ?? '';
+        return { token, ok: false, code, message, tokenInvalid: isTokenInvalid(code, message), retryable: RETRYABLE_CODES.has(code) };
       });
     },
     async close() {

@@ -1,0 +1,1 @@
+ALTER TABLE "notifications" ADD COLUMN "push_delivered_tokens" text[] DEFAULT '{}'::text[] NOT NULL;
