@@ -61,7 +61,10 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
           Opcionais: <code>marca</code>, <code>categoria</code>, <code>unidade</code>, <code>preco</code> (12,50), <code>comprador</code> (e-mail),{' '}
           <code>plu</code>, <code>ativo</code> (sim/não).
         </p>
-        <p>Um EAN que já existe é atualizado; os outros são criados.</p>
+        <p>
+          Um EAN que já existe é atualizado; os outros são criados. Na atualização, uma coluna que o arquivo não tem não muda nada, e uma célula vazia
+          apaga marca, categoria, comprador ou PLU, mas mantém preço, unidade e ativo.
+        </p>
       </div>
       <div className={`field${fileError ? ' field-invalid' : ''}`}>
         <label htmlFor={fileId} className="field-label">

@@ -15,21 +15,25 @@ const HEADER_ALIASES: Record<string, string[]> = {
   active: ['active', 'ativo'],
 };
 
+/*
+ * A column the file does not have leaves that field of an existing product as it is (undefined here). In a
+ * column the file has, an empty cell clears a text field (brand, category, PLU, buyer) and leaves a price, unit
+ * or active flag as it is: nobody means "price zero" with a blank cell. New products get the defaults.
+ */
 const optional = (max: number) =>
   z
     .string()
     .trim()
     .max(max, `at most ${max} characters`)
     .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .default(null);
+    .optional();
 
 /** "12,50", "1.234,56", "12.50" → number; Brazilian spreadsheets write decimal commas. */
 const price = z
   .string()
   .trim()
   .transform((v, ctx) => {
-    if (v === '') return 0;
+    if (v === '') return undefined;
     const normalized = v.includes(',') ? v.replace(/\./g, '').replace(',', '.') : v;
     const n = Number(normalized);
     if (!/^\d+(\.\d{1,2})?$/.test(normalized) || !Number.isFinite(n)) {
@@ -52,22 +56,23 @@ const row = z.object({
     .string()
     .trim()
     .max(10)
-    .transform((v) => v || 'un')
-    .default('un'),
-  referencePrice: price.default(0),
-  buyerEmail: optional(254).transform((v) => v?.toLowerCase() ?? null),
-  plu: optional(6).refine((v) => v === null || /^\d{4,6}$/.test(v), 'PLU must be 4 to 6 digits'),
+    .transform((v) => v || undefined)
+    .optional(),
+  referencePrice: price.optional(),
+  buyerEmail: optional(254).transform((v) => (v ? v.toLowerCase() : v)),
+  plu: optional(6).refine((v) => v == null || /^\d{4,6}$/.test(v), 'PLU must be 4 to 6 digits'),
   active: z
     .string()
     .trim()
     .toLowerCase()
     .transform((v, ctx) => {
-      if (v === '' || ['1', 'true', 'sim', 's', 'yes'].includes(v)) return true;
+      if (v === '') return undefined;
+      if (['1', 'true', 'sim', 's', 'yes'].includes(v)) return true;
       if (['0', 'false', 'nao', 'não', 'n', 'no'].includes(v)) return false;
       ctx.addIssue({ code: 'custom', message: `active must be sim/não, got "${v}"` });
       return z.NEVER;
     })
-    .default(true),
+    .optional(),
 });
 export type CsvProductRow = z.infer<typeof row> & { line: number };
 export type { CsvRowError };

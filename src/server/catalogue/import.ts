@@ -46,7 +46,7 @@ export async function importProducts(db: Database, orgId: string, actor: Actor, 
       unit: r.unit,
       referencePrice: r.referencePrice,
       plu: r.plu,
-      buyerId: buyer?.id ?? null,
+      buyerId: r.buyerEmail === undefined ? undefined : (buyer?.id ?? null),
       active: r.active,
     });
   }

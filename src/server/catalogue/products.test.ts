@@ -112,11 +112,25 @@ describe('CSV import', () => {
     expect([result.created, result.updated, result.rejected]).toEqual([1, 1, 0]);
     const sugar = await buyer.products.byEan({ ean: ean(10) });
     expect([sugar.name, sugar.referencePrice]).toEqual(['Açúcar Refinado 1kg', 4.99]);
+    // Columns the file does not have are left as they were.
+    expect(sugar).toMatchObject({ brand: 'Doce', category: 'Mercearia', unit: 'un', buyerId: org.users.buyer.id, active: true });
     const events = await services.db.select({ type: eventLog.type, seq: eventLog.aggregateSeq }).from(eventLog).where(eq(eventLog.aggregateId, sugar.id));
     expect(events).toEqual([
       { type: 'product.created', seq: 1 },
       { type: 'product.updated', seq: 2 },
     ]);
+  });
+
+  it('an empty cell clears a text field but leaves a price or an active flag as it was; a product deactivated stays so', async () => {
+    const buyer = await as('buyer');
+    const sugar = await buyer.products.byEan({ ean: ean(10) });
+    await services.db.update(products).set({ active: false }).where(eq(products.id, sugar.id));
+    const result = await buyer.products.importCsv({ csv: `ean;nome;marca;preço;ativo\n${ean(10)};Açúcar Refinado 1kg;;;\n${ean(17)};Fubá 1kg;;;\n` });
+    expect(result.errors).toEqual([]);
+    const [after] = await services.db.select().from(products).where(eq(products.id, sugar.id));
+    expect(after).toMatchObject({ brand: null, category: 'Mercearia', referencePrice: 4.99, buyerId: org.users.buyer.id, active: false });
+    // A new product gets the defaults.
+    expect(await buyer.products.byEan({ ean: ean(17) })).toMatchObject({ referencePrice: 0, unit: 'un', active: true });
   });
 
   it('refuses a file without the required columns, importing nothing', async () => {

@@ -132,27 +132,39 @@ export async function updateProduct(db: Executor, orgId: string, productId: stri
 }
 
 /**
- * Inserts or updates by (org, EAN) in one statement. Returns, per row, whether it was created; the rows
- * that existed come back with their previous values for the audit trail.
+ * Inserts or updates by (org, EAN) in one statement. A field left undefined keeps the product's value (a new
+ * product gets the default); null clears it. Returns, per row, whether it was created.
  */
 export async function upsertProducts(db: Executor, orgId: string, rows: ProductValues[]) {
   if (rows.length === 0) return [];
+  const recordset = rows.map((r) => ({
+    ean: r.ean,
+    name: r.name,
+    brand: r.brand ?? null,
+    brand_set: r.brand !== undefined,
+    category: r.category ?? null,
+    category_set: r.category !== undefined,
+    unit: r.unit ?? null,
+    reference_price: r.referencePrice ?? null,
+    plu: r.plu ?? null,
+    plu_set: r.plu !== undefined,
+    buyer_id: r.buyerId ?? null,
+    buyer_id_set: r.buyerId !== undefined,
+    active: r.active ?? null,
+  }));
   const result = await db.execute<{ id: string; ean: string; created: boolean }>(sql`
     insert into products (org_id, ean, name, brand, category, unit, reference_price, plu, buyer_id, active)
-    select ${orgId}::uuid, r.ean, r.name, r.brand, r.category, coalesce(r.unit, 'un'), coalesce(r.reference_price, 0), r.plu, r.buyer_id, coalesce(r.active, true)
-    from jsonb_to_recordset(${JSON.stringify(
-      rows.map((r) => ({
-        ean: r.ean,
-        name: r.name,
-        brand: r.brand ?? null,
-        category: r.category ?? null,
-        unit: r.unit ?? null,
-        reference_price: r.referencePrice ?? null,
-        plu: r.plu ?? null,
-        buyer_id: r.buyerId ?? null,
-        active: r.active ?? null,
-      })),
-    )}::jsonb) as r(ean text, name text, brand text, category text, unit text, reference_price numeric, plu text, buyer_id uuid, active boolean)
+    select ${orgId}::uuid, r.ean, r.name,
+      case when r.brand_set then r.brand else p.brand end,
+      case when r.category_set then r.category else p.category end,
+      coalesce(r.unit, p.unit, 'un'),
+      coalesce(r.reference_price, p.reference_price, 0),
+      case when r.plu_set then r.plu else p.plu end,
+      case when r.buyer_id_set then r.buyer_id else p.buyer_id end,
+      coalesce(r.active, p.active, true)
+    from jsonb_to_recordset(${JSON.stringify(recordset)}::jsonb) as r(ean text, name text, brand text, brand_set boolean, category text, category_set boolean,
+      unit text, reference_price numeric, plu text, plu_set boolean, buyer_id uuid, buyer_id_set boolean, active boolean)
+    left join products p on p.org_id = ${orgId}::uuid and p.ean = r.ean
     on conflict (org_id, ean) do update set
       name = excluded.name, brand = excluded.brand, category = excluded.category, unit = excluded.unit,
       reference_price = excluded.reference_price, plu = excluded.plu, buyer_id = excluded.buyer_id,
