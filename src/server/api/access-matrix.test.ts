@@ -223,6 +223,25 @@ describe('access matrix', () => {
     }
   });
 
+  // Every paged list: a cursor that decodes but holds the wrong values (crafted, or from another list) is the
+  // caller's mistake, BAD_REQUEST, never a failed cast in the database answered as a 500.
+  const crafted = [['x', 'y'], [1.5], ['x'], [-1], ['2026-01-01T00:00:00.000Z', 'not-a-uuid'], ['a\u0000b']].map((v) => Buffer.from(JSON.stringify(v)).toString('base64url'));
+  it('every paged list answers a well-formed cursor with wrong values with BAD_REQUEST', async () => {
+    const lists: string[] = [];
+    for (const [path, access] of Object.entries(matrix)) {
+      const input = access.input(orgA, extra);
+      if (!input || typeof input !== 'object' || !('limit' in input)) continue;
+      const role = Array.isArray(access.roles) ? access.roles[access.roles.length - 1]! : 'admin';
+      const as = { sessionSecret: orgA.secrets[role] };
+      if ((await codeOf(call(path, as, { ...input, cursor: null }))) !== 'OK') continue; // takes no cursor
+      lists.push(path);
+      for (const cursor of crafted) {
+        expect(await codeOf(call(path, as, { ...input, cursor })), `${path} with ${Buffer.from(cursor, 'base64url').toString()}`).toBe('BAD_REQUEST');
+      }
+    }
+    expect(lists.length).toBeGreaterThanOrEqual(12);
+  });
+
   for (const [path, access] of Object.entries(matrix)) {
     describe(path, () => {
       if (access.roles === 'public') {

@@ -13,7 +13,7 @@ export type AuditFilters = {
 };
 
 export async function listAudit(db: Executor, orgId: string, params: AuditFilters & { cursor?: string | null; limit: number }) {
-  const after = decodeCursor<[number]>(params.cursor, ['number']);
+  const after = decodeCursor<[number]>(params.cursor, ['int']);
   const rows = await db
     .select({
       id: auditLog.id,

@@ -5,11 +5,26 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor<T extends (string | number)[]>(cursor: string | null | undefined, shape: ('string' | 'number')[]): T | null {
+/**
+ * What each value of a cursor must be: it goes into SQL as that type, so a cursor crafted with anything else is a
+ * BAD_REQUEST here, never a failed cast (a 500) in the database.
+ */
+export type CursorPart = 'text' | 'uuid' | 'time' | 'int';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const valid: Record<CursorPart, (v: unknown) => boolean> = {
+  text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\0'),
+  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  time: (v) => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+  int: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+};
+
+export function decodeCursor<T extends (string | number)[]>(cursor: string | null | undefined, shape: CursorPart[]): T | null {
   if (!cursor) return null;
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
-    if (Array.isArray(values) && values.length === shape.length && values.every((v, i) => typeof v === shape[i])) return values as T;
+    if (Array.isArray(values) && values.length === shape.length && values.every((v, i) => valid[shape[i]!](v))) return values as T;
   } catch {
     // falls through to the error below
   }

@@ -144,7 +144,7 @@ export async function loadDashboard(db: Executor, orgId: string, storeIds: strin
 
 /** Later pages of the recent requests: one statement per page. */
 export async function loadRecentRequests(db: Executor, orgId: string, params: { storeIds: string[] | null; cursor?: string | null; limit: number }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const [row] = await db.execute<{ data: DashboardRecentRequest[] }>(
     sql`select ${recentRequestsJson(orgId, storeFilterFor(sql`r.store_id`, params.storeIds), params.limit, after)} as data`,
   );

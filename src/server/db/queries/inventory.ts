@@ -229,7 +229,7 @@ export type SessionListParams = { cursor?: string | null; limit: number; storeId
 
 /** Newest first; one statement per page. `assignedTo` restricts to sessions the user is assigned to (clerks). */
 export async function listSessions(db: Executor, orgId: string, params: SessionListParams) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const rows = await db
     .select(sessionColumns)
     .from(inventorySessions)
@@ -519,7 +519,7 @@ export type ReviewParams = { cursor?: string | null; limit: number; only?: 'flag
  * A line is flagged when |counted − expected| exceeds the threshold share of the expected quantity.
  */
 export async function reviewSession(db: Executor, s: LineScope & { varianceThreshold: number }, params: ReviewParams) {
-  const after = decodeCursor<[string]>(params.cursor, ['string']);
+  const after = decodeCursor<[string]>(params.cursor, ['text']);
   const first = !after;
   const only = {
     flagged: sql`and f.flagged`,
@@ -690,7 +690,7 @@ export type LookupProduct = { ean: string; name: string; unit: string; plu: stri
  * when `expectedFrom` names a session that is not blind: a blind session's numbers never enter the statement.
  */
 export async function listLookupProducts(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; expectedFrom: string | null }) {
-  const after = decodeCursor<[string]>(params.cursor, ['string']);
+  const after = decodeCursor<[string]>(params.cursor, ['text']);
   const rows = await db.execute<LookupProduct>(sql`
     select p.ean, p.name, p.unit, p.plu, p.reference_price::float8 as price, p.category
            ${params.expectedFrom ? sql`, x.expected_quantity::float8 as "expectedQuantity"` : sql``}

@@ -18,7 +18,7 @@ export function notificationsOfEvent(rows: NewNotification[], sourceEventId: SQL
 }
 
 export async function listNotifications(db: Executor, orgId: string, userId: string, params: { cursor?: string | null; limit: number; unreadOnly?: boolean | null }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const [rows, [unread]] = await Promise.all([
     db
       .select({

@@ -7,7 +7,7 @@ import { decodeCursor, toPage } from './cursor';
 const visibleTo = (orgId: string) => or(eq(deadLetterQueue.orgId, orgId), isNull(deadLetterQueue.orgId));
 
 export async function listDeadLetters(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; queue?: string | null; resolved?: boolean | null }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const rows = await db
     .select()
     .from(deadLetterQueue)
@@ -50,7 +50,7 @@ export async function resolveDeadLetter(db: Executor, id: string, by: string, no
 }
 
 export async function listEvents(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; type?: string | null; aggregateId?: string | null }) {
-  const after = decodeCursor<[number]>(params.cursor, ['number']);
+  const after = decodeCursor<[number]>(params.cursor, ['int']);
   const rows = await db
     .select()
     .from(eventLog)

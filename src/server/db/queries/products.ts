@@ -80,7 +80,7 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
   if (byEan) {
     const upper = nextDigitPrefix(search);
     filters.push(sql`${products.ean} >= ${search}`, upper ? sql`${products.ean} < ${upper}` : undefined);
-    const after = decodeCursor<[string]>(params.cursor, ['string']);
+    const after = decodeCursor<[string]>(params.cursor, ['text']);
     if (after) filters.push(sql`${products.ean} > ${after[0]}`);
     const rows = await selectProducts(db)
       .where(and(...filters))
@@ -89,7 +89,7 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
     return toPage(rows, params.limit, (r) => [r.ean]);
   }
   if (search) filters.push(sql`${lowerName} like ${`${escapeLike(search.toLowerCase())}%`}`);
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   if (after) filters.push(sql`(${lowerName}, ${products.id}) > (${after[0]} collate "C", ${after[1]}::uuid)`);
   const rows = await db
     .select({ ...productColumns, sortKey: lowerName })

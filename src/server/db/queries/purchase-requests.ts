@@ -260,7 +260,7 @@ export type RequestListParams = {
 
 /** Newest first, with store and creator names: one statement per page, whatever its size. */
 export async function listRequests(db: Executor, orgId: string, params: RequestListParams) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const filters: (SQL | undefined)[] = [
     eq(purchaseRequests.orgId, orgId),
     params.scopeStoreIds ? inArray(purchaseRequests.storeId, params.scopeStoreIds.length ? params.scopeStoreIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
@@ -284,7 +284,7 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
 
 /** Pending items of pending requests assigned to a buyer (or to anyone, for admins), oldest first. */
 export async function listInbox(db: Executor, orgId: string, params: { buyerId: string | null; storeId?: string | null; cursor?: string | null; limit: number }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const rows = await db
     .select({
       itemId: purchaseRequestItems.id,

@@ -11,7 +11,7 @@ export async function findStore(db: Executor, orgId: string, storeId: string) {
 }
 
 export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const rows = await db
     .select(storeColumns)
     .from(stores)

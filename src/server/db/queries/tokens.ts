@@ -25,7 +25,7 @@ export async function insertApiToken(
 }
 
 export async function listApiTokens(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; includeRevoked?: boolean | null }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
   const rows = await db
     .select(tokenColumns)
     .from(apiTokens)

@@ -25,7 +25,7 @@ export async function listUsers(
   orgId: string,
   params: { cursor?: string | null; limit: number; role?: UserRole | null; active?: boolean | null; search?: string | null },
 ) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['string', 'string']);
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const rows = await db
     .select(publicUser)
     .from(users)
