@@ -2,29 +2,15 @@
 
 import { useId } from 'react';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { QueueMinute } from '~/server/queues/metrics';
 import { formatInteger, formatPercent } from '../ui/format';
 
-export type QueueMinute = { at: number; completed: number; failed: number; failureRate: number | null };
+export type { QueueMinute };
 
 const COLORS = { completed: '#0d7a4c', failed: '#b42318', rate: '#1d4f91' };
 const AXIS_TICK = { fontSize: 13, fill: '#4f5d56' };
 const clock = new Intl.DateTimeFormat('pt-BR', { hour: '2-digit', minute: '2-digit' });
 const minuteLabel = (at: number) => clock.format(new Date(at));
-
-/**
- * BullMQ keeps one point per finished minute, newest first; this turns both series into minutes oldest first,
- * each stamped with its clock time counted back from `endMs` (when the numbers were read).
- */
-export function toMinutes(completed: number[], failed: number[], endMs: number): QueueMinute[] {
-  const length = Math.max(completed.length, failed.length);
-  const minutes: QueueMinute[] = [];
-  for (let i = length - 1; i >= 0; i--) {
-    const done = completed[i] ?? 0;
-    const lost = failed[i] ?? 0;
-    minutes.push({ at: endMs - (i + 1) * 60_000, completed: done, failed: lost, failureRate: done + lost === 0 ? null : lost / (done + lost) });
-  }
-  return minutes;
-}
 
 /** Jobs finished (completed or failed) per minute over the most recent `window` minutes there are. */
 export function recentThroughput(minutes: QueueMinute[], window = 5): number | null {

@@ -5,7 +5,7 @@ import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { formatInteger, formatPercent, formatQuantity, formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { formatDuration, queueLabel } from './operations-labels';
-import { failureRate, QueueThroughputChart, recentThroughput, toMinutes } from './queue-throughput-chart';
+import { failureRate, QueueThroughputChart, recentThroughput } from './queue-throughput-chart';
 
 type QueueStats = RouterOutputs['admin']['queues']['stats'];
 type QueueEntry = QueueStats['queues'][number];
@@ -128,7 +128,7 @@ function QueueFigures({
   perMinute: NonNullable<QueueEntry['perMinute']>;
   readAt: number;
 }) {
-  const minutes = toMinutes(perMinute.completed, perMinute.failed, readAt);
+  const minutes = perMinute;
   const throughput = recentThroughput(minutes);
   const lastHourFailures = failureRate(minutes);
   return (

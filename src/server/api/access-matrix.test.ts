@@ -231,7 +231,7 @@ describe('access matrix', () => {
     for (const [path, access] of Object.entries(matrix)) {
       const input = access.input(orgA, extra);
       if (!input || typeof input !== 'object' || !('limit' in input)) continue;
-      const role = Array.isArray(access.roles) ? access.roles[access.roles.length - 1]! : 'admin';
+      const role: UserRole = typeof access.roles === 'string' ? 'admin' : access.roles[access.roles.length - 1]!;
       const as = { sessionSecret: orgA.secrets[role] };
       if ((await codeOf(call(path, as, { ...input, cursor: null }))) !== 'OK') continue; // takes no cursor
       lists.push(path);

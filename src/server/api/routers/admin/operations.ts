@@ -3,6 +3,7 @@ import { writeAudit } from '../../../audit/audit';
 import { appendRetry, clearProcessedMarks, findDeadLetter, findOrgEvents, listDeadLetters, listEvents, outboxLag, resolveDeadLetter } from '../../../db/queries/operations';
 import { AppError, notFound } from '../../../errors';
 import { queueNames, type QueueName } from '../../../queues/definitions';
+import { lastHour } from '../../../queues/metrics';
 import { consumerNames } from '../../../../../workers/consumers';
 import { retriedJobId } from '../../../../../workers/dead-letter';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
@@ -41,7 +42,10 @@ export const adminDlqRouter = createTRPCRouter({
 });
 
 export const adminQueuesRouter = createTRPCRouter({
-  /** Per queue: job counts and, per minute over the last hour, completed and failed jobs (BullMQ metrics); the outbox lag. */
+  /**
+   * Per queue: job counts and, for each whole minute of the last hour, completed and failed jobs (BullMQ metrics,
+   * put on the minutes they belong to); the outbox lag.
+   */
   stats: adminProcedure.query(async ({ ctx }) => {
     const { queues } = ctx.services;
     const perQueue = await Promise.all(
@@ -53,7 +57,7 @@ export const adminQueuesRouter = createTRPCRouter({
             queue.getMetrics('completed', 0, 59).catch(() => null),
             queue.getMetrics('failed', 0, 59).catch(() => null),
           ]);
-          return { name, available: true, counts, perMinute: { completed: completed?.data ?? [], failed: failed?.data ?? [] } };
+          return { name, available: true, counts, perMinute: lastHour(completed, failed, Date.now()) };
         } catch (error) {
           return { name, available: false, error: (error as Error).message, counts: null, perMinute: null };
         }
