@@ -58,7 +58,7 @@ export function QueuesAdmin() {
           {stats.isError ? <ErrorAlert error={stats.error} title={`Não foi possível atualizar; os números são de ${formatTime(new Date(stats.dataUpdatedAt))}`} /> : null}
           <OutboxLag outbox={stats.data.outbox} />
           {stats.data.queues.map((queue) => (
-            <QueueSection key={queue.name} queue={queue} readAt={stats.dataUpdatedAt} />
+            <QueueSection key={queue.name} queue={queue} />
           ))}
         </>
       )}
@@ -97,7 +97,7 @@ function OutboxLag({ outbox }: { outbox: QueueStats['outbox'] }) {
   );
 }
 
-function QueueSection({ queue, readAt }: { queue: QueueEntry; readAt: number }) {
+function QueueSection({ queue }: { queue: QueueEntry }) {
   const label = queueLabel(queue.name);
   const titleId = `queue-${queue.name}-title`;
   return (
@@ -111,7 +111,7 @@ function QueueSection({ queue, readAt }: { queue: QueueEntry; readAt: number }) 
           <p>{queue.error ?? 'Não foi possível ler esta fila.'}</p>
         </div>
       ) : (
-        <QueueFigures label={label} counts={queue.counts} perMinute={queue.perMinute} readAt={readAt} />
+        <QueueFigures label={label} counts={queue.counts} minutes={queue.perMinute} />
       )}
     </section>
   );
@@ -120,15 +120,12 @@ function QueueSection({ queue, readAt }: { queue: QueueEntry; readAt: number }) 
 function QueueFigures({
   label,
   counts,
-  perMinute,
-  readAt,
+  minutes,
 }: {
   label: string;
   counts: NonNullable<QueueEntry['counts']>;
-  perMinute: NonNullable<QueueEntry['perMinute']>;
-  readAt: number;
+  minutes: NonNullable<QueueEntry['perMinute']>;
 }) {
-  const minutes = perMinute;
   const throughput = recentThroughput(minutes);
   const lastHourFailures = failureRate(minutes);
   return (
