@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
-import { eventLog, processedEvents, storeDailyStats } from '~/server/db/schema';
+import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
+import { appendEvents } from '~/server/events/outbox';
 import type { Services } from '~/server/services';
 import { consumers } from './consumers';
 import type { Consumer, ConsumerDeps } from './consumers/types';
@@ -65,6 +66,25 @@ describe('applyEvent', () => {
     expect(applied).toBe(1);
     expect(await marksOf(event.id)).toEqual(['analytics', 'flaky', 'push']);
     expect(await requestsCreatedToday()).toBe(before + 1);
+  });
+
+  it('a product change made without the API (as a worker makes it) reaches cached lists and lookups through its event', async () => {
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    const product = org.products[1]!;
+    const nameIn = async () => ({
+      list: (await buyer.products.list({ limit: 50 })).items.find((p) => p.id === product.id)?.name,
+      lookup: (await buyer.products.byEan({ ean: product.ean })).name,
+    });
+    expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // now cached
+    const [eventId] = await services.db.transaction(async (tx) => {
+      await tx.update(products).set({ name: 'Renomeado por um worker' }).where(eq(products.id, product.id));
+      return appendEvents(tx, [{ type: 'product.updated', orgId: org.org.id, aggregateId: product.id, payload: { productId: product.id, ean: product.ean, changed: ['name'] } }], {
+        userId: null,
+      });
+    });
+    expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // the cache does not know yet
+    await applyEvent(deps, eventId!);
+    expect(await nameIn()).toEqual({ list: 'Renomeado por um worker', lookup: 'Renomeado por um worker' });
   });
 
   it('runs only the named consumer on a replay', async () => {

@@ -3,7 +3,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
-import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products } from '~/server/db/schema';
+import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import { startWorkers, type WorkerRuntime } from './runtime';
@@ -181,6 +181,22 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     const [resolved] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));
     expect(resolved).toMatchObject({ resolvedBy: org.users.admin.id, resolutionNote: 'FCM voltou' });
     expect(resolved!.retryHistory).toHaveLength(1);
+  });
+
+  it('an admin replay of processed events to one consumer clears its marks and applies them again, to it alone', async () => {
+    const request = await submitRequest();
+    await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? true : null));
+    const [event] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
+    const createdToday = async () =>
+      (await services.db.select({ n: storeDailyStats.requestsCreated }).from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id))).reduce((sum, r) => sum + r.n, 0);
+    const before = await createdToday();
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    expect(await admin.admin.events.replay({ eventIds: [event!.id], consumer: 'analytics' })).toEqual({ replayed: 1, skipped: 0 });
+    await until(async () => (await createdToday()) === before + 1);
+    // The push consumer was not asked: no second notification.
+    expect(await services.db.$count(notifications, eq(notifications.sourceEventId, String(event!.id)))).toBe(1);
+    const marks = await services.db.select().from(processedEvents).where(eq(processedEvents.eventId, event!.id));
+    expect(marks.map((m) => m.consumer).sort()).toEqual(['analytics', 'push']);
   });
 
   it('does not retry a malformed payload: straight to the dead-letter queue', async () => {

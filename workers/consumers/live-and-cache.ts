@@ -1,4 +1,6 @@
-import { cacheKeys } from '~/server/cache/keys';
+import { eq } from 'drizzle-orm';
+import { forgetProducts } from '~/server/catalogue/cache';
+import { products } from '~/server/db/schema';
 import { dashboardChanged } from '~/server/dashboard/service';
 import type { Consumer } from './types';
 
@@ -16,11 +18,17 @@ const KIND = {
  */
 export const liveAndCacheConsumer: Consumer = {
   name: 'live-and-cache',
-  handles: (type) => type in KIND || type.startsWith('product.'),
+  handles: (type) => type in KIND || type.startsWith('product.') || type === 'image.processed',
   async after(event, { services }) {
     if (!event.orgId) return;
-    if (event.type.startsWith('product.')) {
-      await services.cache.del(cacheKeys.productByEan(event.orgId, String(event.payload.ean)));
+    if (event.type.startsWith('product.') || event.type === 'image.processed') {
+      const eans = [event.payload.ean, event.payload.previousEan].filter((e): e is string => typeof e === 'string');
+      // image.processed names the product, not its EAN.
+      if (event.type === 'image.processed' && typeof event.payload.productId === 'string') {
+        const [product] = await services.db.select({ ean: products.ean }).from(products).where(eq(products.id, event.payload.productId));
+        if (product) eans.push(product.ean);
+      }
+      await forgetProducts(services.cache, event.orgId, eans);
       return;
     }
     await dashboardChanged(services, {

@@ -5,7 +5,8 @@ const uuid = z.uuid();
 
 export const eventPayloads = {
   'product.created': z.object({ productId: uuid, ean: z.string(), name: z.string(), hasImage: z.boolean() }),
-  'product.updated': z.object({ productId: uuid, ean: z.string(), changed: z.array(z.string()) }),
+  /** `previousEan`: when the EAN itself changed (its old lookup must go too). */
+  'product.updated': z.object({ productId: uuid, ean: z.string(), previousEan: z.string().optional(), changed: z.array(z.string()) }),
   'product.deleted': z.object({ productId: uuid, ean: z.string() }),
   'purchaseRequest.created': z.object({
     requestId: uuid,

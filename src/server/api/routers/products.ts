@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { writeAudit } from '../../audit/audit';
-import { cacheKeys, ENTITY_TTL_SECONDS } from '../../cache/keys';
+import { cacheKeys, cacheTags, ENTITY_TTL_SECONDS } from '../../cache/keys';
+import { forgetProducts } from '../../catalogue/cache';
 import { parseProductCsv } from '../../catalogue/csv';
 import { importProducts } from '../../catalogue/import';
 import {
@@ -17,7 +18,8 @@ import { findUser } from '../../db/queries/users';
 import { AppError, constraintOf, isUniqueViolation, notFound } from '../../errors';
 import { appendEvent } from '../../events/outbox';
 import type { Executor } from '../../db/client';
-import { authedProcedure, createTRPCRouter, roleProcedure } from '../trpc';
+import type { Services } from '../../services';
+import { authedProcedure, cachedQuery, createTRPCRouter, roleProcedure } from '../trpc';
 import { ean13, id, optionalText, pageInput, text } from '../validators';
 
 const catalogueProcedure = roleProcedure('admin', 'buyer');
@@ -53,8 +55,17 @@ function conflictOnUnique(values: Partial<ProductValues>) {
   };
 }
 
+/**
+ * After a committed product change: its EAN lookups and the org's cached lists go, for this answer. The
+ * live-and-cache consumer does the same from the change's event, for changes made elsewhere (workers) and in
+ * case this call fails.
+ */
+const productsChanged = (ctx: { services: Services; orgId: string }, eans: string[]) => forgetProducts(ctx.services.cache, ctx.orgId, eans);
+
 export const productsRouter = createTRPCRouter({
+  /** Cached per caller scope and input for 5 minutes under the org's product tag, which every product change drops. */
   list: authedProcedure
+    .use(cachedQuery({ ttlSeconds: ENTITY_TTL_SECONDS, tags: (orgId) => [cacheTags.products(orgId)] }))
     .input(
       z.strictObject({
         ...pageInput,
@@ -96,7 +107,7 @@ export const productsRouter = createTRPCRouter({
         return created;
       })
       .catch(conflictOnUnique(input));
-    await ctx.services.cache.del(cacheKeys.productByEan(ctx.orgId, product.ean));
+    await productsChanged(ctx, [product.ean]);
     return product;
   }),
 
@@ -115,13 +126,18 @@ export const productsRouter = createTRPCRouter({
           await writeAudit(tx, ctx.actor, { action: 'product.updated', entityType: 'product', entityId: productId, before, after });
           await appendEvent(
             tx,
-            { type: 'product.updated', orgId: ctx.orgId, aggregateId: productId, payload: { productId, ean: after.ean, changed } },
+            {
+              type: 'product.updated',
+              orgId: ctx.orgId,
+              aggregateId: productId,
+              payload: { productId, ean: after.ean, ...(before.ean !== after.ean ? { previousEan: before.ean } : {}), changed },
+            },
             { correlationId: ctx.requestId, userId: ctx.principal.userId },
           );
           return { before, after };
         })
         .catch(conflictOnUnique(changes));
-      await ctx.services.cache.del(cacheKeys.productByEan(ctx.orgId, before.ean), cacheKeys.productByEan(ctx.orgId, after.ean));
+      await productsChanged(ctx, [before.ean, after.ean]);
       return after;
     }),
 
@@ -141,7 +157,7 @@ export const productsRouter = createTRPCRouter({
       );
       return after;
     });
-    await ctx.services.cache.del(cacheKeys.productByEan(ctx.orgId, product.ean));
+    await productsChanged(ctx, [product.ean]);
     return product;
   }),
 
@@ -155,7 +171,7 @@ export const productsRouter = createTRPCRouter({
       const parsed = parseProductCsv(input.csv);
       if (parsed.fatal) throw new AppError('INVALID', parsed.fatal, { field: 'csv' });
       const result = await importProducts(ctx.services.db, ctx.orgId, ctx.actor, parsed.rows);
-      await ctx.services.cache.del(...result.importedEans.map((ean) => cacheKeys.productByEan(ctx.orgId, ean)));
+      await productsChanged(ctx, result.importedEans);
       const errors = [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line);
       return { created: result.created, updated: result.updated, rejected: errors.length, errors };
     }),

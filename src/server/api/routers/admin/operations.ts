@@ -81,9 +81,16 @@ export const adminEventsRouter = createTRPCRouter({
       const ids = events.map((e) => e.id);
       await clearProcessedMarks(ctx.services.db, input.consumer, ids);
       const stamp = Date.now();
-      await ctx.services.queues
-        .queue(queueNames.domainEvents)
-        .addBulk(events.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: ctx.orgId, consumer: input.consumer }, opts: { jobId: `replay-${input.consumer}-${e.id}-${stamp}` } })));
+      try {
+        await ctx.services.queues
+          .queue(queueNames.domainEvents)
+          .addBulk(events.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: ctx.orgId, consumer: input.consumer }, opts: { jobId: `replay-${input.consumer}-${e.id}-${stamp}` } })));
+      } catch (error) {
+        // The marks are gone and nothing was queued: the same replay asked again, once the queue is back, does what
+        // this one could not.
+        ctx.logger.warn({ err: error }, 'replay could not be queued');
+        throw new AppError('UNAVAILABLE', 'The event queue is unreachable, so nothing was replayed; try again once it is back');
+      }
       await writeAudit(ctx.services.db, ctx.actor, { action: 'events.replayed', entityType: 'event_log', after: { consumer: input.consumer, eventIds: ids } });
       return { replayed: ids.length, skipped: input.eventIds.length - ids.length };
     }),
