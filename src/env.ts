@@ -90,6 +90,11 @@ export const envSchema = z.object({
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */
   WORKER_LOCK_DURATION_MS: int(30_000, 1000),
+  /**
+   * A published event not yet applied, or a push not yet sent, this long after is queued again (same job id: a
+   * no-op while its job still exists), so jobs lost with Redis's data are not lost for good. Swept every half of it.
+   */
+  REDELIVER_AFTER_MS: int(60_000, 1000),
   /** Connections of BullMQ's PostgreSQL backend (used when REDIS_URL is unset), per process. */
   QUEUE_PG_POOL_MAX: int(5, 1, 100),
   HTTPS_CERT_FILE: z.string().optional(),

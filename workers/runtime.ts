@@ -1,7 +1,9 @@
 import { DelayedError, type Job, type Processor, type Worker } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { notifications } from '~/server/db/schema';
+import { markEventProcessed } from '~/server/db/queries/operations';
 import { startOutboxRelay } from '~/server/events/relay';
+import { startRedeliverySweep } from '~/server/events/redelivery';
 import { queueNames, type QueueName } from '~/server/queues/definitions';
 import type { QueueBackend } from '~/server/queues/backend';
 import { createFcmSender, type PushSender } from '~/server/services/fcm/sender';
@@ -48,6 +50,8 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
       if (queue === queueNames.fcm && isUuid(job.data?.notificationId)) {
         await tx.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, job.data.notificationId));
       }
+      // The dead-letter queue has the event now; an admin retry applies it from there.
+      if (queue === queueNames.domainEvents && !job.data?.consumer && Number.isSafeInteger(job.data?.eventId)) await markEventProcessed(tx, job.data.eventId);
     });
 
   const workers = Object.entries(processors).map(([name, processor]) => {
@@ -80,6 +84,13 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
     return worker;
   });
   const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger, wanted: hasConsumer });
+  const redelivery = startRedeliverySweep({
+    db: services.db,
+    domainEvents: queues.queue(queueNames.domainEvents),
+    fcm: sender ? queues.queue(queueNames.fcm) : null,
+    logger,
+    afterMs: env.REDELIVER_AFTER_MS,
+  });
   logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null }, 'workers started');
 
   return {
@@ -96,7 +107,7 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
         return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]).finally(() => clearTimeout(timer));
       };
       const graceful = (async () => {
-        await relay.stop();
+        await Promise.all([relay.stop(), redelivery.stop()]);
         await Promise.all(workers.map((w) => w.close()));
         return false;
       })();

@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { notifications, users } from '~/server/db/schema';
-import { queueNames } from '~/server/queues/definitions';
+import { jobIds, queueNames } from '~/server/queues/definitions';
 import { brl } from '~/lib/money';
 import type { Consumer } from './types';
 
@@ -23,17 +23,21 @@ export const pushConsumer: Consumer = {
         .from(users)
         .where(and(eq(users.orgId, event.orgId), eq(users.active, true), inArray(users.role, ['manager', 'admin'])));
       if (managers.length > 0) {
-        await tx.insert(notifications).values(
-          managers.map((m) => ({
-            orgId: event.orgId!,
-            userId: m.id,
-            kind: 'inventory.finalized',
-            title: 'Inventário finalizado',
-            body: `Um inventário foi finalizado (variação de ${brl(Number(event.payload.varianceValue ?? 0))}).`,
-            data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
-            sourceEventId: String(event.id),
-          })),
-        );
+        // One per event and manager: a replay to this consumer does not notify them twice.
+        await tx
+          .insert(notifications)
+          .values(
+            managers.map((m) => ({
+              orgId: event.orgId!,
+              userId: m.id,
+              kind: 'inventory.finalized',
+              title: 'Inventário finalizado',
+              body: `Um inventário foi finalizado (variação de ${brl(Number(event.payload.varianceValue ?? 0))}).`,
+              data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
+              sourceEventId: String(event.id),
+            })),
+          )
+          .onConflictDoNothing({ target: [notifications.sourceEventId, notifications.userId] });
       }
     }
     if (!pushEnabled) return undefined;
@@ -54,6 +58,6 @@ export const pushConsumer: Consumer = {
     if (pending.length === 0) return;
     await queues
       .queue(queueNames.fcm)
-      .addBulk(pending.map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.orgId }, opts: { jobId: `push-${n.id}` } })));
+      .addBulk(pending.map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.orgId }, opts: { jobId: jobIds.push(n.id) } })));
   },
 };

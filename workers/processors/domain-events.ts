@@ -3,7 +3,7 @@ import { UnrecoverableError } from 'bullmq';
 import type { Executor } from '~/server/db/client';
 import { settleAll } from '~/server/db/pipeline';
 import { eventLog, processedEvents } from '~/server/db/schema';
-import { loadEventAndMark } from '~/server/db/queries/operations';
+import { loadEventAndMark, markEventProcessed } from '~/server/db/queries/operations';
 import { eventTypes, type EventType } from '~/server/events/types';
 import { queueNames } from '~/server/queues/definitions';
 import type { Logger } from '~/server/logger';
@@ -56,7 +56,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
   const results = new Map<string, unknown>();
   try {
     event = await db.transaction(async (tx) => {
-      const claimed = await loadEventAndMark(tx, eventId, byType);
+      const claimed = await loadEventAndMark(tx, eventId, byType, !only);
       if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
       const { due, ...stored } = claimed;
       const loaded = { ...stored, type: stored.type as EventType };
@@ -81,6 +81,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
       }
     }
     if (failure) throw failure;
+    if (!only) await markEventProcessed(db, eventId);
   }
   const targets = targetsOf(registry, event.type, only);
   await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));

@@ -2,7 +2,9 @@ import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
+import { jobIds } from '../queues/definitions';
 import { OUTBOX_CHANNEL } from './outbox';
+import { eventTypes } from './types';
 
 type Sql = { listen: (channel: string, fn: (payload: string) => void) => Promise<{ unlisten: () => Promise<void> }> };
 
@@ -39,17 +41,20 @@ export function startOutboxRelay(opts: RelayOptions) {
   let failures = 0;
   let published = 0;
 
+  // Types no consumer wants are done once published: the redelivery sweep looks for the others until applied.
+  const unwanted = JSON.stringify(opts.wanted ? eventTypes.filter((t) => !opts.wanted!(t)) : []);
+
   // One statement takes and marks the rows; the enqueue happens before the commit, so a failed enqueue (Redis
   // down) rolls the marks back.
   const relayOnce = () =>
     opts.db.transaction(async (tx) => {
       const rows = await tx.execute<{ id: number; type: string; org_id: string | null }>(sql`
-        update event_log set published_at = now()
+        update event_log set published_at = now(), processed_at = case when ${unwanted}::jsonb ? type then now() end
         where id in (select id from event_log where published_at is null order by id limit ${batchSize} for update skip locked)
         returning id, type, org_id`);
       const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id })).sort((a, b) => a.id - b.id);
       const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
-      if (jobs.length > 0) await opts.queue.addBulk(jobs.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: `event-${e.id}` } })));
+      if (jobs.length > 0) await opts.queue.addBulk(jobs.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: jobIds.event(e.id) } })));
       return batch.length;
     });
 

@@ -17,6 +17,15 @@ export const jobPayloads = {
 } satisfies Record<QueueName, z.ZodType>;
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 
+/**
+ * Job ids that make an enqueue idempotent: the outbox relay, the redelivery sweep and the push consumer may queue
+ * the same event or notification more than once, and BullMQ keeps one job per id.
+ */
+export const jobIds = {
+  event: (eventId: number | string) => `event-${eventId}`,
+  push: (notificationId: string) => `push-${notificationId}`,
+};
+
 /** The seed's Sprint 3: 3 attempts, exponential backoff, bounded history; a timeout per job (enforced by the processor). */
 export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurrency: number; timeoutMs: number }> = {
   [queueNames.domainEvents]: {

@@ -14,7 +14,8 @@ export function notificationsOfEvent(rows: NewNotification[], sourceEventId: SQL
   const recordset = rows.map((r) => ({ org_id: r.orgId, user_id: r.userId, kind: r.kind, title: r.title, body: r.body, data: r.data }));
   return sql`insert into notifications (org_id, user_id, kind, title, body, data, source_event_id)
     select n.org_id, n.user_id, n.kind, n.title, n.body, n.data, (${sourceEventId})::text
-    from jsonb_to_recordset(${JSON.stringify(recordset)}::jsonb) as n(org_id uuid, user_id uuid, kind text, title text, body text, data jsonb)`;
+    from jsonb_to_recordset(${JSON.stringify(recordset)}::jsonb) as n(org_id uuid, user_id uuid, kind text, title text, body text, data jsonb)
+    on conflict (source_event_id, user_id) do nothing`;
 }
 
 export async function listNotifications(db: Executor, orgId: string, userId: string, params: { cursor?: string | null; limit: number; unreadOnly?: boolean | null }) {

@@ -100,13 +100,21 @@ export type ClaimedEvent = {
   due: string[];
 };
 
+/** The event's consumers are done with it (or the dead-letter queue has it): the redelivery sweep leaves it. */
+export async function markEventProcessed(db: Executor, eventId: number): Promise<void> {
+  await db.execute(sql`update event_log set processed_at = now() where id = ${eventId} and processed_at is null`);
+}
+
 /**
  * Loads an outbox event and records it as processed by the consumers `consumersByType` names for its type, in
- * one statement (the workers' hot path); null when the event does not exist.
+ * one statement (the workers' hot path); null when the event does not exist. `finishing`: this delivery applies
+ * every consumer (not a replay to one), so the event is stamped processed too; the caller's transaction commits
+ * that together with the consumers' effects.
  */
-export async function loadEventAndMark(tx: Executor, eventId: number, consumersByType: Record<string, string[]>): Promise<ClaimedEvent | null> {
+export async function loadEventAndMark(tx: Executor, eventId: number, consumersByType: Record<string, string[]>, finishing: boolean): Promise<ClaimedEvent | null> {
   const rows = await tx.execute<{ id: string; org_id: string | null; type: string; aggregate_id: string; payload: Record<string, unknown>; metadata: ClaimedEvent['metadata']; created_at: string; due: string[] }>(sql`
     with e as (select * from event_log where id = ${eventId}),
+    finished as (update event_log set processed_at = now() where id = ${eventId} and processed_at is null and ${finishing}),
     due as (
       insert into processed_events (consumer, event_id)
       select c, e.id from e, jsonb_array_elements_text(${JSON.stringify(consumersByType)}::jsonb -> e.type) c

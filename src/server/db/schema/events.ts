@@ -19,10 +19,17 @@ export const eventLog = pgTable(
     /** When the event was written (clock_timestamp: late in its transaction, not at the transaction's start). */
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().default(sql`clock_timestamp()`),
     publishedAt: timestamp({ withTimezone: true }),
+    /**
+     * When its consumers' effects committed (or it went to the dead-letter queue; or, for a type no consumer
+     * wants, when it was published). A published event still without it after a while has lost its job (Redis
+     * restarted without its data, say), and the redelivery sweep queues it again.
+     */
+    processedAt: timestamp({ withTimezone: true }),
   },
   (t) => [
     unique('event_log_aggregate_seq_unique').on(t.aggregateType, t.aggregateId, t.aggregateSeq),
     index('event_log_unpublished_idx').on(t.id).where(sql`${t.publishedAt} is null`),
+    index('event_log_unprocessed_idx').on(t.id).where(sql`${t.processedAt} is null`),
     index('event_log_org_created_idx').on(t.orgId, t.createdAt.desc()),
   ],
 );

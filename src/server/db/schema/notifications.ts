@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { foreignKey, index, jsonb, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { foreignKey, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, orgId } from './_columns';
 import { users } from './users';
 
@@ -29,7 +29,7 @@ export const notifications = pgTable(
     foreignKey({ columns: [t.orgId, t.userId], foreignColumns: [users.orgId, users.id] }).onDelete('cascade'),
     index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
     index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
-    index('notifications_source_event_idx').on(t.sourceEventId, t.userId),
+    uniqueIndex('notifications_source_event_user_unique').on(t.sourceEventId, t.userId),
     index('notifications_push_backlog_idx').on(t.orgId, t.pushStatus).where(sql`${t.pushStatus} in ('queued', 'sending', 'failed')`),
   ],
 );

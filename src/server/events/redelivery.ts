@@ -1,0 +1,68 @@
+import type { Queue } from 'bullmq';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import type { Logger } from '../logger';
+import { jobIds } from '../queues/definitions';
+
+export type RedeliveryOptions = {
+  db: Database;
+  domainEvents: Queue;
+  /** The push queue, when this process sends pushes. */
+  fcm: Queue | null;
+  logger: Logger;
+  /** Age after which unfinished work is queued again. */
+  afterMs: number;
+  batchSize?: number;
+};
+
+/**
+ * The safety net under "never lose a job": a job lives in Redis, and a Redis that restarts without its data (or
+ * a failover that drops the last writes) takes queued jobs with it, after the outbox has marked their events
+ * published. So every `afterMs / 2`, events published more than `afterMs` ago whose consumers have not finished
+ * (`processed_at` null) and notifications still `queued` or `sending` are queued again, under their usual job ids:
+ * where the job still exists (waiting, delayed, active, failed) the add is a no-op, and consumers and the push
+ * processor are idempotent anyway.
+ */
+export function startRedeliverySweep(opts: RedeliveryOptions) {
+  const log = opts.logger.child({ component: 'redelivery' });
+  const limit = opts.batchSize ?? 500;
+  const seconds = opts.afterMs / 1000;
+  let running: Promise<void> | null = null;
+
+  const sweep = async () => {
+    const events = await opts.db.execute<{ id: string; org_id: string | null; type: string }>(sql`
+      select id, org_id, type from event_log
+      where processed_at is null and published_at < now() - make_interval(secs => ${seconds})
+      order by id limit ${limit}`);
+    if (events.length > 0) {
+      await opts.domainEvents.addBulk([...events].map((e) => ({ name: e.type, data: { eventId: Number(e.id), orgId: e.org_id }, opts: { jobId: jobIds.event(e.id) } })));
+      log.info({ events: events.length }, 'events not yet applied queued again (no-op where their jobs still exist)');
+    }
+    if (!opts.fcm) return;
+    const pushes = await opts.db.execute<{ id: string; org_id: string }>(sql`
+      select id, org_id from notifications
+      where push_status in ('queued', 'sending') and created_at < now() - make_interval(secs => ${seconds})
+      limit ${limit}`);
+    if (pushes.length > 0) {
+      await opts.fcm.addBulk([...pushes].map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.org_id }, opts: { jobId: jobIds.push(n.id) } })));
+      log.info({ notifications: pushes.length }, 'pushes not yet sent queued again (no-op where their jobs still exist)');
+    }
+  };
+
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweep()
+      .catch((error: unknown) => log.warn({ err: error }, 'redelivery sweep failed; next round will try again'))
+      .finally(() => {
+        running = null;
+      });
+  }, Math.max(500, Math.round(opts.afterMs / 2)));
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
