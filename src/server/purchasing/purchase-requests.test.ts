@@ -255,8 +255,10 @@ describe('buyer decisions', () => {
 
     const request = await newRequest({ submit: true });
     await manager.purchaseRequests.close({ id: request.id, reason: 'cancelada' });
-    const closedAgain = await manager.purchaseRequests.close({ id: request.id }).catch((e: TRPCError) => e);
-    expect((closedAgain as TRPCError).message).toBe('Cannot close a purchase request that is closed');
+    const [closedRow] = await services.db.select().from(purchaseRequests).where(eq(purchaseRequests.id, request.id));
+    // Closing again (a retry whose answer was lost) answers the closed request and changes nothing.
+    expect((await manager.purchaseRequests.close({ id: request.id })).status).toBe('closed');
+    expect((await services.db.select().from(purchaseRequests).where(eq(purchaseRequests.id, request.id)))[0]).toEqual(closedRow);
     expect(await codeOf(buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve' }))).toBe('CONFLICT');
     const clerk = await as('clerk');
     expect(await codeOf(clerk.purchaseRequests.submit({ id: request.id }))).toBe('OK'); // already submitted once: idempotent
@@ -266,6 +268,23 @@ describe('buyer decisions', () => {
     expect(await codeOf(clerk.purchaseRequests.submit({ id: closedDraft.id }))).toBe('CONFLICT');
     const items = await services.db.select().from(purchaseRequestItems).where(eq(purchaseRequestItems.requestId, request.id));
     expect(items.every((i) => i.status === 'pending')).toBe(true);
+  });
+
+  it('a decision sent again by its buyer (the answer was lost) gets the same answer and writes nothing twice', async () => {
+    const request = await newRequest({ submit: true, quantities: [3] });
+    const buyer = await as('buyer');
+    const input = { itemId: request.items[0]!.id, decision: 'approve' as const, quantity: 2 };
+    const first = await buyer.purchaseRequests.decideItem(input);
+    const again = await buyer.purchaseRequests.decideItem(input);
+    expect(again).toEqual(first);
+    expect(first.requestStatus).toBe('approved');
+    expect((await eventsOf(request.id)).map((e) => e.type)).toEqual(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'purchaseRequest.completed']);
+    expect(await services.db.$count(notifications, eq(notifications.userId, org.users.clerk.id))).toBeGreaterThan(0);
+    const decidedNotes = await services.db.select().from(notifications).where(sql`${notifications.data}->>'itemId' = ${input.itemId}`);
+    expect(decidedNotes).toHaveLength(1);
+    // Another quantity, or another buyer's same decision, is not a retry.
+    expect(await codeOf(buyer.purchaseRequests.decideItem({ ...input, quantity: 1 }))).toBe('CONFLICT');
+    expect(await codeOf((await as('admin')).purchaseRequests.decideItem(input))).toBe('CONFLICT');
   });
 
   it('rejecting needs a reason; approving more than requested is refused', async () => {
@@ -283,11 +302,14 @@ describe('buyer decisions', () => {
       decisions: [
         { itemId: request.items[0]!.id, decision: 'approve' },
         { itemId: request.items[0]!.id, decision: 'approve' },
+        { itemId: request.items[0]!.id, decision: 'reject', reason: 'mudei de ideia' },
         { itemId: request.items[1]!.id, decision: 'reject' },
         { itemId: request.items[1]!.id, decision: 'reject', reason: 'sem verba' },
       ],
     });
-    expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
+    // The repeated approval is the same decision (OK, nothing written twice); the change of mind is a CONFLICT.
+    expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
+    expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
   });
 });
 

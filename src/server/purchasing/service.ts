@@ -162,6 +162,8 @@ export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; 
 /**
  * A buyer's decision on one item. The conditional update makes exactly one of two concurrent decisions win;
  * the loser gets CONFLICT. When it was the last pending item, the request completes in the same transaction.
+ * The same decision sent again by who made it (a retry whose answer was lost) gets the same answer and writes
+ * nothing: no second event, audit row or notification.
  */
 export async function decideItem(c: CallerContext, input: DecideItemInput) {
   const orgId = c.principal.orgId;
@@ -173,6 +175,10 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
     const request = (await lockRequest(tx, orgId, requestId))!;
     const item = (await findItem(tx, orgId, input.itemId))!;
     const isAdmin = c.principal.role === 'admin';
+    const wanted = input.decision === 'approve' ? 'approved' : 'rejected';
+    const sameDecision =
+      item.status === wanted && item.decidedBy === c.principal.userId && (wanted === 'rejected' || (input.quantity ?? item.quantity) === item.approvedQuantity);
+    if (sameDecision) return { itemId: input.itemId, status: wanted, requestId, requestStatus: request.status, storeId: request.storeId };
     assertItemDecidable(request.status, item.status);
     if (!isAdmin && item.buyerId !== c.principal.userId) throw new AppError('FORBIDDEN', 'This item is assigned to another buyer');
     if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
@@ -256,12 +262,13 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
   });
 }
 
-/** A manager (or admin) closes a request in any state but closed. */
+/** A manager (or admin) closes a request in any state but closed; closing a closed one again (a retry) changes nothing. */
 export async function closeRequest(c: CallerContext, requestId: string, reason: string | null) {
   const orgId = c.principal.orgId;
   await c.db.transaction(async (tx) => {
     const request = await lockRequest(tx, orgId, requestId);
     if (!request) throw notFound('Purchase request');
+    if (request.status === 'closed') return;
     assertMove(request.status, 'close');
     await setRequestStatus(tx, orgId, requestId, { status: 'closed', closedAt: new Date(), closedBy: c.principal.userId });
     await writeAudit(tx, c.actor, { action: 'purchaseRequest.closed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: 'closed', reason } });

@@ -164,6 +164,7 @@ export async function findItem(db: Executor, orgId: string, itemId: string) {
       status: purchaseRequestItems.status,
       buyerId: purchaseRequestItems.buyerId,
       quantity: purchaseRequestItems.quantity,
+      approvedQuantity: purchaseRequestItems.approvedQuantity,
       decidedBy: purchaseRequestItems.decidedBy,
     })
     .from(purchaseRequestItems)
