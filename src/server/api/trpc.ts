@@ -5,7 +5,7 @@ import type { Actor } from '../audit/audit';
 import { resolvePrincipal, type Credentials } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import type { UserRole } from '../db/schema';
-import { AppError, toTRPCError } from '../errors';
+import { AppError, pgErrorCode, toTRPCError } from '../errors';
 import type { Services } from '../services';
 import { procedureCacheKey } from './middleware/cache';
 import { enforceRateLimit } from './middleware/ratelimit';
@@ -68,6 +68,11 @@ const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
   const started = performance.now();
   let result = await next();
   if (!result.ok && result.error.cause instanceof AppError) result = { ...result, error: toTRPCError(result.error.cause) };
+  // Within every field's limits, a product of them (quantity × price) can still exceed what a column holds: the
+  // caller's input, so a 400 that says what to change, never a 500.
+  else if (!result.ok && pgErrorCode(result.error.cause) === '22003') {
+    result = { ...result, error: toTRPCError(new AppError('INVALID', 'A value is too large to store: use smaller quantities or prices')) };
+  }
   logProcedureResult(ctx.logger, { path, type, durationMs: performance.now() - started, error: result.ok ? null : result.error });
   return result;
 });

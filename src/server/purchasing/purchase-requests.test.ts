@@ -287,6 +287,19 @@ describe('buyer decisions', () => {
     expect(await codeOf((await as('admin')).purchaseRequests.decideItem(input))).toBe('CONFLICT');
   });
 
+  it('a total too large to store is a BAD_REQUEST that says so, and writes nothing', async () => {
+    const buyer = await as('buyer');
+    const dear = await buyer.products.create({ ean: testEan('pr-dear', 1), name: 'Gerador industrial', referencePrice: 1_000_000, buyerId: org.users.buyer.id });
+    const clerk = await as('clerk');
+    const id = randomUUID();
+    const error = await clerk.purchaseRequests
+      .create({ id, storeId: org.stores[0]!.id, items: [{ productId: dear.id, quantity: 1_000_000 }], submit: true })
+      .catch((e: TRPCError) => e);
+    expect((error as TRPCError).code).toBe('BAD_REQUEST');
+    expect((error as TRPCError).message).toContain('too large');
+    expect(await services.db.$count(purchaseRequests, eq(purchaseRequests.id, id))).toBe(0);
+  });
+
   it('rejecting needs a reason; approving more than requested is refused', async () => {
     const request = await newRequest({ submit: true, quantities: [3, 1] });
     const buyer = await as('buyer');
