@@ -216,7 +216,10 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     const note = await pushTo(org.users.manager.id, [device]);
     const letter = await letterOf(`push-${note.id}`);
     const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
-    await admin.admin.dlq.retry({ id: letter.id });
+    const retried = await admin.admin.dlq.retry({ id: letter.id });
+    // Asked again while that retry has not finished: the same job, not a second one.
+    expect(await admin.admin.dlq.retry({ id: letter.id })).toEqual(retried);
+    expect((await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id)))[0]!.retryHistory).toHaveLength(1);
     await admin.admin.dlq.resolve({ id: letter.id, note: 'deve ter voltado' });
     const reopened = await until(async () => {
       const [row] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));

@@ -16,16 +16,24 @@ export const adminDlqRouter = createTRPCRouter({
     .input(z.strictObject({ ...pageInput, queue: queueName.nullish(), resolved: z.boolean().nullish() }))
     .query(({ ctx, input }) => listDeadLetters(ctx.services.db, ctx.orgId, input)),
 
-  /** Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until resolved. */
+  /**
+   * Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until
+   * resolved. While the last retry's job has not run yet, asking again (a double click, a retry whose answer was
+   * lost) answers that job instead of queueing a second one. The history and the job go together: if the queue
+   * refuses the job, no retry is recorded.
+   */
   retry: adminProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
     const letter = await findDeadLetter(ctx.services.db, ctx.orgId, input.id);
     if (!letter) throw notFound('Dead letter');
     if (letter.resolvedAt) throw new AppError('CONFLICT', 'This dead letter is already resolved');
+    const queue = ctx.services.queues.queue(letter.sourceQueue as QueueName);
+    const last = letter.retryHistory.at(-1)?.newJobId;
+    if (last && ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'].includes(await queue.getJobState(last))) return { id: letter.id, jobId: last };
     const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
-    await ctx.services.queues.queue(letter.sourceQueue as QueueName).add(letter.jobName ?? 'retry', letter.payload, { jobId });
     await ctx.services.db.transaction(async (tx) => {
       await appendRetry(tx, letter.id, { at: new Date().toISOString(), by: ctx.principal.userId, newJobId: jobId });
       await writeAudit(tx, ctx.actor, { action: 'deadLetter.retried', entityType: 'dead_letter', entityId: letter.id, after: { jobId } });
+      await queue.add(letter.jobName ?? 'retry', letter.payload, { jobId });
     });
     return { id: letter.id, jobId };
   }),
