@@ -69,13 +69,13 @@ test('recount requests: asked and withdrawn in the review; a recount by who coun
   await page.goto(`/inventory/${session.id}`);
   const row = page.getByRole('row', { name: new RegExp(product!.ean) });
   await row.getByRole('checkbox').check();
-  await page.getByRole('button', { name: 'Pedir recontagem de 1 linha(s)' }).click();
+  await page.getByRole('button', { name: 'Pedir recontagem de 1 linha' }).click();
   await expect(row).toContainText('recontagem pedida');
   await row.getByRole('button', { name: `Retirar pedido de recontagem de ${product!.name}` }).click();
   await expect(row).not.toContainText('recontagem pedida');
   expect((await detailOf(page.request, session.id)).recountRequests).toEqual([]);
   await row.getByRole('checkbox').check();
-  await page.getByRole('button', { name: 'Pedir recontagem de 1 linha(s)' }).click();
+  await page.getByRole('button', { name: 'Pedir recontagem de 1 linha' }).click();
   await expect(row).toContainText('recontagem pedida');
   await page.screenshot({ path: 'test-results/inventory-recount-requested.png' });
 

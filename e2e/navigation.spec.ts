@@ -2,7 +2,7 @@ import { demoRoles, expect, mainNav, test, type DemoRole } from './fixtures/auth
 
 /** What each role may open; mirrors src/components/nav.ts on purpose, so a change there must be a change here. */
 const allowedNav: Record<DemoRole, string[]> = {
-  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Painel', 'Catálogo', 'Administração'],
+  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Painel', 'Catálogo', 'Administração'],
   manager: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],
   buyer: ['Início', 'Aprovações', 'Catálogo'],
   clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],

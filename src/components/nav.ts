@@ -31,7 +31,8 @@ export const navItems: readonly NavItem[] = [
     href: '/inventory',
     label: 'Inventário',
     description: 'Conte o estoque escaneando os códigos de barras (EAN).',
-    roles: ['clerk', 'manager'],
+    // Admins too: they may open, run and count inventories (the server allows it).
+    roles: ['clerk', 'manager', 'admin'],
     available: true,
   },
   {

@@ -184,7 +184,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         <div className={styles.receipt} data-testid="sync-receipt">
           <strong>Tudo sincronizado</strong>
           <span>
-            Dispositivo <span className="mono">{counter.receipt.deviceId}</span> · {counter.receipt.serverCount} leituras no servidor · {formatTime(counter.receipt.at)}
+            Dispositivo <span className="mono">{counter.receipt.deviceId}</span> · {readings(counter.receipt.serverCount)} no servidor · {formatTime(counter.receipt.at)}
           </span>
         </div>
       ) : null}
@@ -202,7 +202,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       ) : null}
       {phase === 'session_closed' || closed ? (
         <p className="alert alert-error" role="alert">
-          Este inventário foi encerrado e não recebe mais leituras. {counter.pending ? `Mostre ao gerente as ${counter.pending} leituras que ficaram neste tablet.` : ''}
+          Este inventário foi encerrado e não recebe mais leituras.{' '}
+          {counter.pending ? `Mostre ao gerente ${counter.pending === 1 ? 'a leitura que ficou' : `as ${counter.pending} leituras que ficaram`} neste tablet.` : ''}
         </p>
       ) : null}
       {phase === 'forbidden' ? (
@@ -287,7 +288,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
 
       {rejected.length > 0 ? (
         <div className="alert alert-error" role="alert" data-testid="rejected-scans">
-          <p className="alert-title">{readings(rejected.length)} recusada(s) pelo servidor: não entram na contagem</p>
+          <p className="alert-title">
+            {readings(rejected.length)} {rejected.length === 1 ? 'recusada' : 'recusadas'} pelo servidor: não {rejected.length === 1 ? 'entra' : 'entram'} na contagem
+          </p>
           <ul>
             {rejected.slice(-20).map((s) => (
               <li key={s.id}>
@@ -423,9 +426,11 @@ const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly L
 const CountRow = memo(function CountRow({ line }: { line: LineCount }) {
   return (
     <tr>
-      <td>{line.name ?? 'Não encontrado no tablet'}</td>
-      <td className="mono">{line.ean}</td>
-      <td>{quantityLabel(line.quantity, line.unit)}</td>
+      <td data-label="Produto">{line.name ?? 'Não encontrado no tablet'}</td>
+      <td data-label="EAN" className="mono">
+        {line.ean}
+      </td>
+      <td data-label="Quantidade">{quantityLabel(line.quantity, line.unit)}</td>
     </tr>
   );
 });

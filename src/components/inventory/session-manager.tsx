@@ -3,10 +3,12 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { brl as money } from '~/lib/money';
-import { errorCode } from '~/lib/trpc/errors';
+import { describeError, errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { ConfirmDialog } from '../ui/modal';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
 import { formatTime, quantityLabel, statusLabels } from './shared';
@@ -19,7 +21,10 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   const session = api.inventory.byId.useQuery({ id: sessionId });
   const progress = api.inventory.progress.useQuery({ sessionId });
   const [onlyFlagged, setOnlyFlagged] = useState(false);
-  const review = api.inventory.review.useQuery({ sessionId, limit: 500, only: onlyFlagged ? 'flagged' : null });
+  // Pages of 500 lines, "Carregar mais" for the next: a whole store's inventory has thousands.
+  const review = api.inventory.review.useInfiniteQuery({ sessionId, limit: 500, only: onlyFlagged ? 'flagged' : null }, cursorPages);
+  const summary = review.data?.pages[0]?.summary;
+  const lines = review.data?.pages.flatMap((p) => p.items) ?? [];
   const storeId = session.data?.storeId;
 
   api.dashboard.live.useSubscription(storeId ? { storeId } : undefined, {
@@ -92,7 +97,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       {devicesPending ? (
         <div className="alert alert-warning" role="alert" data-testid="finalize-refused">
           <p className="alert-title">Há tablets com leituras não sincronizadas</p>
-          <p>{finalize.error?.message}</p>
+          <p>{describeError(finalize.error)}</p>
           <button type="button" className="btn btn-danger" onClick={() => setConfirm('force')}>
             Forçar finalização
           </button>
@@ -123,7 +128,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
               {progress.data.totals.entries}
             </p>
             <p className="muted">
-              {progress.data.totals.products} produtos · {progress.data.totals.unmatchedEntries} sem cadastro
+              {plural(progress.data.totals.products, 'produto', 'produtos')} · {progress.data.totals.unmatchedEntries} sem cadastro
             </p>
           </div>
           <div className="card">
@@ -131,7 +136,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             <ul>
               {progress.data.zones.map((z) => (
                 <li key={z.zone}>
-                  {z.zone || 'Sem zona'}: {z.entries} leituras, {z.products} produtos
+                  {z.zone || 'Sem zona'}: {plural(z.entries, 'leitura', 'leituras')}, {plural(z.products, 'produto', 'produtos')}
                 </li>
               ))}
             </ul>
@@ -141,7 +146,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             <ul>
               {progress.data.clerks.map((c) => (
                 <li key={c.userId}>
-                  {c.name}: {c.entries} leituras
+                  {c.name}: {plural(c.entries, 'leitura', 'leituras')}
                 </li>
               ))}
             </ul>
@@ -151,7 +156,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             <ul>
               {progress.data.devices.map((d) => (
                 <li key={d.deviceId}>
-                  <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} pendentes` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
+                  <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} ${d.pendingCount === 1 ? 'pendente' : 'pendentes'}` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
                 </li>
               ))}
             </ul>
@@ -169,16 +174,17 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       <label className="checkbox-field">
         <input type="checkbox" checked={onlyFlagged} onChange={(e) => setOnlyFlagged(e.target.checked)} /> Só as linhas acima do limite
       </label>
-      {review.data?.summary ? (
+      {summary ? (
         <p data-testid="review-summary">
-          Contado {quantityLabel(review.data.summary.countedQuantity, null)} de {quantityLabel(review.data.summary.expectedQuantity, null)} esperado ·{' '}
-          {review.data.summary.flaggedLines} linhas sinalizadas · divergência {money(review.data.summary.varianceValue)}
+          Contado {quantityLabel(summary.countedQuantity, null)} de {quantityLabel(summary.expectedQuantity, null)} esperado · {lineCount(summary.flaggedLines)}{' '}
+          {summary.flaggedLines === 1 ? 'sinalizada' : 'sinalizadas'} · divergência {money(summary.varianceValue)}
         </p>
       ) : null}
-      <ErrorAlert error={review.error} />
+      {review.isPending ? <Loading /> : null}
+      {review.error && !review.isFetchNextPageError ? <ErrorAlert error={review.error} onRetry={() => void review.refetch()} /> : null}
       {open && selected.size > 0 ? (
         <button type="button" className="btn btn-primary" disabled={recount.isPending} onClick={() => recount.mutate({ sessionId, eans: [...selected] })}>
-          Pedir recontagem de {selected.size} linha(s)
+          Pedir recontagem de {lineCount(selected.size)}
         </button>
       ) : null}
       <ErrorAlert error={recount.error} />
@@ -201,7 +207,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             </tr>
           </thead>
           <tbody>
-            {review.data?.items.map((l) => (
+            {lines.map((l) => (
               <tr key={l.ean} className={l.flagged ? 'row-error' : undefined}>
                 <td>
                   <input
@@ -222,10 +228,10 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
                   {l.flagged ? <span className="badge badge-rejected"> acima do limite</span> : null}
                   {l.recountRequested ? <span className="badge badge-pending"> {l.recounted ? 'recontado' : 'recontagem pedida'}</span> : null}
                 </td>
-                <td>{quantityLabel(l.counted, l.unit)}</td>
-                <td>{quantityLabel(l.expected, l.unit)}</td>
-                <td>{quantityLabel(l.varianceQuantity, l.unit)}</td>
-                <td>{money(l.varianceValue)}</td>
+                <td data-label="Contado">{quantityLabel(l.counted, l.unit)}</td>
+                <td data-label="Esperado">{quantityLabel(l.expected, l.unit)}</td>
+                <td data-label="Divergência">{quantityLabel(l.varianceQuantity, l.unit)}</td>
+                <td data-label="Valor">{money(l.varianceValue)}</td>
                 <td>
                   {open && l.recountRequested && !l.recounted ? (
                     <button
@@ -244,6 +250,14 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
           </tbody>
         </table>
       </div>
+      {review.isSuccess && lines.length === 0 ? (
+        <p className="empty-state">{onlyFlagged ? 'Nenhuma linha acima do limite.' : 'Nenhuma linha para revisar ainda.'}</p>
+      ) : (
+        <LoadMore query={review} shown={lines.length} />
+      )}
     </section>
   );
 }
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+const lineCount = (n: number) => plural(n, 'linha', 'linhas');

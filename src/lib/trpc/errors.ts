@@ -145,7 +145,31 @@ const domainMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
   [/^Already recounted, so the request can no longer be withdrawn: (.+)$/i, (m) => `Já chegou a recontagem de ${m[1]}; o pedido não pode mais ser retirado.`],
   [/^(.+) does not work at (.+); add them to the store first$/i, (m) => `${m[1]} não trabalha na ${m[2]}; peça a um administrador para incluir essa pessoa na loja.`],
   [/^(.+) is a buyer; clerks, managers and admins count stock$/i, (m) => `${m[1]} é comprador(a); só operadores, gerentes e administradores contam estoque.`],
-  [/^(.+) is inactive$/i, (m) => `${m[1]} está inativa.`],
+  [/^This inventory session is (finalized|cancelled): it takes no more counts/i, (m) =>
+    `Este inventário está ${m[1] === 'finalized' ? 'finalizado' : 'cancelado'} e não recebe mais leituras. Mostre ao gerente as leituras que ficaram neste tablet.`],
+  [/^This inventory session is finalized; its stock was already applied$/i, 'Este inventário já foi finalizado e o estoque da loja já foi atualizado.'],
+  [/^This inventory session was cancelled; open a new one/i, 'Este inventário foi cancelado; abra um novo para contar de novo.'],
+  [/^This inventory session belongs to another store$/i, 'Este inventário é de outra loja.'],
+  [/^This session id is already used/i, 'Este identificador de inventário já foi usado; recarregue a página e tente de novo.'],
+  [/^(.+) already has an open inventory \(opened by (.+)\); finalize or cancel it first$/i, (m) => `${m[1]} já tem um inventário aberto (aberto por ${m[2]}); finalize ou cancele esse antes.`],
+  [/^A full inventory counts every category and zone/i, 'Um inventário completo conta todas as categorias e zonas; escolha "Parcial" para limitar.'],
+  [/^A partial inventory needs the categories or zones it counts$/i, 'Um inventário parcial precisa das categorias ou das zonas que vai contar.'],
+  [/^You are not assigned to this inventory/i, 'Você não está designado(a) para este inventário; peça ao gerente para incluir você.'],
+  [/^(\d+) device\(s\) still hold (\d+) unsynced count\(s\): (.+)\. Sync them, or force the finalize/i, (m) =>
+    `${m[1] === '1' ? 'Um tablet ainda tem' : `${m[1]} tablets ainda têm`} ${m[2] === '1' ? '1 leitura não sincronizada' : `${m[2]} leituras não sincronizadas`} (${m[3]}). Sincronize ${m[1] === '1' ? 'o tablet' : 'os tablets'}, ou force a finalização para deixar essas leituras de fora.`],
+  // Catalogue, people and operations
+  [/^No product with EAN (\d+) in the catalogue$/i, (m) => `Nenhum produto com o EAN ${m[1]} no catálogo.`],
+  [/^(.+) is not an active buyer$/i, (m) => `${m[1]} não é um comprador ativo.`],
+  [/^User not found: /i, 'Alguma pessoa da lista não existe mais; recarregue a página.'],
+  [/^A user with email (.+) already exists$/i, (m) => `Já existe um usuário com o e-mail ${m[1]}.`],
+  [/^Store code (.+) is already in use$/i, (m) => `O código de loja ${m[1]} já está em uso.`],
+  [/^That user is inactive; activate them/i, 'Essa pessoa está com o cadastro inativo; reative-o antes de criar um token.'],
+  [/^You cannot deactivate yourself or remove your own admin role/i, 'Você não pode desativar o próprio cadastro nem tirar de si o papel de administrador; peça a outro administrador.'],
+  [/^This dead letter is already resolved$/i, 'Esta falha já foi resolvida.'],
+  [/^This request id was already used for another request/i, 'Este identificador de solicitação já foi usado; recarregue a página e monte a solicitação de novo.'],
+  [/^A value is too large to store/i, 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.'],
+  [/^Invalid cursor/i, 'A lista mudou desde a última página; recarregue a página.'],
+  [/^(.+) is inactive$/i, (m) => `${m[1]}: cadastro inativo.`],
   [/^(.+) not found$/i, (m) => `${entityNames[m[1]!] ?? m[1]} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`],
 ];
 
@@ -170,7 +194,7 @@ export function describeError(error: AnyError): string {
       return 'Acesso negado: seu papel não permite esta ação.';
     case 'TOO_MANY_REQUESTS': {
       const seconds = retryAfterSeconds(error);
-      return `Muitas tentativas. Tente novamente em ${seconds ?? 'alguns'} s`;
+      return seconds === null ? 'Muitas tentativas. Tente novamente em alguns segundos.' : `Muitas tentativas. Tente novamente em ${seconds} s.`;
     }
     case 'BAD_REQUEST': {
       const zodError = dataOf(error)?.zodError;
