@@ -133,6 +133,14 @@ describe('CSV import', () => {
     expect(await buyer.products.byEan({ ean: ean(17) })).toMatchObject({ referencePrice: 0, unit: 'un', active: true });
   });
 
+  it('takes a quote inside an unquoted field as a character (TV 32"), not as a broken file', async () => {
+    const buyer = await as('buyer');
+    const result = await buyer.products.importCsv({ csv: `ean;nome\n${ean(18)};TV 32" Led\n${ean(19)};"Cabo; 2m"\n` });
+    expect([result.created, result.errors]).toEqual([2, []]);
+    expect((await buyer.products.byEan({ ean: ean(18) })).name).toBe('TV 32" Led');
+    expect((await buyer.products.byEan({ ean: ean(19) })).name).toBe('Cabo; 2m');
+  });
+
   it('refuses a file without the required columns, importing nothing', async () => {
     const buyer = await as('buyer');
     const error = (await buyer.products.importCsv({ csv: 'codigo_interno;descricao\n1;x\n' }).catch((e: unknown) => e)) as TRPCError;

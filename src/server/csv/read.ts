@@ -26,7 +26,8 @@ export function readCsv<F extends string>(
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) && firstLine.includes(';') ? ';' : ',';
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, info: true }) as never;
+    // relax_quotes: a quote inside an unquoted field (TV 32") is a character, not a broken file.
+    parsed = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, info: true }) as never;
   } catch (error) {
     return { fatal: `The file is not valid CSV: ${(error as Error).message}` };
   }
