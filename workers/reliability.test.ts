@@ -7,7 +7,7 @@ import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
 import { startRedisServer } from '../tests/helpers/redis-server';
 import { spawnWorkerProcess } from '../tests/helpers/worker-process';
-import { eventLog, notifications, processedEvents } from '~/server/db/schema';
+import { eventLog, notifications, processedEvents, storeDailyStats } from '~/server/db/schema';
 import type { Services } from '~/server/services';
 import { applyEvent } from './processors/domain-events';
 import { startWorkers } from './runtime';
@@ -138,6 +138,52 @@ describe('reliability', () => {
     console.info(`kill -9: ${total} jobs, ${sendingAtKill} mid-send at the kill, ${fcm.duplicates().length} resent, recovered in ${recoverySeconds.toFixed(1)} s`);
   }, 120_000);
 
+  it('SIGTERM lets the pushes in flight finish, takes no new job, and exits within the shutdown time', async () => {
+    const fcm = await startFcmStandIn();
+    cleanups.push(() => fcm.close());
+    fcm.setDelay(1500);
+    const prefix = `mi-test-${randomBytes(4).toString('hex')}:`;
+    const { services, close, database } = await createTestServices({ REDIS_KEY_PREFIX: prefix });
+    cleanups.push(close);
+    const org = await createOrgFixture(services, 'rel-term');
+    await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `buyer-device-${'t'.repeat(20)}` });
+    const env = { DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, SHUTDOWN_TIMEOUT_MS: '8000' };
+    let worker = spawnWorkerProcess(env);
+    cleanups.push(async () => worker.kill('SIGKILL'));
+    const statuses = async () =>
+      (await services.db.select({ status: notifications.pushStatus }).from(notifications).where(eq(notifications.userId, org.users.buyer.id))).map((r) => r.status);
+
+    await submit(services, org, 4);
+    // Pushes are mid-send (the stand-in holds each for 1.5 s) when SIGTERM comes.
+    await until(async () => (await statuses()).includes('sending'), 20_000);
+    const signalled = Date.now();
+    const exited = once(worker, 'exit');
+    worker.kill('SIGTERM');
+    // Requests made while it drains are not its work any more.
+    const late = await submit(services, org, 2);
+    const [code] = (await exited) as [number | null];
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(8000 + 5000);
+    // What was mid-send finished: nothing is left `sending`, and every send that started was delivered.
+    const after = await statuses();
+    expect(after).not.toContain('sending');
+    expect(after.filter((s) => s === 'sent').length).toBe(fcm.deliveries.length);
+    expect(fcm.deliveries.length).toBeGreaterThan(0);
+    const lateNotes = await services.db.select().from(notifications).where(inArray(sql`${notifications.data}->>'requestId'`, late));
+    expect(lateNotes.map((n) => n.pushStatus)).toEqual(['none', 'none']); // their events wait in the outbox
+    expect(fcm.log.some((r) => lateNotes.some((n) => n.id === r.notificationId))).toBe(false);
+
+    // The next worker sends the rest, none twice.
+    worker = spawnWorkerProcess(env);
+    await until(async () => {
+      const all = await statuses();
+      return all.length === 6 && all.every((s) => s === 'sent');
+    }, 30_000);
+    expect(fcm.duplicates()).toEqual([]);
+    worker.kill('SIGTERM');
+    await once(worker, 'exit');
+  }, 90_000);
+
   it('consumers are order-independent: the events of one request applied in reverse give the same state', async () => {
     const { services, close } = await createTestServices();
     cleanups.push(close);
@@ -149,9 +195,18 @@ describe('reliability', () => {
       const detail = await buyer.purchaseRequests.byId({ id });
       await buyer.purchaseRequests.decideItem({ itemId: detail.items[0]!.id, decision: 'approve' });
     }
+    const stats = async () => {
+      const rows = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
+      const sum = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((total, r) => total + pick(r), 0);
+      return { created: sum((r) => r.requestsCreated), value: sum((r) => Number(r.requestsValue)), approved: sum((r) => r.itemsApproved), rejected: sum((r) => r.itemsRejected) };
+    };
     const apply = async (requestId: string, reverse: boolean) => {
       const rows = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
+      const before = await stats();
       for (const { id } of reverse ? rows.reverse() : rows) await applyEvent(deps, id);
+      const after = await stats();
+      // What the analytics consumer added for this request (the charts' figures).
+      const analytics = { created: after.created - before.created, value: after.value - before.value, approved: after.approved - before.approved, rejected: after.rejected - before.rejected };
       const notes = await services.db
         .select({ kind: notifications.kind, push: notifications.pushStatus })
         .from(notifications)
@@ -163,7 +218,7 @@ describe('reliability', () => {
         .innerJoin(eventLog, eq(eventLog.id, processedEvents.eventId))
         .where(eq(eventLog.aggregateId, requestId))
         .orderBy(processedEvents.consumer, eventLog.type);
-      return { notes, marks };
+      return { notes, marks, analytics };
     };
     const forward = await apply(ids[0]!, false);
     const backward = await apply(ids[1]!, true);
@@ -172,5 +227,6 @@ describe('reliability', () => {
       { kind: 'purchaseRequest.created', push: 'queued' },
       { kind: 'purchaseRequest.itemDecided', push: 'queued' },
     ]);
+    expect(forward.analytics).toMatchObject({ created: 1, approved: 1, rejected: 0 });
   });
 });

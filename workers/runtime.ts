@@ -106,11 +106,8 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
         let timer: NodeJS.Timeout | undefined;
         return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]).finally(() => clearTimeout(timer));
       };
-      const graceful = (async () => {
-        await Promise.all([relay.stop(), redelivery.stop()]);
-        await Promise.all(workers.map((w) => w.close()));
-        return false;
-      })();
+      // All at once: no worker takes a new job from the moment shutdown starts, even one the relay is publishing.
+      const graceful = Promise.all([relay.stop(), redelivery.stop(), ...workers.map((w) => w.close())]).then(() => false);
       const forced = await within(timeoutMs, graceful, true);
       if (forced) await within(FORCED_CLOSE_MS, Promise.allSettled(workers.map((w) => w.close(true))), []);
       await within(FORCED_CLOSE_MS, sender?.close() ?? Promise.resolve(), undefined);
