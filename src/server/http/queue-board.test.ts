@@ -34,6 +34,11 @@ for (const backend of ['redis', 'postgres'] as const) {
       expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
     });
 
+    it('is read-only: jobs are retried from the dead-letter page, never removed or retried behind its back', async () => {
+      const retryAll = await fetch(`${url}/api/queues/fcm-notifications/retry/failed`, { method: 'PUT', headers: as('admin') });
+      expect(retryAll.status).toBe(405);
+    });
+
     it('is refused to other roles and sends the signed-out to the login page', async () => {
       expect((await fetch(url, { headers: as('manager') })).status).toBe(403);
       expect((await fetch(`${url}/api/queues`, { headers: as('clerk') })).status).toBe(403);

@@ -16,12 +16,14 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
  * Bull Board (its Hono adapter) inside our server under /admin/queues. Only admins get through: the session
- * or token is checked here, before the board sees the request — not hidden behind an unlisted URL.
+ * or token is checked here, before the board sees the request — not hidden behind an unlisted URL. Read-only:
+ * the queues are shared by every organization, and removing or retrying jobs from here would bypass the
+ * dead-letter queue and its history; admins retry from their own organization's dead-letter page.
  */
 export function createQueueBoard(services: Services) {
   const adapter = new HonoAdapter(serveStatic).setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(queueNames).map((name) => new BullMQAdapter(services.queues.queue(name), { readOnlyMode: false })),
+    queues: Object.values(queueNames).map((name) => new BullMQAdapter(services.queues.queue(name), { readOnlyMode: true })),
     serverAdapter: adapter,
     options: { uiConfig: { boardTitle: 'MyInventory — filas' } },
   });
