@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
-import { clerkCountingAtCentro, openCounting, pendingCount, progressOf, wedgeScan } from './fixtures/inventory';
+import { demoUsers } from './fixtures/auth';
+import { clerkCountingAtCentro, openCounting, pendingCount, progressOf, signedInContext, TABLET, wedgeScan } from './fixtures/inventory';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -65,6 +66,51 @@ test('a quantity the server cannot store is refused on the tablet, and the scans
     expect((await progressOf(manager.page.request, session.id)).totals.entries).toBe(1);
   } finally {
     await clerk.context.close();
+    await manager.context.close();
+  }
+});
+
+test('a reading is corrected or undone from the list, and an empty correction cannot be saved', async ({ browser }) => {
+  const { manager, clerk, session, products, page } = await clerkCountingAtCentro(browser, 2);
+  try {
+    await openCounting(page, session.id);
+    const recent = page.getByTestId('recent-scans').getByRole('listitem');
+    await wedgeScan(page, products[0]!.ean);
+    await expect(recent.first()).toContainText(products[0]!.name);
+    await recent.first().getByRole('button', { name: 'Corrigir' }).click();
+    const correct = page.getByLabel('Quantidade correta');
+    await correct.fill('');
+    await expect(page.getByRole('button', { name: 'Salvar correção' })).toBeDisabled();
+    await correct.fill('3');
+    await page.getByRole('button', { name: 'Salvar correção' }).click();
+    await expect(recent.first()).toContainText('corrigida para 3');
+
+    await wedgeScan(page, products[1]!.ean);
+    await expect(recent.first()).toContainText(products[1]!.name);
+    await recent.first().getByRole('button', { name: 'Desfazer' }).click();
+    await expect(recent.first()).toContainText('desfeita');
+    await expect(pendingCount(page)).toHaveText('0', { timeout: 20_000 });
+  } finally {
+    await clerk.context.close();
+    await manager.context.close();
+  }
+});
+
+test('opening a partial inventory without zones or categories says so next to the field, and sends nothing', async ({ browser }) => {
+  const manager = await signedInContext(browser, demoUsers.manager.email, TABLET);
+  try {
+    const opens: string[] = [];
+    manager.page.on('request', (r) => (r.url().includes('inventory.open') ? opens.push(r.url()) : undefined));
+    await manager.page.goto('/inventory');
+    const form = manager.page.getByRole('form', { name: 'Abrir inventário' });
+    await form.getByLabel('Abrangência').selectOption('partial');
+    await form.getByLabel('Limite de divergência (%)').fill('abc');
+    await form.getByRole('button', { name: 'Abrir inventário' }).click();
+    await expect(form.getByText('Informe as zonas ou as categorias que o inventário parcial conta')).toBeVisible();
+    await expect(form.getByText('Informe um número, como 10 ou 2,5')).toBeVisible();
+    await expect(form.getByLabel('Limite de divergência (%)')).toHaveAttribute('aria-invalid', 'true');
+    expect(opens).toEqual([]);
+  } finally {
     await manager.context.close();
   }
 });

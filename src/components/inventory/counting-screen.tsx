@@ -88,6 +88,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const [camera, setCamera] = useState(false);
   const [recount, setRecount] = useState(false);
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
+  const [undoing, setUndoing] = useState<string | null>(null);
   const scanInput = useRef<ScanCodeHandle>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
   // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
@@ -312,8 +313,23 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
             </span>
             {!s.replaces && !replaced && s.status !== 'rejected' && !closed ? (
               <span className={styles.rowActions}>
-                <button type="button" className="btn btn-secondary" onClick={() => void counter.correct(s, 0).then(() => scanInput.current?.focus())}>
-                  Desfazer
+                <button
+                  type="button"
+                  className="btn btn-secondary"
+                  disabled={undoing === s.id}
+                  onClick={() => {
+                    setUndoing(s.id);
+                    counter
+                      .correct(s, 0)
+                      .then(() => setStorageError(null))
+                      .catch((error: unknown) => setStorageError(`Não foi possível desfazer a leitura: ${(error as Error).message}`))
+                      .finally(() => {
+                        setUndoing(null);
+                        scanInput.current?.focus();
+                      });
+                  }}
+                >
+                  {undoing === s.id ? 'Desfazendo…' : 'Desfazer'}
                 </button>
                 <button type="button" className="btn btn-secondary" onClick={() => setCorrecting(s)}>
                   Corrigir
@@ -437,6 +453,8 @@ const CountRow = memo(function CountRow({ line }: { line: LineCount }) {
 
 function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: (quantity: number) => Promise<void>; onCancel: () => void }) {
   const [value, setValue] = useState(quantityInputValue(scan.quantity));
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const q = parseSignedDecimal(value);
   const valid = q !== null && isStorableCountQuantity(q);
   return (
@@ -444,7 +462,12 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
       className="card"
       onSubmit={(e) => {
         e.preventDefault();
-        if (valid) void onSave(q);
+        if (!valid || saving) return;
+        setSaving(true);
+        setError(null);
+        onSave(q)
+          .catch((failure: unknown) => setError(`Não foi possível salvar a correção: ${(failure as Error).message}`))
+          .finally(() => setSaving(false));
       }}
     >
       <p>
@@ -452,11 +475,17 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
       </p>
       <label className={styles.small}>
         Quantidade correta
-        <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} />
+        <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={valid ? undefined : true} />
       </label>
+      {!valid && value.trim() !== '' ? <p className="field-error">Use um número até 1.000.000, com no máximo 3 casas decimais (0 desfaz a leitura).</p> : null}
+      {error ? (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={!valid}>
-          Salvar correção
+        <button type="submit" className="btn btn-primary" disabled={!valid || saving}>
+          {saving ? 'Salvando…' : 'Salvar correção'}
         </button>
         <button type="button" className="btn btn-secondary" onClick={onCancel}>
           Cancelar

@@ -7,6 +7,8 @@ import { randomUuid } from '~/lib/ui/uuid';
 import { api } from '~/lib/trpc/react';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { TextField } from '../ui/fields';
+import { decimalPlaces, parseDecimal } from '../ui/format';
 import { useSession } from '../session';
 import { formatTime, statusLabels } from './shared';
 import styles from './inventory.module.css';
@@ -75,8 +77,17 @@ function OpenSessionForm() {
       router.push(`/inventory/${session.id}`);
     },
   });
+  const [showErrors, setShowErrors] = useState(false);
+  const thresholdPercent = parseDecimal(threshold);
+  const errors = {
+    threshold:
+      thresholdPercent === null ? 'Informe um número, como 10 ou 2,5' : thresholdPercent > 10_000 ? 'Use no máximo 10.000%' : decimalPlaces(thresholdPercent) > 1 ? 'Use no máximo 1 casa decimal' : undefined,
+    zones: scope === 'partial' && splitList(zones).length === 0 && splitList(categories).length === 0 ? 'Informe as zonas ou as categorias que o inventário parcial conta' : undefined,
+  };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setShowErrors(true);
+    if (errors.threshold || errors.zones) return;
     open.mutate({
       id,
       storeId,
@@ -84,7 +95,7 @@ function OpenSessionForm() {
       zones: scope === 'partial' ? splitList(zones) : null,
       categories: scope === 'partial' ? splitList(categories) : null,
       blind,
-      varianceThreshold: Math.round(Number(threshold.replace(',', '.')) * 10) / 1000,
+      varianceThreshold: Math.round(thresholdPercent! * 10) / 1000,
       assignments: countMyself ? [{ userId: me.user.id, zone: '' }] : [],
     });
   };
@@ -109,21 +120,18 @@ function OpenSessionForm() {
             <option value="partial">Parcial (zonas ou categorias)</option>
           </select>
         </label>
-        <label className={styles.small}>
-          Limite de divergência (%)
-          <input className="input" inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
-        </label>
+        <TextField
+          label="Limite de divergência (%)"
+          inputMode="decimal"
+          value={threshold}
+          onChange={(e) => setThreshold(e.target.value)}
+          error={showErrors ? errors.threshold : undefined}
+        />
       </div>
       {scope === 'partial' ? (
         <div className={styles.grid}>
-          <label className={styles.small}>
-            Zonas (separadas por vírgula)
-            <input className="input" value={zones} onChange={(e) => setZones(e.target.value)} />
-          </label>
-          <label className={styles.small}>
-            Categorias (separadas por vírgula)
-            <input className="input" value={categories} onChange={(e) => setCategories(e.target.value)} />
-          </label>
+          <TextField label="Zonas (separadas por vírgula)" value={zones} onChange={(e) => setZones(e.target.value)} error={showErrors ? errors.zones : undefined} />
+          <TextField label="Categorias (separadas por vírgula)" value={categories} onChange={(e) => setCategories(e.target.value)} />
         </div>
       ) : null}
       <label className="checkbox-field">
