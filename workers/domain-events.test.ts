@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { appendEvents } from '~/server/events/outbox';
+import { startOutboxRelay } from '~/server/events/relay';
+import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import { consumers } from './consumers';
 import type { Consumer, ConsumerDeps } from './consumers/types';
@@ -29,6 +31,13 @@ async function createdEventOfNewRequest() {
 }
 const requestsCreatedToday = async () =>
   (await services.db.select({ n: storeDailyStats.requestsCreated }).from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id))).reduce((sum, r) => sum + r.n, 0);
+const until = async (fn: () => Promise<boolean>, timeoutMs = 15_000) => {
+  const started = Date.now();
+  while (!(await fn())) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
 const marksOf = async (eventId: number) =>
   (await services.db.select({ consumer: processedEvents.consumer }).from(processedEvents).where(eq(processedEvents.eventId, eventId))).map((m) => m.consumer).sort();
 
@@ -91,5 +100,46 @@ describe('applyEvent', () => {
     const event = await createdEventOfNewRequest();
     expect(await applyEvent(deps, event.id, { only: 'analytics' })).toEqual(['analytics']);
     expect(await marksOf(event.id)).toEqual(['analytics']);
+  });
+});
+
+describe('outbox relay', () => {
+  it('two relays publish every event exactly once between them (FOR UPDATE SKIP LOCKED)', async () => {
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const handedOver: string[] = [];
+    // The real queue, with a record of every job the relays hand it.
+    const recording = {
+      addBulk: (jobs: { opts?: { jobId?: string } }[]) => {
+        handedOver.push(...jobs.map((j) => `${j.opts?.jobId}`));
+        return queue.addBulk(jobs as never);
+      },
+    } as unknown as typeof queue;
+    const relays = [1, 2].map(() => startOutboxRelay({ db: services.db, sql: services.sql, queue: recording, logger: services.logger, batchSize: 7, pollMs: 50 }));
+    try {
+      const ids: number[] = [];
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const written = await services.db.transaction((tx) =>
+            appendEvents(
+              tx,
+              Array.from({ length: 10 }, (_, j) => ({
+                type: 'product.updated' as const,
+                orgId: org.org.id,
+                aggregateId: `relay-test-${i}`,
+                payload: { productId: org.products[0]!.id, ean: org.products[0]!.ean, changed: [`n${j}`] },
+              })),
+              { userId: null },
+            ),
+          );
+          ids.push(...written);
+        }),
+      );
+      await until(async () => (await services.db.$count(eventLog, and(inArray(eventLog.id, ids), isNull(eventLog.publishedAt)))) === 0);
+      const mine = handedOver.filter((jobId) => ids.includes(Number(jobId.replace('event-', ''))));
+      expect(mine).toHaveLength(ids.length);
+      expect(new Set(mine).size).toBe(ids.length);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+    }
   });
 });

@@ -1,12 +1,13 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
-import { auditLog, eventLog, inventoryExpected, inventoryTotals, storeDailyStats, storeStock } from '../db/schema';
+import { auditLog, eventLog, inventoryExpected, inventoryTotals, notifications, processedEvents, storeDailyStats, storeStock, users } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
 import { runConsumers } from '../../../tests/helpers/events';
+import { applyEvent } from '../../../workers/processors/domain-events';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -185,6 +186,18 @@ describe('inventory.finalize', () => {
     expect(statsAfter!.varianceValue - (statsBefore?.varianceValue ?? 0)).toBeCloseTo(-624.5);
     const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.finalized')));
     expect(audits).toHaveLength(1);
+
+    // The org's managers (and admins) are notified, once each, even when the event is replayed to the push consumer.
+    const managers = await services.db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.orgId, org.org.id), eq(users.active, true), inArray(users.role, ['manager', 'admin'])));
+    const notifiedOf = async () =>
+      (await services.db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.sourceEventId, String(events[0]!.id)))).map((n) => n.userId).sort();
+    expect(await notifiedOf()).toEqual(managers.map((m) => m.id).sort());
+    await services.db.delete(processedEvents).where(and(eq(processedEvents.eventId, events[0]!.id), eq(processedEvents.consumer, 'push')));
+    await applyEvent({ services, queues: services.queues, pushEnabled: false }, events[0]!.id, { only: 'push' });
+    expect(await notifiedOf()).toEqual(managers.map((m) => m.id).sort());
 
     // The dashboard's cache was outdated by the commit.
     const after = await manager.dashboard.summary({ storeId: org.stores[0]!.id });
