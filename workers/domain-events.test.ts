@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
@@ -94,6 +95,19 @@ describe('applyEvent', () => {
     expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // the cache does not know yet
     await applyEvent(deps, eventId!);
     expect(await nameIn()).toEqual({ list: 'Renomeado por um worker', lookup: 'Renomeado por um worker' });
+  });
+
+  it('a stored event whose payload fails its schema is not retried: its consumers never see it', async () => {
+    const [bad] = await services.db
+      .insert(eventLog)
+      .values({ orgId: org.org.id, type: 'purchaseRequest.created', aggregateType: 'purchaseRequest', aggregateId: randomUUID(), aggregateSeq: 1, payload: { storeId: 'not-a-uuid' } })
+      .returning();
+    const before = await requestsCreatedToday();
+    const failure = await applyEvent(deps, bad!.id).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnrecoverableError);
+    expect((failure as Error).message).toContain('invalid payload');
+    expect(await requestsCreatedToday()).toBe(before);
+    expect(await marksOf(bad!.id)).toEqual([]);
   });
 
   it('runs only the named consumer on a replay', async () => {

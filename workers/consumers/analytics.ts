@@ -1,15 +1,15 @@
 import { addDailyStats, type DailyStatsDelta } from '~/server/db/queries/daily-stats';
 import type { Consumer, StoredEvent } from './types';
 
-function delta(event: StoredEvent): DailyStatsDelta | null {
-  const p = event.payload;
+/** What the event adds to its store's day, and the store. */
+function delta(event: StoredEvent): { storeId: string; delta: DailyStatsDelta } | null {
   switch (event.type) {
     case 'purchaseRequest.created':
-      return { requestsCreated: 1, requestsValue: Number(p.totalValue) };
+      return { storeId: event.payload.storeId, delta: { requestsCreated: 1, requestsValue: event.payload.totalValue } };
     case 'purchaseRequest.itemDecided':
-      return p.decision === 'approved' ? { itemsApproved: 1 } : { itemsRejected: 1 };
+      return { storeId: event.payload.storeId, delta: event.payload.decision === 'approved' ? { itemsApproved: 1 } : { itemsRejected: 1 } };
     case 'inventory.finalized':
-      return { inventoriesFinalized: 1, varianceValue: Number(p.varianceValue) };
+      return { storeId: event.payload.storeId, delta: { inventoriesFinalized: 1, varianceValue: event.payload.varianceValue } };
     default:
       return null;
   }
@@ -24,7 +24,7 @@ export const analyticsConsumer: Consumer = {
   handles: (type) => type === 'purchaseRequest.created' || type === 'purchaseRequest.itemDecided' || type === 'inventory.finalized',
   async apply(tx, event) {
     const d = delta(event);
-    if (!d || !event.orgId || typeof event.payload.storeId !== 'string') return;
-    await addDailyStats(tx, event.orgId, event.payload.storeId, event.createdAt, d);
+    if (!d || !event.orgId) return;
+    await addDailyStats(tx, event.orgId, d.storeId, event.createdAt, d.delta);
   },
 };

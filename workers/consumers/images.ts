@@ -8,16 +8,15 @@ export const imagesConsumer: Consumer = {
   name: 'images',
   handles: (type) => type === 'product.created',
   async apply(tx, event) {
-    if (event.payload.hasImage || !event.orgId) return;
+    if (event.type !== 'product.created' || event.payload.hasImage || !event.orgId) return;
     await tx
       .update(products)
       .set({ imageStatus: 'processing' })
-      .where(and(eq(products.id, String(event.payload.productId)), eq(products.imageStatus, 'pending')));
+      .where(and(eq(products.id, event.payload.productId), eq(products.imageStatus, 'pending')));
   },
   async after(event, { queues }) {
-    if (event.payload.hasImage || !event.orgId) return;
-    await queues
-      .queue(queueNames.images)
-      .add('image', { productId: String(event.payload.productId), orgId: event.orgId, ean: String(event.payload.ean) }, { jobId: `image-${String(event.payload.productId)}` });
+    if (event.type !== 'product.created' || event.payload.hasImage || !event.orgId) return;
+    const { productId, ean } = event.payload;
+    await queues.queue(queueNames.images).add('image', { productId, orgId: event.orgId, ean }, { jobId: `image-${productId}` });
   },
 };

@@ -21,20 +21,23 @@ export const liveAndCacheConsumer: Consumer = {
   handles: (type) => type in KIND || type.startsWith('product.') || type === 'image.processed',
   async after(event, { services }) {
     if (!event.orgId) return;
-    if (event.type.startsWith('product.') || event.type === 'image.processed') {
-      const eans = [event.payload.ean, event.payload.previousEan].filter((e): e is string => typeof e === 'string');
-      // image.processed names the product, not its EAN.
-      if (event.type === 'image.processed' && typeof event.payload.productId === 'string') {
+    switch (event.type) {
+      case 'product.created':
+      case 'product.deleted':
+        return forgetProducts(services.cache, event.orgId, [event.payload.ean]);
+      case 'product.updated':
+        return forgetProducts(services.cache, event.orgId, [event.payload.ean, ...(event.payload.previousEan ? [event.payload.previousEan] : [])]);
+      case 'image.processed': {
+        // It names the product, not its EAN.
         const [product] = await services.db.select({ ean: products.ean }).from(products).where(eq(products.id, event.payload.productId));
-        if (product) eans.push(product.ean);
+        return forgetProducts(services.cache, event.orgId, product ? [product.ean] : []);
       }
-      await forgetProducts(services.cache, event.orgId, eans);
-      return;
+      case 'purchaseRequest.created':
+      case 'purchaseRequest.itemDecided':
+      case 'purchaseRequest.completed':
+      case 'inventory.finalized':
+      case 'compliance.completed':
+        return dashboardChanged(services, { orgId: event.orgId, kind: KIND[event.type], storeId: event.payload.storeId });
     }
-    await dashboardChanged(services, {
-      orgId: event.orgId,
-      kind: KIND[event.type as keyof typeof KIND],
-      storeId: typeof event.payload.storeId === 'string' ? event.payload.storeId : null,
-    });
   },
 };

@@ -32,7 +32,7 @@ export const pushConsumer: Consumer = {
               userId: m.id,
               kind: 'inventory.finalized',
               title: 'Inventário finalizado',
-              body: `Um inventário foi finalizado (variação de ${brl(Number(event.payload.varianceValue ?? 0))}).`,
+              body: `Um inventário foi finalizado (variação de ${brl(event.payload.varianceValue)}).`,
               data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
               sourceEventId: String(event.id),
             })),

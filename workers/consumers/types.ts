@@ -1,17 +1,15 @@
 import type { Transaction } from '~/server/db/client';
-import type { EventType } from '~/server/events/types';
+import type { EventPayload, EventType } from '~/server/events/types';
 import type { QueueBackend } from '~/server/queues/backend';
 import type { Services } from '~/server/services';
 
-export type StoredEvent = {
-  id: number;
-  orgId: string | null;
-  type: EventType;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-  metadata: { correlationId?: string; userId?: string | null };
-  createdAt: Date;
-};
+type StoredEventBase = { id: number; orgId: string | null; aggregateId: string; metadata: { correlationId?: string; userId?: string | null }; createdAt: Date };
+
+/**
+ * An outbox event as consumers get it: its payload checked against the event's zod schema (the one producers
+ * write with), so a check of `type` gives a typed payload.
+ */
+export type StoredEvent = { [T in EventType]: StoredEventBase & { type: T; payload: EventPayload<T> } }[EventType];
 
 export type ConsumerDeps = { services: Services; queues: QueueBackend; pushEnabled: boolean };
 

@@ -4,17 +4,29 @@ import type { Executor } from '~/server/db/client';
 import { settleAll } from '~/server/db/pipeline';
 import { eventLog, processedEvents } from '~/server/db/schema';
 import { loadEventAndMark, markEventProcessed } from '~/server/db/queries/operations';
-import { eventTypes, type EventType } from '~/server/events/types';
+import { eventPayloads, eventTypes, type EventType } from '~/server/events/types';
 import { queueNames } from '~/server/queues/definitions';
 import type { Logger } from '~/server/logger';
 import { defineProcessor } from '../base';
 import { consumers } from '../consumers';
 import type { Consumer, ConsumerDeps, StoredEvent } from '../consumers/types';
 
+/**
+ * The event with its payload checked against its type's schema. A type or payload no schema accepts is a
+ * malformed event: no retry mends it, so it goes to the dead-letter queue.
+ */
+function validated(row: { id: number; orgId: string | null; type: string; aggregateId: string; payload: unknown; metadata: StoredEvent['metadata']; createdAt: Date }): StoredEvent {
+  const schema = eventPayloads[row.type as EventType];
+  if (!schema) throw new UnrecoverableError(`Event ${row.id} has an unknown type: ${row.type}`);
+  const payload = schema.safeParse(row.payload);
+  if (!payload.success) throw new UnrecoverableError(`Event ${row.id} (${row.type}) has an invalid payload: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { id: row.id, orgId: row.orgId, type: row.type, aggregateId: row.aggregateId, payload: payload.data, metadata: row.metadata, createdAt: row.createdAt } as StoredEvent;
+}
+
 async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
   const [row] = await db.select().from(eventLog).where(eq(eventLog.id, eventId)).limit(1);
   if (!row) throw new UnrecoverableError(`Event ${eventId} does not exist`);
-  return { id: row.id, orgId: row.orgId, type: row.type as EventType, aggregateId: row.aggregateId, payload: row.payload, metadata: row.metadata, createdAt: row.createdAt };
+  return validated(row);
 }
 
 const targetsOf = (registry: Consumer[], type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
@@ -59,7 +71,7 @@ export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { on
       const claimed = await loadEventAndMark(tx, eventId, byType, !only);
       if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
       const { due, ...stored } = claimed;
-      const loaded = { ...stored, type: stored.type as EventType };
+      const loaded = validated(stored);
       const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
       const applied = await settleAll(applying.map(async (c) => c.apply!(tx, loaded, deps)));
       applying.forEach((c, i) => results.set(c.name, applied[i]));
