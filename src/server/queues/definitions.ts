@@ -36,7 +36,9 @@ export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurren
   [queueNames.fcm]: {
     job: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 2000, age: 3600 }, removeOnFail: { count: 10_000 } },
     concurrency: 32,
-    timeoutMs: 10_000,
+    // Longer than firebase-admin can take on its own (5 tries of at most 15 s, 4 waits of at most 60 s on 503s):
+    // the timeout does not stop the SDK, so a shorter one would let our retry send while the first try still might.
+    timeoutMs: 330_000,
   },
   [queueNames.images]: {
     job: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } },
