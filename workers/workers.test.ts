@@ -81,9 +81,9 @@ describe('FCM processor: what each kind of failure does', () => {
     expect(fcm.duplicates()).not.toContain(note.id);
   });
 
-  it('an error no retry can mend (wrong credentials) goes to the dead-letter queue at once, not "sent", and keeps the device', async () => {
-    const device = token('mismatch');
-    fcm.failToken(device, 'sender-id-mismatch');
+  it('an error no retry can mend (our credentials) goes to the dead-letter queue at once, not "sent", and keeps the device', async () => {
+    const device = token('denied');
+    fcm.failToken(device, 'permission-denied');
     const note = await pushTo(org.users.manager.id, [device]);
     const letter = await letterOf(`push-${note.id}`);
     expect(letter).toMatchObject({ attempts: 1, orgId: org.org.id });
@@ -91,6 +91,19 @@ describe('FCM processor: what each kind of failure does', () => {
     expect((await statusOf(note.id)).pushStatus).toBe('failed');
     expect(await services.db.$count(eventLog, and(eq(eventLog.type, 'notification.sent'), eq(eventLog.aggregateId, note.id)))).toBe(0);
     expect(await devicesOf(org.users.manager.id)).toContain(device);
+  });
+
+  it('a device that refuses for good does not hold back the others: sent to those, and a token of another sender is removed', async () => {
+    const [phone, foreign, denied] = [token('phone'), token('foreign'), token('apns')];
+    fcm.failToken(foreign, 'sender-id-mismatch');
+    fcm.failToken(denied, 'permission-denied');
+    const note = await pushTo(org.users.manager.id, [phone, foreign, denied]);
+    await until(async () => (await statusOf(note.id)).pushStatus === 'sent', 15_000);
+    expect(fcm.deliveries.filter((d) => d.notificationId === note.id).map((d) => d.token)).toEqual([phone]);
+    const devices = await devicesOf(org.users.manager.id);
+    expect(devices).not.toContain(foreign);
+    expect(devices).toContain(denied);
+    expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.originalId, `push-${note.id}`))).toBe(0);
   });
 
   it('removes a device FCM calls an invalid token, but not one whose message FCM rejected', async () => {

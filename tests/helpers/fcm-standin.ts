@@ -3,7 +3,7 @@ import http from 'node:http';
 export type Delivery = { token: string; notificationId: string | null; at: number };
 export type SendRequest = Delivery & { status: number };
 /** How the stand-in fails one token's sends: FCM's answers for a server error, wrong credentials, a rejected message, a bad token. */
-export type TokenFailure = 'internal' | 'sender-id-mismatch' | 'invalid-payload' | 'invalid-token';
+export type TokenFailure = 'internal' | 'sender-id-mismatch' | 'permission-denied' | 'invalid-payload' | 'invalid-token';
 
 /**
  * A local stand-in of FCM's HTTP v1 send endpoint (POST /v1/projects/<id>/messages:send), which the real
@@ -49,6 +49,8 @@ export async function startFcmStandIn() {
             return reply(res, 500, fcmError(500, 'INTERNAL', 'INTERNAL', 'internal error'));
           case 'sender-id-mismatch':
             return reply(res, 403, fcmError(403, 'PERMISSION_DENIED', 'SENDER_ID_MISMATCH', 'SenderId mismatch'));
+          case 'permission-denied':
+            return reply(res, 403, { error: { code: 403, message: "Permission 'cloudmessaging.messages.create' denied on resource", status: 'PERMISSION_DENIED' } });
           case 'invalid-payload':
             return reply(res, 400, fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT', 'Request contains an invalid argument.'));
           case 'invalid-token':

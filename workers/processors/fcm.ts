@@ -18,11 +18,11 @@ export class PushRetryableError extends Error {
  * Sends one notification to every device of its user. It is recorded as `sending` before FCM is called and as
  * `sent` right after, so a retried job skips what was delivered; only a crash between FCM's answer and that
  * record can send twice. When some devices get it and others fail, the ones reached are recorded before the
- * retry, which sends to the others only. Tokens FCM calls unregistered or invalid are removed. A 429 puts the job
- * back after FCM_RATE_LIMIT_DELAY_MS (firebase-admin drops FCM's Retry-After header, so FCM's own figure cannot
- * be used); other transient errors retry with the queue's exponential backoff. An error that no retry can mend
- * (credentials, a message FCM rejects) fails the job at once, so it reaches the dead-letter queue instead of
- * counting as sent.
+ * retry, which sends to the others only. Tokens FCM calls unregistered, invalid or registered to another sender are
+ * removed. A 429 puts the job back after FCM_RATE_LIMIT_DELAY_MS (firebase-admin drops FCM's Retry-After header,
+ * so FCM's own figure cannot be used); other transient errors retry with the queue's exponential backoff. An error
+ * no retry can mend (our credentials, a message FCM rejects) with no device reached fails the job at once, so it
+ * reaches the dead-letter queue instead of counting as sent; with some devices reached, it is logged.
  */
 export function fcmProcessor(services: Services, sender: PushSender, logger: Logger) {
   const { db } = services;
@@ -40,17 +40,22 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
     if (invalid.length > 0) await db.delete(deviceTokens).where(inArray(deviceTokens.token, invalid));
     const failures = results.filter((r): r is Extract<PushResult, { ok: false }> => !r.ok && !r.tokenInvalid);
     const delivered = results.filter((r) => r.ok).map((r) => r.token);
-    if (failures.length > 0) {
+    const retryable = failures.filter((r) => r.retryable);
+    const permanent = failures.filter((r) => !r.retryable);
+    const summary = (of: typeof failures) => `FCM refused ${of.length} of ${results.length} sends (${of[0]!.code}: ${of[0]!.message})`;
+    if (retryable.length > 0 || (permanent.length > 0 && notification.deliveredBefore + delivered.length === 0)) {
       await recordDeliveredTokens(db, notificationId, delivered);
-      const permanent = failures.find((r) => !r.retryable);
-      const summary = `FCM refused ${failures.length} of ${results.length} sends (${(permanent ?? failures[0]!).code}: ${(permanent ?? failures[0]!).message})`;
-      if (permanent) throw new UnrecoverableError(summary);
-      if (failures.some((r) => r.code === 'messaging/message-rate-exceeded') && job.token) {
+      // Refused for good with no device reached: about the message or our credentials, which no retry mends.
+      if (retryable.length === 0) throw new UnrecoverableError(summary(permanent));
+      if (retryable.some((r) => r.code === 'messaging/message-rate-exceeded') && job.token) {
         await job.moveToDelayed(Date.now() + services.env.FCM_RATE_LIMIT_DELAY_MS, job.token);
         throw new DelayedError();
       }
-      throw new PushRetryableError(`${summary}; will retry`);
+      throw new PushRetryableError(`${summary(retryable)}; will retry`);
     }
+    // Some devices got it and the others refuse it for good (an iOS token whose APNs credentials are wrong, say):
+    // the notification reached its user; the devices that cannot get it are logged for whoever fixes the setup.
+    if (permanent.length > 0) logger.warn({ notificationId, refused: permanent.map((r) => ({ code: r.code, message: r.message })) }, 'some devices refused the push for good');
 
     const devices = notification.deliveredBefore + delivered.length;
     // The record and its event are one statement: atomic without a transaction, one round trip.

@@ -18,11 +18,15 @@ export interface PushSender {
 
 const INVALID_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
 /**
- * FCM's v1 API answers INVALID_ARGUMENT both for a malformed token and for a message it rejects; only the first
- * may cost the user a device, so the message decides.
+ * Errors that mean "this device can never get our pushes", so its token goes. Two codes are shared with errors
+ * about the message or our credentials, and only the first kind may cost the user a device, so the message
+ * decides: INVALID_ARGUMENT about the registration token (not the payload), and SENDER_ID_MISMATCH (a token of
+ * another Firebase project; firebase-admin maps it and PERMISSION_DENIED alike to mismatched-credential).
  */
 const isTokenInvalid = (code: string, message: string) =>
-  INVALID_TOKEN_CODES.has(code) || (code === 'messaging/invalid-argument' && /registration token/i.test(message));
+  INVALID_TOKEN_CODES.has(code) ||
+  (code === 'messaging/invalid-argument' && /registration token/i.test(message)) ||
+  (code === 'messaging/mismatched-credential' && /senderid mismatch/i.test(message));
 const RETRYABLE_CODES = new Set(['messaging/unavailable', 'messaging/internal-error', 'messaging/server-unavailable', 'messaging/quota-exceeded', 'messaging/message-rate-exceeded', 'app/network-error', 'app/network-timeout']);
 
 /**
