@@ -57,11 +57,15 @@ test('a quantity the server cannot store is refused on the tablet, and the scans
     await page.getByLabel('Código de barras').focus();
     await wedgeScan(page, products[0]!.ean);
     await expect(page.getByTestId('scan-feedback')).toContainText('Quantidade inválida');
-    // Brazilian thousands: "1.500" is one thousand five hundred.
-    await quantity.fill('1.500');
+    // "1.250" is 1250 in Brazil and 1.25 on a dot-only keypad: a thousandfold apart, so the tablet asks.
+    await quantity.fill('1.250');
     await page.getByLabel('Código de barras').focus();
     await wedgeScan(page, products[0]!.ean);
-    await expect(page.getByTestId('scan-feedback')).toContainText('+1.500');
+    await expect(page.getByTestId('scan-feedback')).toContainText('ambígua');
+    await quantity.fill('1,25');
+    await page.getByLabel('Código de barras').focus();
+    await wedgeScan(page, products[0]!.ean);
+    await expect(page.getByTestId('scan-feedback')).toContainText('+1,25');
     await expect(pendingCount(page)).toHaveText('0', { timeout: 20_000 });
     expect((await progressOf(manager.page.request, session.id)).totals.entries).toBe(1);
   } finally {

@@ -9,7 +9,7 @@ import type { ScanRecord } from '~/offline/db';
 import type { LineCount } from '~/offline/tally';
 import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { useSession } from '../session';
-import { formatQuantity, parseSignedDecimal, quantityInputValue } from '../ui/format';
+import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal, quantityInputValue } from '../ui/format';
 import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
@@ -120,6 +120,12 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     async (raw: string) => {
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
+      if (isAmbiguousDecimal(quantity)) {
+        setFeedback({ ok: false, message: ambiguousQuantity(quantity) });
+        beep({ frequency: 220, durationMs: 250 });
+        scanInput.current?.focus();
+        return;
+      }
       try {
         const result = await counter.scan(digits, { quantity: parseSignedDecimal(quantity) ?? Number.NaN, zone, recount: recount && recountable.some((r) => r.ean === digits) });
         setFeedback(result);
@@ -209,8 +215,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       ) : null}
       {phase === 'forbidden' ? (
         <p className="alert alert-error" role="alert">
-          Você não está designado para este inventário. Peça ao gerente para incluir você: as leituras ficam guardadas neste tablet e são enviadas assim que
-          ele incluir.
+          Você não está designado para este inventário. Peça ao gerente para incluir você e depois toque em “Sincronizar agora”: as leituras ficam
+          guardadas neste tablet até lá.
         </p>
       ) : null}
       {counter.persistence === 'denied' ? (
@@ -456,7 +462,8 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const q = parseSignedDecimal(value);
-  const valid = q !== null && isStorableCountQuantity(q);
+  const ambiguous = isAmbiguousDecimal(value);
+  const valid = q !== null && isStorableCountQuantity(q) && !ambiguous;
   return (
     <form
       className="card"
@@ -477,7 +484,9 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
         Quantidade correta
         <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={valid ? undefined : true} />
       </label>
-      {!valid && value.trim() !== '' ? <p className="field-error">Use um número até 1.000.000, com no máximo 3 casas decimais (0 desfaz a leitura).</p> : null}
+      {!valid && value.trim() !== '' ? (
+        <p className="field-error">{ambiguous ? ambiguousQuantity(value) : 'Use um número até 1.000.000, com no máximo 3 casas decimais (0 desfaz a leitura).'}</p>
+      ) : null}
       {error ? (
         <p className="alert alert-error" role="alert">
           {error}
@@ -494,6 +503,9 @@ function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: 
     </form>
   );
 }
+
+const ambiguousQuantity = (text: string) =>
+  `Quantidade "${text.trim()}" ambígua: use vírgula para as casas decimais (${text.trim().replace('.', ',')}) ou escreva sem ponto (${text.trim().replace('.', '')}).`;
 
 type ScanCodeHandle = { take: () => string; focus: () => void };
 

@@ -55,18 +55,27 @@ export function formatRelativeTime(value: Date | string | null | undefined, now:
 
 /**
  * A number typed the Brazilian way ("1.234,5", "12,50") or the dotted way ("12.50"); null when it is not one.
- * A lone dot with 3 digits after it ("1.500") is a thousands separator, as a person in Brazil means it.
+ * Dots before groups of 3 digits ("1.500", "2.000.000") are thousands separators, as a person in Brazil means
+ * them, except after a lone 0 ("0.500" is half). `isAmbiguousDecimal` tells where that reading is a guess.
  */
 export function parseDecimal(text: string): number | null {
   const trimmed = text.trim().replace(/\s/g, '');
   if (trimmed === '') return null;
   let normalized: string;
   if (trimmed.includes(',')) normalized = trimmed.replace(/\./g, '').replace(',', '.');
-  else if (/^\d{1,3}(\.\d{3})+$/.test(trimmed)) normalized = trimmed.replace(/\./g, '');
+  else if (/^[1-9]\d{0,2}(\.\d{3})+$/.test(trimmed)) normalized = trimmed.replace(/\./g, '');
   else normalized = trimmed;
   if (!/^\d+(\.\d+)?$/.test(normalized)) return null;
   const value = Number(normalized);
   return Number.isFinite(value) ? value : null;
+}
+
+/**
+ * "1.250": one thousand two hundred and fifty in Brazil, but 1.25 on a keypad with only a dot. Where the
+ * difference is a thousandfold (a count in kilograms), ask for a comma or no separator instead of guessing.
+ */
+export function isAmbiguousDecimal(text: string): boolean {
+  return /^-?[1-9]\d{0,2}\.\d{3}$/.test(text.trim());
 }
 
 /** parseDecimal with an optional leading minus ("-2", "-1,5"): a count entry may take units back. */

@@ -27,8 +27,8 @@ function setFieldValue(field: HTMLInputElement | HTMLTextAreaElement, value: str
 /**
  * A keyboard-wedge scanner types a code into whatever has focus, a key at a time, then Enter. On a screen with a
  * scan field, no scan may be lost to where the focus happens to be:
- * - outside any text field (the page, a button just tapped, a checkbox), the first digit moves the focus to the
- *   scan field and goes into it; the rest of the code and its Enter follow it there;
+ * - outside any text field (the page, a button just tapped, a checkbox, a select), the first digit moves the
+ *   focus to the scan field and goes into it; the rest of the code and its Enter follow it there;
  * - in another text field (a quantity, a zone, a note), the digits land in that field, but a burst of at least 8
  *   digits at scanner speed ended by Enter is a scan: the field gets back the value it had before the burst, and
  *   the code goes to `onScan`, after React has seen the restored value. So a clerk who typed 12 in Quantidade and
@@ -51,14 +51,16 @@ export function useKeyboardWedge(field: RefObject<HTMLInputElement | null>, onSc
       const other = textField(e.target);
       if (!other) {
         burst = null;
-        if (digit && !(e.target instanceof HTMLSelectElement) && !(e.target as HTMLElement | null)?.isContentEditable) {
+        // A select (the store picked a moment ago) too: its type-ahead would eat the digits and Enter would do nothing.
+        if (digit && !(e.target as HTMLElement | null)?.isContentEditable) {
           e.preventDefault();
           scanField.focus();
           setFieldValue(scanField, scanField.value + e.key);
         }
         return;
       }
-      const now = performance.now();
+      // When the key arrived, not when this handler ran: a slow render between two keys must not split a scan.
+      const now = e.timeStamp;
       const continues = burst !== null && burst.target === other && now - burst.lastAt <= SCANNER_GAP_MS;
       if (digit) {
         if (continues) {

@@ -20,8 +20,8 @@ export type RedeliveryOptions = {
  * a failover that drops the last writes) takes queued jobs with it, after the outbox has marked their events
  * published. So every `afterMs / 2`, events published more than `afterMs` ago whose consumers have not finished
  * (`processed_at` null) and notifications still `queued` or `sending` are queued again, under their usual job ids:
- * where the job still exists (waiting, delayed, active, failed) the add is a no-op, and consumers and the push
- * processor are idempotent anyway.
+ * where the job still exists (waiting, delayed, active, failed) the add is a no-op. Consumers apply an event once
+ * (processed marks); a push that was mid-send when Redis lost its job may be sent again, as after a worker crash.
  */
 export function startRedeliverySweep(opts: RedeliveryOptions) {
   const log = opts.logger.child({ component: 'redelivery' });
@@ -29,11 +29,16 @@ export function startRedeliverySweep(opts: RedeliveryOptions) {
   const seconds = opts.afterMs / 1000;
   let running: Promise<void> | null = null;
 
+  // Each round goes on from where the last one stopped, and starts over once it reaches the end: an event whose
+  // job still exists but never stamps it (processed by a worker of an older version, say) is looked at once per
+  // pass instead of holding the head of every round.
+  let after = 0;
   const sweep = async () => {
     const events = await opts.db.execute<{ id: string; org_id: string | null; type: string }>(sql`
       select id, org_id, type from event_log
-      where processed_at is null and published_at < now() - make_interval(secs => ${seconds})
+      where processed_at is null and published_at < now() - make_interval(secs => ${seconds}) and id > ${after}
       order by id limit ${limit}`);
+    after = events.length < limit ? 0 : Number(events[events.length - 1]!.id);
     if (events.length > 0) {
       await opts.domainEvents.addBulk([...events].map((e) => ({ name: e.type, data: { eventId: Number(e.id), orgId: e.org_id }, opts: { jobId: jobIds.event(e.id) } })));
       log.info({ events: events.length }, 'events not yet applied queued again (no-op where their jobs still exist)');

@@ -24,12 +24,14 @@ export async function listDeadLetters(db: Executor, orgId: string, params: { cur
   return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
 }
 
-export async function findDeadLetter(db: Executor, orgId: string, id: string) {
-  const [row] = await db
+/** `lock`: held until the caller's transaction ends, so two admins' retries of one letter happen one after the other. */
+export async function findDeadLetter(db: Executor, orgId: string, id: string, opts: { lock?: boolean } = {}) {
+  const query = db
     .select()
     .from(deadLetterQueue)
     .where(and(eq(deadLetterQueue.id, id), visibleTo(orgId)))
     .limit(1);
+  const [row] = opts.lock ? await query.for('update') : await query;
   return row;
 }
 

@@ -132,8 +132,9 @@ export async function updateProduct(db: Executor, orgId: string, productId: stri
 }
 
 /**
- * Inserts or updates by (org, EAN) in one statement. A field left undefined keeps the product's value (a new
- * product gets the default); null clears it. Returns, per row, whether it was created.
+ * Inserts or updates by (org, EAN). A field left undefined keeps the product's value (a new product gets the
+ * default); null clears it. Returns, per row, whether it was created. Run it in a transaction (the rows it
+ * updates stay locked from the read of what they keep to the write).
  */
 export async function upsertProducts(db: Executor, orgId: string, rows: ProductValues[]) {
   if (rows.length === 0) return [];
@@ -152,6 +153,12 @@ export async function upsertProducts(db: Executor, orgId: string, rows: ProductV
     buyer_id_set: r.buyerId !== undefined,
     active: r.active ?? null,
   }));
+  // Locked first, in a statement of its own: the upsert reads the values it keeps when it starts, so without the
+  // lock an edit committed meanwhile would be written back over with what the row held before it.
+  await db.execute(sql`
+    select 1 from products where org_id = ${orgId}::uuid
+      and ean in (select jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.ean))}::jsonb))
+    order by ean for update`);
   const result = await db.execute<{ id: string; ean: string; created: boolean }>(sql`
     insert into products (org_id, ean, name, brand, category, unit, reference_price, plu, buyer_id, active)
     select ${orgId}::uuid, r.ean, r.name,

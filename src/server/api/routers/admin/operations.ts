@@ -19,24 +19,24 @@ export const adminDlqRouter = createTRPCRouter({
   /**
    * Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until
    * resolved. While the last retry's job has not run yet, asking again (a double click, a retry whose answer was
-   * lost) answers that job instead of queueing a second one. The history and the job go together: if the queue
-   * refuses the job, no retry is recorded.
+   * lost) answers that job instead of queueing a second one; two at once queue one (the letter is locked). The
+   * history and the job go together: if the queue refuses the job, no retry is recorded.
    */
-  retry: adminProcedure.input(z.strictObject({ id })).mutation(async ({ ctx, input }) => {
-    const letter = await findDeadLetter(ctx.services.db, ctx.orgId, input.id);
-    if (!letter) throw notFound('Dead letter');
-    if (letter.resolvedAt) throw new AppError('CONFLICT', 'This dead letter is already resolved');
-    const queue = ctx.services.queues.queue(letter.sourceQueue as QueueName);
-    const last = letter.retryHistory.at(-1)?.newJobId;
-    if (last && ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'].includes(await queue.getJobState(last))) return { id: letter.id, jobId: last };
-    const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
-    await ctx.services.db.transaction(async (tx) => {
+  retry: adminProcedure.input(z.strictObject({ id })).mutation(({ ctx, input }) =>
+    ctx.services.db.transaction(async (tx) => {
+      const letter = await findDeadLetter(tx, ctx.orgId, input.id, { lock: true });
+      if (!letter) throw notFound('Dead letter');
+      if (letter.resolvedAt) throw new AppError('CONFLICT', 'This dead letter is already resolved');
+      const queue = ctx.services.queues.queue(letter.sourceQueue as QueueName);
+      const last = letter.retryHistory.at(-1)?.newJobId;
+      if (last && ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'].includes(await queue.getJobState(last))) return { id: letter.id, jobId: last };
+      const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
       await appendRetry(tx, letter.id, { at: new Date().toISOString(), by: ctx.principal.userId, newJobId: jobId });
       await writeAudit(tx, ctx.actor, { action: 'deadLetter.retried', entityType: 'dead_letter', entityId: letter.id, after: { jobId } });
       await queue.add(letter.jobName ?? 'retry', letter.payload, { jobId });
-    });
-    return { id: letter.id, jobId };
-  }),
+      return { id: letter.id, jobId };
+    }),
+  ),
 
   resolve: adminProcedure.input(z.strictObject({ id, note: text(1000) })).mutation(async ({ ctx, input }) => {
     return ctx.services.db.transaction(async (tx) => {

@@ -82,7 +82,8 @@ export const adminUsersRouter = createTRPCRouter({
         });
         return after!;
       });
-      await Promise.all([forgetCachedCredentials(ctx.services, input.id), ctx.services.cache.invalidateTags(cacheTags.users(ctx.orgId))]);
+      // Product lists show buyer names: they go with the user lists.
+      await Promise.all([forgetCachedCredentials(ctx.services, input.id), ctx.services.cache.invalidateTags(cacheTags.users(ctx.orgId), cacheTags.products(ctx.orgId))]);
       return updated;
     }),
 });
