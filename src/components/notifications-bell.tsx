@@ -143,8 +143,9 @@ export function NotificationsBell() {
                         {n.title}
                       </span>
                       <span className="bell-item-body">{n.body}</span>
-                      <time className="bell-item-time" dateTime={new Date(n.createdAt).toISOString()} title={formatDateTime(n.createdAt)}>
-                        {formatRelativeTime(n.createdAt)}
+                      {/* The exact time is written out too: a tooltip needs a hover a tablet does not have. */}
+                      <time className="bell-item-time" dateTime={new Date(n.createdAt).toISOString()}>
+                        {formatRelativeTime(n.createdAt)} · {formatDateTime(n.createdAt)}
                       </time>
                     </button>
                   </li>

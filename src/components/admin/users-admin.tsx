@@ -181,6 +181,7 @@ export function UsersAdmin() {
       <UserFormDialog
         user={editing}
         stores={stores}
+        storesLoading={storesQuery.isPending}
         storesError={storesQuery.error}
         onClose={() => setEditing(null)}
         onSaved={async (message) => {
@@ -217,6 +218,7 @@ function storeSummary(user: User, storeNames: Map<string, string>): string {
 type UserFormDialogProps = {
   user: User | 'new' | null;
   stores: StoreOption[];
+  storesLoading: boolean;
   storesError: { message: string; data?: unknown } | null;
   onClose: () => void;
   onSaved: (message: string) => void | Promise<void>;
@@ -235,6 +237,7 @@ function UserFormDialog({ user, ...rest }: UserFormDialogProps) {
 function UserForm({
   user,
   stores,
+  storesLoading,
   storesError,
   onClose,
   onSaved,
@@ -339,7 +342,7 @@ function UserForm({
         onChange={setStoreIds}
         error={errors.storeIds}
         hint="Operadores e compradores só veem as lojas marcadas; gerentes e administradores veem todas."
-        emptyText="Nenhuma loja cadastrada ainda."
+        emptyText={storesLoading ? 'Carregando as lojas…' : storesError ? 'As lojas não puderam ser carregadas.' : 'Nenhuma loja cadastrada ainda.'}
       />
       {mutation.isError && !errors.email ? <ErrorAlert error={mutation.error} /> : null}
       <div className="form-actions">

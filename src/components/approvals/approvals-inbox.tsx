@@ -85,11 +85,13 @@ export function ApprovalsInbox() {
       setSelected((s) => without(s, ok.map((r) => r.itemId)));
       setQuantities((q) => Object.fromEntries(Object.entries(q).filter(([id]) => !ok.some((r) => r.itemId === id))));
     } catch (error) {
-      // Nothing came back: maybe nothing was decided, maybe all of it. Deciding again is safe (a decided item answers CONFLICT).
+      // Nothing came back: maybe nothing was decided, maybe all of it. Deciding again is safe: the same decision
+      // sent again answers as the first did.
       setCallError({ error: error as ErrorLike, decisions, labels });
     } finally {
+      // The rows stay busy until the list has been read again, so a decided row never shows its buttons for a moment.
+      await Promise.all([utils.purchaseRequests.inbox.invalidate(), utils.purchaseRequests.byId.invalidate(), utils.purchaseRequests.list.invalidate()]).catch(() => {});
       setBusy((b) => without(b, ids));
-      await Promise.all([utils.purchaseRequests.inbox.invalidate(), utils.purchaseRequests.byId.invalidate(), utils.purchaseRequests.list.invalidate()]);
     }
   };
 

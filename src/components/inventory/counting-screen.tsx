@@ -424,8 +424,9 @@ const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly L
   return (
     <section className={styles.counts} aria-labelledby="running-counts-title">
       <h2 id="running-counts-title" className="section-title">
-        Contado neste tablet ({lines.length} produtos)
+        Contado neste tablet ({lines.length === 1 ? '1 produto' : `${lines.length} produtos`})
       </h2>
+      {lines.length > 200 ? <p className="muted">Mostrando os 200 primeiros.</p> : null}
       <table className="data-table" data-testid="running-counts">
         <thead>
           <tr>

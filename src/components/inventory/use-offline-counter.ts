@@ -3,6 +3,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
 import { isStorableCountQuantity } from '~/lib/count-quantity';
+import { TRPCClientError } from '@trpc/client';
+import { describeError } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import {
   appendScan,
@@ -200,7 +202,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       setProductsMeta(meta);
       await reloadLog();
     } catch (error) {
-      setProductsError((error as Error).message);
+      // A tRPC error says what the server refused; anything else (the network, storage) keeps its own words.
+      setProductsError(error instanceof TRPCClientError ? describeError(error) : (error as Error).message);
     } finally {
       setDownloading(false);
     }
