@@ -74,7 +74,7 @@ export const envSchema = z.object({
   FCM_SERVICE_ACCOUNT_FILE: z.string().optional(),
   /** Tests and benchmarks: where a local stand-in of FCM's HTTP v1 API listens (the SDK's transport is pointed there). */
   FCM_ENDPOINT_OVERRIDE: optionalUrl(['http://']),
-  /** FCM's 429 reaches us without its Retry-After (the SDK drops it): wait this long, as FCM asks, before retrying. */
+  /** After FCM's 429, wait this long when its answer carries no Retry-After (with one, FCM's figure wins). */
   FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
   /**
    * The Firebase web app the browsers get push tokens from (Firebase console > Project settings > Your apps, and

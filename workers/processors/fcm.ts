@@ -19,8 +19,8 @@ export class PushRetryableError extends Error {
  * `sent` right after, so a retried job skips what was delivered; only a crash between FCM's answer and that
  * record can send twice. When some devices get it and others fail, the ones reached are recorded before the
  * retry, which sends to the others only. Tokens FCM calls unregistered, invalid or registered to another sender are
- * removed. A 429 puts the job back after FCM_RATE_LIMIT_DELAY_MS (firebase-admin drops FCM's Retry-After header,
- * so FCM's own figure cannot be used); other transient errors retry with the queue's exponential backoff. An error
+ * removed. A 429 puts the job back for as long as FCM's Retry-After asks (FCM_RATE_LIMIT_DELAY_MS when the header
+ * is missing); other transient errors retry with the queue's exponential backoff. An error
  * no retry can mend (our credentials, a message FCM rejects) with no device reached fails the job at once, so it
  * reaches the dead-letter queue instead of counting as sent; with some devices reached, it is logged.
  */
@@ -47,8 +47,11 @@ export function fcmProcessor(services: Services, sender: PushSender, logger: Log
       await recordDeliveredTokens(db, notificationId, delivered);
       // Refused for good with no device reached: about the message or our credentials, which no retry mends.
       if (retryable.length === 0) throw new UnrecoverableError(summary(permanent));
-      if (retryable.some((r) => r.code === 'messaging/message-rate-exceeded') && job.token) {
-        await job.moveToDelayed(Date.now() + services.env.FCM_RATE_LIMIT_DELAY_MS, job.token);
+      const rateLimited = retryable.filter((r) => r.code === 'messaging/message-rate-exceeded');
+      if (rateLimited.length > 0 && job.token) {
+        // FCM's own Retry-After (the longest asked) when it reached us, else the configured wait.
+        const asked = rateLimited.map((r) => r.retryAfterMs).filter((ms): ms is number => ms !== null);
+        await job.moveToDelayed(Date.now() + (asked.length > 0 ? Math.max(...asked) : services.env.FCM_RATE_LIMIT_DELAY_MS), job.token);
         throw new DelayedError();
       }
       throw new PushRetryableError(`${summary(retryable)}; will retry`);

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import { createRequire } from 'node:module';
 import net from 'node:net';
+import path from 'node:path';
 import type { App } from 'firebase-admin/app';
 import type { Logger } from '../../logger';
 
@@ -9,7 +11,47 @@ export type PushMessage = { token: string; title: string; body: string; data: Re
  * One device's outcome. A failure is one of: the token is dead (`tokenInvalid`: remove it), FCM is busy or down
  * (`retryable`), or neither: FCM refuses this message for good (wrong credentials or project, a payload it rejects).
  */
-export type PushResult = { token: string; ok: true } | { token: string; ok: false; code: string; message: string; tokenInvalid: boolean; retryable: boolean };
+export type PushResult =
+  | { token: string; ok: true }
+  | { token: string; ok: false; code: string; message: string; tokenInvalid: boolean; retryable: boolean; retryAfterMs: number | null };
+
+/**
+ * firebase-admin turns an FCM error answer into an error without the answer's headers, so FCM's Retry-After on a
+ * 429 never reaches its caller. The thinnest seam that keeps it: the SDK's own method that builds a failed send's
+ * result (the same on its HTTP/1.1 and HTTP/2 transports) is wrapped to copy the header onto the error. It is an
+ * internal of firebase-admin 13 (pinned); if a version moves it, `keepsRetryAfter` is false and the sender falls
+ * back to FCM_RATE_LIMIT_DELAY_MS, as before.
+ */
+const RETRY_AFTER = Symbol('fcm-retry-after');
+const keepsRetryAfter = (() => {
+  try {
+    const require = createRequire(import.meta.url);
+    const internal = require(path.join(path.dirname(require.resolve('firebase-admin/messaging')), 'messaging-api-request-internal.js')) as {
+      FirebaseMessagingRequestHandler?: { prototype: { buildSendResponseFromError?: (err: unknown) => { error?: object } } };
+    };
+    const proto = internal.FirebaseMessagingRequestHandler?.prototype;
+    const original = proto?.buildSendResponseFromError;
+    if (!proto || !original) return false;
+    proto.buildSendResponseFromError = function (this: unknown, err: unknown) {
+      const result = original.call(this, err);
+      const header = (err as { response?: { headers?: Record<string, string | string[] | undefined> } })?.response?.headers?.['retry-after'];
+      if (result.error && header !== undefined) Object.defineProperty(result.error, RETRY_AFTER, { value: Array.isArray(header) ? header[0] : header });
+      return result;
+    };
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Retry-After as FCM sends it: seconds, or an HTTP date. */
+export function retryAfterMs(header: string | undefined, now = Date.now()): number | null {
+  if (header === undefined || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
 
 export interface PushSender {
   sendEach(messages: PushMessage[]): Promise<PushResult[]>;
@@ -74,7 +116,8 @@ export async function createFcmSender(opts: {
         if (r.success) return { token, ok: true };
         const code = r.error?.code ?? 'unknown';
         const message = r.error?.message ?? '';
-        return { token, ok: false, code, message, tokenInvalid: isTokenInvalid(code, message), retryable: RETRYABLE_CODES.has(code) };
+        const retryAfter = keepsRetryAfter ? retryAfterMs((r.error as { [RETRY_AFTER]?: string } | undefined)?.[RETRY_AFTER]) : null;
+        return { token, ok: false, code, message, tokenInvalid: isTokenInvalid(code, message), retryable: RETRYABLE_CODES.has(code), retryAfterMs: retryAfter };
       });
     },
     async close() {
