@@ -4,10 +4,12 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { randomUuid } from '~/lib/ui/uuid';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
 import { TextField } from '../ui/fields';
+import { LoadMore } from '../ui/load-more';
 import { decimalPlaces, parseDecimal } from '../ui/format';
 import { useSession } from '../session';
 import { formatTime, statusLabels } from './shared';
@@ -18,7 +20,8 @@ const splitList = (text: string) => [...new Set(text.split(/[,;\n]/).map((s) => 
 export function InventoryHome() {
   const me = useSession();
   const manager = me.user.role === 'manager' || me.user.role === 'admin';
-  const list = api.inventory.list.useQuery({ limit: 50 });
+  const list = api.inventory.list.useInfiniteQuery({ limit: 50 }, cursorPages);
+  const sessions = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <section>
       <PageHeader
@@ -28,10 +31,10 @@ export function InventoryHome() {
       {manager ? <OpenSessionForm /> : null}
       <h2 className="section-title">Inventários</h2>
       {list.isPending ? <Loading /> : null}
-      <ErrorAlert error={list.error} title="Não foi possível carregar os inventários" onRetry={() => void list.refetch()} />
-      {list.data && list.data.items.length === 0 ? <EmptyState>Nenhum inventário {manager ? 'aberto ainda' : 'designado para você'}.</EmptyState> : null}
+      {list.error && !list.isFetchNextPageError ? <ErrorAlert error={list.error} title="Não foi possível carregar os inventários" onRetry={() => void list.refetch()} /> : null}
+      {list.isSuccess && sessions.length === 0 ? <EmptyState>Nenhum inventário {manager ? 'aberto ainda' : 'designado para você'}.</EmptyState> : null}
       <ul className="line-list" data-testid="inventory-sessions">
-        {list.data?.items.map((s) => (
+        {sessions.map((s) => (
           <li key={s.id} className="line-card">
             <div>
               <strong>{s.storeName}</strong> · {statusLabels[s.status]} · {s.scope === 'full' ? 'completo' : 'parcial'}
@@ -55,6 +58,7 @@ export function InventoryHome() {
           </li>
         ))}
       </ul>
+      {sessions.length > 0 ? <LoadMore query={list} shown={sessions.length} /> : null}
     </section>
   );
 }
