@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page, Request, Route, Worker } from '@pla
 import postgres from 'postgres';
 import { trpcQuery } from './fixtures/api';
 import { demoUsers, expect, loginAs, test } from './fixtures/auth';
+import { removeKeysUnder } from '../tests/helpers/redis-keys';
 
 /**
  * Browser push registration with the real Firebase web SDK and our code end to end. Only the outside world is
@@ -51,8 +52,9 @@ async function freePort(): Promise<number> {
 }
 
 /** A second app instance, as a deployment with browser push set up would run it. */
-async function startConfiguredInstance(): Promise<{ url: string; child: ChildProcess }> {
+async function startConfiguredInstance(): Promise<{ url: string; child: ChildProcess; keyPrefix: string }> {
   const port = await freePort();
+  const keyPrefix = `mi-e2e-push-${port}:`;
   const child = spawn('node_modules/.bin/tsx', ['src/server/main.ts'], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: {
@@ -60,7 +62,7 @@ async function startConfiguredInstance(): Promise<{ url: string; child: ChildPro
       NODE_ENV: 'production',
       DATABASE_URL: databaseUrl(),
       REDIS_URL,
-      REDIS_KEY_PREFIX: `mi-e2e-push-${port}:`,
+      REDIS_KEY_PREFIX: keyPrefix,
       PORT: String(port),
       HOST: '127.0.0.1',
       DEMO_SEED: 'false',
@@ -81,7 +83,7 @@ async function startConfiguredInstance(): Promise<{ url: string; child: ChildPro
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the configured instance exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/api/health`).then((r) => r.ok, () => false);
-    if (ok) return { url, child };
+    if (ok) return { url, child, keyPrefix };
     await new Promise((r) => setTimeout(r, 500));
   }
   child.kill('SIGTERM');
@@ -191,7 +193,7 @@ test.describe('browser push registration', () => {
   });
 
   test.describe('with Firebase web config', () => {
-    let instance: { url: string; child: ChildProcess };
+    let instance: { url: string; child: ChildProcess; keyPrefix: string };
     let sql: postgres.Sql;
 
     test.beforeAll(async () => {
@@ -208,6 +210,8 @@ test.describe('browser push registration', () => {
         instance.child.kill('SIGTERM');
         await exited;
       }
+      // The shared Redis keeps nothing of this instance's (sessions, rate-limit windows, cache generations).
+      if (instance) await removeKeysUnder(REDIS_URL, instance.keyPrefix).catch(() => {});
       await sql?.end({ timeout: 5 });
     });
 
