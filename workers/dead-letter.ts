@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '~/server/db/client';
+import { isUuid } from '~/lib/uuid';
 import { deadLetterQueue } from '~/server/db/schema';
 
 /** A job from the admin's retry carries the dead letter it came from: `dlq:<deadLetterId>:<n>`. */
@@ -15,8 +16,6 @@ export function isFinalFailure(job: Job, error: Error, { running }: { running: b
   return error.name === 'UnrecoverableError' || job.attemptsMade + (running ? 1 : 0) >= (job.opts.attempts ?? 1);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 /**
  * Records a job that will not run again: its payload, error, stack and attempts. A job retried from the

@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull } from 'drizzle-orm';
 import { UnrecoverableError } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
+import { until } from '../tests/helpers/until';
 import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { appendEvents } from '~/server/events/outbox';
 import { startOutboxRelay } from '~/server/events/relay';
@@ -32,13 +33,6 @@ async function createdEventOfNewRequest() {
 }
 const requestsCreatedToday = async () =>
   (await services.db.select({ n: storeDailyStats.requestsCreated }).from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id))).reduce((sum, r) => sum + r.n, 0);
-const until = async (fn: () => Promise<boolean>, timeoutMs = 15_000) => {
-  const started = Date.now();
-  while (!(await fn())) {
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 const marksOf = async (eventId: number) =>
   (await services.db.select({ consumer: processedEvents.consumer }).from(processedEvents).where(eq(processedEvents.eventId, eventId))).map((m) => m.consumer).sort();
 
@@ -148,7 +142,7 @@ describe('outbox relay', () => {
           ids.push(...written);
         }),
       );
-      await until(async () => (await services.db.$count(eventLog, and(inArray(eventLog.id, ids), isNull(eventLog.publishedAt)))) === 0);
+      await until(async () => (await services.db.$count(eventLog, and(inArray(eventLog.id, ids), isNull(eventLog.publishedAt)))) === 0, 15_000);
       const mine = handedOver.filter((jobId) => ids.includes(Number(jobId.replace('event-', ''))));
       expect(mine).toHaveLength(ids.length);
       expect(new Set(mine).size).toBe(ids.length);

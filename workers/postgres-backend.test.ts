@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { until } from '../tests/helpers/until';
 import { deadLetterQueue, eventLog, notifications } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
@@ -28,15 +29,6 @@ afterAll(async () => {
   await fcm.close();
 });
 
-const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> => {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 describe('workers on the PostgreSQL queue backend', () => {
   it('runs on it', () => {
@@ -49,7 +41,7 @@ describe('workers on the PostgreSQL queue backend', () => {
     const note = await until(async () => {
       const [n] = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${request.id}`));
       return n?.pushStatus === 'sent' ? n : null;
-    });
+    }, 20_000);
     expect(fcm.deliveries.filter((d) => d.notificationId === note.id)).toHaveLength(1);
     const [created] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
     expect(created!.processedAt).not.toBeNull();
@@ -57,7 +49,7 @@ describe('workers on the PostgreSQL queue backend', () => {
 
   it('sends a malformed payload straight to the dead-letter queue', async () => {
     await services.queues.queue(queueNames.fcm).add('push', { notificationId: 'not-a-uuid' }, { jobId: 'pg-malformed-1' });
-    const letter = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'pg-malformed-1')))[0]);
+    const letter = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'pg-malformed-1')))[0], 20_000);
     expect(letter).toMatchObject({ sourceQueue: 'fcm-notifications', attempts: 1 });
   });
 });

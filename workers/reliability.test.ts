@@ -5,6 +5,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { until } from '../tests/helpers/until';
 import { startRedisServer } from '../tests/helpers/redis-server';
 import { spawnWorkerProcess } from '../tests/helpers/worker-process';
 import { eventLog, notifications, processedEvents, storeDailyStats } from '~/server/db/schema';
@@ -12,15 +13,6 @@ import type { Services } from '~/server/services';
 import { applyEvent } from './processors/domain-events';
 import { startWorkers } from './runtime';
 
-const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number): Promise<T> => {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 async function submit(services: Services, org: OrgFixture, count: number) {
   const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });

@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
 import { startFcmStandIn } from '../tests/helpers/fcm-standin';
+import { until } from '../tests/helpers/until';
 import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
@@ -28,15 +29,6 @@ afterAll(async () => {
   await fcm.close();
 });
 
-const until = async <T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> => {
-  const started = Date.now();
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 async function submitRequest() {
   const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });

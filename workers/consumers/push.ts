@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { notifications, users } from '~/server/db/schema';
-import { jobIds, queueNames } from '~/server/queues/definitions';
+import { jobOf, queueNames } from '~/server/queues/definitions';
 import { brl } from '~/lib/money';
 import type { Consumer } from './types';
 
@@ -58,6 +58,6 @@ export const pushConsumer: Consumer = {
     if (pending.length === 0) return;
     await queues
       .queue(queueNames.fcm)
-      .addBulk(pending.map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.orgId }, opts: { jobId: jobIds.push(n.id) } })));
+      .addBulk(pending.map(jobOf.push));
   },
 };

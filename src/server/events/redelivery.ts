@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
-import { jobIds } from '../queues/definitions';
+import { jobOf } from '../queues/definitions';
 
 export type RedeliveryOptions = {
   db: Database;
@@ -40,7 +40,7 @@ export function startRedeliverySweep(opts: RedeliveryOptions) {
       order by id limit ${limit}`);
     after = events.length < limit ? 0 : Number(events[events.length - 1]!.id);
     if (events.length > 0) {
-      await opts.domainEvents.addBulk([...events].map((e) => ({ name: e.type, data: { eventId: Number(e.id), orgId: e.org_id }, opts: { jobId: jobIds.event(e.id) } })));
+      await opts.domainEvents.addBulk([...events].map((e) => jobOf.event({ id: e.id, type: e.type, orgId: e.org_id })));
       log.info({ events: events.length }, 'events not yet applied queued again (no-op where their jobs still exist)');
     }
     if (!opts.fcm) return;
@@ -49,7 +49,7 @@ export function startRedeliverySweep(opts: RedeliveryOptions) {
       where push_status in ('queued', 'sending') and created_at < now() - make_interval(secs => ${seconds})
       limit ${limit}`);
     if (pushes.length > 0) {
-      await opts.fcm.addBulk([...pushes].map((n) => ({ name: 'push', data: { notificationId: n.id, orgId: n.org_id }, opts: { jobId: jobIds.push(n.id) } })));
+      await opts.fcm.addBulk([...pushes].map((n) => jobOf.push({ id: n.id, orgId: n.org_id })));
       log.info({ notifications: pushes.length }, 'pushes not yet sent queued again (no-op where their jobs still exist)');
     }
   };

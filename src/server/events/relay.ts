@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
-import { jobIds } from '../queues/definitions';
+import { jobOf } from '../queues/definitions';
 import { OUTBOX_CHANNEL } from './outbox';
 import { eventTypes } from './types';
 
@@ -54,7 +54,7 @@ export function startOutboxRelay(opts: RelayOptions) {
         returning id, type, org_id`);
       const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id })).sort((a, b) => a.id - b.id);
       const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
-      if (jobs.length > 0) await opts.queue.addBulk(jobs.map((e) => ({ name: e.type, data: { eventId: e.id, orgId: e.orgId }, opts: { jobId: jobIds.event(e.id) } })));
+      if (jobs.length > 0) await opts.queue.addBulk(jobs.map(jobOf.event));
       return batch.length;
     });
 

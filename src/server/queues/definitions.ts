@@ -18,12 +18,21 @@ export const jobPayloads = {
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 
 /**
- * Job ids that make an enqueue idempotent: the outbox relay, the redelivery sweep and the push consumer may queue
- * the same event or notification more than once, and BullMQ keeps one job per id.
+ * The jobs that carry an event or a push, under ids that make an enqueue idempotent: the outbox relay, the
+ * redelivery sweep and the push consumer may queue the same event or notification more than once, and BullMQ
+ * keeps one job per id.
  */
-export const jobIds = {
-  event: (eventId: number | string) => `event-${eventId}`,
-  push: (notificationId: string) => `push-${notificationId}`,
+export const jobOf = {
+  event: (e: { id: number | string; type: string; orgId: string | null }) => ({
+    name: e.type,
+    data: { eventId: Number(e.id), orgId: e.orgId } satisfies JobPayload<typeof queueNames.domainEvents>,
+    opts: { jobId: `event-${e.id}` },
+  }),
+  push: (n: { id: string; orgId: string }) => ({
+    name: 'push',
+    data: { notificationId: n.id, orgId: n.orgId } satisfies JobPayload<typeof queueNames.fcm>,
+    opts: { jobId: `push-${n.id}` },
+  }),
 };
 
 /** The seed's Sprint 3: 3 attempts, exponential backoff, bounded history; a timeout per job (enforced by the processor). */

@@ -1,3 +1,4 @@
+import { isUuid } from '~/lib/uuid';
 import { AppError } from '../../errors';
 
 /** Opaque keyset cursors: the sort key and id of the last row, base64url JSON. No OFFSET anywhere. */
@@ -11,11 +12,10 @@ export function encodeCursor(values: (string | number)[]): string {
  */
 export type CursorPart = 'text' | 'uuid' | 'time' | 'int';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const valid: Record<CursorPart, (v: unknown) => boolean> = {
   text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\0'),
-  uuid: (v) => typeof v === 'string' && UUID.test(v),
+  uuid: isUuid,
   time: (v) => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)),
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
 };
