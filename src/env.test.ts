@@ -1,7 +1,7 @@
 import { createECDH } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseEnv } from './env';
-import { webPushConfigOf } from './server/services/fcm/web-config';
+import { webPushConfigOf } from './server/integrations/fcm/web-config';
 
 describe('environment', () => {
   it('has working defaults for the embedded mode (nothing set)', () => {

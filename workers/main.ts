@@ -1,7 +1,7 @@
 import { env } from '~/env';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
-import { startWorkers } from './runtime';
+import { startWorkers } from '../src/server/runtime/workers';
 
 /**
  * `npm run workers`: the worker process (outbox relay + queue processors). It needs DATABASE_URL: with the

@@ -7,7 +7,7 @@ import { until } from '../tests/helpers/until';
 import { deadLetterQueue, eventLog, notifications } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import { startWorkers, type WorkerRuntime } from './runtime';
+import { startWorkers, type WorkerRuntime } from '../src/server/runtime/workers';
 
 /** The embedded default has no Redis: the same processors on BullMQ's PostgreSQL backend, one switch. */
 let services: Services;

@@ -10,8 +10,8 @@ import { startRedisServer } from '../tests/helpers/redis-server';
 import { spawnWorkerProcess } from '../tests/helpers/worker-process';
 import { eventLog, notifications, processedEvents, storeDailyStats } from '~/server/db/schema';
 import type { Services } from '~/server/services';
-import { applyEvent } from './processors/domain-events';
-import { startWorkers } from './runtime';
+import { applyEvent } from '../src/server/events/delivery';
+import { startWorkers } from '../src/server/runtime/workers';
 
 
 async function submit(services: Services, org: OrgFixture, count: number) {

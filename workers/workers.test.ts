@@ -7,7 +7,7 @@ import { until } from '../tests/helpers/until';
 import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import { startWorkers, type WorkerRuntime } from './runtime';
+import { startWorkers, type WorkerRuntime } from '../src/server/runtime/workers';
 
 let services: Services;
 let close: () => Promise<void>;

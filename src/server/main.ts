@@ -7,7 +7,7 @@ import { createAppServer } from './http/server';
 import { loadTls } from './http/tls';
 import { logger } from './logger';
 import { createServices } from './services';
-import { startWorkers } from '../../workers/runtime';
+import { startWorkers } from './runtime/workers';
 
 /** `npm start`: one process serving the API (tRPC's Node adapter) and the pages (Next.js), shut down gracefully. */
 async function main() {

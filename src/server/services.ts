@@ -3,7 +3,7 @@ import { createCache, type Cache } from './cache/cache';
 import { createDatabase, type Database } from './db/client';
 import type { Logger } from './logger';
 import { createRateLimiter, type RateLimiter } from './ratelimit/ratelimit';
-import { createSwrCache, type SwrCache } from './dashboard/swr-cache';
+import { createSwrCache, type SwrCache } from './cache/swr-cache';
 import { createLiveBus, type LiveBus } from './live/bus';
 import { createQueueBackend, type QueueBackend } from './queues/backend';
 import { createRedisLayer, type RedisLayer } from './redis/client';

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Services } from '~/server/services';
-import { applyEvent } from '../../workers/processors/domain-events';
+import { applyEvent } from '../../src/server/events/delivery';
 
 /**
  * Applies every outbox event to its consumers in this process, as the workers would (same code, same

@@ -5,7 +5,7 @@ import type { Actor } from '../audit/audit';
 import { resolvePrincipal, type Credentials } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import type { UserRole } from '../db/schema';
-import { AppError, pgErrorCode, toTRPCError } from '../errors';
+import { AppError, pgErrorCode, toTRPCError } from '../domain/errors';
 import type { Services } from '../services';
 import { procedureCacheKey } from './middleware/cache';
 import { enforceRateLimit } from './middleware/ratelimit';

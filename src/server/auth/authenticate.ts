@@ -1,6 +1,6 @@
 import { cacheKeys, cacheTags } from '../cache/keys';
 import type { Services } from '../services';
-import { findPrincipalBySession, findPrincipalByToken } from '../db/queries/auth';
+import { findPrincipalBySession, findPrincipalByToken } from './queries';
 import type { Principal } from './principal';
 import { looksLikeApiToken, looksLikeSessionSecret, sha256 } from './secrets';
 

@@ -1,8 +1,8 @@
 import type { Actor } from '../audit/audit';
 import { writeAudit } from '../audit/audit';
-import { findUserForLogin, insertLoginSession, revokeLoginSession, revokeUserSessions } from '../db/queries/auth';
+import { findUserForLogin, insertLoginSession, revokeLoginSession, revokeUserSessions } from './queries';
 import type { Executor } from '../db/client';
-import { AppError } from '../errors';
+import { AppError } from '../domain/errors';
 import { cacheKeys, cacheTags } from '../cache/keys';
 import type { Services } from '../services';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';

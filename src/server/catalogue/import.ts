@@ -1,9 +1,9 @@
 import { writeAudit, type Actor } from '../audit/audit';
 import type { Database, Transaction } from '../db/client';
-import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from '../db/queries/products';
+import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from './queries';
 import { appendEvents } from '../events/outbox';
 import type { NewEvent } from '../events/types';
-import { constraintOf } from '../errors';
+import { constraintOf } from '../domain/errors';
 import type { CsvProductRow, CsvRowError } from './csv';
 
 const BATCH = 1000;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { cacheKeys } from '../cache/keys';
-import { refreshDashboardViews } from '../db/queries/dashboard';
+import { refreshDashboardViews } from './queries';
 import { organizations } from '../db/schema';
 import type { Services } from '../services';
 

@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { cacheKeys } from '../cache/keys';
-import { loadDashboard, type DashboardAggregates } from '../db/queries/dashboard';
-import { AppError } from '../errors';
+import { loadDashboard, type DashboardAggregates } from './queries';
+import { AppError } from '../domain/errors';
 import type { LiveEvent } from '../live/bus';
 import type { Services } from '../services';
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
-import { notificationsOfEvent } from '../db/queries/notifications';
+import { notificationsOfEvent } from '../notifications/queries';
 import { eventLog, notifications } from '../db/schema';
-import { pgErrorCode } from '../errors';
+import { pgErrorCode } from '../domain/errors';
 import type { Services } from '../services';
 import { appendEvent, appendEvents } from './outbox';
 

@@ -1,8 +1,8 @@
 import type { Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database, Executor } from '../db/client';
-import { findSessionForAccess, type SessionAccessRow } from '../db/queries/inventory';
-import { AppError, notFound } from '../errors';
+import { findSessionForAccess, type SessionAccessRow } from './queries/sessions';
+import { AppError, notFound } from '../domain/errors';
 import type { EventMetadata } from '../events/outbox';
 
 export type InventoryCaller = { db: Database; principal: Principal; actor: Actor; requestId: string };

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { inventorySessions } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { as, asSecret, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 /** Stock quantities no other number in a response is likely to equal, so finding one means it leaked. */
 const EXPECTED = [7331.5, 8642.25, 9753.125];

@@ -4,7 +4,7 @@ import { withCheckDigit } from '~/lib/ean';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { countEntries, inventoryTotals, products, storeStock } from '../db/schema';
 import type { Services } from '../services';
-import { as, createInventoryFixture, entry, type InventoryFixture } from './testing';
+import { as, createInventoryFixture, entry, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 const LINES = 20_000;
 let services: Services;

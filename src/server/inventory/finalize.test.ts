@@ -5,9 +5,9 @@ import { createTestServices } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, inventoryExpected, inventoryTotals, notifications, processedEvents, storeDailyStats, storeStock, users } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { runConsumers } from '../../../tests/helpers/events';
-import { applyEvent } from '../../../workers/processors/domain-events';
+import { applyEvent } from '../events/delivery';
 
 let services: Services;
 let close: () => Promise<void>;

@@ -7,8 +7,8 @@ import {
   updateStockFromTotals,
   writeTotals,
   type SessionDetail,
-} from '../db/queries/inventory';
-import { AppError } from '../errors';
+} from './queries/sessions';
+import { AppError } from '../domain/errors';
 import { appendEvent } from '../events/outbox';
 import { eventMeta, visibleSession, type InventoryCaller } from './access';
 

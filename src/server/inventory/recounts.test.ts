@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
 import { auditLog, countEntries, inventoryRecounts } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 let services: Services;
 let close: () => Promise<void>;

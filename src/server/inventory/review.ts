@@ -1,6 +1,6 @@
-import { listLookupProducts, reviewSession as reviewLines, sessionProgress, type ReviewParams } from '../db/queries/inventory';
-import { findStore } from '../db/queries/stores';
-import { AppError, notFound } from '../errors';
+import { listLookupProducts, reviewSession as reviewLines, sessionProgress, type ReviewParams } from './queries/sessions';
+import { findStore } from '../accounts/queries/stores';
+import { AppError, notFound } from '../domain/errors';
 import { isManager, visibleSession, type InventoryCaller } from './access';
 
 /**

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores, users } from '../db/schema';
 import type { Services } from '../services';
-import { addUser, as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, errorOf, type InventoryFixture } from './testing';
+import { addUser, as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 let services: Services;
 let close: () => Promise<void>;

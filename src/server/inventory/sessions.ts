@@ -15,10 +15,10 @@ import {
   snapshotExpected,
   type SessionDetail,
   type SessionListParams,
-} from '../db/queries/inventory';
-import { findStore } from '../db/queries/stores';
+} from './queries/sessions';
+import { findStore } from '../accounts/queries/stores';
 import type { Executor } from '../db/client';
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../domain/errors';
 import { assertOpen, isManager, visibleSession, type InventoryCaller } from './access';
 
 export type Assignment = { userId: string; zone: string };

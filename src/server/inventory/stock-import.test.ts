@@ -5,7 +5,7 @@ import { createTestServices } from '../../../tests/helpers/harness';
 import { auditLog, storeStock } from '../db/schema';
 import type { Services } from '../services';
 import { parseQuantity, parseStockCsv } from './stock-import';
-import { as, createInventoryFixture, errorOf, type InventoryFixture } from './testing';
+import { as, createInventoryFixture, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 let services: Services;
 let close: () => Promise<void>;

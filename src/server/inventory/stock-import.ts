@@ -1,9 +1,9 @@
 import { isValidEan13 } from '~/lib/ean';
 import { writeAudit } from '../audit/audit';
-import { findProductIdsByEan, upsertStoreStock } from '../db/queries/inventory';
-import { findStore } from '../db/queries/stores';
+import { findProductIdsByEan, upsertStoreStock } from './queries/sessions';
+import { findStore } from '../accounts/queries/stores';
 import { readCsv, type CsvRowError } from '../csv/read';
-import { AppError, notFound } from '../errors';
+import { AppError, notFound } from '../domain/errors';
 import type { InventoryCaller } from './access';
 
 const BATCH = 5000;

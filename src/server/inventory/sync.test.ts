@@ -5,7 +5,7 @@ import { testEan } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
 import { auditLog, countEntries, inventoryDevices, organizations, products } from '../db/schema';
 import type { Services } from '../services';
-import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from './testing';
+import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 let services: Services;
 let close: () => Promise<void>;

@@ -12,8 +12,8 @@ import {
   recordDeviceSync,
   type NewCountEntry,
   type ScanProduct,
-} from '../db/queries/inventory';
-import { AppError, notFound } from '../errors';
+} from './queries/sessions';
+import { AppError, notFound } from '../domain/errors';
 import { isManager, type InventoryCaller } from './access';
 
 export type SyncEntryInput = {

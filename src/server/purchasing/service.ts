@@ -4,8 +4,8 @@ import { writeAudit, type Actor } from '../audit/audit';
 import type { Principal } from '../auth/principal';
 import type { Database, Executor } from '../db/client';
 import { settleAll } from '../db/pipeline';
-import { notificationsOfEvent } from '../db/queries/notifications';
-import { findProductsByIds } from '../db/queries/products';
+import { notificationsOfEvent } from '../notifications/queries';
+import { findProductsByIds } from '../catalogue/queries';
 import {
   assignBuyers,
   countItemDecisions,
@@ -18,9 +18,9 @@ import {
   setRequestStatus,
   type RequestDetail,
   type RequestHead,
-} from '../db/queries/purchase-requests';
-import { findStore } from '../db/queries/stores';
-import { AppError, notFound } from '../errors';
+} from './queries';
+import { findStore } from '../accounts/queries/stores';
+import { AppError, notFound } from '../domain/errors';
 import { appendEvent, appendEvents, type EventMetadata } from '../events/outbox';
 import type { NewEvent } from '../events/types';
 import { assertItemDecidable, assertMove, completedStatus } from './state-machine';

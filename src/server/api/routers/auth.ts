@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../auth/secrets';
 import { login, logout } from '../../auth/session-service';
-import { findUser } from '../../db/queries/users';
-import { findOrganization } from '../../db/queries/organizations';
-import { listStoresOfUser } from '../../db/queries/stores';
+import { findUser } from '../../accounts/queries/users';
+import { findOrganization } from '../../accounts/queries/organizations';
+import { listStoresOfUser } from '../../accounts/queries/stores';
 import { enforceRateLimit } from '../middleware/ratelimit';
 import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc';
 import { email } from '../validators';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { loadRecentRequests } from '../../db/queries/dashboard';
-import { findStore } from '../../db/queries/stores';
+import { loadRecentRequests } from '../../dashboard/queries';
+import { findStore } from '../../accounts/queries/stores';
 import type { Database } from '../../db/client';
-import { notFound } from '../../errors';
+import { notFound } from '../../domain/errors';
 import { dashboardScope, getDashboard } from '../../dashboard/service';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { id, pageInput } from '../validators';

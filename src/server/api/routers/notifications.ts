@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { deleteDeviceToken, upsertDeviceToken } from '../../db/queries/devices';
-import { listNotifications, markNotificationsRead } from '../../db/queries/notifications';
-import { webPushConfigOf } from '../../services/fcm/web-config';
+import { deleteDeviceToken, upsertDeviceToken } from '../../notifications/devices-queries';
+import { listNotifications, markNotificationsRead } from '../../notifications/queries';
+import { webPushConfigOf } from '../../integrations/fcm/web-config';
 import { authedProcedure, createTRPCRouter } from '../trpc';
 import { id, pageInput } from '../validators';
 

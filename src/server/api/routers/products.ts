@@ -13,9 +13,9 @@ import {
   setCategoryBuyer,
   updateProduct,
   type ProductValues,
-} from '../../db/queries/products';
-import { findUser } from '../../db/queries/users';
-import { AppError, constraintOf, isUniqueViolation, notFound } from '../../errors';
+} from '../../catalogue/queries';
+import { findUser } from '../../accounts/queries/users';
+import { AppError, constraintOf, isUniqueViolation, notFound } from '../../domain/errors';
 import { appendEvent } from '../../events/outbox';
 import type { Executor } from '../../db/client';
 import type { Services } from '../../services';

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { listInbox, listRequests } from '../../db/queries/purchase-requests';
+import { listInbox, listRequests } from '../../purchasing/queries';
 import { purchaseRequestStatuses } from '../../db/schema';
 import { dashboardChanged } from '../../dashboard/service';
 import { closeRequest, createRequest, decideItem, getVisibleRequest, submitRequest, visibleStores, type CallerContext } from '../../purchasing/service';
 import { TRPCError } from '@trpc/server';
-import { AppError, toTRPCError } from '../../errors';
+import { AppError, toTRPCError } from '../../domain/errors';
 import { createTRPCRouter, roleProcedure, authedProcedure } from '../trpc';
 import { id, optionalText, pageInput } from '../validators';
 

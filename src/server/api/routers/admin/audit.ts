@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAudit } from '../../../db/queries/audit';
+import { listAudit } from '../../../audit/queries';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 import { id, pageInput } from '../../validators';
 

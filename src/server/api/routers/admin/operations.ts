@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { writeAudit } from '../../../audit/audit';
-import { appendRetry, clearProcessedMarks, findDeadLetter, findOrgEvents, listDeadLetters, listEvents, outboxLag, resolveDeadLetter } from '../../../db/queries/operations';
-import { AppError, notFound } from '../../../errors';
+import { appendRetry, clearProcessedMarks, findDeadLetter, findOrgEvents, listDeadLetters, listEvents, outboxLag, resolveDeadLetter } from '../../../operations/queries';
+import { AppError, notFound } from '../../../domain/errors';
 import { queueNames, type QueueName } from '../../../queues/definitions';
 import { lastHour } from '../../../queues/metrics';
-import { consumerNames } from '../../../../../workers/consumers';
-import { retriedJobId } from '../../../../../workers/dead-letter';
+import { consumerNames } from '../../../runtime/consumers';
+import { retriedJobId } from '../../../operations/dead-letters';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 import { id, pageInput, text } from '../../validators';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { writeAudit } from '../../../audit/audit';
-import { findStore, insertStore, listStores, updateStore } from '../../../db/queries/stores';
-import { AppError, isUniqueViolation, notFound } from '../../../errors';
+import { findStore, insertStore, listStores, updateStore } from '../../../accounts/queries/stores';
+import { AppError, isUniqueViolation, notFound } from '../../../domain/errors';
 import { cacheTags, ENTITY_TTL_SECONDS } from '../../../cache/keys';
 import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
 import { id, optionalText, pageInput, text } from '../../validators';

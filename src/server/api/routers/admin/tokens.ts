@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { writeAudit } from '../../../audit/audit';
 import { cacheKeys } from '../../../cache/keys';
 import { newApiToken, sha256 } from '../../../auth/secrets';
-import { findApiToken, insertApiToken, listApiTokens, revokeApiToken } from '../../../db/queries/tokens';
-import { findUser } from '../../../db/queries/users';
-import { AppError, notFound } from '../../../errors';
+import { findApiToken, insertApiToken, listApiTokens, revokeApiToken } from '../../../accounts/queries/tokens';
+import { findUser } from '../../../accounts/queries/users';
+import { AppError, notFound } from '../../../domain/errors';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 import { id, pageInput, text } from '../../validators';
 

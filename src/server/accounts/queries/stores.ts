@@ -1,0 +1,53 @@
+import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { stores } from '../../db/schema';
+import { decodeCursor, toPage } from '../../db/cursor';
+
+const storeColumns = { id: stores.id, code: stores.code, name: stores.name, city: stores.city, active: stores.active, createdAt: stores.createdAt };
+
+export async function findStore(db: Executor, orgId: string, storeId: string) {
+  const [row] = await db.select(storeColumns).from(stores).where(and(eq(stores.orgId, orgId), eq(stores.id, storeId))).limit(1);
+  return row;
+}
+
+export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null }) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
+  const rows = await db
+    .select(storeColumns)
+    .from(stores)
+    .where(
+      and(
+        eq(stores.orgId, orgId),
+        params.active == null ? undefined : eq(stores.active, params.active),
+        after ? or(gt(stores.name, after[0]), and(eq(stores.name, after[0]), gt(stores.id, after[1]))) : undefined,
+      ),
+    )
+    .orderBy(asc(stores.name), asc(stores.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, (r) => [r.name, r.id]);
+}
+
+export async function insertStore(db: Executor, values: { orgId: string; code: string; name: string; city?: string | null }) {
+  const [row] = await db.insert(stores).values(values).returning(storeColumns);
+  return row!;
+}
+
+/** Undefined fields are left as they are; returns undefined when nothing was given to change. */
+export async function updateStore(db: Executor, orgId: string, storeId: string, values: Partial<{ code: string; name: string; city: string | null; active: boolean }>) {
+  if (Object.values(values).every((v) => v === undefined)) return undefined;
+  const [row] = await db
+    .update(stores)
+    .set(values)
+    .where(and(eq(stores.orgId, orgId), eq(stores.id, storeId)))
+    .returning(storeColumns);
+  return row;
+}
+
+/** Active stores among the given ids, or every active store of the org (null). */
+export async function listStoresOfUser(db: Executor, orgId: string, storeIds: string[] | null) {
+  return db
+    .select({ id: stores.id, code: stores.code, name: stores.name })
+    .from(stores)
+    .where(and(eq(stores.orgId, orgId), eq(stores.active, true), storeIds ? inArray(stores.id, storeIds.length ? storeIds : ['00000000-0000-0000-0000-000000000000']) : undefined))
+    .orderBy(asc(stores.name));
+}

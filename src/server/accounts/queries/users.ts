@@ -1,0 +1,79 @@
+import { and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { storeMemberships, stores, users, type UserRole } from '../../db/schema';
+import { decodeCursor, toPage } from '../../db/cursor';
+
+const publicUser = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  active: users.active,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+  storeIds: sql<string[]>`coalesce((select array_agg(${storeMemberships.storeId}::text order by ${storeMemberships.storeId}) from ${storeMemberships} where ${storeMemberships.userId} = ${users.id}), '{}')`,
+};
+export type PublicUser = Awaited<ReturnType<typeof findUser>> & {};
+
+export async function findUser(db: Executor, orgId: string, userId: string) {
+  const [row] = await db.select(publicUser).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId))).limit(1);
+  return row;
+}
+
+export async function listUsers(
+  db: Executor,
+  orgId: string,
+  params: { cursor?: string | null; limit: number; role?: UserRole | null; active?: boolean | null; search?: string | null },
+) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
+  const rows = await db
+    .select(publicUser)
+    .from(users)
+    .where(
+      and(
+        eq(users.orgId, orgId),
+        params.role ? eq(users.role, params.role) : undefined,
+        params.active == null ? undefined : eq(users.active, params.active),
+        params.search ? or(ilike(users.name, `%${escapeLike(params.search)}%`), ilike(users.email, `%${escapeLike(params.search)}%`)) : undefined,
+        after ? or(gt(users.name, after[0]), and(eq(users.name, after[0]), gt(users.id, after[1]))) : undefined,
+      ),
+    )
+    .orderBy(asc(users.name), asc(users.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, (r) => [r.name, r.id]);
+}
+
+export const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function insertUser(db: Executor, values: { orgId: string; email: string; name: string; role: UserRole; passwordHash: string }) {
+  const [row] = await db.insert(users).values(values).returning({ id: users.id });
+  return row!;
+}
+
+export async function updateUser(
+  db: Executor,
+  orgId: string,
+  userId: string,
+  values: Partial<{ name: string; role: UserRole; active: boolean; passwordHash: string }>,
+) {
+  if (Object.keys(values).length === 0) return;
+  await db
+    .update(users)
+    .set(values)
+    .where(and(eq(users.orgId, orgId), eq(users.id, userId)));
+}
+
+/** Replaces a user's store memberships; every store must belong to the org (checked by the caller's count). */
+export async function replaceStoreMemberships(db: Executor, orgId: string, userId: string, storeIds: string[]) {
+  await db.delete(storeMemberships).where(and(eq(storeMemberships.orgId, orgId), eq(storeMemberships.userId, userId)));
+  if (storeIds.length > 0) await db.insert(storeMemberships).values(storeIds.map((storeId) => ({ orgId, userId, storeId })));
+}
+
+export async function countStoresInOrg(db: Executor, orgId: string, storeIds: string[]): Promise<number> {
+  if (storeIds.length === 0) return 0;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(stores)
+    .where(and(eq(stores.orgId, orgId), inArray(stores.id, storeIds)));
+  return row?.n ?? 0;
+}

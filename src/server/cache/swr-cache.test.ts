@@ -1,0 +1,55 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createCache } from './cache';
+import { createSwrCache } from './swr-cache';
+
+const logger = pino({ level: 'silent' });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const newSwr = (freshSeconds = 60) => createSwrCache({ cache: createCache({ redis: null, prefix: 't:', logger }), freshSeconds, staleSeconds: 60, logger });
+
+describe('stale-while-revalidate cache', () => {
+  it('builds once for 100 concurrent callers of a cold key', async () => {
+    const swr = newSwr();
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      await sleep(20);
+      return { n: builds };
+    };
+    const results = await Promise.all(Array.from({ length: 100 }, () => swr.get('k', 'gen', build)));
+    expect(builds).toBe(1);
+    expect(new Set(results.map((r) => r.data.n))).toEqual(new Set([1]));
+  });
+
+  it('never answers with a build that started before a change', async () => {
+    const swr = newSwr();
+    let version = 1;
+    const build = async () => {
+      const seen = version;
+      await sleep(50);
+      return { seen };
+    };
+    const early = swr.get('k', 'gen', build);
+    await sleep(10);
+    version = 2;
+    await swr.invalidate('gen');
+    const late = await swr.get('k', 'gen', build);
+    expect((await early).data.seen).toBe(1);
+    expect(late.data.seen).toBe(2);
+    expect((await swr.get('k', 'gen', build)).data.seen).toBe(2);
+  });
+
+  it('serves a stale entry at once and rebuilds it in the background', async () => {
+    const swr = newSwr(1);
+    let builds = 0;
+    const build = async () => ({ n: ++builds });
+    expect((await swr.get('k', 'gen', build)).source).toBe('rebuilt');
+    expect((await swr.get('k', 'gen', build)).source).toBe('fresh');
+    await sleep(1100);
+    const stale = await swr.get('k', 'gen', build);
+    expect(stale).toEqual({ data: { n: 1 }, source: 'stale' });
+    await sleep(20);
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { n: 2 }, source: 'fresh' });
+    expect(swr.stats()).toMatchObject({ fresh: 2, stale: 1, rebuilt: 1, hitRate: 0.75 });
+  });
+});

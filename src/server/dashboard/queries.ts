@@ -1,0 +1,157 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../db/client';
+import { decodeCursor, encodeCursor } from '../db/cursor';
+
+export type DashboardStore = {
+  storeId: string;
+  storeName: string;
+  /** Requested value over the last 30 days (store_daily_stats). */
+  requestsValue30d: number;
+  inventory: { open: number; finalized: number; lastFinalizedAt: string | null; varianceValue: number };
+  compliance: { open: number; completed: number; rate: number };
+};
+
+export type DashboardRecentRequest = {
+  id: string;
+  storeId: string;
+  storeName: string;
+  createdByName: string;
+  status: string;
+  totalValue: number;
+  itemCount: number;
+  createdAt: string;
+  submittedAt: string | null;
+  items: { id: string; ean: string; productName: string; quantity: number; unitPrice: number; status: string; buyerName: string | null }[];
+};
+
+export type DashboardAggregates = {
+  stores: DashboardStore[];
+  requestsByStatus: { status: string; count: number; value: number }[];
+  pendingByBuyer: { buyerId: string | null; buyerName: string | null; items: number; value: number }[];
+  approvalByBuyer: { buyerId: string; buyerName: string; decided: number; approved: number; rejected: number; rate: number }[];
+  daily: { day: string; requestsCreated: number; requestsValue: number; itemsApproved: number; itemsRejected: number }[];
+  queues: { deadLetters: number; notificationsPending: number; notificationsFailed: number };
+  recent: { items: DashboardRecentRequest[]; nextCursor: string | null };
+};
+
+const RECENT_STATUSES = `{pending,partially_approved,approved,rejected,closed}`;
+
+/**
+ * The recent submitted requests with store, creator, items, products and buyers, as one JSON array built by
+ * PostgreSQL (limit + 1 rows: the extra one says there is a next page). Dates are ISO strings.
+ */
+function recentRequestsJson(orgId: string, storeFilter: SQL, limit: number, after: [string, string] | null): SQL {
+  return sql`coalesce((
+    select json_agg(json_build_object(
+      'id', r.id, 'storeId', r.store_id, 'storeName', s.name, 'createdByName', u.name, 'status', r.status,
+      'totalValue', r.total_value::float8, 'itemCount', r.item_count, 'createdAt', r.created_at, 'submittedAt', r.submitted_at,
+      'items', (select coalesce(json_agg(json_build_object(
+          'id', i.id, 'ean', p.ean, 'productName', p.name, 'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8,
+          'status', i.status, 'buyerName', b.name) order by i.position, i.id), '[]')
+        from purchase_request_items i join products p on p.id = i.product_id left join users b on b.id = i.buyer_id
+        where i.request_id = r.id)
+    ) order by r.created_at desc, r.id desc)
+    from (
+      select r.* from purchase_requests r join stores s on s.id = r.store_id
+      where r.org_id = ${orgId} and r.status = any(${RECENT_STATUSES}::purchase_request_status[]) ${storeFilter}
+        ${after ? sql`and (r.created_at, r.id) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : sql``}
+      order by r.created_at desc, r.id desc
+      limit ${limit + 1}
+    ) r
+    join stores s on s.id = r.store_id
+    join users u on u.id = r.created_by
+  ), '[]')`;
+}
+
+function toRecentPage(rows: DashboardRecentRequest[], limit: number) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([new Date(last.createdAt).toISOString(), last.id]) : null };
+}
+
+const storeFilterFor = (column: SQL, storeIds: string[] | null) => (storeIds ? sql`and ${column} = any(${`{${storeIds.join(',')}}`}::uuid[])` : sql``);
+
+/**
+ * Everything the dashboard shows in ONE statement, whatever the data size: status totals and pending approvals
+ * per buyer from trigger-kept summary tables (request_status_totals, pending_approvals), approval rates from
+ * the materialized view, charts from store_daily_stats (30 days), per-store inventory and compliance, and the
+ * first page of recent requests. `storeIds` null = the whole org.
+ */
+export async function loadDashboard(db: Executor, orgId: string, storeIds: string[] | null, recentLimit: number): Promise<DashboardAggregates> {
+  const [row] = await db.execute<{ data: Omit<DashboardAggregates, 'recent'> & { recent: DashboardRecentRequest[] } }>(sql`
+    with scope as (
+      select s.id, s.name from stores s where s.org_id = ${orgId} and s.active ${storeFilterFor(sql`s.id`, storeIds)}
+    ),
+    status_totals as (
+      select t.status, sum(t.request_count)::int as count, sum(t.total_value)::float8 as value
+      from request_status_totals t join scope on scope.id = t.store_id
+      where t.org_id = ${orgId} and t.request_count > 0 and t.status <> 'draft'
+      group by t.status
+    ),
+    pending_by_buyer as (
+      select p.buyer_id, u.name as buyer_name, sum(p.items)::int as items, sum(p.value)::float8 as value
+      from pending_approvals p
+      join scope on scope.id = p.store_id
+      join users u on u.id = p.buyer_id
+      where p.org_id = ${orgId} and p.items > 0
+      group by p.buyer_id, u.name
+    ),
+    approval as (
+      select b.buyer_id, u.name as buyer_name, b.decided_items, b.approved_items, b.rejected_items, b.approval_rate
+      from mv_buyer_approval_stats b join users u on u.id = b.buyer_id
+      where b.org_id = ${orgId}
+    ),
+    daily as (
+      select d.day, sum(d.requests_created)::int as requests_created, sum(d.requests_value)::float8 as requests_value,
+        sum(d.items_approved)::int as items_approved, sum(d.items_rejected)::int as items_rejected
+      from store_daily_stats d join scope on scope.id = d.store_id
+      where d.org_id = ${orgId} and d.day > (now() at time zone 'America/Sao_Paulo')::date - 30
+      group by d.day
+    ),
+    per_store as (
+      select scope.id, scope.name,
+        coalesce((select sum(d.requests_value) from store_daily_stats d
+          where d.store_id = scope.id and d.day > (now() at time zone 'America/Sao_Paulo')::date - 30), 0)::float8 as requests_value,
+        (select count(*) from inventory_sessions x where x.org_id = ${orgId} and x.store_id = scope.id and x.status = 'open')::int as inv_open,
+        (select count(*) from inventory_sessions x where x.org_id = ${orgId} and x.store_id = scope.id and x.status = 'finalized')::int as inv_finalized,
+        (select max(x.finalized_at) from inventory_sessions x where x.org_id = ${orgId} and x.store_id = scope.id) as inv_last,
+        coalesce((select sum(t.variance_value) from inventory_totals t where t.session_id = (
+          select l.id from inventory_sessions l where l.org_id = ${orgId} and l.store_id = scope.id and l.status = 'finalized' order by l.finalized_at desc limit 1)), 0)::float8 as inv_variance,
+        (select count(*) from compliance_tasks c where c.org_id = ${orgId} and c.store_id = scope.id and c.status = 'open')::int as co_open,
+        (select count(*) from compliance_tasks c where c.org_id = ${orgId} and c.store_id = scope.id and c.status = 'completed')::int as co_completed
+      from scope
+    )
+    select json_build_object(
+      'stores', coalesce((select json_agg(json_build_object(
+          'storeId', id, 'storeName', name, 'requestsValue30d', requests_value,
+          'inventory', json_build_object('open', inv_open, 'finalized', inv_finalized, 'lastFinalizedAt', inv_last, 'varianceValue', inv_variance),
+          'compliance', json_build_object('open', co_open, 'completed', co_completed,
+            'rate', case when co_open + co_completed = 0 then 0 else co_completed::float8 / (co_open + co_completed) end)
+        ) order by name) from per_store), '[]'),
+      'requestsByStatus', coalesce((select json_agg(json_build_object('status', status, 'count', count, 'value', value) order by status) from status_totals), '[]'),
+      'pendingByBuyer', coalesce((select json_agg(json_build_object('buyerId', buyer_id, 'buyerName', buyer_name, 'items', items, 'value', value) order by items desc, buyer_name) from pending_by_buyer), '[]'),
+      'approvalByBuyer', coalesce((select json_agg(json_build_object('buyerId', buyer_id, 'buyerName', buyer_name, 'decided', decided_items, 'approved', approved_items, 'rejected', rejected_items, 'rate', approval_rate) order by buyer_name) from approval), '[]'),
+      'daily', coalesce((select json_agg(json_build_object('day', day, 'requestsCreated', requests_created, 'requestsValue', requests_value, 'itemsApproved', items_approved, 'itemsRejected', items_rejected) order by day) from daily), '[]'),
+      'queues', json_build_object(
+        'deadLetters', (select count(*)::int from dead_letter_queue q where q.resolved_at is null and (q.org_id = ${orgId} or q.org_id is null)),
+        'notificationsPending', (select count(*)::int from notifications n where n.org_id = ${orgId} and n.push_status in ('queued', 'sending')),
+        'notificationsFailed', (select count(*)::int from notifications n where n.org_id = ${orgId} and n.push_status = 'failed')),
+      'recent', ${recentRequestsJson(orgId, storeFilterFor(sql`r.store_id`, storeIds), recentLimit, null)}
+    ) as data`);
+  const data = row!.data;
+  return { ...data, recent: toRecentPage(data.recent, recentLimit) };
+}
+
+/** Later pages of the recent requests: one statement per page. */
+export async function loadRecentRequests(db: Executor, orgId: string, params: { storeIds: string[] | null; cursor?: string | null; limit: number }) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
+  const [row] = await db.execute<{ data: DashboardRecentRequest[] }>(
+    sql`select ${recentRequestsJson(orgId, storeFilterFor(sql`r.store_id`, params.storeIds), params.limit, after)} as data`,
+  );
+  return toRecentPage(row!.data, params.limit);
+}
+
+/** Refreshes the history-sized materialized views without blocking readers. */
+export async function refreshDashboardViews(db: Executor): Promise<void> {
+  await db.execute(sql`refresh materialized view concurrently mv_buyer_approval_stats`);
+}

@@ -1,0 +1,39 @@
+import { isUuid } from '~/lib/uuid';
+import { AppError } from '../domain/errors';
+
+/** Opaque keyset cursors: the sort key and id of the last row, base64url JSON. No OFFSET anywhere. */
+export function encodeCursor(values: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+/**
+ * What each value of a cursor must be: it goes into SQL as that type, so a cursor crafted with anything else is a
+ * BAD_REQUEST here, never a failed cast (a 500) in the database.
+ */
+export type CursorPart = 'text' | 'uuid' | 'time' | 'int';
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+const valid: Record<CursorPart, (v: unknown) => boolean> = {
+  text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\0'),
+  uuid: isUuid,
+  time: (v) => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+  int: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+};
+
+export function decodeCursor<T extends (string | number)[]>(cursor: string | null | undefined, shape: CursorPart[]): T | null {
+  if (!cursor) return null;
+  try {
+    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown;
+    if (Array.isArray(values) && values.length === shape.length && values.every((v, i) => valid[shape[i]!](v))) return values as T;
+  } catch {
+    // falls through to the error below
+  }
+  throw new AppError('INVALID', 'Invalid cursor: pass the nextCursor of the previous page unchanged');
+}
+
+/** Fetch limit + 1 rows; the extra one says whether there is a next page. */
+export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => (string | number)[]) {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}

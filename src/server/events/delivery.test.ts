@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { UnrecoverableError } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { until } from '../../../tests/helpers/until';
+import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
+import { appendEvents } from '~/server/events/outbox';
+import { startOutboxRelay } from '~/server/events/relay';
+import { queueNames } from '~/server/queues/definitions';
+import type { Services } from '~/server/services';
+import { consumers } from '../runtime/consumers';
+import type { Consumer, ConsumerDeps } from './consumer';
+import { applyEvent } from './delivery';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+let deps: ConsumerDeps;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createOrgFixture(services, 'domain-events');
+  deps = { services, queues: services.queues, pushEnabled: false };
+});
+afterAll(() => close());
+
+async function createdEventOfNewRequest() {
+  const clerk = await callerFor(services, { sessionSecret: org.secrets.clerk });
+  const request = await clerk.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[0]!.id, items: [{ productId: org.products[0]!.id, quantity: 2 }], submit: true });
+  const [event] = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), eq(eventLog.type, 'purchaseRequest.created')));
+  return event!;
+}
+const requestsCreatedToday = async () =>
+  (await services.db.select({ n: storeDailyStats.requestsCreated }).from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id))).reduce((sum, r) => sum + r.n, 0);
+const marksOf = async (eventId: number) =>
+  (await services.db.select({ consumer: processedEvents.consumer }).from(processedEvents).where(eq(processedEvents.eventId, eventId))).map((m) => m.consumer).sort();
+
+describe('applyEvent', () => {
+  it('applies every consumer once and marks each one with a database effect (live-and-cache only acts after, on every delivery)', async () => {
+    const event = await createdEventOfNewRequest();
+    const before = await requestsCreatedToday();
+    expect(await applyEvent(deps, event.id)).toEqual(['push', 'analytics', 'live-and-cache']);
+    await applyEvent(deps, event.id);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+    expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
+  });
+
+  it('does not let a failing consumer hold back the others; its retry applies only it', async () => {
+    let broken = true;
+    let applied = 0;
+    const flaky: Consumer = {
+      name: 'flaky',
+      handles: (type) => type === 'purchaseRequest.created',
+      async apply() {
+        if (broken) throw new Error('flaky consumer is down');
+        applied++;
+      },
+    };
+    const registry = [...consumers, flaky];
+    const event = await createdEventOfNewRequest();
+    const before = await requestsCreatedToday();
+
+    await expect(applyEvent(deps, event.id, { consumers: registry })).rejects.toThrow('flaky consumer is down');
+    expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+
+    broken = false;
+    await applyEvent(deps, event.id, { consumers: registry });
+    expect(applied).toBe(1);
+    expect(await marksOf(event.id)).toEqual(['analytics', 'flaky', 'push']);
+    expect(await requestsCreatedToday()).toBe(before + 1);
+  });
+
+  it('a product change made without the API (as a worker makes it) reaches cached lists and lookups through its event', async () => {
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    const product = org.products[1]!;
+    const nameIn = async () => ({
+      list: (await buyer.products.list({ limit: 50 })).items.find((p) => p.id === product.id)?.name,
+      lookup: (await buyer.products.byEan({ ean: product.ean })).name,
+    });
+    expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // now cached
+    const [eventId] = await services.db.transaction(async (tx) => {
+      await tx.update(products).set({ name: 'Renomeado por um worker' }).where(eq(products.id, product.id));
+      return appendEvents(tx, [{ type: 'product.updated', orgId: org.org.id, aggregateId: product.id, payload: { productId: product.id, ean: product.ean, changed: ['name'] } }], {
+        userId: null,
+      });
+    });
+    expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // the cache does not know yet
+    await applyEvent(deps, eventId!);
+    expect(await nameIn()).toEqual({ list: 'Renomeado por um worker', lookup: 'Renomeado por um worker' });
+  });
+
+  it('a stored event whose payload fails its schema is not retried: its consumers never see it', async () => {
+    const [bad] = await services.db
+      .insert(eventLog)
+      .values({ orgId: org.org.id, type: 'purchaseRequest.created', aggregateType: 'purchaseRequest', aggregateId: randomUUID(), aggregateSeq: 1, payload: { storeId: 'not-a-uuid' } })
+      .returning();
+    const before = await requestsCreatedToday();
+    const failure = await applyEvent(deps, bad!.id).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UnrecoverableError);
+    expect((failure as Error).message).toContain('invalid payload');
+    expect(await requestsCreatedToday()).toBe(before);
+    expect(await marksOf(bad!.id)).toEqual([]);
+  });
+
+  it('runs only the named consumer on a replay', async () => {
+    const event = await createdEventOfNewRequest();
+    expect(await applyEvent(deps, event.id, { only: 'analytics' })).toEqual(['analytics']);
+    expect(await marksOf(event.id)).toEqual(['analytics']);
+  });
+});
+
+describe('outbox relay', () => {
+  it('two relays publish every event exactly once between them (FOR UPDATE SKIP LOCKED)', async () => {
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const handedOver: string[] = [];
+    // The real queue, with a record of every job the relays hand it.
+    const recording = {
+      addBulk: (jobs: { opts?: { jobId?: string } }[]) => {
+        handedOver.push(...jobs.map((j) => `${j.opts?.jobId}`));
+        return queue.addBulk(jobs as never);
+      },
+    } as unknown as typeof queue;
+    const relays = [1, 2].map(() => startOutboxRelay({ db: services.db, sql: services.sql, queue: recording, logger: services.logger, batchSize: 7, pollMs: 50 }));
+    try {
+      const ids: number[] = [];
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const written = await services.db.transaction((tx) =>
+            appendEvents(
+              tx,
+              Array.from({ length: 10 }, (_, j) => ({
+                type: 'product.updated' as const,
+                orgId: org.org.id,
+                aggregateId: `relay-test-${i}`,
+                payload: { productId: org.products[0]!.id, ean: org.products[0]!.ean, changed: [`n${j}`] },
+              })),
+              { userId: null },
+            ),
+          );
+          ids.push(...written);
+        }),
+      );
+      await until(async () => (await services.db.$count(eventLog, and(inArray(eventLog.id, ids), isNull(eventLog.publishedAt)))) === 0, 15_000);
+      const mine = handedOver.filter((jobId) => ids.includes(Number(jobId.replace('event-', ''))));
+      expect(mine).toHaveLength(ids.length);
+      expect(new Set(mine).size).toBe(ids.length);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+    }
+  });
+});

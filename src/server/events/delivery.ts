@@ -1,0 +1,108 @@
+import { eq } from 'drizzle-orm';
+import { UnrecoverableError } from 'bullmq';
+import type { Executor } from '~/server/db/client';
+import { settleAll } from '~/server/db/pipeline';
+import { eventLog, processedEvents } from '~/server/db/schema';
+import { loadEventAndMark, markEventProcessed } from '~/server/operations/queries';
+import { eventPayloads, eventTypes, type EventType } from '~/server/events/types';
+import { queueNames } from '~/server/queues/definitions';
+import type { Logger } from '~/server/logger';
+import { defineProcessor } from '../queues/processor';
+import { consumers } from '../runtime/consumers';
+import type { Consumer, ConsumerDeps, StoredEvent } from './consumer';
+
+/**
+ * The event with its payload checked against its type's schema. A type or payload no schema accepts is a
+ * malformed event: no retry mends it, so it goes to the dead-letter queue.
+ */
+function validated(row: { id: number; orgId: string | null; type: string; aggregateId: string; payload: unknown; metadata: StoredEvent['metadata']; createdAt: Date }): StoredEvent {
+  const schema = eventPayloads[row.type as EventType];
+  if (!schema) throw new UnrecoverableError(`Event ${row.id} has an unknown type: ${row.type}`);
+  const payload = schema.safeParse(row.payload);
+  if (!payload.success) throw new UnrecoverableError(`Event ${row.id} (${row.type}) has an invalid payload: ${payload.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return { id: row.id, orgId: row.orgId, type: row.type, aggregateId: row.aggregateId, payload: payload.data, metadata: row.metadata, createdAt: row.createdAt } as StoredEvent;
+}
+
+async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
+  const [row] = await db.select().from(eventLog).where(eq(eventLog.id, eventId)).limit(1);
+  if (!row) throw new UnrecoverableError(`Event ${eventId} does not exist`);
+  return validated(row);
+}
+
+const targetsOf = (registry: Consumer[], type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
+
+/**
+ * Which consumers (of `registry`, or only the one named) to mark as having processed each event type, for the
+ * one-statement claim: those with a database effect. The others (`after` only) run on every delivery anyway, and
+ * a mark for them would be a row per event that nothing reads.
+ */
+const consumersByType = (registry: Consumer[], only?: string) =>
+  Object.fromEntries(eventTypes.map((type) => [type, targetsOf(registry, type, only).filter((c) => c.apply).map((c) => c.name)]));
+const defaultConsumersByType = consumersByType(consumers);
+
+/** Records `names` as having processed the event; returns the ones that had not yet (their effect is due). */
+async function mark(tx: Executor, names: string[], eventId: number): Promise<Set<string>> {
+  if (names.length === 0) return new Set();
+  const rows = await tx
+    .insert(processedEvents)
+    .values(names.map((consumer) => ({ consumer, eventId })))
+    .onConflictDoNothing()
+    .returning({ consumer: processedEvents.consumer });
+  return new Set(rows.map((r) => r.consumer));
+}
+
+/**
+ * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
+ * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
+ * transaction for all consumers: one statement loads the event and writes the marks, then the due consumers'
+ * effects go out together (postgres.js pipelines a transaction's concurrent statements). If that transaction
+ * fails, each consumer gets its own, so one failing consumer never holds back the others; the job then fails
+ * for the one that still fails, and its retry finds the rest already marked. `after` hooks run on every
+ * delivery, once everything has committed.
+ */
+export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { only?: string; consumers?: Consumer[] } = {}): Promise<string[]> {
+  const { db } = deps.services;
+  const { only, consumers: registry = consumers } = opts;
+  const byType = !only && registry === consumers ? defaultConsumersByType : consumersByType(registry, only);
+  let event: StoredEvent;
+  const results = new Map<string, unknown>();
+  try {
+    event = await db.transaction(async (tx) => {
+      const claimed = await loadEventAndMark(tx, eventId, byType, !only);
+      if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
+      const { due, ...stored } = claimed;
+      const loaded = validated(stored);
+      const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
+      const applied = await settleAll(applying.map(async (c) => c.apply!(tx, loaded, deps)));
+      applying.forEach((c, i) => results.set(c.name, applied[i]));
+      return loaded;
+    });
+  } catch (error) {
+    if (error instanceof UnrecoverableError) throw error;
+    results.clear();
+    event = await loadEvent(db, eventId);
+    let failure: unknown;
+    for (const consumer of targetsOf(registry, event.type, only)) {
+      if (!consumer.apply) continue;
+      try {
+        await db.transaction(async (tx) => {
+          if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply!(tx, event, deps));
+        });
+      } catch (consumerError) {
+        failure ??= consumerError;
+      }
+    }
+    if (failure) throw failure;
+    if (!only) await markEventProcessed(db, eventId);
+  }
+  const targets = targetsOf(registry, event.type, only);
+  await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));
+  return targets.map((c) => c.name);
+}
+
+/** The event types some consumer handles: the relay marks the others published without a job. */
+export const hasConsumer = (type: string) => consumers.some((c) => c.handles(type as EventType));
+
+export function domainEventsProcessor(deps: ConsumerDeps, logger: Logger) {
+  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await applyEvent(deps, eventId, { only: consumer }) }));
+}
