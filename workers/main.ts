@@ -12,7 +12,7 @@ if (!env.DATABASE_URL) {
   process.exit(1);
 }
 const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers' });
-const runtime = await startWorkers(services, services.queues);
+const runtime = await startWorkers(services);
 
 let stopping = false;
 const stop = async (signal: string) => {

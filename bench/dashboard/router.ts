@@ -13,9 +13,9 @@ export function createBenchRouter(services: Services) {
   const manager = roleProcedure('manager', 'admin');
   let ceilingPayload: DashboardSummary | undefined;
   const bench = createTRPCRouter({
-    naive: manager.query(({ ctx }) => naiveDashboard(ctx.services.sql, ctx.orgId)),
-    miss: manager.query(({ ctx }) => buildDashboard(ctx.services, ctx.orgId, null)),
-    ceiling: manager.query(async ({ ctx }) => (ceilingPayload ??= await buildDashboard(ctx.services, ctx.orgId, null))),
+    naive: manager.query(({ ctx }) => naiveDashboard(ctx.services.sql, ctx.principal.orgId)),
+    miss: manager.query(({ ctx }) => buildDashboard(ctx.services.db, ctx.principal.orgId, null)),
+    ceiling: manager.query(async ({ ctx }) => (ceilingPayload ??= await buildDashboard(ctx.services.db, ctx.principal.orgId, null))),
     stats: manager.query(() => ({ dashboard: services.dashboardCache.stats(), cache: services.cache.stats() })),
     resetStats: manager.mutation(() => {
       services.dashboardCache.resetStats();

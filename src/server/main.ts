@@ -46,7 +46,7 @@ async function main() {
   await refresher.refreshNow().catch((error: unknown) => logger.warn({ err: error }, 'first dashboard view refresh failed'));
   // One process in the embedded mode: the workers must share the app's in-process cache to invalidate it.
   const inProcessWorkers = env.WORKERS_IN_PROCESS === 'true' || (env.WORKERS_IN_PROCESS === 'auto' && database.embedded);
-  const workers = inProcessWorkers ? await startWorkers(services, services.queues) : null;
+  const workers = inProcessWorkers ? await startWorkers(services) : null;
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);

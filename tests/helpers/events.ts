@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { eventDelivery } from '~/server/runtime/consumers';
 import type { Services } from '~/server/services';
-import { applyEvent } from '../../src/server/events/delivery';
 
 /**
  * Applies every outbox event to its consumers in this process, as the workers would (same code, same
@@ -8,6 +8,6 @@ import { applyEvent } from '../../src/server/events/delivery';
  */
 export async function runConsumers(services: Services): Promise<void> {
   const rows = await services.db.execute<{ id: number }>(sql`select id from event_log order by id`);
-  const deps = { services, queues: services.queues, pushEnabled: false };
-  for (const { id } of rows) await applyEvent(deps, Number(id));
+  const deps = { services, pushEnabled: false };
+  for (const { id } of rows) await eventDelivery.apply(deps, Number(id));
 }

@@ -63,7 +63,7 @@ export const errorOf = (p: Promise<unknown>) =>
     () => {
       throw new Error('expected the call to fail');
     },
-    (e: unknown) => e as TRPCError & { cause?: { details?: Record<string, unknown> } },
+    (e: unknown) => e as TRPCError & { cause?: { reason?: string; data?: Record<string, unknown> } },
   );
 
 export const as = (services: Services, org: OrgFixture, role: UserRole) => callerFor(services, { sessionSecret: org.secrets[role] });

@@ -28,10 +28,18 @@ const eventTypeLabels: Record<EventType, string> = {
   'purchaseRequest.created': 'Solicitação criada',
   'purchaseRequest.itemDecided': 'Item de solicitação decidido',
   'purchaseRequest.completed': 'Solicitação concluída',
+  'purchaseRequest.closed': 'Solicitação fechada',
+  'inventory.opened': 'Inventário aberto',
   'inventory.finalized': 'Inventário finalizado',
+  'inventory.cancelled': 'Inventário cancelado',
   'compliance.completed': 'Conformidade concluída',
   'image.processed': 'Imagem processada',
   'notification.sent': 'Notificação enviada',
+  'user.created': 'Usuário criado',
+  'user.updated': 'Usuário alterado',
+  'store.created': 'Loja criada',
+  'store.updated': 'Loja alterada',
+  'apiToken.revoked': 'Token de API revogado',
 };
 const eventTypeLabel = (type: string) => (eventTypeLabels as Record<string, string>)[type];
 

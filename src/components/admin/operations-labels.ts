@@ -16,12 +16,14 @@ export function queueLabel(name: string): string {
   return (queueLabels as Record<string, string>)[name] ?? name;
 }
 
-/** The consumers of domain events (workers/consumers), which a replay can target one at a time. */
+/** The consumers of domain events (src/server/runtime/consumers.ts), which a replay can target one at a time. */
 export const consumerLabels: Record<string, string> = {
   analytics: 'Indicadores do painel',
   push: 'Notificações push',
   'live-and-cache': 'Tempo real e cache',
   images: 'Imagens de produtos',
+  'product-cache': 'Cache do catálogo',
+  'accounts-cache': 'Cache de usuários, lojas e acessos',
 };
 
 /** "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h": how long something has waited or run. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
 import { eq } from 'drizzle-orm';
 import { deadLetterQueue, eventLog, userRoles, type UserRole } from '../db/schema';
@@ -168,6 +169,7 @@ beforeAll(async () => {
     submit: true,
   });
   const buyerA = await callerFor(services, { sessionSecret: orgA.secrets.buyer });
+  await runConsumers(services); // the buyer's notification of the submitted request
   const notificationId = (await buyerA.notifications.list({ limit: 1 })).items[0]!.id;
   const deviceToken = `fcm-token-of-buyer-a-${randomUUID()}`;
   await buyerA.notifications.registerDevice({ token: deviceToken });

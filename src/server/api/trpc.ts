@@ -1,13 +1,14 @@
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';
-import type { Actor } from '../audit/audit';
 import { resolvePrincipal, type Credentials } from '../auth/authenticate';
 import type { Principal } from '../auth/principal';
 import type { UserRole } from '../db/schema';
+import { requestContext, type SignedInContext } from '../domain/context';
 import { AppError, pgErrorCode, toTRPCError } from '../domain/errors';
+import { commitEffects } from '../runtime/consumers';
 import type { Services } from '../services';
-import { procedureCacheKey } from './middleware/cache';
+import { cacheFamilyTag, procedureCacheKey, type CacheFamily } from './middleware/cache';
 import { enforceRateLimit } from './middleware/ratelimit';
 import { logProcedureResult } from './middleware/request-log';
 
@@ -25,7 +26,8 @@ export type ContextOptions = {
 export async function createContext(opts: ContextOptions) {
   const { principal, credentialError } = await resolvePrincipal(opts.services, opts.credentials);
   const logger = opts.services.logger.child({ requestId: opts.requestId, userId: principal?.userId, orgId: principal?.orgId });
-  return { ...opts, principal, credentialError, logger };
+  const domain = requestContext(opts.services, { principal, requestId: opts.requestId, ip: opts.ip, logger, afterCommit: commitEffects(opts.services) });
+  return { ...opts, principal, credentialError, logger, domain };
 }
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
@@ -43,6 +45,7 @@ const t = initTRPC
     sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     errorFormatter({ shape, error }) {
       const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      const appError = error.cause instanceof AppError ? error.cause : null;
       return {
         ...shape,
         // Never leak SQL or stack traces: a 500 says only that it happened and which request to look up.
@@ -51,8 +54,10 @@ const t = initTRPC
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
+          /** Stable and machine-readable: what the client turns into Portuguese and scripts branch on. */
+          reason: appError?.reason ?? (error.cause instanceof ZodError ? 'invalid_input' : null),
           zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
-          details: error.cause instanceof AppError ? (error.cause.details ?? null) : null,
+          details: appError?.data ?? null,
         },
       };
     },
@@ -71,14 +76,14 @@ const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
   // Within every field's limits, a product of them (quantity × price) can still exceed what a column holds: the
   // caller's input, so a 400 that says what to change, never a 500.
   else if (!result.ok && pgErrorCode(result.error.cause) === '22003') {
-    result = { ...result, error: toTRPCError(new AppError('INVALID', 'A value is too large to store: use smaller quantities or prices')) };
+    result = { ...result, error: toTRPCError(new AppError('INVALID', 'value_too_large', 'A value is too large to store: use smaller quantities or prices')) };
   }
   logProcedureResult(ctx.logger, { path, type, durationMs: performance.now() - started, error: result.ok ? null : result.error });
   return result;
 });
 
 const rateLimit = t.middleware(async ({ ctx, next }) => {
-  await enforceRateLimit(ctx);
+  await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, principal: ctx.principal, ip: ctx.ip, setHeader: ctx.setHeader });
   return next();
 });
 
@@ -86,28 +91,19 @@ const rateLimit = t.middleware(async ({ ctx, next }) => {
 export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-    if (!ctx.principal) {
-      throw new TRPCError({
-        code: 'UNAUTHORIZED',
-        message: ctx.credentialError ?? 'Sign in to continue (session missing or expired)',
-      });
-    }
-    const principal: Principal = ctx.principal;
-    const actor: Actor = {
-      type: principal.kind === 'token' ? 'token' : 'user',
-      userId: principal.userId,
-      orgId: principal.orgId,
-      requestId: ctx.requestId,
-      ip: ctx.ip,
-    };
-    return next({ ctx: { principal, actor, orgId: principal.orgId } });
-  });
+  if (!ctx.principal) {
+    throw new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
+  }
+  const principal: Principal = ctx.principal;
+  const domain: SignedInContext = { ...ctx.domain, principal };
+  return next({ ctx: { principal, domain } });
+});
 
 /** Signed in with one of these roles; anyone else gets FORBIDDEN. The roles live in meta so tests can enumerate them. */
 export function roleProcedure(...roles: UserRole[]) {
   return authedProcedure.meta({ roles }).use(({ ctx, next }) => {
     if (!roles.includes(ctx.principal.role)) {
-      throw new TRPCError({ code: 'FORBIDDEN', message: `This action needs one of the roles: ${roles.join(', ')}` });
+      throw new AppError('FORBIDDEN', 'role_required', `This action needs one of the roles: ${roles.join(', ')}`, { roles });
     }
     return next();
   });
@@ -117,16 +113,17 @@ export const adminProcedure = roleProcedure('admin');
 
 /**
  * Cache-aside for read procedures: the key holds the procedure, the input and the caller's authorization scope
- * (org, role, stores); `tags` name what invalidates it (e.g. `stores:<orgId>`, cleared by the store mutations).
+ * (org, role, stores); the family names the tag whose invalidation drops it (every change to that family's rows
+ * drops the org's tag through its domain's consumer).
  */
-export function cachedQuery(opts: { ttlSeconds: number; tags: (orgId: string) => string[] }) {
+export function cachedQuery(family: CacheFamily, opts: { ttlSeconds: number }) {
   return t.middleware(async ({ ctx, path, getRawInput, next }) => {
     if (!ctx.principal) return next();
     const key = procedureCacheKey(path, ctx.principal, await getRawInput());
     const hit = await ctx.services.cache.get<{ data: unknown }>(key);
     if (hit) return { ok: true, data: hit.data, marker: undefined } as unknown as Awaited<ReturnType<typeof next>>;
     const result = await next();
-    if (result.ok) await ctx.services.cache.set(key, { data: result.data }, { ttlSeconds: opts.ttlSeconds, tags: opts.tags(ctx.principal.orgId) });
+    if (result.ok) await ctx.services.cache.set(key, { data: result.data }, { ttlSeconds: opts.ttlSeconds, tags: [cacheFamilyTag(family, ctx.principal.orgId)] });
     return result;
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
-import { readCsv, type CsvRowError } from '../csv/read';
+import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
 
 /** Header names accepted for each field (pt-BR spreadsheets and English ones), compared without accents/case. */
 const HEADER_ALIASES: Record<string, string[]> = {
@@ -81,7 +81,7 @@ export type { CsvRowError };
  * Parses a product CSV (comma or semicolon separated, with a header row) into valid rows and per-line errors.
  * Line numbers are the file's, counting the header as line 1.
  */
-export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: string } {
+export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: CsvFatal } {
   const read = readCsv(text, HEADER_ALIASES, ['ean', 'name']);
   if (read.fatal !== undefined) return { rows: [], errors: [], fatal: read.fatal };
 

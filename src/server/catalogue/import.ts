@@ -1,21 +1,25 @@
 import { writeAudit, type Actor } from '../audit/audit';
-import type { Database, Transaction } from '../db/client';
-import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from './queries';
-import { appendEvents } from '../events/outbox';
-import type { NewEvent } from '../events/types';
+import type { Transaction } from '../db/client';
+import type { SignedInContext } from '../domain/context';
 import { constraintOf } from '../domain/errors';
+import { inTransaction } from '../domain/transaction';
+import type { NewEvent } from '../events/types';
 import type { CsvProductRow, CsvRowError } from './csv';
+import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from './queries';
 
 const BATCH = 1000;
 
-export type ImportResult = { created: number; updated: number; errors: CsvRowError[]; importedEans: string[] };
+export type ImportResult = { created: number; updated: number; errors: CsvRowError[] };
 
 /**
  * Imports parsed rows: rows that fail a check against the database (unknown buyer, PLU taken) are reported with
  * their line; the others are upserted in batches. A batch the database refuses is retried row by row under
- * savepoints, so one bad row never takes good rows down with it, and no row is ever half-written.
+ * savepoints, so one bad row never takes good rows down with it, and no row is ever half-written. A batch's
+ * events are recorded once its savepoint holds.
  */
-export async function importProducts(db: Database, orgId: string, actor: Actor, rows: CsvProductRow[]): Promise<ImportResult> {
+export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]): Promise<ImportResult> {
+  const { db, actor } = ctx;
+  const orgId = ctx.principal.orgId;
   const errors: CsvRowError[] = [];
   const buyers = await findUserIdsByEmail(db, orgId, [...new Set(rows.flatMap((r) => (r.buyerEmail ? [r.buyerEmail] : [])))]);
   const pluOwners = await findPluOwners(db, orgId, [...new Set(rows.flatMap((r) => (r.plu ? [r.plu] : [])))]);
@@ -52,15 +56,20 @@ export async function importProducts(db: Database, orgId: string, actor: Actor, 
   }
 
   const written: { ean: string; created: boolean }[] = [];
-  await db.transaction(async (tx) => {
+  await inTransaction(ctx, async (tx, emit) => {
+    const write = async (batch: (ProductValues & { line: number })[]) => {
+      const { rows: batchRows, events } = await tx.transaction((sp) => writeBatch(sp, orgId, actor, batch));
+      written.push(...batchRows);
+      await emit(events);
+    };
     for (let i = 0; i < ready.length; i += BATCH) {
       const batch = ready.slice(i, i + BATCH);
       try {
-        written.push(...(await tx.transaction((sp) => writeBatch(sp, orgId, actor, batch))));
+        await write(batch);
       } catch {
         for (const row of batch) {
           try {
-            written.push(...(await tx.transaction((sp) => writeBatch(sp, orgId, actor, [row]))));
+            await write([row]);
           } catch (error) {
             errors.push({ line: row.line, ean: row.ean, errors: [describeDbError(error)] });
           }
@@ -70,9 +79,10 @@ export async function importProducts(db: Database, orgId: string, actor: Actor, 
   });
   errors.sort((a, b) => a.line - b.line);
   const created = written.filter((w) => w.created).length;
-  return { created, updated: written.length - created, errors, importedEans: written.map((w) => w.ean) };
+  return { created, updated: written.length - created, errors };
 }
 
+/** One batch's rows and audit, in the savepoint `tx`; the events to record once the savepoint holds. */
 async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (ProductValues & { line: number })[]) {
   const written = await upsertProducts(tx, orgId, batch);
   const byEan = new Map(batch.map((b) => [b.ean, b]));
@@ -86,17 +96,13 @@ async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (
       after: { ...byEan.get(w.ean), line: undefined, source: 'csv' },
     })),
   );
-  await appendEvents(
-    tx,
-    written.map(
-      (w): NewEvent =>
-        w.created
-          ? { type: 'product.created', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, name: byEan.get(w.ean)!.name, hasImage: false } }
-          : { type: 'product.updated', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, changed: ['csv'] } },
-    ),
-    { correlationId: actor.requestId, userId: actor.userId },
+  const events = written.map(
+    (w): NewEvent =>
+      w.created
+        ? { type: 'product.created', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, name: byEan.get(w.ean)!.name, hasImage: false } }
+        : { type: 'product.updated', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, changed: ['csv'] } },
   );
-  return written;
+  return { rows: written, events };
 }
 
 function describeDbError(error: unknown): string {

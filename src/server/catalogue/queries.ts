@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client';
 import { categoryBuyers, products, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
-import { escapeLike } from '../accounts/queries/users';
+import { escapeLike } from '../db/like';
 
 const buyer = alias(users, 'buyer');
 const lowerName = sql<string>`(lower(${products.name}) collate "C")`;

@@ -3,6 +3,8 @@ import { parse } from 'csv-parse/sync';
 /** A bad row of an import: its line in the file (the header is line 1) and what is wrong with it. */
 export type CsvRowError = { line: number; ean: string | null; errors: string[] };
 export type CsvRecord = { line: number; fields: Partial<Record<string, string>> };
+/** Why a whole file is refused: nothing in it was read. */
+export type CsvFatal = { reason: 'csv_unreadable' | 'csv_empty' | 'csv_missing_column'; message: string; data?: Record<string, unknown> };
 
 const normalizeHeader = (h: string) =>
   h
@@ -20,7 +22,7 @@ export function readCsv<F extends string>(
   text: string,
   aliases: Record<F, string[]>,
   required: F[],
-): { records: CsvRecord[]; fatal?: undefined } | { records?: undefined; fatal: string } {
+): { records: CsvRecord[]; fatal?: undefined } | { records?: undefined; fatal: CsvFatal } {
   const end = text.indexOf('\n');
   const firstLine = end === -1 ? text : text.slice(0, end);
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) >= (firstLine.match(/,/g)?.length ?? 0) && firstLine.includes(';') ? ';' : ',';
@@ -29,16 +31,16 @@ export function readCsv<F extends string>(
     // relax_quotes: a quote inside an unquoted field (TV 32") is a character, not a broken file.
     parsed = parse(text, { delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, info: true }) as never;
   } catch (error) {
-    return { fatal: `The file is not valid CSV: ${(error as Error).message}` };
+    return { fatal: { reason: 'csv_unreadable', message: `The file is not valid CSV: ${(error as Error).message}`, data: { detail: (error as Error).message } } };
   }
   const [header, ...body] = parsed;
-  if (!header) return { fatal: 'The file is empty' };
+  if (!header) return { fatal: { reason: 'csv_empty', message: 'The file is empty' } };
   const columns = header.record.map((h) => {
     const n = normalizeHeader(h);
     return (Object.keys(aliases) as F[]).find((field) => aliases[field].includes(n)) ?? null;
   });
   const missing = required.find((field) => !columns.includes(field));
-  if (missing) return { fatal: `Missing column "${missing}" in the header (line 1)` };
+  if (missing) return { fatal: { reason: 'csv_missing_column', message: `Missing column "${missing}" in the header (line 1)`, data: { column: missing } } };
   return {
     records: body.map(({ record, info }) => {
       const fields: Partial<Record<string, string>> = {};

@@ -55,7 +55,7 @@ describe('dashboard summary', () => {
   });
 
   it('answers a miss with one SQL statement and a hit with none', async () => {
-    const miss = await countQueries(() => buildDashboard(services, org.org.id, null));
+    const miss = await countQueries(() => buildDashboard(services.db, org.org.id, null));
     expect(miss.queries.count).toBe(1);
     const manager = await as(services, org, 'manager');
     await manager.dashboard.summary();

@@ -1,9 +1,11 @@
 import type { Principal } from '../auth/principal';
+import { findStore } from '../accounts/queries/stores';
 import { cacheKeys } from '../cache/keys';
-import { loadDashboard, type DashboardAggregates } from './queries';
-import { AppError } from '../domain/errors';
+import type { Database } from '../db/client';
+import type { SignedInContext } from '../domain/context';
+import { AppError, notFound } from '../domain/errors';
 import type { LiveEvent } from '../live/bus';
-import type { Services } from '../services';
+import { loadDashboard, loadRecentRequests, type DashboardAggregates } from './queries';
 
 export const RECENT_PAGE_SIZE = 10;
 
@@ -14,32 +16,53 @@ export const RECENT_PAGE_SIZE = 10;
 export function dashboardScope(principal: Principal, storeId: string | null | undefined): string | null {
   if (principal.role === 'manager' || principal.role === 'admin') return storeId ?? null;
   if (storeId) {
-    if (!principal.storeIds.includes(storeId)) throw new AppError('NOT_FOUND', 'Store not found');
+    if (!principal.storeIds.includes(storeId)) throw notFound('store', { field: 'storeId' });
     return storeId;
   }
   if (principal.storeIds.length === 1) return principal.storeIds[0]!;
-  throw new AppError('INVALID', 'Choose one of your stores', { field: 'storeId' });
+  throw new AppError('INVALID', 'store_required', 'Choose one of your stores', { field: 'storeId' });
+}
+
+/** The summary's cache key already proves the store (entries are only built for stores of the org); these check. */
+async function checkedScope(ctx: SignedInContext, storeId: string | null | undefined) {
+  const scope = dashboardScope(ctx.principal, storeId);
+  if (scope && !(await findStore(ctx.db, ctx.principal.orgId, scope))) throw notFound('store', { field: 'storeId' });
+  return scope;
 }
 
 export type DashboardSummary = DashboardAggregates & { builtAt: string; scope: { storeId: string | null } };
 
 /** A cache miss costs one SQL statement (see loadDashboard). */
-export async function buildDashboard(services: Pick<Services, 'db'>, orgId: string, storeId: string | null): Promise<DashboardSummary> {
-  const aggregates = await loadDashboard(services.db, orgId, storeId ? [storeId] : null, RECENT_PAGE_SIZE);
-  if (storeId && !aggregates.stores.some((s) => s.storeId === storeId)) throw new AppError('NOT_FOUND', 'Store not found');
+export async function buildDashboard(db: Database, orgId: string, storeId: string | null): Promise<DashboardSummary> {
+  const aggregates = await loadDashboard(db, orgId, storeId ? [storeId] : null, RECENT_PAGE_SIZE);
+  if (storeId && !aggregates.stores.some((s) => s.storeId === storeId)) throw notFound('store', { field: 'storeId' });
   return { ...aggregates, builtAt: new Date().toISOString(), scope: { storeId } };
 }
 
-export async function getDashboard(services: Pick<Services, 'db' | 'dashboardCache'>, principal: Principal, storeId?: string | null) {
-  const scope = dashboardScope(principal, storeId);
-  const { data, source } = await services.dashboardCache.get(cacheKeys.dashboard(principal.orgId, scope), cacheKeys.dashboardGeneration(principal.orgId), () =>
-    buildDashboard(services, principal.orgId, scope),
+/** Everything the dashboard shows, from its stale-while-revalidate cache (60 s fresh) or one SQL statement. */
+export async function getDashboard(ctx: SignedInContext, storeId?: string | null) {
+  const orgId = ctx.principal.orgId;
+  const scope = dashboardScope(ctx.principal, storeId);
+  const { data, source } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGeneration(orgId), () =>
+    buildDashboard(ctx.db, orgId, scope),
   );
   return { ...data, cache: source };
 }
 
-/** After a committed change that shows on the dashboard: outdate the org's entries, then tell open screens. */
-export async function dashboardChanged(services: Pick<Services, 'dashboardCache' | 'live'>, event: Omit<LiveEvent, 'at'>): Promise<void> {
-  await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(event.orgId));
-  await services.live.publish({ ...event, at: Date.now() });
+/** Further pages of the recent requests, with store, creator, items, products and buyers: one statement per page. */
+export async function recentRequests(ctx: SignedInContext, params: { storeId?: string | null; cursor?: string | null; limit: number }) {
+  const storeId = await checkedScope(ctx, params.storeId);
+  return loadRecentRequests(ctx.db, ctx.principal.orgId, { storeIds: storeId ? [storeId] : null, cursor: params.cursor, limit: params.limit });
+}
+
+/**
+ * The live stream of one open screen: an event whenever something it shows changed (the screen refetches).
+ * Checked before the stream starts, so a refusal is an ordinary error with its code.
+ */
+export async function liveChanges(ctx: SignedInContext, storeId: string | null | undefined, signal: AbortSignal): Promise<AsyncIterable<LiveEvent>> {
+  const scope = await checkedScope(ctx, storeId);
+  const events = ctx.services.live.events(ctx.principal.orgId, signal);
+  return (async function* () {
+    for await (const event of events) if (!scope || !event.storeId || event.storeId === scope) yield event;
+  })();
 }

@@ -28,7 +28,7 @@ export function decodeCursor<T extends (string | number)[]>(cursor: string | nul
   } catch {
     // falls through to the error below
   }
-  throw new AppError('INVALID', 'Invalid cursor: pass the nextCursor of the previous page unchanged');
+  throw new AppError('INVALID', 'invalid_cursor', 'Invalid cursor: pass the nextCursor of the previous page unchanged', { field: 'cursor' });
 }
 
 /** Fetch limit + 1 rows; the extra one says whether there is a next page. */

@@ -1,6 +1,6 @@
 import { TRPCError } from '@trpc/server';
 
-/** Domain errors: code + a message a person can act on. Mapped to tRPC codes in one place. */
+/** Domain error codes, mapped to tRPC codes in one place. */
 export const appErrorCodes = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
@@ -13,24 +13,58 @@ export const appErrorCodes = {
 } as const;
 export type AppErrorCode = keyof typeof appErrorCodes;
 
+/**
+ * A refusal the caller can act on. `reason` is stable and machine-readable (the client turns it into Portuguese,
+ * scripts branch on it); `message` is English for developers and logs; `data` carries what the reason needs
+ * (the field, the ids, the seconds to wait). Nothing ever parses `message`.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
+    readonly reason: string,
     message: string,
-    readonly details?: Record<string, unknown>,
+    readonly data?: Record<string, unknown>,
   ) {
     super(message);
     this.name = 'AppError';
   }
 }
 
-export const notFound = (entity: string) => new AppError('NOT_FOUND', `${entity} not found`);
+/** The entity names `not_found` carries in its data (the client names them in Portuguese). */
+export type EntityName =
+  | 'user'
+  | 'store'
+  | 'api_token'
+  | 'product'
+  | 'buyer'
+  | 'purchase_request'
+  | 'item'
+  | 'inventory_session'
+  | 'dead_letter'
+  | 'events';
+
+const entityLabels: Record<EntityName, string> = {
+  user: 'User',
+  store: 'Store',
+  api_token: 'API token',
+  product: 'Product',
+  buyer: 'Buyer',
+  purchase_request: 'Purchase request',
+  item: 'Item',
+  inventory_session: 'Inventory session',
+  dead_letter: 'Dead letter',
+  events: 'Events',
+};
+
+/** Not there, or not the caller's to see: the same answer, so a NOT_FOUND never hints that a row exists elsewhere. */
+export const notFound = (entity: EntityName, data?: Record<string, unknown>) =>
+  new AppError('NOT_FOUND', 'not_found', `${entityLabels[entity]} not found`, { entity, ...data });
 
 export function toTRPCError(error: AppError): TRPCError {
   return new TRPCError({ code: appErrorCodes[error.code], message: error.message, cause: error });
 }
 
-/** PostgreSQL error codes we turn into actionable errors instead of a 500. */
+/** The PostgreSQL error code (SQLSTATE) of an error, through the wrappers drivers and Drizzle put around it. */
 export function pgErrorCode(error: unknown): string | undefined {
   let e: unknown = error;
   for (let depth = 0; e && depth < 4; depth++) {
@@ -40,9 +74,8 @@ export function pgErrorCode(error: unknown): string | undefined {
   }
   return undefined;
 }
-export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === '23505';
 
-/** The constraint a PostgreSQL error names (driver errors may be wrapped by Drizzle). */
+/** The constraint a PostgreSQL error names. */
 export function constraintOf(error: unknown): string | undefined {
   let e: unknown = error;
   for (let depth = 0; e && depth < 4; depth++) {
@@ -51,4 +84,17 @@ export function constraintOf(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * Runs `work`; a unique violation becomes the CONFLICT that `conflict` builds from the violated constraint's
+ * name (which value is taken). Any other error passes through.
+ */
+export async function conflictOnUnique<T>(work: () => Promise<T>, conflict: (constraint: string | undefined) => AppError): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (pgErrorCode(error) === '23505') throw conflict(constraintOf(error));
+    throw error;
+  }
 }

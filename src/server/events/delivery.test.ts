@@ -9,9 +9,9 @@ import { appendEvents } from '~/server/events/outbox';
 import { startOutboxRelay } from '~/server/events/relay';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import { consumers } from '../runtime/consumers';
+import { consumers, eventDelivery } from '../runtime/consumers';
 import type { Consumer, ConsumerDeps } from './consumer';
-import { applyEvent } from './delivery';
+import { createEventDelivery } from './delivery';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -21,7 +21,7 @@ let deps: ConsumerDeps;
 beforeAll(async () => {
   ({ services, close } = await createTestServices());
   org = await createOrgFixture(services, 'domain-events');
-  deps = { services, queues: services.queues, pushEnabled: false };
+  deps = { services, pushEnabled: false };
 });
 afterAll(() => close());
 
@@ -40,8 +40,8 @@ describe('applyEvent', () => {
   it('applies every consumer once and marks each one with a database effect (live-and-cache only acts after, on every delivery)', async () => {
     const event = await createdEventOfNewRequest();
     const before = await requestsCreatedToday();
-    expect(await applyEvent(deps, event.id)).toEqual(['push', 'analytics', 'live-and-cache']);
-    await applyEvent(deps, event.id);
+    expect(await eventDelivery.apply(deps, event.id)).toEqual(['push', 'analytics', 'live-and-cache']);
+    await eventDelivery.apply(deps, event.id);
     expect(await requestsCreatedToday()).toBe(before + 1);
     expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
   });
@@ -61,12 +61,12 @@ describe('applyEvent', () => {
     const event = await createdEventOfNewRequest();
     const before = await requestsCreatedToday();
 
-    await expect(applyEvent(deps, event.id, { consumers: registry })).rejects.toThrow('flaky consumer is down');
+    await expect(createEventDelivery(registry).apply(deps, event.id)).rejects.toThrow('flaky consumer is down');
     expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
     expect(await requestsCreatedToday()).toBe(before + 1);
 
     broken = false;
-    await applyEvent(deps, event.id, { consumers: registry });
+    await createEventDelivery(registry).apply(deps, event.id);
     expect(applied).toBe(1);
     expect(await marksOf(event.id)).toEqual(['analytics', 'flaky', 'push']);
     expect(await requestsCreatedToday()).toBe(before + 1);
@@ -87,7 +87,7 @@ describe('applyEvent', () => {
       });
     });
     expect(await nameIn()).toEqual({ list: product.name, lookup: product.name }); // the cache does not know yet
-    await applyEvent(deps, eventId!);
+    await eventDelivery.apply(deps, eventId!);
     expect(await nameIn()).toEqual({ list: 'Renomeado por um worker', lookup: 'Renomeado por um worker' });
   });
 
@@ -97,7 +97,7 @@ describe('applyEvent', () => {
       .values({ orgId: org.org.id, type: 'purchaseRequest.created', aggregateType: 'purchaseRequest', aggregateId: randomUUID(), aggregateSeq: 1, payload: { storeId: 'not-a-uuid' } })
       .returning();
     const before = await requestsCreatedToday();
-    const failure = await applyEvent(deps, bad!.id).catch((e: unknown) => e);
+    const failure = await eventDelivery.apply(deps, bad!.id).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(UnrecoverableError);
     expect((failure as Error).message).toContain('invalid payload');
     expect(await requestsCreatedToday()).toBe(before);
@@ -106,7 +106,7 @@ describe('applyEvent', () => {
 
   it('runs only the named consumer on a replay', async () => {
     const event = await createdEventOfNewRequest();
-    expect(await applyEvent(deps, event.id, { only: 'analytics' })).toEqual(['analytics']);
+    expect(await eventDelivery.apply(deps, event.id, { only: 'analytics' })).toEqual(['analytics']);
     expect(await marksOf(event.id)).toEqual(['analytics']);
   });
 });

@@ -1,15 +1,14 @@
 import { eq } from 'drizzle-orm';
 import { UnrecoverableError } from 'bullmq';
-import type { Executor } from '~/server/db/client';
-import { settleAll } from '~/server/db/pipeline';
-import { eventLog, processedEvents } from '~/server/db/schema';
-import { loadEventAndMark, markEventProcessed } from '~/server/operations/queries';
-import { eventPayloads, eventTypes, type EventType } from '~/server/events/types';
-import { queueNames } from '~/server/queues/definitions';
-import type { Logger } from '~/server/logger';
+import type { Executor } from '../db/client';
+import { settleAll } from '../db/pipeline';
+import { eventLog, processedEvents } from '../db/schema';
+import type { Logger } from '../logger';
+import { queueNames } from '../queues/definitions';
 import { defineProcessor } from '../queues/processor';
-import { consumers } from '../runtime/consumers';
 import type { Consumer, ConsumerDeps, StoredEvent } from './consumer';
+import { loadEventAndMark, markEventProcessed } from './queries';
+import { eventPayloads, eventTypes, type EventType } from './types';
 
 /**
  * The event with its payload checked against its type's schema. A type or payload no schema accepts is a
@@ -29,17 +28,6 @@ async function loadEvent(db: Executor, eventId: number): Promise<StoredEvent> {
   return validated(row);
 }
 
-const targetsOf = (registry: Consumer[], type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
-
-/**
- * Which consumers (of `registry`, or only the one named) to mark as having processed each event type, for the
- * one-statement claim: those with a database effect. The others (`after` only) run on every delivery anyway, and
- * a mark for them would be a row per event that nothing reads.
- */
-const consumersByType = (registry: Consumer[], only?: string) =>
-  Object.fromEntries(eventTypes.map((type) => [type, targetsOf(registry, type, only).filter((c) => c.apply).map((c) => c.name)]));
-const defaultConsumersByType = consumersByType(consumers);
-
 /** Records `names` as having processed the event; returns the ones that had not yet (their effect is due). */
 async function mark(tx: Executor, names: string[], eventId: number): Promise<Set<string>> {
   if (names.length === 0) return new Set();
@@ -51,58 +39,80 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
-/**
- * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
- * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
- * transaction for all consumers: one statement loads the event and writes the marks, then the due consumers'
- * effects go out together (postgres.js pipelines a transaction's concurrent statements). If that transaction
- * fails, each consumer gets its own, so one failing consumer never holds back the others; the job then fails
- * for the one that still fails, and its retry finds the rest already marked. `after` hooks run on every
- * delivery, once everything has committed.
- */
-export async function applyEvent(deps: ConsumerDeps, eventId: number, opts: { only?: string; consumers?: Consumer[] } = {}): Promise<string[]> {
-  const { db } = deps.services;
-  const { only, consumers: registry = consumers } = opts;
-  const byType = !only && registry === consumers ? defaultConsumersByType : consumersByType(registry, only);
-  let event: StoredEvent;
-  const results = new Map<string, unknown>();
-  try {
-    event = await db.transaction(async (tx) => {
-      const claimed = await loadEventAndMark(tx, eventId, byType, !only);
-      if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
-      const { due, ...stored } = claimed;
-      const loaded = validated(stored);
-      const applying = targetsOf(registry, loaded.type, only).filter((c) => due.includes(c.name));
-      const applied = await settleAll(applying.map(async (c) => c.apply!(tx, loaded, deps)));
-      applying.forEach((c, i) => results.set(c.name, applied[i]));
-      return loaded;
-    });
-  } catch (error) {
-    if (error instanceof UnrecoverableError) throw error;
-    results.clear();
-    event = await loadEvent(db, eventId);
-    let failure: unknown;
-    for (const consumer of targetsOf(registry, event.type, only)) {
-      if (!consumer.apply) continue;
-      try {
-        await db.transaction(async (tx) => {
-          if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply!(tx, event, deps));
-        });
-      } catch (consumerError) {
-        failure ??= consumerError;
+export type EventDelivery = ReturnType<typeof createEventDelivery>;
+
+/** Delivery of stored events to a registry of consumers (src/server/runtime/consumers.ts has the system's). */
+export function createEventDelivery(registry: Consumer[]) {
+  const targetsOf = (type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
+  /**
+   * Which consumers (all, or only the one named) to mark as having processed each event type, for the
+   * one-statement claim: those with a database effect. The others (`after` only) run on every delivery anyway,
+   * and a mark for them would be a row per event that nothing reads.
+   */
+  const consumersByType = (only?: string) => Object.fromEntries(eventTypes.map((type) => [type, targetsOf(type, only).filter((c) => c.apply).map((c) => c.name)]));
+  const allByType = consumersByType();
+
+  /**
+   * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
+   * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
+   * transaction for all consumers: one statement loads the event and writes the marks, then the due consumers'
+   * effects go out together (postgres.js pipelines a transaction's concurrent statements). If that transaction
+   * fails, each consumer gets its own, so one failing consumer never holds back the others; the job then fails
+   * for the one that still fails, and its retry finds the rest already marked. `after` hooks run on every
+   * delivery, once everything has committed.
+   */
+  async function apply(deps: ConsumerDeps, eventId: number, opts: { only?: string } = {}): Promise<string[]> {
+    const { db } = deps.services;
+    const { only } = opts;
+    const byType = only ? consumersByType(only) : allByType;
+    let event: StoredEvent;
+    const results = new Map<string, unknown>();
+    try {
+      event = await db.transaction(async (tx) => {
+        const claimed = await loadEventAndMark(tx, eventId, byType, !only);
+        if (!claimed) throw new UnrecoverableError(`Event ${eventId} does not exist`);
+        const { due, ...stored } = claimed;
+        const loaded = validated(stored);
+        const applying = targetsOf(loaded.type, only).filter((c) => due.includes(c.name));
+        const applied = await settleAll(applying.map(async (c) => c.apply!(tx, loaded, deps)));
+        applying.forEach((c, i) => results.set(c.name, applied[i]));
+        return loaded;
+      });
+    } catch (error) {
+      if (error instanceof UnrecoverableError) throw error;
+      results.clear();
+      event = await loadEvent(db, eventId);
+      let failure: unknown;
+      for (const consumer of targetsOf(event.type, only)) {
+        if (!consumer.apply) continue;
+        try {
+          await db.transaction(async (tx) => {
+            if ((await mark(tx, [consumer.name], eventId)).size > 0) results.set(consumer.name, await consumer.apply!(tx, event, deps));
+          });
+        } catch (consumerError) {
+          failure ??= consumerError;
+        }
       }
+      if (failure) throw failure;
+      if (!only) await markEventProcessed(db, eventId);
     }
-    if (failure) throw failure;
-    if (!only) await markEventProcessed(db, eventId);
+    const targets = targetsOf(event.type, only);
+    await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));
+    return targets.map((c) => c.name);
   }
-  const targets = targetsOf(registry, event.type, only);
-  await Promise.all(targets.map((consumer) => consumer.after?.(event, deps, results.get(consumer.name))));
-  return targets.map((c) => c.name);
-}
 
-/** The event types some consumer handles: the relay marks the others published without a job. */
-export const hasConsumer = (type: string) => consumers.some((c) => c.handles(type as EventType));
-
-export function domainEventsProcessor(deps: ConsumerDeps, logger: Logger) {
-  return defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await applyEvent(deps, eventId, { only: consumer }) }));
+  return {
+    apply,
+    /** The event types some consumer handles: the relay marks the others published without a job. */
+    hasConsumer: (type: string) => registry.some((c) => c.handles(type as EventType)),
+    consumerNames: registry.map((c) => c.name),
+    /** The `domain-events` queue's adapter: one event (or a replay to one consumer) per job. */
+    processor: (deps: ConsumerDeps, logger: Logger) =>
+      defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await apply(deps, eventId, { only: consumer }) }), {
+        // The dead-letter queue has the event now; an admin retry applies it from there.
+        deadLettered: async (tx, job) => {
+          if (!job.data?.consumer && Number.isSafeInteger(job.data?.eventId)) await markEventProcessed(tx, job.data.eventId);
+        },
+      }),
+  };
 }

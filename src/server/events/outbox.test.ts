@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
-import { notificationsOfEvent } from '../notifications/queries';
 import { eventLog, notifications } from '../db/schema';
 import { pgErrorCode } from '../domain/errors';
 import type { Services } from '../services';
@@ -24,7 +23,11 @@ const created = (requestId: string) => ({
   aggregateId: requestId,
   payload: { requestId, storeId: org.stores[0]!.id, createdBy: org.users.clerk.id, totalValue: 1, itemCount: 1, buyerIds: [org.users.buyer.id] },
 });
-const note = (userId: string) => ({ orgId: org.org.id, userId, kind: 'test', title: 'Título', body: 'Corpo', data: { n: 1 } });
+/** A statement that writes a notification per user, pointing at the event `eventId` selects. */
+const notify = (userIds: string[], eventId: SQL) => sql`
+  insert into notifications (org_id, user_id, kind, title, body, data, source_event_id)
+  select ${org.org.id}, u::uuid, 'test', 'Título', 'Corpo', '{"n": 1}'::jsonb, (${eventId})::text
+  from jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb) u`;
 const eventsOf = (aggregateId: string) => services.db.select().from(eventLog).where(eq(eventLog.aggregateId, aggregateId)).orderBy(eventLog.aggregateSeq);
 
 describe('outbox: a statement alongside the events', () => {
@@ -32,7 +35,7 @@ describe('outbox: a statement alongside the events', () => {
     const requestId = randomUUID();
     await appendEvent(services.db, created(requestId), { userId: null });
     const [id] = await appendEvents(services.db, [created(requestId), created(requestId)], { userId: null }, {
-      alongside: (inserted) => notificationsOfEvent([note(org.users.buyer.id), note(org.users.manager.id)], sql`select min(id) from ${inserted} where type = 'purchaseRequest.created'`),
+      alongside: (inserted) => notify([org.users.buyer.id, org.users.manager.id], sql`select min(id) from ${inserted} where type = 'purchaseRequest.created'`),
     });
     expect((await eventsOf(requestId)).map((e) => e.aggregateSeq)).toEqual([1, 2, 3]);
     const rows = await services.db.select().from(notifications).where(eq(notifications.sourceEventId, String(id)));
@@ -44,7 +47,7 @@ describe('outbox: a statement alongside the events', () => {
     const requestId = randomUUID();
     const stranger = randomUUID(); // no such user: the notification's foreign key fails
     await expect(
-      appendEvent(services.db, created(requestId), { userId: null }, { alongside: (inserted) => notificationsOfEvent([note(stranger)], sql`select id from ${inserted}`) }),
+      appendEvent(services.db, created(requestId), { userId: null }, { alongside: (inserted) => notify([stranger], sql`select id from ${inserted}`) }),
     ).rejects.toSatisfy((error) => pgErrorCode(error) === '23503'); // foreign_key_violation
     expect(await eventsOf(requestId)).toEqual([]);
     expect(await services.db.$count(notifications, eq(notifications.userId, stranger))).toBe(0);

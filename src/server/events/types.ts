@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Domain events: names fixed by the architecture brief; payloads defined once, for producers and consumers. */
+/**
+ * Domain events, defined once for producers and consumers. The names of the seed's events are fixed by the
+ * architecture brief; the others follow the same `<aggregate>.<fact>` form.
+ */
 const uuid = z.uuid();
 
 export const eventPayloads = {
@@ -35,15 +38,38 @@ export const eventPayloads = {
     approvedItems: z.number().int(),
     rejectedItems: z.number().int(),
   }),
+  'purchaseRequest.closed': z.object({ requestId: uuid, storeId: uuid, previousStatus: z.string() }),
+  'inventory.opened': z.object({ sessionId: uuid, storeId: uuid }),
   'inventory.finalized': z.object({ sessionId: uuid, storeId: uuid, lines: z.number().int(), varianceValue: z.number() }),
+  'inventory.cancelled': z.object({ sessionId: uuid, storeId: uuid }),
   'compliance.completed': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid }),
   'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
+  /** `changed`: the fields that changed (role, active, stores, password, name). */
+  'user.created': z.object({ userId: uuid }),
+  'user.updated': z.object({ userId: uuid, changed: z.array(z.string()) }),
+  'store.created': z.object({ storeId: uuid }),
+  'store.updated': z.object({ storeId: uuid, changed: z.array(z.string()) }),
+  'apiToken.revoked': z.object({ tokenId: uuid, userId: uuid }),
+} as const;
+
+/**
+ * Announcements: facts that open screens want at once and nothing needs later (a device synced its counts, who
+ * counts changed). They are never written to the outbox nor queued: only the read-your-writes effects of the
+ * process that made them see them (src/server/domain/transaction.ts).
+ */
+export const announcementPayloads = {
+  'inventory.progressed': z.object({ sessionId: uuid, storeId: uuid }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;
+export type AnnouncementType = keyof typeof announcementPayloads;
+export type DomainEventType = EventType | AnnouncementType;
 export const eventTypes = Object.keys(eventPayloads) as EventType[];
-export type EventPayload<T extends EventType> = z.infer<(typeof eventPayloads)[T]>;
+export const isAnnouncement = (type: DomainEventType): type is AnnouncementType => type in announcementPayloads;
+
+type Schemas = typeof eventPayloads & typeof announcementPayloads;
+export type EventPayload<T extends DomainEventType> = z.infer<Schemas[T]>;
 
 const aggregateOf: Record<EventType, string> = {
   'product.created': 'product',
@@ -52,16 +78,24 @@ const aggregateOf: Record<EventType, string> = {
   'purchaseRequest.created': 'purchaseRequest',
   'purchaseRequest.itemDecided': 'purchaseRequest',
   'purchaseRequest.completed': 'purchaseRequest',
+  'purchaseRequest.closed': 'purchaseRequest',
+  'inventory.opened': 'inventorySession',
   'inventory.finalized': 'inventorySession',
+  'inventory.cancelled': 'inventorySession',
   'compliance.completed': 'complianceTask',
   'image.processed': 'product',
   'notification.sent': 'notification',
+  'user.created': 'user',
+  'user.updated': 'user',
+  'store.created': 'store',
+  'store.updated': 'store',
+  'apiToken.revoked': 'apiToken',
 };
 export const aggregateTypeOf = (type: EventType) => aggregateOf[type];
 
-export type NewEvent<T extends EventType = EventType> = {
-  type: T;
-  orgId: string | null;
-  aggregateId: string;
-  payload: EventPayload<T>;
-};
+/** An event as a producer makes it; a union by type, so a check of `type` gives a typed payload. */
+export type DomainEvent<T extends DomainEventType = DomainEventType> = {
+  [K in T]: { type: K; orgId: string | null; aggregateId: string; payload: EventPayload<K> };
+}[T];
+/** A durable event (outbox). */
+export type NewEvent<T extends EventType = EventType> = DomainEvent<T>;

@@ -1,7 +1,6 @@
-import { and, eq } from 'drizzle-orm';
-import { products } from '~/server/db/schema';
-import { queueNames } from '~/server/queues/definitions';
 import type { Consumer } from '../events/consumer';
+import { queueNames } from '../queues/definitions';
+import { markImageProcessing } from './queries';
 
 /** A new product without an image goes to the image pipeline (status `processing`, one job per product). */
 export const imagesConsumer: Consumer = {
@@ -9,14 +8,11 @@ export const imagesConsumer: Consumer = {
   handles: (type) => type === 'product.created',
   async apply(tx, event) {
     if (event.type !== 'product.created' || event.payload.hasImage || !event.orgId) return;
-    await tx
-      .update(products)
-      .set({ imageStatus: 'processing' })
-      .where(and(eq(products.id, event.payload.productId), eq(products.imageStatus, 'pending')));
+    await markImageProcessing(tx, event.orgId, event.payload.productId);
   },
-  async after(event, { queues }) {
+  async after(event, { services }) {
     if (event.type !== 'product.created' || event.payload.hasImage || !event.orgId) return;
     const { productId, ean } = event.payload;
-    await queues.queue(queueNames.images).add('image', { productId, orgId: event.orgId, ean }, { jobId: `image-${productId}` });
+    await services.queues.queue(queueNames.images).add('image', { productId, orgId: event.orgId, ean }, { jobId: `image-${productId}` });
   },
 };

@@ -7,7 +7,7 @@ import { auditLog, eventLog, inventoryExpected, inventoryTotals, notifications, 
 import type { Services } from '../services';
 import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { runConsumers } from '../../../tests/helpers/events';
-import { applyEvent } from '../events/delivery';
+import { eventDelivery } from '~/server/runtime/consumers';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -178,7 +178,7 @@ describe('inventory.finalize', () => {
     });
     expect(await stockOf(0)).toEqual({ 0: 9, 1: 21, 2: 0 });
 
-    const events = await services.db.select().from(eventLog).where(eq(eventLog.aggregateId, session.id));
+    const events = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, session.id), eq(eventLog.type, 'inventory.finalized')));
     expect(events.map((e) => [e.type, e.payload])).toEqual([['inventory.finalized', { sessionId: session.id, storeId: org.stores[0]!.id, lines: 4, varianceValue: -624.5 }]]);
     await runConsumers(services);
     const [statsAfter] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
@@ -196,7 +196,7 @@ describe('inventory.finalize', () => {
       (await services.db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.sourceEventId, String(events[0]!.id)))).map((n) => n.userId).sort();
     expect(await notifiedOf()).toEqual(managers.map((m) => m.id).sort());
     await services.db.delete(processedEvents).where(and(eq(processedEvents.eventId, events[0]!.id), eq(processedEvents.consumer, 'push')));
-    await applyEvent({ services, queues: services.queues, pushEnabled: false }, events[0]!.id, { only: 'push' });
+    await eventDelivery.apply({ services, pushEnabled: false }, events[0]!.id, { only: 'push' });
     expect(await notifiedOf()).toEqual(managers.map((m) => m.id).sort());
 
     // The dashboard's cache was outdated by the commit.
@@ -218,7 +218,7 @@ describe('inventory.finalize', () => {
     expect([first.alreadyFinalized, second.alreadyFinalized].sort()).toEqual([false, true]);
     expect(second.lines).toBe(first.lines);
     expect(second.varianceValue).toBe(first.varianceValue);
-    expect(await services.db.$count(eventLog, eq(eventLog.aggregateId, session.id))).toBe(1);
+    expect(await services.db.$count(eventLog, and(eq(eventLog.aggregateId, session.id), eq(eventLog.type, 'inventory.finalized')))).toBe(1);
   });
 
   it('is refused while a device reports unsynced entries, and allowed when forced', async () => {
@@ -229,7 +229,8 @@ describe('inventory.finalize', () => {
     const refused = await errorOf(manager.inventory.finalize({ sessionId: session.id }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toContain('12 unsynced');
-    expect(refused.cause?.details).toMatchObject({ reason: 'devices_pending', devices: [{ deviceId: 'tab-late', pendingCount: 12, userId: org.users.clerk.id }] });
+    expect(refused.cause?.reason).toBe('devices_pending');
+    expect(refused.cause?.data).toMatchObject({ devices: [{ deviceId: 'tab-late', pendingCount: 12, userId: org.users.clerk.id }] });
     expect((await clerk.inventory.byId({ id: session.id })).status).toBe('open');
     expect(await services.db.$count(inventoryTotals, eq(inventoryTotals.sessionId, session.id))).toBe(0);
 

@@ -8,9 +8,10 @@ import {
   writeTotals,
   type SessionDetail,
 } from './queries/sessions';
+import type { SignedInContext } from '../domain/context';
 import { AppError } from '../domain/errors';
-import { appendEvent } from '../events/outbox';
-import { eventMeta, visibleSession, type InventoryCaller } from './access';
+import { inTransaction } from '../domain/transaction';
+import { visibleSession } from './access';
 
 export type FinalizeResult = {
   session: SessionDetail;
@@ -30,30 +31,31 @@ export type FinalizeResult = {
  * only this session's row, so sessions of different stores finalize side by side. Refused while a device still
  * reports unsynced entries, unless forced; finalizing a finalized session returns it.
  */
-export async function finalizeSession(c: InventoryCaller, input: { sessionId: string; force?: boolean }): Promise<FinalizeResult> {
-  const orgId = c.principal.orgId;
-  const outcome = await c.db.transaction(async (tx) => {
-    const session = await visibleSession(c, input.sessionId, { tx, lock: 'update' });
+export async function finalizeSession(ctx: SignedInContext, input: { sessionId: string; force?: boolean }): Promise<FinalizeResult> {
+  const orgId = ctx.principal.orgId;
+  const outcome = await inTransaction(ctx, async (tx, emit) => {
+    const session = await visibleSession(ctx, input.sessionId, { tx, lock: 'update' });
     if (session.status === 'finalized') return { ...(await totalsSummary(tx, session.id)), forcedPastDevices: [], alreadyFinalized: true };
-    if (session.status === 'cancelled') throw new AppError('CONFLICT', 'This inventory session was cancelled; open a new one to count again', { reason: 'session_closed', status: session.status });
+    if (session.status === 'cancelled') throw new AppError('CONFLICT', 'session_cancelled', 'This inventory session was cancelled; open a new one to count again', { status: session.status });
 
     const pending = await findPendingDevices(tx, session.id);
     if (pending.length > 0 && !input.force) {
       const total = pending.reduce((sum, d) => sum + d.pendingCount, 0);
       throw new AppError(
         'PRECONDITION_FAILED',
+        'devices_pending',
         `${pending.length} device(s) still hold ${total} unsynced count(s): ${pending.map((d) => `${d.userName} (${d.deviceId}): ${d.pendingCount}`).join('; ')}. Sync them, or force the finalize to leave those counts out.`,
-        { reason: 'devices_pending', devices: pending },
+        { devices: pending, total },
       );
     }
 
     const { lines, varianceValue } = await writeTotals(tx, session);
     const stockRows = await updateStockFromTotals(tx, session);
     const finalizedAt = new Date();
-    await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: c.principal.userId });
-    await appendEvent(tx, { type: 'inventory.finalized', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId, lines, varianceValue } }, eventMeta(c));
+    await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: ctx.principal.userId });
+    await emit([{ type: 'inventory.finalized', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId, lines, varianceValue } }]);
     const forcedPastDevices = pending.map((d) => ({ deviceId: d.deviceId, userName: d.userName, pendingCount: d.pendingCount }));
-    await writeAudit(tx, c.actor, {
+    await writeAudit(tx, ctx.actor, {
       action: 'inventory.finalized',
       entityType: 'inventory_session',
       entityId: session.id,
@@ -62,5 +64,5 @@ export async function finalizeSession(c: InventoryCaller, input: { sessionId: st
     });
     return { lines, varianceValue, forcedPastDevices, alreadyFinalized: false };
   });
-  return { session: (await findSessionDetail(c.db, orgId, input.sessionId))!, ...outcome };
+  return { session: (await findSessionDetail(ctx.db, orgId, input.sessionId))!, ...outcome };
 }

@@ -130,13 +130,13 @@ describe('inventory.cancelRecount', () => {
     const refused = await errorOf(manager.inventory.cancelRecount({ sessionId: session.id, eans: [ean(1), ean(0)] }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toBe(`Already recounted, so the request can no longer be withdrawn: ${ean(0)}`);
-    expect(refused.cause?.details).toEqual({ reason: 'recount_arrived', eans: [ean(0)] });
+    expect([refused.cause?.reason, refused.cause?.data]).toEqual(['recount_arrived', { eans: [ean(0)] }]);
     expect(await services.db.$count(inventoryRecounts, eq(inventoryRecounts.sessionId, session.id))).toBe(2);
     expect(await recountAudits(session.id, 'inventory.recountCancelled')).toHaveLength(0);
 
     await manager.inventory.cancel({ sessionId: session.id });
     const closed = await errorOf(manager.inventory.cancelRecount({ sessionId: session.id, eans: [ean(1)] }));
-    expect([closed.code, closed.cause?.details?.reason]).toEqual(['PRECONDITION_FAILED', 'session_closed']);
+    expect([closed.code, closed.cause?.reason]).toEqual(['PRECONDITION_FAILED', 'session_closed']);
     expect(await services.db.$count(inventoryRecounts, eq(inventoryRecounts.sessionId, session.id))).toBe(2);
   });
 

@@ -47,7 +47,8 @@ describe('inventory.open', () => {
     const error = await errorOf(manager.inventory.open({ storeId: store(1) }));
     expect(error.code).toBe('CONFLICT');
     expect(error.message).toContain('already has an open inventory');
-    expect(error.cause?.details).toEqual({ reason: 'session_open', sessionId });
+    expect(error.cause?.reason).toBe('session_open');
+    expect(error.cause?.data).toMatchObject({ sessionId });
     expect(await services.db.$count(inventorySessions, and(eq(inventorySessions.storeId, store(1)), eq(inventorySessions.status, 'open')))).toBe(1);
     // Another store opens at the same time without trouble.
     expect((await manager.inventory.open({ storeId: store(0) })).status).toBe('open');

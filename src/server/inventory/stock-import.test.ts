@@ -34,7 +34,7 @@ describe('parsing', () => {
     const parsed = parseStockCsv(`\uFEFFcódigo;quantidade\n${org.products[0]!.ean};3\n\n${org.products[1]!.ean};x\n`);
     expect(parsed.rows).toEqual([{ line: 2, ean: org.products[0]!.ean, quantity: 3 }]);
     expect(parsed.errors).toEqual([{ line: 4, ean: org.products[1]!.ean, errors: [expect.stringContaining('"x" is not a quantity')] }]);
-    expect(parseStockCsv('produto;saldo\n1;2\n').fatal).toContain('Missing column "ean"');
+    expect(parseStockCsv('produto;saldo\n1;2\n').fatal).toMatchObject({ reason: 'csv_missing_column', data: { column: 'ean' } });
   });
 });
 

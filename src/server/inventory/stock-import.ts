@@ -2,9 +2,10 @@ import { isValidEan13 } from '~/lib/ean';
 import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
-import { readCsv, type CsvRowError } from '../csv/read';
+import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
 import { AppError, notFound } from '../domain/errors';
-import type { InventoryCaller } from './access';
+import type { SignedInContext } from '../domain/context';
+import { inTransaction } from '../domain/transaction';
 
 const BATCH = 5000;
 
@@ -31,9 +32,9 @@ export type StockRow = { line: number; ean: string; quantity: number };
  * Parses a store stock CSV (`ean;quantity`, comma or semicolon separated, header row) into rows and per-line
  * errors; line numbers are the file's, the header being line 1.
  */
-export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowError[]; fatal?: string } {
+export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowError[]; fatal?: CsvFatal } {
   const read = readCsv(text, HEADER_ALIASES, ['ean', 'quantity']);
-  if (read.fatal !== undefined) return { rows: [], errors: [], fatal: `${read.fatal}; expected ean;quantidade` };
+  if (read.fatal !== undefined) return { rows: [], errors: [], fatal: read.fatal };
   const rows: StockRow[] = [];
   const errors: CsvRowError[] = [];
   const seen = new Map<string, number>();
@@ -60,21 +61,21 @@ export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowE
  * Sets a store's stock from a CSV: each valid row sets that product's quantity (products not in the file keep
  * theirs); rows with an unknown EAN come back with their line. Set-based, in one transaction.
  */
-export async function importStoreStock(c: InventoryCaller, input: { storeId: string; csv: string }) {
-  const orgId = c.principal.orgId;
-  const store = await findStore(c.db, orgId, input.storeId);
-  if (!store) throw notFound('Store');
+export async function importStoreStock(ctx: SignedInContext, input: { storeId: string; csv: string }) {
+  const orgId = ctx.principal.orgId;
+  const store = await findStore(ctx.db, orgId, input.storeId);
+  if (!store) throw notFound('store', { field: 'storeId' });
   const parsed = parseStockCsv(input.csv);
-  if (parsed.fatal) throw new AppError('INVALID', parsed.fatal, { field: 'csv' });
+  if (parsed.fatal) throw new AppError('INVALID', parsed.fatal.reason, `${parsed.fatal.message}; expected ean;quantidade`, { field: 'csv', ...parsed.fatal.data });
   const errors = [...parsed.errors];
-  const productIds = await findProductIdsByEan(c.db, orgId, parsed.rows.map((r) => r.ean));
+  const productIds = await findProductIdsByEan(ctx.db, orgId, parsed.rows.map((r) => r.ean));
   const ready: { productId: string; quantity: number }[] = [];
   for (const row of parsed.rows) {
     const productId = productIds.get(row.ean);
     if (productId) ready.push({ productId, quantity: row.quantity });
     else errors.push({ line: row.line, ean: row.ean, errors: [`no product with EAN ${row.ean} in the catalogue`] });
   }
-  const totals = await c.db.transaction(async (tx) => {
+  const totals = await inTransaction(ctx, async (tx) => {
     let created = 0;
     let updated = 0;
     for (let i = 0; i < ready.length; i += BATCH) {
@@ -82,7 +83,7 @@ export async function importStoreStock(c: InventoryCaller, input: { storeId: str
       created += result.created;
       updated += result.updated;
     }
-    await writeAudit(tx, c.actor, { action: 'storeStock.imported', entityType: 'store', entityId: store.id, after: { created, updated, rejected: errors.length } });
+    await writeAudit(tx, ctx.actor, { action: 'storeStock.imported', entityType: 'store', entityId: store.id, after: { created, updated, rejected: errors.length } });
     return { created, updated };
   });
   errors.sort((a, b) => a.line - b.line);

@@ -153,7 +153,8 @@ describe('inventory.sync', () => {
     const late = entry(ean(2), 1);
     const error = await errorOf(clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-z', pendingCount: 0, entries: [sent[0]!, late] }));
     expect(error.code).toBe('PRECONDITION_FAILED');
-    expect(error.cause?.details).toMatchObject({ reason: 'session_closed', status: 'finalized', acknowledged: [sent[0]!.id] });
+    expect(error.cause?.reason).toBe('session_closed');
+    expect(error.cause?.data).toMatchObject({ status: 'finalized', acknowledged: [sent[0]!.id] });
     expect(await services.db.$count(countEntries, eq(countEntries.id, late.id))).toBe(0);
     const replay = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-z', pendingCount: 0, entries: sent });
     expect(replay.duplicates.sort()).toEqual(sent.map((e) => e.id).sort());

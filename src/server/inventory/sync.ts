@@ -14,7 +14,10 @@ import {
   type ScanProduct,
 } from './queries/sessions';
 import { AppError, notFound } from '../domain/errors';
-import { isManager, type InventoryCaller } from './access';
+import type { SignedInContext } from '../domain/context';
+import { inTransaction } from '../domain/transaction';
+import { isManager } from './access';
+import { progressed } from './sessions';
 
 export type SyncEntryInput = {
   id: string;
@@ -111,17 +114,17 @@ const reject = (id: string, reason: SyncRejectReason) => ({ id, reason, message:
  * problems are answered per entry. A session that is no longer open refuses the batch, except a pure replay of
  * entries it already holds.
  */
-export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise<SyncResult> {
-  const orgId = c.principal.orgId;
+export async function syncEntries(ctx: SignedInContext, input: SyncInput): Promise<SyncResult> {
+  const orgId = ctx.principal.orgId;
   const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
   const ids = entries.map((e) => e.id);
 
-  return c.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx, emit) => {
     // A share lock: syncs run side by side; finalize (FOR UPDATE) waits for the ones in flight and vice versa.
-    const session = await findSessionForAccess(tx, orgId, input.sessionId, c.principal.userId, 'share');
-    if (!session) throw notFound('Inventory session');
-    if (!isManager(c.principal) && !session.assigned) {
-      throw new AppError('FORBIDDEN', 'You are not assigned to this inventory; ask the manager to assign you', { reason: 'not_assigned' });
+    const session = await findSessionForAccess(tx, orgId, input.sessionId, ctx.principal.userId, 'share');
+    if (!session) throw notFound('inventory_session');
+    if (!isManager(ctx.principal) && !session.assigned) {
+      throw new AppError('FORBIDDEN', 'not_assigned', 'You are not assigned to this inventory; ask the manager to assign you');
     }
     const stored = await findEntrySessions(tx, ids);
     const storedHere = ids.filter((id) => stored.get(id) === session.id);
@@ -130,8 +133,7 @@ export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise
       if (storedHere.length === ids.length && ids.length > 0) {
         return { storeId: session.storeId, accepted: ids, duplicates: ids, unmatched: [], rejected: [], serverCount: await countDeviceEntries(tx, session.id, input.deviceId), lastSeq: 0, syncedAt: new Date() };
       }
-      throw new AppError('PRECONDITION_FAILED', `This inventory session is ${session.status}: it takes no more counts. Show the manager the entries left on this device.`, {
-        reason: 'session_closed',
+      throw new AppError('PRECONDITION_FAILED', 'session_closed', `This inventory session is ${session.status}: it takes no more counts. Show the manager the entries left on this device.`, {
         status: session.status,
         acknowledged: storedHere,
       });
@@ -155,7 +157,7 @@ export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise
 
     // A recount is made by someone who did not count the line the first time (stored, or earlier in this batch).
     const recountLines = [...new Set(resolvedEntries.filter((r) => r.entry.recount).map((r) => r.line))];
-    const firstCounted = await findFirstCountLines(tx, session.id, c.principal.userId, recountLines);
+    const firstCounted = await findFirstCountLines(tx, session.id, ctx.principal.userId, recountLines);
     for (const r of resolvedEntries) if (!r.entry.recount) firstCounted.add(r.line);
     const toInsert: NewCountEntry[] = [];
     for (const r of resolvedEntries) {
@@ -175,7 +177,7 @@ export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise
       return true;
     });
 
-    const inserted = await insertCountEntries(tx, { orgId, sessionId: session.id, countedBy: c.principal.userId, deviceId: input.deviceId }, valid);
+    const inserted = await insertCountEntries(tx, { orgId, sessionId: session.id, countedBy: ctx.principal.userId, deviceId: input.deviceId }, valid);
     // Not inserted: stored meanwhile by a concurrent copy of this batch, or its `replaces` target already replaced.
     const skipped = valid.filter((e) => !inserted.has(e.id));
     const skippedStored = await findEntrySessions(tx, skipped.map((e) => e.id));
@@ -193,18 +195,19 @@ export async function syncEntries(c: InventoryCaller, input: SyncInput): Promise
     const device = await recordDeviceSync(tx, {
       sessionId: session.id,
       deviceId: input.deviceId,
-      userId: c.principal.userId,
+      userId: ctx.principal.userId,
       pendingCount: input.pendingCount,
       batchMaxSeq: seqs.length ? Math.max(...seqs) : null,
     });
     if (inserted.size > 0 || rejected.length > 0) {
-      await writeAudit(tx, c.actor, {
+      await writeAudit(tx, ctx.actor, {
         action: 'inventory.synced',
         entityType: 'inventory_session',
         entityId: session.id,
         after: { deviceId: input.deviceId, stored: inserted.size, duplicates: duplicates.length, unmatched: unmatched.length, rejected: rejected.length, pendingCount: input.pendingCount },
       });
     }
+    await emit([progressed(session)]);
     return {
       storeId: session.storeId,
       accepted,

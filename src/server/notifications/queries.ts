@@ -1,21 +1,62 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
-import { notifications } from '../db/schema';
+import { deviceTokens, notifications } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
-
-export type NewNotification = { orgId: string; userId: string; kind: string; title: string; body: string; data: Record<string, unknown> };
+import type { NotificationRule } from './rules';
 
 /**
- * The insert of notifications announced by an outbox event, as SQL for `appendEvent`'s `alongside`, so they go
- * out in the event's own statement: `sourceEventId` is the SQL of that event's id (the push consumer sends the
- * notifications of each event).
+ * Writes the notifications of one event (its rule), one per recipient and at most once per event and recipient,
+ * `queued` for push when push is on; with push on, the event's notifications still `none` (written while push
+ * was off, met again by a replay) are queued too. Returns what is now queued. One statement: the workers' hot path.
  */
-export function notificationsOfEvent(rows: NewNotification[], sourceEventId: SQL): SQL {
-  const recordset = rows.map((r) => ({ org_id: r.orgId, user_id: r.userId, kind: r.kind, title: r.title, body: r.body, data: r.data }));
-  return sql`insert into notifications (org_id, user_id, kind, title, body, data, source_event_id)
-    select n.org_id, n.user_id, n.kind, n.title, n.body, n.data, (${sourceEventId})::text
-    from jsonb_to_recordset(${JSON.stringify(recordset)}::jsonb) as n(org_id uuid, user_id uuid, kind text, title text, body text, data jsonb)
-    on conflict (source_event_id, user_id) do nothing`;
+export async function insertNotificationsOfEvent(
+  tx: Executor,
+  event: { id: number; orgId: string; actorId: string | null },
+  rule: NotificationRule,
+  pushEnabled: boolean,
+): Promise<{ id: string; orgId: string }[]> {
+  const rows = await tx.execute<{ id: string; org_id: string }>(sql`
+    with recipients as (
+      select u.id from users u
+      where u.org_id = ${event.orgId}
+        and (u.id in (select jsonb_array_elements_text(${JSON.stringify(rule.userIds)}::jsonb)::uuid)
+          or (u.active and u.role::text in (select jsonb_array_elements_text(${JSON.stringify(rule.roles)}::jsonb))))
+    ),
+    inserted as (
+      insert into notifications (org_id, user_id, kind, title, body, data, source_event_id, push_status)
+      select ${event.orgId}, r.id, ${rule.kind}, ${rule.title},
+        ${rule.actorFirst ? sql`coalesce((select a.name from users a where a.id = ${event.actorId}), 'Alguém') || ` : sql``}${rule.body},
+        ${JSON.stringify(rule.data)}::jsonb, ${String(event.id)}, ${pushEnabled ? 'queued' : 'none'}
+      from recipients r
+      on conflict (source_event_id, user_id) do nothing
+      returning id, org_id
+    ),
+    requeued as (
+      update notifications set push_status = 'queued'
+      where ${pushEnabled} and source_event_id = ${String(event.id)} and push_status = 'none'
+      returning id, org_id
+    )
+    select id, org_id from inserted union all select id, org_id from requeued`);
+  return [...rows].map((r) => ({ id: r.id, orgId: r.org_id }));
+}
+
+/** The event's notifications still waiting to be sent (a redelivery looks them up: the first may have died before enqueueing). */
+export async function findUnsentNotificationsOfEvent(db: Executor, eventId: number): Promise<{ id: string; orgId: string }[]> {
+  return db
+    .select({ id: notifications.id, orgId: notifications.orgId })
+    .from(notifications)
+    .where(and(eq(notifications.sourceEventId, String(eventId)), inArray(notifications.pushStatus, ['queued', 'sending'])));
+}
+
+/** A push that dead-lettered: it failed for good (the dead-letter queue has the job, for a retry). */
+export async function markPushFailed(db: Executor, notificationId: string): Promise<void> {
+  await db.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, notificationId));
+}
+
+/** The push state of a notification, or undefined when there is no such notification. */
+export async function findPushStatus(db: Executor, notificationId: string) {
+  const [row] = await db.select({ status: notifications.pushStatus }).from(notifications).where(eq(notifications.id, notificationId));
+  return row?.status;
 }
 
 export async function listNotifications(db: Executor, orgId: string, userId: string, params: { cursor?: string | null; limit: number; unreadOnly?: boolean | null }) {
@@ -119,4 +160,25 @@ export async function claimNotificationForPush(db: Executor, notificationId: str
 export async function recordDeliveredTokens(db: Executor, notificationId: string, tokens: string[]): Promise<void> {
   if (tokens.length === 0) return;
   await db.execute(sql`update notifications set push_delivered_tokens = push_delivered_tokens || array(select jsonb_array_elements_text(${JSON.stringify(tokens)}::jsonb)) where id = ${notificationId}`);
+}
+
+/** A token moves to whoever registered it last (a shared tablet changes hands). */
+export async function upsertDeviceToken(db: Executor, values: { orgId: string; userId: string; token: string; platform: string }) {
+  await db
+    .insert(deviceTokens)
+    .values(values)
+    .onConflictDoUpdate({ target: deviceTokens.token, set: { orgId: values.orgId, userId: values.userId, platform: values.platform, lastSeenAt: sql`now()` } });
+}
+
+export async function deleteDeviceToken(db: Executor, userId: string, token: string) {
+  const rows = await db
+    .delete(deviceTokens)
+    .where(and(eq(deviceTokens.userId, userId), eq(deviceTokens.token, token)))
+    .returning({ id: deviceTokens.id });
+  return rows.length;
+}
+
+/** Tokens FCM says no longer reach a device (unregistered, invalid, another sender's). */
+export async function removeDeviceTokens(db: Executor, tokens: string[]): Promise<void> {
+  if (tokens.length > 0) await db.delete(deviceTokens).where(inArray(deviceTokens.token, tokens));
 }

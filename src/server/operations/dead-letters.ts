@@ -1,8 +1,12 @@
 import type { Job } from 'bullmq';
-import { eq, sql } from 'drizzle-orm';
-import type { Executor } from '~/server/db/client';
 import { isUuid } from '~/lib/uuid';
-import { deadLetterQueue } from '~/server/db/schema';
+import { writeAudit } from '../audit/audit';
+import type { Executor } from '../db/client';
+import type { SignedInContext } from '../domain/context';
+import { AppError, notFound } from '../domain/errors';
+import { inTransaction } from '../domain/transaction';
+import type { QueueName } from '../queues/definitions';
+import { appendRetry, findDeadLetter, insertDeadLetter, listDeadLetters as listDeadLetterRows, reopenDeadLetter, resolveDeadLetter as resolveDeadLetterRow } from './queries';
 
 /** A job from the admin's retry carries the dead letter it came from: `dlq:<deadLetterId>:<n>`. */
 export const retriedJobId = (deadLetterId: string, attempt: number) => `dlq:${deadLetterId}:${attempt}`;
@@ -16,7 +20,6 @@ export function isFinalFailure(job: Job, error: Error, { running }: { running: b
   return error.name === 'UnrecoverableError' || job.attemptsMade + (running ? 1 : 0) >= (job.opts.attempts ?? 1);
 }
 
-
 /**
  * Records a job that will not run again: its payload, error, stack and attempts. A job retried from the
  * dead-letter queue that fails again updates its original row (the history stays on it), so nothing is
@@ -24,21 +27,53 @@ export function isFinalFailure(job: Job, error: Error, { running }: { running: b
  * A payload's `orgId` that is no uuid (a malformed payload) is kept in the payload, and the row has no org.
  */
 export async function recordDeadLetter(db: Executor, queue: string, job: Job, error: Error, attempts: number): Promise<void> {
-  const orgId = isUuid(job.data?.orgId) ? job.data.orgId : null;
-  const existing = deadLetterOf(job.id);
-  const values = {
+  const failure = {
     errorMessage: error.message.slice(0, 4000),
     errorStack: error.stack?.slice(0, 16_000) ?? null,
     attempts,
     maxAttempts: job.opts.attempts ?? 1,
     lastAttemptAt: new Date(),
   };
-  if (existing) {
-    await db
-      .update(deadLetterQueue)
-      .set({ ...values, attempts: sql`${deadLetterQueue.attempts} + ${attempts}`, resolvedAt: null, resolvedBy: null, resolutionNote: null })
-      .where(eq(deadLetterQueue.id, existing));
-    return;
-  }
-  await db.insert(deadLetterQueue).values({ orgId, sourceQueue: queue, originalId: job.id ?? null, jobName: job.name, payload: job.data ?? {}, ...values });
+  const existing = deadLetterOf(job.id);
+  if (existing) return reopenDeadLetter(db, existing, failure);
+  const orgId = isUuid(job.data?.orgId) ? job.data.orgId : null;
+  await insertDeadLetter(db, { orgId, sourceQueue: queue, originalId: job.id ?? null, jobName: job.name, payload: job.data ?? {}, ...failure });
+}
+
+/** The org's dead letters and the system's (no org), newest first. */
+export const listDeadLetters = (ctx: SignedInContext, params: Parameters<typeof listDeadLetterRows>[2]) => listDeadLetterRows(ctx.db, ctx.principal.orgId, params);
+
+const PENDING_STATES = ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'];
+
+/**
+ * Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until
+ * resolved. While the last retry's job has not run yet, asking again (a double click, a retry whose answer was
+ * lost) answers that job instead of queueing a second one; two at once queue one (the letter is locked). The
+ * history and the job go together: if the queue refuses the job, no retry is recorded.
+ */
+export async function retryDeadLetter(ctx: SignedInContext, deadLetterId: string) {
+  return inTransaction(ctx, async (tx) => {
+    const letter = await findDeadLetter(tx, ctx.principal.orgId, deadLetterId, { lock: true });
+    if (!letter) throw notFound('dead_letter');
+    if (letter.resolvedAt) throw new AppError('CONFLICT', 'dead_letter_resolved', 'This dead letter is already resolved');
+    const queue = ctx.services.queues.queue(letter.sourceQueue as QueueName);
+    const last = letter.retryHistory.at(-1)?.newJobId;
+    if (last && PENDING_STATES.includes(await queue.getJobState(last))) return { id: letter.id, jobId: last };
+    const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
+    await appendRetry(tx, letter.id, { at: new Date().toISOString(), by: ctx.principal.userId, newJobId: jobId });
+    await writeAudit(tx, ctx.actor, { action: 'deadLetter.retried', entityType: 'dead_letter', entityId: letter.id, after: { jobId } });
+    await queue.add(letter.jobName ?? 'retry', letter.payload, { jobId });
+    return { id: letter.id, jobId };
+  });
+}
+
+/** Closes a letter with a note (what was done about it). */
+export async function resolveDeadLetter(ctx: SignedInContext, deadLetterId: string, note: string) {
+  return inTransaction(ctx, async (tx: Executor) => {
+    const letter = await findDeadLetter(tx, ctx.principal.orgId, deadLetterId);
+    if (!letter) throw notFound('dead_letter');
+    const resolved = (await resolveDeadLetterRow(tx, deadLetterId, ctx.principal.userId, note)) ?? letter;
+    await writeAudit(tx, ctx.actor, { action: 'deadLetter.resolved', entityType: 'dead_letter', entityId: deadLetterId, after: { note } });
+    return resolved;
+  });
 }

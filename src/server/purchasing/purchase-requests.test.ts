@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type TRPCError } from '@trpc/server';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brl } from '~/lib/money';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, codeOf, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
@@ -77,11 +78,11 @@ describe('creating and submitting', () => {
     const events = await eventsOf(draft.id);
     expect(events.map((e) => [e.type, e.aggregateSeq])).toEqual([['purchaseRequest.created', 1]]);
     expect(events[0]!.payload).toMatchObject({ requestId: draft.id, buyerIds: [org.users.buyer.id], totalValue: 97.5 });
-    const notes = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${draft.id}`));
-    // Written in the event's own statement, pointing at it.
-    expect(notes.map((n) => [n.kind, n.title, n.sourceEventId])).toEqual([['purchaseRequest.created', 'Nova solicitação de compra', String(events[0]!.id)]]);
-    expect(notes[0]!.body).toContain('R$');
     await runConsumers(services);
+    const notes = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${draft.id}`));
+    // Written by the push consumer from the event, pointing at it, naming who submitted.
+    expect(notes.map((n) => [n.kind, n.title, n.sourceEventId])).toEqual([['purchaseRequest.created', 'Nova solicitação de compra', String(events[0]!.id)]]);
+    expect(notes[0]!.body).toBe(`${org.users.clerk.name} enviou uma solicitação de ${brl(97.5)} com itens para você aprovar.`);
     const [after] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     expect(after!.requestsCreated - (before?.requestsCreated ?? 0)).toBe(1);
     expect(after!.requestsValue - (before?.requestsValue ?? 0)).toBeCloseTo(97.5);
@@ -188,6 +189,7 @@ describe('buyer decisions', () => {
       [3, 'purchaseRequest.itemDecided'],
       [4, 'purchaseRequest.completed'],
     ]);
+    await runConsumers(services);
     const requesterNotes = await services.db
       .select()
       .from(notifications)
@@ -279,6 +281,7 @@ describe('buyer decisions', () => {
     expect(again).toEqual(first);
     expect(first.requestStatus).toBe('approved');
     expect((await eventsOf(request.id)).map((e) => e.type)).toEqual(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'purchaseRequest.completed']);
+    await runConsumers(services);
     expect(await services.db.$count(notifications, eq(notifications.userId, org.users.clerk.id))).toBeGreaterThan(0);
     const decidedNotes = await services.db.select().from(notifications).where(sql`${notifications.data}->>'itemId' = ${input.itemId}`);
     expect(decidedNotes).toHaveLength(1);

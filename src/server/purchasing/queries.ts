@@ -4,6 +4,7 @@ import type { Executor } from '../db/client';
 import { categoryBuyers, products, purchaseRequestItems, purchaseRequests, stores, users } from '../db/schema';
 import type { RequestStatus } from './state-machine';
 import { decodeCursor, toPage } from '../db/cursor';
+import { linesTotal } from '~/lib/money';
 
 const creator = alias(users, 'creator');
 const buyer = alias(users, 'buyer');
@@ -29,7 +30,7 @@ export async function insertDraftRequest(
   tx: Executor,
   values: { id: string; orgId: string; storeId: string; createdBy: string; note: string | null; items: DraftItem[] },
 ): Promise<RequestHead | null> {
-  const totalValue = values.items.reduce((sum, i) => sum + Math.round(i.quantity * i.unitPrice * 100), 0) / 100;
+  const totalValue = linesTotal(values.items);
   const items = values.items.map((i, position) => ({ product_id: i.productId, position, quantity: i.quantity, unit_price: i.unitPrice, note: i.note }));
   const rows = await tx.execute<{ id: string; store_id: string; created_by: string; status: RequestStatus; total_value: string; item_count: number; submitted_at: string | null }>(sql`
     with request as (

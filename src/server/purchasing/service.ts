@@ -1,11 +1,14 @@
-import { sql } from 'drizzle-orm';
-import { brl } from '~/lib/money';
-import { writeAudit, type Actor } from '../audit/audit';
+import { lineTotal } from '~/lib/money';
+import { writeAudit } from '../audit/audit';
 import type { Principal } from '../auth/principal';
-import type { Database, Executor } from '../db/client';
-import { settleAll } from '../db/pipeline';
-import { notificationsOfEvent } from '../notifications/queries';
+import { findStore } from '../accounts/queries/stores';
 import { findProductsByIds } from '../catalogue/queries';
+import type { Transaction } from '../db/client';
+import { settleAll } from '../db/pipeline';
+import type { SignedInContext } from '../domain/context';
+import { AppError, notFound, toTRPCError } from '../domain/errors';
+import { batchingEffects, inTransaction, type Emit } from '../domain/transaction';
+import type { NewEvent } from '../events/types';
 import {
   assignBuyers,
   countItemDecisions,
@@ -14,20 +17,15 @@ import {
   findRequestDetail,
   findRequestIdOfItem,
   insertDraftRequest,
+  listInbox,
+  listRequests as listRequestRows,
   lockRequest,
   setRequestStatus,
   type RequestDetail,
   type RequestHead,
+  type RequestListParams,
 } from './queries';
-import { findStore } from '../accounts/queries/stores';
-import { AppError, notFound } from '../domain/errors';
-import { appendEvent, appendEvents, type EventMetadata } from '../events/outbox';
-import type { NewEvent } from '../events/types';
 import { assertItemDecidable, assertMove, completedStatus } from './state-machine';
-
-export type CallerContext = { db: Database; principal: Principal; actor: Actor; requestId: string };
-
-const meta = (c: CallerContext): EventMetadata => ({ correlationId: c.requestId, userId: c.principal.userId });
 
 /** Clerks see and act on their stores only; buyers, managers and admins see the whole org. */
 export function visibleStores(principal: Principal): string[] | null {
@@ -35,20 +33,33 @@ export function visibleStores(principal: Principal): string[] | null {
 }
 
 /** Requests are created for one of the caller's stores (admins: any store of the org). */
-function assertCanRequestFor(c: CallerContext, store: Awaited<ReturnType<typeof findStore>>) {
-  if (!store) throw notFound('Store');
-  if (c.principal.role !== 'admin' && !c.principal.storeIds.includes(store.id)) {
-    throw new AppError('FORBIDDEN', `You do not work at ${store.name}; ask an admin to add you to it`);
+function assertCanRequestFor(ctx: SignedInContext, store: Awaited<ReturnType<typeof findStore>>) {
+  if (!store) throw notFound('store', { field: 'storeId' });
+  if (ctx.principal.role !== 'admin' && !ctx.principal.storeIds.includes(store.id)) {
+    throw new AppError('FORBIDDEN', 'not_your_store', `You do not work at ${store.name}; ask an admin to add you to it`, { store: store.name });
   }
-  if (!store.active) throw new AppError('CONFLICT', `${store.name} is inactive`);
+  if (!store.active) throw new AppError('CONFLICT', 'store_inactive', `${store.name} is inactive`, { store: store.name });
 }
 
 /** A request the caller may see, or NOT_FOUND (never a hint that it exists elsewhere). */
-export async function getVisibleRequest(c: CallerContext, requestId: string): Promise<RequestDetail> {
-  const request = await findRequestDetail(c.db, c.principal.orgId, requestId);
-  const scope = visibleStores(c.principal);
-  if (!request || (scope && !scope.includes(request.storeId))) throw notFound('Purchase request');
+export async function getVisibleRequest(ctx: SignedInContext, requestId: string): Promise<RequestDetail> {
+  const request = await findRequestDetail(ctx.db, ctx.principal.orgId, requestId);
+  const scope = visibleStores(ctx.principal);
+  if (!request || (scope && !scope.includes(request.storeId))) throw notFound('purchase_request');
   return request;
+}
+
+/** The requests the caller may see, newest first; `mine`: only the ones they created. */
+export const listRequests = (ctx: SignedInContext, params: Omit<RequestListParams, 'scopeStoreIds' | 'createdBy'> & { mine?: boolean | null }) =>
+  listRequestRows(ctx.db, ctx.principal.orgId, { ...params, scopeStoreIds: visibleStores(ctx.principal), createdBy: params.mine ? ctx.principal.userId : null });
+
+/** Pending items waiting for this buyer (admins: every buyer's, or one buyer's). */
+export function buyerInbox(ctx: SignedInContext, params: { buyerId?: string | null; storeId?: string | null; cursor?: string | null; limit: number }) {
+  const admin = ctx.principal.role === 'admin';
+  if (params.buyerId && !admin && params.buyerId !== ctx.principal.userId) {
+    throw new AppError('FORBIDDEN', 'other_buyers_inbox', "Only admins can see another buyer's inbox");
+  }
+  return listInbox(ctx.db, ctx.principal.orgId, { ...params, buyerId: admin ? (params.buyerId ?? null) : ctx.principal.userId });
 }
 
 export type CreateRequestInput = {
@@ -64,100 +75,93 @@ export type CreateRequestInput = {
  * request it already created instead of creating another. With `submit`, creating and submitting are one
  * transaction: a request that cannot be submitted (a product with no buyer) is not left behind as a draft.
  */
-export async function createRequest(c: CallerContext, input: CreateRequestInput): Promise<RequestDetail> {
+export async function createRequest(ctx: SignedInContext, input: CreateRequestInput): Promise<RequestDetail> {
+  const orgId = ctx.principal.orgId;
   const productIds = [...new Set(input.items.map((i) => i.productId))];
-  if (productIds.length !== input.items.length) throw new AppError('INVALID', 'Each product may appear once; add up the quantities', { field: 'items' });
+  if (productIds.length !== input.items.length) throw new AppError('INVALID', 'duplicate_products', 'Each product may appear once; add up the quantities', { field: 'items' });
   // Statements that do not wait on each other's answers are sent together: postgres.js pipelines a
   // transaction's concurrent queries on its connection, so each group costs one round trip.
-  const created = await c.db.transaction(async (tx) => {
-    const [store, products] = await settleAll([findStore(tx, c.principal.orgId, input.storeId), findProductsByIds(tx, c.principal.orgId, productIds)]);
-    assertCanRequestFor(c, store);
+  const created = await inTransaction(ctx, async (tx, emit) => {
+    const [store, products] = await settleAll([findStore(tx, orgId, input.storeId), findProductsByIds(tx, orgId, productIds)]);
+    assertCanRequestFor(ctx, store);
     const found = new Map(products.map((p) => [p.id, p]));
     const missing = productIds.filter((id) => !found.get(id));
-    if (missing.length > 0) throw new AppError('NOT_FOUND', `Product not found: ${missing.join(', ')}`, { productIds: missing });
+    if (missing.length > 0) throw notFound('product', { productIds: missing });
     const inactive = productIds.map((id) => found.get(id)!).filter((p) => !p.active);
-    if (inactive.length > 0) throw new AppError('CONFLICT', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`);
+    if (inactive.length > 0) {
+      throw new AppError('CONFLICT', 'products_inactive', `Inactive products cannot be requested: ${inactive.map((p) => p.name).join(', ')}`, { products: inactive.map((p) => p.name) });
+    }
 
     const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
-    const draft = await insertDraftRequest(tx, { id: input.id, orgId: c.principal.orgId, storeId: input.storeId, createdBy: c.principal.userId, note: input.note ?? null, items });
+    const draft = await insertDraftRequest(tx, { id: input.id, orgId, storeId: input.storeId, createdBy: ctx.principal.userId, note: input.note ?? null, items });
     if (!draft) return false;
     await settleAll([
-      writeAudit(tx, c.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),
+      writeAudit(tx, ctx.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),
       // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
-      input.submit ? submitLocked(tx, c, draft) : null,
+      input.submit ? submitLocked(tx, emit, ctx, draft) : null,
     ]);
     return true;
   });
   if (!created) {
     // A retry carries the same content; the same id with other content is a different request.
-    const existing = await findRequestDetail(c.db, c.principal.orgId, input.id);
+    const existing = await findRequestDetail(ctx.db, orgId, input.id);
     const sameItems = (list: { productId: string; quantity: number }[]) =>
       list
         .map((i) => `${i.productId}:${i.quantity}`)
         .sort()
         .join(',');
-    if (!existing || existing.createdBy !== c.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
-      throw new AppError('CONFLICT', 'This request id was already used for another request; generate a new id');
+    if (!existing || existing.createdBy !== ctx.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
+      throw new AppError('CONFLICT', 'request_id_taken', 'This request id was already used for another request; generate a new id', { field: 'id' });
     }
-    if (input.submit) return submitRequest(c, input.id);
+    if (input.submit) return submitRequest(ctx, input.id);
   }
-  return getVisibleRequest(c, input.id);
+  return getVisibleRequest(ctx, input.id);
 }
 
 /**
- * Draft → pending: each item goes to its product's (or category's) buyer, the total is fixed, the buyers are
- * notified and `purchaseRequest.created` is written. Submitting an already submitted request returns it.
+ * Draft → pending: each item goes to its product's (or category's) buyer, the total is fixed, and
+ * `purchaseRequest.created` is written (its consumer notifies the buyers). Submitting an already submitted
+ * request returns it.
  */
-export async function submitRequest(c: CallerContext, requestId: string): Promise<RequestDetail> {
-  await c.db.transaction(async (tx) => {
-    const request = await lockRequest(tx, c.principal.orgId, requestId);
-    const scope = visibleStores(c.principal);
-    if (!request || (scope && !scope.includes(request.storeId))) throw notFound('Purchase request');
+export async function submitRequest(ctx: SignedInContext, requestId: string): Promise<RequestDetail> {
+  await inTransaction(ctx, async (tx, emit) => {
+    const request = await lockRequest(tx, ctx.principal.orgId, requestId);
+    const scope = visibleStores(ctx.principal);
+    if (!request || (scope && !scope.includes(request.storeId))) throw notFound('purchase_request');
     if (request.status !== 'draft' && request.submittedAt) return; // a retried submit
-    await submitLocked(tx, c, request);
+    await submitLocked(tx, emit, ctx, request);
   });
-  return getVisibleRequest(c, requestId);
+  return getVisibleRequest(ctx, requestId);
 }
 
 /** The submit itself, on a request row this transaction holds. */
-async function submitLocked(tx: Executor, c: CallerContext, request: RequestHead) {
-  const orgId = c.principal.orgId;
+async function submitLocked(tx: Transaction, emit: Emit, ctx: SignedInContext, request: RequestHead) {
+  const orgId = ctx.principal.orgId;
   const requestId = request.id;
   assertMove(request.status, 'submit');
-  if (request.createdBy !== c.principal.userId && c.principal.role !== 'manager' && c.principal.role !== 'admin') {
-    throw new AppError('FORBIDDEN', 'Only the author or a manager can submit this request');
+  if (request.createdBy !== ctx.principal.userId && ctx.principal.role !== 'manager' && ctx.principal.role !== 'admin') {
+    throw new AppError('FORBIDDEN', 'not_the_author', 'Only the author or a manager can submit this request');
   }
   const { unassigned, buyerIds } = await assignBuyers(tx, orgId, requestId);
   if (unassigned.length > 0) {
-    throw new AppError('PRECONDITION_FAILED', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
+    throw new AppError('PRECONDITION_FAILED', 'no_buyer', `No buyer is responsible for: ${unassigned.join(', ')}. Ask an admin to assign one.`, { products: unassigned });
   }
-  const submittedAt = new Date();
-  const notifications = buyerIds.map((userId) => ({
-    orgId,
-    userId,
-    kind: 'purchaseRequest.created',
-    title: 'Nova solicitação de compra',
-    body: `${c.principal.name} enviou uma solicitação de ${brl(request.totalValue)} com itens para você aprovar.`,
-    data: { requestId },
-  }));
   await settleAll([
-    setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt }),
-    writeAudit(tx, c.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } }),
-    appendEvent(
-      tx,
+    setRequestStatus(tx, orgId, requestId, { status: 'pending', submittedAt: new Date() }),
+    writeAudit(tx, ctx.actor, { action: 'purchaseRequest.submitted', entityType: 'purchase_request', entityId: requestId, before: { status: 'draft' }, after: { status: 'pending' } }),
+    emit([
       {
         type: 'purchaseRequest.created',
         orgId,
         aggregateId: requestId,
         payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
       },
-      meta(c),
-      { alongside: (inserted) => notificationsOfEvent(notifications, sql`select id from ${inserted} where type = 'purchaseRequest.created'`) },
-    ),
+    ]),
   ]);
 }
 
 export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; quantity?: number | null; reason?: string | null };
+export type Decided = { itemId: string; status: 'approved' | 'rejected'; requestId: string; requestStatus: RequestHead['status']; storeId: string };
 
 /**
  * A buyer's decision on one item. The conditional update makes exactly one of two concurrent decisions win;
@@ -165,38 +169,36 @@ export type DecideItemInput = { itemId: string; decision: 'approve' | 'reject'; 
  * The same decision sent again by who made it (a retry whose answer was lost) gets the same answer and writes
  * nothing: no second event, audit row or notification.
  */
-export async function decideItem(c: CallerContext, input: DecideItemInput) {
-  const orgId = c.principal.orgId;
-  if (input.decision === 'reject' && !input.reason?.trim()) throw new AppError('INVALID', 'Say why the item is rejected', { field: 'reason' });
-  const requestId = await findRequestIdOfItem(c.db, orgId, input.itemId);
-  if (!requestId) throw notFound('Item');
+export async function decideItem(ctx: SignedInContext, input: DecideItemInput): Promise<Decided> {
+  const orgId = ctx.principal.orgId;
+  if (input.decision === 'reject' && !input.reason?.trim()) throw new AppError('INVALID', 'rejection_reason_required', 'Say why the item is rejected', { field: 'reason' });
+  const requestId = await findRequestIdOfItem(ctx.db, orgId, input.itemId);
+  if (!requestId) throw notFound('item');
 
-  return c.db.transaction(async (tx) => {
+  return inTransaction(ctx, async (tx, emit) => {
     const request = (await lockRequest(tx, orgId, requestId))!;
     const item = (await findItem(tx, orgId, input.itemId))!;
-    const isAdmin = c.principal.role === 'admin';
-    const wanted = input.decision === 'approve' ? 'approved' : 'rejected';
+    const isAdmin = ctx.principal.role === 'admin';
+    const status = input.decision === 'approve' ? 'approved' : 'rejected';
     const sameDecision =
-      item.status === wanted && item.decidedBy === c.principal.userId && (wanted === 'rejected' || (input.quantity ?? item.quantity) === item.approvedQuantity);
-    if (sameDecision) return { itemId: input.itemId, status: wanted, requestId, requestStatus: request.status, storeId: request.storeId };
+      item.status === status && item.decidedBy === ctx.principal.userId && (status === 'rejected' || (input.quantity ?? item.quantity) === item.approvedQuantity);
+    if (sameDecision) return { itemId: input.itemId, status, requestId, requestStatus: request.status, storeId: request.storeId };
     assertItemDecidable(request.status, item.status);
-    if (!isAdmin && item.buyerId !== c.principal.userId) throw new AppError('FORBIDDEN', 'This item is assigned to another buyer');
+    if (!isAdmin && item.buyerId !== ctx.principal.userId) throw new AppError('FORBIDDEN', 'other_buyers_item', 'This item is assigned to another buyer');
     if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
-      throw new AppError('INVALID', `Approve at most the requested ${item.quantity}`, { field: 'quantity' });
+      throw new AppError('INVALID', 'approve_at_most_requested', `Approve at most the requested ${item.quantity}`, { field: 'quantity', requested: item.quantity });
     }
     const decided = await decideItemIfPending(tx, orgId, input.itemId, {
-      status: input.decision === 'approve' ? 'approved' : 'rejected',
+      status,
       approvedQuantity: input.decision === 'approve' ? (input.quantity ?? item.quantity) : null,
       reason: input.reason?.trim() || null,
-      decidedBy: c.principal.userId,
-      onlyBuyer: isAdmin ? null : c.principal.userId,
+      decidedBy: ctx.principal.userId,
+      onlyBuyer: isAdmin ? null : ctx.principal.userId,
     });
-    if (!decided) throw new AppError('CONFLICT', 'This item was decided by someone else a moment ago; reload to see the decision');
+    if (!decided) throw new AppError('CONFLICT', 'decided_meanwhile', 'This item was decided by someone else a moment ago; reload to see the decision');
 
-    const status: 'approved' | 'rejected' = input.decision === 'approve' ? 'approved' : 'rejected';
-    const value = Math.round((decided.approvedQuantity ?? decided.quantity) * decided.unitPrice * 100) / 100;
-    const now = new Date();
-    await writeAudit(tx, c.actor, {
+    const value = lineTotal(decided.approvedQuantity ?? decided.quantity, decided.unitPrice);
+    await writeAudit(tx, ctx.actor, {
       action: `purchaseRequestItem.${status}`,
       entityType: 'purchase_request_item',
       entityId: input.itemId,
@@ -213,7 +215,7 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
           itemId: input.itemId,
           storeId: request.storeId,
           requesterId: request.createdBy,
-          buyerId: decided.buyerId ?? c.principal.userId,
+          buyerId: decided.buyerId ?? ctx.principal.userId,
           decision: status,
           quantity: decided.quantity,
           approvedQuantity: decided.approvedQuantity,
@@ -227,51 +229,51 @@ export async function decideItem(c: CallerContext, input: DecideItemInput) {
     if (counts.pending === 0) {
       requestStatus = completedStatus(counts.approved, counts.rejected);
       assertMove(request.status, 'complete', requestStatus);
-      await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: now });
-      await writeAudit(tx, c.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
+      await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: new Date() });
+      await writeAudit(tx, ctx.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
+      events.push({
+        type: 'purchaseRequest.completed',
+        orgId,
+        aggregateId: requestId,
+        payload: { requestId, storeId: request.storeId, status: requestStatus, approvedItems: counts.approved, rejectedItems: counts.rejected },
+      });
     }
-    const notification = {
-      orgId,
-      userId: request.createdBy,
-      kind: 'purchaseRequest.itemDecided',
-      title: status === 'approved' ? 'Item aprovado' : 'Item recusado',
-      body:
-        status === 'approved'
-          ? `${c.principal.name} aprovou ${decided.approvedQuantity} un. (${brl(value)}).`
-          : `${c.principal.name} recusou um item: ${decided.decisionReason}.`,
-      data: { requestId, itemId: input.itemId },
-    };
-    await appendEvents(
-      tx,
-      counts.pending === 0
-        ? [
-            ...events,
-            {
-              type: 'purchaseRequest.completed',
-              orgId,
-              aggregateId: requestId,
-              payload: { requestId, storeId: request.storeId, status: completedStatus(counts.approved, counts.rejected), approvedItems: counts.approved, rejectedItems: counts.rejected },
-            },
-          ]
-        : events,
-      meta(c),
-      // The notification points at the decision, not at the completion written with it.
-      { alongside: (inserted) => notificationsOfEvent([notification], sql`select id from ${inserted} where type = 'purchaseRequest.itemDecided'`) },
-    );
+    await emit(events);
     return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
   });
 }
 
+/**
+ * Bulk decisions, answered item by item; each item is decided or not, on its own. The dashboard and open
+ * screens hear of the batch once, after the last item.
+ */
+export async function decideItems(ctx: SignedInContext, decisions: DecideItemInput[]) {
+  return batchingEffects(ctx, async (batch) => {
+    const results = [];
+    for (const d of decisions) {
+      try {
+        results.push({ itemId: d.itemId, ok: true as const, result: await decideItem(batch, d) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const { code, message } = toTRPCError(error);
+        results.push({ itemId: d.itemId, ok: false as const, code, reason: error.reason, message, details: error.data ?? null });
+      }
+    }
+    return { results };
+  });
+}
+
 /** A manager (or admin) closes a request in any state but closed; closing a closed one again (a retry) changes nothing. */
-export async function closeRequest(c: CallerContext, requestId: string, reason: string | null) {
-  const orgId = c.principal.orgId;
-  await c.db.transaction(async (tx) => {
+export async function closeRequest(ctx: SignedInContext, requestId: string, reason: string | null) {
+  const orgId = ctx.principal.orgId;
+  await inTransaction(ctx, async (tx, emit) => {
     const request = await lockRequest(tx, orgId, requestId);
-    if (!request) throw notFound('Purchase request');
+    if (!request) throw notFound('purchase_request');
     if (request.status === 'closed') return;
     assertMove(request.status, 'close');
-    await setRequestStatus(tx, orgId, requestId, { status: 'closed', closedAt: new Date(), closedBy: c.principal.userId });
-    await writeAudit(tx, c.actor, { action: 'purchaseRequest.closed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: 'closed', reason } });
+    await setRequestStatus(tx, orgId, requestId, { status: 'closed', closedAt: new Date(), closedBy: ctx.principal.userId });
+    await writeAudit(tx, ctx.actor, { action: 'purchaseRequest.closed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: 'closed', reason } });
+    await emit([{ type: 'purchaseRequest.closed', orgId, aggregateId: requestId, payload: { requestId, storeId: request.storeId, previousStatus: request.status } }]);
   });
-  return getVisibleRequest(c, requestId);
+  return getVisibleRequest(ctx, requestId);
 }

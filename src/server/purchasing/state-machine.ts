@@ -25,7 +25,7 @@ export function canMove(from: RequestStatus, action: RequestAction, to?: Request
 /** A forbidden move is a CONFLICT that names the current state. */
 export function assertMove(from: RequestStatus, action: RequestAction, to?: RequestStatus): void {
   if (!canMove(from, action, to)) {
-    throw new AppError('CONFLICT', `Cannot ${action} a purchase request that is ${from}`, { status: from, action });
+    throw new AppError('CONFLICT', 'transition_not_allowed', `Cannot ${action} a purchase request that is ${from}`, { status: from, action });
   }
 }
 
@@ -38,6 +38,6 @@ export function completedStatus(approved: number, rejected: number): 'approved' 
 
 /** Items can be decided only while their request is pending. */
 export function assertItemDecidable(requestStatus: RequestStatus, itemStatus: 'pending' | 'approved' | 'rejected'): void {
-  if (requestStatus !== 'pending') throw new AppError('CONFLICT', `Cannot decide an item of a purchase request that is ${requestStatus}`, { status: requestStatus });
-  if (itemStatus !== 'pending') throw new AppError('CONFLICT', `This item was already ${itemStatus}`, { status: itemStatus });
+  if (requestStatus !== 'pending') throw new AppError('CONFLICT', 'request_not_pending', `Cannot decide an item of a purchase request that is ${requestStatus}`, { status: requestStatus });
+  if (itemStatus !== 'pending') throw new AppError('CONFLICT', 'item_already_decided', `This item was already ${itemStatus}`, { status: itemStatus });
 }

@@ -1,6 +1,17 @@
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
-import type { Logger } from '~/server/logger';
-import { jobPayloads, queueOptions, type JobPayload, type QueueName } from '~/server/queues/definitions';
+import type { Transaction } from '../db/client';
+import type { DomainContext } from '../domain/context';
+import type { Logger } from '../logger';
+import { jobPayloads, queueOptions, type JobPayload, type QueueName } from './definitions';
+
+/** The domain context a job's work runs in: the system acting for the job's org, its request id the job's. */
+export type JobContext = (job: Job, orgId: string | null) => DomainContext;
+
+/**
+ * A queue's processor, and what its domain records when one of its jobs fails for good, in the transaction
+ * that writes the dead letter (a push is then `failed`, an event no longer awaited).
+ */
+export type QueueProcessor = { process: Processor; deadLettered?: (tx: Transaction, job: Job) => Promise<void> };
 
 export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError';
@@ -10,9 +21,14 @@ export class JobTimeoutError extends Error {
  * Wraps a queue's handler: the payload is validated first (a malformed one is not retried: straight to the
  * dead-letter queue), the job gets the queue's time limit, and every run is logged with the job id.
  */
-export function defineProcessor<Q extends QueueName>(queue: Q, logger: Logger, handler: (payload: JobPayload<Q>, job: Job) => Promise<unknown>): Processor {
+export function defineProcessor<Q extends QueueName>(
+  queue: Q,
+  logger: Logger,
+  handler: (payload: JobPayload<Q>, job: Job) => Promise<unknown>,
+  opts: { deadLettered?: QueueProcessor['deadLettered'] } = {},
+): QueueProcessor {
   const timeoutMs = queueOptions[queue].timeoutMs;
-  return async (job) => {
+  const process: Processor = async (job) => {
     const parsed = jobPayloads[queue].safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const log = logger.child({ queue, jobId: job.id, attempt: job.attemptsMade + 1 });
@@ -34,4 +50,5 @@ export function defineProcessor<Q extends QueueName>(queue: Q, logger: Logger, h
       clearTimeout(timer);
     }
   };
+  return { process, deadLettered: opts.deadLettered };
 }

@@ -1,18 +1,15 @@
 import { DelayedError, type Job, type Processor, type Worker } from 'bullmq';
-import { eq } from 'drizzle-orm';
-import { notifications } from '~/server/db/schema';
-import { markEventProcessed } from '~/server/operations/queries';
-import { startOutboxRelay } from '~/server/events/relay';
-import { startRedeliverySweep } from '~/server/events/redelivery';
-import { queueNames, type QueueName } from '~/server/queues/definitions';
-import type { QueueBackend } from '~/server/queues/backend';
-import { createFcmSender, type PushSender } from '~/server/integrations/fcm/sender';
-import type { Services } from '~/server/services';
-import { isUuid } from '~/lib/uuid';
-import { isFinalFailure, recordDeadLetter } from '../operations/dead-letters';
-import { domainEventsProcessor, hasConsumer } from '../events/delivery';
-import { fcmProcessor } from '../notifications/push-processor';
+import { systemContext } from '../domain/context';
+import { startOutboxRelay } from '../events/relay';
+import { startRedeliverySweep } from '../events/redelivery';
 import { imagesProcessor } from '../images/processor';
+import { createFcmSender, type PushSender } from '../integrations/fcm/sender';
+import { pushProcessor } from '../notifications/push-processor';
+import { isFinalFailure, recordDeadLetter } from '../operations/dead-letters';
+import { queueNames, type QueueName } from '../queues/definitions';
+import type { JobContext, QueueProcessor } from '../queues/processor';
+import type { Services } from '../services';
+import { commitEffects, eventDelivery } from './consumers';
 
 /** The most a forced close may wait on a connection before shutdown goes on without it. */
 const FORCED_CLOSE_MS = 3_000;
@@ -22,25 +19,38 @@ const DEAD_LETTER_RETRY_MS = 30_000;
 export type WorkerRuntime = { stop(timeoutMs: number): Promise<{ forced: boolean }>; workers: Worker[]; sender: PushSender | null };
 
 /**
- * Starts the outbox relay and one BullMQ worker per queue (the processors registered here), on whichever backend
- * `queues` uses. Used by `npm run workers` and, in the embedded mode, inside the app's process.
+ * Starts the outbox relay, the redelivery sweep and one BullMQ worker per queue (each queue's processor comes
+ * from the domain that owns the work), on whichever backend `services.queues` uses. Used by `npm run workers`
+ * and, in the embedded mode, inside the app's process.
  */
-export async function startWorkers(services: Services, queues: QueueBackend, opts: { sender?: PushSender | null; concurrency?: Partial<Record<QueueName, number>> } = {}): Promise<WorkerRuntime> {
+export async function startWorkers(services: Services, opts: { sender?: PushSender | null; concurrency?: Partial<Record<QueueName, number>> } = {}): Promise<WorkerRuntime> {
   const logger = services.logger.child({ component: 'workers' });
-  const { env } = services;
+  const { env, queues } = services;
   const sender =
     opts.sender !== undefined
       ? opts.sender
       : env.FCM_PROJECT_ID
         ? await createFcmSender({ projectId: env.FCM_PROJECT_ID, serviceAccountFile: env.FCM_SERVICE_ACCOUNT_FILE, endpointOverride: env.FCM_ENDPOINT_OVERRIDE, logger })
         : null;
-  const deps = { services, queues, pushEnabled: sender !== null };
+  const afterCommit = commitEffects(services);
+  const contextOf: JobContext = (job, orgId) => systemContext(services, { requestId: `job:${job.queueName}:${job.id}`, orgId, logger, afterCommit });
 
-  const processors = {
-    [queueNames.domainEvents]: domainEventsProcessor(deps, logger),
-    [queueNames.images]: imagesProcessor(services, logger),
-    ...(sender ? { [queueNames.fcm]: fcmProcessor(services, sender, logger) } : {}),
-  } as Partial<Record<QueueName, ReturnType<typeof domainEventsProcessor>>>;
+  const processors: Partial<Record<QueueName, QueueProcessor>> = {
+    [queueNames.domainEvents]: eventDelivery.processor({ services, pushEnabled: sender !== null }, logger),
+    [queueNames.images]: imagesProcessor(contextOf, logger),
+    ...(sender
+      ? {
+          [queueNames.fcm]: pushProcessor({
+            db: services.db,
+            sender,
+            logger,
+            rateLimitDelayMs: env.FCM_RATE_LIMIT_DELAY_MS,
+            // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
+            wakeRelay: eventDelivery.hasConsumer('notification.sent'),
+          }),
+        }
+      : {}),
+  };
 
   // A job's last failure is recorded in the dead-letter queue before BullMQ marks it failed (guarded below); the
   // `failed` event covers what never reached the processor's end (a job stalled too often).
@@ -48,18 +58,14 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
   const deadLetter = (queue: QueueName, job: Job, error: Error, attempts: number) =>
     services.db.transaction(async (tx) => {
       await recordDeadLetter(tx, queue, job, error, attempts);
-      if (queue === queueNames.fcm && isUuid(job.data?.notificationId)) {
-        await tx.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, job.data.notificationId));
-      }
-      // The dead-letter queue has the event now; an admin retry applies it from there.
-      if (queue === queueNames.domainEvents && !job.data?.consumer && Number.isSafeInteger(job.data?.eventId)) await markEventProcessed(tx, job.data.eventId);
+      await processors[queue]?.deadLettered?.(tx, job);
     });
 
   const workers = Object.entries(processors).map(([name, processor]) => {
     const queue = name as QueueName;
     const guarded: Processor = async (job, token) => {
       try {
-        return await processor!(job, token);
+        return await processor!.process(job, token);
       } catch (error) {
         if (!(error instanceof Error) || error instanceof DelayedError || !isFinalFailure(job, error, { running: true })) throw error;
         try {
@@ -84,7 +90,7 @@ export async function startWorkers(services: Services, queues: QueueBackend, opt
     void worker.run();
     return worker;
   });
-  const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger, wanted: hasConsumer });
+  const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger, wanted: eventDelivery.hasConsumer });
   const redelivery = startRedeliverySweep({
     db: services.db,
     domainEvents: queues.queue(queueNames.domainEvents),

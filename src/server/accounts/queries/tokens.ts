@@ -49,7 +49,7 @@ export async function revokeApiToken(db: Executor, orgId: string, tokenId: strin
     .update(apiTokens)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(apiTokens.orgId, orgId), eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
-    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, tokenHash: apiTokens.tokenHash, userId: apiTokens.userId });
+    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix, userId: apiTokens.userId });
   return row;
 }
 

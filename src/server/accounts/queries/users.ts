@@ -2,6 +2,7 @@ import { and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { storeMemberships, stores, users, type UserRole } from '../../db/schema';
 import { decodeCursor, toPage } from '../../db/cursor';
+import { escapeLike } from '../../db/like';
 
 const publicUser = {
   id: users.id,
@@ -43,7 +44,6 @@ export async function listUsers(
   return toPage(rows, params.limit, (r) => [r.name, r.id]);
 }
 
-export const escapeLike = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export async function insertUser(db: Executor, values: { orgId: string; email: string; name: string; role: UserRole; passwordHash: string }) {
   const [row] = await db.insert(users).values(values).returning({ id: users.id });

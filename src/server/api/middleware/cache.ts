@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal } from '../../auth/principal';
+import { cacheTags } from '../../cache/keys';
 
 /** Canonical JSON: object keys sorted, so `{a,b}` and `{b,a}` are one entry. */
 function canonical(value: unknown): string {
@@ -27,3 +28,7 @@ export function authorizationScope(principal: Principal | null): string {
 export function procedureCacheKey(path: string, principal: Principal | null, input: unknown): string {
   return `trpc:${path}:${digest(authorizationScope(principal))}:${digest(canonical(input))}`;
 }
+
+/** The families of cached procedure answers, each dropped by its org's tag. */
+export type CacheFamily = 'products' | 'stores' | 'users';
+export const cacheFamilyTag = (family: CacheFamily, orgId: string) => cacheTags[family](orgId);

@@ -1,19 +1,29 @@
-import { TRPCError } from '@trpc/server';
-import type { RateLimitBucket } from '../../ratelimit/ratelimit';
-import type { Context } from '../trpc';
+import { AppError } from '../../domain/errors';
+import type { Principal } from '../../auth/principal';
+import type { RateLimitBucket, RateLimiter } from '../../ratelimit/ratelimit';
 
-/** Per user/token when signed in, per IP otherwise; headers on every answer, 429 + Retry-After over the limit. */
-export async function enforceRateLimit(ctx: Context, bucket?: RateLimitBucket, identifier?: string): Promise<void> {
-  const b: RateLimitBucket = bucket ?? (ctx.principal ? 'user' : 'anon');
-  const p = ctx.principal;
-  const id = identifier ?? (p ? (p.kind === 'token' ? `token:${p.credentialId}` : `user:${p.userId}`) : `ip:${ctx.ip ?? 'unknown'}`);
-  const result = await ctx.services.rateLimiter.limit(b, id);
-  ctx.setHeader('X-RateLimit-Limit', String(result.limit));
-  ctx.setHeader('X-RateLimit-Remaining', String(Math.max(0, result.remaining)));
-  ctx.setHeader('X-RateLimit-Reset', String(Math.ceil(result.reset / 1000)));
+export type RateLimitCall = {
+  rateLimiter: RateLimiter;
+  principal: Principal | null;
+  ip: string | null;
+  setHeader: (name: string, value: string) => void;
+};
+
+/**
+ * Per user or token when signed in, per IP otherwise (or the bucket and identifier given); headers on every
+ * answer, TOO_MANY_REQUESTS with `retryAfterSeconds` and Retry-After over the limit.
+ */
+export async function enforceRateLimit(call: RateLimitCall, bucket?: RateLimitBucket, identifier?: string): Promise<void> {
+  const p = call.principal;
+  const b: RateLimitBucket = bucket ?? (p ? 'user' : 'anon');
+  const id = identifier ?? (p ? (p.kind === 'token' ? `token:${p.credentialId}` : `user:${p.userId}`) : `ip:${call.ip ?? 'unknown'}`);
+  const result = await call.rateLimiter.limit(b, id);
+  call.setHeader('X-RateLimit-Limit', String(result.limit));
+  call.setHeader('X-RateLimit-Remaining', String(Math.max(0, result.remaining)));
+  call.setHeader('X-RateLimit-Reset', String(Math.ceil(result.reset / 1000)));
   if (!result.success) {
-    const retryAfter = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
-    ctx.setHeader('Retry-After', String(retryAfter));
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many requests; try again in ${retryAfter} s` });
+    const retryAfterSeconds = Math.max(1, Math.ceil((result.reset - Date.now()) / 1000));
+    call.setHeader('Retry-After', String(retryAfterSeconds));
+    throw new AppError('LIMIT_EXCEEDED', 'rate_limited', `Too many requests; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
   }
 }

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { inventorySessionStatuses } from '../../db/schema';
-import { dashboardChanged } from '../../dashboard/service';
-import type { InventoryCaller } from '../../inventory/access';
 import { finalizeSession } from '../../inventory/finalize';
 import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
 import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
 import { importStoreStock } from '../../inventory/stock-import';
 import { syncEntries } from '../../inventory/sync';
-import type { Services } from '../../services';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { id, optionalText, pageInput } from '../validators';
 
@@ -30,23 +27,6 @@ const countEntry = z.strictObject({
   replaces: id.nullish(),
   recount: z.boolean().optional(),
 });
-
-type Ctx = { services: Services; principal: InventoryCaller['principal']; actor: InventoryCaller['actor']; requestId: string; orgId: string };
-
-const caller = (ctx: Ctx): InventoryCaller => ({ db: ctx.services.db, principal: ctx.principal, actor: ctx.actor, requestId: ctx.requestId });
-
-/** After a committed change that shows on the dashboard (open/finalized counts): outdate its cache, tell open screens. */
-const dashboardAfter = (ctx: Ctx) => async <T extends { storeId: string } | { session: { storeId: string } }>(result: T) => {
-  const storeId = 'session' in result ? result.session.storeId : result.storeId;
-  await dashboardChanged(ctx.services, { orgId: ctx.orgId, kind: 'inventory', storeId });
-  return result;
-};
-
-/** Progress screens refetch on this; the dashboard's aggregates are unchanged, so its cache stays. */
-const progressAfter = (ctx: Ctx) => async <T extends { storeId: string }>(result: T) => {
-  await ctx.services.live.publish({ orgId: ctx.orgId, kind: 'inventory', storeId: result.storeId, at: Date.now() });
-  return result;
-};
 
 const managerProcedure = roleProcedure('manager', 'admin');
 /** Counting roles; clerks further limited to the sessions they are assigned to. */
@@ -73,26 +53,26 @@ export const inventoryRouter = createTRPCRouter({
         assignments: z.array(assignment).max(500).nullish(),
       }),
     )
-    .mutation(({ ctx, input }) => openSession(caller(ctx), input).then(dashboardAfter(ctx))),
+    .mutation(({ ctx, input }) => openSession(ctx.domain, input)),
 
   /** Newest first. Clerks see the sessions they are assigned to. */
   list: counterProcedure
     .input(z.strictObject({ ...pageInput, storeId: id.nullish(), status: z.array(z.enum(inventorySessionStatuses)).max(3).nullish() }))
-    .query(({ ctx, input }) => listVisibleSessions(caller(ctx), input)),
+    .query(({ ctx, input }) => listVisibleSessions(ctx.domain, input)),
 
   /** The session with its assignments and recount requests; never expected quantities. */
-  byId: counterProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getSession(caller(ctx), input.id)),
+  byId: counterProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getSession(ctx.domain, input.id)),
 
   /** Sets who counts, optionally per zone; the list replaces the previous one. */
   assign: managerProcedure
     .input(z.strictObject({ sessionId: id, assignments: z.array(assignment).max(500) }))
-    .mutation(({ ctx, input }) => assignCounters(caller(ctx), input).then(progressAfter(ctx))),
+    .mutation(({ ctx, input }) => assignCounters(ctx.domain, input)),
 
   /**
    * The assignment picker: active clerks, managers and admins who work at the session's store, plus whoever is
    * assigned now, each with the zones they are assigned to (none: not assigned).
    */
-  assignableCounters: managerProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => assignableCounters(caller(ctx), input.sessionId)),
+  assignableCounters: managerProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => assignableCounters(ctx.domain, input.sessionId)),
 
   /**
    * A device's batch of count entries, applied in one transaction and idempotent by entry id. `pendingCount`: the
@@ -108,10 +88,10 @@ export const inventoryRouter = createTRPCRouter({
         entries: z.array(countEntry).max(2000, 'send at most 2000 entries per batch'),
       }),
     )
-    .mutation(({ ctx, input }) => syncEntries(caller(ctx), input).then(progressAfter(ctx))),
+    .mutation(({ ctx, input }) => syncEntries(ctx.domain, input)),
 
   /** Entries and products per zone and per clerk, each device's last sync and pending count, recount requests. */
-  progress: counterProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => getProgress(caller(ctx), input.sessionId)),
+  progress: counterProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => getProgress(ctx.domain, input.sessionId)),
 
   /** Variance review by EAN (keyset pages of up to 2000 lines); the first page adds the summary and zone totals. */
   review: managerProcedure
@@ -124,7 +104,7 @@ export const inventoryRouter = createTRPCRouter({
         direction: pageInput.direction,
       }),
     )
-    .query(({ ctx, input }) => reviewSession(caller(ctx), input)),
+    .query(({ ctx, input }) => reviewSession(ctx.domain, input)),
 
   /**
    * Marks lines (by EAN) to be counted again; counts sent with `recount: true` then replace the line's count. A
@@ -132,7 +112,7 @@ export const inventoryRouter = createTRPCRouter({
    */
   requestRecount: managerProcedure
     .input(z.strictObject({ sessionId: id, eans: z.array(lineEan).min(1, 'name at least one line').max(1000) }))
-    .mutation(({ ctx, input }) => requestRecount(caller(ctx), input).then(progressAfter(ctx))),
+    .mutation(({ ctx, input }) => requestRecount(ctx.domain, input)),
 
   /**
    * Withdraws recount requests nobody has recounted yet (asking twice changes nothing). PRECONDITION_FAILED, changing
@@ -140,7 +120,7 @@ export const inventoryRouter = createTRPCRouter({
    */
   cancelRecount: managerProcedure
     .input(z.strictObject({ sessionId: id, eans: z.array(lineEan).min(1, 'name at least one line').max(1000) }))
-    .mutation(({ ctx, input }) => cancelRecount(caller(ctx), input).then(progressAfter(ctx))),
+    .mutation(({ ctx, input }) => cancelRecount(ctx.domain, input)),
 
   /**
    * Writes totals and the new store stock, emits inventory.finalized. Refused (PRECONDITION_FAILED, reason
@@ -148,12 +128,12 @@ export const inventoryRouter = createTRPCRouter({
    */
   finalize: managerProcedure
     .input(z.strictObject({ sessionId: id, force: z.boolean().optional() }))
-    .mutation(({ ctx, input }) => finalizeSession(caller(ctx), input).then(dashboardAfter(ctx))),
+    .mutation(({ ctx, input }) => finalizeSession(ctx.domain, input)),
 
   /** Abandons an open session without touching the stock (frees the store for a new one). */
   cancel: managerProcedure
     .input(z.strictObject({ sessionId: id, reason: optionalText(500) }))
-    .mutation(({ ctx, input }) => cancelSession(caller(ctx), input).then(dashboardAfter(ctx))),
+    .mutation(({ ctx, input }) => cancelSession(ctx.domain, input)),
 
   /**
    * The offline lookup table of a store's devices: active products by EAN (name, unit, PLU, price, category), in
@@ -161,12 +141,12 @@ export const inventoryRouter = createTRPCRouter({
    */
   productsForStore: counterProcedure
     .input(z.strictObject({ storeId: id, sessionId: id.nullish(), cursor: pageInput.cursor, limit: z.number().int().min(1).max(5000).default(1000), direction: pageInput.direction }))
-    .query(({ ctx, input }) => productsForStore(caller(ctx), input)),
+    .query(({ ctx, input }) => productsForStore(ctx.domain, input)),
 
   stock: createTRPCRouter({
     /** Sets a store's stock from a CSV (`ean;quantidade`): answered row by row with line numbers. */
     importCsv: managerProcedure
       .input(z.strictObject({ storeId: id, csv: z.string().min(1, 'the file is empty').max(20_000_000, 'the file is larger than 20 MB') }))
-      .mutation(({ ctx, input }) => importStoreStock(caller(ctx), input)),
+      .mutation(({ ctx, input }) => importStoreStock(ctx.domain, input)),
   }),
 });

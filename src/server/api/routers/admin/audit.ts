@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAudit } from '../../../audit/queries';
+import { listAudit } from '../../../audit/service';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 import { id, pageInput } from '../../validators';
 
@@ -16,5 +16,5 @@ export const adminAuditRouter = createTRPCRouter({
         to: z.date().nullish(),
       }),
     )
-    .query(({ ctx, input }) => listAudit(ctx.services.db, ctx.orgId, input)),
+    .query(({ ctx, input }) => listAudit(ctx.domain, input)),
 });

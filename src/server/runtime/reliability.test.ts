@@ -3,15 +3,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
-import { startFcmStandIn } from '../tests/helpers/fcm-standin';
-import { until } from '../tests/helpers/until';
-import { startRedisServer } from '../tests/helpers/redis-server';
-import { spawnWorkerProcess } from '../tests/helpers/worker-process';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { startFcmStandIn } from '../../../tests/helpers/fcm-standin';
+import { until } from '../../../tests/helpers/until';
+import { startRedisServer } from '../../../tests/helpers/redis-server';
+import { spawnWorkerProcess } from '../../../tests/helpers/worker-process';
 import { eventLog, notifications, processedEvents, storeDailyStats } from '~/server/db/schema';
 import type { Services } from '~/server/services';
-import { applyEvent } from '../src/server/events/delivery';
-import { startWorkers } from '../src/server/runtime/workers';
+import { eventDelivery } from '~/server/runtime/consumers';
+import { startWorkers } from './workers';
 
 
 async function submit(services: Services, org: OrgFixture, count: number) {
@@ -44,7 +44,7 @@ describe('reliability', () => {
     const { services, close } = await createTestServices({ REDIS_URL: redis.url, FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, REDELIVER_AFTER_MS: '2000' });
     cleanups.push(close);
     const org = await createOrgFixture(services, 'rel-redis');
-    const runtime = await startWorkers(services, services.queues);
+    const runtime = await startWorkers(services);
     cleanups.push(() => runtime.stop(3000));
     const started: number[] = [];
     runtime.workers.find((w) => w.name === 'domain-events')!.on('active', (job) => started.push(Number(job.data.eventId)));
@@ -161,9 +161,10 @@ describe('reliability', () => {
     expect(after).not.toContain('sending');
     expect(after.filter((s) => s === 'sent').length).toBe(fcm.deliveries.length);
     expect(fcm.deliveries.length).toBeGreaterThan(0);
-    const lateNotes = await services.db.select().from(notifications).where(inArray(sql`${notifications.data}->>'requestId'`, late));
-    expect(lateNotes.map((n) => n.pushStatus)).toEqual(['none', 'none']); // their events wait in the outbox
-    expect(fcm.log.some((r) => lateNotes.some((n) => n.id === r.notificationId))).toBe(false);
+    // Their events wait in the outbox, unapplied: nobody has written their notifications, let alone sent them.
+    const lateEvents = await services.db.select({ processedAt: eventLog.processedAt }).from(eventLog).where(inArray(eventLog.aggregateId, late));
+    expect(lateEvents.map((e) => e.processedAt)).toEqual([null, null]);
+    expect(await services.db.$count(notifications, inArray(sql`${notifications.data}->>'requestId'`, late))).toBe(0);
 
     // The next worker sends the rest, none twice.
     worker = spawnWorkerProcess(env);
@@ -180,7 +181,7 @@ describe('reliability', () => {
     const { services, close } = await createTestServices();
     cleanups.push(close);
     const org = await createOrgFixture(services, 'rel-order');
-    const deps = { services, queues: services.queues, pushEnabled: true };
+    const deps = { services, pushEnabled: true };
     const ids = await submit(services, org, 2);
     const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
     for (const id of ids) {
@@ -195,7 +196,7 @@ describe('reliability', () => {
     const apply = async (requestId: string, reverse: boolean) => {
       const rows = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.aggregateId, requestId)).orderBy(eventLog.aggregateSeq);
       const before = await stats();
-      for (const { id } of reverse ? rows.reverse() : rows) await applyEvent(deps, id);
+      for (const { id } of reverse ? rows.reverse() : rows) await eventDelivery.apply(deps, id);
       const after = await stats();
       // What the analytics consumer added for this request (the charts' figures).
       const analytics = { created: after.created - before.created, value: after.value - before.value, approved: after.approved - before.approved, rejected: after.rejected - before.rejected };

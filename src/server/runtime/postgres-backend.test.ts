@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
-import { startFcmStandIn } from '../tests/helpers/fcm-standin';
-import { until } from '../tests/helpers/until';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { startFcmStandIn } from '../../../tests/helpers/fcm-standin';
+import { until } from '../../../tests/helpers/until';
 import { deadLetterQueue, eventLog, notifications } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import { startWorkers, type WorkerRuntime } from '../src/server/runtime/workers';
+import { startWorkers, type WorkerRuntime } from './workers';
 
 /** The embedded default has no Redis: the same processors on BullMQ's PostgreSQL backend, one switch. */
 let services: Services;
@@ -20,7 +20,7 @@ beforeAll(async () => {
   fcm = await startFcmStandIn();
   ({ services, close } = await createTestServices({ REDIS_URL: '', FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url }));
   org = await createOrgFixture(services, 'pg-queues');
-  runtime = await startWorkers(services, services.queues);
+  runtime = await startWorkers(services);
   await (await callerFor(services, { sessionSecret: org.secrets.buyer })).notifications.registerDevice({ token: `pg-buyer-device-${'p'.repeat(20)}` });
 });
 afterAll(async () => {

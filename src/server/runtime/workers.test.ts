@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../tests/helpers/harness';
-import { startFcmStandIn } from '../tests/helpers/fcm-standin';
-import { until } from '../tests/helpers/until';
+import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { startFcmStandIn } from '../../../tests/helpers/fcm-standin';
+import { until } from '../../../tests/helpers/until';
 import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
-import { startWorkers, type WorkerRuntime } from '../src/server/runtime/workers';
+import { startWorkers, type WorkerRuntime } from './workers';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   fcm = await startFcmStandIn();
   ({ services, close } = await createTestServices({ FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, FCM_RATE_LIMIT_DELAY_MS: '300' }));
   org = await createOrgFixture(services, 'workers');
-  runtime = await startWorkers(services, services.queues);
+  runtime = await startWorkers(services);
   const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
   await buyer.notifications.registerDevice({ token: `device-of-buyer-${'x'.repeat(20)}` });
 });

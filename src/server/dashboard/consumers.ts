@@ -1,0 +1,79 @@
+import { cacheKeys } from '../cache/keys';
+import type { CommittedEvent, Consumer, ConsumerDeps, StoredEvent } from '../events/consumer';
+import type { DomainEventType, EventType } from '../events/types';
+import type { LiveEvent } from '../live/bus';
+import { addDailyStats, type DailyStatsDelta } from './queries';
+
+/** What the event adds to its store's day, and the store. */
+function delta(event: StoredEvent): { storeId: string; delta: DailyStatsDelta } | null {
+  switch (event.type) {
+    case 'purchaseRequest.created':
+      return { storeId: event.payload.storeId, delta: { requestsCreated: 1, requestsValue: event.payload.totalValue } };
+    case 'purchaseRequest.itemDecided':
+      return { storeId: event.payload.storeId, delta: event.payload.decision === 'approved' ? { itemsApproved: 1 } : { itemsRejected: 1 } };
+    case 'inventory.finalized':
+      return { storeId: event.payload.storeId, delta: { inventoriesFinalized: 1, varianceValue: event.payload.varianceValue } };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Keeps store_daily_stats (the dashboard's charts) from the events, on the day each event happened. Counters
+ * only add up, so the order events arrive in does not matter; the processed mark makes each count once.
+ */
+export const analyticsConsumer: Consumer = {
+  name: 'analytics',
+  handles: (type) => type === 'purchaseRequest.created' || type === 'purchaseRequest.itemDecided' || type === 'inventory.finalized',
+  async apply(tx, event) {
+    const d = delta(event);
+    if (!d || !event.orgId) return;
+    await addDailyStats(tx, event.orgId, d.storeId, event.createdAt, d.delta);
+  },
+};
+
+/** Events that change what the dashboard shows (its cache goes), and the kind open screens are told of. */
+const DASHBOARD: Partial<Record<EventType, LiveEvent['kind']>> = {
+  'purchaseRequest.created': 'purchaseRequest',
+  'purchaseRequest.itemDecided': 'purchaseRequest',
+  'purchaseRequest.completed': 'purchaseRequest',
+  'purchaseRequest.closed': 'purchaseRequest',
+  'inventory.opened': 'inventory',
+  'inventory.finalized': 'inventory',
+  'inventory.cancelled': 'inventory',
+  'compliance.completed': 'compliance',
+};
+const changesDashboard = (type: DomainEventType): type is EventType => type in DASHBOARD;
+
+/**
+ * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
+ * once (its generation bumped), and open screens are told once per kind and store. Progress announcements (a
+ * device synced, recounts asked) leave the cache alone: the dashboard's figures do not include them.
+ */
+async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps): Promise<void> {
+  const outdated = new Set<string>();
+  const told = new Map<string, Omit<LiveEvent, 'at'>>();
+  for (const event of events) {
+    if (!event.orgId) continue;
+    const kind = changesDashboard(event.type) ? DASHBOARD[event.type]! : event.type === 'inventory.progressed' ? 'inventory' : null;
+    if (!kind) continue;
+    if (changesDashboard(event.type)) outdated.add(event.orgId);
+    const storeId = 'storeId' in event.payload ? event.payload.storeId : null;
+    told.set(`${event.orgId}:${kind}:${storeId}`, { orgId: event.orgId, kind, storeId });
+  }
+  await Promise.all([...outdated].map((orgId) => services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(orgId))));
+  const at = Date.now();
+  await Promise.all([...told.values()].map((e) => services.live.publish({ ...e, at })));
+}
+
+/**
+ * Outdates the dashboard cache and tells open screens (dashboards, count progress), for every instance: right
+ * after the caller's commit, and again from the outbox for changes made by workers and for a caller that died
+ * before it got there. Idempotent.
+ */
+export const liveAndCacheConsumer: Consumer = {
+  name: 'live-and-cache',
+  handles: changesDashboard,
+  after: (event, deps) => tellOpenScreens([event], deps),
+  onCommit: { handles: (type) => changesDashboard(type) || type === 'inventory.progressed', run: tellOpenScreens },
+};

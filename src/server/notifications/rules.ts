@@ -1,0 +1,60 @@
+import { brl } from '~/lib/money';
+import type { StoredEvent } from '../events/consumer';
+
+/**
+ * Who is told of what, as one notification per recipient. `body` may start with the name of whoever caused the
+ * event (`actorFirst`): it is looked up when the notifications are written.
+ */
+export type NotificationRule = {
+  kind: string;
+  title: string;
+  body: string;
+  actorFirst: boolean;
+  data: Record<string, unknown>;
+  /** These users (whatever their state: a request's buyers were chosen when it was submitted). */
+  userIds: string[];
+  /** And the org's active users with these roles. */
+  roles: ('manager' | 'admin')[];
+};
+
+export const NOTIFIED_EVENTS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized']);
+
+/** The notifications an event produces (null: none). The one place that decides who hears about what. */
+export function notificationOf(event: StoredEvent): NotificationRule | null {
+  switch (event.type) {
+    case 'purchaseRequest.created':
+      return {
+        kind: event.type,
+        title: 'Nova solicitação de compra',
+        body: ` enviou uma solicitação de ${brl(event.payload.totalValue)} com itens para você aprovar.`,
+        actorFirst: true,
+        data: { requestId: event.payload.requestId },
+        userIds: event.payload.buyerIds,
+        roles: [],
+      };
+    case 'purchaseRequest.itemDecided': {
+      const approved = event.payload.decision === 'approved';
+      return {
+        kind: event.type,
+        title: approved ? 'Item aprovado' : 'Item recusado',
+        body: approved ? ` aprovou ${event.payload.approvedQuantity} un. (${brl(event.payload.value)}).` : ` recusou um item: ${event.payload.reason}.`,
+        actorFirst: true,
+        data: { requestId: event.payload.requestId, itemId: event.payload.itemId },
+        userIds: [event.payload.requesterId],
+        roles: [],
+      };
+    }
+    case 'inventory.finalized':
+      return {
+        kind: event.type,
+        title: 'Inventário finalizado',
+        body: `Um inventário foi finalizado (variação de ${brl(event.payload.varianceValue)}).`,
+        actorFirst: false,
+        data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
+        userIds: [],
+        roles: ['manager', 'admin'],
+      };
+    default:
+      return null;
+  }
+}
