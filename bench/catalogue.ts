@@ -16,7 +16,7 @@ import { createContext } from '~/server/api/trpc';
 import { newApiToken, newSessionSecret, sha256 } from '~/server/auth/secrets';
 import { runMigrations } from '~/server/db/migrate';
 import { countQueries } from '~/server/db/query-count';
-import { SCALE_ORG_SLUG, seedScale } from '~/server/db/seed/scale';
+import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
 import { createLogger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { startApiServer } from './lib/api-server';

@@ -14,7 +14,7 @@ import { newApiToken, sha256 } from '~/server/auth/secrets';
 import { buildDashboard } from '~/server/dashboard/service';
 import { runMigrations } from '~/server/db/migrate';
 import { countQueries } from '~/server/db/query-count';
-import { SCALE_ORG_SLUG, seedScale } from '~/server/db/seed/scale';
+import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
 import { createLogger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { naiveDashboard } from './dashboard/naive';

@@ -10,8 +10,8 @@ import { env } from '~/env';
 import { createDatabase } from '~/server/db/client';
 import { runMigrations } from '~/server/db/migrate';
 import { resolveDatabaseUrl } from '~/server/db/resolve';
-import { seedDemo } from '~/server/db/seed/demo';
-import { scaleSize, seedScale } from '~/server/db/seed/scale';
+import { seedDemo } from '~/server/seed/demo';
+import { scaleSize, seedScale } from '~/server/seed/scale';
 
 const USAGE = 'usage: npx tsx scripts/seed.ts --scale N [--seed S] | --demo';
 

@@ -1,5 +1,5 @@
 import { env } from '~/env';
-import { seedDemo } from './db/seed/demo';
+import { seedDemo } from './seed/demo';
 import { runMigrations } from './db/migrate';
 import { resolveDatabaseUrl } from './db/resolve';
 import { startDashboardRefresher } from './dashboard/refresh';

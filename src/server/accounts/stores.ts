@@ -1,6 +1,6 @@
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
-import { AppError, conflictOnUnique, notFound } from '../domain/errors';
+import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findStore, insertStore, listStores as listStoreRows, updateStore as updateStoreRow } from './queries/stores';
 

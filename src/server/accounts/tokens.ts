@@ -1,7 +1,7 @@
 import { writeAudit } from '../audit/audit';
 import { newApiToken, sha256 } from '../auth/secrets';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findApiToken, insertApiToken, listApiTokens as listTokenRows, revokeApiToken } from './queries/tokens';
 import { findUser } from './queries/users';

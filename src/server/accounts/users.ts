@@ -4,7 +4,7 @@ import { revokeAllSessions } from '../auth/session-service';
 import type { Executor } from '../db/client';
 import type { UserRole } from '../db/schema';
 import type { SignedInContext } from '../domain/context';
-import { AppError, conflictOnUnique, notFound } from '../domain/errors';
+import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findOrganization } from './queries/organizations';
 import { listStoresOfUser } from './queries/stores';

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { auditLog } from '../db/schema';
 import type { Services } from '../services';
-import { writeAudit, type Actor } from './audit';
+import type { Actor } from '../domain/context';
+import { writeAudit } from './audit';
 
 let services: Services;
 let close: () => Promise<void>;

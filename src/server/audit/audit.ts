@@ -1,8 +1,7 @@
+import type { Actor } from '../domain/context';
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 
-/** Who is acting: a user through a session, a script through an API token, or the system. */
-export type Actor = { type: 'user' | 'token' | 'system' | 'anonymous'; userId: string | null; orgId: string | null; requestId?: string; ip?: string | null };
 
 export type AuditEntry = {
   action: string;

@@ -1,7 +1,7 @@
 import { cacheKeys, cacheTags } from '../cache/keys';
 import type { Services } from '../services';
 import { findPrincipalBySession, findPrincipalByToken } from './queries';
-import type { Principal } from './principal';
+import type { Principal } from '../domain/principal';
 import { looksLikeApiToken, looksLikeSessionSecret, sha256 } from './secrets';
 
 export type Credentials = { sessionSecret: string | null; bearer: string | null };

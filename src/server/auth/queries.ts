@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Principal } from './principal';
+import type { Principal } from '../domain/principal';
 import type { Executor } from '../db/client';
 import { apiTokens, loginSessions, storeMemberships, users, type UserRole } from '../db/schema';
 

@@ -1,8 +1,9 @@
-import { writeAudit, type Actor } from '../audit/audit';
+import { writeAudit } from '../audit/audit';
+import type { Actor } from '../domain/context';
 import { cacheKeys } from '../cache/keys';
 import type { Executor } from '../db/client';
 import type { DomainContext, SignedInContext } from '../domain/context';
-import { AppError } from '../domain/errors';
+import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
 import { findUserForLogin, insertLoginSession, revokeLoginSession, revokeUserSessions } from './queries';

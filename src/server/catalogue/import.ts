@@ -1,7 +1,8 @@
-import { writeAudit, type Actor } from '../audit/audit';
+import { writeAudit } from '../audit/audit';
+import type { Actor } from '../domain/context';
 import type { Transaction } from '../db/client';
 import type { SignedInContext } from '../domain/context';
-import { constraintOf } from '../domain/errors';
+import { constraintOf } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import type { NewEvent } from '../events/types';
 import type { CsvProductRow, CsvRowError } from './csv';

@@ -3,7 +3,7 @@ import { findUser } from '../accounts/queries/users';
 import { cacheKeys, ENTITY_TTL_SECONDS } from '../cache/keys';
 import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
-import { AppError, conflictOnUnique, notFound } from '../domain/errors';
+import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { parseProductCsv } from './csv';
 import { importProducts } from './import';

@@ -1,9 +1,9 @@
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../domain/principal';
 import { findStore } from '../accounts/queries/stores';
 import { cacheKeys } from '../cache/keys';
 import type { Database } from '../db/client';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import type { LiveEvent } from '../live/bus';
 import { loadDashboard, loadRecentRequests, type DashboardAggregates } from './queries';
 

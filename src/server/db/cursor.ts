@@ -1,5 +1,5 @@
 import { isUuid } from '~/lib/uuid';
-import { AppError } from '../domain/errors';
+import { AppError } from '../errors';
 
 /** Opaque keyset cursors: the sort key and id of the last row, base64url JSON. No OFFSET anywhere. */
 export function encodeCursor(values: (string | number)[]): string {

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../tests/helpers/db';
-import { pgErrorCode } from '../domain/errors';
+import { pgErrorCode } from '../errors';
 import { createDatabase, type DatabaseHandle } from './client';
 import { settleAll } from './pipeline';
 

@@ -1,4 +1,4 @@
-import { pgErrorCode } from '../domain/errors';
+import { pgErrorCode } from '../errors';
 
 /** "current transaction is aborted": what every statement behind the one that failed answers. */
 const IN_FAILED_TRANSACTION = '25P02';

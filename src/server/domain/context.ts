@@ -1,10 +1,13 @@
-import type { Actor } from '../audit/audit';
-import type { Principal } from '../auth/principal';
+import type { Job } from 'bullmq';
+import type { Principal } from './principal';
 import type { Database } from '../db/client';
 import type { CommittedEvent } from '../events/consumer';
 import type { EventMetadata } from '../events/outbox';
 import type { Logger } from '../logger';
 import type { Services } from '../services';
+
+/** Who is acting: a user through a session, a script through an API token, or the system. */
+export type Actor = { type: 'user' | 'token' | 'system' | 'anonymous'; userId: string | null; orgId: string | null; requestId?: string; ip?: string | null };
 
 /**
  * Everything a domain service needs for one call, built the same way by the tRPC middleware, by the workers and
@@ -53,6 +56,9 @@ export function systemContext(services: Services, opts: { requestId: string; org
     afterCommit: opts.afterCommit,
   };
 }
+
+/** The domain context a queue job's work runs in: the system acting for the job's org. */
+export type JobContext = (job: Job, orgId: string | null) => DomainContext;
 
 /** What every event of this call records about its cause. */
 export const eventMetadata = (ctx: DomainContext): EventMetadata => ({ correlationId: ctx.requestId, userId: ctx.actor.userId });

@@ -3,7 +3,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { eventLog, notifications } from '../db/schema';
-import { pgErrorCode } from '../domain/errors';
+import { pgErrorCode } from '../errors';
 import type { Services } from '../services';
 import { appendEvent, appendEvents } from './outbox';
 

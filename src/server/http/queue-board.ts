@@ -9,7 +9,7 @@ import { resolvePrincipal } from '../auth/authenticate';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { queueNames } from '../queues/definitions';
 import type { Services } from '../services';
-import { readCookie } from './cookies';
+import { readCookie } from '../auth/cookies';
 import { bearerFrom } from './request-meta';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';

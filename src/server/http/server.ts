@@ -9,7 +9,7 @@ import { createContext } from '../api/trpc';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
-import { readCookie } from './cookies';
+import { readCookie } from '../auth/cookies';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 

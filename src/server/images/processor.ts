@@ -1,5 +1,6 @@
 import type { Logger } from '../logger';
-import { defineProcessor, type JobContext } from '../queues/processor';
+import type { JobContext } from '../domain/context';
+import { defineProcessor } from '../queues/processor';
 import { queueNames } from '../queues/definitions';
 import { processProductImage } from './service';
 

@@ -1,7 +1,7 @@
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../domain/principal';
 import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import { findSessionForAccess, type SessionAccessRow } from './queries/sessions';
 
 export const isManager = (principal: Principal) => principal.role === 'manager' || principal.role === 'admin';

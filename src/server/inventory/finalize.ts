@@ -9,7 +9,7 @@ import {
   type SessionDetail,
 } from './queries/sessions';
 import type { SignedInContext } from '../domain/context';
-import { AppError } from '../domain/errors';
+import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { visibleSession } from './access';
 

@@ -1,6 +1,6 @@
 import { listLookupProducts, reviewSession as reviewLines, sessionProgress, type ReviewParams } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { isManager, visibleSession } from './access';
 

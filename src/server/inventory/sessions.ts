@@ -20,7 +20,7 @@ import {
 } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
 import type { Executor } from '../db/client';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import { assertOpen, isManager, visibleSession } from './access';
 
 export type Assignment = { userId: string; zone: string };

@@ -3,7 +3,7 @@ import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
 import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 

@@ -13,7 +13,7 @@ import {
   type NewCountEntry,
   type ScanProduct,
 } from './queries/sessions';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 import { isManager } from './access';

@@ -3,7 +3,7 @@ import { isUuid } from '~/lib/uuid';
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import type { QueueName } from '../queues/definitions';
 import { appendRetry, findDeadLetter, insertDeadLetter, listDeadLetters as listDeadLetterRows, reopenDeadLetter, resolveDeadLetter as resolveDeadLetterRow } from './queries';

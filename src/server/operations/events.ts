@@ -1,6 +1,6 @@
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound } from '../domain/errors';
+import { AppError, notFound } from '../errors';
 import { clearProcessedMarks, findOrgEvents, listEvents as listEventRows } from '../events/queries';
 import { queueNames } from '../queues/definitions';
 

@@ -1,12 +1,12 @@
 import { lineTotal } from '~/lib/money';
 import { writeAudit } from '../audit/audit';
-import type { Principal } from '../auth/principal';
+import type { Principal } from '../domain/principal';
 import { findStore } from '../accounts/queries/stores';
 import { findProductsByIds } from '../catalogue/queries';
 import type { Transaction } from '../db/client';
 import { settleAll } from '../db/pipeline';
 import type { SignedInContext } from '../domain/context';
-import { AppError, notFound, toTRPCError } from '../domain/errors';
+import { AppError, notFound, toTRPCError } from '../errors';
 import { batchingEffects, inTransaction, type Emit } from '../domain/transaction';
 import type { NewEvent } from '../events/types';
 import {

@@ -1,4 +1,4 @@
-import { AppError } from '../domain/errors';
+import { AppError } from '../errors';
 import type { purchaseRequestStatuses } from '../db/schema';
 
 export type RequestStatus = (typeof purchaseRequestStatuses)[number];

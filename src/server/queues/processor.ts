@@ -1,11 +1,7 @@
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 import type { Transaction } from '../db/client';
-import type { DomainContext } from '../domain/context';
 import type { Logger } from '../logger';
 import { jobPayloads, queueOptions, type JobPayload, type QueueName } from './definitions';
-
-/** The domain context a job's work runs in: the system acting for the job's org, its request id the job's. */
-export type JobContext = (job: Job, orgId: string | null) => DomainContext;
 
 /**
  * A queue's processor, and what its domain records when one of its jobs fails for good, in the transaction

@@ -1,5 +1,5 @@
 import { DelayedError, type Job, type Processor, type Worker } from 'bullmq';
-import { systemContext } from '../domain/context';
+import { systemContext, type JobContext } from '../domain/context';
 import { startOutboxRelay } from '../events/relay';
 import { startRedeliverySweep } from '../events/redelivery';
 import { imagesProcessor } from '../images/processor';
@@ -7,7 +7,7 @@ import { createFcmSender, type PushSender } from '../integrations/fcm/sender';
 import { pushProcessor } from '../notifications/push-processor';
 import { isFinalFailure, recordDeadLetter } from '../operations/dead-letters';
 import { queueNames, type QueueName } from '../queues/definitions';
-import type { JobContext, QueueProcessor } from '../queues/processor';
+import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { commitEffects, eventDelivery } from './consumers';
 

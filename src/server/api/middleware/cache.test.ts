@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../../tests/helpers/harness';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../domain/principal';
 import { countQueries } from '../../db/query-count';
 import type { Services } from '../../services';
 import { procedureCacheKey } from './cache';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../../auth/principal';
+import type { Principal } from '../../domain/principal';
 import { cacheTags } from '../../cache/keys';
 
 /** Canonical JSON: object keys sorted, so `{a,b}` and `{b,a}` are one entry. */

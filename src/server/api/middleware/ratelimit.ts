@@ -1,5 +1,5 @@
-import { AppError } from '../../domain/errors';
-import type { Principal } from '../../auth/principal';
+import { AppError } from '../../errors';
+import type { Principal } from '../../domain/principal';
 import type { RateLimitBucket, RateLimiter } from '../../ratelimit/ratelimit';
 
 export type RateLimitCall = {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { getMe } from '../../accounts/users';
 import { SESSION_COOKIE } from '../../auth/secrets';
 import { login, logout } from '../../auth/session-service';
-import { serializeCookie } from '../../http/cookies';
+import { serializeCookie } from '../../auth/cookies';
 import { enforceRateLimit } from '../middleware/ratelimit';
 import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc';
 import { email } from '../validators';

@@ -2,7 +2,7 @@ import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { appRouter } from '~/server/api/root';
 import { createContext } from '~/server/api/trpc';
 import { SESSION_COOKIE } from '~/server/auth/secrets';
-import { readCookie } from '~/server/http/cookies';
+import { readCookie } from '~/server/auth/cookies';
 import { bearerFrom, clientIpFrom, requestIdFrom } from '~/server/http/request-meta';
 import { getServerlessServices } from '~/server/serverless';
 

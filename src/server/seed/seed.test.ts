@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidEan13 } from '~/lib/ean';
 import { verifyPassword } from '~/server/auth/password';
-import { createTestDatabase } from '../../../../tests/helpers/db';
-import { createDatabase, type DatabaseHandle } from '../client';
+import { createTestDatabase } from '../../../tests/helpers/db';
+import { createDatabase, type DatabaseHandle } from '../db/client';
 import { DEMO_PASSWORD, seedDemo } from './demo';
 import { SCALE_PASSWORD, seedScale, type ScaleSeedResult } from './scale';
 

@@ -15,4 +15,3 @@ export type Principal = {
   expiresAt: string | null;
 };
 
-export const roleRank: Record<UserRole, number> = { clerk: 0, buyer: 1, manager: 2, admin: 3 };

@@ -6,7 +6,7 @@ import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Sql, TransactionSql } from 'postgres';
 import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
-import type { UserRole } from '../schema/users';
+import type { UserRole } from '../db/schema/users';
 import { Prng } from './prng';
 
 export const SCALE_ORG_SLUG = 'scale';

@@ -2,7 +2,7 @@ import { sql as sqlFragment } from 'drizzle-orm';
 import type { Sql } from 'postgres';
 import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
-import type { Database, Transaction } from '../client';
+import type { Database, Transaction } from '../db/client';
 import {
   categoryBuyers,
   organizations,
@@ -14,7 +14,7 @@ import {
   stores,
   users,
   type UserRole,
-} from '../schema';
+} from '../db/schema';
 import { Prng, hashString } from './prng';
 import { storeDailyStatsFromRequests } from './scale';
 
