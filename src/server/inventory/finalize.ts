@@ -1,13 +1,7 @@
 import { writeAudit } from '../audit/audit';
-import {
-  findPendingDevices,
-  findSessionDetail,
-  setSessionStatus,
-  totalsSummary,
-  updateStockFromTotals,
-  writeTotals,
-  type SessionDetail,
-} from './queries/sessions';
+import { findPendingDevices } from './queries/entries';
+import { totalsSummary, updateStockFromTotals, writeTotals } from './queries/lines';
+import { findSessionDetail, setSessionStatus, type SessionDetail } from './queries/sessions';
 import type { SignedInContext } from '../domain/context';
 import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';

@@ -1,4 +1,6 @@
-import { listLookupProducts, reviewSession as reviewLines, sessionProgress, type ReviewParams } from './queries/sessions';
+import { sessionProgress, type ReviewParams } from './queries/lines';
+import { reviewSession as reviewLines } from './queries/lines';
+import { listLookupProducts } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';
 import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';

@@ -2,22 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
-import {
-  deleteRecountRequests,
-  findAssignableUsers,
-  findRecountedLines,
-  findOpenSessionOfStore,
-  findSessionDetail,
-  insertRecountRequests,
-  insertSession,
-  listAssignableCounters,
-  listSessions,
-  replaceAssignments,
-  setSessionStatus,
-  snapshotExpected,
-  type SessionDetail,
-  type SessionListParams,
-} from './queries/sessions';
+import { deleteRecountRequests, findRecountedLines, insertRecountRequests } from './queries/recounts';
+import { findAssignableUsers, findOpenSessionOfStore, findSessionDetail, insertSession, listAssignableCounters, listSessions, replaceAssignments, setSessionStatus, snapshotExpected, type SessionDetail, type SessionListParams } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
 import type { Executor } from '../db/client';
 import { AppError, notFound } from '../errors';

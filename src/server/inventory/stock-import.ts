@@ -1,6 +1,6 @@
 import { isValidEan13 } from '~/lib/ean';
 import { writeAudit } from '../audit/audit';
-import { findProductIdsByEan, upsertStoreStock } from './queries/sessions';
+import { findProductIdsByEan, upsertStoreStock } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';
 import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
 import { AppError, notFound } from '../errors';

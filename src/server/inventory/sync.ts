@@ -2,17 +2,9 @@ import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout }
 import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
-import {
-  countDeviceEntries,
-  findEntrySessions,
-  findFirstCountLines,
-  findProductsForScans,
-  findSessionForAccess,
-  insertCountEntries,
-  recordDeviceSync,
-  type NewCountEntry,
-  type ScanProduct,
-} from './queries/sessions';
+import { countDeviceEntries, findEntrySessions, findProductsForScans, insertCountEntries, recordDeviceSync, type NewCountEntry, type ScanProduct } from './queries/entries';
+import { findFirstCountLines } from './queries/recounts';
+import { findSessionForAccess } from './queries/sessions';
 import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';

@@ -1,0 +1,249 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { decodeCursor, toPage } from '../../db/cursor';
+import { jsonArray, textSet } from './json';
+import { recountRequestsOf, type LineScope, type RecountRequestView } from './sessions';
+
+/**
+ * The session's lines as a `lines` CTE: one per EAN (the product's; an unmatched code's own), with the counted
+ * quantity under the log's rules, the snapshot's expected quantity, the unit price, the entries behind it, the
+ * per-zone split and whether the line is in the session's scope.
+ *  - an entry replaced by another (`replaces`) no longer counts; the replacement does;
+ *  - once a line has recount entries, only they count (the first count stays in the log);
+ *  - an entry stored unmatched counts for a product created with its EAN since;
+ *  - products in the snapshot never counted are lines counted zero, except in sessions limited to zones;
+ *  - in a session limited to categories, counts of products of other categories are out of scope.
+ * A finalized session's lines are its stored totals.
+ */
+export function sessionLinesCte(s: LineScope): SQL {
+  if (s.status === 'finalized') {
+    return sql`lines as (
+      select t.ean, t.product_id, t.counted_quantity as counted, t.expected_quantity as expected, t.unit_price,
+             t.entry_count, t.recounted, t.zones, true as in_scope
+        from inventory_totals t where t.session_id = ${s.id})`;
+  }
+  const categories = s.filter.categories ?? [];
+  const zeroUncounted = !s.filter.zones?.length;
+  return sql`
+    eff as (
+      select coalesce(p.ean, e.ean) as ean, coalesce(e.product_id, m.id) as product_id, e.quantity, e.recount, e.zone,
+             bool_or(e.recount) over (partition by coalesce(p.ean, e.ean)) as line_recounted
+        from count_entries e
+        left join products p on p.id = e.product_id
+        left join products m on e.product_id is null and m.org_id = ${s.orgId} and m.ean = e.ean
+       where e.session_id = ${s.id}
+         and not exists (select 1 from count_entries r where r.session_id = ${s.id} and r.replaces = e.id)
+    ),
+    per_zone as (
+      select ean, zone, (array_agg(product_id) filter (where product_id is not null))[1] as product_id,
+             sum(quantity) as quantity, count(*) as entries, bool_or(recount) as recounted
+        from eff
+       where recount or not line_recounted
+       group by ean, zone
+    ),
+    counted as (
+      select ean, (array_agg(product_id) filter (where product_id is not null))[1] as product_id,
+             sum(quantity) as counted, sum(entries)::int as entry_count, bool_or(recounted) as recounted,
+             jsonb_agg(jsonb_build_object('zone', zone, 'quantity', quantity) order by zone) as zones
+        from per_zone
+       group by ean
+    ),
+    expected as (
+      select p.ean, x.product_id, x.expected_quantity
+        from inventory_expected x join products p on p.id = x.product_id
+       where x.session_id = ${s.id}
+    ),
+    lines as (
+      select coalesce(c.ean, x.ean) as ean, coalesce(c.product_id, x.product_id) as product_id,
+             coalesce(c.counted, 0) as counted, coalesce(x.expected_quantity, 0) as expected,
+             coalesce(pp.reference_price, 0) as unit_price, coalesce(c.entry_count, 0) as entry_count,
+             coalesce(c.recounted, false) as recounted, coalesce(c.zones, '[]'::jsonb) as zones,
+             (${categories.length === 0} or x.product_id is not null or pp.id is null or pp.category in ${textSet(categories)}) as in_scope
+        from counted c
+        full join expected x on x.ean = c.ean
+        left join products pp on pp.id = coalesce(c.product_id, x.product_id)
+       where c.ean is not null or ${zeroUncounted}
+    )`;
+}
+
+/**
+ * Finalize's arithmetic in one statement: every in-scope line goes to inventory_totals with its variance
+ * (quantity and value at the reference price). Returns the line count and the summed variance value.
+ */
+export async function writeTotals(tx: Executor, s: LineScope): Promise<{ lines: number; varianceValue: number }> {
+  const rows = await tx.execute<{ lines: number; variance_value: number }>(sql`
+    with ${sessionLinesCte({ ...s, status: 'open' })},
+    ins as (
+      insert into inventory_totals (session_id, ean, product_id, counted_quantity, expected_quantity, variance_quantity, variance_value, unit_price, entry_count, recounted, zones)
+      select ${s.id}, ean, product_id, counted, expected, counted - expected, round((counted - expected) * unit_price, 2), unit_price, entry_count, recounted, zones
+        from lines where in_scope
+      returning variance_value
+    )
+    select count(*)::int as lines, coalesce(sum(variance_value), 0)::float8 as variance_value from ins`);
+  const r = [...rows][0]!;
+  return { lines: r.lines, varianceValue: r.variance_value };
+}
+
+/**
+ * The store's stock becomes the counted quantity of every matched line of the session's totals (one statement).
+ * Rows are written in product order, as the CSV import does, so the two never deadlock on a store's rows.
+ */
+export async function updateStockFromTotals(tx: Executor, s: { id: string; orgId: string; storeId: string }): Promise<number> {
+  const result = await tx.execute(sql`
+    insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
+    select ${s.orgId}, ${s.storeId}, t.product_id, t.counted_quantity, now()
+      from inventory_totals t
+     where t.session_id = ${s.id} and t.product_id is not null
+     order by t.product_id
+    on conflict (store_id, product_id) do update set quantity = excluded.quantity, updated_at = now()`);
+  return result.count;
+}
+
+export async function totalsSummary(db: Executor, sessionId: string) {
+  const rows = await db.execute<{ lines: number; variance_value: number }>(sql`
+    select count(*)::int as lines, coalesce(sum(variance_value), 0)::float8 as variance_value from inventory_totals where session_id = ${sessionId}`);
+  const r = [...rows][0]!;
+  return { lines: r.lines, varianceValue: r.variance_value };
+}
+
+export type ReviewLine = {
+  ean: string;
+  productId: string | null;
+  name: string | null;
+  unit: string | null;
+  category: string | null;
+  counted: number;
+  expected: number;
+  varianceQuantity: number;
+  varianceValue: number;
+  unitPrice: number;
+  entryCount: number;
+  zones: { zone: string; quantity: number }[];
+  flagged: boolean;
+  recounted: boolean;
+  recountRequested: boolean;
+  unmatched: boolean;
+  inScope: boolean;
+};
+
+export type ReviewSummary = {
+  lines: number;
+  countedLines: number;
+  uncountedLines: number;
+  flaggedLines: number;
+  unmatchedLines: number;
+  outOfScopeLines: number;
+  countedQuantity: number;
+  expectedQuantity: number;
+  varianceValue: number;
+  absoluteVarianceValue: number;
+};
+export type ZoneTotal = { zone: string; lines: number; quantity: number };
+
+export type ReviewParams = { cursor?: string | null; limit: number; only?: 'flagged' | 'uncounted' | 'unmatched' | 'recount' | null };
+
+/**
+ * A page of review lines by EAN (keyset), and on the first page the summary and per-zone totals: one statement.
+ * A line is flagged when |counted − expected| exceeds the threshold share of the expected quantity.
+ */
+export async function reviewSession(db: Executor, s: LineScope & { varianceThreshold: number }, params: ReviewParams) {
+  const after = decodeCursor<[string]>(params.cursor, ['text']);
+  const first = !after;
+  const only = {
+    flagged: sql`and f.flagged`,
+    uncounted: sql`and f.entry_count = 0`,
+    unmatched: sql`and f.product_id is null`,
+    recount: sql`and (f.recount_requested or f.recounted)`,
+  };
+  const rows = await db.execute<{ items: ReviewLine[]; summary: ReviewSummary | null; zones: ZoneTotal[] | null }>(sql`
+    with ${sessionLinesCte(s)},
+    f as (
+      select l.*, abs(l.counted - l.expected) > ${s.varianceThreshold}::numeric * abs(l.expected) as flagged,
+             exists (select 1 from inventory_recounts r where r.session_id = ${s.id} and r.ean = l.ean) as recount_requested
+        from lines l
+    ),
+    page as (
+      select f.*, p.name, p.unit, p.category
+        from f left join products p on p.id = f.product_id
+       where true ${after ? sql`and f.ean > ${after[0]}` : sql``} ${params.only ? only[params.only] : sql``}
+       order by f.ean
+       limit ${params.limit + 1}
+    )
+    select
+      (select coalesce(json_agg(json_build_object(
+          'ean', ean, 'productId', product_id, 'name', name, 'unit', unit, 'category', category,
+          'counted', counted::float8, 'expected', expected::float8, 'varianceQuantity', (counted - expected)::float8,
+          'varianceValue', round((counted - expected) * unit_price, 2)::float8, 'unitPrice', unit_price::float8,
+          'entryCount', entry_count, 'zones', zones, 'flagged', flagged, 'recounted', recounted,
+          'recountRequested', recount_requested, 'unmatched', product_id is null, 'inScope', in_scope
+        ) order by ean), '[]') from page) as items,
+      ${
+        first
+          ? sql`(select json_build_object(
+          'lines', count(*) filter (where in_scope),
+          'countedLines', count(*) filter (where in_scope and entry_count > 0),
+          'uncountedLines', count(*) filter (where in_scope and entry_count = 0),
+          'flaggedLines', count(*) filter (where in_scope and flagged),
+          'unmatchedLines', count(*) filter (where product_id is null),
+          'outOfScopeLines', count(*) filter (where not in_scope),
+          'countedQuantity', coalesce(sum(counted) filter (where in_scope), 0)::float8,
+          'expectedQuantity', coalesce(sum(expected) filter (where in_scope), 0)::float8,
+          'varianceValue', coalesce(sum(round((counted - expected) * unit_price, 2)) filter (where in_scope), 0)::float8,
+          'absoluteVarianceValue', coalesce(sum(abs(round((counted - expected) * unit_price, 2))) filter (where in_scope), 0)::float8
+        ) from f) as summary,
+      (select coalesce(json_agg(json_build_object('zone', zone, 'lines', lines, 'quantity', quantity::float8) order by zone), '[]')
+         from (select z.zone, count(*)::int as lines, sum(z.quantity) as quantity
+                 from f, jsonb_to_recordset(f.zones) as z(zone text, quantity numeric)
+                where f.in_scope group by z.zone) zz) as zones`
+          : sql`null::json as summary, null::json as zones`
+      }`);
+  const r = [...rows][0]!;
+  const page = toPage(r.items, params.limit, (l) => [l.ean]);
+  return { ...page, summary: r.summary, zones: r.zones };
+}
+
+// ---- progress
+
+export type ProgressView = {
+  totals: { entries: number; products: number; unmatchedEntries: number };
+  zones: { zone: string; entries: number; products: number; lastCountedAt: string | null }[];
+  clerks: { userId: string; name: string; entries: number; products: number; lastCountedAt: string | null }[];
+  devices: { deviceId: string; userId: string; userName: string; pendingCount: number; lastSeq: number; lastSyncAt: string }[];
+  recountRequests: RecountRequestView[];
+};
+
+/**
+ * Counting activity per zone, per clerk and per device, in one statement. Zones and clerks that were assigned
+ * but have counted nothing yet show with zero. Only counts of scans: never an expected quantity.
+ */
+export async function sessionProgress(db: Executor, sessionId: string, filterZones: string[]): Promise<ProgressView> {
+  const rows = await db.execute<ProgressView>(sql`
+    with e as (
+      select zone, counted_by, coalesce(product_id::text, ean) as k, product_id, counted_at
+        from count_entries where session_id = ${sessionId}
+    ),
+    zone_names as (
+      select zone from e
+      union select zone from inventory_assignments where session_id = ${sessionId} and zone <> ''
+      union select jsonb_array_elements_text(${jsonArray(filterZones)})
+    ),
+    clerk_ids as (
+      select counted_by as user_id from e
+      union select user_id from inventory_assignments where session_id = ${sessionId}
+    )
+    select
+      (select json_build_object('entries', count(*)::int, 'products', count(distinct k)::int, 'unmatchedEntries', (count(*) filter (where product_id is null))::int) from e) as totals,
+      (select coalesce(json_agg(json_build_object('zone', z.zone, 'entries', coalesce(a.entries, 0), 'products', coalesce(a.products, 0), 'lastCountedAt', a.last_counted_at) order by z.zone), '[]')
+         from (select distinct zone from zone_names) z
+         left join (select zone, count(*)::int as entries, count(distinct k)::int as products, max(counted_at) as last_counted_at from e group by zone) a on a.zone = z.zone) as zones,
+      (select coalesce(json_agg(json_build_object('userId', u.id, 'name', u.name, 'entries', coalesce(a.entries, 0), 'products', coalesce(a.products, 0), 'lastCountedAt', a.last_counted_at) order by u.name, u.id), '[]')
+         from (select distinct user_id from clerk_ids) c
+         join users u on u.id = c.user_id
+         left join (select counted_by, count(*)::int as entries, count(distinct k)::int as products, max(counted_at) as last_counted_at from e group by counted_by) a on a.counted_by = c.user_id) as clerks,
+      (select coalesce(json_agg(json_build_object('deviceId', d.device_id, 'userId', d.user_id, 'userName', u.name, 'pendingCount', d.pending_count, 'lastSeq', d.last_seq, 'lastSyncAt', d.last_sync_at) order by d.device_id), '[]')
+         from inventory_devices d join users u on u.id = d.user_id where d.session_id = ${sessionId}) as devices,
+      ${recountRequestsOf(sessionId)} as "recountRequests"`);
+  return [...rows][0]!;
+}
+
+// ---- recounts

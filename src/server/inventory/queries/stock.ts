@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client';
+import { decodeCursor, toPage } from '../../db/cursor';
+import { jsonArray, textSet } from './json';
+
+export type LookupProduct = { ean: string; name: string; unit: string; plu: string | null; price: number; category: string | null; expectedQuantity?: number | null };
+
+/**
+ * Active products by EAN (keyset), for a device's offline lookup table. The expected quantity is joined only
+ * when `expectedFrom` names a session that is not blind: a blind session's numbers never enter the statement.
+ */
+export async function listLookupProducts(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; expectedFrom: string | null }) {
+  const after = decodeCursor<[string]>(params.cursor, ['text']);
+  const rows = await db.execute<LookupProduct>(sql`
+    select p.ean, p.name, p.unit, p.plu, p.reference_price::float8 as price, p.category
+           ${params.expectedFrom ? sql`, x.expected_quantity::float8 as "expectedQuantity"` : sql``}
+      from products p
+      ${params.expectedFrom ? sql`left join inventory_expected x on x.session_id = ${params.expectedFrom} and x.product_id = p.id` : sql``}
+     where p.org_id = ${orgId} and p.active ${after ? sql`and p.ean > ${after[0]}` : sql``}
+     order by p.ean
+     limit ${params.limit + 1}`);
+  return toPage([...rows], params.limit, (r) => [r.ean]);
+}
+
+// ---- store stock
+
+export async function findProductIdsByEan(db: Executor, orgId: string, eans: string[]): Promise<Map<string, string>> {
+  if (eans.length === 0) return new Map();
+  const rows = await db.execute<{ id: string; ean: string }>(sql`select id, ean from products where org_id = ${orgId} and ean in ${textSet(eans)}`);
+  return new Map([...rows].map((r) => [r.ean, r.id]));
+}
+
+/** Sets the store's quantity of each product (one statement per batch); returns how many rows were new. */
+export async function upsertStoreStock(tx: Executor, orgId: string, storeId: string, rows: { productId: string; quantity: number }[]) {
+  if (rows.length === 0) return { created: 0, updated: 0 };
+  const result = await tx.execute<{ created: boolean }>(sql`
+    insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
+    select ${orgId}, ${storeId}, r.product_id, r.quantity, now()
+      from jsonb_to_recordset(${jsonArray(rows.map((r) => ({ product_id: r.productId, quantity: r.quantity })))}) as r(product_id uuid, quantity numeric)
+     order by r.product_id
+    on conflict (store_id, product_id) do update set quantity = excluded.quantity, updated_at = now()
+    returning (xmax = 0) as created`);
+  const created = [...result].filter((r) => r.created).length;
+  return { created, updated: rows.length - created };
+}
