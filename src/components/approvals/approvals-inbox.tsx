@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { describeError } from '~/lib/trpc/errors';
+import { lineTotal } from '~/lib/money';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { checkQuantity } from '../purchase-requests/quantity';
 import { useSession } from '../session';
@@ -22,7 +23,6 @@ type Outcome = { approved: number; rejected: number; failures: { itemId: string;
 const PAGE_SIZE = 50;
 
 const lineLabel = (item: InboxItem) => `${item.productName} (${shortId(item.requestId)}, ${item.storeName})`;
-const lineTotal = (quantity: number, unitPrice: number) => Math.round(quantity * unitPrice * 100) / 100;
 
 function without<T>(set: Set<T>, values: Iterable<T>): Set<T> {
   const next = new Set(set);

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { lineTotal } from '~/lib/money';
 import { errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { useSession } from '../session';
@@ -209,7 +210,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
                   {formatMoney(item.unitPrice)}
                 </td>
                 <td role="cell" data-label="Total" className="num">
-                  {formatMoney(Math.round(item.quantity * item.unitPrice * 100) / 100)}
+                  {formatMoney(lineTotal(item.quantity, item.unitPrice))}
                 </td>
                 <td role="cell" data-label="Decisão">
                   <ItemStatusBadge status={item.status} />

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { isValidEan13 } from '~/lib/ean';
+import { lineTotal, linesTotal } from '~/lib/money';
 import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { beep } from '~/lib/ui/beep';
@@ -146,7 +147,7 @@ export function RequestEditor() {
   const checked = lines.map((line) => ({ line, quantity: checkQuantity(line.quantity) }));
   const invalidLines = checked.filter((c) => c.quantity.error).length;
   const units = checked.reduce((sum, c) => sum + (c.quantity.value ?? 0), 0);
-  const estimatedTotal = checked.reduce((sum, c) => sum + Math.round((c.quantity.value ?? 0) * c.line.product.referencePrice * 100), 0) / 100;
+  const estimatedTotal = linesTotal(checked.map((c) => ({ quantity: c.quantity.value ?? 0, unitPrice: c.line.product.referencePrice })));
   const storeError = showErrors && !storeId ? 'Escolha a loja' : undefined;
   const serverErrors = fieldErrors(create.error);
 
@@ -372,7 +373,7 @@ export function RequestEditor() {
                   <div className="line-end">
                     <p className="line-total">
                       <span className="muted">Total </span>
-                      {formatMoney(Math.round((quantity.value ?? 0) * line.product.referencePrice * 100) / 100)}
+                      {formatMoney(lineTotal(quantity.value ?? 0, line.product.referencePrice))}
                     </p>
                     <button type="button" className="btn btn-danger-outline btn-small" onClick={() => removeLine(line.product.id)} disabled={busy} aria-label={`Remover ${name}`}>
                       Remover
