@@ -31,7 +31,6 @@ export function Home() {
                 </Link>
               </h3>
               <p>{item.description}</p>
-              {item.available ? null : <p className="badge badge-soon">Em breve</p>}
             </li>
           ))}
         </ul>
