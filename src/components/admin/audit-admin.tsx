@@ -9,6 +9,7 @@ import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { PageHeader } from '../ui/page-header';
+import styles from './admin.module.css';
 
 type AuditEntry = RouterOutputs['admin']['audit']['list']['items'][number];
 type AuditFilters = Omit<RouterInputs['admin']['audit']['list'], 'cursor' | 'limit'>;
@@ -189,14 +190,14 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
             <summary>Ver dados</summary>
             {entry.before != null ? (
               <>
-                <p className="details-label">Antes</p>
-                <pre className="json">{JSON.stringify(entry.before, null, 2)}</pre>
+                <p className={styles.detailsLabel}>Antes</p>
+                <pre className={styles.json}>{JSON.stringify(entry.before, null, 2)}</pre>
               </>
             ) : null}
             {entry.after != null ? (
               <>
-                <p className="details-label">Depois</p>
-                <pre className="json">{JSON.stringify(entry.after, null, 2)}</pre>
+                <p className={styles.detailsLabel}>Depois</p>
+                <pre className={styles.json}>{JSON.stringify(entry.after, null, 2)}</pre>
               </>
             ) : null}
             {entry.requestId ? <p className="muted mono">Requisição {entry.requestId}</p> : null}

@@ -15,6 +15,7 @@ import { PagedList, pagedItems } from '../ui/paged-list';
 import { RowAction, RowActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { queueLabel, queueLabels, queueNamesInOrder } from './operations-labels';
+import styles from './admin.module.css';
 
 type DeadLetter = RouterOutputs['admin']['dlq']['list']['items'][number];
 type QueueFilter = NonNullable<RouterInputs['admin']['dlq']['list']['queue']>;
@@ -152,11 +153,11 @@ function DeadLetterRow({ letter, names, onRetry, onResolve }: { letter: DeadLett
         ) : null}
         <details>
           <summary>Ver detalhes</summary>
-          <p className="details-label">Conteúdo do job</p>
-          <pre className="json">{JSON.stringify(letter.payload, null, 2)}</pre>
-          <p className="details-label">Pilha do erro</p>
-          {letter.errorStack ? <pre className="json">{letter.errorStack}</pre> : <p className="muted">Não registrada.</p>}
-          <p className="details-label">Reenvios</p>
+          <p className={styles.detailsLabel}>Conteúdo do job</p>
+          <pre className={styles.json}>{JSON.stringify(letter.payload, null, 2)}</pre>
+          <p className={styles.detailsLabel}>Pilha do erro</p>
+          {letter.errorStack ? <pre className={styles.json}>{letter.errorStack}</pre> : <p className="muted">Não registrada.</p>}
+          <p className={styles.detailsLabel}>Reenvios</p>
           {letter.retryHistory.length === 0 ? (
             <p className="muted">Nenhum reenvio ainda.</p>
           ) : (

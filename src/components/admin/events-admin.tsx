@@ -13,6 +13,7 @@ import { Modal } from '../ui/modal';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { PageHeader } from '../ui/page-header';
 import { consumerLabels } from './operations-labels';
+import figures from '../ui/figures.module.css';
 
 type DomainEvent = RouterOutputs['admin']['events']['list']['items'][number];
 type ReplayResult = RouterOutputs['admin']['events']['replay'];
@@ -219,7 +220,7 @@ function ReplayDialog({ open, eventIds, onClose, onDone }: { open: boolean; even
         <div className="form">
           <div className="alert alert-success" role="status">
             <p className="alert-title">Eventos reenviados para {consumerLabels[consumer] ?? consumer}</p>
-            <dl className="figure-list">
+            <dl className={figures.figureList}>
               <div>
                 <dt>Reenviados</dt>
                 <dd>{formatInteger(result.replayed)}</dd>

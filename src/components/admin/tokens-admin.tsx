@@ -16,6 +16,7 @@ import { Modal } from '../ui/modal';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { RowAction, RowActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
+import styles from './admin.module.css';
 
 type Token = RouterOutputs['admin']['tokens']['list']['items'][number];
 type CreatedToken = RouterOutputs['admin']['tokens']['create'];
@@ -263,13 +264,13 @@ function CreatedTokenView({ token, onDone }: { token: CreatedToken; onDone: () =
         readOnly
         rows={3}
         spellCheck={false}
-        className="mono token-value"
+        className={`mono ${styles.tokenValue}`}
         onFocus={(e) => e.currentTarget.select()}
         aria-describedby={warningId}
         hint={`${token.name} · ${token.expiresAt ? `expira em ${formatDate(token.expiresAt)}` : 'não expira'}`}
       />
       <div className="form-actions">
-        <p className="copy-status" role="status">
+        <p className={styles.copyStatus} role="status">
           {copyState === 'copied' ? 'Copiado!' : ''}
         </p>
         <button type="button" className="btn btn-secondary" onClick={() => void copy()}>

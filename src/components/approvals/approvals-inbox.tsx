@@ -15,6 +15,7 @@ import { formatDateTime, formatMoney, formatQuantity, quantityInputValue, shortI
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
+import styles from './approvals-inbox.module.css';
 
 type InboxItem = RouterOutputs['purchaseRequests']['inbox']['items'][number];
 type Decision = RouterInputs['purchaseRequests']['decideItems']['decisions'][number];
@@ -327,14 +328,14 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
           <span className="muted block">aprovando {formatMoney(lineTotal(checked.value, item.unitPrice))}</span>
         ) : null}
       </td>
-      <td role="cell" data-label="Decisão" className="decision-cell">
-        <div className="decision">
-          <label htmlFor={qtyId} className="decision-label">
+      <td role="cell" data-label="Decisão" className={styles.decisionCell}>
+        <div className={styles.decision}>
+          <label htmlFor={qtyId} className={styles.decisionLabel}>
             Qtd. a aprovar<span className="sr-only"> de {item.productName}</span>
           </label>
           <input
             id={qtyId}
-            className="input decision-qty"
+            className={`input ${styles.decisionQty}`}
             value={quantity}
             onChange={(e) => onQuantity(e.target.value)}
             inputMode={item.unit === 'un' ? 'numeric' : 'decimal'}
@@ -382,7 +383,7 @@ function RejectForm({ items, onClose, onConfirm }: { items: InboxItem[]; onClose
   };
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <ul className="reject-list">
+      <ul className={styles.rejectList}>
         {items.map((i) => (
           <li key={i.itemId}>
             <strong>{i.productName}</strong> — {formatQuantity(i.quantity)} {i.unit}, {i.storeName} ({shortId(i.requestId)})

@@ -16,6 +16,7 @@ import { EditAndActiveActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CsvImportDialog } from './csv-import';
 import { ProductFormDialog, type Product } from './product-form';
+import styles from './catalogue.module.css';
 
 type ActiveFilter = 'active' | 'inactive' | 'all';
 
@@ -81,7 +82,7 @@ export function Catalogue() {
         }
       />
 
-      <form className="filters filters-catalogue" role="search" aria-label="Buscar produtos" onSubmit={(e) => e.preventDefault()}>
+      <form className={`filters ${styles.filtersCatalogue}`} role="search" aria-label="Buscar produtos" onSubmit={(e) => e.preventDefault()}>
         <TextField
           label="Buscar por nome ou EAN"
           type="search"

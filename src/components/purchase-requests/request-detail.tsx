@@ -12,6 +12,7 @@ import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/form
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { ItemStatusBadge, RequestStatusBadge } from './status';
+import styles from './request-detail.module.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -138,7 +139,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
         </Notice>
       ) : null}
 
-      <dl className="summary-grid">
+      <dl className={styles.summaryGrid}>
         <div>
           <dt>Situação</dt>
           <dd>
@@ -172,7 +173,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
           </div>
         ) : null}
         {r.note ? (
-          <div className="summary-wide">
+          <div className={styles.summaryWide}>
             <dt>Observação</dt>
             <dd>{r.note}</dd>
           </div>
