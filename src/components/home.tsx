@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { navItemsFor } from './nav';
 import { roleLabels } from './roles';
 import { useSession } from './session';
+import styles from './home.module.css';
 
 export function Home() {
   const { user, organization } = useSession();
@@ -22,16 +23,15 @@ export function Home() {
       {areas.length === 0 ? (
         <p className="muted">Ainda não há áreas disponíveis para o seu papel.</p>
       ) : (
-        <ul className="card-grid">
+        <ul className={styles.cardGrid}>
           {areas.map((item) => (
-            <li key={item.href} className="card area-card">
+            <li key={item.href} className={`card ${styles.areaCard}`}>
               <h3>
-                <Link href={item.href} className="card-link">
+                <Link href={item.href} className={styles.cardLink}>
                   {item.label}
                 </Link>
               </h3>
               <p>{item.description}</p>
-              {item.available ? null : <p className="badge badge-soon">Em breve</p>}
             </li>
           ))}
         </ul>

@@ -6,26 +6,22 @@ export type NavItem = {
   label: string;
   description: string;
   roles: readonly Role[];
-  /** False while the area is a placeholder. */
-  available: boolean;
 };
 
 /** The one list of areas and who may open them. The server enforces the same rules on every procedure. */
 export const navItems: readonly NavItem[] = [
-  { href: '/', label: 'Início', description: 'Resumo e atalhos.', roles: ['clerk', 'buyer', 'manager', 'admin'], available: true },
+  { href: '/', label: 'Início', description: 'Resumo e atalhos.', roles: ['clerk', 'buyer', 'manager', 'admin'] },
   {
     href: '/purchase-requests',
     label: 'Solicitações de compra',
     description: 'Crie e acompanhe pedidos de reposição da loja.',
     roles: ['clerk', 'manager', 'admin'],
-    available: true,
   },
   {
     href: '/approvals',
     label: 'Aprovações',
     description: 'Aprove ou rejeite, item a item, os pedidos dos produtos que você compra.',
     roles: ['buyer', 'admin'],
-    available: true,
   },
   {
     href: '/inventory',
@@ -33,7 +29,6 @@ export const navItems: readonly NavItem[] = [
     description: 'Conte o estoque escaneando os códigos de barras (EAN).',
     // Admins too: they may open, run and count inventories (the server allows it).
     roles: ['clerk', 'manager', 'admin'],
-    available: true,
   },
   {
     href: '/dashboard',
@@ -41,16 +36,14 @@ export const navItems: readonly NavItem[] = [
     description: 'Solicitações, inventários e conformidade por loja e da rede, ao vivo.',
     // Clerks see the panel of their own store(s); the server scopes it.
     roles: ['clerk', 'manager', 'admin'],
-    available: true,
   },
   {
     href: '/catalogue',
     label: 'Catálogo',
     description: 'Produtos, códigos de barras, preços de referência e compradores responsáveis.',
     roles: ['clerk', 'buyer', 'manager', 'admin'],
-    available: true,
   },
-  { href: '/admin', label: 'Administração', description: 'Usuários, lojas, tokens de API e auditoria.', roles: ['admin'], available: true },
+  { href: '/admin', label: 'Administração', description: 'Usuários, lojas, tokens de API e auditoria.', roles: ['admin'] },
 ];
 
 export function navItemsFor(role: Role): NavItem[] {

@@ -8,6 +8,7 @@ import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { PushDeviceControl } from './push/push-device-control';
 import { ErrorAlert } from './ui/feedback';
 import { formatDateTime, formatRelativeTime } from './ui/format';
+import styles from './notifications-bell.module.css';
 
 type Notification = RouterOutputs['notifications']['list']['items'][number];
 
@@ -81,7 +82,7 @@ export function NotificationsBell() {
 
   return (
     <div
-      className="bell"
+      className={styles.bell}
       ref={containerRef}
       onKeyDown={onKeyDown}
       onBlur={(event) => {
@@ -92,7 +93,7 @@ export function NotificationsBell() {
       <button
         ref={buttonRef}
         type="button"
-        className="btn btn-secondary bell-button"
+        className={`btn btn-secondary ${styles.bellButton}`}
         aria-label={label}
         aria-expanded={open}
         aria-controls={panelId}
@@ -103,16 +104,16 @@ export function NotificationsBell() {
           <path d="M13.73 21a2 2 0 0 1-3.46 0" />
         </svg>
         {unread > 0 ? (
-          <span className="bell-count" aria-hidden="true">
+          <span className={styles.bellCount} aria-hidden="true">
             {unread > 99 ? '99+' : unread}
           </span>
         ) : null}
       </button>
-      <div id={panelId} ref={panelRef} className="bell-panel" role="region" aria-label="Notificações" hidden={!open}>
+      <div id={panelId} ref={panelRef} className={styles.bellPanel} role="region" aria-label="Notificações" hidden={!open}>
         {open ? (
           <>
-            <div className="bell-panel-header">
-              <h2 className="bell-title">Notificações</h2>
+            <div className={styles.bellPanelHeader}>
+              <h2 className={styles.bellTitle}>Notificações</h2>
               <button
                 type="button"
                 className="btn btn-secondary btn-small"
@@ -124,27 +125,27 @@ export function NotificationsBell() {
             </div>
             {markRead.isError ? <ErrorAlert error={markRead.error} title="Não foi possível marcar como lidas" /> : null}
             {list.isPending ? (
-              <p className="bell-empty" tabIndex={-1}>
+              <p className={styles.bellEmpty} tabIndex={-1}>
                 Carregando…
               </p>
             ) : list.isError ? (
               <ErrorAlert error={list.error} title="Não foi possível carregar as notificações" onRetry={() => void list.refetch()} />
             ) : notifications.length === 0 ? (
-              <p className="bell-empty" tabIndex={-1}>
+              <p className={styles.bellEmpty} tabIndex={-1}>
                 Nenhuma notificação por enquanto.
               </p>
             ) : (
-              <ul className="bell-list">
+              <ul className={styles.bellList}>
                 {notifications.map((n) => (
                   <li key={n.id}>
-                    <button type="button" className={`bell-item${n.readAt ? '' : ' bell-item-unread'}`} onClick={() => openNotification(n)}>
-                      <span className="bell-item-title">
+                    <button type="button" className={n.readAt ? styles.bellItem : `${styles.bellItem} ${styles.bellItemUnread}`} onClick={() => openNotification(n)}>
+                      <span className={styles.bellItemTitle}>
                         {n.readAt ? null : <span className="sr-only">Não lida: </span>}
                         {n.title}
                       </span>
-                      <span className="bell-item-body">{n.body}</span>
+                      <span className={styles.bellItemBody}>{n.body}</span>
                       {/* The exact time is written out too: a tooltip needs a hover a tablet does not have. */}
-                      <time className="bell-item-time" dateTime={new Date(n.createdAt).toISOString()}>
+                      <time className={styles.bellItemTime} dateTime={new Date(n.createdAt).toISOString()}>
                         {formatRelativeTime(n.createdAt)} · {formatDateTime(n.createdAt)}
                       </time>
                     </button>

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import styles from './admin.module.css';
 
 export const adminSections = [
   { href: '/admin/users', label: 'Usuários' },
@@ -18,11 +19,11 @@ export const adminSections = [
 export function AdminNav() {
   const pathname = usePathname();
   return (
-    <nav className="sub-nav" aria-label="Seções da administração">
+    <nav className={styles.subNav} aria-label="Seções da administração">
       <ul>
         {adminSections.map((section) => (
           <li key={section.href}>
-            <Link href={section.href} className="sub-nav-link" aria-current={pathname === section.href ? 'page' : undefined}>
+            <Link href={section.href} className={styles.subNavLink} aria-current={pathname === section.href ? 'page' : undefined}>
               {section.label}
             </Link>
           </li>

@@ -4,10 +4,12 @@ import { useState, type FormEvent } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { SelectField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
+import { PagedList, pagedItems } from '../ui/paged-list';
 import { PageHeader } from '../ui/page-header';
+import styles from './admin.module.css';
 
 type AuditEntry = RouterOutputs['admin']['audit']['list']['items'][number];
 type AuditFilters = Omit<RouterInputs['admin']['audit']['list'], 'cursor' | 'limit'>;
@@ -104,7 +106,7 @@ export function AuditAdmin() {
   };
   const set = (key: keyof Draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
 
-  const entries = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const entries = pagedItems(list);
 
   return (
     <>
@@ -148,36 +150,18 @@ export function AuditAdmin() {
       </form>
       {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar a lista de usuários do filtro" /> : null}
 
-      {list.isPending ? (
-        <Loading label="Carregando registros…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar a auditoria" onRetry={() => void list.refetch()} />
-      ) : entries.length === 0 ? (
-        <EmptyState>Nenhum registro encontrado com esses filtros.</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="data-table" role="table">
-              <caption className="sr-only">Registros de auditoria</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Quando</th>
-                  <th scope="col" role="columnheader">Quem</th>
-                  <th scope="col" role="columnheader">Ação</th>
-                  <th scope="col" role="columnheader">Entidade</th>
-                  <th scope="col" role="columnheader">Detalhes</th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {entries.map((entry) => (
-                  <AuditRow key={entry.id} entry={entry} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={entries.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando registros…"
+        errorTitle="Não foi possível carregar a auditoria"
+        empty="Nenhum registro encontrado com esses filtros."
+      >
+        <DataTable caption="Registros de auditoria" columns={['Quando', 'Quem', 'Ação', 'Entidade', 'Detalhes']}>
+          {entries.map((entry) => (
+            <AuditRow key={entry.id} entry={entry} />
+          ))}
+        </DataTable>
+      </PagedList>
     </>
   );
 }
@@ -206,14 +190,14 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
             <summary>Ver dados</summary>
             {entry.before != null ? (
               <>
-                <p className="details-label">Antes</p>
-                <pre className="json">{JSON.stringify(entry.before, null, 2)}</pre>
+                <p className={styles.detailsLabel}>Antes</p>
+                <pre className={styles.json}>{JSON.stringify(entry.before, null, 2)}</pre>
               </>
             ) : null}
             {entry.after != null ? (
               <>
-                <p className="details-label">Depois</p>
-                <pre className="json">{JSON.stringify(entry.after, null, 2)}</pre>
+                <p className={styles.detailsLabel}>Depois</p>
+                <pre className={styles.json}>{JSON.stringify(entry.after, null, 2)}</pre>
               </>
             ) : null}
             {entry.requestId ? <p className="muted mono">Requisição {entry.requestId}</p> : null}

@@ -5,12 +5,17 @@ import { fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { CheckboxField, SelectField, TextAreaField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
-import { ConfirmDialog, Modal } from '../ui/modal';
+import { ListNotice, useListNotice } from '../ui/list-notice';
+import { Modal } from '../ui/modal';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { RowAction, RowActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { queueLabel, queueLabels, queueNamesInOrder } from './operations-labels';
+import styles from './admin.module.css';
 
 type DeadLetter = RouterOutputs['admin']['dlq']['list']['items'][number];
 type QueueFilter = NonNullable<RouterInputs['admin']['dlq']['list']['queue']>;
@@ -26,19 +31,19 @@ export function DeadLettersAdmin() {
   const users = api.admin.users.list.useQuery({ limit: 200 });
   const names: UserNames = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
 
-  const [retrying, setRetrying] = useState<DeadLetter | null>(null);
   const [resolving, setResolving] = useState<DeadLetter | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useListNotice(() => utils.admin.dlq.list.invalidate());
 
   const retry = api.admin.dlq.retry.useMutation({
-    onSuccess: async (result) => {
-      setNotice(`Job reenviado para a fila ${queueLabel(retrying?.sourceQueue ?? '')} (novo id ${result.jobId}). A entrada fica aqui até ser resolvida.`);
-      setRetrying(null);
-      await utils.admin.dlq.list.invalidate();
+    onSuccess: (result) => {
+      const queueName = queueLabel(retrying.target?.sourceQueue ?? '');
+      retrying.close();
+      return notice.announce(`Job reenviado para a fila ${queueName} (novo id ${result.jobId}). A entrada fica aqui até ser resolvida.`);
     },
   });
+  const retrying: Confirmation<DeadLetter> = useConfirmation(retry, notice.clear);
 
-  const letters = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const letters = pagedItems(list);
 
   return (
     <>
@@ -64,80 +69,52 @@ export function DeadLettersAdmin() {
         />
       </form>
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      <ListNotice notice={notice} />
       {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar os nomes dos usuários" /> : null}
 
-      {list.isPending ? (
-        <Loading label="Carregando a fila de erros…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar a fila de erros" onRetry={() => void list.refetch()} />
-      ) : letters.length === 0 ? (
-        <EmptyState>{resolved ? 'Nenhum job resolvido com esses filtros.' : 'Nenhum job com erro esperando uma ação. Tudo certo!'}</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="data-table" role="table">
-              <caption className="sr-only">Jobs na fila de erros</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Fila</th>
-                  <th scope="col" role="columnheader">Job</th>
-                  <th scope="col" role="columnheader">Criado em</th>
-                  <th scope="col" role="columnheader">Tentativas</th>
-                  <th scope="col" role="columnheader">Erro</th>
-                  <th scope="col" role="columnheader">{resolved ? 'Resolução' : 'Detalhes'}</th>
-                  <th scope="col" role="columnheader">
-                    <span className="sr-only">Ações</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {letters.map((letter) => (
-                  <DeadLetterRow
-                    key={letter.id}
-                    letter={letter}
-                    names={names}
-                    onRetry={() => {
-                      setNotice(null);
-                      retry.reset();
-                      setRetrying(letter);
-                    }}
-                    onResolve={() => {
-                      setNotice(null);
-                      setResolving(letter);
-                    }}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={letters.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando a fila de erros…"
+        errorTitle="Não foi possível carregar a fila de erros"
+        empty={resolved ? 'Nenhum job resolvido com esses filtros.' : 'Nenhum job com erro esperando uma ação. Tudo certo!'}
+      >
+        <DataTable
+          caption="Jobs na fila de erros"
+          columns={['Fila', 'Job', 'Criado em', 'Tentativas', 'Erro', resolved ? 'Resolução' : 'Detalhes', actionsColumn]}
+        >
+          {letters.map((letter) => (
+            <DeadLetterRow
+              key={letter.id}
+              letter={letter}
+              names={names}
+              onRetry={() => retrying.ask(letter)}
+              onResolve={notice.clearThen(() => setResolving(letter))}
+            />
+          ))}
+        </DataTable>
+      </PagedList>
 
-      <ConfirmDialog
-        open={retrying !== null}
+      <ConfirmMutationDialog
+        confirmation={retrying}
         title="Reenviar job"
         confirmLabel="Reenviar"
         pendingLabel="Reenviando…"
-        pending={retry.isPending}
-        onCancel={() => setRetrying(null)}
-        onConfirm={() => retrying && retry.mutate({ id: retrying.id })}
-        error={retry.isError ? <ErrorAlert error={retry.error} /> : null}
+        onConfirm={(letter) => retry.mutate({ id: letter.id })}
       >
-        <p>
-          Colocar o job <strong>{retrying?.jobName ?? 'sem nome'}</strong> de volta na fila <strong>{queueLabel(retrying?.sourceQueue ?? '')}</strong>, com
-          o mesmo conteúdo? Faça isso depois de corrigir a causa do erro; se ele falhar de novo, volta para esta lista.
-        </p>
-      </ConfirmDialog>
+        {(letter) => (
+          <p>
+            Colocar o job <strong>{letter.jobName ?? 'sem nome'}</strong> de volta na fila <strong>{queueLabel(letter.sourceQueue)}</strong>, com o mesmo
+            conteúdo? Faça isso depois de corrigir a causa do erro; se ele falhar de novo, volta para esta lista.
+          </p>
+        )}
+      </ConfirmMutationDialog>
 
       <ResolveDialog
         letter={resolving}
         onClose={() => setResolving(null)}
-        onResolved={async (letter) => {
-          setNotice(`Job ${letter.jobName ?? ''} marcado como resolvido.`);
+        onResolved={(letter) => {
           setResolving(null);
-          await utils.admin.dlq.list.invalidate();
+          return notice.announce(`Job ${letter.jobName ?? ''} marcado como resolvido.`);
         }}
       />
     </>
@@ -176,11 +153,11 @@ function DeadLetterRow({ letter, names, onRetry, onResolve }: { letter: DeadLett
         ) : null}
         <details>
           <summary>Ver detalhes</summary>
-          <p className="details-label">Conteúdo do job</p>
-          <pre className="json">{JSON.stringify(letter.payload, null, 2)}</pre>
-          <p className="details-label">Pilha do erro</p>
-          {letter.errorStack ? <pre className="json">{letter.errorStack}</pre> : <p className="muted">Não registrada.</p>}
-          <p className="details-label">Reenvios</p>
+          <p className={styles.detailsLabel}>Conteúdo do job</p>
+          <pre className={styles.json}>{JSON.stringify(letter.payload, null, 2)}</pre>
+          <p className={styles.detailsLabel}>Pilha do erro</p>
+          {letter.errorStack ? <pre className={styles.json}>{letter.errorStack}</pre> : <p className="muted">Não registrada.</p>}
+          <p className={styles.detailsLabel}>Reenvios</p>
           {letter.retryHistory.length === 0 ? (
             <p className="muted">Nenhum reenvio ainda.</p>
           ) : (
@@ -195,18 +172,14 @@ function DeadLetterRow({ letter, names, onRetry, onResolve }: { letter: DeadLett
           )}
         </details>
       </td>
-      <td role="cell" className="row-actions">
+      <RowActions>
         {letter.resolvedAt ? null : (
           <>
-            <button type="button" className="btn btn-secondary btn-small" aria-label={`Reenviar ${jobName}`} onClick={onRetry}>
-              Reenviar
-            </button>
-            <button type="button" className="btn btn-secondary btn-small" aria-label={`Resolver ${jobName}`} onClick={onResolve}>
-              Resolver
-            </button>
+            <RowAction label="Reenviar" subject={jobName} onClick={onRetry} />
+            <RowAction label="Resolver" subject={jobName} onClick={onResolve} />
           </>
         )}
-      </td>
+      </RowActions>
     </tr>
   );
 }

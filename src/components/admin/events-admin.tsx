@@ -6,12 +6,14 @@ import { api, type RouterOutputs } from '~/lib/trpc/react';
 // Type-only: the list of event types stays in step with the server's without bundling server code.
 import type { EventType } from '~/server/events/types';
 import { SelectField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { DataTable, selectColumn } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime, formatInteger } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
 import { Modal } from '../ui/modal';
+import { PagedList, pagedItems } from '../ui/paged-list';
 import { PageHeader } from '../ui/page-header';
 import { consumerLabels } from './operations-labels';
+import figures from '../ui/figures.module.css';
 
 type DomainEvent = RouterOutputs['admin']['events']['list']['items'][number];
 type ReplayResult = RouterOutputs['admin']['events']['replay'];
@@ -62,7 +64,7 @@ export function EventsAdmin() {
     setFilters({ type: null, aggregateId: null });
   };
 
-  const events = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const events = pagedItems(list);
   const allSelected = events.length > 0 && events.every((e) => selected.has(e.id));
   const toggle = (id: number, checked: boolean) =>
     setSelected((current) => {
@@ -117,54 +119,36 @@ export function EventsAdmin() {
         </div>
       </form>
 
-      {list.isPending ? (
-        <Loading label="Carregando eventos…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar os eventos" onRetry={() => void list.refetch()} />
-      ) : events.length === 0 ? (
-        <EmptyState>Nenhum evento encontrado{filters.type || filters.aggregateId ? ' com esses filtros' : ''}.</EmptyState>
-      ) : (
-        <>
-          <div className="bulk-bar" role="group" aria-label="Reenviar eventos selecionados">
-            <label className="bulk-select-all">
-              <input type="checkbox" className="checkbox" checked={allSelected} onChange={(e) => toggleAll(e.target.checked)} />
-              Selecionar todos os exibidos
-            </label>
-            <span className="bulk-count" role="status">
-              {selected.size === 1 ? '1 selecionado' : `${formatInteger(selected.size)} selecionados`}
-            </span>
-            <div className="bulk-actions">
-              <button type="button" className="btn btn-primary" disabled={selected.size === 0} onClick={() => setReplaying(true)}>
-                Reenviar para consumidor…
-              </button>
-            </div>
+      <PagedList
+        query={list}
+        loadingLabel="Carregando eventos…"
+        errorTitle="Não foi possível carregar os eventos"
+        empty={`Nenhum evento encontrado${filters.type || filters.aggregateId ? ' com esses filtros' : ''}.`}
+      >
+        <div className="bulk-bar" role="group" aria-label="Reenviar eventos selecionados">
+          <label className="bulk-select-all">
+            <input type="checkbox" className="checkbox" checked={allSelected} onChange={(e) => toggleAll(e.target.checked)} />
+            Selecionar todos os exibidos
+          </label>
+          <span className="bulk-count" role="status">
+            {selected.size === 1 ? '1 selecionado' : `${formatInteger(selected.size)} selecionados`}
+          </span>
+          <div className="bulk-actions">
+            <button type="button" className="btn btn-primary" disabled={selected.size === 0} onClick={() => setReplaying(true)}>
+              Reenviar para consumidor…
+            </button>
           </div>
-          <div className="table-wrap">
-            <table className="data-table inbox-table" role="table">
-              <caption className="sr-only">Eventos</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader" className="select-col">
-                    <span className="sr-only">Selecionar</span>
-                  </th>
-                  <th scope="col" role="columnheader">Id</th>
-                  <th scope="col" role="columnheader">Tipo</th>
-                  <th scope="col" role="columnheader">Agregado</th>
-                  <th scope="col" role="columnheader">Seq.</th>
-                  <th scope="col" role="columnheader">Criado em</th>
-                  <th scope="col" role="columnheader">Publicado em</th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {events.map((event) => (
-                  <EventRow key={event.id} event={event} selected={selected.has(event.id)} onToggle={(checked) => toggle(event.id, checked)} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={events.length} />
-        </>
-      )}
+        </div>
+        <DataTable
+          caption="Eventos"
+          className="inbox-table"
+          columns={[selectColumn, 'Id', 'Tipo', 'Agregado', 'Seq.', 'Criado em', 'Publicado em']}
+        >
+          {events.map((event) => (
+            <EventRow key={event.id} event={event} selected={selected.has(event.id)} onToggle={(checked) => toggle(event.id, checked)} />
+          ))}
+        </DataTable>
+      </PagedList>
 
       <ReplayDialog open={replaying} eventIds={[...selected]} onClose={() => setReplaying(false)} onDone={() => setSelected(new Set())} />
     </>
@@ -244,7 +228,7 @@ function ReplayDialog({ open, eventIds, onClose, onDone }: { open: boolean; even
         <div className="form">
           <div className="alert alert-success" role="status">
             <p className="alert-title">Eventos reenviados para {consumerLabels[consumer] ?? consumer}</p>
-            <dl className="figure-list">
+            <dl className={figures.figureList}>
               <div>
                 <dt>Reenviados</dt>
                 <dd>{formatInteger(result.replayed)}</dd>

@@ -4,6 +4,7 @@ import { useId } from 'react';
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { QueueMinute } from '~/server/queues/metrics';
 import { formatInteger, formatPercent } from '../ui/format';
+import figures from '../ui/figures.module.css';
 
 export type { QueueMinute };
 
@@ -33,18 +34,18 @@ export function QueueThroughputChart({ queueLabel, minutes }: { queueLabel: stri
   const totals = { completed: busy.reduce((s, m) => s + m.completed, 0), failed: busy.reduce((s, m) => s + m.failed, 0) };
   const description = `Na última hora: ${formatInteger(totals.completed)} jobs concluídos e ${formatInteger(totals.failed)} com falha.`;
   return (
-    <figure className="chart-card" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
-      <h3 id={`${id}-title`} className="chart-title">
+    <figure className={figures.chartCard} aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
+      <h3 id={`${id}-title`} className={figures.chartTitle}>
         Jobs e falhas por minuto
       </h3>
       <p id={`${id}-desc`} className="sr-only">
         {description}
       </p>
       {minutes.length === 0 ? (
-        <p className="chart-empty">Sem dados ainda: os números aparecem depois do primeiro minuto com um worker ativo.</p>
+        <p className={figures.chartEmpty}>Sem dados ainda: os números aparecem depois do primeiro minuto com um worker ativo.</p>
       ) : (
         <>
-          <div className="chart-body">
+          <div className={figures.chartBody}>
             <ResponsiveContainer width="100%" height={220}>
               <ComposedChart data={minutes} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} title={title} desc={description}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#d5ddd9" />
@@ -62,13 +63,13 @@ export function QueueThroughputChart({ queueLabel, minutes }: { queueLabel: stri
               </ComposedChart>
             </ResponsiveContainer>
           </div>
-          <details className="chart-data">
+          <details className={figures.chartData}>
             <summary>Ver os números</summary>
-            <div className="chart-table">
+            <div className={figures.chartTable}>
               {busy.length === 0 ? (
                 <p className="muted">Nenhum job terminou na última hora.</p>
               ) : (
-                <table className="mini-table">
+                <table className={figures.miniTable}>
                   <thead>
                     <tr>
                       <th scope="col">Minuto</th>

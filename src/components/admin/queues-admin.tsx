@@ -6,6 +6,7 @@ import { formatInteger, formatPercent, formatQuantity, formatTime } from '../ui/
 import { PageHeader } from '../ui/page-header';
 import { formatDuration, queueLabel } from './operations-labels';
 import { failureRate, QueueThroughputChart, recentThroughput } from './queue-throughput-chart';
+import figures from '../ui/figures.module.css';
 
 type QueueStats = RouterOutputs['admin']['queues']['stats'];
 type QueueEntry = QueueStats['queues'][number];
@@ -52,7 +53,7 @@ export function QueuesAdmin() {
         <ErrorAlert error={stats.error} title="Não foi possível carregar as filas" onRetry={() => void stats.refetch()} />
       ) : (
         <>
-          <p className="dashboard-meta" role="status">
+          <p className={figures.meta} role="status">
             Armazenamento das filas: <strong>{backendLabels[stats.data.backend] ?? stats.data.backend}</strong> · atualizado às {formatTime(new Date(stats.dataUpdatedAt))}
           </p>
           {stats.isError ? <ErrorAlert error={stats.error} title={`Não foi possível atualizar; os números são de ${formatTime(new Date(stats.dataUpdatedAt))}`} /> : null}
@@ -83,12 +84,12 @@ function OutboxLag({ outbox }: { outbox: QueueStats['outbox'] }) {
           </p>
         </Notice>
       ) : null}
-      <dl className="figure-list">
+      <dl className={figures.figureList}>
         <div>
           <dt>Eventos pendentes</dt>
           <dd>{formatInteger(outbox.pending)}</dd>
         </div>
-        <div className={late ? 'figure-alert' : undefined}>
+        <div className={late ? figures.figureAlert : undefined}>
           <dt>Espera do mais antigo</dt>
           <dd>{outbox.oldestSeconds == null ? 'Nenhum esperando' : formatDuration(outbox.oldestSeconds)}</dd>
         </div>
@@ -130,17 +131,17 @@ function QueueFigures({
   const lastHourFailures = failureRate(minutes);
   return (
     <>
-      <ul className="kpi-grid" aria-label={`Jobs da fila ${label}`}>
+      <ul className={figures.kpiGrid} aria-label={`Jobs da fila ${label}`}>
         {countLabels.map(([key, text]) => (
-          <li key={key} className={`kpi${key === 'failed' && (counts[key] ?? 0) > 0 ? ' kpi-rejected' : ''}`}>
-            <span className="kpi-label">{text}</span>
-            <span className="kpi-value">{formatInteger(counts[key] ?? 0)}</span>
+          <li key={key} className={key === 'failed' && (counts[key] ?? 0) > 0 ? `${figures.kpi} ${figures.kpiRejected}` : figures.kpi}>
+            <span className={figures.kpiLabel}>{text}</span>
+            <span className={figures.kpiValue}>{formatInteger(counts[key] ?? 0)}</span>
           </li>
         ))}
-        <li className="kpi kpi-items">
-          <span className="kpi-label">Vazão</span>
-          <span className="kpi-value">{throughput == null ? '—' : formatQuantity(Math.round(throughput * 10) / 10)}</span>
-          <span className="kpi-sub muted">{throughput == null ? 'sem dados ainda' : 'jobs/min, média de 5 min'}</span>
+        <li className={`${figures.kpi} ${figures.kpiItems}`}>
+          <span className={figures.kpiLabel}>Vazão</span>
+          <span className={figures.kpiValue}>{throughput == null ? '—' : formatQuantity(Math.round(throughput * 10) / 10)}</span>
+          <span className={`${figures.kpiSub} muted`}>{throughput == null ? 'sem dados ainda' : 'jobs/min, média de 5 min'}</span>
         </li>
       </ul>
       <p className="muted">

@@ -5,10 +5,14 @@ import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { SelectField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDate } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
-import { ConfirmDialog, Modal } from '../ui/modal';
+import { ListNotice, useListNotice } from '../ui/list-notice';
+import { Modal } from '../ui/modal';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { EditAndActiveActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 
 type Store = RouterOutputs['admin']['stores']['list']['items'][number];
@@ -20,18 +24,17 @@ export function StoresAdmin() {
   const input = { limit: 25, active: activeFilter === 'all' ? null : activeFilter === 'active' };
   const list = api.admin.stores.list.useInfiniteQuery(input, cursorPages);
   const [editing, setEditing] = useState<Store | 'new' | null>(null);
-  const [deactivating, setDeactivating] = useState<Store | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useListNotice(() => utils.admin.stores.list.invalidate());
 
   const setActive = api.admin.stores.update.useMutation({
-    onSuccess: async (store) => {
-      setNotice(store.active ? `Loja ${store.name} reativada.` : `Loja ${store.name} desativada.`);
-      setDeactivating(null);
-      await utils.admin.stores.list.invalidate();
+    onSuccess: (store) => {
+      deactivation.close();
+      return notice.announce(store.active ? `Loja ${store.name} reativada.` : `Loja ${store.name} desativada.`);
     },
   });
+  const deactivation: Confirmation<Store> = useConfirmation(setActive, notice.clear);
 
-  const stores = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const stores = pagedItems(list);
 
   return (
     <>
@@ -39,14 +42,7 @@ export function StoresAdmin() {
         title="Lojas"
         description="As lojas da rede. Desativar uma loja a tira das listas sem apagar o histórico."
         actions={
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => {
-              setNotice(null);
-              setEditing('new');
-            }}
-          >
+          <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setEditing('new'))}>
             Nova loja
           </button>
         }
@@ -60,120 +56,60 @@ export function StoresAdmin() {
         </SelectField>
       </form>
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {setActive.isError && !deactivating ? <ErrorAlert error={setActive.error} title="Não foi possível alterar a loja" /> : null}
+      <ListNotice notice={notice} />
+      {setActive.isError && !deactivation.target ? <ErrorAlert error={setActive.error} title="Não foi possível alterar a loja" /> : null}
 
-      {list.isPending ? (
-        <Loading label="Carregando lojas…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar as lojas" onRetry={() => void list.refetch()} />
-      ) : stores.length === 0 ? (
-        <EmptyState>Nenhuma loja encontrada.</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="data-table" role="table">
-              <caption className="sr-only">Lojas</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Código</th>
-                  <th scope="col" role="columnheader">Nome</th>
-                  <th scope="col" role="columnheader">Cidade</th>
-                  <th scope="col" role="columnheader">Situação</th>
-                  <th scope="col" role="columnheader">Criada em</th>
-                  <th scope="col" role="columnheader">
-                    <span className="sr-only">Ações</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {stores.map((store) => (
-                  <tr role="row" key={store.id}>
-                    <td role="cell" data-label="Código" className="mono">
-                      {store.code}
-                    </td>
-                    <th scope="row" role="rowheader" data-label="Nome">
-                      {store.name}
-                    </th>
-                    <td role="cell" data-label="Cidade">{store.city || '—'}</td>
-                    <td role="cell" data-label="Situação">
-                      <span className={`badge ${store.active ? 'badge-ok' : 'badge-off'}`}>{store.active ? 'Ativa' : 'Inativa'}</span>
-                    </td>
-                    <td role="cell" data-label="Criada em">{formatDate(store.createdAt)}</td>
-                    <td role="cell" className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-secondary btn-small"
-                        aria-label={`Editar ${store.name}`}
-                        onClick={() => {
-                          setNotice(null);
-                          setEditing(store);
-                        }}
-                      >
-                        Editar
-                      </button>
-                      {store.active ? (
-                        <button
-                          type="button"
-                          className="btn btn-danger-outline btn-small"
-                          aria-label={`Desativar ${store.name}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setActive.reset();
-                            setDeactivating(store);
-                          }}
-                        >
-                          Desativar
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="btn btn-secondary btn-small"
-                          aria-label={`Reativar ${store.name}`}
-                          disabled={setActive.isPending}
-                          onClick={() => {
-                            setNotice(null);
-                            setActive.mutate({ id: store.id, active: true });
-                          }}
-                        >
-                          Reativar
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={stores.length} />
-        </>
-      )}
+      <PagedList query={list} loadingLabel="Carregando lojas…" errorTitle="Não foi possível carregar as lojas" empty="Nenhuma loja encontrada.">
+        <DataTable caption="Lojas" columns={['Código', 'Nome', 'Cidade', 'Situação', 'Criada em', actionsColumn]}>
+          {stores.map((store) => (
+            <tr role="row" key={store.id}>
+              <td role="cell" data-label="Código" className="mono">
+                {store.code}
+              </td>
+              <th scope="row" role="rowheader" data-label="Nome">
+                {store.name}
+              </th>
+              <td role="cell" data-label="Cidade">{store.city || '—'}</td>
+              <td role="cell" data-label="Situação">
+                <span className={`badge ${store.active ? 'badge-ok' : 'badge-off'}`}>{store.active ? 'Ativa' : 'Inativa'}</span>
+              </td>
+              <td role="cell" data-label="Criada em">{formatDate(store.createdAt)}</td>
+              <EditAndActiveActions
+                subject={store.name}
+                active={store.active}
+                onEdit={notice.clearThen(() => setEditing(store))}
+                onDeactivate={() => deactivation.ask(store)}
+                onReactivate={notice.clearThen(() => setActive.mutate({ id: store.id, active: true }))}
+                reactivating={setActive.isPending}
+              />
+            </tr>
+          ))}
+        </DataTable>
+      </PagedList>
 
       <StoreFormDialog
         store={editing}
         onClose={() => setEditing(null)}
-        onSaved={async (message) => {
+        onSaved={(message) => {
           setEditing(null);
-          setNotice(message);
-          await utils.admin.stores.list.invalidate();
+          return notice.announce(message);
         }}
       />
 
-      <ConfirmDialog
-        open={deactivating !== null}
+      <ConfirmMutationDialog
+        confirmation={deactivation}
         title="Desativar loja"
         confirmLabel="Desativar"
         pendingLabel="Desativando…"
-        pending={setActive.isPending}
-        onCancel={() => setDeactivating(null)}
-        onConfirm={() => deactivating && setActive.mutate({ id: deactivating.id, active: false })}
-        error={setActive.isError ? <ErrorAlert error={setActive.error} /> : null}
+        onConfirm={(store) => setActive.mutate({ id: store.id, active: false })}
       >
-        <p>
-          Desativar a loja <strong>{deactivating?.name}</strong> ({deactivating?.code})? Ela deixa de aparecer para novas solicitações e
-          inventários; o histórico continua guardado.
-        </p>
-      </ConfirmDialog>
+        {(store) => (
+          <p>
+            Desativar a loja <strong>{store.name}</strong> ({store.code})? Ela deixa de aparecer para novas solicitações e inventários; o histórico
+            continua guardado.
+          </p>
+        )}
+      </ConfirmMutationDialog>
     </>
   );
 }

@@ -6,6 +6,7 @@ import { ErrorAlert, Loading } from '../ui/feedback';
 import { formatInteger, formatPercent, formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { formatDuration } from './operations-labels';
+import figures from '../ui/figures.module.css';
 
 type SystemStats = RouterOutputs['admin']['system']['stats'];
 
@@ -40,7 +41,7 @@ export function SystemAdmin() {
         <ErrorAlert error={stats.error} title="Não foi possível carregar os números do sistema" onRetry={() => void stats.refetch()} />
       ) : (
         <>
-          <p className="dashboard-meta" role="status">
+          <p className={figures.meta} role="status">
             Atualizado às {formatTime(new Date(stats.dataUpdatedAt))}
           </p>
           {stats.isError ? <ErrorAlert error={stats.error} title="Não foi possível atualizar; os números abaixo são os últimos lidos" /> : null}
@@ -98,14 +99,14 @@ function Section({ id, title, children }: { id: string; title: string; children:
       <h2 id={id} className="section-title">
         {title}
       </h2>
-      <dl className="figure-list">{children}</dl>
+      <dl className={figures.figureList}>{children}</dl>
     </section>
   );
 }
 
 function Figure({ label, alert, children }: { label: string; alert?: boolean; children: ReactNode }) {
   return (
-    <div className={alert ? 'figure-alert' : undefined}>
+    <div className={alert ? figures.figureAlert : undefined}>
       <dt>{label}</dt>
       <dd>{children}</dd>
     </div>

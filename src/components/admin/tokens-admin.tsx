@@ -7,11 +7,16 @@ import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels } from '../roles';
 import { useSession } from '../session';
 import { CheckboxField, SelectField, TextAreaField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDate, formatDateTime } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
-import { ConfirmDialog, Modal } from '../ui/modal';
+import { ListNotice, useListNotice } from '../ui/list-notice';
+import { Modal } from '../ui/modal';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { RowAction, RowActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
+import styles from './admin.module.css';
 
 type Token = RouterOutputs['admin']['tokens']['list']['items'][number];
 type CreatedToken = RouterOutputs['admin']['tokens']['create'];
@@ -22,18 +27,17 @@ export function TokensAdmin() {
   const input = { limit: 25, includeRevoked };
   const list = api.admin.tokens.list.useInfiniteQuery(input, cursorPages);
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<Token | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useListNotice(() => utils.admin.tokens.list.invalidate());
 
   const revoke = api.admin.tokens.revoke.useMutation({
-    onSuccess: async () => {
-      setNotice(`Token ${revoking?.name ?? ''} revogado. Ele deixou de funcionar.`);
-      setRevoking(null);
-      await utils.admin.tokens.list.invalidate();
+    onSuccess: () => {
+      revocation.close();
+      return notice.announce(`Token ${revocation.target?.name ?? ''} revogado. Ele deixou de funcionar.`);
     },
   });
+  const revocation: Confirmation<Token> = useConfirmation(revoke, notice.clear);
 
-  const tokens = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const tokens = pagedItems(list);
 
   return (
     <>
@@ -41,14 +45,7 @@ export function TokensAdmin() {
         title="Tokens de API"
         description="Chaves para scripts e integrações. Cada token age como um usuário, com o papel e as lojas dele."
         actions={
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => {
-              setNotice(null);
-              setCreating(true);
-            }}
-          >
+          <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setCreating(true))}>
             Novo token
           </button>
         }
@@ -58,78 +55,42 @@ export function TokensAdmin() {
         <CheckboxField label="Mostrar tokens revogados" checked={includeRevoked} onChange={(e) => setIncludeRevoked(e.target.checked)} />
       </form>
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      <ListNotice notice={notice} />
 
-      {list.isPending ? (
-        <Loading label="Carregando tokens…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar os tokens" onRetry={() => void list.refetch()} />
-      ) : tokens.length === 0 ? (
-        <EmptyState>Nenhum token {includeRevoked ? '' : 'ativo '}ainda.</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="data-table" role="table">
-              <caption className="sr-only">Tokens de API</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Nome</th>
-                  <th scope="col" role="columnheader">Prefixo</th>
-                  <th scope="col" role="columnheader">Age como</th>
-                  <th scope="col" role="columnheader">Criado em</th>
-                  <th scope="col" role="columnheader">Expira em</th>
-                  <th scope="col" role="columnheader">Último uso</th>
-                  <th scope="col" role="columnheader">Situação</th>
-                  <th scope="col" role="columnheader">
-                    <span className="sr-only">Ações</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {tokens.map((token) => {
-                  const status = tokenStatus(token);
-                  return (
-                    <tr role="row" key={token.id}>
-                      <th scope="row" role="rowheader" data-label="Nome">
-                        {token.name}
-                      </th>
-                      <td role="cell" data-label="Prefixo" className="mono">
-                        {token.prefix}…
-                      </td>
-                      <td role="cell" data-label="Age como">
-                        {token.userName} <span className="muted">({roleLabels[token.userRole]})</span>
-                      </td>
-                      <td role="cell" data-label="Criado em">{formatDateTime(token.createdAt)}</td>
-                      <td role="cell" data-label="Expira em">{token.expiresAt ? formatDate(token.expiresAt) : 'Não expira'}</td>
-                      <td role="cell" data-label="Último uso">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Nunca'}</td>
-                      <td role="cell" data-label="Situação">
-                        <span className={`badge ${status === 'Ativo' ? 'badge-ok' : 'badge-off'}`}>{status}</span>
-                      </td>
-                      <td role="cell" className="row-actions">
-                        {token.revokedAt ? null : (
-                          <button
-                            type="button"
-                            className="btn btn-danger-outline btn-small"
-                            aria-label={`Revogar ${token.name}`}
-                            onClick={() => {
-                              setNotice(null);
-                              revoke.reset();
-                              setRevoking(token);
-                            }}
-                          >
-                            Revogar
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={tokens.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando tokens…"
+        errorTitle="Não foi possível carregar os tokens"
+        empty={`Nenhum token ${includeRevoked ? '' : 'ativo '}ainda.`}
+      >
+        <DataTable caption="Tokens de API" columns={['Nome', 'Prefixo', 'Age como', 'Criado em', 'Expira em', 'Último uso', 'Situação', actionsColumn]}>
+          {tokens.map((token) => {
+            const status = tokenStatus(token);
+            return (
+              <tr role="row" key={token.id}>
+                <th scope="row" role="rowheader" data-label="Nome">
+                  {token.name}
+                </th>
+                <td role="cell" data-label="Prefixo" className="mono">
+                  {token.prefix}…
+                </td>
+                <td role="cell" data-label="Age como">
+                  {token.userName} <span className="muted">({roleLabels[token.userRole]})</span>
+                </td>
+                <td role="cell" data-label="Criado em">{formatDateTime(token.createdAt)}</td>
+                <td role="cell" data-label="Expira em">{token.expiresAt ? formatDate(token.expiresAt) : 'Não expira'}</td>
+                <td role="cell" data-label="Último uso">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Nunca'}</td>
+                <td role="cell" data-label="Situação">
+                  <span className={`badge ${status === 'Ativo' ? 'badge-ok' : 'badge-off'}`}>{status}</span>
+                </td>
+                <RowActions>
+                  {token.revokedAt ? null : <RowAction label="Revogar" subject={token.name} danger onClick={() => revocation.ask(token)} />}
+                </RowActions>
+              </tr>
+            );
+          })}
+        </DataTable>
+      </PagedList>
 
       <CreateTokenDialog
         open={creating}
@@ -137,21 +98,20 @@ export function TokensAdmin() {
         onCreated={() => void utils.admin.tokens.list.invalidate()}
       />
 
-      <ConfirmDialog
-        open={revoking !== null}
+      <ConfirmMutationDialog
+        confirmation={revocation}
         title="Revogar token"
         confirmLabel="Revogar"
         pendingLabel="Revogando…"
-        pending={revoke.isPending}
-        onCancel={() => setRevoking(null)}
-        onConfirm={() => revoking && revoke.mutate({ id: revoking.id })}
-        error={revoke.isError ? <ErrorAlert error={revoke.error} /> : null}
+        onConfirm={(token) => revoke.mutate({ id: token.id })}
       >
-        <p>
-          Revogar o token <strong>{revoking?.name}</strong> ({revoking?.prefix}…)? Scripts que o usam deixam de funcionar imediatamente. Não
-          é possível desfazer.
-        </p>
-      </ConfirmDialog>
+        {(token) => (
+          <p>
+            Revogar o token <strong>{token.name}</strong> ({token.prefix}…)? Scripts que o usam deixam de funcionar imediatamente. Não é possível
+            desfazer.
+          </p>
+        )}
+      </ConfirmMutationDialog>
     </>
   );
 }
@@ -304,13 +264,13 @@ function CreatedTokenView({ token, onDone }: { token: CreatedToken; onDone: () =
         readOnly
         rows={3}
         spellCheck={false}
-        className="mono token-value"
+        className={`mono ${styles.tokenValue}`}
         onFocus={(e) => e.currentTarget.select()}
         aria-describedby={warningId}
         hint={`${token.name} · ${token.expiresAt ? `expira em ${formatDate(token.expiresAt)}` : 'não expira'}`}
       />
       <div className="form-actions">
-        <p className="copy-status" role="status">
+        <p className={styles.copyStatus} role="status">
           {copyState === 'copied' ? 'Copiado!' : ''}
         </p>
         <button type="button" className="btn btn-secondary" onClick={() => void copy()}>

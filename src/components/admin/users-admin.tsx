@@ -7,9 +7,13 @@ import { api, type Role, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels, roles } from '../roles';
 import { useSession } from '../session';
 import { CheckboxField, CheckboxGroup, SelectField, TextField, type CheckboxOption } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
-import { LoadMore } from '../ui/load-more';
-import { ConfirmDialog, Modal } from '../ui/modal';
+import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
+import { ListNotice, useListNotice } from '../ui/list-notice';
+import { Modal } from '../ui/modal';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { EditAndActiveActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 
@@ -40,18 +44,17 @@ export function UsersAdmin() {
   const storeNames = useMemo(() => new Map(stores.map((s) => [s.id, s.name])), [stores]);
 
   const [editing, setEditing] = useState<User | 'new' | null>(null);
-  const [deactivating, setDeactivating] = useState<User | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const notice = useListNotice(() => utils.admin.users.list.invalidate());
 
   const setActive = api.admin.users.update.useMutation({
-    onSuccess: async (user) => {
-      setNotice(user.active ? `${user.name} foi reativado(a).` : `${user.name} foi desativado(a) e desconectado(a) de todos os dispositivos.`);
-      setDeactivating(null);
-      await utils.admin.users.list.invalidate();
+    onSuccess: (user) => {
+      deactivation.close();
+      return notice.announce(user.active ? `${user.name} foi reativado(a).` : `${user.name} foi desativado(a) e desconectado(a) de todos os dispositivos.`);
     },
   });
+  const deactivation: Confirmation<User> = useConfirmation(setActive, notice.clear);
 
-  const users = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const users = pagedItems(list);
 
   return (
     <>
@@ -59,14 +62,7 @@ export function UsersAdmin() {
         title="Usuários"
         description="Quem acessa o MyInventory na sua rede, com qual papel e em quais lojas."
         actions={
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => {
-              setNotice(null);
-              setEditing('new');
-            }}
-          >
+          <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setEditing('new'))}>
             Novo usuário
           </button>
         }
@@ -89,94 +85,42 @@ export function UsersAdmin() {
         </SelectField>
       </form>
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {setActive.isError && !deactivating ? <ErrorAlert error={setActive.error} title="Não foi possível alterar o usuário" /> : null}
+      <ListNotice notice={notice} />
+      {setActive.isError && !deactivation.target ? <ErrorAlert error={setActive.error} title="Não foi possível alterar o usuário" /> : null}
 
-      {list.isPending ? (
-        <Loading label="Carregando usuários…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar os usuários" onRetry={() => void list.refetch()} />
-      ) : users.length === 0 ? (
-        <EmptyState>Nenhum usuário encontrado com esses filtros.</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap">
-            <table className="data-table" role="table">
-              <caption className="sr-only">Usuários</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Nome</th>
-                  <th scope="col" role="columnheader">E-mail</th>
-                  <th scope="col" role="columnheader">Papel</th>
-                  <th scope="col" role="columnheader">Lojas</th>
-                  <th scope="col" role="columnheader">Situação</th>
-                  <th scope="col" role="columnheader">
-                    <span className="sr-only">Ações</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {users.map((user) => (
-                  <tr role="row" key={user.id}>
-                    <th scope="row" role="rowheader" data-label="Nome">
-                      {user.name}
-                    </th>
-                    <td role="cell" data-label="E-mail">
-                      {user.email}
-                    </td>
-                    <td role="cell" data-label="Papel">{roleLabels[user.role]}</td>
-                    <td role="cell" data-label="Lojas">{storeSummary(user, storeNames)}</td>
-                    <td role="cell" data-label="Situação">
-                      <span className={`badge ${user.active ? 'badge-ok' : 'badge-off'}`}>{user.active ? 'Ativo' : 'Inativo'}</span>
-                    </td>
-                    <td role="cell" className="row-actions">
-                      <button
-                        type="button"
-                        className="btn btn-secondary btn-small"
-                        aria-label={`Editar ${user.name}`}
-                        onClick={() => {
-                          setNotice(null);
-                          setEditing(user);
-                        }}
-                      >
-                        Editar
-                      </button>
-                      {user.id === me.id ? null : user.active ? (
-                        <button
-                          type="button"
-                          className="btn btn-danger-outline btn-small"
-                          aria-label={`Desativar ${user.name}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setActive.reset();
-                            setDeactivating(user);
-                          }}
-                        >
-                          Desativar
-                        </button>
-                      ) : (
-                        <button
-                          type="button"
-                          className="btn btn-secondary btn-small"
-                          aria-label={`Reativar ${user.name}`}
-                          disabled={setActive.isPending}
-                          onClick={() => {
-                            setNotice(null);
-                            setActive.mutate({ id: user.id, active: true });
-                          }}
-                        >
-                          Reativar
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={users.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando usuários…"
+        errorTitle="Não foi possível carregar os usuários"
+        empty="Nenhum usuário encontrado com esses filtros."
+      >
+        <DataTable caption="Usuários" columns={['Nome', 'E-mail', 'Papel', 'Lojas', 'Situação', actionsColumn]}>
+          {users.map((user) => (
+            <tr role="row" key={user.id}>
+              <th scope="row" role="rowheader" data-label="Nome">
+                {user.name}
+              </th>
+              <td role="cell" data-label="E-mail">
+                {user.email}
+              </td>
+              <td role="cell" data-label="Papel">{roleLabels[user.role]}</td>
+              <td role="cell" data-label="Lojas">{storeSummary(user, storeNames)}</td>
+              <td role="cell" data-label="Situação">
+                <span className={`badge ${user.active ? 'badge-ok' : 'badge-off'}`}>{user.active ? 'Ativo' : 'Inativo'}</span>
+              </td>
+              <EditAndActiveActions
+                subject={user.name}
+                active={user.active}
+                onEdit={notice.clearThen(() => setEditing(user))}
+                onDeactivate={() => deactivation.ask(user)}
+                onReactivate={notice.clearThen(() => setActive.mutate({ id: user.id, active: true }))}
+                reactivating={setActive.isPending}
+                switchable={user.id !== me.id}
+              />
+            </tr>
+          ))}
+        </DataTable>
+      </PagedList>
 
       <UserFormDialog
         user={editing}
@@ -184,28 +128,26 @@ export function UsersAdmin() {
         storesLoading={storesQuery.isPending}
         storesError={storesQuery.error}
         onClose={() => setEditing(null)}
-        onSaved={async (message) => {
+        onSaved={(message) => {
           setEditing(null);
-          setNotice(message);
-          await utils.admin.users.list.invalidate();
+          return notice.announce(message);
         }}
       />
 
-      <ConfirmDialog
-        open={deactivating !== null}
+      <ConfirmMutationDialog
+        confirmation={deactivation}
         title="Desativar usuário"
         confirmLabel="Desativar"
         pendingLabel="Desativando…"
-        pending={setActive.isPending}
-        onCancel={() => setDeactivating(null)}
-        onConfirm={() => deactivating && setActive.mutate({ id: deactivating.id, active: false })}
-        error={setActive.isError ? <ErrorAlert error={setActive.error} /> : null}
+        onConfirm={(user) => setActive.mutate({ id: user.id, active: false })}
       >
-        <p>
-          Desativar <strong>{deactivating?.name}</strong> ({deactivating?.email})? A pessoa será desconectada de todos os dispositivos e não
-          conseguirá entrar até ser reativada.
-        </p>
-      </ConfirmDialog>
+        {(user) => (
+          <p>
+            Desativar <strong>{user.name}</strong> ({user.email})? A pessoa será desconectada de todos os dispositivos e não conseguirá entrar até ser
+            reativada.
+          </p>
+        )}
+      </ConfirmMutationDialog>
     </>
   );
 }

@@ -4,15 +4,18 @@ import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { describeError } from '~/lib/trpc/errors';
+import { lineTotal } from '~/lib/money';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { checkQuantity } from '../purchase-requests/quantity';
 import { useSession } from '../session';
 import { SelectField, TextAreaField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { DataTable, selectColumn } from '../ui/data-table';
+import { ErrorAlert, Notice } from '../ui/feedback';
 import { formatDateTime, formatMoney, formatQuantity, quantityInputValue, shortId } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import styles from './approvals-inbox.module.css';
 
 type InboxItem = RouterOutputs['purchaseRequests']['inbox']['items'][number];
 type Decision = RouterInputs['purchaseRequests']['decideItems']['decisions'][number];
@@ -22,7 +25,6 @@ type Outcome = { approved: number; rejected: number; failures: { itemId: string;
 const PAGE_SIZE = 50;
 
 const lineLabel = (item: InboxItem) => `${item.productName} (${shortId(item.requestId)}, ${item.storeName})`;
-const lineTotal = (quantity: number, unitPrice: number) => Math.round(quantity * unitPrice * 100) / 100;
 
 function without<T>(set: Set<T>, values: Iterable<T>): Set<T> {
   const next = new Set(set);
@@ -45,7 +47,7 @@ export function ApprovalsInbox() {
 
   const input = { limit: PAGE_SIZE, storeId: storeId || null, buyerId: isAdmin ? buyerId || null : null };
   const inbox = api.purchaseRequests.inbox.useInfiniteQuery(input, cursorPages);
-  const items = inbox.data?.pages.flatMap((p) => p.items) ?? [];
+  const items = pagedItems(inbox);
 
   const [quantities, setQuantities] = useState<Record<string, string>>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -196,71 +198,62 @@ export function ApprovalsInbox() {
         />
       ) : null}
 
-      {inbox.isPending ? (
-        <Loading label="Carregando itens pendentes…" />
-      ) : inbox.isError && !inbox.data ? (
-        <ErrorAlert error={inbox.error} title="Não foi possível carregar os itens pendentes" onRetry={() => void inbox.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState>Nenhum item esperando decisão. Quando uma loja enviar uma solicitação com produtos seus, ela aparece aqui.</EmptyState>
-      ) : (
-        <>
-          {inbox.isError ? <ErrorAlert error={inbox.error} title="Não foi possível atualizar a lista" onRetry={() => void inbox.refetch()} /> : null}
-          <div className="bulk-bar" role="group" aria-label="Decidir itens selecionados">
-            <label className="bulk-select-all">
-              <input type="checkbox" className="checkbox" checked={allSelected} onChange={(e) => toggleAll(e.target.checked)} disabled={selectable.length === 0} />
-              Selecionar todos
-            </label>
-            <span className="bulk-count" role="status">
-              {selectedItems.length === 0 ? 'Nenhum item selecionado' : selectedItems.length === 1 ? '1 item selecionado' : `${selectedItems.length} itens selecionados`}
-            </span>
-            <div className="bulk-actions">
-              <button type="button" className="btn btn-primary" onClick={() => approve(selectedItems)} disabled={selectedItems.length === 0 || selectionBusy}>
-                Aprovar selecionados
-              </button>
-              <button type="button" className="btn btn-danger-outline" onClick={() => setRejecting(selectedItems)} disabled={selectedItems.length === 0 || selectionBusy}>
-                Recusar selecionados
-              </button>
-            </div>
+      <PagedList
+        query={inbox}
+        loadingLabel="Carregando itens pendentes…"
+        errorTitle="Não foi possível carregar os itens pendentes"
+        empty="Nenhum item esperando decisão. Quando uma loja enviar uma solicitação com produtos seus, ela aparece aqui."
+      >
+        {inbox.isError ? <ErrorAlert error={inbox.error} title="Não foi possível atualizar a lista" onRetry={() => void inbox.refetch()} /> : null}
+        <div className="bulk-bar" role="group" aria-label="Decidir itens selecionados">
+          <label className="bulk-select-all">
+            <input type="checkbox" className="checkbox" checked={allSelected} onChange={(e) => toggleAll(e.target.checked)} disabled={selectable.length === 0} />
+            Selecionar todos
+          </label>
+          <span className="bulk-count" role="status">
+            {selectedItems.length === 0 ? 'Nenhum item selecionado' : selectedItems.length === 1 ? '1 item selecionado' : `${selectedItems.length} itens selecionados`}
+          </span>
+          <div className="bulk-actions">
+            <button type="button" className="btn btn-primary" onClick={() => approve(selectedItems)} disabled={selectedItems.length === 0 || selectionBusy}>
+              Aprovar selecionados
+            </button>
+            <button type="button" className="btn btn-danger-outline" onClick={() => setRejecting(selectedItems)} disabled={selectedItems.length === 0 || selectionBusy}>
+              Recusar selecionados
+            </button>
           </div>
+        </div>
 
-          <div className="table-wrap" aria-busy={inbox.isFetching && !inbox.isFetchingNextPage}>
-            <table className="data-table inbox-table" role="table">
-              <caption className="sr-only">Itens pendentes de aprovação</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader" className="select-col">
-                    <span className="sr-only">Selecionar</span>
-                  </th>
-                  <th scope="col" role="columnheader">Produto</th>
-                  <th scope="col" role="columnheader">Loja e solicitante</th>
-                  <th scope="col" role="columnheader" className="num">Qtd.</th>
-                  <th scope="col" role="columnheader" className="num">Preço unit.</th>
-                  <th scope="col" role="columnheader" className="num">Total</th>
-                  <th scope="col" role="columnheader">Decisão</th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {items.map((item) => (
-                  <InboxRow
-                    key={item.itemId}
-                    item={item}
-                    showBuyer={isAdmin}
-                    quantity={quantityText(item)}
-                    onQuantity={(value) => setQuantities((q) => ({ ...q, [item.itemId]: value }))}
-                    selected={selected.has(item.itemId)}
-                    onSelect={(checked) => toggle(item.itemId, checked)}
-                    busy={busy.has(item.itemId)}
-                    error={lineErrors[item.itemId]}
-                    onApprove={() => approve([item])}
-                    onReject={() => setRejecting([item])}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={inbox} shown={items.length} />
-        </>
-      )}
+        <DataTable
+          caption="Itens pendentes de aprovação"
+          className="inbox-table"
+          busy={inbox.isFetching && !inbox.isFetchingNextPage}
+          columns={[
+            selectColumn,
+            'Produto',
+            'Loja e solicitante',
+            { label: 'Qtd.', className: 'num' },
+            { label: 'Preço unit.', className: 'num' },
+            { label: 'Total', className: 'num' },
+            'Decisão',
+          ]}
+        >
+          {items.map((item) => (
+            <InboxRow
+              key={item.itemId}
+              item={item}
+              showBuyer={isAdmin}
+              quantity={quantityText(item)}
+              onQuantity={(value) => setQuantities((q) => ({ ...q, [item.itemId]: value }))}
+              selected={selected.has(item.itemId)}
+              onSelect={(checked) => toggle(item.itemId, checked)}
+              busy={busy.has(item.itemId)}
+              error={lineErrors[item.itemId]}
+              onApprove={() => approve([item])}
+              onReject={() => setRejecting([item])}
+            />
+          ))}
+        </DataTable>
+      </PagedList>
 
       <RejectDialog
         items={rejecting}
@@ -335,14 +328,14 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
           <span className="muted block">aprovando {formatMoney(lineTotal(checked.value, item.unitPrice))}</span>
         ) : null}
       </td>
-      <td role="cell" data-label="Decisão" className="decision-cell">
-        <div className="decision">
-          <label htmlFor={qtyId} className="decision-label">
+      <td role="cell" data-label="Decisão" className={styles.decisionCell}>
+        <div className={styles.decision}>
+          <label htmlFor={qtyId} className={styles.decisionLabel}>
             Qtd. a aprovar<span className="sr-only"> de {item.productName}</span>
           </label>
           <input
             id={qtyId}
-            className="input decision-qty"
+            className={`input ${styles.decisionQty}`}
             value={quantity}
             onChange={(e) => onQuantity(e.target.value)}
             inputMode={item.unit === 'un' ? 'numeric' : 'decimal'}
@@ -390,7 +383,7 @@ function RejectForm({ items, onClose, onConfirm }: { items: InboxItem[]; onClose
   };
   return (
     <form className="form" onSubmit={submit} noValidate>
-      <ul className="reject-list">
+      <ul className={styles.rejectList}>
         {items.map((i) => (
           <li key={i.itemId}>
             <strong>{i.productName}</strong> — {formatQuantity(i.quantity)} {i.unit}, {i.storeName} ({shortId(i.requestId)})

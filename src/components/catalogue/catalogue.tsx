@@ -5,14 +5,18 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import { useSession } from '../session';
 import { SelectField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatMoney } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
-import { ConfirmDialog } from '../ui/modal';
+import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { EditAndActiveActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CsvImportDialog } from './csv-import';
 import { ProductFormDialog, type Product } from './product-form';
+import styles from './catalogue.module.css';
 
 type ActiveFilter = 'active' | 'inactive' | 'all';
 
@@ -41,29 +45,23 @@ export function Catalogue() {
   const categories = useMemo(() => [...new Set((categoriesQuery.data ?? []).flatMap((c) => (c.category ? [c.category] : [])))], [categoriesQuery.data]);
 
   const [editing, setEditing] = useState<Product | 'new' | null>(null);
-  const [deactivating, setDeactivating] = useState<Product | null>(null);
   const [importing, setImporting] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
 
   const refresh = async () => {
     await Promise.all([utils.products.list.invalidate(), utils.products.categories.invalidate(), utils.products.byEan.invalidate()]);
   };
+  const notice = useListNotice(refresh);
 
   const deactivate = api.products.deactivate.useMutation({
-    onSuccess: async (product) => {
-      setNotice(`Produto ${product.name} desativado. Ele não aparece mais no scanner nem em novas solicitações.`);
-      setDeactivating(null);
-      await refresh();
+    onSuccess: (product) => {
+      deactivation.close();
+      return notice.announce(`Produto ${product.name} desativado. Ele não aparece mais no scanner nem em novas solicitações.`);
     },
   });
-  const reactivate = api.products.update.useMutation({
-    onSuccess: async (product) => {
-      setNotice(`Produto ${product.name} reativado.`);
-      await refresh();
-    },
-  });
+  const deactivation: Confirmation<Product> = useConfirmation(deactivate, notice.clear);
+  const reactivate = api.products.update.useMutation({ onSuccess: (product) => notice.announce(`Produto ${product.name} reativado.`) });
 
-  const products = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const products = pagedItems(list);
 
   return (
     <>
@@ -73,24 +71,10 @@ export function Catalogue() {
         actions={
           canEdit ? (
             <>
-              <button
-                type="button"
-                className="btn btn-secondary"
-                onClick={() => {
-                  setNotice(null);
-                  setImporting(true);
-                }}
-              >
+              <button type="button" className="btn btn-secondary" onClick={notice.clearThen(() => setImporting(true))}>
                 Importar CSV
               </button>
-              <button
-                type="button"
-                className="btn btn-primary"
-                onClick={() => {
-                  setNotice(null);
-                  setEditing('new');
-                }}
-              >
+              <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setEditing('new'))}>
                 Novo produto
               </button>
             </>
@@ -98,7 +82,7 @@ export function Catalogue() {
         }
       />
 
-      <form className="filters filters-catalogue" role="search" aria-label="Buscar produtos" onSubmit={(e) => e.preventDefault()}>
+      <form className={`filters ${styles.filtersCatalogue}`} role="search" aria-label="Buscar produtos" onSubmit={(e) => e.preventDefault()}>
         <TextField
           label="Buscar por nome ou EAN"
           type="search"
@@ -123,132 +107,78 @@ export function Catalogue() {
       </form>
       {categoriesQuery.isError ? <ErrorAlert error={categoriesQuery.error} title="Não foi possível carregar as categorias" onRetry={() => void categoriesQuery.refetch()} /> : null}
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
+      <ListNotice notice={notice} />
       {reactivate.isError ? <ErrorAlert error={reactivate.error} title="Não foi possível reativar o produto" /> : null}
 
-      {list.isPending ? (
-        <Loading label="Carregando produtos…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar o catálogo" onRetry={() => void list.refetch()} />
-      ) : products.length === 0 ? (
-        <EmptyState>{debouncedSearch ? `Nenhum produto encontrado para "${debouncedSearch}".` : 'Nenhum produto encontrado com esses filtros.'}</EmptyState>
-      ) : (
-        <>
-          <div className="table-wrap" aria-busy={list.isFetching && !list.isFetchingNextPage}>
-            <table className="data-table" role="table">
-              <caption className="sr-only">Produtos</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Produto</th>
-                  <th scope="col" role="columnheader">EAN</th>
-                  <th scope="col" role="columnheader">Categoria</th>
-                  <th scope="col" role="columnheader" className="num">Preço ref.</th>
-                  <th scope="col" role="columnheader">Comprador</th>
-                  <th scope="col" role="columnheader">Situação</th>
-                  {canEdit ? (
-                    <th scope="col" role="columnheader">
-                      <span className="sr-only">Ações</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {products.map((p) => (
-                  <tr role="row" key={p.id}>
-                    <th scope="row" role="rowheader" data-label="Produto">
-                      {p.name}
-                      {p.brand ? <span className="muted block">{p.brand}</span> : null}
-                    </th>
-                    <td role="cell" data-label="EAN" className="mono">
-                      {p.ean}
-                    </td>
-                    <td role="cell" data-label="Categoria">{p.category ?? '—'}</td>
-                    <td role="cell" data-label="Preço ref." className="num">
-                      {formatMoney(p.referencePrice)} <span className="muted">/ {p.unit}</span>
-                    </td>
-                    <td role="cell" data-label="Comprador">{p.buyerName ?? <span className="muted">da categoria</span>}</td>
-                    <td role="cell" data-label="Situação">
-                      <span className={`badge ${p.active ? 'badge-ok' : 'badge-off'}`}>{p.active ? 'Ativo' : 'Inativo'}</span>
-                    </td>
-                    {canEdit ? (
-                      <td role="cell" className="row-actions">
-                        <button
-                          type="button"
-                          className="btn btn-secondary btn-small"
-                          aria-label={`Editar ${p.name}`}
-                          onClick={() => {
-                            setNotice(null);
-                            setEditing(p);
-                          }}
-                        >
-                          Editar
-                        </button>
-                        {p.active ? (
-                          <button
-                            type="button"
-                            className="btn btn-danger-outline btn-small"
-                            aria-label={`Desativar ${p.name}`}
-                            onClick={() => {
-                              setNotice(null);
-                              deactivate.reset();
-                              setDeactivating(p);
-                            }}
-                          >
-                            Desativar
-                          </button>
-                        ) : (
-                          <button
-                            type="button"
-                            className="btn btn-secondary btn-small"
-                            aria-label={`Reativar ${p.name}`}
-                            disabled={reactivate.isPending}
-                            onClick={() => {
-                              setNotice(null);
-                              reactivate.mutate({ id: p.id, active: true });
-                            }}
-                          >
-                            Reativar
-                          </button>
-                        )}
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={products.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando produtos…"
+        errorTitle="Não foi possível carregar o catálogo"
+        empty={debouncedSearch ? `Nenhum produto encontrado para "${debouncedSearch}".` : 'Nenhum produto encontrado com esses filtros.'}
+      >
+        <DataTable
+          caption="Produtos"
+          busy={list.isFetching && !list.isFetchingNextPage}
+          columns={['Produto', 'EAN', 'Categoria', { label: 'Preço ref.', className: 'num' }, 'Comprador', 'Situação', ...(canEdit ? [actionsColumn] : [])]}
+        >
+          {products.map((p) => (
+            <tr role="row" key={p.id}>
+              <th scope="row" role="rowheader" data-label="Produto">
+                {p.name}
+                {p.brand ? <span className="muted block">{p.brand}</span> : null}
+              </th>
+              <td role="cell" data-label="EAN" className="mono">
+                {p.ean}
+              </td>
+              <td role="cell" data-label="Categoria">{p.category ?? '—'}</td>
+              <td role="cell" data-label="Preço ref." className="num">
+                {formatMoney(p.referencePrice)} <span className="muted">/ {p.unit}</span>
+              </td>
+              <td role="cell" data-label="Comprador">{p.buyerName ?? <span className="muted">da categoria</span>}</td>
+              <td role="cell" data-label="Situação">
+                <span className={`badge ${p.active ? 'badge-ok' : 'badge-off'}`}>{p.active ? 'Ativo' : 'Inativo'}</span>
+              </td>
+              {canEdit ? (
+                <EditAndActiveActions
+                  subject={p.name}
+                  active={p.active}
+                  onEdit={notice.clearThen(() => setEditing(p))}
+                  onDeactivate={() => deactivation.ask(p)}
+                  onReactivate={notice.clearThen(() => reactivate.mutate({ id: p.id, active: true }))}
+                  reactivating={reactivate.isPending}
+                />
+              ) : null}
+            </tr>
+          ))}
+        </DataTable>
+      </PagedList>
 
       <ProductFormDialog
         product={editing}
         categories={categories}
         onClose={() => setEditing(null)}
-        onSaved={async (message) => {
+        onSaved={(message) => {
           setEditing(null);
-          setNotice(message);
-          await refresh();
+          return notice.announce(message);
         }}
       />
 
       <CsvImportDialog open={importing} onClose={() => setImporting(false)} onImported={refresh} />
 
-      <ConfirmDialog
-        open={deactivating !== null}
+      <ConfirmMutationDialog
+        confirmation={deactivation}
         title="Desativar produto"
         confirmLabel="Desativar"
         pendingLabel="Desativando…"
-        pending={deactivate.isPending}
-        onCancel={() => setDeactivating(null)}
-        onConfirm={() => deactivating && deactivate.mutate({ id: deactivating.id })}
-        error={deactivate.isError ? <ErrorAlert error={deactivate.error} /> : null}
+        onConfirm={(product) => deactivate.mutate({ id: product.id })}
       >
-        <p>
-          Desativar <strong>{deactivating?.name}</strong> (EAN <span className="mono">{deactivating?.ean}</span>)? Ele deixa de ser aceito no scanner e em
-          novas solicitações; o histórico continua guardado e você pode reativá-lo depois.
-        </p>
-      </ConfirmDialog>
+        {(product) => (
+          <p>
+            Desativar <strong>{product.name}</strong> (EAN <span className="mono">{product.ean}</span>)? Ele deixa de ser aceito no scanner e em novas
+            solicitações; o histórico continua guardado e você pode reativá-lo depois.
+          </p>
+        )}
+      </ConfirmMutationDialog>
     </>
   );
 }

@@ -5,6 +5,7 @@ import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
 import { decodeCsv, translateImportReason } from './import-reasons';
+import styles from './catalogue.module.css';
 
 const MAX_BYTES = 20 * 1024 * 1024;
 
@@ -55,7 +56,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-      <div className="field-hint csv-help">
+      <div className={`field-hint ${styles.csvHelp}`}>
         <p>
           Primeira linha com os nomes das colunas, separadas por vírgula ou ponto e vírgula. Obrigatórias: <code>ean</code> e <code>nome</code>.
           Opcionais: <code>marca</code>, <code>categoria</code>, <code>unidade</code>, <code>preco</code> (12,50), <code>comprador</code> (e-mail),{' '}
@@ -73,7 +74,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
         <input
           id={fileId}
           type="file"
-          className="input file-input"
+          className={`input ${styles.fileInput}`}
           accept=".csv,text/csv,text/plain"
           onChange={(e) => {
             setFile(e.target.files?.[0] ?? null);
@@ -94,7 +95,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
       {importCsv.isError ? <ErrorAlert error={importCsv.error} title="O arquivo não foi importado" /> : null}
 
       {result ? (
-        <section aria-labelledby={`${fileId}-result`} className="import-result">
+        <section aria-labelledby={`${fileId}-result`} className={styles.importResult}>
           <h3 id={`${fileId}-result`}>Resultado da importação</h3>
           <Notice tone={result.rejected > 0 ? 'warning' : 'success'}>
             <p>
@@ -103,7 +104,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
             </p>
           </Notice>
           {result.errors.length > 0 ? (
-            <div className="table-wrap import-errors">
+            <div className={`table-wrap ${styles.importErrors}`}>
               <table className="data-table" role="table">
                 <caption className="sr-only">Linhas recusadas</caption>
                 <thead role="rowgroup">

@@ -9,6 +9,7 @@ import { SelectField, TextField } from '../ui/fields';
 import { ErrorAlert } from '../ui/feedback';
 import { decimalPlaces, formatMoney, parseDecimal } from '../ui/format';
 import { Modal } from '../ui/modal';
+import styles from './catalogue.module.css';
 
 export type Product = RouterOutputs['products']['list']['items'][number];
 type CreateInput = RouterInputs['products']['create'];
@@ -167,7 +168,7 @@ function ProductForm({
         error={shown('ean')}
       />
       <TextField label="Nome" value={name} onChange={(e) => setName(e.target.value)} required autoComplete="off" maxLength={200} error={shown('name')} />
-      <div className="form-row">
+      <div className={styles.formRow}>
         <TextField label="Marca" value={brand} onChange={(e) => setBrand(e.target.value)} autoComplete="off" maxLength={100} error={server.brand} />
         <TextField label="Categoria" value={category} onChange={(e) => setCategory(e.target.value)} autoComplete="off" maxLength={100} list="catalogue-categories" error={server.category} />
         <datalist id="catalogue-categories">
@@ -176,7 +177,7 @@ function ProductForm({
           ))}
         </datalist>
       </div>
-      <div className="form-row">
+      <div className={styles.formRow}>
         <SelectField label="Unidade" value={unit} onChange={(e) => setUnit(e.target.value)} error={server.unit}>
           {units.map((u) => (
             <option key={u} value={u}>

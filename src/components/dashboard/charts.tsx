@@ -4,6 +4,7 @@ import { useId, type ReactNode } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { RouterOutputs } from '~/lib/trpc/react';
 import { formatInteger, formatMoney, formatPercent } from '../ui/format';
+import figures from '../ui/figures.module.css';
 
 type Summary = RouterOutputs['dashboard']['summary'];
 
@@ -29,18 +30,18 @@ const dayLabel = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}`;
 function ChartFigure({ title, description, empty, table, children }: { title: string; description: string; empty?: string; table: ReactNode; children: ReactNode }) {
   const id = useId();
   return (
-    <figure className="chart-card" aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
-      <h3 id={`${id}-title`} className="chart-title">
+    <figure className={figures.chartCard} aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
+      <h3 id={`${id}-title`} className={figures.chartTitle}>
         {title}
       </h3>
       <p id={`${id}-desc`} className="sr-only">
         {description}
       </p>
-      {empty ? <p className="chart-empty">{empty}</p> : <div className="chart-body">{children}</div>}
+      {empty ? <p className={figures.chartEmpty}>{empty}</p> : <div className={figures.chartBody}>{children}</div>}
       {empty ? null : (
-        <details className="chart-data">
+        <details className={figures.chartData}>
           <summary>Ver os números</summary>
-          <div className="chart-table">{table}</div>
+          <div className={figures.chartTable}>{table}</div>
         </details>
       )}
     </figure>
@@ -66,7 +67,7 @@ export function DailyRequestsChart({ daily }: { daily: Summary['daily'] }) {
       description={description}
       empty={daily.length === 0 ? 'Nenhuma solicitação nos últimos 30 dias.' : undefined}
       table={
-        <table className="mini-table">
+        <table className={figures.miniTable}>
           <thead>
             <tr>
               <th scope="col">Dia</th>
@@ -130,7 +131,7 @@ export function StoreValueChart({ stores }: { stores: Summary['stores'] }) {
       description={description}
       empty={total === 0 ? 'Nenhum valor solicitado nos últimos 30 dias.' : undefined}
       table={
-        <table className="mini-table">
+        <table className={figures.miniTable}>
           <thead>
             <tr>
               <th scope="col">Loja</th>
@@ -172,7 +173,7 @@ export function BuyerApprovalChart({ buyers }: { buyers: Summary['approvalByBuye
       description={description || 'Nenhum item decidido ainda.'}
       empty={buyers.length === 0 ? 'Nenhum item decidido ainda (os números são atualizados a cada minuto).' : undefined}
       table={
-        <table className="mini-table">
+        <table className={figures.miniTable}>
           <thead>
             <tr>
               <th scope="col">Comprador</th>

@@ -12,11 +12,20 @@ import { PageHeader } from '../ui/page-header';
 import { BuyerApprovalChart, DailyRequestsChart, StoreValueChart } from './charts';
 import { RecentRequests } from './recent-requests';
 import { useLiveDashboard, type LiveState } from './use-live-dashboard';
+import styles from './dashboard.module.css';
+import figures from '../ui/figures.module.css';
 
 type Summary = RouterOutputs['dashboard']['summary'];
 
 /** KPI order: the requests that still need someone first. Drafts are private to their author and not counted. */
 const KPI_STATUSES: RequestStatus[] = ['pending', 'partially_approved', 'approved', 'rejected', 'closed'];
+/** A tile's top border says which status it counts (closed has none of its own). */
+const kpiTone: Partial<Record<RequestStatus, string>> = {
+  pending: figures.kpiPending,
+  partially_approved: figures.kpiPartiallyApproved,
+  approved: figures.kpiApproved,
+  rejected: figures.kpiRejected,
+};
 
 const cacheLabels: Record<Summary['cache'], string> = {
   fresh: 'do cache',
@@ -53,7 +62,7 @@ export function Dashboard() {
         description={wholeChain ? 'Solicitações, aprovações, inventários e conformidade da rede ou de uma loja.' : 'Solicitações, aprovações, inventários e conformidade da sua loja.'}
         actions={
           wholeChain || stores.length > 1 ? (
-            <div className="dashboard-scope">
+            <div className={styles.dashboardScope}>
               <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
                 {wholeChain ? <option value="">Todas as lojas</option> : null}
                 {stores.map((s) => (
@@ -84,10 +93,10 @@ function DashboardBody({ storeId, storeName }: { storeId: string | null; storeNa
 
   return (
     <>
-      <div className="dashboard-status">
+      <div className={styles.dashboardStatus}>
         <LiveIndicator live={live} />
         {summary.data ? (
-          <p className="dashboard-meta">
+          <p className={figures.meta}>
             Dados de <time dateTime={summary.data.builtAt}>{formatTime(summary.data.builtAt)}</time>, {cacheLabels[summary.data.cache] ?? summary.data.cache}
             {summary.isFetching ? ' · atualizando…' : ''}
           </p>
@@ -111,15 +120,15 @@ function DashboardBody({ storeId, storeName }: { storeId: string | null; storeNa
 function LiveIndicator({ live }: { live: LiveState }) {
   const [tone, text] =
     live.status === 'pending'
-      ? ['live-on', 'Ao vivo']
+      ? [styles.liveOn, 'Ao vivo']
       : live.status === 'error'
-        ? ['live-off', 'Sem atualização ao vivo']
+        ? [styles.liveOff, 'Sem atualização ao vivo']
         : live.status === 'connecting'
-          ? ['live-wait', live.connectedOnce ? 'Reconectando…' : 'Conectando…']
-          : ['live-wait', 'Aguardando…'];
+          ? [styles.liveWait, live.connectedOnce ? 'Reconectando…' : 'Conectando…']
+          : [styles.liveWait, 'Aguardando…'];
   return (
-    <div className={`live ${tone}`} role="status" aria-label={`Atualização ao vivo: ${text}`}>
-      <span className="live-dot" aria-hidden="true" />
+    <div className={`${styles.live} ${tone}`} role="status" aria-label={`Atualização ao vivo: ${text}`}>
+      <span className={styles.liveDot} aria-hidden="true" />
       <span>{text}</span>
       {live.status === 'error' ? (
         <button type="button" className="btn btn-secondary btn-small" onClick={live.reconnect}>
@@ -141,21 +150,21 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
         <h2 id="kpi-title" className="section-title">
           Solicitações {storeName ? `— ${storeName}` : 'da rede'}
         </h2>
-        <ul className="kpi-grid">
+        <ul className={figures.kpiGrid}>
           {KPI_STATUSES.map((status) => {
             const row = byStatus.get(status);
             return (
-              <li key={status} className={`kpi kpi-${status}`}>
-                <span className="kpi-label">{requestStatusLabels[status]}</span>
-                <span className="kpi-value">{formatInteger(row?.count ?? 0)}</span>
-                <span className="kpi-sub">{formatMoney(row?.value ?? 0)}</span>
+              <li key={status} className={[figures.kpi, kpiTone[status]].filter(Boolean).join(' ')}>
+                <span className={figures.kpiLabel}>{requestStatusLabels[status]}</span>
+                <span className={figures.kpiValue}>{formatInteger(row?.count ?? 0)}</span>
+                <span className={figures.kpiSub}>{formatMoney(row?.value ?? 0)}</span>
               </li>
             );
           })}
-          <li className="kpi kpi-items">
-            <span className="kpi-label">Itens aguardando aprovação</span>
-            <span className="kpi-value">{formatInteger(pendingItems)}</span>
-            <span className="kpi-sub">{formatMoney(pendingValue)}</span>
+          <li className={`${figures.kpi} ${figures.kpiItems}`}>
+            <span className={figures.kpiLabel}>Itens aguardando aprovação</span>
+            <span className={figures.kpiValue}>{formatInteger(pendingItems)}</span>
+            <span className={figures.kpiSub}>{formatMoney(pendingValue)}</span>
           </li>
         </ul>
       </section>
@@ -164,7 +173,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
         <h2 id="charts-title" className="section-title">
           Tendências
         </h2>
-        <div className="chart-grid">
+        <div className={styles.chartGrid}>
           <DailyRequestsChart daily={data.daily} />
           <StoreValueChart stores={data.stores} />
           <BuyerApprovalChart buyers={data.approvalByBuyer} />
@@ -178,7 +187,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
         <RecentRequests storeId={storeId} first={data.recent} />
       </section>
 
-      <div className="dashboard-columns">
+      <div className={styles.dashboardColumns}>
         <section aria-labelledby="pending-title">
           <h2 id="pending-title" className="section-title">
             Aprovações pendentes por comprador
@@ -220,8 +229,8 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
           <h2 id="queues-title" className="section-title">
             Filas
           </h2>
-          <dl className="figure-list">
-            <div className={data.queues.deadLetters > 0 ? 'figure-alert' : undefined}>
+          <dl className={figures.figureList}>
+            <div className={data.queues.deadLetters > 0 ? figures.figureAlert : undefined}>
               <dt>Tarefas com erro (fila de falhas)</dt>
               <dd>{formatInteger(data.queues.deadLetters)}</dd>
             </div>
@@ -229,7 +238,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
               <dt>Notificações aguardando envio</dt>
               <dd>{formatInteger(data.queues.notificationsPending)}</dd>
             </div>
-            <div className={data.queues.notificationsFailed > 0 ? 'figure-alert' : undefined}>
+            <div className={data.queues.notificationsFailed > 0 ? figures.figureAlert : undefined}>
               <dt>Notificações que falharam</dt>
               <dd>{formatInteger(data.queues.notificationsFailed)}</dd>
             </div>
@@ -245,7 +254,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
           <EmptyState>Nenhuma loja ativa.</EmptyState>
         ) : (
           <div className="table-wrap">
-            <table className="data-table wide-labels" role="table">
+            <table className={`data-table ${styles.wideLabels}`} role="table">
               <caption className="sr-only">Indicadores por loja</caption>
               <thead role="rowgroup">
                 <tr role="row">

@@ -9,6 +9,8 @@ import { EmptyState } from '../ui/feedback';
 import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/format';
 import { LoadMore } from '../ui/load-more';
 import { RECENT_MORE_KEY } from './use-live-dashboard';
+import styles from './dashboard.module.css';
+import figures from '../ui/figures.module.css';
 
 type RecentPage = RouterOutputs['dashboard']['summary']['recent'];
 
@@ -59,21 +61,21 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
 
   return (
     <>
-      <ul className="recent-list">
+      <ul className={styles.recentList}>
         {requests.map((r) => (
-          <li key={r.id} className="recent-item">
+          <li key={r.id} className={styles.recentItem}>
             <details>
-              <summary className="recent-summary">
-                <span className="recent-id mono">{shortId(r.id)}</span>
-                <span className="recent-store">{r.storeName}</span>
+              <summary className={styles.recentSummary}>
+                <span className={`${styles.recentId} mono`}>{shortId(r.id)}</span>
+                <span className={styles.recentStore}>{r.storeName}</span>
                 <span className="recent-author muted">{r.createdByName}</span>
                 <RequestStatusBadge status={r.status} />
                 <span className="recent-count">{r.itemCount === 1 ? '1 item' : `${r.itemCount} itens`}</span>
-                <span className="recent-total">{formatMoney(r.totalValue)}</span>
-                <span className="recent-time muted">{formatDateTime(r.submittedAt ?? r.createdAt)}</span>
+                <span className={styles.recentTotal}>{formatMoney(r.totalValue)}</span>
+                <span className={`${styles.recentTime} muted`}>{formatDateTime(r.submittedAt ?? r.createdAt)}</span>
               </summary>
-              <div className="recent-body">
-                <table className="mini-table">
+              <div className={styles.recentBody}>
+                <table className={figures.miniTable}>
                   <caption className="sr-only">Itens da solicitação {shortId(r.id)}</caption>
                   <thead>
                     <tr>

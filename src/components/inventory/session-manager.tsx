@@ -13,6 +13,7 @@ import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
 import { formatTime, quantityLabel, statusLabels } from './shared';
 import styles from './inventory.module.css';
+import figures from '../ui/figures.module.css';
 
 
 /** The manager's view of one session: live progress (pushed, not polled), variance review, recounts, finalize. */
@@ -123,8 +124,8 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       {progress.data ? (
         <div className={styles.grid} data-testid="inventory-progress">
           <div className="card">
-            <p className="kpi-label">Leituras</p>
-            <p className="kpi-value" data-testid="progress-entries">
+            <p className={figures.kpiLabel}>Leituras</p>
+            <p className={figures.kpiValue} data-testid="progress-entries">
               {progress.data.totals.entries}
             </p>
             <p className="muted">
@@ -132,7 +133,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             </p>
           </div>
           <div className="card">
-            <p className="kpi-label">Por zona</p>
+            <p className={figures.kpiLabel}>Por zona</p>
             <ul>
               {progress.data.zones.map((z) => (
                 <li key={z.zone}>
@@ -142,7 +143,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             </ul>
           </div>
           <div className="card">
-            <p className="kpi-label">Por operador</p>
+            <p className={figures.kpiLabel}>Por operador</p>
             <ul>
               {progress.data.clerks.map((c) => (
                 <li key={c.userId}>
@@ -152,7 +153,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             </ul>
           </div>
           <div className="card">
-            <p className="kpi-label">Tablets</p>
+            <p className={figures.kpiLabel}>Tablets</p>
             <ul>
               {progress.data.devices.map((d) => (
                 <li key={d.deviceId}>

@@ -38,8 +38,13 @@ type Options = { sessionId: string; storeId: string | null; userId: string; layo
 
 /**
  * What the bench reads: persist times around the IndexedDB write, a way to wait for a full sync, and the
- * baseline — the same write with nothing else around it (another session's log, no screen update).
+ * baseline — the same write with nothing else around it (another session's log, no screen update). Only a
+ * build made with NEXT_PUBLIC_BENCH_HOOKS=1 (bench/offline.ts makes one) has them.
  */
+// Compared where it is used, not through a module constant: Next inlines the value (next.config.ts), and only a
+// literal test lets the minifier drop the hooks from every other build.
+// eslint-disable-next-line no-restricted-properties -- a build-time constant, not runtime configuration
+const benchHooks = process.env.NEXT_PUBLIC_BENCH_HOOKS === '1';
 type BenchHooks = {
   persistMs: number[];
   scan: (code: string) => Promise<ScanFeedback>;
@@ -271,7 +276,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
         const deviceId = deviceRef.current ?? (await getDeviceId(offlineDb()));
         const started = performance.now();
         const scan = await appendScan(offlineDb(), deviceId, { sessionId, storeId: storeId ?? '', userId, ...entry });
-        persistMs.current.push(performance.now() - started);
+        if (benchHooks) persistMs.current.push(performance.now() - started);
         tally.current!.append(scan);
         unshownScans.current += 1;
         showScans();
@@ -322,6 +327,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   }, [refreshStatus]);
 
   useEffect(() => {
+    if (!benchHooks) return;
     window.__offlineCounter = {
       persistMs: persistMs.current,
       scan: (code) => scan(code, { zone: '' }),

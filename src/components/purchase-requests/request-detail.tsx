@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { lineTotal } from '~/lib/money';
 import { errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { useSession } from '../session';
@@ -11,6 +12,7 @@ import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/form
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { ItemStatusBadge, RequestStatusBadge } from './status';
+import styles from './request-detail.module.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -137,7 +139,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
         </Notice>
       ) : null}
 
-      <dl className="summary-grid">
+      <dl className={styles.summaryGrid}>
         <div>
           <dt>Situação</dt>
           <dd>
@@ -171,7 +173,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
           </div>
         ) : null}
         {r.note ? (
-          <div className="summary-wide">
+          <div className={styles.summaryWide}>
             <dt>Observação</dt>
             <dd>{r.note}</dd>
           </div>
@@ -209,7 +211,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
                   {formatMoney(item.unitPrice)}
                 </td>
                 <td role="cell" data-label="Total" className="num">
-                  {formatMoney(Math.round(item.quantity * item.unitPrice * 100) / 100)}
+                  {formatMoney(lineTotal(item.quantity, item.unitPrice))}
                 </td>
                 <td role="cell" data-label="Decisão">
                   <ItemStatusBadge status={item.status} />

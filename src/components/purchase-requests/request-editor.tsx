@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { isValidEan13 } from '~/lib/ean';
+import { lineTotal, linesTotal } from '~/lib/money';
 import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { beep } from '~/lib/ui/beep';
@@ -16,6 +17,7 @@ import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import { PageHeader } from '../ui/page-header';
 import { checkQuantity } from './quantity';
 import { useRequesterStores } from './stores';
+import styles from './request-editor.module.css';
 
 type Product = RouterOutputs['products']['byEan'];
 type Line = { product: Product; quantity: string; note: string };
@@ -146,7 +148,7 @@ export function RequestEditor() {
   const checked = lines.map((line) => ({ line, quantity: checkQuantity(line.quantity) }));
   const invalidLines = checked.filter((c) => c.quantity.error).length;
   const units = checked.reduce((sum, c) => sum + (c.quantity.value ?? 0), 0);
-  const estimatedTotal = checked.reduce((sum, c) => sum + Math.round((c.quantity.value ?? 0) * c.line.product.referencePrice * 100), 0) / 100;
+  const estimatedTotal = linesTotal(checked.map((c) => ({ quantity: c.quantity.value ?? 0, unitPrice: c.line.product.referencePrice })));
   const storeError = showErrors && !storeId ? 'Escolha a loja' : undefined;
   const serverErrors = fieldErrors(create.error);
 
@@ -219,8 +221,8 @@ export function RequestEditor() {
       />
 
       {/* No submit button on purpose: Enter in a quantity or a note (or a scan landing in the wrong field) must not send the request. */}
-      <form className="editor" onSubmit={(e) => e.preventDefault()} noValidate aria-label="Nova solicitação de compra">
-        <div className="editor-top">
+      <form className={styles.editor} onSubmit={(e) => e.preventDefault()} noValidate aria-label="Nova solicitação de compra">
+        <div className={styles.editorTop}>
           {stores.length === 1 ? (
             <p className="readonly-field">
               <span className="field-label">Loja</span> {stores[0]!.name}
@@ -290,7 +292,7 @@ export function RequestEditor() {
           </div>
         </div>
 
-        <p className="editor-summary" role="status">
+        <p className={styles.editorSummary} role="status">
           <strong>{lines.length === 1 ? '1 produto' : `${lines.length} produtos`}</strong> · {formatQuantity(units)} {units === 1 ? 'unidade' : 'unidades'} ·
           total estimado <strong>{formatMoney(estimatedTotal)}</strong>
           {lookups > 0 ? <span className="muted"> · procurando {lookups}…</span> : null}
@@ -306,10 +308,10 @@ export function RequestEditor() {
               const qtyId = `${scanId}-q-${line.product.id}`;
               const noteId = `${scanId}-n-${line.product.id}`;
               return (
-                <li key={line.product.id} className={`line-card${line.product.id === lastScannedId ? ' line-card-last' : ''}`}>
-                  <div className="line-product">
-                    <p className="line-name">{name}</p>
-                    <p className="muted line-meta">
+                <li key={line.product.id} className={line.product.id === lastScannedId ? `line-card ${styles.lineCardLast}` : 'line-card'}>
+                  <div className={styles.lineProduct}>
+                    <p className={styles.lineName}>{name}</p>
+                    <p className={`muted ${styles.lineMeta}`}>
                       <span className="mono">{line.product.ean}</span> · {formatMoney(line.product.referencePrice)} / {line.product.unit}
                       {line.product.buyerName ? ` · comprador: ${line.product.buyerName}` : ''}
                     </p>
@@ -318,10 +320,10 @@ export function RequestEditor() {
                     <label htmlFor={qtyId} className="field-label">
                       Quantidade<span className="sr-only"> de {name}</span>
                     </label>
-                    <div className="stepper">
+                    <div className={styles.stepper}>
                       <button
                         type="button"
-                        className="btn btn-secondary btn-icon-text"
+                        className={`btn btn-secondary ${styles.btnIconText}`}
                         onClick={() => stepLine(line, -1)}
                         disabled={busy || (parseDecimal(line.quantity) ?? 0) <= 1}
                         aria-label={`Diminuir a quantidade de ${name}`}
@@ -330,7 +332,7 @@ export function RequestEditor() {
                       </button>
                       <input
                         id={qtyId}
-                        className="input stepper-input"
+                        className={`input ${styles.stepperInput}`}
                         value={line.quantity}
                         onChange={(e) => updateLine(line.product.id, { quantity: e.target.value })}
                         inputMode={line.product.unit === 'un' ? 'numeric' : 'decimal'}
@@ -341,7 +343,7 @@ export function RequestEditor() {
                       />
                       <button
                         type="button"
-                        className="btn btn-secondary btn-icon-text"
+                        className={`btn btn-secondary ${styles.btnIconText}`}
                         onClick={() => stepLine(line, 1)}
                         disabled={busy}
                         aria-label={`Aumentar a quantidade de ${name}`}
@@ -369,10 +371,10 @@ export function RequestEditor() {
                       disabled={busy}
                     />
                   </div>
-                  <div className="line-end">
-                    <p className="line-total">
+                  <div className={styles.lineEnd}>
+                    <p className={styles.lineTotal}>
                       <span className="muted">Total </span>
-                      {formatMoney(Math.round((quantity.value ?? 0) * line.product.referencePrice * 100) / 100)}
+                      {formatMoney(lineTotal(quantity.value ?? 0, line.product.referencePrice))}
                     </p>
                     <button type="button" className="btn btn-danger-outline btn-small" onClick={() => removeLine(line.product.id)} disabled={busy} aria-label={`Remover ${name}`}>
                       Remover
@@ -427,7 +429,7 @@ export function RequestEditor() {
           />
         ) : null}
 
-        <div className="form-actions editor-actions">
+        <div className={`form-actions ${styles.editorActions}`}>
           <button type="button" className="btn btn-secondary" onClick={() => void send(false)} disabled={busy || alreadySaved}>
             {busy && sending === 'draft' ? 'Salvando…' : 'Salvar rascunho'}
           </button>

@@ -6,10 +6,11 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs } from '~/lib/trpc/react';
 import { useSession } from '../session';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
-import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
+import { DataTable } from '../ui/data-table';
+import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime, formatMoney, shortId } from '../ui/format';
-import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
+import { PagedList, pagedItems } from '../ui/paged-list';
 import { RequestStatusBadge, requestStatusLabels, requestStatuses, type RequestStatus } from './status';
 import { useRequesterStores, useVisibleStores } from './stores';
 
@@ -45,7 +46,7 @@ export function RequestList() {
   };
 
   const list = api.purchaseRequests.list.useInfiniteQuery(toInput(applied), cursorPages);
-  const requests = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const requests = pagedItems(list);
 
   return (
     <>
@@ -85,58 +86,42 @@ export function RequestList() {
         <CheckboxField label="Só as que eu criei" checked={filters.mine} onChange={(e) => set('mine', e.target.checked)} />
       </form>
 
-      {list.isPending ? (
-        <Loading label="Carregando solicitações…" />
-      ) : list.isError && !list.data ? (
-        <ErrorAlert error={list.error} title="Não foi possível carregar as solicitações" onRetry={() => void list.refetch()} />
-      ) : requests.length === 0 ? (
-        <EmptyState>Nenhuma solicitação encontrada com esses filtros.</EmptyState>
-      ) : (
-        <>
-          {list.isError ? <ErrorAlert error={list.error} title="Não foi possível atualizar a lista" onRetry={() => void list.refetch()} /> : null}
-          <div className="table-wrap" aria-busy={list.isFetching && !list.isFetchingNextPage}>
-            <table className="data-table" role="table">
-              <caption className="sr-only">Solicitações de compra</caption>
-              <thead role="rowgroup">
-                <tr role="row">
-                  <th scope="col" role="columnheader">Solicitação</th>
-                  <th scope="col" role="columnheader">Loja</th>
-                  <th scope="col" role="columnheader">Autor</th>
-                  <th scope="col" role="columnheader">Situação</th>
-                  <th scope="col" role="columnheader" className="num">Itens</th>
-                  <th scope="col" role="columnheader" className="num">Total</th>
-                  <th scope="col" role="columnheader">Criada em</th>
-                </tr>
-              </thead>
-              <tbody role="rowgroup">
-                {requests.map((r) => (
-                  <tr role="row" key={r.id}>
-                    <th scope="row" role="rowheader" data-label="Solicitação">
-                      <Link href={`/purchase-requests/${r.id}`} className="row-link" aria-label={`Solicitação ${shortId(r.id)}`}>
-                        <span className="mono">{shortId(r.id)}</span>
-                      </Link>
-                      {r.note ? <span className="muted block row-note">{r.note}</span> : null}
-                    </th>
-                    <td role="cell" data-label="Loja">{r.storeName}</td>
-                    <td role="cell" data-label="Autor">{r.createdByName}</td>
-                    <td role="cell" data-label="Situação">
-                      <RequestStatusBadge status={r.status} />
-                    </td>
-                    <td role="cell" data-label="Itens" className="num">
-                      {r.itemCount}
-                    </td>
-                    <td role="cell" data-label="Total" className="num">
-                      {formatMoney(r.totalValue)}
-                    </td>
-                    <td role="cell" data-label="Criada em">{formatDateTime(r.createdAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <LoadMore query={list} shown={requests.length} />
-        </>
-      )}
+      <PagedList
+        query={list}
+        loadingLabel="Carregando solicitações…"
+        errorTitle="Não foi possível carregar as solicitações"
+        empty="Nenhuma solicitação encontrada com esses filtros."
+      >
+        {list.isError ? <ErrorAlert error={list.error} title="Não foi possível atualizar a lista" onRetry={() => void list.refetch()} /> : null}
+        <DataTable
+          caption="Solicitações de compra"
+          busy={list.isFetching && !list.isFetchingNextPage}
+          columns={['Solicitação', 'Loja', 'Autor', 'Situação', { label: 'Itens', className: 'num' }, { label: 'Total', className: 'num' }, 'Criada em']}
+        >
+          {requests.map((r) => (
+            <tr role="row" key={r.id}>
+              <th scope="row" role="rowheader" data-label="Solicitação">
+                <Link href={`/purchase-requests/${r.id}`} className="row-link" aria-label={`Solicitação ${shortId(r.id)}`}>
+                  <span className="mono">{shortId(r.id)}</span>
+                </Link>
+                {r.note ? <span className="muted block row-note">{r.note}</span> : null}
+              </th>
+              <td role="cell" data-label="Loja">{r.storeName}</td>
+              <td role="cell" data-label="Autor">{r.createdByName}</td>
+              <td role="cell" data-label="Situação">
+                <RequestStatusBadge status={r.status} />
+              </td>
+              <td role="cell" data-label="Itens" className="num">
+                {r.itemCount}
+              </td>
+              <td role="cell" data-label="Total" className="num">
+                {formatMoney(r.totalValue)}
+              </td>
+              <td role="cell" data-label="Criada em">{formatDateTime(r.createdAt)}</td>
+            </tr>
+          ))}
+        </DataTable>
+      </PagedList>
     </>
   );
 }

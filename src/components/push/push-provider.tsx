@@ -14,6 +14,7 @@ import {
 import { OPEN_PATH_MESSAGE } from '~/lib/browser/push-messages';
 import { notificationPath } from '~/lib/notification-links';
 import { api } from '~/lib/trpc/react';
+import styles from './push.module.css';
 
 /**
  * hidden: this deployment has no Firebase web config (or it could not be read); unsupported: this browser has no
@@ -221,10 +222,10 @@ function ForegroundMessageNotice() {
   const router = useRouter();
   if (!message) return null;
   return (
-    <div className="push-toast" role="status" aria-live="polite" key={message.id}>
-      <p className="push-toast-title">{message.title}</p>
-      {message.body ? <p className="push-toast-body">{message.body}</p> : null}
-      <div className="push-toast-actions">
+    <div className={styles.pushToast} role="status" aria-live="polite" key={message.id}>
+      <p className={styles.pushToastTitle}>{message.title}</p>
+      {message.body ? <p className={styles.pushToastBody}>{message.body}</p> : null}
+      <div className={styles.pushToastActions}>
         {message.path ? (
           <button
             type="button"
