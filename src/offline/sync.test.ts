@@ -174,7 +174,7 @@ describe('syncOnce', () => {
       sessionId: SESSION,
       userId: ALICE,
       send: async () => {
-        throw Object.assign(new Error('closed'), { data: { code: 'PRECONDITION_FAILED', details: { reason: 'session_closed', acknowledged: [first!.id] } } });
+        throw Object.assign(new Error('closed'), { data: { code: 'PRECONDITION_FAILED', reason: 'session_closed', details: { acknowledged: [first!.id] } } });
       },
     });
     expect(outcome.status).toBe('session_closed');

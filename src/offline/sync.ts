@@ -38,7 +38,7 @@ export type SyncOutcome =
   | { status: 'forbidden'; message: string }
   | { status: 'failed'; message: string };
 
-type ErrorShape = { message?: string; data?: { code?: string; details?: { reason?: string; acknowledged?: string[] } | null } };
+type ErrorShape = { message?: string; data?: { code?: string; reason?: string | null; details?: { acknowledged?: string[] } | null } };
 
 /** Reads a tRPC error (or anything thrown by `send`). Anything without a server answer is worth retrying. */
 export function classifySyncError(error: unknown): SyncFailure {
@@ -46,8 +46,8 @@ export function classifySyncError(error: unknown): SyncFailure {
   const code = e.data?.code;
   const message = e.message ?? String(error);
   if (code === 'UNAUTHORIZED') return { kind: 'unauthorized' };
-  if (code === 'PRECONDITION_FAILED' && e.data?.details?.reason === 'session_closed') {
-    return { kind: 'session_closed', acknowledged: e.data.details.acknowledged ?? [], message };
+  if (code === 'PRECONDITION_FAILED' && e.data?.reason === 'session_closed') {
+    return { kind: 'session_closed', acknowledged: e.data.details?.acknowledged ?? [], message };
   }
   if (code === 'FORBIDDEN' || code === 'NOT_FOUND') return { kind: 'forbidden', message };
   return { kind: 'retry', message };

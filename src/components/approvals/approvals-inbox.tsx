@@ -76,7 +76,7 @@ export function ApprovalsInbox() {
       const kinds = new Map(decisions.map((d) => [d.itemId, d.decision]));
       const ok = results.filter((r) => r.ok);
       const failures = results.flatMap((r) =>
-        r.ok ? [] : [{ itemId: r.itemId, label: labels.get(r.itemId) ?? 'Item', message: describeError({ message: r.message, data: { code: r.code } }) }],
+        r.ok ? [] : [{ itemId: r.itemId, label: labels.get(r.itemId) ?? 'Item', message: describeError({ message: r.message, data: { code: r.code, reason: r.reason, details: r.details } }) }],
       );
       setOutcome({
         approved: ok.filter((r) => kinds.get(r.itemId) === 'approve').length,

@@ -4,7 +4,8 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
-import { decodeCsv, translateImportReason } from './import-reasons';
+import { describeRowProblem } from '~/lib/trpc/errors';
+import { decodeCsv } from './decode-csv';
 import styles from './catalogue.module.css';
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -124,7 +125,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
                         {row.ean ?? '—'}
                       </td>
                       <td role="cell" data-label="Motivos">
-                        {row.errors.map(translateImportReason).join('; ')}
+                        {row.errors.map(describeRowProblem).join('; ')}
                       </td>
                     </tr>
                   ))}

@@ -2,7 +2,7 @@
 
 import { useEffect, useState, type FormEvent } from 'react';
 import { eanCheckDigit, isValidEan13 } from '~/lib/ean';
-import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
+import { describeError, errorReason, fieldErrors } from '~/lib/trpc/errors';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { useSession } from '../session';
 import { SelectField, TextField } from '../ui/fields';
@@ -96,12 +96,13 @@ function ProductForm({
   useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
 
   const server = fieldErrors(mutation.error);
-  if (mutation.error && errorCode(mutation.error) === 'CONFLICT') {
+  const reason = errorReason(mutation.error);
+  if (reason === 'ean_taken') server.ean = describeError(mutation.error);
+  else if (reason === 'plu_taken') {
+    // With no PLU sent, the unique value that clashed can only be the EAN.
     const sentPlu = (mutation.variables as { plu?: string | null } | undefined)?.plu;
-    if (/EAN/.test(mutation.error.message)) server.ean = describeError(mutation.error);
-    // The server words a duplicate EAN as a PLU conflict when it cannot tell them apart; with no PLU sent it is the EAN.
-    else if (/PLU/.test(mutation.error.message) && !sentPlu) server.ean = `Já existe um produto com o EAN ${ean.trim()}`;
-    else if (/PLU/.test(mutation.error.message)) server.plu = describeError(mutation.error);
+    if (sentPlu) server.plu = describeError(mutation.error);
+    else server.ean = `Já existe um produto com o EAN ${ean.trim()}`;
   }
   const domainField = detailsField(mutation.error);
   if (mutation.error && domainField && !server[domainField]) server[domainField] = describeError(mutation.error);

@@ -1,23 +1,66 @@
 import { describe, expect, it } from 'vitest';
-import { describeError } from './errors';
+import { describeError, describeRowProblem, fieldErrors, retryAfterSeconds } from './errors';
 
-const serverError = (code: string, message: string) => ({ message, data: { code } });
+const serverError = (code: string, reason: string | null, details: Record<string, unknown> | null = null, message = 'English words nobody reads') => ({
+  message,
+  data: { code, reason, details },
+});
 
 describe('describeError', () => {
-  it('turns the server messages a person meets into Portuguese, keeping the names and figures', () => {
-    expect(describeError(serverError('PRECONDITION_FAILED', '2 device(s) still hold 15 unsynced count(s): Ana (tab-1): 10; Beto (tab-2): 5. Sync them, or force the finalize to leave those counts out.'))).toBe(
+  it('words the server’s reasons in Portuguese from their data, whatever the English message says', () => {
+    const devices = [
+      { userName: 'Ana', deviceId: 'tab-1', pendingCount: 10 },
+      { userName: 'Beto', deviceId: 'tab-2', pendingCount: 5 },
+    ];
+    expect(describeError(serverError('PRECONDITION_FAILED', 'devices_pending', { devices, total: 15 }))).toBe(
       '2 tablets ainda têm 15 leituras não sincronizadas (Ana (tab-1): 10; Beto (tab-2): 5). Sincronize os tablets, ou force a finalização para deixar essas leituras de fora.',
     );
-    expect(describeError(serverError('CONFLICT', 'Loja Centro already has an open inventory (opened by Gerente Maria); finalize or cancel it first'))).toBe(
+    expect(describeError(serverError('CONFLICT', 'session_open', { store: 'Loja Centro', openedBy: 'Gerente Maria', sessionId: 'x' }))).toBe(
       'Loja Centro já tem um inventário aberto (aberto por Gerente Maria); finalize ou cancele esse antes.',
     );
-    expect(describeError(serverError('BAD_REQUEST', 'A partial inventory needs the categories or zones it counts'))).toBe('Um inventário parcial precisa das categorias ou das zonas que vai contar.');
-    expect(describeError(serverError('CONFLICT', 'João is inactive'))).toBe('João: cadastro inativo.');
-    expect(describeError(serverError('BAD_REQUEST', 'A value is too large to store: use smaller quantities or prices'))).toContain('grande demais');
-    expect(describeError(serverError('TOO_MANY_REQUESTS', 'Too many requests'))).toBe('Muitas tentativas. Tente novamente em alguns segundos.');
+    expect(describeError(serverError('BAD_REQUEST', 'partial_scope_required', { field: 'categories' }))).toBe('Um inventário parcial precisa das categorias ou das zonas que vai contar.');
+    expect(describeError(serverError('CONFLICT', 'user_inactive', { name: 'João', field: 'assignments' }))).toBe('João: cadastro inativo.');
+    expect(describeError(serverError('BAD_REQUEST', 'value_too_large'))).toContain('grande demais');
+    expect(describeError(serverError('NOT_FOUND', 'not_found', { entity: 'store' }))).toMatch(/^Loja não encontrad/);
+  });
+
+  it('waits as long as the server asks, from its data', () => {
+    const limited = serverError('TOO_MANY_REQUESTS', 'rate_limited', { retryAfterSeconds: 12 }, 'Too many requests; try again in 99 s');
+    expect(retryAfterSeconds(limited)).toBe(12);
+    expect(describeError(limited)).toBe('Muitas tentativas. Tente novamente em 12 s.');
+    expect(describeError(serverError('TOO_MANY_REQUESTS', null))).toBe('Muitas tentativas. Tente novamente em alguns segundos.');
   });
 
   it('a service outage is a sentence in Portuguese, not the server’s words', () => {
-    expect(describeError(serverError('SERVICE_UNAVAILABLE', 'The event queue is unreachable'))).toBe('Serviço temporariamente indisponível. Tente novamente em instantes.');
+    expect(describeError(serverError('SERVICE_UNAVAILABLE', 'queue_unavailable'))).toBe('Serviço temporariamente indisponível. Tente novamente em instantes.');
+    expect(describeError(serverError('SERVICE_UNAVAILABLE', null))).toBe('Serviço temporariamente indisponível. Tente novamente em instantes.');
+  });
+});
+
+describe('fieldErrors', () => {
+  it('puts each refused value under its field, in Portuguese, from its reason and limits', () => {
+    const error = {
+      message: 'x',
+      data: {
+        code: 'BAD_REQUEST',
+        reason: 'invalid_input',
+        issues: [
+          { reason: 'too_long', params: { field: 'name', max: 120 }, message: 'Too big' },
+          { reason: 'ean_digits', params: { field: 'ean' }, message: 'must be 13 digits' },
+          { reason: 'too_many_decimals', params: { field: 'quantity', decimals: 3 }, message: 'Invalid number' },
+        ],
+      },
+    };
+    expect(fieldErrors(error)).toEqual({ name: 'Use no máximo 120 caracteres', ean: 'Use 13 dígitos', quantity: 'Use no máximo 3 casas decimais' });
+    expect(describeError(error)).toBe('Verifique os campos destacados.');
+  });
+});
+
+describe('describeRowProblem', () => {
+  it('says what is wrong with a row of an import file', () => {
+    expect(describeRowProblem({ reason: 'ean_repeated', params: { line: 4 } })).toBe('EAN repetido: já aparece na linha 4');
+    expect(describeRowProblem({ reason: 'required', params: { field: 'name' } })).toBe('falta o nome');
+    expect(describeRowProblem({ reason: 'not_a_price', params: { value: '12,5x', field: 'referencePrice' } })).toBe('"12,5x" não é um preço (use 12,50 ou 12.50)');
+    expect(describeRowProblem({ reason: 'plu_taken', params: { plu: '1234', ean: '7891000100103' } })).toBe('o PLU 1234 já é do EAN 7891000100103');
   });
 });

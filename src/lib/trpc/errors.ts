@@ -1,12 +1,17 @@
 import { TRPCClientError } from '@trpc/client';
+import type { Problem } from '~/lib/problems';
 
 /** The `data` our server's error formatter puts on every error (see src/server/api/trpc.ts). */
 type ErrorData = {
   code?: string;
   httpStatus?: number;
   path?: string;
-  zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> } | null;
+  /** Stable and machine-readable: what this module turns into Portuguese. */
+  reason?: string | null;
+  /** What the reason needs: the field, the names, the figures. */
   details?: Record<string, unknown> | null;
+  /** Each refused input value, with its reason and limits. */
+  issues?: Problem[] | null;
 };
 
 /** Anything a tRPC hook can hand us as `error`. */
@@ -29,6 +34,16 @@ export function errorPath(error: AnyError): string | undefined {
   return dataOf(error)?.path;
 }
 
+/** The server's reason for refusing (e.g. `session_closed`), when it gave one. */
+export function errorReason(error: AnyError): string | undefined {
+  return dataOf(error)?.reason ?? undefined;
+}
+
+/** What came with the reason (e.g. `{ field: 'buyerId' }`); empty when nothing did. */
+export function errorDetails(error: AnyError): Record<string, unknown> {
+  return dataOf(error)?.details ?? {};
+}
+
 /** No answer from the server at all: offline, DNS, connection refused, or a proxy page that is not JSON. */
 export function isNetworkError(error: AnyError): boolean {
   if (!error) return false;
@@ -37,64 +52,153 @@ export function isNetworkError(error: AnyError): boolean {
   return false;
 }
 
-/** Seconds to wait from a TOO_MANY_REQUESTS message ("... try again in 12 s"); the server sets Retry-After to the same number. */
+/** Seconds the server asks to wait after TOO_MANY_REQUESTS (the same figure as its Retry-After header). */
 export function retryAfterSeconds(error: AnyError): number | null {
-  const match = /(\d+)\s*s\b/.exec(error?.message ?? '');
-  return match ? Number(match[1]) : null;
+  const seconds = errorDetails(error).retryAfterSeconds;
+  return typeof seconds === 'number' ? seconds : null;
 }
 
-const fieldMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
-  [/^is required$/i, 'Campo obrigatório'],
-  [/^must be an email address$/i, 'Informe um e-mail válido'],
-  [/^must have at least (\d+) characters$/i, (m) => `Use pelo menos ${m[1]} caracteres`],
-  [/^must be at most (\d+) characters$/i, (m) => `Use no máximo ${m[1]} caracteres`],
-  [/^must be 1-20 letters, digits or dashes$/i, 'Use de 1 a 20 letras, números ou hífens'],
-  [/^must be a UUID$/i, 'Identificador inválido'],
-  [/^must be 13 digits$/i, 'Use 13 dígitos'],
-  [/^has a wrong check digit$/i, 'Dígito verificador incorreto'],
-  [/expected int/i, 'Use um número inteiro'],
-  [/too small.*>=\s*(\d+)/i, (m) => `Deve ser no mínimo ${m[1]}`],
-  [/too big.*<=\s*(\d+)/i, (m) => `Deve ser no máximo ${m[1]}`],
-  [/too small.*>\s*(\d+)/i, (m) => `Deve ser maior que ${m[1]}`],
-  [/expected number/i, 'Informe um número'],
-  [/invalid option|invalid enum/i, 'Escolha uma das opções'],
-  [/^must be more than zero$/i, 'Deve ser maior que zero'],
-  [/^must not be negative$/i, 'Não pode ser negativo'],
-  [/^at most (\d+) decimals$/i, (m) => `Use no máximo ${m[1]} casas decimais`],
-  [/^must be 4 to 6 digits$/i, 'Use de 4 a 6 dígitos'],
-  [/^add at least one product$/i, 'Adicione pelo menos um produto'],
-  [/^at most (\d+) items per request$/i, (m) => `No máximo ${m[1]} itens por solicitação`],
-  [/^the file is empty$/i, 'O arquivo está vazio'],
-  [/^the file is larger than (\d+) MB$/i, (m) => `O arquivo passa de ${m[1]} MB; divida-o em partes menores`],
-];
+type Params = Record<string, unknown>;
+const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+const list = (v: unknown) => (Array.isArray(v) ? v.map(str).join(', ') : str(v));
+const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
-/** The server's validation messages are English; people read Portuguese. Unknown messages are shown as they came. */
-export function translateValidationMessage(message: string): string {
-  for (const [pattern, replacement] of fieldMessages) {
-    const match = pattern.exec(message);
-    if (match) return typeof replacement === 'string' ? replacement : replacement(match);
+/** The names of the fields of import files, as the columns are called in the spreadsheets. */
+const columnNames: Record<string, string> = {
+  ean: 'o EAN',
+  name: 'o nome',
+  brand: 'a marca',
+  category: 'a categoria',
+  unit: 'a unidade',
+  referencePrice: 'o preço',
+  buyerEmail: 'o e-mail do comprador',
+  plu: 'o PLU',
+  active: '"ativo"',
+  quantity: 'a quantidade',
+};
+
+/** A refused value in Portuguese: a form field's message under the field. */
+export function describeProblem(problem: Pick<Problem, 'reason' | 'params'>): string {
+  const p: Params = problem.params ?? {};
+  switch (problem.reason) {
+    case 'required':
+      return 'Campo obrigatório';
+    case 'too_short':
+      return `Use pelo menos ${str(p.min)} caracteres`;
+    case 'too_long':
+      return `Use no máximo ${str(p.max)} caracteres`;
+    case 'too_small':
+      return `Deve ser no mínimo ${str(p.min)}`;
+    case 'must_exceed':
+      return Number(p.min) === 0 ? 'Deve ser maior que zero' : `Deve ser maior que ${str(p.min)}`;
+    case 'too_large':
+      return `Deve ser no máximo ${str(p.max)}`;
+    case 'too_few':
+      return Number(p.min) === 1 ? 'Adicione pelo menos um item' : `Adicione pelo menos ${str(p.min)} itens`;
+    case 'too_many':
+      return `No máximo ${str(p.max)} itens`;
+    case 'too_many_decimals':
+      return `Use no máximo ${str(p.decimals)} casas decimais`;
+    case 'not_an_integer':
+      return 'Use um número inteiro';
+    case 'not_a_number':
+      return 'Informe um número';
+    case 'invalid_date':
+      return 'Informe uma data válida';
+    case 'invalid_email':
+      return 'Informe um e-mail válido';
+    case 'invalid_id':
+      return 'Identificador inválido';
+    case 'invalid_url':
+      return 'Informe um endereço (URL) válido';
+    case 'invalid_option':
+      return 'Escolha uma das opções';
+    case 'ean_digits':
+      return 'Use 13 dígitos';
+    case 'check_digit':
+      return 'Dígito verificador incorreto';
+    case 'plu_format':
+      return 'Use de 4 a 6 dígitos';
+    case 'store_code_format':
+      return 'Use de 1 a 20 letras, números ou hífens';
+    case 'line_ean_format':
+      return 'Use os 8 a 14 dígitos de uma linha da revisão';
+    case 'must_not_be_negative':
+      return 'Não pode ser negativo';
+    default:
+      return 'Valor inválido';
   }
-  return `Valor inválido (${message})`;
 }
 
-/** Server field errors, translated, keyed by input field name: `error.data.zodError.fieldErrors`. */
+/** Server field errors in Portuguese, keyed by input field name. */
 export function fieldErrors(error: AnyError): Record<string, string> {
-  const raw = dataOf(error)?.zodError?.fieldErrors ?? {};
   const out: Record<string, string> = {};
-  for (const [field, messages] of Object.entries(raw)) {
-    if (messages && messages.length > 0) out[field] = messages.map(translateValidationMessage).join('; ');
+  for (const issue of dataOf(error)?.issues ?? []) {
+    const field = str(issue.params?.field);
+    if (!field) continue;
+    const message = describeProblem(issue);
+    out[field] = out[field] ? `${out[field]}; ${message}` : message;
   }
   return out;
 }
 
+/** A rejected row of an import file in Portuguese (a CSV of products or of store stock). */
+export function describeRowProblem(problem: Pick<Problem, 'reason' | 'params'>): string {
+  const p: Params = problem.params ?? {};
+  const column = columnNames[str(p.field)] ?? 'o valor';
+  switch (problem.reason) {
+    case 'ean_digits':
+      return 'o EAN deve ter 13 dígitos';
+    case 'check_digit':
+      return 'dígito verificador do EAN incorreto';
+    case 'ean_repeated':
+      return `EAN repetido: já aparece na linha ${str(p.line)}`;
+    case 'ean_unknown':
+      return `nenhum produto com o EAN ${str(p.ean)} no catálogo`;
+    case 'required':
+      return p.field === 'name' ? 'falta o nome' : `falta ${column}`;
+    case 'too_long':
+      return `${column} tem mais de ${str(p.max)} caracteres`;
+    case 'not_a_price':
+      return `"${str(p.value)}" não é um preço (use 12,50 ou 12.50)`;
+    case 'not_a_quantity':
+      return `"${str(p.value)}" não é uma quantidade (use 12, 12,5 ou 12.5; no máximo 3 casas decimais)`;
+    case 'must_not_be_negative':
+      return 'a quantidade não pode ser negativa';
+    case 'too_large':
+      return 'a quantidade é grande demais';
+    case 'plu_format':
+      return 'o PLU deve ter de 4 a 6 dígitos';
+    case 'not_yes_no':
+      return `"ativo" deve ser sim ou não (veio "${str(p.value)}")`;
+    case 'buyer_email_unknown':
+      return `nenhum usuário ativo com o e-mail ${str(p.email)}`;
+    case 'not_a_buyer':
+      return `${str(p.email)} não é comprador(a)`;
+    case 'plu_taken':
+      return p.ean ? `o PLU ${str(p.plu)} já é do EAN ${str(p.ean)}` : 'o PLU já é usado por outro produto';
+    case 'plu_repeated':
+      return `PLU ${str(p.plu)} repetido: já aparece na linha ${str(p.line)}`;
+    case 'invalid_value':
+      return `valor inválido (${str(p.constraint)})`;
+    case 'rejected_by_database':
+      return 'recusada pelo banco de dados';
+    default:
+      return `${column}: ${describeProblem(problem).toLowerCase()}`;
+  }
+}
+
 const entityNames: Record<string, string> = {
-  User: 'Usuário',
-  Store: 'Loja',
-  'API token': 'Token de API',
-  Product: 'Produto',
-  Buyer: 'Comprador',
-  'Purchase request': 'Solicitação de compra',
-  Item: 'Item',
+  user: 'Usuário',
+  store: 'Loja',
+  api_token: 'Token de API',
+  product: 'Produto',
+  buyer: 'Comprador',
+  purchase_request: 'Solicitação de compra',
+  item: 'Item',
+  inventory_session: 'Inventário',
+  dead_letter: 'Falha',
+  events: 'Eventos',
 };
 
 const requestStatusNames: Record<string, string> = {
@@ -106,112 +210,104 @@ const requestStatusNames: Record<string, string> = {
   closed: 'fechada',
 };
 
-const domainMessages: [RegExp, string | ((m: RegExpExecArray) => string)][] = [
-  [/^A user with email (.+) already exists$/i, (m) => `Já existe um usuário com o e-mail ${m[1]}`],
-  [/^Store code (.+) is already in use$/i, (m) => `O código ${m[1]} já está em uso por outra loja`],
-  [/^You cannot deactivate yourself/i, 'Você não pode desativar a si mesmo nem tirar seu próprio papel de administrador; peça a outro administrador.'],
-  [/^That user is inactive/i, 'Esse usuário está inativo; reative-o antes de criar um token para ele.'],
-  [/^Invalid cursor/i, 'A lista mudou; recarregue a página.'],
-  // Catalogue
-  [/^A product with EAN (\d+) already exists$/i, (m) => `Já existe um produto com o EAN ${m[1]}`],
-  [/^PLU (.+) is already used by another product$/i, (m) => `O PLU ${m[1]} já é usado por outro produto`],
-  [/^No product with EAN (\d+) in the catalogue$/i, (m) => `Nenhum produto com o EAN ${m[1]} no catálogo`],
-  [/^(.+) is not an active buyer$/i, (m) => `${m[1]} não é um comprador ativo; escolha outro comprador.`],
-  [/^The file is not valid CSV: (.+)$/i, (m) => `O arquivo não é um CSV válido (${m[1]}). Salve a planilha como CSV e tente de novo.`],
-  [/^Missing column "(.+)" in the header \(line 1\)$/i, (m) => `Falta a coluna "${m[1]}" no cabeçalho (linha 1).`],
-  [/^The file is empty$/i, 'O arquivo está vazio.'],
-  // Purchase requests
-  [/^You do not work at (.+); ask an admin to add you to it$/i, (m) => `Você não trabalha na ${m[1]}; peça a um administrador para incluir você nela.`],
-  [/^Inactive products cannot be requested: (.+)$/i, (m) => `Produtos inativos não podem ser solicitados: ${m[1]}. Remova-os da lista.`],
-  [/^Each product may appear once/i, 'Cada produto pode aparecer uma vez só; some as quantidades.'],
-  [/^Product not found: /i, 'Algum produto da lista não existe mais no catálogo; remova-o e tente de novo.'],
-  [/^This request id is already used/i, 'Este identificador de solicitação já foi usado; recarregue a página e monte a solicitação de novo.'],
-  [/^No buyer is responsible for: (.+?)\.? Ask an admin to assign one\.?$/i, (m) => `Nenhum comprador é responsável por: ${m[1]}. Peça a um administrador para definir um.`],
-  [/^Only the author or a manager can submit this request$/i, 'Só quem criou a solicitação ou um gerente pode enviá-la.'],
-  [/^Cannot (submit|close|complete) a purchase request that is (\w+)$/i, (m) => {
-    const status = requestStatusNames[m[2]!] ?? m[2];
-    if (m[1] === 'close') return `Não é possível fechar: a solicitação já está ${status}.`;
-    return `Não é possível enviar: a solicitação está ${status}. Recarregue a página.`;
-  }],
-  [/^Cannot decide an item of a purchase request that is (\w+)$/i, (m) => `A solicitação está ${requestStatusNames[m[1]!] ?? m[1]}; seus itens não podem mais ser decididos.`],
-  [/^This item was already (approved|rejected)$/i, (m) => `Este item já foi ${m[1] === 'approved' ? 'aprovado' : 'recusado'}.`],
-  [/^This item was decided by someone else/i, 'Este item foi decidido por outra pessoa há pouco; a lista foi atualizada.'],
-  [/^This item is assigned to another buyer$/i, 'Este item é de outro comprador.'],
-  [/^Approve at most the requested (.+)$/i, (m) => `Aprove no máximo a quantidade pedida (${m[1]}).`],
-  [/^Say why the item is rejected$/i, 'Informe o motivo da recusa.'],
-  [/^Choose one of your stores$/i, 'Escolha uma das suas lojas.'],
-  // Inventory
-  [/^Cannot .+: this inventory session is (finalized|cancelled)$/i, (m) => `Este inventário está ${m[1] === 'finalized' ? 'finalizado' : 'cancelado'} e não aceita mais alterações. Recarregue a página.`],
-  [/^Already recounted, so the request can no longer be withdrawn: (.+)$/i, (m) => `Já chegou a recontagem de ${m[1]}; o pedido não pode mais ser retirado.`],
-  [/^(.+) does not work at (.+); add them to the store first$/i, (m) => `${m[1]} não trabalha na ${m[2]}; peça a um administrador para incluir essa pessoa na loja.`],
-  [/^(.+) is a buyer; clerks, managers and admins count stock$/i, (m) => `${m[1]} é comprador(a); só operadores, gerentes e administradores contam estoque.`],
-  [/^This inventory session is (finalized|cancelled): it takes no more counts/i, (m) =>
-    `Este inventário está ${m[1] === 'finalized' ? 'finalizado' : 'cancelado'} e não recebe mais leituras. Mostre ao gerente as leituras que ficaram neste tablet.`],
-  [/^This inventory session is finalized; its stock was already applied$/i, 'Este inventário já foi finalizado e o estoque da loja já foi atualizado.'],
-  [/^This inventory session was cancelled; open a new one/i, 'Este inventário foi cancelado; abra um novo para contar de novo.'],
-  [/^This inventory session belongs to another store$/i, 'Este inventário é de outra loja.'],
-  [/^This session id is already used/i, 'Este identificador de inventário já foi usado; recarregue a página e tente de novo.'],
-  [/^(.+) already has an open inventory \(opened by (.+)\); finalize or cancel it first$/i, (m) => `${m[1]} já tem um inventário aberto (aberto por ${m[2]}); finalize ou cancele esse antes.`],
-  [/^A full inventory counts every category and zone/i, 'Um inventário completo conta todas as categorias e zonas; escolha "Parcial" para limitar.'],
-  [/^A partial inventory needs the categories or zones it counts$/i, 'Um inventário parcial precisa das categorias ou das zonas que vai contar.'],
-  [/^You are not assigned to this inventory/i, 'Você não está designado(a) para este inventário; peça ao gerente para incluir você.'],
-  [/^(\d+) device\(s\) still hold (\d+) unsynced count\(s\): (.+)\. Sync them, or force the finalize/i, (m) =>
-    `${m[1] === '1' ? 'Um tablet ainda tem' : `${m[1]} tablets ainda têm`} ${m[2] === '1' ? '1 leitura não sincronizada' : `${m[2]} leituras não sincronizadas`} (${m[3]}). Sincronize ${m[1] === '1' ? 'o tablet' : 'os tablets'}, ou force a finalização para deixar essas leituras de fora.`],
-  // Catalogue, people and operations
-  [/^No product with EAN (\d+) in the catalogue$/i, (m) => `Nenhum produto com o EAN ${m[1]} no catálogo.`],
-  [/^(.+) is not an active buyer$/i, (m) => `${m[1]} não é um comprador ativo.`],
-  [/^User not found: /i, 'Alguma pessoa da lista não existe mais; recarregue a página.'],
-  [/^A user with email (.+) already exists$/i, (m) => `Já existe um usuário com o e-mail ${m[1]}.`],
-  [/^Store code (.+) is already in use$/i, (m) => `O código de loja ${m[1]} já está em uso.`],
-  [/^That user is inactive; activate them/i, 'Essa pessoa está com o cadastro inativo; reative-o antes de criar um token.'],
-  [/^You cannot deactivate yourself or remove your own admin role/i, 'Você não pode desativar o próprio cadastro nem tirar de si o papel de administrador; peça a outro administrador.'],
-  [/^This dead letter is already resolved$/i, 'Esta falha já foi resolvida.'],
-  [/^This request id was already used for another request/i, 'Este identificador de solicitação já foi usado; recarregue a página e monte a solicitação de novo.'],
-  [/^A value is too large to store/i, 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.'],
-  [/^Invalid cursor/i, 'A lista mudou desde a última página; recarregue a página.'],
-  [/^(.+) is inactive$/i, (m) => `${m[1]}: cadastro inativo.`],
-  [/^(.+) not found$/i, (m) => `${entityNames[m[1]!] ?? m[1]} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`],
-];
+const sessionStatusNames: Record<string, string> = { finalized: 'finalizado', cancelled: 'cancelado', open: 'aberto' };
 
-function translateDomainMessage(message: string): string | null {
-  for (const [pattern, replacement] of domainMessages) {
-    const match = pattern.exec(message);
-    if (match) return typeof replacement === 'string' ? replacement : replacement(match);
-  }
-  return null;
-}
+/** The server's reasons, in Portuguese: what happened and what to do. */
+const reasonMessages: Record<string, (d: Params) => string> = {
+  // Platform
+  signed_out: () => 'Sua sessão expirou. Entre novamente.',
+  invalid_login: () => 'E-mail ou senha incorretos.',
+  role_required: () => 'Acesso negado: seu papel não permite esta ação.',
+  rate_limited: (d) =>
+    typeof d.retryAfterSeconds === 'number' ? `Muitas tentativas. Tente novamente em ${d.retryAfterSeconds} s.` : 'Muitas tentativas. Tente novamente em alguns segundos.',
+  not_found: (d) => `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,
+  invalid_cursor: () => 'A lista mudou desde a última página; recarregue a página.',
+  value_too_large: () => 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.',
+  queue_unavailable: () => 'Serviço temporariamente indisponível. Tente novamente em instantes.',
+  // People, stores, tokens
+  email_taken: (d) => `Já existe um usuário com o e-mail ${str(d.email)}.`,
+  store_code_taken: (d) => `O código de loja ${str(d.code)} já está em uso.`,
+  cannot_demote_self: () => 'Você não pode desativar o próprio cadastro nem tirar de si o papel de administrador; peça a outro administrador.',
+  user_inactive: (d) => (d.field === 'userId' ? 'Essa pessoa está com o cadastro inativo; reative-o antes de criar um token.' : `${str(d.name)}: cadastro inativo.`),
+  store_inactive: (d) => `${str(d.store)}: loja inativa.`,
+  dead_letter_resolved: () => 'Esta falha já foi resolvida.',
+  // Catalogue
+  ean_taken: (d) => `Já existe um produto com o EAN ${str(d.ean)}.`,
+  plu_taken: (d) => `O PLU ${str(d.plu)} já é usado por outro produto.`,
+  ean_unknown: (d) => `Nenhum produto com o EAN ${str(d.ean)} no catálogo.`,
+  not_an_active_buyer: (d) => `${str(d.name)} não é um comprador ativo; escolha outro comprador.`,
+  csv_unreadable: (d) => `O arquivo não é um CSV válido (${str(d.detail)}). Salve a planilha como CSV e tente de novo.`,
+  csv_missing_column: (d) => `Falta a coluna "${str(d.column)}" no cabeçalho (linha 1).`,
+  csv_empty: () => 'O arquivo está vazio.',
+  // Purchase requests
+  not_your_store: (d) => `Você não trabalha na ${str(d.store)}; peça a um administrador para incluir você nela.`,
+  products_inactive: (d) => `Produtos inativos não podem ser solicitados: ${list(d.products)}. Remova-os da lista.`,
+  duplicate_products: () => 'Cada produto pode aparecer uma vez só; some as quantidades.',
+  request_id_taken: () => 'Este identificador de solicitação já foi usado; recarregue a página e monte a solicitação de novo.',
+  no_buyer: (d) => `Nenhum comprador é responsável por: ${list(d.products)}. Peça a um administrador para definir um.`,
+  not_the_author: () => 'Só quem criou a solicitação ou um gerente pode enviá-la.',
+  transition_not_allowed: (d) => {
+    const status = requestStatusNames[str(d.status)] ?? str(d.status);
+    return d.action === 'close' ? `Não é possível fechar: a solicitação já está ${status}.` : `Não é possível enviar: a solicitação está ${status}. Recarregue a página.`;
+  },
+  request_not_pending: (d) => `A solicitação está ${requestStatusNames[str(d.status)] ?? str(d.status)}; seus itens não podem mais ser decididos.`,
+  item_already_decided: (d) => `Este item já foi ${d.status === 'approved' ? 'aprovado' : 'recusado'}.`,
+  decided_meanwhile: () => 'Este item foi decidido por outra pessoa há pouco; a lista foi atualizada.',
+  other_buyers_item: () => 'Este item é de outro comprador.',
+  other_buyers_inbox: () => 'Só administradores veem a caixa de outro comprador.',
+  approve_at_most_requested: (d) => `Aprove no máximo a quantidade pedida (${str(d.requested)}).`,
+  rejection_reason_required: () => 'Informe o motivo da recusa.',
+  store_required: () => 'Escolha uma das suas lojas.',
+  // Inventory
+  session_closed: (d) =>
+    d.acknowledged !== undefined
+      ? `Este inventário está ${sessionStatusNames[str(d.status)] ?? str(d.status)} e não recebe mais leituras. Mostre ao gerente as leituras que ficaram neste tablet.`
+      : `Este inventário está ${sessionStatusNames[str(d.status)] ?? str(d.status)} e não aceita mais alterações. Recarregue a página.`,
+  session_finalized: () => 'Este inventário já foi finalizado e o estoque da loja já foi atualizado.',
+  session_cancelled: () => 'Este inventário foi cancelado; abra um novo para contar de novo.',
+  session_of_another_store: () => 'Este inventário é de outra loja.',
+  session_id_taken: () => 'Este identificador de inventário já foi usado; recarregue a página e tente de novo.',
+  session_open: (d) => `${str(d.store)} já tem um inventário aberto (aberto por ${str(d.openedBy)}); finalize ou cancele esse antes.`,
+  full_scope_filtered: () => 'Um inventário completo conta todas as categorias e zonas; escolha "Parcial" para limitar.',
+  partial_scope_required: () => 'Um inventário parcial precisa das categorias ou das zonas que vai contar.',
+  not_assigned: () => 'Você não está designado(a) para este inventário; peça ao gerente para incluir você.',
+  recount_arrived: (d) => `Já chegou a recontagem de ${list(d.eans)}; o pedido não pode mais ser retirado.`,
+  not_at_store: (d) => `${str(d.name)} não trabalha na ${str(d.store)}; peça a um administrador para incluir essa pessoa na loja.`,
+  buyer_cannot_count: (d) => `${str(d.name)} é comprador(a); só operadores, gerentes e administradores contam estoque.`,
+  devices_pending: (d) => {
+    const devices = Array.isArray(d.devices) ? (d.devices as { userName?: string; deviceId?: string; pendingCount?: number }[]) : [];
+    const total = typeof d.total === 'number' ? d.total : devices.reduce((sum, x) => sum + (x.pendingCount ?? 0), 0);
+    const who = devices.map((x) => `${str(x.userName)} (${str(x.deviceId)}): ${str(x.pendingCount)}`).join('; ');
+    const one = devices.length === 1;
+    return `${one ? 'Um tablet ainda tem' : `${devices.length} tablets ainda têm`} ${plural(total, '1 leitura não sincronizada', `${total} leituras não sincronizadas`)} (${who}). Sincronize ${one ? 'o tablet' : 'os tablets'}, ou force a finalização para deixar essas leituras de fora.`;
+  },
+};
 
 /** One sentence in Portuguese that tells the person what happened and what to do. */
 export function describeError(error: AnyError): string {
   if (!error) return '';
   if (isNetworkError(error)) return 'Sem conexão com o servidor. Verifique sua rede e tente novamente.';
-  const code = errorCode(error);
-  const message = error.message ?? '';
-  switch (code) {
+  const data = dataOf(error);
+  const reason = data?.reason;
+  if (reason && reasonMessages[reason]) return reasonMessages[reason](data?.details ?? {});
+  switch (data?.code) {
     case 'UNAUTHORIZED':
       return 'Sua sessão expirou. Entre novamente.';
     case 'FORBIDDEN':
       return 'Acesso negado: seu papel não permite esta ação.';
-    case 'TOO_MANY_REQUESTS': {
-      const seconds = retryAfterSeconds(error);
-      return seconds === null ? 'Muitas tentativas. Tente novamente em alguns segundos.' : `Muitas tentativas. Tente novamente em ${seconds} s.`;
-    }
+    case 'TOO_MANY_REQUESTS':
+      return reasonMessages.rate_limited!(data?.details ?? {});
     case 'BAD_REQUEST': {
-      const zodError = dataOf(error)?.zodError;
-      if (zodError && Object.keys(fieldErrors(error)).length > 0) return 'Verifique os campos destacados.';
-      // Errors not tied to a field are a bug on our side, not the person's: say what the server said.
-      if (zodError?.formErrors?.length) return `Requisição inválida: ${zodError.formErrors.join('; ')}`;
-      return translateDomainMessage(message) ?? `Requisição inválida: ${message}`;
+      const issues = data.issues ?? [];
+      if (issues.some((i) => i.params?.field)) return 'Verifique os campos destacados.';
+      // A refusal not tied to a field is a bug on our side, not the person's: say it plainly.
+      return issues.length > 0 ? `Requisição inválida: ${issues.map(describeProblem).join('; ')}` : 'Requisição inválida.';
     }
-    case 'NOT_FOUND':
-    case 'CONFLICT':
-    case 'PRECONDITION_FAILED':
-      return translateDomainMessage(message) ?? message;
     case 'SERVICE_UNAVAILABLE':
       return 'Serviço temporariamente indisponível. Tente novamente em instantes.';
     case 'INTERNAL_SERVER_ERROR':
       return 'Erro interno no servidor. Tente novamente; se continuar, avise o suporte.';
     default:
-      return translateDomainMessage(message) ?? `Não foi possível concluir a operação (${message}).`;
+      return 'Não foi possível concluir a operação. Recarregue a página e tente de novo.';
   }
 }

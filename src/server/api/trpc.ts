@@ -1,6 +1,7 @@
 import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';
+import { problemOfIssue } from '~/lib/problems';
 import { resolvePrincipal, type Credentials } from '../auth/authenticate';
 import type { Principal } from '../domain/principal';
 import type { UserRole } from '../db/schema';
@@ -57,6 +58,8 @@ const t = initTRPC
           /** Stable and machine-readable: what the client turns into Portuguese and scripts branch on. */
           reason: appError?.reason ?? (error.cause instanceof ZodError ? 'invalid_input' : null),
           zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+          /** Each refused input value with its reason and limits (the client's field messages come from these). */
+          issues: error.cause instanceof ZodError ? error.cause.issues.map(problemOfIssue) : null,
           details: appError?.data ?? null,
         },
       };

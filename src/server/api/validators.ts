@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
+import { matching } from '~/lib/problems';
 import { userRoles } from '../db/schema';
 
 /** Shared input shapes; objects are strict so an unknown field is a BAD_REQUEST, not silently ignored. */
@@ -9,11 +10,7 @@ export const optionalText = (max: number) => z.string().trim().max(max, `must be
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email({ message: 'must be an email address' }));
 export const password = z.string().min(8, 'must have at least 8 characters').max(200, 'must be at most 200 characters');
 export const role = z.enum(userRoles);
-export const ean13 = z
-  .string()
-  .trim()
-  .regex(/^\d{13}$/, { message: 'must be 13 digits', abort: true })
-  .refine(isValidEan13, 'has a wrong check digit');
+export const ean13 = matching(/^\d{13}$/, 'ean_digits', 'must be 13 digits').refine(isValidEan13, { message: 'has a wrong check digit', params: { reason: 'check_digit' } });
 
 export const pageInput = {
   cursor: z.string().max(500).nullish(),

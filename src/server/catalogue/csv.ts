@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
+import { matching, problem, problemOfIssue } from '~/lib/problems';
 import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
 
 /** Header names accepted for each field (pt-BR spreadsheets and English ones), compared without accents/case. */
@@ -37,18 +38,14 @@ const price = z
     const normalized = v.includes(',') ? v.replace(/\./g, '').replace(',', '.') : v;
     const n = Number(normalized);
     if (!/^\d+(\.\d{1,2})?$/.test(normalized) || !Number.isFinite(n)) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a price (use 12,50 or 12.50)` });
+      ctx.addIssue({ code: 'custom', message: `"${v}" is not a price (use 12,50 or 12.50)`, params: { reason: 'not_a_price', value: v } });
       return z.NEVER;
     }
     return n;
   });
 
 const row = z.object({
-  ean: z
-    .string()
-    .trim()
-    .regex(/^\d{13}$/, { message: 'EAN must be 13 digits', abort: true })
-    .refine(isValidEan13, 'EAN has a wrong check digit'),
+  ean: matching(/^\d{13}$/, 'ean_digits', 'EAN must be 13 digits').refine(isValidEan13, { message: 'EAN has a wrong check digit', params: { reason: 'check_digit' } }),
   name: z.string().trim().min(1, 'name is required').max(200, 'name: at most 200 characters'),
   brand: optional(100),
   category: optional(100),
@@ -60,7 +57,7 @@ const row = z.object({
     .optional(),
   referencePrice: price.optional(),
   buyerEmail: optional(254).transform((v) => (v ? v.toLowerCase() : v)),
-  plu: optional(6).refine((v) => v == null || /^\d{4,6}$/.test(v), 'PLU must be 4 to 6 digits'),
+  plu: optional(6).refine((v) => v == null || /^\d{4,6}$/.test(v), { message: 'PLU must be 4 to 6 digits', params: { reason: 'plu_format' } }),
   active: z
     .string()
     .trim()
@@ -69,7 +66,7 @@ const row = z.object({
       if (v === '') return undefined;
       if (['1', 'true', 'sim', 's', 'yes'].includes(v)) return true;
       if (['0', 'false', 'nao', 'não', 'n', 'no'].includes(v)) return false;
-      ctx.addIssue({ code: 'custom', message: `active must be sim/não, got "${v}"` });
+      ctx.addIssue({ code: 'custom', message: `active must be sim/não, got "${v}"`, params: { reason: 'not_yes_no', value: v } });
       return z.NEVER;
     })
     .optional(),
@@ -91,12 +88,12 @@ export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: 
   for (const { line, fields: raw } of read.records) {
     const parsed = row.safeParse(raw);
     if (!parsed.success) {
-      errors.push({ line, ean: raw.ean?.trim() || null, errors: parsed.error.issues.map((i) => i.message) });
+      errors.push({ line, ean: raw.ean?.trim() || null, errors: parsed.error.issues.map(problemOfIssue) });
       continue;
     }
     const firstLine = seen.get(parsed.data.ean);
     if (firstLine !== undefined) {
-      errors.push({ line, ean: parsed.data.ean, errors: [`EAN repeated: already on line ${firstLine}`] });
+      errors.push({ line, ean: parsed.data.ean, errors: [problem('ean_repeated', `EAN repeated: already on line ${firstLine}`, { line: firstLine })] });
       continue;
     }
     seen.set(parsed.data.ean, line);

@@ -1,6 +1,7 @@
 import { writeAudit } from '../audit/audit';
 import type { Actor } from '../domain/context';
 import type { Transaction } from '../db/client';
+import { problem, type Problem } from '~/lib/problems';
 import type { SignedInContext } from '../domain/context';
 import { constraintOf } from '../errors';
 import { inTransaction } from '../domain/transaction';
@@ -27,15 +28,15 @@ export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]
   const pluInFile = new Map<string, number>();
   const ready: (ProductValues & { line: number })[] = [];
   for (const r of rows) {
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     const buyer = r.buyerEmail ? buyers.get(r.buyerEmail) : undefined;
-    if (r.buyerEmail && !buyer) problems.push(`no active user with email ${r.buyerEmail}`);
-    else if (buyer && buyer.role !== 'buyer') problems.push(`${r.buyerEmail} is not a buyer`);
+    if (r.buyerEmail && !buyer) problems.push(problem('buyer_email_unknown', `no active user with email ${r.buyerEmail}`, { email: r.buyerEmail }));
+    else if (buyer && buyer.role !== 'buyer') problems.push(problem('not_a_buyer', `${r.buyerEmail} is not a buyer`, { email: r.buyerEmail ?? null }));
     if (r.plu) {
       const owner = pluOwners.get(r.plu);
-      if (owner && owner !== r.ean) problems.push(`PLU ${r.plu} already belongs to EAN ${owner}`);
+      if (owner && owner !== r.ean) problems.push(problem('plu_taken', `PLU ${r.plu} already belongs to EAN ${owner}`, { plu: r.plu, ean: owner }));
       const other = pluInFile.get(r.plu);
-      if (other !== undefined) problems.push(`PLU ${r.plu} repeated: already on line ${other}`);
+      if (other !== undefined) problems.push(problem('plu_repeated', `PLU ${r.plu} repeated: already on line ${other}`, { plu: r.plu, line: other }));
       pluInFile.set(r.plu, r.line);
     }
     if (problems.length > 0) {
@@ -72,7 +73,7 @@ export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]
           try {
             await write([row]);
           } catch (error) {
-            errors.push({ line: row.line, ean: row.ean, errors: [describeDbError(error)] });
+            errors.push({ line: row.line, ean: row.ean, errors: [databaseProblem(error)] });
           }
         }
       }
@@ -106,9 +107,9 @@ async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (
   return { rows: written, events };
 }
 
-function describeDbError(error: unknown): string {
+function databaseProblem(error: unknown): Problem {
   const constraint = constraintOf(error);
-  if (constraint === 'products_org_plu_unique') return 'PLU already used by another product';
-  if (constraint) return `invalid value (${constraint})`;
-  return 'rejected by the database';
+  if (constraint === 'products_org_plu_unique') return problem('plu_taken', 'PLU already used by another product');
+  if (constraint) return problem('invalid_value', `invalid value (${constraint})`, { constraint });
+  return problem('rejected_by_database', 'rejected by the database');
 }

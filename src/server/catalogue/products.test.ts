@@ -96,10 +96,12 @@ describe('CSV import', () => {
     expect(result.created).toBe(3);
     expect(result.updated).toBe(0);
     expect(result.errors.map((e) => e.line)).toEqual([4, 5, 6, 7, 9, 10]);
-    expect(result.errors.find((e) => e.line === 4)!.errors.join()).toContain('check digit');
-    expect(result.errors.find((e) => e.line === 5)!.errors.join()).toContain('line 2');
-    expect(result.errors.find((e) => e.line === 6)!.errors.join()).toContain('ninguem@cat.test');
-    expect(result.errors.find((e) => e.line === 9)!.errors.join()).toContain('PLU 12345');
+    const problemsOf = (line: number) => result.errors.find((e) => e.line === line)!.errors.map((p) => [p.reason, p.params]);
+    expect(problemsOf(4)).toEqual([['check_digit', { field: 'ean' }]]);
+    expect(problemsOf(5)).toEqual([['ean_repeated', { line: 2 }]]);
+    expect(problemsOf(6)).toEqual([['buyer_email_unknown', { email: 'ninguem@cat.test' }]]);
+    expect(problemsOf(7)).toEqual([['not_a_price', { field: 'referencePrice', value: 'abc' }]]);
+    expect(problemsOf(9)).toEqual([['plu_repeated', { plu: '12345', line: 8 }]]);
     const sugar = await buyer.products.byEan({ ean: ean(10) });
     expect(sugar).toMatchObject({ name: 'Açúcar 1kg', referencePrice: 4.79, buyerId: org.users.buyer.id });
     expect((await buyer.products.byEan({ ean: ean(14) })).plu).toBe('12345');
@@ -155,7 +157,7 @@ describe('CSV import', () => {
     lines.push('123,ruim,Carga,1');
     const result = await buyer.products.importCsv({ csv: lines.join('\n') });
     expect(result.created).toBe(3000);
-    expect(result.errors).toEqual([{ line: 3002, ean: '123', errors: ['EAN must be 13 digits'] }]);
+    expect(result.errors).toEqual([{ line: 3002, ean: '123', errors: [{ reason: 'ean_digits', params: { field: 'ean' }, message: 'EAN must be 13 digits' }] }]);
   });
 });
 

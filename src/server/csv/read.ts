@@ -1,7 +1,8 @@
 import { parse } from 'csv-parse/sync';
+import type { Problem } from '~/lib/problems';
 
 /** A bad row of an import: its line in the file (the header is line 1) and what is wrong with it. */
-export type CsvRowError = { line: number; ean: string | null; errors: string[] };
+export type CsvRowError = { line: number; ean: string | null; errors: Problem[] };
 export type CsvRecord = { line: number; fields: Partial<Record<string, string>> };
 /** Why a whole file is refused: nothing in it was read. */
 export type CsvFatal = { reason: 'csv_unreadable' | 'csv_empty' | 'csv_missing_column'; message: string; data?: Record<string, unknown> };

@@ -25,15 +25,15 @@ const stockOf = async (storeIndex: number) =>
 describe('parsing', () => {
   it('reads Brazilian and plain decimals, refuses negatives and more than 3 decimals', () => {
     expect([parseQuantity('12'), parseQuantity('12,5'), parseQuantity('1.234,567'), parseQuantity('0.75')]).toEqual([12, 12.5, 1234.567, 0.75]);
-    expect(parseQuantity('-1')).toBe('quantity must not be negative');
-    expect(parseQuantity('1,2345')).toContain('at most 3 decimals');
-    expect(parseQuantity('')).toBe('quantity is required');
+    expect(parseQuantity('-1')).toMatchObject({ reason: 'must_not_be_negative' });
+    expect(parseQuantity('1,2345')).toMatchObject({ reason: 'not_a_quantity', params: { value: '1,2345' } });
+    expect(parseQuantity('')).toMatchObject({ reason: 'required', params: { field: 'quantity' } });
   });
 
   it('accepts Portuguese headers, semicolons and a BOM; line numbers count the header as line 1', () => {
     const parsed = parseStockCsv(`\uFEFFcódigo;quantidade\n${org.products[0]!.ean};3\n\n${org.products[1]!.ean};x\n`);
     expect(parsed.rows).toEqual([{ line: 2, ean: org.products[0]!.ean, quantity: 3 }]);
-    expect(parsed.errors).toEqual([{ line: 4, ean: org.products[1]!.ean, errors: [expect.stringContaining('"x" is not a quantity')] }]);
+    expect(parsed.errors).toEqual([{ line: 4, ean: org.products[1]!.ean, errors: [expect.objectContaining({ reason: 'not_a_quantity', params: { value: 'x' } })] }]);
     expect(parseStockCsv('produto;saldo\n1;2\n').fatal).toMatchObject({ reason: 'csv_missing_column', data: { column: 'ean' } });
   });
 });
@@ -53,12 +53,13 @@ describe('inventory.stock.importCsv', () => {
     ].join('\n');
     const result = await manager.inventory.stock.importCsv({ storeId: org.stores[0]!.id, csv });
     expect(result).toMatchObject({ created: 2, updated: 0, rejected: 4 });
-    expect(result.errors.map((e) => [e.line, e.errors.join()])).toEqual([
-      [4, `EAN repeated: already on line 2`],
-      [5, `no product with EAN ${unknown} in the catalogue`],
-      [6, 'EAN has a wrong check digit'],
-      [7, 'quantity must not be negative'],
+    expect(result.errors.map((e) => [e.line, e.errors.map((p) => p.reason).join()])).toEqual([
+      [4, 'ean_repeated'],
+      [5, 'ean_unknown'],
+      [6, 'check_digit'],
+      [7, 'must_not_be_negative'],
     ]);
+    expect(result.errors[1]!.errors[0]).toMatchObject({ params: { ean: unknown }, message: `no product with EAN ${unknown} in the catalogue` });
     expect(await stockOf(0)).toEqual({ 0: 12, 1: 2.5 });
     expect(await stockOf(1)).toEqual({});
     const again = await manager.inventory.stock.importCsv({ storeId: org.stores[0]!.id, csv: `ean,quantity\n${org.products[0]!.ean},4\n` });

@@ -1,4 +1,5 @@
 import { isValidEan13 } from '~/lib/ean';
+import { problem, type Problem } from '~/lib/problems';
 import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';
@@ -15,14 +16,14 @@ const HEADER_ALIASES: Record<'ean' | 'quantity', string[]> = {
 };
 
 /** "12", "12,5", "1.234,5", "12.5" → number with at most 3 decimals; Brazilian spreadsheets write decimal commas. */
-export function parseQuantity(raw: string): number | string {
+export function parseQuantity(raw: string): number | Problem {
   const v = raw.trim();
-  if (v === '') return 'quantity is required';
+  if (v === '') return problem('required', 'quantity is required', { field: 'quantity' });
   const normalized = v.includes(',') ? v.replace(/\./g, '').replace(',', '.') : v;
-  if (!/^-?\d+(\.\d{1,3})?$/.test(normalized)) return `"${v}" is not a quantity (use 12, 12,5 or 12.5; at most 3 decimals)`;
+  if (!/^-?\d+(\.\d{1,3})?$/.test(normalized)) return problem('not_a_quantity', `"${v}" is not a quantity (use 12, 12,5 or 12.5; at most 3 decimals)`, { value: v });
   const n = Number(normalized);
-  if (n < 0) return 'quantity must not be negative';
-  if (n >= 1e10) return 'quantity is too large';
+  if (n < 0) return problem('must_not_be_negative', 'quantity must not be negative', { field: 'quantity' });
+  if (n >= 1e10) return problem('too_large', 'quantity is too large', { field: 'quantity', max: 1e10 });
   return n;
 }
 
@@ -40,13 +41,13 @@ export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowE
   const seen = new Map<string, number>();
   for (const { line, fields } of read.records) {
     const ean = (fields.ean ?? '').trim();
-    const problems: string[] = [];
-    if (!/^\d{13}$/.test(ean)) problems.push('EAN must be 13 digits');
-    else if (!isValidEan13(ean)) problems.push('EAN has a wrong check digit');
+    const problems: Problem[] = [];
+    if (!/^\d{13}$/.test(ean)) problems.push(problem('ean_digits', 'EAN must be 13 digits', { field: 'ean' }));
+    else if (!isValidEan13(ean)) problems.push(problem('check_digit', 'EAN has a wrong check digit', { field: 'ean' }));
     const quantity = parseQuantity(fields.quantity ?? '');
-    if (typeof quantity === 'string') problems.push(quantity);
+    if (typeof quantity !== 'number') problems.push(quantity);
     const firstLine = seen.get(ean);
-    if (problems.length === 0 && firstLine !== undefined) problems.push(`EAN repeated: already on line ${firstLine}`);
+    if (problems.length === 0 && firstLine !== undefined) problems.push(problem('ean_repeated', `EAN repeated: already on line ${firstLine}`, { line: firstLine }));
     if (problems.length > 0) {
       errors.push({ line, ean: ean || null, errors: problems });
       continue;
@@ -73,7 +74,7 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
   for (const row of parsed.rows) {
     const productId = productIds.get(row.ean);
     if (productId) ready.push({ productId, quantity: row.quantity });
-    else errors.push({ line: row.line, ean: row.ean, errors: [`no product with EAN ${row.ean} in the catalogue`] });
+    else errors.push({ line: row.line, ean: row.ean, errors: [problem('ean_unknown', `no product with EAN ${row.ean} in the catalogue`, { ean: row.ean })] });
   }
   const totals = await inTransaction(ctx, async (tx) => {
     let created = 0;

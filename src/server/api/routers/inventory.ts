@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matching } from '~/lib/problems';
 import { inventorySessionStatuses } from '../../db/schema';
 import { finalizeSession } from '../../inventory/finalize';
 import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
@@ -10,7 +11,7 @@ import { id, optionalText, pageInput } from '../validators';
 
 const zone = z.string().trim().max(50, 'must be at most 50 characters');
 const assignment = z.strictObject({ userId: id, zone: zone.default('') });
-const lineEan = z.string().trim().regex(/^\d{8,14}$/, 'must be the 8 to 14 digits of a review line');
+const lineEan = matching(/^\d{8,14}$/, 'line_ean_format', 'must be the 8 to 14 digits of a review line');
 
 const countEntry = z.strictObject({
   id,

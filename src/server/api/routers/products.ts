@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { matching } from '~/lib/problems';
 import { ENTITY_TTL_SECONDS } from '../../cache/keys';
 import {
   assignCategoryBuyer,
@@ -22,10 +23,7 @@ const productFields = {
   category: optionalText(100),
   unit: z.string().trim().min(1).max(10).optional(),
   referencePrice: z.number().min(0, 'must not be negative').max(1_000_000).multipleOf(0.01, 'at most 2 decimals').optional(),
-  plu: z
-    .string()
-    .regex(/^\d{4,6}$/, 'must be 4 to 6 digits')
-    .nullish(),
+  plu: matching(/^\d{4,6}$/, 'plu_format', 'must be 4 to 6 digits').nullish(),
   buyerId: id.nullish(),
   imageUrl: z.url().max(2000).nullish(),
 };

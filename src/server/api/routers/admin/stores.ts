@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { matching } from '~/lib/problems';
 import { createStore, getStore, listStores, updateStore } from '../../../accounts/stores';
 import { ENTITY_TTL_SECONDS } from '../../../cache/keys';
 import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
 import { id, optionalText, pageInput, text } from '../../validators';
 
-const code = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes');
+const code = matching(/^[A-Za-z0-9-]{1,20}$/, 'store_code_format', 'must be 1-20 letters, digits or dashes');
 
 export const adminStoresRouter = createTRPCRouter({
   list: adminProcedure
