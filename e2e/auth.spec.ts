@@ -73,7 +73,7 @@ test.describe('login', () => {
               json: {
                 message: 'Too many requests; try again in 42 s',
                 code: -32029,
-                data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: 'auth.login', zodError: null, details: null },
+                data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429, path: 'auth.login', reason: 'rate_limited', zodError: null, issues: null, details: { retryAfterSeconds: 42 } },
               },
             },
           },

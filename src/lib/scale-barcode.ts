@@ -1,9 +1,7 @@
 /**
- * Scanned codes, shared by the server and the browser: GTIN check digits, and variable-weight labels printed by
- * store scales (EAN-13 starting with 2). Pure functions, no I/O.
- *
- * A scale label is `2` + PLU (pluLength digits) + padding (6 - pluLength digits, ignored) + value (5 digits) +
- * check digit. The value is the weight in grams or the price in centavos, as the org's layout says.
+ * Scanned codes, for the server and the browser: GTIN check digits and store scales' variable-weight labels:
+ * `2` + PLU (pluLength digits) + padding (ignored) + value (5 digits: grams or centavos, per the org's layout) +
+ * check digit.
  */
 
 export type ScaleBarcodeLayout = { pluLength: 4 | 5 | 6; value: 'weight_grams' | 'price_cents' };

@@ -1,9 +1,7 @@
 /**
- * MyInventory's offline service worker, on Serwist. scripts/build-sw.ts bundles it into public/sw.js with the
- * precache manifest of Next's client build; src/components/inventory/register-sw.tsx registers it (production
- * builds only). It precaches every script and stylesheet of the build, and at run time keeps the counting pages
- * (/inventory/**) and the few read-only queries the counting page needs to start offline. It never touches
- * non-GET requests (tRPC mutations are POSTs), server-sent events, or any other API call.
+ * The offline service worker (Serwist), bundled into public/sw.js by scripts/build-sw.ts: precaches the client
+ * build and keeps the counting pages and the read-only queries they start with; never touches POSTs, server-sent
+ * events or any other API call (docs/architecture.md "The service worker").
  */
 import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
 import { isCountingPage, isOfflineQuery, isStaticAsset } from './routes';

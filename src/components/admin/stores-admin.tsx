@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useState, type FormEvent } from 'react';
-import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
+import { describeError, errorReason, fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { SelectField, TextField } from '../ui/fields';
@@ -144,7 +144,7 @@ function StoreForm({
   useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
   const errors = fieldErrors(mutation.error);
   // A duplicate code is the code field's problem.
-  if (mutation.error && errorCode(mutation.error) === 'CONFLICT' && /code/i.test(mutation.error.message)) errors.code = describeError(mutation.error);
+  if (errorReason(mutation.error) === 'store_code_taken') errors.code = describeError(mutation.error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
+import { describeError, errorReason, fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type Role, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels, roles } from '../roles';
@@ -204,7 +204,7 @@ function UserForm({
   useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
   const errors = fieldErrors(mutation.error);
   // The server's e-mail uniqueness conflict belongs next to the e-mail field.
-  if (mutation.error && errorCode(mutation.error) === 'CONFLICT' && /email/i.test(mutation.error.message)) errors.email = describeError(mutation.error);
+  if (errorReason(mutation.error) === 'email_taken') errors.email = describeError(mutation.error);
 
   const storeOptions: CheckboxOption[] = stores
     .filter((s) => s.active || storeIds.includes(s.id))

@@ -1,15 +1,7 @@
 /**
- * Decides which camera reads become scans. A camera reads the same label many times a second while the clerk
- * holds it up, and misses it now and then (a blurred frame, a reflection). A clerk expects one can held in
- * front of the camera to count once, and the next can of the same product to count again once the first one
- * has been taken away. So:
- * - a code is accepted when `confirmReads` consecutive reads agree (one misread frame never counts);
- * - the accepted code is then held: it is not accepted again while it stays in view, and a few missed reads do
- *   not count as "taken away";
- * - it is released (and may be accepted again) once it has been absent from at least `releaseAfterMisses`
- *   consecutive reads spanning at least `releaseAfterMs`, or as soon as another code is accepted.
- * Both release conditions are needed because read rates differ: a fast device misses many frames in a short
- * blur, a slow one (ZXing on an old tablet) may miss only one read in a second.
+ * Decides which camera reads become scans: one can held up counts once, the next can again once the first is gone.
+ * A code is accepted after `confirmReads` agreeing reads, held while in view, and released after
+ * `releaseAfterMisses` missed reads spanning `releaseAfterMs` (both: read rates differ; docs/architecture.md).
  */
 export type CameraCodeGateOptions = { confirmReads: number; releaseAfterMisses: number; releaseAfterMs: number };
 

@@ -25,15 +25,9 @@ function setFieldValue(field: HTMLInputElement | HTMLTextAreaElement, value: str
 }
 
 /**
- * A keyboard-wedge scanner types a code into whatever has focus, a key at a time, then Enter. On a screen with a
- * scan field, no scan may be lost to where the focus happens to be:
- * - outside any text field (the page, a button just tapped, a checkbox, a select), the first digit moves the
- *   focus to the scan field and goes into it; the rest of the code and its Enter follow it there;
- * - in another text field (a quantity, a zone, a note), the digits land in that field, but a burst of at least 8
- *   digits at scanner speed ended by Enter is a scan: the field gets back the value it had before the burst, and
- *   the code goes to `onScan`, after React has seen the restored value. So a clerk who typed 12 in Quantidade and
- *   then scans counts 12 of that product.
- * The scan field itself is left to its own handlers.
+ * No scan lost to where the focus is: outside text fields the first digit moves to the scan field; in another text
+ * field a burst of 8+ digits at scanner speed ended by Enter is a scan, and the field gets back what it had
+ * (docs/architecture.md "The keyboard wedge"). The scan field itself is left to its own handlers.
  */
 export function useKeyboardWedge(field: RefObject<HTMLInputElement | null>, onScan: (code: string) => void) {
   const scanned = useRef(onScan);

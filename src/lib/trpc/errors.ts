@@ -221,15 +221,15 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   rate_limited: (d) =>
     typeof d.retryAfterSeconds === 'number' ? `Muitas tentativas. Tente novamente em ${d.retryAfterSeconds} s.` : 'Muitas tentativas. Tente novamente em alguns segundos.',
   not_found: (d) => `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,
-  invalid_cursor: () => 'A lista mudou desde a última página; recarregue a página.',
+  invalid_cursor: () => 'A lista mudou; recarregue a página.',
   value_too_large: () => 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.',
   queue_unavailable: () => 'Serviço temporariamente indisponível. Tente novamente em instantes.',
   // People, stores, tokens
   email_taken: (d) => `Já existe um usuário com o e-mail ${str(d.email)}.`,
-  store_code_taken: (d) => `O código de loja ${str(d.code)} já está em uso.`,
-  cannot_demote_self: () => 'Você não pode desativar o próprio cadastro nem tirar de si o papel de administrador; peça a outro administrador.',
-  user_inactive: (d) => (d.field === 'userId' ? 'Essa pessoa está com o cadastro inativo; reative-o antes de criar um token.' : `${str(d.name)}: cadastro inativo.`),
-  store_inactive: (d) => `${str(d.store)}: loja inativa.`,
+  store_code_taken: (d) => `O código ${str(d.code)} já está em uso por outra loja.`,
+  cannot_demote_self: () => 'Você não pode desativar a si mesmo nem tirar seu próprio papel de administrador; peça a outro administrador.',
+  user_inactive: (d) => (d.field === 'userId' ? 'Esse usuário está inativo; reative-o antes de criar um token para ele.' : `${str(d.name)}: cadastro inativo.`),
+  store_inactive: (d) => `${str(d.store)}: cadastro inativo.`,
   dead_letter_resolved: () => 'Esta falha já foi resolvida.',
   // Catalogue
   ean_taken: (d) => `Já existe um produto com o EAN ${str(d.ean)}.`,

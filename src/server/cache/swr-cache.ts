@@ -8,15 +8,9 @@ export type SwrSource = 'fresh' | 'stale' | 'rebuilt';
 const LOCAL_ENTRIES = 1000;
 
 /**
- * Cache-aside with stale-while-revalidate and generations, for aggregates that are expensive to build:
- *  - fresh entry: served;
- *  - entry past its freshness but of the current generation: served at once, one background rebuild;
- *  - no entry, or an older generation (something changed): rebuilt before answering.
- * One rebuild per key per process at a time (every concurrent caller shares it), so an expiring key under 500
- * connections costs one build. A change bumps the generation instead of deleting keys: a rebuild that started
- * before the change is stored under the old generation and never passes for fresh.
- * Each process also keeps the entries it decoded: while the shared generation (one small read) still matches
- * and the entry is fresh, it answers from memory instead of fetching and decoding the whole entry again.
+ * Cache-aside with stale-while-revalidate and generations for expensive aggregates: fresh is served, stale of the
+ * current generation is served while one rebuild runs, an older generation is rebuilt first; a change bumps the
+ * generation instead of deleting keys (docs/architecture.md "The dashboard cache").
  */
 export function createSwrCache(opts: { cache: Cache; freshSeconds: number; staleSeconds: number; logger: Logger }) {
   const building = new Map<string, Promise<unknown>>();

@@ -44,12 +44,9 @@ export type DatabaseHandle = ReturnType<typeof createDatabase>;
 export { schema };
 
 /**
- * The postgres.js client drizzle talks to, with every statement prepared (named, so PostgreSQL parses it once per
- * connection and can keep a generic plan). drizzle's postgres-js driver passes `prepare: false` to `sql.unsafe`
- * for every query not built with `.prepare(name)` (drizzle-orm#6096, open in 0.45), whatever the client's own
- * `prepare` says: pg_stat_statements showed `plans = calls` for every statement of the submit → notification
- * path, planning being up to 5× the execution time. Transactions and savepoints hand drizzle a new client, so
- * those are wrapped too. Only used with `DATABASE_PREPARE` on (off behind PgBouncer in transaction mode).
+ * The postgres.js client with every statement prepared, which drizzle's driver otherwise never does
+ * (drizzle-orm#6096; docs/architecture.md "Prepared statements"). Transactions and savepoints hand drizzle a new
+ * client, so those are wrapped too. Only with `DATABASE_PREPARE` on (off behind PgBouncer in transaction mode).
  */
 function preparing(sql: Sql): Sql {
   return new Proxy(sql, {

@@ -4,11 +4,9 @@ import { pgErrorCode } from '../errors';
 const IN_FAILED_TRANSACTION = '25P02';
 
 /**
- * `Promise.all` for the statements of one transaction sent together (postgres.js pipelines a transaction's
- * concurrent queries on its connection, one round trip for the group). Unlike `Promise.all` it waits for every
- * one to settle before throwing: a transaction that ended on an early failure must not leave a sibling still
- * running, which could send its next statements after the rollback. It throws the failure that caused the
- * others, not a sibling's "current transaction is aborted".
+ * `Promise.all` for statements of one transaction sent together (one round trip): it waits for all to settle, so
+ * no sibling runs on after the rollback, and throws the failure that caused the others, not a sibling's
+ * "current transaction is aborted".
  */
 export async function settleAll<T extends readonly unknown[]>(promises: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const settled = await Promise.allSettled(promises);

@@ -54,12 +54,8 @@ export function createEventDelivery(registry: Consumer[]) {
 
   /**
    * Applies one stored event to its consumers (or to the one a replay names), each at most once: a consumer's
-   * processed mark and its effect commit together. This is the workers' hot path, so the usual way is one
-   * transaction for all consumers: one statement loads the event and writes the marks, then the due consumers'
-   * effects go out together (postgres.js pipelines a transaction's concurrent statements). If that transaction
-   * fails, each consumer gets its own, so one failing consumer never holds back the others; the job then fails
-   * for the one that still fails, and its retry finds the rest already marked. `after` hooks run on every
-   * delivery, once everything has committed.
+   * processed mark and its effect commit together, all consumers in one transaction, or each in its own when that
+   * fails (docs/architecture.md "The delivery claim"). `after` hooks run on every delivery, after the commit.
    */
   async function apply(deps: ConsumerDeps, eventId: number, opts: { only?: string } = {}): Promise<string[]> {
     const { db } = deps.services;

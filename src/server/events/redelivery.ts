@@ -16,12 +16,9 @@ export type RedeliveryOptions = {
 };
 
 /**
- * The safety net under "never lose a job": a job lives in Redis, and a Redis that restarts without its data (or
- * a failover that drops the last writes) takes queued jobs with it, after the outbox has marked their events
- * published. So every `afterMs / 2`, events published more than `afterMs` ago whose consumers have not finished
- * (`processed_at` null) and notifications still `queued` or `sending` are queued again, under their usual job ids:
- * where the job still exists (waiting, delayed, active, failed) the add is a no-op. Consumers apply an event once
- * (processed marks); a push that was mid-send when Redis lost its job may be sent again, as after a worker crash.
+ * The safety net under "never lose a job" when Redis loses queued jobs: every `afterMs / 2`, events published
+ * `afterMs` ago and not processed, and pushes still `queued` or `sending`, are queued again under their usual job
+ * ids (a no-op where the job still exists; docs/architecture.md "The redelivery sweep").
  */
 export function startRedeliverySweep(opts: RedeliveryOptions) {
   const log = opts.logger.child({ component: 'redelivery' });

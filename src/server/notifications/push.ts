@@ -16,11 +16,9 @@ export type PushOutcome =
   | { kind: 'refused'; message: string };
 
 /**
- * Sends one notification to every device of its user. It is recorded as `sending` before FCM is called and as
- * `sent` right after, so a retried job skips what was delivered; only a crash between FCM's answer and that
- * record can send twice. When some devices get it and others fail, the ones reached are recorded before the
- * retry, which sends to the others only. Tokens FCM calls unregistered, invalid or registered to another sender
- * are removed. With some devices reached, devices that refuse it for good are logged, and it counts as sent.
+ * Sends one notification to every device of its user not yet reached: `sending` before FCM, `sent` right after,
+ * devices reached by a partly failed send recorded for the retry (docs/architecture.md "Push delivery"). Tokens
+ * FCM no longer accepts are removed; with some device reached, a device refusing for good is only logged.
  */
 export async function sendPush(deps: { db: Database; sender: PushSender; logger: Logger; wakeRelay: boolean }, notificationId: string): Promise<PushOutcome> {
   const { db } = deps;

@@ -16,11 +16,9 @@ export type PushResult =
   | { token: string; ok: false; code: string; message: string; tokenInvalid: boolean; retryable: boolean; retryAfterMs: number | null };
 
 /**
- * firebase-admin turns an FCM error answer into an error without the answer's headers, so FCM's Retry-After on a
- * 429 never reaches its caller. The thinnest seam that keeps it: the SDK's own method that builds a failed send's
- * result (the same on its HTTP/1.1 and HTTP/2 transports) is wrapped to copy the header onto the error. It is an
- * internal of firebase-admin 13 (pinned); if a version moves it, `keepsRetryAfter` is false and the sender falls
- * back to FCM_RATE_LIMIT_DELAY_MS, as before.
+ * firebase-admin drops the headers of FCM's answers, so Retry-After on a 429 would never reach us: the SDK's
+ * internal builder of a failed send's result is wrapped to keep it (docs/architecture.md "Push delivery"). If a
+ * version moves it, `keepsRetryAfter` is false and FCM_RATE_LIMIT_DELAY_MS applies.
  */
 const RETRY_AFTER = Symbol('fcm-retry-after');
 const keepsRetryAfter = (() => {

@@ -5,15 +5,9 @@ import { jsonArray, textSet } from './json';
 import { recountRequestsOf, type LineScope, type RecountRequestView } from './sessions';
 
 /**
- * The session's lines as a `lines` CTE: one per EAN (the product's; an unmatched code's own), with the counted
- * quantity under the log's rules, the snapshot's expected quantity, the unit price, the entries behind it, the
- * per-zone split and whether the line is in the session's scope.
- *  - an entry replaced by another (`replaces`) no longer counts; the replacement does;
- *  - once a line has recount entries, only they count (the first count stays in the log);
- *  - an entry stored unmatched counts for a product created with its EAN since;
- *  - products in the snapshot never counted are lines counted zero, except in sessions limited to zones;
- *  - in a session limited to categories, counts of products of other categories are out of scope.
- * A finalized session's lines are its stored totals.
+ * The session's lines as a `lines` CTE, one per EAN: counted (under the log's rules: corrections, recounts,
+ * late-matched codes; docs/architecture.md "Inventory lines"), expected, unit price, entries, per-zone split and
+ * scope. A finalized session's lines are its stored totals.
  */
 export function sessionLinesCte(s: LineScope): SQL {
   if (s.status === 'finalized') {
