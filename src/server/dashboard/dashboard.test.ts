@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { startRedisServer } from '../../../tests/helpers/redis-server';
+import { cacheKeys } from '../cache/keys';
 import { countQueries } from '../db/query-count';
 import type { Services } from '../services';
 import { startDashboardRefresher } from './refresh';
@@ -165,6 +166,31 @@ describe('live updates', () => {
       await own.close();
     });
   }
+});
+
+describe('a bulk decision', () => {
+  it('is one change: the dashboard is outdated and open screens are told once, not once per item', async () => {
+    const request = await submitRequest(services, org, [1, 2, 3]);
+    const buyer = await as(services, org, 'buyer');
+    // What every open screen of the org hears (dashboard.live reads this bus).
+    const listening = new AbortController();
+    const received: unknown[] = [];
+    const reading = (async () => {
+      for await (const event of services.live.events(org.org.id, listening.signal)) received.push(event);
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // the bus is listening
+    const generation = async () => services.cache.get<number>(cacheKeys.dashboardGeneration(org.org.id));
+    const before = await generation();
+    const { results } = await buyer.purchaseRequests.decideItems({
+      decisions: request.items.map((item) => ({ itemId: item.id, decision: 'approve' as const })),
+    });
+    expect(results.every((r) => r.ok)).toBe(true);
+    await new Promise((r) => setTimeout(r, 500)); // any further event would have arrived
+    expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId })]);
+    expect(await generation()).toBe((before ?? 0) + 1);
+    listening.abort();
+    await reading;
+  });
 });
 
 describe('with Redis stopped mid-run', () => {
