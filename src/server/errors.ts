@@ -87,14 +87,14 @@ export function constraintOf(error: unknown): string | undefined {
 }
 
 /**
- * Runs `work`; a unique violation becomes the CONFLICT that `conflict` builds from the violated constraint's
- * name (which value is taken). Any other error passes through.
+ * Runs `work`; a violation of one of the named unique constraints becomes the CONFLICT built for it (which value is
+ * taken). Any other error, another constraint's violation included, passes through.
  */
-export async function conflictOnUnique<T>(work: () => Promise<T>, conflict: (constraint: string | undefined) => AppError): Promise<T> {
+export async function conflictOnUnique<T>(work: () => Promise<T>, conflicts: Record<string, () => AppError>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (pgErrorCode(error) === '23505') throw conflict(constraintOf(error));
-    throw error;
+    const conflict = pgErrorCode(error) === '23505' ? conflicts[constraintOf(error) ?? ''] : undefined;
+    throw conflict ? conflict() : error;
   }
 }

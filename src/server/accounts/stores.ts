@@ -4,7 +4,9 @@ import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findStore, insertStore, listStores as listStoreRows, updateStore as updateStoreRow } from './queries/stores';
 
-const codeTaken = (code: string | undefined) => () => new AppError('CONFLICT', 'store_code_taken', `Store code ${code} is already in use`, { field: 'code', code });
+const codeTaken = (code: string | undefined) => ({
+  stores_org_code_unique: () => new AppError('CONFLICT', 'store_code_taken', `Store code ${code} is already in use`, { field: 'code', code }),
+});
 
 export const listStores = (ctx: SignedInContext, params: Parameters<typeof listStoreRows>[2]) => listStoreRows(ctx.db, ctx.principal.orgId, params);
 
@@ -35,7 +37,7 @@ export async function updateStore(ctx: SignedInContext, storeId: string, changes
   return conflictOnUnique(
     () =>
       inTransaction(ctx, async (tx, emit) => {
-        const before = await findStore(tx, orgId, storeId);
+        const before = await findStore(tx, orgId, storeId, { lock: true });
         if (!before) throw notFound('store');
         const after = (await updateStoreRow(tx, orgId, storeId, changes)) ?? before;
         await writeAudit(tx, ctx.actor, { action: 'store.updated', entityType: 'store', entityId: storeId, before, after });

@@ -14,7 +14,9 @@ async function assertStoresInOrg(tx: Executor, orgId: string, ids: string[]) {
   if ((await countStoresInOrg(tx, orgId, ids)) !== ids.length) throw notFound('store', { field: 'storeIds' });
 }
 
-const emailTaken = (email: string) => () => new AppError('CONFLICT', 'email_taken', `A user with email ${email} already exists`, { field: 'email', email });
+const emailTaken = (email: string) => ({
+  users_email_unique: () => new AppError('CONFLICT', 'email_taken', `A user with email ${email} already exists`, { field: 'email', email }),
+});
 
 /** The signed-in caller: their user, organization and stores (admins: every active store). */
 export async function getMe(ctx: SignedInContext) {
@@ -66,7 +68,7 @@ export async function updateUser(ctx: SignedInContext, userId: string, changes: 
   }
   const passwordHash = changes.password ? await hashPassword(changes.password) : undefined;
   return inTransaction(ctx, async (tx, emit) => {
-    const before = await findUser(tx, orgId, userId);
+    const before = await findUser(tx, orgId, userId, { lock: true });
     if (!before) throw notFound('user');
     await updateUserRow(tx, orgId, userId, {
       ...(changes.name !== undefined && { name: changes.name }),

@@ -60,7 +60,8 @@ const t = initTRPC
           zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
           /** Each refused input value with its reason and limits (the client's field messages come from these). */
           issues: error.cause instanceof ZodError ? error.cause.issues.map(problemOfIssue) : null,
-          details: appError?.data ?? null,
+          // The reason is in details too for clients built when it lived there: a tablet keeps its cached bundle.
+          details: appError ? { reason: appError.reason, ...appError.data } : null,
         },
       };
     },

@@ -4,7 +4,7 @@ import type { Transaction } from '../db/client';
 import { problem, type Problem } from '~/lib/problems';
 import type { SignedInContext } from '../domain/context';
 import { constraintOf } from '../errors';
-import { inTransaction } from '../domain/transaction';
+import { inTransaction, type Emit } from '../domain/transaction';
 import type { NewEvent } from '../events/types';
 import type { CsvProductRow, CsvRowError } from './csv';
 import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from './queries';
@@ -58,11 +58,10 @@ export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]
   }
 
   const written: { ean: string; created: boolean }[] = [];
-  await inTransaction(ctx, async (tx, emit) => {
+  await inTransaction(ctx, async (_tx, emit) => {
+    // A batch (or a row) and its events hold together or not at all: one bad row never takes the good ones down.
     const write = async (batch: (ProductValues & { line: number })[]) => {
-      const { rows: batchRows, events } = await tx.transaction((sp) => writeBatch(sp, orgId, actor, batch));
-      written.push(...batchRows);
-      await emit(events);
+      written.push(...(await emit.savepoint((sp, spEmit) => writeBatch(sp, spEmit, orgId, actor, batch))));
     };
     for (let i = 0; i < ready.length; i += BATCH) {
       const batch = ready.slice(i, i + BATCH);
@@ -84,8 +83,8 @@ export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]
   return { created, updated: written.length - created, errors };
 }
 
-/** One batch's rows and audit, in the savepoint `tx`; the events to record once the savepoint holds. */
-async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (ProductValues & { line: number })[]) {
+/** One batch's rows, audit and events, all in the savepoint `tx`. */
+async function writeBatch(tx: Transaction, emit: Emit, orgId: string, actor: Actor, batch: (ProductValues & { line: number })[]) {
   const written = await upsertProducts(tx, orgId, batch);
   const byEan = new Map(batch.map((b) => [b.ean, b]));
   await writeAudit(
@@ -98,13 +97,15 @@ async function writeBatch(tx: Transaction, orgId: string, actor: Actor, batch: (
       after: { ...byEan.get(w.ean), line: undefined, source: 'csv' },
     })),
   );
-  const events = written.map(
-    (w): NewEvent =>
-      w.created
-        ? { type: 'product.created', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, name: byEan.get(w.ean)!.name, hasImage: false } }
-        : { type: 'product.updated', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, changed: ['csv'] } },
+  await emit(
+    written.map(
+      (w): NewEvent =>
+        w.created
+          ? { type: 'product.created', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, name: byEan.get(w.ean)!.name, hasImage: false } }
+          : { type: 'product.updated', orgId, aggregateId: w.id, payload: { productId: w.id, ean: w.ean, changed: ['csv'] } },
+    ),
   );
-  return { rows: written, events };
+  return written;
 }
 
 function databaseProblem(error: unknown): Problem {

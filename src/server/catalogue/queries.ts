@@ -36,10 +36,12 @@ export async function findProductByEan(db: Executor, orgId: string, ean: string)
   return row;
 }
 
-export async function findProduct(db: Executor, orgId: string, productId: string) {
-  const [row] = await selectProducts(db)
+/** `lock`: the row stays locked until the caller's transaction ends (changes of one row, and their events, go one at a time). */
+export async function findProduct(db: Executor, orgId: string, productId: string, opts: { lock?: boolean } = {}) {
+  const query = selectProducts(db)
     .where(and(eq(products.orgId, orgId), eq(products.id, productId)))
     .limit(1);
+  const [row] = opts.lock ? await query.for('update', { of: products }) : await query;
   return row;
 }
 

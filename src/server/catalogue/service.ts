@@ -29,10 +29,10 @@ async function assertBuyer(db: Executor, orgId: string, buyerId: string | null |
   if (user.role !== 'buyer' || !user.active) throw new AppError('INVALID', 'not_an_active_buyer', `${user.name} is not an active buyer`, { field: 'buyerId', name: user.name });
 }
 
-const productConflict = (values: Partial<ProductValues>) => (constraint: string | undefined) =>
-  constraint === 'products_org_plu_unique'
-    ? new AppError('CONFLICT', 'plu_taken', `PLU ${values.plu} is already used by another product`, { field: 'plu', plu: values.plu })
-    : new AppError('CONFLICT', 'ean_taken', `A product with EAN ${values.ean} already exists`, { field: 'ean', ean: values.ean });
+const productConflict = (values: Partial<ProductValues>) => ({
+  products_org_plu_unique: () => new AppError('CONFLICT', 'plu_taken', `PLU ${values.plu} is already used by another product`, { field: 'plu', plu: values.plu }),
+  products_org_ean_unique: () => new AppError('CONFLICT', 'ean_taken', `A product with EAN ${values.ean} already exists`, { field: 'ean', ean: values.ean }),
+});
 
 export const listProducts = (ctx: SignedInContext, params: ProductListParams) => listProductRows(ctx.db, orgOf(ctx), params);
 
@@ -72,7 +72,7 @@ export async function updateProduct(ctx: SignedInContext, productId: string, cha
   return conflictOnUnique(
     () =>
       inTransaction(ctx, async (tx, emit) => {
-        const before = await findProduct(tx, orgId, productId);
+        const before = await findProduct(tx, orgId, productId, { lock: true });
         if (!before) throw notFound('product');
         await assertBuyer(tx, orgId, changes.buyerId);
         await updateProductRow(tx, orgId, productId, changes);
@@ -97,7 +97,7 @@ export async function updateProduct(ctx: SignedInContext, productId: string, cha
 export async function deactivateProduct(ctx: SignedInContext, productId: string) {
   const orgId = orgOf(ctx);
   return inTransaction(ctx, async (tx, emit) => {
-    const before = await findProduct(tx, orgId, productId);
+    const before = await findProduct(tx, orgId, productId, { lock: true });
     if (!before) throw notFound('product');
     if (!before.active) return before;
     await updateProductRow(tx, orgId, productId, { active: false });

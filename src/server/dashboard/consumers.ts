@@ -66,6 +66,26 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
   await Promise.all([...told.values()].map((e) => services.live.publish({ ...e, at })));
 }
 
+/** How long a worker gathers deliveries into one change: a bulk decision's events arrive together. */
+const GATHER_MS = 20;
+const gathering = new Map<ConsumerDeps['services'], { events: StoredEvent[]; told: Promise<void> }>();
+
+/** A delivery joins the others arriving within GATHER_MS; the job ends once their one change is told. */
+function tellTogether(event: StoredEvent, deps: ConsumerDeps): Promise<void> {
+  const open = gathering.get(deps.services);
+  if (open) {
+    open.events.push(event);
+    return open.told;
+  }
+  const batch = { events: [event], told: Promise.resolve() };
+  batch.told = new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(() => {
+    gathering.delete(deps.services);
+    return tellOpenScreens(batch.events, deps);
+  });
+  gathering.set(deps.services, batch);
+  return batch.told;
+}
+
 /**
  * Outdates the dashboard cache and tells open screens (dashboards, count progress), for every instance: right
  * after the caller's commit, and again from the outbox for changes made by workers and for a caller that died
@@ -74,6 +94,6 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
 export const liveAndCacheConsumer: Consumer = {
   name: 'live-and-cache',
   handles: changesDashboard,
-  after: (event, deps) => tellOpenScreens([event], deps),
+  after: tellTogether,
   onCommit: { handles: (type) => changesDashboard(type) || type === 'inventory.progressed', run: tellOpenScreens },
 };

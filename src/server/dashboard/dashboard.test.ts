@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { type TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { startRedisServer } from '../../../tests/helpers/redis-server';
 import { cacheKeys } from '../cache/keys';
+import { eventLog } from '../db/schema';
+import type { StoredEvent } from '../events/consumer';
+import { liveAndCacheConsumer } from './consumers';
 import { countQueries } from '../db/query-count';
 import type { Services } from '../services';
 import { startDashboardRefresher } from './refresh';
@@ -188,6 +191,14 @@ describe('a bulk decision', () => {
     await new Promise((r) => setTimeout(r, 500)); // any further event would have arrived
     expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId })]);
     expect(await generation()).toBe((before ?? 0) + 1);
+
+    // A worker's deliveries of its events (three decisions and the completion) arriving together are one change too.
+    const events = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), sql`${eventLog.type} <> 'purchaseRequest.created'`));
+    expect(events).toHaveLength(4);
+    await Promise.all(events.map((e) => liveAndCacheConsumer.after!(e as unknown as StoredEvent, { services, pushEnabled: false }, undefined)));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(2);
+    expect(await generation()).toBe((before ?? 0) + 2);
     listening.abort();
     await reading;
   });

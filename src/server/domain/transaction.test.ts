@@ -76,6 +76,25 @@ describe('inTransaction', () => {
   });
 });
 
+describe('emit.savepoint', () => {
+  it('keeps the events of a savepoint that holds and forgets those of one that fails, and the change goes on', async () => {
+    const { ctx, calls } = recordingContext();
+    const [kept, lost] = [randomUUID(), randomUUID()];
+    await inTransaction(ctx, async (_tx, emit) => {
+      await emit.savepoint((_sp, spEmit) => spEmit([{ ...storeCreated(org.stores[0]!.id), aggregateId: kept }]));
+      await expect(
+        emit.savepoint(async (_sp, spEmit) => {
+          await spEmit([{ ...storeCreated(org.stores[0]!.id), aggregateId: lost }]);
+          throw new Error('one bad row');
+        }),
+      ).rejects.toThrow('one bad row');
+    });
+    expect(await services.db.$count(eventLog, eq(eventLog.aggregateId, kept))).toBe(1);
+    expect(await services.db.$count(eventLog, eq(eventLog.aggregateId, lost))).toBe(0);
+    expect(calls.flat().map((e) => e.aggregateId)).toEqual([kept]);
+  });
+});
+
 describe('batchingEffects', () => {
   it('holds the effects of every transaction in it and runs them once, after the last', async () => {
     const { ctx, calls } = recordingContext();

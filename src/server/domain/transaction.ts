@@ -4,8 +4,32 @@ import { appendEvents, type AppendOptions } from '../events/outbox';
 import { isAnnouncement, type DomainEvent, type NewEvent } from '../events/types';
 import { eventMetadata, type DomainContext } from './context';
 
-/** Records events of the change: durable ones go to the outbox in the change's transaction; returns their ids (null: an announcement). */
-export type Emit = (events: DomainEvent[], opts?: AppendOptions) => Promise<(number | null)[]>;
+/**
+ * Records events of the change: durable ones go to the outbox in the change's transaction; returns their ids (null:
+ * an announcement). `savepoint` runs work in a savepoint whose events, written inside it, count only if it holds.
+ */
+export type Emit = ((events: DomainEvent[], opts?: AppendOptions) => Promise<(number | null)[]>) & {
+  savepoint<T>(work: (sp: Transaction, emit: Emit) => Promise<T>): Promise<T>;
+};
+
+function emitter(ctx: DomainContext, executor: Transaction, sink: CommittedEvent[]): Emit {
+  const emit = async (events: DomainEvent[], opts?: AppendOptions) => {
+    const durable = events.filter((e): e is NewEvent => !isAnnouncement(e.type));
+    const ids = await appendEvents(executor, durable, eventMetadata(ctx), opts);
+    let next = 0;
+    const withIds = events.map((e) => (isAnnouncement(e.type) ? null : ids[next++]!));
+    events.forEach((e, i) => sink.push({ ...e, id: withIds[i]! }));
+    return withIds;
+  };
+  return Object.assign(emit, {
+    async savepoint<T>(work: (sp: Transaction, emit: Emit) => Promise<T>): Promise<T> {
+      const staged: CommittedEvent[] = [];
+      const result = await executor.transaction((sp) => work(sp, emitter(ctx, sp, staged)));
+      sink.push(...staged);
+      return result;
+    },
+  });
+}
 
 /**
  * The unit of work of every write: `work` runs in one transaction and records the events of its change with
@@ -17,14 +41,7 @@ export async function inTransaction<T>(ctx: DomainContext, work: (tx: Transactio
   let emitted: CommittedEvent[] = [];
   const result = await ctx.db.transaction(async (tx) => {
     emitted = [];
-    return work(tx, async (events, opts) => {
-      const durable = events.filter((e): e is NewEvent => !isAnnouncement(e.type));
-      const ids = await appendEvents(tx, durable, eventMetadata(ctx), opts);
-      let next = 0;
-      const withIds = events.map((e) => (isAnnouncement(e.type) ? null : ids[next++]!));
-      events.forEach((e, i) => emitted.push({ ...e, id: withIds[i]! }));
-      return withIds;
-    });
+    return work(tx, emitter(ctx, tx, emitted));
   });
   await runAfterCommit(ctx, emitted);
   return result;

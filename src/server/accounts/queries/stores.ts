@@ -5,8 +5,10 @@ import { decodeCursor, toPage } from '../../db/cursor';
 
 const storeColumns = { id: stores.id, code: stores.code, name: stores.name, city: stores.city, active: stores.active, createdAt: stores.createdAt };
 
-export async function findStore(db: Executor, orgId: string, storeId: string) {
-  const [row] = await db.select(storeColumns).from(stores).where(and(eq(stores.orgId, orgId), eq(stores.id, storeId))).limit(1);
+/** `lock`: the row stays locked until the caller's transaction ends (changes of one row, and their events, go one at a time). */
+export async function findStore(db: Executor, orgId: string, storeId: string, opts: { lock?: boolean } = {}) {
+  const query = db.select(storeColumns).from(stores).where(and(eq(stores.orgId, orgId), eq(stores.id, storeId))).limit(1);
+  const [row] = opts.lock ? await query.for('update') : await query;
   return row;
 }
 

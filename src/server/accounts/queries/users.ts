@@ -16,8 +16,10 @@ const publicUser = {
 };
 export type PublicUser = Awaited<ReturnType<typeof findUser>> & {};
 
-export async function findUser(db: Executor, orgId: string, userId: string) {
-  const [row] = await db.select(publicUser).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId))).limit(1);
+/** `lock`: the row stays locked until the caller's transaction ends (changes of one row, and their events, go one at a time). */
+export async function findUser(db: Executor, orgId: string, userId: string, opts: { lock?: boolean } = {}) {
+  const query = db.select(publicUser).from(users).where(and(eq(users.orgId, orgId), eq(users.id, userId))).limit(1);
+  const [row] = opts.lock ? await query.for('update', { of: users }) : await query;
   return row;
 }
 
