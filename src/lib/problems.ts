@@ -24,12 +24,14 @@ export function problemOfIssue(issue: z.core.$ZodIssue): Problem {
   const at = (reason: string, params: Problem['params'] = {}) => problem(reason, issue.message, { field, ...params });
   switch (issue.code) {
     case 'too_small': {
+      if (issue.origin === 'date') return at('date_out_of_range');
       const min = Number(issue.minimum);
       if (issue.origin === 'string') return min <= 1 ? at('required') : at('too_short', { min });
       if (issue.origin === 'array' || issue.origin === 'set') return at('too_few', { min });
       return issue.inclusive === false ? at('must_exceed', { min }) : at('too_small', { min });
     }
     case 'too_big': {
+      if (issue.origin === 'date') return at('date_out_of_range');
       const max = Number(issue.maximum);
       if (issue.origin === 'string') return at('too_long', { max });
       if (issue.origin === 'array' || issue.origin === 'set') return at('too_many', { max });

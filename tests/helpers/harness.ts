@@ -7,7 +7,7 @@ import { hashPassword } from '~/server/auth/password';
 import { newSessionSecret, sha256 } from '~/server/auth/secrets';
 import { withCheckDigit } from '~/lib/ean';
 import { loginSessions, organizations, products, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
-import { createLogger } from '~/server/logger';
+import { createLogger, type Logger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import { createTestDatabase } from './db';
 import { removeKeysUnder } from './redis-keys';
@@ -15,7 +15,7 @@ import { removeKeysUnder } from './redis-keys';
 export const TEST_PASSWORD = 'correct horse battery';
 
 /** Services on this test file's own database and its own Redis key prefix; `overrides` change any env value. */
-export async function createTestServices(overrides: Partial<Record<keyof Env, string>> = {}) {
+export async function createTestServices(overrides: Partial<Record<keyof Env, string>> = {}, opts: { logger?: Logger } = {}) {
   const database = await createTestDatabase();
   const env = parseEnv({
     NODE_ENV: 'test',
@@ -28,7 +28,7 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     RATE_LIMIT_USER_PER_MINUTE: '10000',
     ...overrides,
   });
-  const services = createServices(env, { logger: createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
+  const services = createServices(env, { logger: opts.logger ?? createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
   return {
     services,
     database,

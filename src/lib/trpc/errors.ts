@@ -105,6 +105,8 @@ export function describeProblem(problem: Pick<Problem, 'reason' | 'params'>): st
       return 'Informe um número';
     case 'invalid_date':
       return 'Informe uma data válida';
+    case 'date_out_of_range':
+      return 'Informe uma data entre 1970 e 2100';
     case 'invalid_email':
       return 'Informe um e-mail válido';
     case 'invalid_id':
@@ -223,6 +225,11 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   not_found: (d) => `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,
   invalid_cursor: () => 'A lista mudou; recarregue a página.',
   value_too_large: () => 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.',
+  value_not_storable: () => 'Um dos valores não pode ser guardado assim (uma data fora do calendário, um caractere não permitido). Corrija e tente de novo.',
+  nul_character: () => 'O texto tem um caractere invisível não permitido (NUL). Apague-o e tente de novo.',
+  too_deeply_nested: () => 'Requisição inválida: dados aninhados demais.',
+  too_many_items: (d) => `Itens demais de uma vez (no máximo ${str(d.max)}). Envie em partes menores.`,
+  payload_too_large: () => 'O envio é grande demais. Divida-o em partes menores.',
   queue_unavailable: () => 'Serviço temporariamente indisponível. Tente novamente em instantes.',
   // People, stores, tokens
   email_taken: (d) => `Já existe um usuário com o e-mail ${str(d.email)}.`,

@@ -1,8 +1,20 @@
-/** Only same-site paths: `next=//evil.example` or `next=https://...` would send a person off-site after login. */
+const OWN = 'http://myinventory.invalid';
+
+/**
+ * Only our own paths: `next` is parsed as a browser would (which drops tabs and newlines and reads `\` as `/`)
+ * against our origin, and kept only if it stays there; `//evil.example`, `/%09/evil.example` or `https://…` would
+ * send a person off-site after login.
+ */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
-  if (next === '/login' || next.startsWith('/login?')) return '/';
-  return next;
+  if (!next?.startsWith('/')) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, OWN);
+  } catch {
+    return '/';
+  }
+  if (url.origin !== OWN || url.pathname === '/login') return '/';
+  return `${url.pathname}${url.search}${url.hash}`;
 }
 
 export function loginUrl(currentPath: string): string {

@@ -10,6 +10,7 @@ import { AppError, pgErrorCode, toTRPCError } from '../errors';
 import { commitEffects } from '../runtime/consumers';
 import type { Services } from '../services';
 import { cacheFamilyTag, procedureCacheKey, type CacheFamily } from './middleware/cache';
+import { assertStorableInput } from './middleware/input-guard';
 import { enforceRateLimit } from './middleware/ratelimit';
 import { logProcedureResult } from './middleware/request-log';
 
@@ -37,11 +38,33 @@ export type ProcedureMeta = {
   roles?: readonly UserRole[];
 };
 
+/**
+ * superjson, except that input nested deep enough to overflow its (recursive) reader is refused as such: a
+ * 50,000-deep array must say what is wrong with it, not that a stack overflowed.
+ */
+const transformer = {
+  input: {
+    serialize: (value: unknown) => superjson.serialize(value),
+    deserialize: (value: unknown) => {
+      try {
+        return superjson.deserialize(value as Parameters<typeof superjson.deserialize>[0]);
+      } catch (error) {
+        if (error instanceof RangeError) throw new AppError('INVALID', 'too_deeply_nested', 'Input is nested too deeply');
+        throw error;
+      }
+    },
+  },
+  output: superjson,
+};
+
+/** Refusals tRPC makes itself, before any procedure: their reasons. */
+const GENERIC_REASONS: Partial<Record<string, string>> = { PAYLOAD_TOO_LARGE: 'payload_too_large', PARSE_ERROR: 'unreadable_input', METHOD_NOT_SUPPORTED: 'method_not_supported' };
+
 const t = initTRPC
   .context<Context>()
   .meta<ProcedureMeta>()
   .create({
-    transformer: superjson,
+    transformer,
     // Subscriptions over SSE: a ping keeps proxies from closing idle streams; the client reconnects after silence.
     sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
     errorFormatter({ shape, error }) {
@@ -56,7 +79,7 @@ const t = initTRPC
           httpStatus: shape.data.httpStatus,
           path: shape.data.path,
           /** Stable and machine-readable: what the client turns into Portuguese and scripts branch on. */
-          reason: appError?.reason ?? (error.cause instanceof ZodError ? 'invalid_input' : null),
+          reason: appError?.reason ?? (error.cause instanceof ZodError ? 'invalid_input' : (GENERIC_REASONS[shape.data.code] ?? null)),
           zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
           /** Each refused input value with its reason and limits (the client's field messages come from these). */
           issues: error.cause instanceof ZodError ? error.cause.issues.map(problemOfIssue) : null,
@@ -77,13 +100,23 @@ const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
   const started = performance.now();
   let result = await next();
   if (!result.ok && result.error.cause instanceof AppError) result = { ...result, error: toTRPCError(result.error.cause) };
-  // Within every field's limits, a product of them (quantity × price) can still exceed what a column holds: the
-  // caller's input, so a 400 that says what to change, never a 500.
-  else if (!result.ok && pgErrorCode(result.error.cause) === '22003') {
-    result = { ...result, error: toTRPCError(new AppError('INVALID', 'value_too_large', 'A value is too large to store: use smaller quantities or prices')) };
+  // PostgreSQL's data exceptions (class 22) are the caller's input: within every field's limits, a product of them
+  // (quantity × price) can still exceed a column. A 400 that says so, never a 500.
+  else if (!result.ok && pgErrorCode(result.error.cause)?.startsWith('22')) {
+    const error =
+      pgErrorCode(result.error.cause) === '22003'
+        ? new AppError('INVALID', 'value_too_large', 'A value is too large to store: use smaller quantities or prices')
+        : new AppError('INVALID', 'value_not_storable', 'A value cannot be stored as given (a date out of range, a character not allowed)');
+    result = { ...result, error: toTRPCError(error) };
   }
   logProcedureResult(ctx.logger, { path, type, durationMs: performance.now() - started, error: result.ok ? null : result.error });
   return result;
+});
+
+/** Input no procedure may store is refused before any schema, cache or query sees it. */
+const guardInput = t.middleware(async ({ getRawInput, next }) => {
+  assertStorableInput(await getRawInput());
+  return next();
 });
 
 const rateLimit = t.middleware(async ({ ctx, next }) => {
@@ -92,7 +125,7 @@ const rateLimit = t.middleware(async ({ ctx, next }) => {
 });
 
 /** Rate limited per user or token when signed in, per IP otherwise. */
-export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit);
+export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit).use(guardInput);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.principal) {
@@ -116,14 +149,14 @@ export function roleProcedure(...roles: UserRole[]) {
 export const adminProcedure = roleProcedure('admin');
 
 /**
- * Cache-aside for read procedures: the key holds the procedure, the input and the caller's authorization scope
- * (org, role, stores); the family names the tag whose invalidation drops it (every change to that family's rows
- * drops the org's tag through its domain's consumer).
+ * Cache-aside for read procedures, used after `.input()`: the key holds the procedure, the validated input and the
+ * caller's authorization scope (org, role, stores); the family names the tag whose invalidation drops it (every
+ * change to that family's rows drops the org's tag through its domain's consumer).
  */
 export function cachedQuery(family: CacheFamily, opts: { ttlSeconds: number }) {
-  return t.middleware(async ({ ctx, path, getRawInput, next }) => {
+  return t.middleware(async ({ ctx, path, input, next }) => {
     if (!ctx.principal) return next();
-    const key = procedureCacheKey(path, ctx.principal, await getRawInput());
+    const key = procedureCacheKey(path, ctx.principal, input);
     const hit = await ctx.services.cache.get<{ data: unknown }>(key);
     if (hit) return { ok: true, data: hit.data, marker: undefined } as unknown as Awaited<ReturnType<typeof next>>;
     const result = await next();

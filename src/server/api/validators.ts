@@ -12,6 +12,12 @@ export const password = z.string().min(8, 'must have at least 8 characters').max
 export const role = z.enum(userRoles);
 export const ean13 = matching(/^\d{13}$/, 'ean_digits', 'must be 13 digits').refine(isValidEan13, { message: 'has a wrong check digit', params: { reason: 'check_digit' } });
 
+/** The dates the system keeps: PostgreSQL holds far more, but a date outside these is a mistake or an attack. */
+export const EARLIEST_DATE = new Date('1970-01-01T00:00:00.000Z');
+export const LATEST_DATE = new Date('2100-01-01T00:00:00.000Z');
+/** Every date input: a real date (not Invalid Date) within EARLIEST_DATE..LATEST_DATE. */
+export const date = z.date().min(EARLIEST_DATE).max(LATEST_DATE);
+
 export const pageInput = {
   cursor: z.string().max(500).nullish(),
   limit: z.number().int().min(1).max(200).default(50),

@@ -13,10 +13,17 @@ export function encodeCursor(values: (string | number)[]): string {
 export type CursorPart = 'text' | 'uuid' | 'time' | 'int';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** An ISO time that names a real instant (no 30 February: JavaScript would roll it into March) within 1970..2099. */
+function realTime(v: string): boolean {
+  const at = new Date(v);
+  const year = at.getUTCFullYear();
+  return !Number.isNaN(at.getTime()) && year >= 1970 && year < 2100 && at.toISOString().slice(0, 19) === v.slice(0, 19);
+}
 const valid: Record<CursorPart, (v: unknown) => boolean> = {
   text: (v) => typeof v === 'string' && v.length <= 1000 && !v.includes('\0'),
   uuid: isUuid,
-  time: (v) => typeof v === 'string' && ISO_TIME.test(v) && !Number.isNaN(Date.parse(v)),
+  time: (v) => typeof v === 'string' && ISO_TIME.test(v) && realTime(v),
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
 };
 

@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
+import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 export type TlsOptions = { cert: string | Buffer; key: string | Buffer };
@@ -26,28 +27,39 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const log = services.logger.child({ component: 'http' });
 
   const shedder = createLoadShedder(services.env.LOAD_SHED_MAX_IN_FLIGHT, services.env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
-  const trpc = createHTTPHandler({
-    router: opts.router ?? appRouter,
-    basePath: '/api/trpc/',
-    createContext: ({ req, res }) => {
-      const secure = Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
-      return createContext({
-        services,
-        requestId: res.getHeader('x-request-id') as string,
-        ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy),
-        userAgent: req.headers['user-agent'] ?? null,
-        credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
-        secure,
-        setHeader: (name, value) => {
-          if (!res.headersSent) res.setHeader(name, value);
-        },
-      });
-    },
-    onError: ({ error, path, ctx }) => {
-      // Errors inside procedures are logged by the procedure middleware; these happened before one ran.
-      if (!ctx && error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'request failed before the procedure');
-    },
-  });
+  /** Requests refused at the door, by cause (for the operators' figures). */
+  const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0 };
+  const isSecure = (req: IncomingMessage) => Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
+  const trpcHandler = (maxBodySize: number) =>
+    createHTTPHandler({
+      router: opts.router ?? appRouter,
+      basePath: '/api/trpc/',
+      maxBodySize,
+      createContext: ({ req, res }) => {
+        const secure = isSecure(req);
+        return createContext({
+          services,
+          requestId: res.getHeader('x-request-id') as string,
+          ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy),
+          userAgent: req.headers['user-agent'] ?? null,
+          credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
+          secure,
+          setHeader: (name, value) => {
+            if (!res.headersSent) res.setHeader(name, value);
+          },
+        });
+      },
+      onError: ({ error, path, ctx }) => {
+        if (error.code === 'PAYLOAD_TOO_LARGE') {
+          refused.payloadTooLarge++;
+          log.warn({ path, maxBodySize }, 'request body over the limit refused');
+        }
+        // Errors inside procedures are logged by the procedure middleware; these happened before one ran.
+        if (!ctx && error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'request failed before the procedure');
+      },
+    });
+  const trpc = trpcHandler(BODY_LIMIT_BYTES);
+  const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
@@ -72,15 +84,27 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
 
-    const path = (req.url ?? '/').split('?', 1)[0]!;
+    if (!methodAllowed(req.method)) {
+      refused.methodNotAllowed++;
+      res.setHeader('Allow', ALLOWED_METHODS.join(', '));
+      return sendJson(res, 405, { error: `Method ${req.method} not allowed`, requestId });
+    }
+    // Routed by the normalised path: `/api/./trpc/x` is `/api/trpc/x`, never a second way in.
+    const path = normalizedPath(req.url);
+    const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     try {
       if (path.startsWith('/api/trpc/')) {
+        if (req.method === 'POST' && !sameOriginOrScript(req, { secure: isSecure(req), publicUrl: services.env.PUBLIC_URL, trustProxy })) {
+          refused.crossSite++;
+          return sendJson(res, 403, { error: 'Cross-site request refused: the API accepts changes from this site only', reason: 'cross_site', requestId });
+        }
         const shed = shedder.check(inFlight);
         if (shed) {
           res.setHeader('Retry-After', '1');
           return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
         }
-        return trpc(req, res);
+        req.url = path + query;
+        return (takesUpload(path) ? trpcUpload : trpc)(req, res);
       }
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health') {
@@ -88,6 +112,11 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         return sendJson(res, healthHttpStatus(report), report);
       }
       if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) return await (queueBoard ??= createQueueBoard(services))(req, res);
+      // Next's own API route handlers are for serverless deploys only: here, the API has one door.
+      if (path === '/api' || path.startsWith('/api/')) {
+        refused.unknownApiPath++;
+        return sendJson(res, 404, { error: 'Not found', requestId });
+      }
       if (opts.nextHandler) return await opts.nextHandler(req, res);
       sendJson(res, 404, { error: 'Not found' });
     } catch (error) {
@@ -110,6 +139,8 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   return {
     server,
     protocol: opts.tls ? ('https' as const) : ('http' as const),
+    /** Requests refused at the door since start, by cause. */
+    refused: () => ({ ...refused }),
     listen(port: number, host: string): Promise<number> {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

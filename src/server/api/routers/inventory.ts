@@ -7,7 +7,7 @@ import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSe
 import { importStoreStock } from '../../inventory/stock-import';
 import { syncEntries } from '../../inventory/sync';
 import { createTRPCRouter, roleProcedure } from '../trpc';
-import { id, optionalText, pageInput } from '../validators';
+import { date, id, optionalText, pageInput } from '../validators';
 
 const zone = z.string().trim().max(50, 'must be at most 50 characters');
 const assignment = z.strictObject({ userId: id, zone: zone.default('') });
@@ -23,7 +23,7 @@ const countEntry = z.strictObject({
    */
   quantity: z.number(),
   zone: zone.default(''),
-  countedAt: z.date(),
+  countedAt: date,
   seq: z.number().int().min(0).max(2_147_483_647),
   replaces: id.nullish(),
   recount: z.boolean().optional(),

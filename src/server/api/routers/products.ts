@@ -31,7 +31,6 @@ const productFields = {
 export const productsRouter = createTRPCRouter({
   /** Cached per caller scope and input for 5 minutes under the org's product tag, which every product change drops. */
   list: authedProcedure
-    .use(cachedQuery('products', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .input(
       z.strictObject({
         ...pageInput,
@@ -41,6 +40,7 @@ export const productsRouter = createTRPCRouter({
         active: z.boolean().nullish().default(true),
       }),
     )
+    .use(cachedQuery('products', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listProducts(ctx.domain, input)),
 
   /** The scanner's lookup: cached per org and EAN for 5 minutes, dropped by every change to that product. */

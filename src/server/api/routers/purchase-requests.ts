@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { purchaseRequestStatuses } from '../../db/schema';
 import { buyerInbox, closeRequest, createRequest, decideItem, decideItems, getVisibleRequest, listRequests, submitRequest } from '../../purchasing/service';
 import { authedProcedure, createTRPCRouter, roleProcedure } from '../trpc';
-import { id, optionalText, pageInput } from '../validators';
+import { date, id, optionalText, pageInput } from '../validators';
 
 const quantity = z.number().positive('must be more than zero').max(1_000_000).multipleOf(0.001, 'at most 3 decimals');
 const decision = z.strictObject({
@@ -42,8 +42,8 @@ export const purchaseRequestsRouter = createTRPCRouter({
         ...pageInput,
         storeId: id.nullish(),
         status: z.array(z.enum(purchaseRequestStatuses)).max(6).nullish(),
-        from: z.date().nullish(),
-        to: z.date().nullish(),
+        from: date.nullish(),
+        to: date.nullish(),
         mine: z.boolean().nullish(),
       }),
     )

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { listAudit } from '../../../audit/service';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
-import { id, pageInput } from '../../validators';
+import { date, id, pageInput } from '../../validators';
 
 export const adminAuditRouter = createTRPCRouter({
   list: adminProcedure
@@ -12,8 +12,8 @@ export const adminAuditRouter = createTRPCRouter({
         action: z.string().trim().max(80).nullish(),
         entityType: z.string().trim().max(80).nullish(),
         entityId: z.string().trim().max(200).nullish(),
-        from: z.date().nullish(),
-        to: z.date().nullish(),
+        from: date.nullish(),
+        to: date.nullish(),
       }),
     )
     .query(({ ctx, input }) => listAudit(ctx.domain, input)),

@@ -9,8 +9,8 @@ const code = matching(/^[A-Za-z0-9-]{1,20}$/, 'store_code_format', 'must be 1-20
 
 export const adminStoresRouter = createTRPCRouter({
   list: adminProcedure
-    .use(cachedQuery('stores', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .input(z.strictObject({ ...pageInput, active: z.boolean().nullish() }))
+    .use(cachedQuery('stores', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listStores(ctx.domain, input)),
 
   byId: adminProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getStore(ctx.domain, input.id)),

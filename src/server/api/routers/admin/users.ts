@@ -8,8 +8,8 @@ const storeIds = z.array(id).max(500).transform((ids) => [...new Set(ids)]);
 
 export const adminUsersRouter = createTRPCRouter({
   list: adminProcedure
-    .use(cachedQuery('users', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .input(z.strictObject({ ...pageInput, role: role.nullish(), active: z.boolean().nullish(), search: z.string().trim().max(100).nullish() }))
+    .use(cachedQuery('users', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listUsers(ctx.domain, input)),
 
   byId: adminProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.domain, input.id)),
