@@ -5,6 +5,7 @@ import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
 import { describeRowProblem } from '~/lib/trpc/errors';
+import { formatInteger } from '../ui/format';
 import { decodeCsv } from './decode-csv';
 import styles from './catalogue.module.css';
 
@@ -103,6 +104,12 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
               <strong>{result.created}</strong> {result.created === 1 ? 'produto criado' : 'produtos criados'}, <strong>{result.updated}</strong>{' '}
               {result.updated === 1 ? 'atualizado' : 'atualizados'}, <strong>{result.rejected}</strong> {result.rejected === 1 ? 'linha recusada' : 'linhas recusadas'}.
             </p>
+            {result.errorsTruncated ? (
+              <p>
+                A lista abaixo mostra as primeiras {formatInteger(result.errors.length)} linhas recusadas, em ordem. Corrija-as e importe o arquivo de
+                novo para ver as próximas.
+              </p>
+            ) : null}
           </Notice>
           {result.errors.length > 0 ? (
             <div className={`table-wrap ${styles.importErrors}`}>

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
 import { matching, problem, problemOfIssue } from '~/lib/problems';
-import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
+import { readCsv, yieldEvery, type CsvFatal, type CsvRowError } from '../csv/read';
 
 /** Header names accepted for each field (pt-BR spreadsheets and English ones), compared without accents/case. */
 const HEADER_ALIASES: Record<string, string[]> = {
@@ -78,14 +78,15 @@ export type { CsvRowError };
  * Parses a product CSV (comma or semicolon separated, with a header row) into valid rows and per-line errors.
  * Line numbers are the file's, counting the header as line 1.
  */
-export function parseProductCsv(text: string): { rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: CsvFatal } {
-  const read = readCsv(text, HEADER_ALIASES, ['ean', 'name']);
+export async function parseProductCsv(text: string): Promise<{ rows: CsvProductRow[]; errors: CsvRowError[]; fatal?: CsvFatal }> {
+  const read = await readCsv(text, HEADER_ALIASES, ['ean', 'name']);
   if (read.fatal !== undefined) return { rows: [], errors: [], fatal: read.fatal };
 
   const rows: CsvProductRow[] = [];
   const errors: CsvRowError[] = [];
   const seen = new Map<string, number>();
-  for (const { line, fields: raw } of read.records) {
+  for (const [index, { line, fields: raw }] of read.records.entries()) {
+    await yieldEvery(index + 1);
     const parsed = row.safeParse(raw);
     if (!parsed.success) {
       errors.push({ line, ean: raw.ean?.trim() || null, errors: parsed.error.issues.map(problemOfIssue) });

@@ -6,6 +6,7 @@ import type { SignedInContext } from '../domain/context';
 import { constraintOf } from '../errors';
 import { inTransaction, type Emit } from '../domain/transaction';
 import type { NewEvent } from '../events/types';
+import { yieldEvery } from '../csv/read';
 import type { CsvProductRow, CsvRowError } from './csv';
 import { findPluOwners, findUserIdsByEmail, upsertProducts, type ProductValues } from './queries';
 
@@ -27,7 +28,8 @@ export async function importProducts(ctx: SignedInContext, rows: CsvProductRow[]
   const pluOwners = await findPluOwners(db, orgId, [...new Set(rows.flatMap((r) => (r.plu ? [r.plu] : [])))]);
   const pluInFile = new Map<string, number>();
   const ready: (ProductValues & { line: number })[] = [];
-  for (const r of rows) {
+  for (const [index, r] of rows.entries()) {
+    await yieldEvery(index + 1);
     const problems: Problem[] = [];
     const buyer = r.buyerEmail ? buyers.get(r.buyerEmail) : undefined;
     if (r.buyerEmail && !buyer) problems.push(problem('buyer_email_unknown', `no active user with email ${r.buyerEmail}`, { email: r.buyerEmail }));

@@ -3,6 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client';
 import { categoryBuyers, products, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
+import { textSet } from '../db/json';
 import { escapeLike } from '../db/like';
 
 const buyer = alias(users, 'buyer');
@@ -188,7 +189,7 @@ export async function findUserIdsByEmail(db: Executor, orgId: string, emails: st
   const rows = await db
     .select({ id: users.id, email: users.email, role: users.role })
     .from(users)
-    .where(and(eq(users.orgId, orgId), inArray(users.email, emails), eq(users.active, true)));
+    .where(and(eq(users.orgId, orgId), sql`${users.email} in ${textSet(emails)}`, eq(users.active, true)));
   return new Map(rows.map((r) => [r.email, { id: r.id, role: r.role }]));
 }
 
@@ -198,7 +199,7 @@ export async function findPluOwners(db: Executor, orgId: string, plus: string[])
   const rows = await db
     .select({ plu: products.plu, ean: products.ean })
     .from(products)
-    .where(and(eq(products.orgId, orgId), inArray(products.plu, plus)));
+    .where(and(eq(products.orgId, orgId), sql`${products.plu} in ${textSet(plus)}`));
   return new Map(rows.map((r) => [r.plu!, r.ean]));
 }
 

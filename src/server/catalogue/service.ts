@@ -5,6 +5,7 @@ import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
+import { rowErrorReport } from '../csv/read';
 import { parseProductCsv } from './csv';
 import { importProducts } from './import';
 import {
@@ -109,15 +110,14 @@ export async function deactivateProduct(ctx: SignedInContext, productId: string)
 }
 
 /**
- * Bulk create/update from CSV (header row; comma or semicolon). Every bad row comes back with its line number
- * and reasons; the good rows are imported; no row is half-written.
+ * Bulk create/update from CSV (header row; comma or semicolon). Bad rows come back with their line number and
+ * reasons (the first 1,000, and how many in all); the good rows are imported; no row is half-written.
  */
 export async function importProductCsv(ctx: SignedInContext, csv: string) {
-  const parsed = parseProductCsv(csv);
+  const parsed = await parseProductCsv(csv);
   if (parsed.fatal) throw new AppError('INVALID', parsed.fatal.reason, parsed.fatal.message, { field: 'csv', ...parsed.fatal.data });
   const result = await importProducts(ctx, parsed.rows);
-  const errors = [...parsed.errors, ...result.errors].sort((a, b) => a.line - b.line);
-  return { created: result.created, updated: result.updated, rejected: errors.length, errors };
+  return { created: result.created, updated: result.updated, ...rowErrorReport([...parsed.errors, ...result.errors]) };
 }
 
 export const listCategories = (ctx: SignedInContext) => listCategoryRows(ctx.db, orgOf(ctx));

@@ -3,7 +3,7 @@ import { problem, type Problem } from '~/lib/problems';
 import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';
-import { readCsv, type CsvFatal, type CsvRowError } from '../csv/read';
+import { readCsv, rowErrorReport, yieldEvery, type CsvFatal, type CsvRowError } from '../csv/read';
 import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
@@ -33,13 +33,14 @@ export type StockRow = { line: number; ean: string; quantity: number };
  * Parses a store stock CSV (`ean;quantity`, comma or semicolon separated, header row) into rows and per-line
  * errors; line numbers are the file's, the header being line 1.
  */
-export function parseStockCsv(text: string): { rows: StockRow[]; errors: CsvRowError[]; fatal?: CsvFatal } {
-  const read = readCsv(text, HEADER_ALIASES, ['ean', 'quantity']);
+export async function parseStockCsv(text: string): Promise<{ rows: StockRow[]; errors: CsvRowError[]; fatal?: CsvFatal }> {
+  const read = await readCsv(text, HEADER_ALIASES, ['ean', 'quantity']);
   if (read.fatal !== undefined) return { rows: [], errors: [], fatal: read.fatal };
   const rows: StockRow[] = [];
   const errors: CsvRowError[] = [];
   const seen = new Map<string, number>();
-  for (const { line, fields } of read.records) {
+  for (const [index, { line, fields }] of read.records.entries()) {
+    await yieldEvery(index + 1);
     const ean = (fields.ean ?? '').trim();
     const problems: Problem[] = [];
     if (!/^\d{13}$/.test(ean)) problems.push(problem('ean_digits', 'EAN must be 13 digits', { field: 'ean' }));
@@ -66,7 +67,7 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
   const orgId = ctx.principal.orgId;
   const store = await findStore(ctx.db, orgId, input.storeId);
   if (!store) throw notFound('store', { field: 'storeId' });
-  const parsed = parseStockCsv(input.csv);
+  const parsed = await parseStockCsv(input.csv);
   if (parsed.fatal) throw new AppError('INVALID', parsed.fatal.reason, `${parsed.fatal.message}; expected ean;quantidade`, { field: 'csv', ...parsed.fatal.data });
   const errors = [...parsed.errors];
   const productIds = await findProductIdsByEan(ctx.db, orgId, parsed.rows.map((r) => r.ean));
@@ -87,6 +88,5 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
     await writeAudit(tx, ctx.actor, { action: 'storeStock.imported', entityType: 'store', entityId: store.id, after: { created, updated, rejected: errors.length } });
     return { created, updated };
   });
-  errors.sort((a, b) => a.line - b.line);
-  return { storeId: store.id, ...totals, rejected: errors.length, errors };
+  return { storeId: store.id, ...totals, ...rowErrorReport(errors) };
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { jsonArray, textSet } from './json';
+import { jsonArray, textSet } from '../../db/json';
 
 export type ScanProduct = { id: string; ean: string; plu: string | null; price: number };
 

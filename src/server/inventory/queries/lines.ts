@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { decodeCursor, toPage } from '../../db/cursor';
-import { jsonArray, textSet } from './json';
+import { jsonArray, textSet } from '../../db/json';
 import { recountRequestsOf, type LineScope, type RecountRequestView } from './sessions';
 
 /**

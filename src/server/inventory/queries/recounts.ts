@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { jsonArray, textSet } from './json';
+import { jsonArray, textSet } from '../../db/json';
 
 /**
  * Marks lines for recount, set-based. An EAN is accepted when it is a line of the session (in the snapshot, or

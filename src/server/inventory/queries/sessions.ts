@@ -4,7 +4,7 @@ import type { Executor } from '../../db/client';
 import { inventoryAssignments, inventorySessions, storeMemberships, stores, users, type inventorySessionStatuses } from '../../db/schema';
 import type { ScaleBarcodeLayout } from '../../db/schema/organizations';
 import { decodeCursor, toPage } from '../../db/cursor';
-import { jsonArray, textSet } from './json';
+import { jsonArray, textSet } from '../../db/json';
 
 export type SessionStatus = (typeof inventorySessionStatuses)[number];
 export type SessionFilter = { categories?: string[]; zones?: string[] };

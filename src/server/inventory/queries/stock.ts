@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { decodeCursor, toPage } from '../../db/cursor';
-import { jsonArray, textSet } from './json';
+import { jsonArray, textSet } from '../../db/json';
 
 export type LookupProduct = { ean: string; name: string; unit: string; plu: string | null; price: number; category: string | null; expectedQuantity?: number | null };
 
