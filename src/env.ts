@@ -58,7 +58,11 @@ export const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('mi:'),
 
   SESSION_TTL_HOURS: int(24, 1, 24 * 30),
+  /** An API token created without an expiry choice expires after this many days (the form shows it). */
+  API_TOKEN_DEFAULT_DAYS: int(90, 1, 3650),
   SESSION_CACHE_TTL_SECONDS: int(300, 1, 3600),
+  /** How often an open live stream checks that its session or token still holds (it ends when not). */
+  LIVE_RECHECK_SECONDS: int(15, 1, 300),
   RATE_LIMIT_ANON_PER_MINUTE: int(100, 1),
   RATE_LIMIT_USER_PER_MINUTE: int(100, 1),
   RATE_LIMIT_LOGIN_PER_MINUTE: int(5, 1),

@@ -1,5 +1,6 @@
 'use client';
 
+import { randomUuid } from '~/lib/ui/uuid';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
@@ -160,6 +161,8 @@ function CreateTokenForm({
   const [name, setName] = useState('');
   const [userId, setUserId] = useState('');
   const [expiresInDays, setExpiresInDays] = useState('90');
+  // One id per opened form: a create sent again (its answer lost) re-issues this token instead of making a second.
+  const [tokenId] = useState(randomUuid);
   const users = api.admin.users.list.useQuery({ limit: 200, active: true });
   const create = api.admin.tokens.create.useMutation({ onSuccess: onCreated });
   const pending = create.isPending;
@@ -175,7 +178,7 @@ function CreateTokenForm({
       return;
     }
     setDaysError(undefined);
-    create.mutate({ name, ...(userId ? { userId } : {}), expiresInDays: days });
+    create.mutate({ id: tokenId, name, ...(userId ? { userId } : {}), expiresInDays: days });
   };
 
   const others = (users.data?.items ?? []).filter((u) => u.id !== me.id);

@@ -113,6 +113,8 @@ export function describeProblem(problem: Pick<Problem, 'reason' | 'params'>): st
       return 'Identificador inválido';
     case 'invalid_url':
       return 'Informe um endereço (URL) válido';
+    case 'https_url_required':
+      return 'Use um endereço que comece com https://';
     case 'invalid_option':
       return 'Escolha uma das opções';
     case 'ean_digits':
@@ -238,6 +240,9 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   user_inactive: (d) => (d.field === 'userId' ? 'Esse usuário está inativo; reative-o antes de criar um token para ele.' : `${str(d.name)}: cadastro inativo.`),
   store_inactive: (d) => `${str(d.store)}: cadastro inativo.`,
   dead_letter_resolved: () => 'Esta falha já foi resolvida.',
+  token_id_taken: () => 'Este pedido de token já foi usado para outro token; feche o formulário e abra de novo.',
+  cross_site: () => 'Pedido recusado: ele não veio desta página. Recarregue a página e tente de novo.',
+  unreadable_input: () => 'Requisição inválida: os dados não puderam ser lidos.',
   // Catalogue
   ean_taken: (d) => `Já existe um produto com o EAN ${str(d.ean)}.`,
   plu_taken: (d) => `O PLU ${str(d.plu)} já é usado por outro produto.`,

@@ -46,3 +46,47 @@ describe('changes to one user or store at once (a double click)', () => {
     expect([error.code, error.cause?.reason, error.cause?.data]).toEqual(['CONFLICT', 'store_code_taken', { field: 'code', code: org.stores[0]!.code }]);
   });
 });
+
+describe('API tokens', () => {
+  it('expire after the default 90 days unless told otherwise (null: never)', async () => {
+    const a = await admin();
+    const byDefault = await a.admin.tokens.create({ name: 'padrão' });
+    expect(Math.round((byDefault.expiresAt!.getTime() - Date.now()) / 86_400_000)).toBe(90);
+    expect((await a.admin.tokens.create({ name: 'sem prazo', expiresInDays: null })).expiresAt).toBeNull();
+    expect(Math.round(((await a.admin.tokens.create({ name: 'curto', expiresInDays: 7 })).expiresAt!.getTime() - Date.now()) / 86_400_000)).toBe(7);
+  });
+
+  it('a create sent again with its id (the answer was lost) leaves one live token: the new secret works, the lost one does not', async () => {
+    const a = await admin();
+    const id = '0b7a4f52-8c1f-4c84-9e0e-5d7f7c1a2b3c';
+    const first = await a.admin.tokens.create({ id, name: 'relatórios', userId: org.users.manager.id });
+    expect((await (await callerFor(services, { bearer: first.token })).auth.me()).user.id).toBe(org.users.manager.id); // cached now
+    const again = await a.admin.tokens.create({ id, name: 'relatórios', userId: org.users.manager.id });
+    expect(again.id).toBe(id);
+    expect(again.token).not.toBe(first.token);
+    expect((await (await callerFor(services, { bearer: again.token })).auth.me()).user.id).toBe(org.users.manager.id);
+    await expect((await callerFor(services, { bearer: first.token })).auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await a.admin.tokens.list({ limit: 100 })).items.filter((t) => t.id === id)).toHaveLength(1);
+    // The same id for another token is a mistake, not a retry.
+    await expect(a.admin.tokens.create({ id, name: 'outro', userId: org.users.manager.id })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('die with their user’s deactivation: a reactivation does not bring them back', async () => {
+    const a = await admin();
+    const token = await a.admin.tokens.create({ name: 'do comprador', userId: org.users.buyer.id });
+    await a.admin.users.update({ id: org.users.buyer.id, active: false });
+    await a.admin.users.update({ id: org.users.buyer.id, active: true });
+    await expect((await callerFor(services, { bearer: token.token })).auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    expect((await a.admin.tokens.list({ limit: 100, includeRevoked: true })).items.find((t) => t.id === token.id)!.revokedAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('product images', () => {
+  it('take https addresses only: javascript:, data:, file:, plain http and metadata addresses are refused', async () => {
+    const buyer = await admin(); // the buyer was deactivated above (admins edit the catalogue too)
+    for (const imageUrl of ['javascript:alert(1)', 'data:image/png;base64,AAAA', 'file:///etc/passwd', 'http://169.254.169.254/latest/meta-data/', 'http://example.com/a.png']) {
+      await expect(buyer.products.update({ id: org.products[0]!.id, imageUrl }), imageUrl).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    expect((await buyer.products.update({ id: org.products[0]!.id, imageUrl: 'https://images.example.com/a.png' })).imageUrl).toBe('https://images.example.com/a.png');
+  });
+});

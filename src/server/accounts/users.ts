@@ -7,6 +7,7 @@ import type { SignedInContext } from '../domain/context';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findOrganization } from './queries/organizations';
+import { revokeUserTokens } from './queries/tokens';
 import { listStoresOfUser } from './queries/stores';
 import { countStoresInOrg, findUser, insertUser, listUsers as listUserRows, replaceStoreMemberships, updateUser as updateUserRow } from './queries/users';
 
@@ -81,6 +82,11 @@ export async function updateUser(ctx: SignedInContext, userId: string, changes: 
       await replaceStoreMemberships(tx, orgId, userId, changes.storeIds);
     }
     if (changes.active === false || passwordHash) await revokeAllSessions(tx, orgId, userId);
+    // A deactivated user's tokens die with the deactivation: a reactivation does not bring them back.
+    const revokedTokens = changes.active === false ? await revokeUserTokens(tx, orgId, userId) : [];
+    if (revokedTokens.length > 0) {
+      await writeAudit(tx, ctx.actor, revokedTokens.map((t) => ({ action: 'token.revoked', entityType: 'api_token', entityId: t.id, before: { name: t.name, prefix: t.prefix }, after: { because: 'user.deactivated' } })));
+    }
     const after = (await findUser(tx, orgId, userId))!;
     await writeAudit(tx, ctx.actor, {
       action: changes.active === false ? 'user.deactivated' : 'user.updated',

@@ -18,7 +18,7 @@ export async function resolvePrincipal(
   if (credentials.bearer !== null) {
     if (!looksLikeApiToken(credentials.bearer)) return { principal: null, credentialError: 'Malformed API token' };
     const principal = await cachedLookup(services, cacheKeys.apiToken(sha256(credentials.bearer)), () =>
-      findPrincipalByToken(services.db, sha256(credentials.bearer!)),
+      findPrincipalByToken(services.db, { hash: sha256(credentials.bearer!) }),
     );
     return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'API token unknown, revoked or expired' };
   }
@@ -29,6 +29,20 @@ export async function resolvePrincipal(
     return principal ? { principal, credentialError: null } : { principal: null, credentialError: 'Session expired or signed out; sign in again' };
   }
   return { principal: null, credentialError: null };
+}
+
+/**
+ * Whether the credential a long-lived call (a live stream) was opened with still stands for the same access: not
+ * revoked, expired or signed out, its user still active, with the same org, role and stores.
+ */
+export async function principalStillValid(services: Pick<Services, 'db' | 'cache' | 'env'>, principal: Principal): Promise<boolean> {
+  const now =
+    principal.kind === 'session'
+      ? await cachedLookup(services, cacheKeys.session(principal.credentialId), () => findPrincipalBySession(services.db, principal.credentialId))
+      : ((await findPrincipalByToken(services.db, { id: principal.credentialId })) ?? null);
+  if (!now || (now.expiresAt && Date.parse(now.expiresAt) <= Date.now())) return false;
+  const stores = (p: Principal) => [...p.storeIds].sort().join(',');
+  return now.userId === principal.userId && now.orgId === principal.orgId && now.role === principal.role && stores(now) === stores(principal);
 }
 
 // Concurrent requests with one credential share one database lookup (a cold or unreachable cache under load).

@@ -42,7 +42,8 @@ export async function findPrincipalBySession(db: Executor, sessionId: string): P
   return row && { ...row, kind: 'session', role: row.role as UserRole, expiresAt: row.expiresAt.toISOString() };
 }
 
-export async function findPrincipalByToken(db: Executor, tokenHash: string): Promise<Principal | undefined> {
+/** A live API token's principal, by the token's hash (a request) or its id (a stream checking it still holds). */
+export async function findPrincipalByToken(db: Executor, token: { hash: string } | { id: string }): Promise<Principal | undefined> {
   const [row] = await db
     .select({
       credentialId: apiTokens.id,
@@ -58,7 +59,7 @@ export async function findPrincipalByToken(db: Executor, tokenHash: string): Pro
     .innerJoin(users, and(eq(users.id, apiTokens.userId), eq(users.orgId, apiTokens.orgId)))
     .where(
       and(
-        eq(apiTokens.tokenHash, tokenHash),
+        'hash' in token ? eq(apiTokens.tokenHash, token.hash) : eq(apiTokens.id, token.id),
         isNull(apiTokens.revokedAt),
         sql`(${apiTokens.expiresAt} is null or ${apiTokens.expiresAt} > now())`,
         eq(users.active, true),

@@ -171,6 +171,33 @@ describe('live updates', () => {
   }
 });
 
+describe('a live stream', () => {
+  it('ends once the session it was opened with no longer holds: its user deactivated, signed out, or given another role', async () => {
+    const own = await createTestServices({ LIVE_RECHECK_SECONDS: '1' });
+    try {
+      const f = await createOrgFixture(own.services, 'dash-ends');
+      const admin = await as(own.services, f, 'admin');
+      const streamOf = async (role: 'manager' | 'clerk') => {
+        const stream = await (await as(own.services, f, role)).dashboard.live(role === 'clerk' ? { storeId: f.stores[0]!.id } : undefined);
+        const iterator = stream[Symbol.asyncIterator]();
+        return { ended: iterator.next() }; // resolves with done once the stream ends
+      };
+      const managerStream = (await streamOf('manager')).ended;
+      const clerkStream = (await streamOf('clerk')).ended;
+      await new Promise((r) => setTimeout(r, 1500)); // a check has passed: both are still open
+      let managerEnded = false;
+      void managerStream.then(() => (managerEnded = true));
+      expect(managerEnded).toBe(false);
+      await admin.admin.users.update({ id: f.users.manager.id, active: false });
+      await admin.admin.users.update({ id: f.users.clerk.id, role: 'buyer' });
+      const ended = await Promise.race([Promise.all([managerStream, clerkStream]), new Promise((_, reject) => setTimeout(() => reject(new Error('still open after 4 s')), 4000))]);
+      expect((ended as IteratorResult<unknown>[]).map((r) => r.done)).toEqual([true, true]);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('a bulk decision', () => {
   it('is one change: the dashboard is outdated and open screens are told once, not once per item', async () => {
     const request = await submitRequest(services, org, [1, 2, 3]);

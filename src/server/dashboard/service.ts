@@ -1,5 +1,6 @@
 import type { Principal } from '../domain/principal';
 import { findStore } from '../accounts/queries/stores';
+import { principalStillValid } from '../auth/authenticate';
 import { cacheKeys } from '../cache/keys';
 import type { Database } from '../db/client';
 import type { SignedInContext } from '../domain/context';
@@ -57,12 +58,29 @@ export async function recentRequests(ctx: SignedInContext, params: { storeId?: s
 
 /**
  * The live stream of one open screen: an event whenever something it shows changed (the screen refetches).
- * Checked before the stream starts, so a refusal is an ordinary error with its code.
+ * Checked before the stream starts, so a refusal is an ordinary error with its code; it ends (the client then
+ * finds out why on its next call) as soon as the session or token it was opened with no longer holds: signed
+ * out, revoked, expired, its user deactivated or moved to another role or store.
  */
 export async function liveChanges(ctx: SignedInContext, storeId: string | null | undefined, signal: AbortSignal): Promise<AsyncIterable<LiveEvent>> {
   const scope = await checkedScope(ctx, storeId);
-  const events = ctx.services.live.events(ctx.principal.orgId, signal);
+  const open = new AbortController();
+  const close = () => open.abort();
+  signal.addEventListener('abort', close, { once: true });
+  const recheck = setInterval(() => {
+    principalStillValid(ctx.services, ctx.principal)
+      .then((valid) => (valid ? undefined : close()))
+      .catch((error: unknown) => ctx.logger.warn({ err: error }, 'live stream credential check failed; checking again later'));
+  }, ctx.services.env.LIVE_RECHECK_SECONDS * 1000);
+  recheck.unref();
+  open.signal.addEventListener('abort', () => clearInterval(recheck), { once: true });
+  const events = ctx.services.live.events(ctx.principal.orgId, open.signal);
   return (async function* () {
-    for await (const event of events) if (!scope || !event.storeId || event.storeId === scope) yield event;
+    try {
+      for await (const event of events) if (!scope || !event.storeId || event.storeId === scope) yield event;
+    } finally {
+      clearInterval(recheck);
+      signal.removeEventListener('abort', close);
+    }
   })();
 }

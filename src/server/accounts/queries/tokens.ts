@@ -16,12 +16,33 @@ const tokenColumns = {
   revokedAt: apiTokens.revokedAt,
 };
 
+/** Inserts a token; null when a token with this (client-made) id exists already. */
 export async function insertApiToken(
   db: Executor,
-  values: { orgId: string; userId: string; createdBy: string; name: string; prefix: string; tokenHash: string; expiresAt: Date | null },
+  values: { id?: string; orgId: string; userId: string; createdBy: string; name: string; prefix: string; tokenHash: string; expiresAt: Date | null },
 ) {
-  const [row] = await db.insert(apiTokens).values(values).returning({ id: apiTokens.id, createdAt: apiTokens.createdAt });
-  return row!;
+  const [row] = await db.insert(apiTokens).values(values).onConflictDoNothing({ target: apiTokens.id }).returning({ id: apiTokens.id, createdAt: apiTokens.createdAt });
+  return row ?? null;
+}
+
+/** A token by id, locked until the caller's transaction ends. */
+export async function lockApiToken(db: Executor, tokenId: string) {
+  const [row] = await db.select().from(apiTokens).where(eq(apiTokens.id, tokenId)).limit(1).for('update');
+  return row;
+}
+
+/** A new secret for a token (its old one stops working); keeps everything else. */
+export async function replaceTokenSecret(db: Executor, tokenId: string, secret: { prefix: string; tokenHash: string }) {
+  await db.update(apiTokens).set(secret).where(eq(apiTokens.id, tokenId));
+}
+
+/** Revokes every live token of a user (deactivation); returns them. */
+export async function revokeUserTokens(db: Executor, orgId: string, userId: string) {
+  return db
+    .update(apiTokens)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(apiTokens.orgId, orgId), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+    .returning({ id: apiTokens.id, name: apiTokens.name, prefix: apiTokens.prefix });
 }
 
 export async function listApiTokens(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; includeRevoked?: boolean | null }) {

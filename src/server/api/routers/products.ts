@@ -25,7 +25,12 @@ const productFields = {
   referencePrice: z.number().min(0, 'must not be negative').max(1_000_000).multipleOf(0.01, 'at most 2 decimals').optional(),
   plu: matching(/^\d{4,6}$/, 'plu_format', 'must be 4 to 6 digits').nullish(),
   buyerId: id.nullish(),
-  imageUrl: z.url().max(2000).nullish(),
+  // An image is fetched and shown: only https, never javascript:, data:, file: or plain http.
+  imageUrl: z
+    .url()
+    .max(2000)
+    .refine((u) => u.startsWith('https://'), { message: 'must be an https:// address', params: { reason: 'https_url_required' } })
+    .nullish(),
 };
 
 export const productsRouter = createTRPCRouter({

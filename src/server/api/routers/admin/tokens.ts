@@ -8,10 +8,13 @@ export const adminTokensRouter = createTRPCRouter({
   create: adminProcedure
     .input(
       z.strictObject({
+        /** Client-made: sending the same create again (its answer lost) re-issues this token instead of making another. */
+        id: id.optional(),
         name: text(100),
         /** The user the token acts as (its role and stores); defaults to the admin creating it. */
         userId: id.optional(),
-        expiresInDays: z.number().int().min(1).max(3650).nullish(),
+        /** Omitted: the deployment's default (API_TOKEN_DEFAULT_DAYS, 90); null: never expires. */
+        expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
       }),
     )
     .mutation(({ ctx, input }) => createApiToken(ctx.domain, input)),
