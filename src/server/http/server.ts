@@ -49,15 +49,18 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           },
         });
       },
-      onError: ({ error, path, ctx }) => {
+      onError: ({ error, path, ctx, req }) => {
         if (error.code === 'PAYLOAD_TOO_LARGE') {
           refused.payloadTooLarge++;
+          // The client learns why (413) and the connection closes after it: no second request rides on a half-read body.
+          responses.get(req)?.setHeader('connection', 'close');
           log.warn({ path, maxBodySize }, 'request body over the limit refused');
         }
         // Errors inside procedures are logged by the procedure middleware; these happened before one ran.
         if (!ctx && error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error.cause ?? error, path }, 'request failed before the procedure');
       },
     });
+  const responses = new WeakMap<IncomingMessage, ServerResponse>();
   const trpc = trpcHandler(BODY_LIMIT_BYTES);
   const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
 
@@ -104,6 +107,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
         }
         req.url = path + query;
+        responses.set(req, res);
         return (takesUpload(path) ? trpcUpload : trpc)(req, res);
       }
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
