@@ -3,6 +3,12 @@ import type { ReactNode } from 'react';
 import './globals.css';
 import { Providers } from './providers';
 
+/**
+ * Rendered per request: every page carries the nonce of its response's Content-Security-Policy (set by our server,
+ * read by Next from the request), which a page built ahead of time could not.
+ */
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: { default: 'MyInventory', template: '%s · MyInventory' },
   description: 'Inventário, solicitações de compra e conformidade para redes de supermercados.',

@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
+import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
 import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -28,7 +29,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
 
   const shedder = createLoadShedder(services.env.LOAD_SHED_MAX_IN_FLIGHT, services.env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
   /** Requests refused at the door, by cause (for the operators' figures). */
-  const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0 };
+  const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0, cspViolations: 0 };
   const isSecure = (req: IncomingMessage) => Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
   const trpcHandler = (maxBodySize: number) =>
     createHTTPHandler({
@@ -85,6 +86,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     }
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    setBaseHeaders(res, { secure: isSecure(req) });
     if (draining) res.setHeader('connection', 'close');
 
     if (!methodAllowed(req.method)) {
@@ -96,7 +98,10 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     const path = normalizedPath(req.url);
     const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     try {
+      if (path.startsWith('/api/')) res.setHeader('Content-Security-Policy', apiPolicy);
       if (path.startsWith('/api/trpc/')) {
+        // Every answer is somebody's data: never kept by a browser or a shared cache.
+        res.setHeader('Cache-Control', 'no-store');
         if (req.method === 'POST' && !sameOriginOrScript(req, { secure: isSecure(req), publicUrl: services.env.PUBLIC_URL, trustProxy })) {
           refused.crossSite++;
           return sendJson(res, 403, { error: 'Cross-site request refused: the API accepts changes from this site only', reason: 'cross_site', requestId });
@@ -115,13 +120,25 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         const report = await checkHealth(services);
         return sendJson(res, healthHttpStatus(report), report);
       }
-      if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) return await (queueBoard ??= createQueueBoard(services))(req, res);
+      if (path === CSP_REPORT_PATH && req.method === 'POST') {
+        refused.cspViolations++;
+        log.warn({ report: (await readSmallBody(req, 16 * 1024)).slice(0, 2000) }, 'content security policy violation reported');
+        res.writeHead(204).end();
+        return;
+      }
+      if (path === QUEUE_BOARD_PATH || path.startsWith(`${QUEUE_BOARD_PATH}/`)) {
+        res.setHeader('Content-Security-Policy', queueBoardPolicy);
+        return await (queueBoard ??= createQueueBoard(services))(req, res);
+      }
       // Next's own API route handlers are for serverless deploys only: here, the API has one door.
       if (path === '/api' || path.startsWith('/api/')) {
         refused.unknownApiPath++;
         return sendJson(res, 404, { error: 'Not found', requestId });
       }
-      if (opts.nextHandler) return await opts.nextHandler(req, res);
+      if (opts.nextHandler) {
+        applyPagePolicy(req, res);
+        return await opts.nextHandler(req, res);
+      }
       sendJson(res, 404, { error: 'Not found' });
     } catch (error) {
       log.error({ err: error, path, requestId }, 'unhandled request error');
@@ -203,6 +220,15 @@ function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
       histogram.disable();
     },
   };
+}
+
+/** A small request body as text (a CSP report); past `limit` bytes the rest is dropped. */
+async function readSmallBody(req: IncomingMessage, limit: number): Promise<string> {
+  let text = '';
+  for await (const chunk of req) {
+    if (text.length < limit) text += String(chunk).slice(0, limit - text.length);
+  }
+  return text;
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
