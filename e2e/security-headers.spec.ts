@@ -1,5 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { DEMO_PASSWORD, demoUsers } from './fixtures/auth';
+import { createOperatorWithCli } from './fixtures/operator';
 
 /** The browser-facing defences: every page under a nonce-based CSP it actually obeys, and the headers around it. */
 test('pages carry a nonce CSP their own scripts satisfy, and a script without the nonce does not run', async ({ page }) => {
@@ -37,6 +38,9 @@ test('API answers are never cached or framed; Bull Board has a policy of its own
   expect(login.headers()['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
   const violations: string[] = [];
   page.on('console', (m) => (/Content Security Policy/i.test(m.text()) ? violations.push(m.text()) : undefined));
+  // Bull Board is the platform operator's.
+  const operator = createOperatorWithCli();
+  expect((await page.request.post('/api/trpc/auth.login', { data: { json: { email: operator.email, password: operator.password } } })).status()).toBe(200);
   const board = await page.goto('/admin/queues');
   expect(board!.status()).toBe(200);
   expect(board!.headers()['content-security-policy']).toContain("script-src 'self'");

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import superjson from 'superjson';
-import { errorCode } from '~/lib/trpc/errors';
+import { errorCode, errorReason } from '~/lib/trpc/errors';
 import { api, type Me } from '~/lib/trpc/react';
 import { loginUrl, worksWithoutLogin } from '~/lib/trpc/redirect';
 import { ErrorAlert, Loading } from './ui/feedback';
@@ -51,16 +51,21 @@ export function AppShell({ children }: { children: ReactNode }) {
     },
   });
   const unauthorized = me.isError && !me.data && errorCode(me.error) === 'UNAUTHORIZED';
+  // The platform operator belongs to no organization: its pages are elsewhere.
+  const operator = me.isError && !me.data && errorReason(me.error) === 'operator_outside_orgs';
+  useEffect(() => {
+    if (operator) window.location.replace('/operator');
+  }, [operator]);
   const stayAs = unauthorized && worksWithoutLogin(pathname) ? lastUser : null;
   useEffect(() => {
     // A page that works without a login, but nobody was signed in here before: it needs a login after all.
     if (unauthorized && worksWithoutLogin(pathname) && localStorage.getItem(LAST_USER_KEY) === null) window.location.replace(loginUrl(pathname));
   }, [unauthorized, pathname]);
 
-  if (me.isPending) {
+  if (me.isPending || operator) {
     return (
       <main className="center-screen">
-        <Loading label="Carregando sua sessão…" />
+        <Loading label={operator ? 'Abrindo a área do operador da plataforma…' : 'Carregando sua sessão…'} />
       </main>
     );
   }

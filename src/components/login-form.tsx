@@ -5,7 +5,7 @@ import { useRouter, useSearchParams } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { describeError, errorCode, fieldErrors, isNetworkError, retryAfterSeconds } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
-import { safeNextPath } from '~/lib/trpc/redirect';
+import { landingPath, safeNextPath } from '~/lib/trpc/redirect';
 import { TextField } from './ui/fields';
 
 type LoginError = { message: string; data?: unknown };
@@ -34,10 +34,10 @@ export function LoginForm() {
   const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
 
   const login = api.auth.login.useMutation({
-    onSuccess: () => {
+    onSuccess: (session) => {
       // Nothing cached for a previous user may leak into this session.
       queryClient.clear();
-      router.replace(next);
+      router.replace(landingPath(session.kind, next));
     },
   });
   const serverFieldErrors = fieldErrors(login.error);

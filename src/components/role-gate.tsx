@@ -12,11 +12,18 @@ export function RoleGate({ roles, children }: { roles: readonly Role[]; children
   const { user } = useSession();
   if (roles.includes(user.role)) return <>{children}</>;
   return (
+    <AccessDenied>
+      Seu papel (<strong>{roleLabels[user.role]}</strong>) não permite abrir esta página. Se precisar dela, peça acesso a um administrador.
+    </AccessDenied>
+  );
+}
+
+/** "Acesso negado", why, and the way back home. */
+export function AccessDenied({ children }: { children: ReactNode }) {
+  return (
     <section className={styles.accessDenied} aria-labelledby="access-denied-title">
       <h1 id="access-denied-title">Acesso negado</h1>
-      <p>
-        Seu papel (<strong>{roleLabels[user.role]}</strong>) não permite abrir esta página. Se precisar dela, peça acesso a um administrador.
-      </p>
+      <p>{children}</p>
       <p>
         <Link href="/" className="btn btn-secondary">
           Voltar ao início

@@ -6,7 +6,7 @@ import { createContext } from '~/server/api/trpc';
 import { hashPassword } from '~/server/auth/password';
 import { newSessionSecret, sha256 } from '~/server/auth/secrets';
 import { withCheckDigit } from '~/lib/ean';
-import { loginSessions, organizations, products, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
+import { loginSessions, operatorSessions, organizations, platformOperators, products, storeMemberships, stores, users, type UserRole } from '~/server/db/schema';
 import { createLogger, type Logger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import { createTestDatabase } from './db';
@@ -86,6 +86,17 @@ export async function createOrgFixture(services: Services, slug: string) {
     )
     .returning();
   return { org: org!, stores: storeRows, users: byRole, secrets, products: productRows };
+}
+
+export type OperatorFixture = Awaited<ReturnType<typeof createOperatorFixture>>;
+
+/** A platform operator (outside every org) with a real session row: `secret` is its cookie's secret. */
+export async function createOperatorFixture(services: Services, slug: string) {
+  const passwordHash = await (sharedHash ??= hashPassword(TEST_PASSWORD));
+  const [operator] = await services.db.insert(platformOperators).values({ email: `operator@${slug}.test`, name: `Operadora ${slug}`, passwordHash }).returning();
+  const secret = newSessionSecret();
+  await services.db.insert(operatorSessions).values({ id: sha256(secret), operatorId: operator!.id, expiresAt: new Date(Date.now() + 3600_000) });
+  return { operator: operator!, secret };
 }
 
 export type CallerOptions = { sessionSecret?: string | null; bearer?: string | null; ip?: string };

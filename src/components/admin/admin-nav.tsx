@@ -9,7 +9,7 @@ export const adminSections = [
   { href: '/admin/stores', label: 'Lojas' },
   { href: '/admin/tokens', label: 'Tokens de API' },
   { href: '/admin/audit', label: 'Auditoria' },
-  // Not /admin/queues: the server serves Bull Board there (linked from this page).
+  // Not /admin/queues: the server serves Bull Board there (to the platform operator only).
   { href: '/admin/operations', label: 'Filas' },
   { href: '/admin/dead-letters', label: 'Fila de erros (DLQ)' },
   { href: '/admin/events', label: 'Eventos' },

@@ -20,21 +20,56 @@ import styles from './admin.module.css';
 type DeadLetter = RouterOutputs['admin']['dlq']['list']['items'][number];
 type QueueFilter = NonNullable<RouterInputs['admin']['dlq']['list']['queue']>;
 type UserNames = Map<string, string>;
+/** `admin.dlq` (an org's letters) or `operator.dlq` (the system's): the same procedures over different rows. */
+type DeadLetterProcedures = typeof api.admin.dlq;
 
+/** The org's dead letters, for its admin. */
 export function DeadLettersAdmin() {
   const utils = api.useUtils();
-  const [queue, setQueue] = useState<QueueFilter | ''>('');
-  const [resolved, setResolved] = useState(false);
-  const input = { limit: 25, queue: queue || null, resolved };
-  const list = api.admin.dlq.list.useInfiniteQuery(input, cursorPages);
   // Dead letters and their retries name people by id; the admin's user list turns them into names.
   const users = api.admin.users.list.useQuery({ limit: 200 });
   const names: UserNames = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
+  return (
+    <DeadLetters
+      procedures={api.admin.dlq}
+      invalidate={() => utils.admin.dlq.list.invalidate()}
+      title="Fila de erros (DLQ)"
+      description="Jobs da sua rede que falharam em todas as tentativas. Corrija a causa, reenvie o job e marque como resolvido."
+      names={names}
+      unknownName="Usuário removido"
+      namesError={users.isError ? users.error : null}
+    />
+  );
+}
+
+/** A page of dead letters: filter, read, retry and resolve them. */
+export function DeadLetters({
+  procedures,
+  invalidate,
+  title,
+  description,
+  names,
+  unknownName,
+  namesError,
+}: {
+  procedures: DeadLetterProcedures;
+  invalidate: () => Promise<void>;
+  title: string;
+  description: string;
+  /** Who retried or resolved a letter, by id; `unknownName` for an id not in it. */
+  names: UserNames;
+  unknownName: string;
+  namesError?: { message: string; data?: unknown } | null;
+}) {
+  const [queue, setQueue] = useState<QueueFilter | ''>('');
+  const [resolved, setResolved] = useState(false);
+  const input = { limit: 25, queue: queue || null, resolved };
+  const list = procedures.list.useInfiniteQuery(input, cursorPages);
 
   const [resolving, setResolving] = useState<DeadLetter | null>(null);
-  const notice = useListNotice(() => utils.admin.dlq.list.invalidate());
+  const notice = useListNotice(invalidate);
 
-  const retry = api.admin.dlq.retry.useMutation({
+  const retry = procedures.retry.useMutation({
     onSuccess: (result) => {
       const queueName = queueLabel(retrying.target?.sourceQueue ?? '');
       retrying.close();
@@ -42,15 +77,13 @@ export function DeadLettersAdmin() {
     },
   });
   const retrying: Confirmation<DeadLetter> = useConfirmation(retry, notice.clear);
+  const who = (id: string | null) => (id ? (names.get(id) ?? unknownName) : 'Sistema');
 
   const letters = pagedItems(list);
 
   return (
     <>
-      <PageHeader
-        title="Fila de erros (DLQ)"
-        description="Jobs que falharam em todas as tentativas. Corrija a causa, reenvie o job e marque como resolvido."
-      />
+      <PageHeader title={title} description={description} />
 
       <form className="filters" aria-label="Filtrar fila de erros" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Fila" value={queue} onChange={(e) => setQueue(e.target.value as QueueFilter | '')}>
@@ -70,7 +103,7 @@ export function DeadLettersAdmin() {
       </form>
 
       <ListNotice notice={notice} />
-      {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar os nomes dos usuários" /> : null}
+      {namesError ? <ErrorAlert error={namesError} title="Não foi possível carregar os nomes dos usuários" /> : null}
 
       <PagedList
         query={list}
@@ -86,7 +119,7 @@ export function DeadLettersAdmin() {
             <DeadLetterRow
               key={letter.id}
               letter={letter}
-              names={names}
+              who={who}
               onRetry={() => retrying.ask(letter)}
               onResolve={notice.clearThen(() => setResolving(letter))}
             />
@@ -110,6 +143,7 @@ export function DeadLettersAdmin() {
       </ConfirmMutationDialog>
 
       <ResolveDialog
+        resolve={procedures.resolve}
         letter={resolving}
         onClose={() => setResolving(null)}
         onResolved={(letter) => {
@@ -121,8 +155,7 @@ export function DeadLettersAdmin() {
   );
 }
 
-function DeadLetterRow({ letter, names, onRetry, onResolve }: { letter: DeadLetter; names: UserNames; onRetry: () => void; onResolve: () => void }) {
-  const who = (id: string | null) => (id ? (names.get(id) ?? 'Usuário removido') : 'Sistema');
+function DeadLetterRow({ letter, who, onRetry, onResolve }: { letter: DeadLetter; who: (id: string | null) => string; onRetry: () => void; onResolve: () => void }) {
   const jobName = letter.jobName ?? 'sem nome';
   return (
     <tr role="row">
@@ -184,8 +217,18 @@ function DeadLetterRow({ letter, names, onRetry, onResolve }: { letter: DeadLett
   );
 }
 
-function ResolveDialog({ letter, onClose, onResolved }: { letter: DeadLetter | null; onClose: () => void; onResolved: (letter: DeadLetter) => Promise<void> }) {
-  const resolve = api.admin.dlq.resolve.useMutation();
+function ResolveDialog({
+  resolve: procedure,
+  letter,
+  onClose,
+  onResolved,
+}: {
+  resolve: DeadLetterProcedures['resolve'];
+  letter: DeadLetter | null;
+  onClose: () => void;
+  onResolved: (letter: DeadLetter) => Promise<void>;
+}) {
+  const resolve = procedure.useMutation();
   const close = () => {
     resolve.reset();
     onClose();

@@ -222,6 +222,8 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   signed_out: () => 'Sua sessão expirou. Entre novamente.',
   invalid_login: () => 'E-mail ou senha incorretos.',
   role_required: () => 'Acesso negado: seu papel não permite esta ação.',
+  operator_outside_orgs: () => 'O operador da plataforma não pertence a nenhuma rede: esta ação é das páginas de uma rede.',
+  operator_only: () => 'Acesso negado: só o operador da plataforma pode fazer isto.',
   rate_limited: (d) =>
     typeof d.retryAfterSeconds === 'number' ? `Muitas tentativas. Tente novamente em ${d.retryAfterSeconds} s.` : 'Muitas tentativas. Tente novamente em alguns segundos.',
   not_found: (d) => `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { safeNextPath } from './redirect';
+import { landingPath, safeNextPath } from './redirect';
 
 describe('safeNextPath', () => {
   it('keeps our own paths, with their query and fragment', () => {
@@ -16,5 +16,21 @@ describe('safeNextPath', () => {
   it('reads the next parameter as the login page receives it (decoded)', () => {
     const next = new URLSearchParams('next=/%09/evil.example/steal').get('next');
     expect(safeNextPath(next)).toBe('/');
+  });
+});
+
+describe('landingPath', () => {
+  it("takes the platform operator to its own pages, or to Bull Board when it was going there, never to an org's page", () => {
+    expect(landingPath('operator', '/')).toBe('/operator');
+    expect(landingPath('operator', '/admin/users')).toBe('/operator');
+    expect(landingPath('operator', '/operator/dead-letters')).toBe('/operator/dead-letters');
+    expect(landingPath('operator', '/admin/queues')).toBe('/admin/queues');
+    expect(landingPath('operator', '/operatorx')).toBe('/operator');
+  });
+
+  it("takes a member where they were going, unless that is the operator's", () => {
+    expect(landingPath('member', '/inventory')).toBe('/inventory');
+    expect(landingPath('member', '/operator')).toBe('/');
+    expect(landingPath('member', '/admin/queues?x=1')).toBe('/');
   });
 });

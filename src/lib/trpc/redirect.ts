@@ -17,6 +17,18 @@ export function safeNextPath(next: string | null | undefined): string {
   return `${url.pathname}${url.search}${url.hash}`;
 }
 
+/** The operator's pages, and Bull Board, which our server serves to the operator only. */
+const isOperatorPath = (path: string) => /^\/operator(\/|\?|$)/.test(path) || /^\/admin\/queues(\/|\?|$)/.test(path);
+
+/**
+ * Where a login lands: where the person was going, unless that is the other side's. The platform operator
+ * belongs to no organization, so an org's page is no place for them (and the operator's pages none for a member).
+ */
+export function landingPath(kind: 'member' | 'operator', next: string): string {
+  if (kind === 'operator') return isOperatorPath(next) ? next : '/operator';
+  return isOperatorPath(next) ? '/' : next;
+}
+
 export function loginUrl(currentPath: string): string {
   return `/login?next=${encodeURIComponent(safeNextPath(currentPath))}`;
 }

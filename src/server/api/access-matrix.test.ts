@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
-import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from '../../../tests/helpers/harness';
+import { callerFor, createOperatorFixture, createOrgFixture, createTestServices, TEST_PASSWORD, type OperatorFixture, type OrgFixture } from '../../../tests/helpers/harness';
 import { eq } from 'drizzle-orm';
 import { deadLetterQueue, eventLog, userRoles, type UserRole } from '../db/schema';
 import type { Services } from '../services';
@@ -14,20 +14,36 @@ import type { ProcedureMeta } from './trpc';
  * call it and gives an input that points at rows of org A; the matrix then proves that
  *  - a signed-out caller gets UNAUTHORIZED (except public procedures),
  *  - every role outside `roles` gets FORBIDDEN,
+ *  - the platform operator gets FORBIDDEN from every procedure of an org (it belongs to none), and only it may
+ *    call the `operator` ones: every org role, of either org, gets FORBIDDEN there,
  *  - a caller of org B with an allowed role gets NOT_FOUND for org A's ids, or (for lists) sees none of org A's rows.
  */
 type Access = {
-  roles: readonly UserRole[] | 'any-signed-in' | 'public';
+  /** 'any-signed-in': every org member; 'anyone-signed-in': the platform operator too; 'operator': the operator only. */
+  roles: readonly UserRole[] | 'any-signed-in' | 'anyone-signed-in' | 'public' | 'operator';
   input: (a: OrgFixture, extra: Extra) => unknown;
   /**
    * not-found: org B's caller gets NOT_FOUND for org A's ids; listOf: org B's list holds none of org A's ids;
-   * noEffect: org B's call answers without touching org A (checked by `check`); own-data: acts on the caller's own org only.
+   * noEffect: org B's call answers without touching org A (checked by `check`); own-data: acts on the caller's own org only;
+   * platform: the operator's, of no org (what it may see is proven in "system dead letters" below).
    */
-  crossOrg: 'not-found' | { listOf: (result: unknown) => string[] } | { noEffect: (result: unknown) => void } | 'own-data';
+  crossOrg: 'not-found' | { listOf: (result: unknown) => string[] } | { noEffect: (result: unknown) => void } | 'own-data' | 'platform';
   /** Who calls in the cross-org checks (default: the most privileged allowed role). */
   crossOrgAs?: UserRole;
 };
-type Extra = { tokenId: string; draftId: string; requestId: string; itemId: string; notificationId: string; deadLetterId: string; eventId: number; deviceToken: string };
+type Extra = {
+  tokenId: string;
+  draftId: string;
+  requestId: string;
+  itemId: string;
+  notificationId: string;
+  deadLetterId: string;
+  /** System dead letters (no org): one to retry, one to resolve. */
+  systemLetterId: string;
+  systemLetterToResolveId: string;
+  eventId: number;
+  deviceToken: string;
+};
 
 /** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
 const inventorySessionOf = (a: OrgFixture) => `${a.org.id.slice(0, 24)}00000000a115`;
@@ -36,7 +52,7 @@ const inboxItems = (r: unknown) => (r as { items: { itemId: string }[] }).items.
 
 const matrix: Record<string, Access> = {
   'auth.login': { roles: 'public', input: (a) => ({ email: `clerk@${a.org.slug}.test`, password: TEST_PASSWORD }), crossOrg: 'own-data' },
-  'auth.logout': { roles: 'any-signed-in', input: () => undefined, crossOrg: 'own-data' },
+  'auth.logout': { roles: 'anyone-signed-in', input: () => undefined, crossOrg: 'own-data' },
   'auth.me': { roles: 'any-signed-in', input: () => undefined, crossOrg: 'own-data' },
   'admin.users.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.users.byId': { roles: ['admin'], input: (a) => ({ id: a.users.clerk.id }), crossOrg: 'not-found' },
@@ -146,18 +162,26 @@ const matrix: Record<string, Access> = {
     input: (a) => ({ storeId: a.stores[0]!.id, csv: `ean;quantidade\n${a.products[0]!.ean};5\n` }),
     crossOrg: 'not-found',
   },
+  'operator.me': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
+  'operator.dlq.list': { roles: 'operator', input: () => ({ limit: 50 }), crossOrg: 'platform' },
+  'operator.dlq.retry': { roles: 'operator', input: (_a, x) => ({ id: x.systemLetterId }), crossOrg: 'platform' },
+  'operator.dlq.resolve': { roles: 'operator', input: (_a, x) => ({ id: x.systemLetterToResolveId, note: 'resolvido' }), crossOrg: 'platform' },
+  'operator.queues.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
+  'operator.system.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
 };
 
 let services: Services;
 let close: () => Promise<void>;
 let orgA: OrgFixture;
 let orgB: OrgFixture;
+let operator: OperatorFixture;
 let extra: Extra;
 
 beforeAll(async () => {
   ({ services, close } = await createTestServices());
   orgA = await createOrgFixture(services, 'matrix-a');
   orgB = await createOrgFixture(services, 'matrix-b');
+  operator = await createOperatorFixture(services, 'matrix');
   const adminA = await callerFor(services, { sessionSecret: orgA.secrets.admin });
   const clerkA = await callerFor(services, { sessionSecret: orgA.secrets.clerk });
   const tokenId = (await adminA.admin.tokens.create({ name: 'matrix' })).id;
@@ -177,9 +201,24 @@ beforeAll(async () => {
     .insert(deadLetterQueue)
     .values({ orgId: orgA.org.id, sourceQueue: 'fcm-notifications', payload: { notificationId }, errorMessage: 'boom' })
     .returning();
+  const systemLetters = await services.db
+    .insert(deadLetterQueue)
+    .values([1, 2].map((n) => ({ orgId: null, sourceQueue: 'domain-events', jobName: `system-${n}`, payload: { eventId: 999_000 + n, orgId: null }, errorMessage: 'boom' })))
+    .returning();
   const [event] = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.orgId, orgA.org.id)).limit(1);
   await adminA.inventory.open({ id: inventorySessionOf(orgA), storeId: orgA.stores[0]!.id, assignments: [{ userId: orgA.users.clerk.id, zone: '' }] });
-  extra = { tokenId, draftId: draft.id, requestId: request.id, itemId: request.items[0]!.id, notificationId, deadLetterId: letter!.id, eventId: event!.id, deviceToken };
+  extra = {
+    tokenId,
+    draftId: draft.id,
+    requestId: request.id,
+    itemId: request.items[0]!.id,
+    notificationId,
+    deadLetterId: letter!.id,
+    systemLetterId: systemLetters[0]!.id,
+    systemLetterToResolveId: systemLetters[1]!.id,
+    eventId: event!.id,
+    deviceToken,
+  };
 });
 afterAll(() => close());
 
@@ -201,6 +240,12 @@ async function call(path: string, opts: { sessionSecret?: string }, input: unkno
   return result;
 }
 
+/** A session allowed to call: the operator's for its procedures, else org A's most privileged allowed role. */
+function allowedSecret(access: Access): string {
+  if (access.roles === 'operator') return operator.secret;
+  return orgA.secrets[typeof access.roles === 'string' ? 'admin' : access.roles[access.roles.length - 1]!];
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
@@ -216,12 +261,13 @@ describe('access matrix', () => {
     expect(Object.keys(matrix).sort()).toEqual(paths);
   });
 
-  it('declares the same roles as the procedures enforce (meta.roles)', () => {
+  it('declares the same roles as the procedures enforce (meta.roles, meta.operator)', () => {
     for (const [path, procedure] of procedures) {
       const declared = matrix[path]!.roles;
       const metaRoles = procedure._def.meta?.roles;
       if (Array.isArray(declared)) expect([...(metaRoles ?? [])].sort(), path).toEqual([...declared].sort());
       else expect(metaRoles, path).toBeUndefined();
+      expect(procedure._def.meta?.operator ?? false, path).toBe(declared === 'operator');
     }
   });
 
@@ -233,8 +279,7 @@ describe('access matrix', () => {
     for (const [path, access] of Object.entries(matrix)) {
       const input = access.input(orgA, extra);
       if (!input || typeof input !== 'object' || !('limit' in input)) continue;
-      const role: UserRole = typeof access.roles === 'string' ? 'admin' : access.roles[access.roles.length - 1]!;
-      const as = { sessionSecret: orgA.secrets[role] };
+      const as = { sessionSecret: allowedSecret(access) };
       if ((await codeOf(call(path, as, { ...input, cursor: null }))) !== 'OK') continue; // takes no cursor
       lists.push(path);
       for (const cursor of crafted) {
@@ -258,10 +303,22 @@ describe('access matrix', () => {
           expect(await codeOf(call(path, { sessionSecret: 'not-a-real-session' }, access.input(orgA, extra)))).toBe('UNAUTHORIZED');
         });
       }
-      const allowed: readonly UserRole[] = Array.isArray(access.roles) ? access.roles : userRoles;
+      const allowed: readonly UserRole[] = Array.isArray(access.roles) ? access.roles : access.roles === 'operator' ? [] : userRoles;
       for (const role of userRoles.filter((r) => !allowed.includes(r))) {
         it(`refuses role ${role} with FORBIDDEN and changes nothing`, async () => {
           expect(await codeOf(call(path, { sessionSecret: orgA.secrets[role] }, access.input(orgA, extra)))).toBe('FORBIDDEN');
+        });
+      }
+      if (access.roles === 'operator') {
+        it('is open to the platform operator', async () => {
+          expect(await codeOf(call(path, { sessionSecret: operator.secret }, access.input(orgA, extra)))).toBe('OK');
+        });
+        it("refuses org B's admin with FORBIDDEN too: no org's admin gets the platform's data", async () => {
+          expect(await codeOf(call(path, { sessionSecret: orgB.secrets.admin }, access.input(orgB, extra)))).toBe('FORBIDDEN');
+        });
+      } else if (access.roles !== 'public' && access.roles !== 'anyone-signed-in') {
+        it('refuses the platform operator with FORBIDDEN: it belongs to no organization', async () => {
+          expect(await codeOf(call(path, { sessionSecret: operator.secret }, access.input(orgA, extra)))).toBe('FORBIDDEN');
         });
       }
       const crossOrg = access.crossOrg;
@@ -275,7 +332,7 @@ describe('access matrix', () => {
           const role = access.crossOrgAs ?? allowed[allowed.length - 1]!;
           crossOrg.noEffect(await call(path, { sessionSecret: orgB.secrets[role] }, access.input(orgA, extra)));
         });
-      } else if (crossOrg !== 'own-data') {
+      } else if (crossOrg !== 'own-data' && crossOrg !== 'platform') {
         it("shows org B's caller none of org A's rows", async () => {
           const role = access.crossOrgAs ?? allowed[allowed.length - 1]!;
           const idsOfA = new Set(
@@ -288,4 +345,28 @@ describe('access matrix', () => {
       }
     });
   }
+});
+
+describe("system dead letters (no org) are the platform operator's, never an org admin's", () => {
+  const ids = (r: unknown) => items(r);
+
+  it("org A's admin lists only org A's letters, and gets NOT_FOUND retrying or resolving a system letter", async () => {
+    const adminA = await callerFor(services, { sessionSecret: orgA.secrets.admin });
+    const open = ids(await adminA.admin.dlq.list({ limit: 200 }));
+    const resolved = ids(await adminA.admin.dlq.list({ limit: 200, resolved: true }));
+    expect(open).toContain(extra.deadLetterId);
+    expect([...open, ...resolved]).not.toContain(extra.systemLetterId);
+    expect([...open, ...resolved]).not.toContain(extra.systemLetterToResolveId);
+    expect(await codeOf(adminA.admin.dlq.retry({ id: extra.systemLetterId }))).toBe('NOT_FOUND');
+    expect(await codeOf(adminA.admin.dlq.resolve({ id: extra.systemLetterId, note: 'não é meu' }))).toBe('NOT_FOUND');
+  });
+
+  it("the operator lists the system's letters and none of an org's, and gets NOT_FOUND for org A's letter", async () => {
+    const op = await callerFor(services, { sessionSecret: operator.secret });
+    const all = [...ids(await op.operator.dlq.list({ limit: 200 })), ...ids(await op.operator.dlq.list({ limit: 200, resolved: true }))];
+    expect(all).toEqual(expect.arrayContaining([extra.systemLetterId, extra.systemLetterToResolveId]));
+    expect(all).not.toContain(extra.deadLetterId);
+    expect(await codeOf(op.operator.dlq.retry({ id: extra.deadLetterId }))).toBe('NOT_FOUND');
+    expect(await codeOf(op.operator.dlq.resolve({ id: extra.deadLetterId, note: 'não é meu' }))).toBe('NOT_FOUND');
+  });
 });

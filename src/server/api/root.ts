@@ -3,6 +3,7 @@ import { authRouter } from './routers/auth';
 import { dashboardRouter } from './routers/dashboard';
 import { inventoryRouter } from './routers/inventory';
 import { notificationsRouter } from './routers/notifications';
+import { operatorRouter } from './routers/operator';
 import { productsRouter } from './routers/products';
 import { purchaseRequestsRouter } from './routers/purchase-requests';
 import { createCallerFactory, createTRPCRouter } from './trpc';
@@ -15,6 +16,8 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   dashboard: dashboardRouter,
   inventory: inventoryRouter,
+  /** The platform operator's (outside every organization). */
+  operator: operatorRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -2,10 +2,10 @@ import { initTRPC } from '@trpc/server';
 import superjson from 'superjson';
 import { ZodError, z } from 'zod';
 import { problemOfIssue } from '~/lib/problems';
-import { resolvePrincipal, type Credentials } from '../auth/authenticate';
+import { resolveCaller, type Credentials } from '../auth/authenticate';
 import type { Principal } from '../domain/principal';
 import type { UserRole } from '../db/schema';
-import { requestContext, type SignedInContext } from '../domain/context';
+import { memberOf, operatorContext, requestContext, type SignedInContext } from '../domain/context';
 import { AppError, pgErrorCode, toTRPCError } from '../errors';
 import { commitEffects } from '../runtime/consumers';
 import type { Services } from '../services';
@@ -25,17 +25,25 @@ export type ContextOptions = {
   setHeader: (name: string, value: string) => void;
 };
 
+/**
+ * `caller` is whoever signed in; `principal` is that caller when a member of an organization (what every
+ * org-scoped procedure works with), `operator` when the platform operator. Never both.
+ */
 export async function createContext(opts: ContextOptions) {
-  const { principal, credentialError } = await resolvePrincipal(opts.services, opts.credentials);
-  const logger = opts.services.logger.child({ requestId: opts.requestId, userId: principal?.userId, orgId: principal?.orgId });
-  const domain = requestContext(opts.services, { principal, requestId: opts.requestId, ip: opts.ip, logger, afterCommit: commitEffects(opts.services) });
-  return { ...opts, principal, credentialError, logger, domain };
+  const { caller, credentialError } = await resolveCaller(opts.services, opts.credentials);
+  const principal = memberOf(caller);
+  const operator = caller?.kind === 'operator' ? caller : null;
+  const logger = opts.services.logger.child({ requestId: opts.requestId, userId: principal?.userId, orgId: principal?.orgId, operatorId: operator?.operatorId });
+  const domain = requestContext(opts.services, { caller, requestId: opts.requestId, ip: opts.ip, logger, afterCommit: commitEffects(opts.services) });
+  return { ...opts, caller, principal, operator, credentialError, logger, domain };
 }
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
 export type ProcedureMeta = {
   /** Roles allowed to call; absent on public and on any-signed-in procedures. */
   roles?: readonly UserRole[];
+  /** The platform operator's procedures (no org member may call them). */
+  operator?: boolean;
 };
 
 /**
@@ -120,20 +128,42 @@ const guardInput = t.middleware(async ({ getRawInput, next }) => {
 });
 
 const rateLimit = t.middleware(async ({ ctx, next }) => {
-  await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, principal: ctx.principal, ip: ctx.ip, setHeader: ctx.setHeader });
+  await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, caller: ctx.caller, ip: ctx.ip, setHeader: ctx.setHeader });
   return next();
 });
 
-/** Rate limited per user or token when signed in, per IP otherwise. */
+/** Rate limited per user, token or operator when signed in, per IP otherwise. */
 export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit).use(guardInput);
 
+const signedOut = (ctx: Context) => new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
+
+/**
+ * A member of an organization: the ground of every org-scoped procedure. The platform operator is refused here,
+ * and could not get further anyway: it is no `Principal`, so no org-scoped service takes it.
+ */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.principal) {
-    throw new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
+  if (ctx.operator) {
+    throw new AppError('FORBIDDEN', 'operator_outside_orgs', 'The platform operator belongs to no organization; this works on one');
   }
+  if (!ctx.principal) throw signedOut(ctx);
   const principal: Principal = ctx.principal;
   const domain: SignedInContext = { ...ctx.domain, principal };
   return next({ ctx: { principal, domain } });
+});
+
+/** Anyone signed in, a member or the platform operator: only what concerns the caller's own credential (logout). */
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.caller) throw signedOut(ctx);
+  return next({ ctx: { caller: ctx.caller } });
+});
+
+/** The platform operator only: what every organization shares (queues, system dead letters, process figures). */
+export const operatorProcedure = publicProcedure.meta({ operator: true }).use(({ ctx, next }) => {
+  if (!ctx.operator) {
+    if (ctx.principal) throw new AppError('FORBIDDEN', 'operator_only', 'Only the platform operator may do this');
+    throw signedOut(ctx);
+  }
+  return next({ ctx: { operator: ctx.operator, domain: operatorContext(ctx.domain, ctx.operator) } });
 });
 
 /** Signed in with one of these roles; anyone else gets FORBIDDEN. The roles live in meta so tests can enumerate them. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isValidEan13 } from '~/lib/ean';
 import { matching } from '~/lib/problems';
 import { userRoles } from '../db/schema';
+import { queueNames, type QueueName } from '../queues/definitions';
 
 /** Shared input shapes; objects are strict so an unknown field is a BAD_REQUEST, not silently ignored. */
 export const id = z.uuid({ message: 'must be a UUID' });
@@ -25,3 +26,7 @@ export const pageInput = {
   direction: z.enum(['forward', 'backward']).optional(),
 };
 export type Page<T> = { items: T[]; nextCursor: string | null };
+
+export const queueName = z.enum(Object.values(queueNames) as [QueueName, ...QueueName[]]);
+/** A page of dead letters: an org admin's (`admin.dlq.list`) or the platform operator's (`operator.dlq.list`). */
+export const deadLetterListInput = z.strictObject({ ...pageInput, queue: queueName.nullish(), resolved: z.boolean().nullish() });

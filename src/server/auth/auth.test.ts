@@ -6,7 +6,7 @@ import { awayFromMinuteEdge } from '../../../tests/helpers/clock';
 import { countQueries } from '../db/query-count';
 import { apiTokens, auditLog, loginSessions } from '../db/schema';
 import type { Services } from '../services';
-import { resolvePrincipal } from './authenticate';
+import { resolveCaller } from './authenticate';
 import { SESSION_COOKIE } from './secrets';
 
 let services: Services;
@@ -29,7 +29,7 @@ describe('login', () => {
   it('sets an HTTP-only SameSite=Lax session cookie that signs the user in, and audits it', async () => {
     const anon = await callerFor(services, { ip: '10.0.0.1' });
     const result = await anon.auth.login({ email: 'MANAGER@auth.test', password: TEST_PASSWORD });
-    expect(result.userId).toBe(org.users.manager.id);
+    expect(result).toMatchObject({ kind: 'member', userId: org.users.manager.id });
     const cookie = anon.headers.get('set-cookie');
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -82,9 +82,9 @@ describe('login', () => {
 describe('sessions', () => {
   it('checks a warm session without a single SQL statement', async () => {
     const credentials = { sessionSecret: org.secrets.clerk, bearer: null };
-    await resolvePrincipal(services, credentials);
-    const { result, queries } = await countQueries(() => resolvePrincipal(services, credentials));
-    expect(result.principal?.userId).toBe(org.users.clerk.id);
+    await resolveCaller(services, credentials);
+    const { result, queries } = await countQueries(() => resolveCaller(services, credentials));
+    expect(result.caller?.kind === 'session' && result.caller.userId).toBe(org.users.clerk.id);
     expect(queries.count).toBe(0);
   });
 

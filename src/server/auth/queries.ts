@@ -1,18 +1,51 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Principal } from '../domain/principal';
+import { unionAll } from 'drizzle-orm/pg-core';
+import type { OperatorPrincipal, Principal } from '../domain/principal';
 import type { Executor } from '../db/client';
-import { apiTokens, loginSessions, storeMemberships, users, type UserRole } from '../db/schema';
+import { apiTokens, loginSessions, operatorSessions, platformOperators, storeMemberships, users, type UserRole } from '../db/schema';
 
 const storeIdsOf = (userIdColumn: typeof users.id) =>
   sql<string[]>`coalesce((select array_agg(${storeMemberships.storeId}::text order by ${storeMemberships.storeId}) from ${storeMemberships} where ${storeMemberships.userId} = ${userIdColumn}), '{}')`;
 
-export async function findUserForLogin(db: Executor, email: string) {
-  const [row] = await db
-    .select({ id: users.id, orgId: users.orgId, role: users.role, name: users.name, email: users.email, passwordHash: users.passwordHash, active: users.active })
+export type LoginAccount =
+  | { kind: 'member'; id: string; orgId: string; role: UserRole; name: string; email: string; passwordHash: string; active: boolean }
+  | { kind: 'operator'; id: string; orgId: null; role: null; name: string; email: string; passwordHash: string; active: boolean };
+
+/**
+ * The user or platform operator with this email (one at most: a trigger keeps emails unique across both), in one
+ * statement whichever it is, so the time taken says nothing about which.
+ */
+export async function findAccountForLogin(db: Executor, email: string): Promise<LoginAccount | undefined> {
+  const lower = email.toLowerCase();
+  const members = db
+    .select({
+      kind: sql<string>`'member'`.as('kind'),
+      id: users.id,
+      orgId: sql<string | null>`${users.orgId}`.as('org_id'),
+      role: sql<string | null>`${users.role}::text`.as('role'),
+      name: users.name,
+      email: users.email,
+      passwordHash: users.passwordHash,
+      active: users.active,
+    })
     .from(users)
-    .where(eq(users.email, email.toLowerCase()))
-    .limit(1);
-  return row;
+    .where(eq(users.email, lower));
+  const operators = db
+    .select({
+      kind: sql<string>`'operator'`.as('kind'),
+      id: platformOperators.id,
+      orgId: sql<string | null>`null::uuid`.as('org_id'),
+      role: sql<string | null>`null::text`.as('role'),
+      name: platformOperators.name,
+      email: platformOperators.email,
+      passwordHash: platformOperators.passwordHash,
+      active: platformOperators.active,
+    })
+    .from(platformOperators)
+    .where(eq(platformOperators.email, lower));
+  const [row] = await unionAll(members, operators).limit(1);
+  if (!row) return undefined;
+  return row.kind === 'operator' ? { ...row, kind: 'operator', orgId: null, role: null } : { ...row, kind: 'member', orgId: row.orgId!, role: row.role as UserRole };
 }
 
 export async function insertLoginSession(
@@ -20,6 +53,10 @@ export async function insertLoginSession(
   values: { id: string; orgId: string; userId: string; expiresAt: Date; ip: string | null; userAgent: string | null },
 ) {
   await db.insert(loginSessions).values(values);
+}
+
+export async function insertOperatorSession(db: Executor, values: { id: string; operatorId: string; expiresAt: Date; ip: string | null; userAgent: string | null }) {
+  await db.insert(operatorSessions).values(values);
 }
 
 /** One statement: the session, its active user and the user's stores. */
@@ -40,6 +77,17 @@ export async function findPrincipalBySession(db: Executor, sessionId: string): P
     .where(and(eq(loginSessions.id, sessionId), isNull(loginSessions.revokedAt), gt(loginSessions.expiresAt, sql`now()`), eq(users.active, true)))
     .limit(1);
   return row && { ...row, kind: 'session', role: row.role as UserRole, expiresAt: row.expiresAt.toISOString() };
+}
+
+/** One statement: an operator's session and its active operator. */
+export async function findOperatorBySession(db: Executor, sessionId: string): Promise<OperatorPrincipal | undefined> {
+  const [row] = await db
+    .select({ credentialId: operatorSessions.id, operatorId: platformOperators.id, name: platformOperators.name, email: platformOperators.email, expiresAt: operatorSessions.expiresAt })
+    .from(operatorSessions)
+    .innerJoin(platformOperators, eq(platformOperators.id, operatorSessions.operatorId))
+    .where(and(eq(operatorSessions.id, sessionId), isNull(operatorSessions.revokedAt), gt(operatorSessions.expiresAt, sql`now()`), eq(platformOperators.active, true)))
+    .limit(1);
+  return row && { ...row, kind: 'operator', expiresAt: row.expiresAt.toISOString() };
 }
 
 /** A live API token's principal, by the token's hash (a request) or its id (a stream checking it still holds). */
@@ -75,6 +123,15 @@ export async function revokeLoginSession(db: Executor, sessionId: string): Promi
     .set({ revokedAt: sql`now()` })
     .where(and(eq(loginSessions.id, sessionId), isNull(loginSessions.revokedAt)))
     .returning({ userId: loginSessions.userId, orgId: loginSessions.orgId });
+  return row;
+}
+
+export async function revokeOperatorSession(db: Executor, sessionId: string): Promise<{ operatorId: string } | undefined> {
+  const [row] = await db
+    .update(operatorSessions)
+    .set({ revokedAt: sql`now()` })
+    .where(and(eq(operatorSessions.id, sessionId), isNull(operatorSessions.revokedAt)))
+    .returning({ operatorId: operatorSessions.operatorId });
   return row;
 }
 

@@ -1,42 +1,56 @@
 import { writeAudit } from '../audit/audit';
-import type { Actor } from '../domain/context';
+import type { Actor, DomainContext } from '../domain/context';
+import type { Caller } from '../domain/principal';
 import { cacheKeys } from '../cache/keys';
 import type { Executor } from '../db/client';
-import type { DomainContext, SignedInContext } from '../domain/context';
 import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
-import { findUserForLogin, insertLoginSession, revokeLoginSession, revokeUserSessions } from './queries';
+import { findAccountForLogin, insertLoginSession, insertOperatorSession, revokeLoginSession, revokeOperatorSession, revokeUserSessions } from './queries';
 import { newSessionSecret, sha256 } from './secrets';
 
-/** Email and password, checked with the same work whether the email exists or not; a session row on success. */
-export async function login(ctx: DomainContext, input: { email: string; password: string }, client: { userAgent: string | null }): Promise<{ secret: string; expiresAt: Date; userId: string }> {
-  const email = input.email.trim().toLowerCase();
-  const user = await findUserForLogin(ctx.db, email);
-  // Same work for unknown emails as for wrong passwords, so timing does not reveal which emails exist.
-  const passwordOk = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-  const anonymous: Actor = { ...ctx.actor, type: 'anonymous', userId: null, orgId: user?.orgId ?? null };
+export type LoginResult = { secret: string; expiresAt: Date } & ({ kind: 'member'; userId: string } | { kind: 'operator'; operatorId: string });
 
-  if (!user || !passwordOk || !user.active) {
-    const reason = !user ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'inactive_user';
-    await writeAudit(ctx.db, anonymous, { action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, after: { email, reason } });
+/**
+ * Email and password, checked with the same work whether the email exists or not; a session row on success. A
+ * member of an organization and the platform operator sign in alike; the operator's session is its own table's.
+ */
+export async function login(ctx: DomainContext, input: { email: string; password: string }, client: { userAgent: string | null }): Promise<LoginResult> {
+  const email = input.email.trim().toLowerCase();
+  const account = await findAccountForLogin(ctx.db, email);
+  // Same work for unknown emails as for wrong passwords, so timing does not reveal which emails exist.
+  const passwordOk = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  const anonymous: Actor = { ...ctx.actor, type: 'anonymous', userId: null, orgId: account?.orgId ?? null };
+  const entityType = account?.kind === 'operator' ? 'platform_operator' : 'user';
+
+  if (!account || !passwordOk || !account.active) {
+    const reason = !account ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'inactive_user';
+    await writeAudit(ctx.db, anonymous, { action: 'auth.login_failed', entityType, entityId: account?.id ?? null, after: { email, reason } });
     throw new AppError('UNAUTHORIZED', 'invalid_login', 'Email or password incorrect');
   }
 
   const secret = newSessionSecret();
   const expiresAt = new Date(Date.now() + ctx.services.env.SESSION_TTL_HOURS * 3600_000);
+  const session = { id: sha256(secret), expiresAt, ip: ctx.actor.ip ?? null, userAgent: client.userAgent };
   await inTransaction(ctx, async (tx) => {
-    await insertLoginSession(tx, { id: sha256(secret), orgId: user.orgId, userId: user.id, expiresAt, ip: ctx.actor.ip ?? null, userAgent: client.userAgent });
-    await writeAudit(tx, { ...anonymous, type: 'user', userId: user.id }, { action: 'auth.login', entityType: 'user', entityId: user.id });
+    if (account.kind === 'operator') await insertOperatorSession(tx, { ...session, operatorId: account.id });
+    else await insertLoginSession(tx, { ...session, orgId: account.orgId, userId: account.id });
+    const actor: Actor = { ...anonymous, type: account.kind === 'operator' ? 'operator' : 'user', userId: account.id };
+    await writeAudit(tx, actor, { action: 'auth.login', entityType, entityId: account.id });
   });
-  return { secret, expiresAt, userId: user.id };
+  return account.kind === 'operator' ? { kind: 'operator', operatorId: account.id, secret, expiresAt } : { kind: 'member', userId: account.id, secret, expiresAt };
 }
 
-/** Ends the caller's session at once: its row is revoked and its cached credentials dropped. */
-export async function logout(ctx: SignedInContext): Promise<void> {
-  if (ctx.principal.kind !== 'session') return;
-  const sessionId = ctx.principal.credentialId;
+/** Ends the caller's session at once (a member's or the operator's): its row is revoked and its cached credentials dropped. */
+export async function logout(ctx: DomainContext, caller: Caller): Promise<void> {
+  if (caller.kind === 'token') return;
+  const sessionId = caller.credentialId;
   await inTransaction(ctx, async (tx) => {
+    if (caller.kind === 'operator') {
+      const revoked = await revokeOperatorSession(tx, sessionId);
+      if (revoked) await writeAudit(tx, ctx.actor, { action: 'auth.logout', entityType: 'platform_operator', entityId: revoked.operatorId });
+      return;
+    }
     const revoked = await revokeLoginSession(tx, sessionId);
     if (revoked) await writeAudit(tx, ctx.actor, { action: 'auth.logout', entityType: 'user', entityId: revoked.userId });
   });

@@ -15,6 +15,8 @@ export const cacheKeys = {
 export const cacheTags = {
   /** Every cached credential of a user: a role, store or active change drops them all. */
   userAuth: (userId: string) => `auth:user:${userId}`,
+  /** Every cached session of a platform operator. */
+  operatorAuth: (operatorId: string) => `auth:operator:${operatorId}`,
   stores: (orgId: string) => `stores:${orgId}`,
   users: (orgId: string) => `users:${orgId}`,
   products: (orgId: string) => `products:${orgId}`,

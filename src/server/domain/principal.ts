@@ -1,6 +1,9 @@
 import type { UserRole } from '../db/schema';
 
-/** Who a request acts as, resolved from a session cookie or an API token. Cached, so it holds plain data only. */
+/**
+ * A member of one organization, resolved from a session cookie or an API token: the caller of every org-scoped
+ * procedure and service (the org of every query comes from here). Cached, so it holds plain data only.
+ */
 export type Principal = {
   kind: 'session' | 'token';
   /** Session id (SHA-256 of the cookie secret) or API token id. */
@@ -15,3 +18,19 @@ export type Principal = {
   expiresAt: string | null;
 };
 
+/**
+ * The platform operator, outside every organization: it has no `orgId`, so it can never stand where a `Principal`
+ * is expected (every org-scoped service takes one). Signs in with a session only. Cached like a Principal.
+ */
+export type OperatorPrincipal = {
+  kind: 'operator';
+  /** Session id (SHA-256 of the cookie secret). */
+  credentialId: string;
+  operatorId: string;
+  name: string;
+  email: string;
+  expiresAt: string;
+};
+
+/** Whoever a credential resolves to. */
+export type Caller = Principal | OperatorPrincipal;

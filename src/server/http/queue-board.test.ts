@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { createOperatorFixture, createOrgFixture, createTestServices, type OperatorFixture, type OrgFixture } from '../../../tests/helpers/harness';
 import { SESSION_COOKIE } from '../auth/secrets';
 import type { Services } from '../services';
 import { createAppServer } from './server';
@@ -9,12 +9,14 @@ for (const backend of ['redis', 'postgres'] as const) {
     let services: Services;
     let close: () => Promise<void>;
     let org: OrgFixture;
+    let operator: OperatorFixture;
     let app: ReturnType<typeof createAppServer>;
     let url: string;
 
     beforeAll(async () => {
       ({ services, close } = await createTestServices(backend === 'postgres' ? { REDIS_URL: '' } : {}));
       org = await createOrgFixture(services, `board-${backend}`);
+      operator = await createOperatorFixture(services, `board-${backend}`);
       app = createAppServer({ services });
       url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/admin/queues`;
     });
@@ -23,23 +25,33 @@ for (const backend of ['redis', 'postgres'] as const) {
       await close();
     });
     const as = (role: keyof OrgFixture['secrets']) => ({ cookie: `${SESSION_COOKIE}=${org.secrets[role]}` });
+    const asOperator = () => ({ cookie: `${SESSION_COOKIE}=${operator.secret}` });
 
-    it('is served to admins, with every queue', async () => {
-      const page = await fetch(url, { headers: as('admin') });
+    it('is served to the platform operator, with every queue', async () => {
+      const page = await fetch(url, { headers: asOperator() });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<html');
-      const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: as('admin') });
+      const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: asOperator() });
       expect(api.status).toBe(200);
       const body = (await api.json()) as { queues: { name: string }[] };
       expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
     });
 
     it('is read-only: jobs are retried from the dead-letter page, never removed or retried behind its back', async () => {
-      const retryAll = await fetch(`${url}/api/queues/fcm-notifications/retry/failed`, { method: 'PUT', headers: as('admin') });
+      const retryAll = await fetch(`${url}/api/queues/fcm-notifications/retry/failed`, { method: 'PUT', headers: asOperator() });
       expect(retryAll.status).toBe(405);
     });
 
-    it('is refused to other roles and sends the signed-out to the login page', async () => {
+    it("is refused to an org's admin: the queues hold every org's jobs", async () => {
+      const page = await fetch(url, { headers: as('admin') });
+      expect(page.status).toBe(403);
+      expect(await page.text()).not.toContain('<html');
+      const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: as('admin') });
+      expect(api.status).toBe(403);
+      expect(await api.text()).not.toContain(org.org.id);
+    });
+
+    it('is refused to every other role and sends the signed-out to the login page', async () => {
       expect((await fetch(url, { headers: as('manager') })).status).toBe(403);
       expect((await fetch(`${url}/api/queues`, { headers: as('clerk') })).status).toBe(403);
       const anonymous = await fetch(url, { redirect: 'manual' });

@@ -5,7 +5,7 @@ import { HonoAdapter } from '@bull-board/hono';
 import { getRequestListener } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { resolvePrincipal } from '../auth/authenticate';
+import { resolveCaller } from '../auth/authenticate';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { queueNames } from '../queues/definitions';
 import type { Services } from '../services';
@@ -15,10 +15,11 @@ import { bearerFrom } from './request-meta';
 export const QUEUE_BOARD_PATH = '/admin/queues';
 
 /**
- * Bull Board (its Hono adapter) inside our server under /admin/queues. Only admins get through: the session
- * or token is checked here, before the board sees the request — not hidden behind an unlisted URL. Read-only:
- * the queues are shared by every organization, and removing or retrying jobs from here would bypass the
- * dead-letter queue and its history; admins retry from their own organization's dead-letter page.
+ * Bull Board (its Hono adapter) inside our server under /admin/queues. The queues hold every organization's jobs
+ * (ids, org ids, payloads, return values), so only the platform operator gets through, never an org's admin: the
+ * session is checked here, before the board sees the request — not hidden behind an unlisted URL. Read-only:
+ * removing or retrying jobs from here would bypass the dead-letter queue and its history; retries go through the
+ * dead-letter pages (an org admin's for the org's letters, the operator's for the system's).
  */
 export function createQueueBoard(services: Services) {
   const adapter = new HonoAdapter(serveStatic).setBasePath(QUEUE_BOARD_PATH);
@@ -32,17 +33,17 @@ export function createQueueBoard(services: Services) {
   const listener = getRequestListener(app.fetch);
 
   return async (req: IncomingMessage, res: ServerResponse) => {
-    const { principal } = await resolvePrincipal(services, {
+    const { caller } = await resolveCaller(services, {
       sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE),
       bearer: bearerFrom(req.headers.authorization),
     });
-    if (!principal) {
+    if (!caller) {
       res.writeHead(302, { location: `/login?next=${encodeURIComponent(req.url ?? QUEUE_BOARD_PATH)}` });
       return res.end();
     }
-    if (principal.role !== 'admin') {
+    if (caller.kind !== 'operator') {
       res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' });
-      return res.end('Acesso negado: o monitor de filas é só para administradores.');
+      return res.end('Acesso negado: o monitor de filas mostra os jobs de todas as redes e é só para o operador da plataforma.');
     }
     await listener(req, res);
   };

@@ -2,11 +2,19 @@ import type { Job } from 'bullmq';
 import { isUuid } from '~/lib/uuid';
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
-import type { SignedInContext } from '../domain/context';
+import type { DomainContext, OperatorContext, SignedInContext } from '../domain/context';
 import { AppError, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import type { QueueName } from '../queues/definitions';
-import { appendRetry, findDeadLetter, insertDeadLetter, listDeadLetters as listDeadLetterRows, reopenDeadLetter, resolveDeadLetter as resolveDeadLetterRow } from './queries';
+import {
+  appendRetry,
+  findDeadLetter,
+  insertDeadLetter,
+  listDeadLetters as listDeadLetterRows,
+  reopenDeadLetter,
+  resolveDeadLetter as resolveDeadLetterRow,
+  type LetterOwner,
+} from './queries';
 
 /** A job from the admin's retry carries the dead letter it came from: `dlq:<deadLetterId>:<n>`. */
 export const retriedJobId = (deadLetterId: string, attempt: number) => `dlq:${deadLetterId}:${attempt}`;
@@ -40,8 +48,21 @@ export async function recordDeadLetter(db: Executor, queue: string, job: Job, er
   await insertDeadLetter(db, { orgId, sourceQueue: queue, originalId: job.id ?? null, jobName: job.name, payload: job.data ?? {}, ...failure });
 }
 
-/** The org's dead letters and the system's (no org), newest first. */
-export const listDeadLetters = (ctx: SignedInContext, params: Parameters<typeof listDeadLetterRows>[2]) => listDeadLetterRows(ctx.db, ctx.principal.orgId, params);
+type ListParams = Parameters<typeof listDeadLetterRows>[2];
+
+/** The org's dead letters, newest first. The system's (no org) are not an org's to see: they are the operator's. */
+export const listDeadLetters = (ctx: SignedInContext, params: ListParams) => listDeadLetterRows(ctx.db, { org: ctx.principal.orgId }, params);
+
+/** The system's dead letters (jobs of no org), newest first: the platform operator's. */
+export const listSystemDeadLetters = (ctx: OperatorContext, params: ListParams) => listDeadLetterRows(ctx.db, 'system', params);
+
+export const retryDeadLetter = (ctx: SignedInContext, deadLetterId: string) => retryLetter(ctx, { org: ctx.principal.orgId }, ctx.principal.userId, deadLetterId);
+export const retrySystemDeadLetter = (ctx: OperatorContext, deadLetterId: string) => retryLetter(ctx, 'system', ctx.operator.operatorId, deadLetterId);
+
+export const resolveDeadLetter = (ctx: SignedInContext, deadLetterId: string, note: string) =>
+  resolveLetter(ctx, { org: ctx.principal.orgId }, ctx.principal.userId, deadLetterId, note);
+export const resolveSystemDeadLetter = (ctx: OperatorContext, deadLetterId: string, note: string) =>
+  resolveLetter(ctx, 'system', ctx.operator.operatorId, deadLetterId, note);
 
 const PENDING_STATES = ['waiting', 'delayed', 'active', 'prioritized', 'waiting-children'];
 
@@ -49,18 +70,19 @@ const PENDING_STATES = ['waiting', 'delayed', 'active', 'prioritized', 'waiting-
  * Puts the job back on its queue under a new id; the dead letter stays (with this retry in its history) until
  * resolved. While the last retry's job has not run yet, asking again (a double click, a retry whose answer was
  * lost) answers that job instead of queueing a second one; two at once queue one (the letter is locked). The
- * history and the job go together: if the queue refuses the job, no retry is recorded.
+ * history and the job go together: if the queue refuses the job, no retry is recorded. `owner`: whose letters the
+ * caller handles (an org's admin, or the platform operator for the system's); `by`: who asks.
  */
-export async function retryDeadLetter(ctx: SignedInContext, deadLetterId: string) {
+async function retryLetter(ctx: DomainContext, owner: LetterOwner, by: string, deadLetterId: string) {
   return inTransaction(ctx, async (tx) => {
-    const letter = await findDeadLetter(tx, ctx.principal.orgId, deadLetterId, { lock: true });
+    const letter = await findDeadLetter(tx, owner, deadLetterId, { lock: true });
     if (!letter) throw notFound('dead_letter');
     if (letter.resolvedAt) throw new AppError('CONFLICT', 'dead_letter_resolved', 'This dead letter is already resolved');
     const queue = ctx.services.queues.queue(letter.sourceQueue as QueueName);
     const last = letter.retryHistory.at(-1)?.newJobId;
     if (last && PENDING_STATES.includes(await queue.getJobState(last))) return { id: letter.id, jobId: last };
     const jobId = retriedJobId(letter.id, letter.retryHistory.length + 1);
-    await appendRetry(tx, letter.id, { at: new Date().toISOString(), by: ctx.principal.userId, newJobId: jobId });
+    await appendRetry(tx, letter.id, { at: new Date().toISOString(), by, newJobId: jobId });
     await writeAudit(tx, ctx.actor, { action: 'deadLetter.retried', entityType: 'dead_letter', entityId: letter.id, after: { jobId } });
     await queue.add(letter.jobName ?? 'retry', letter.payload, { jobId });
     return { id: letter.id, jobId };
@@ -68,11 +90,11 @@ export async function retryDeadLetter(ctx: SignedInContext, deadLetterId: string
 }
 
 /** Closes a letter with a note (what was done about it). */
-export async function resolveDeadLetter(ctx: SignedInContext, deadLetterId: string, note: string) {
+async function resolveLetter(ctx: DomainContext, owner: LetterOwner, by: string, deadLetterId: string, note: string) {
   return inTransaction(ctx, async (tx: Executor) => {
-    const letter = await findDeadLetter(tx, ctx.principal.orgId, deadLetterId);
+    const letter = await findDeadLetter(tx, owner, deadLetterId);
     if (!letter) throw notFound('dead_letter');
-    const resolved = (await resolveDeadLetterRow(tx, deadLetterId, ctx.principal.userId, note)) ?? letter;
+    const resolved = (await resolveDeadLetterRow(tx, deadLetterId, by, note)) ?? letter;
     await writeAudit(tx, ctx.actor, { action: 'deadLetter.resolved', entityType: 'dead_letter', entityId: deadLetterId, after: { note } });
     return resolved;
   });

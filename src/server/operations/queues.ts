@@ -1,13 +1,17 @@
-import type { SignedInContext } from '../domain/context';
+import type { OperatorContext, SignedInContext } from '../domain/context';
 import { outboxLag } from '../events/queries';
-import { queueNames } from '../queues/definitions';
-import { lastHour } from '../queues/metrics';
+import { queueNames, type QueueName } from '../queues/definitions';
+import { lastHour, minutesOfLastHour, type QueueMinute } from '../queues/metrics';
+import { orgActivityByMinute, orgBacklog } from './queries';
+
+const MINUTE = 60_000;
 
 /**
- * Per queue: job counts and, for each whole minute of the last hour, completed and failed jobs (BullMQ metrics,
- * put on the minutes they belong to); the outbox lag.
+ * Every org's queues as BullMQ counts them, for the platform operator: per queue, job counts and, for each whole
+ * minute of the last hour, completed and failed jobs (BullMQ metrics, put on the minutes they belong to); the
+ * outbox lag of every org.
  */
-export async function queueStats(ctx: SignedInContext) {
+export async function platformQueueStats(ctx: OperatorContext) {
   const { queues } = ctx.services;
   const perQueue = await Promise.all(
     Object.values(queueNames).map(async (name) => {
@@ -27,15 +31,46 @@ export async function queueStats(ctx: SignedInContext) {
   return { backend: queues.kind, queues: perQueue, outbox: await outboxLag(ctx.db) };
 }
 
-/** This process's cache counters (hit rates) and which backends it runs on. */
-export function systemStats(ctx: SignedInContext) {
-  const { cache, dashboardCache, redis, live, embeddedDatabase } = ctx.services;
+export type OrgQueueActivity = {
+  name: QueueName;
+  /** Waiting: the org's work handed to this queue and not finished; deadLetters: its open letters from it. */
+  counts: { waiting: number; completedLastHour: number; failedLastHour: number; deadLetters: number };
+  perMinute: QueueMinute[];
+};
+
+/**
+ * One organization's queue activity, for its admin: derived from the rows the org owns, never from BullMQ's
+ * counters (they count every org's jobs). Per queue, the org's work waiting in it, what finished and what went to
+ * the dead letters minute by minute over the last hour, and its open dead letters; the outbox lag of its events.
+ */
+export async function orgQueueActivity(ctx: SignedInContext) {
+  const orgId = ctx.principal.orgId;
+  const now = Date.now();
+  const hourEnd = Math.floor(now / MINUTE) * MINUTE;
+  const [backlog, activity] = await Promise.all([orgBacklog(ctx.db, orgId), orgActivityByMinute(ctx.db, orgId, new Date(hourEnd - 60 * MINUTE), new Date(hourEnd))]);
+
+  const perQueue = (name: QueueName, waiting: number, done: (minute: (typeof activity.events)[number]) => number): OrgQueueActivity => {
+    const completed = new Map(activity.events.map((m) => [m.at, done(m)]));
+    const failed = new Map(activity.letters.filter((l) => l.source_queue === name).map((l) => [l.at, l.failed]));
+    const perMinute = minutesOfLastHour(completed, failed, now);
+    return {
+      name,
+      counts: {
+        waiting,
+        completedLastHour: perMinute.reduce((sum, m) => sum + m.completed, 0),
+        failedLastHour: perMinute.reduce((sum, m) => sum + m.failed, 0),
+        deadLetters: backlog.openLetters[name] ?? 0,
+      },
+      perMinute,
+    };
+  };
+
   return {
-    cache: { backend: cache.backend, available: cache.available, ...cache.stats() },
-    dashboardCache: dashboardCache.stats(),
-    redis: redis.kind,
-    liveTransport: live.transport,
-    embeddedDatabase,
-    process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssMb: Math.round(process.memoryUsage().rss / 1e6) },
+    queues: [
+      perQueue(queueNames.domainEvents, backlog.inQueue, (m) => m.events),
+      perQueue(queueNames.fcm, backlog.pushes, (m) => m.pushes),
+      perQueue(queueNames.images, backlog.images, (m) => m.images),
+    ],
+    outbox: { pending: backlog.unpublished, oldestSeconds: backlog.oldestSeconds },
   };
 }

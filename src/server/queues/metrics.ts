@@ -21,11 +21,8 @@ export function countsByMinute(metrics: QueueMetrics | null): Map<number, number
   return counts;
 }
 
-/** The 60 whole minutes before `now`'s minute, oldest first (none when the queue never finished a job). */
-export function lastHour(completed: QueueMetrics | null, failed: QueueMetrics | null, now: number): QueueMinute[] {
-  const done = countsByMinute(completed);
-  const lost = countsByMinute(failed);
-  if (done.size === 0 && lost.size === 0) return [];
+/** The 60 whole minutes before `now`'s minute, oldest first, from counts keyed by the start of each minute. */
+export function minutesOfLastHour(done: Map<number, number>, lost: Map<number, number>, now: number): QueueMinute[] {
   const current = Math.floor(now / MINUTE) * MINUTE;
   const minutes: QueueMinute[] = [];
   for (let at = current - 60 * MINUTE; at < current; at += MINUTE) {
@@ -34,4 +31,12 @@ export function lastHour(completed: QueueMetrics | null, failed: QueueMetrics | 
     minutes.push({ at, completed: c, failed: f, failureRate: c + f === 0 ? null : f / (c + f) });
   }
   return minutes;
+}
+
+/** A BullMQ queue's last hour, minute by minute (none when the queue never finished a job). */
+export function lastHour(completed: QueueMetrics | null, failed: QueueMetrics | null, now: number): QueueMinute[] {
+  const done = countsByMinute(completed);
+  const lost = countsByMinute(failed);
+  if (done.size === 0 && lost.size === 0) return [];
+  return minutesOfLastHour(done, lost, now);
 }

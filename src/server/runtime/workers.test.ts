@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { callerFor, codeOf, createOperatorFixture, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { startFcmStandIn } from '../../../tests/helpers/fcm-standin';
 import { until } from '../../../tests/helpers/until';
 import { deadLetterQueue, deviceTokens, eventLog, notifications, processedEvents, products, storeDailyStats } from '~/server/db/schema';
@@ -213,6 +213,29 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     await services.queues.queue(queueNames.fcm).add('push', { notificationId: 'x', orgId: 'abc' }, { jobId: 'malformed-2' });
     const second = await until(async () => (await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, 'malformed-2')))[0]);
     expect(second).toMatchObject({ orgId: null, payload: { notificationId: 'x', orgId: 'abc' } });
+  });
+
+  it("a job of no org lands in the system's dead letters: the platform operator sees and retries it, no org's admin does", async () => {
+    await services.queues.queue(queueNames.fcm).add('push', { notificationId: 'y', orgId: 'nobody' }, { jobId: 'malformed-system' });
+    const letter = await letterOf('malformed-system');
+    expect(letter.orgId).toBeNull();
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    expect((await admin.admin.dlq.list({ limit: 200 })).items.map((l) => l.id)).not.toContain(letter.id);
+    expect(await codeOf(admin.admin.dlq.retry({ id: letter.id }))).toBe('NOT_FOUND');
+
+    const { operator, secret } = await createOperatorFixture(services, 'workers');
+    const op = await callerFor(services, { sessionSecret: secret });
+    expect((await op.operator.dlq.list({ limit: 200, queue: 'fcm-notifications' })).items.map((l) => l.id)).toContain(letter.id);
+    const retried = await op.operator.dlq.retry({ id: letter.id });
+    expect(retried.jobId).toBe(`dlq:${letter.id}:1`);
+    // Still malformed: the retry fails at once and comes back to the same letter, with the operator in its history.
+    const again = await until(async () => {
+      const [row] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));
+      return row && row.attempts === 2 ? row : null;
+    }, 15_000);
+    expect(again.retryHistory).toEqual([expect.objectContaining({ by: operator.id, newJobId: retried.jobId })]);
+    const resolved = await op.operator.dlq.resolve({ id: letter.id, note: 'payload inválido, nada a reenviar' });
+    expect(resolved).toMatchObject({ resolvedBy: operator.id, resolutionNote: 'payload inválido, nada a reenviar' });
   });
 
   it('a dead letter resolved while its retry runs is reopened when that retry fails too', async () => {

@@ -4,7 +4,7 @@ import { SESSION_COOKIE } from '../../auth/secrets';
 import { login, logout } from '../../auth/session-service';
 import { serializeCookie } from '../../auth/cookies';
 import { enforceRateLimit } from '../middleware/ratelimit';
-import { authedProcedure, createTRPCRouter, publicProcedure } from '../trpc';
+import { authedProcedure, createTRPCRouter, publicProcedure, signedInProcedure } from '../trpc';
 import { email } from '../validators';
 
 export const authRouter = createTRPCRouter({
@@ -12,17 +12,18 @@ export const authRouter = createTRPCRouter({
     .input(z.strictObject({ email, password: z.string().min(1, 'is required').max(200) }))
     // Brute force: a few tries per account and IP per minute, on top of the per-IP limit.
     .use(async ({ ctx, input, next }) => {
-      await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, principal: null, ip: ctx.ip, setHeader: ctx.setHeader }, 'login', `${input.email}:${ctx.ip ?? 'unknown'}`);
+      await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, caller: null, ip: ctx.ip, setHeader: ctx.setHeader }, 'login', `${input.email}:${ctx.ip ?? 'unknown'}`);
       return next();
     })
     .mutation(async ({ ctx, input }) => {
-      const session = await login(ctx.domain, input, { userAgent: ctx.userAgent });
-      ctx.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, session.secret, { expires: session.expiresAt, secure: ctx.secure }));
-      return { userId: session.userId, expiresAt: session.expiresAt };
+      const { secret, ...session } = await login(ctx.domain, input, { userAgent: ctx.userAgent });
+      ctx.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, secret, { expires: session.expiresAt, secure: ctx.secure }));
+      // `kind` tells the login page where to go: an org's screens, or the platform operator's.
+      return session;
     }),
 
-  logout: authedProcedure.mutation(async ({ ctx }) => {
-    await logout(ctx.domain);
+  logout: signedInProcedure.mutation(async ({ ctx }) => {
+    await logout(ctx.domain, ctx.caller);
     ctx.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { expires: new Date(0), secure: ctx.secure }));
     return { ok: true as const };
   }),

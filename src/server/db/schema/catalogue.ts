@@ -36,6 +36,8 @@ export const products = pgTable(
     // Name-prefix search and its keyset order: C collation so LIKE 'abc%' and ORDER BY use the same index.
     index('products_org_name_idx').on(t.orgId, sql`(lower(${t.name}) collate "C")`, t.id),
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
+    // The org's products in the image pipeline (its admin's queue page); few rows at any time.
+    index('products_image_processing_idx').on(t.orgId).where(sql`${t.imageStatus} = 'processing'`),
     foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
     check('products_ean_13_digits', sql`${t.ean} ~ '^[0-9]{13}$'`),
     check('products_reference_price_non_negative', sql`${t.referencePrice} >= 0`),

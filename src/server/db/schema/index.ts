@@ -10,3 +10,4 @@ export * from './notifications';
 export * from './events';
 export * from './operations';
 export * from './dashboard';
+export * from './operators';

@@ -28,6 +28,8 @@ export const deadLetterQueue = pgTable(
   },
   (t) => [
     index('dead_letter_queue_unresolved_idx').on(t.sourceQueue, t.createdAt.desc()).where(sql`${t.resolvedAt} is null`),
+    // An org's letters, newest first (its admin's list); the system's (no org) are the operator's.
+    index('dead_letter_queue_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
     check('dead_letter_queue_attempts_non_negative', sql`${t.attempts} >= 0`),
   ],
 );

@@ -1,17 +1,15 @@
 import { z } from 'zod';
 import { listDeadLetters, resolveDeadLetter, retryDeadLetter } from '../../../operations/dead-letters';
 import { listEvents, replayEvents } from '../../../operations/events';
-import { queueStats } from '../../../operations/queues';
-import { queueNames, type QueueName } from '../../../queues/definitions';
+import { orgQueueActivity } from '../../../operations/queues';
 import { eventDelivery } from '../../../runtime/consumers';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
-import { id, pageInput, text } from '../../validators';
+import { deadLetterListInput, id, pageInput, text } from '../../validators';
 
-const queueName = z.enum(Object.values(queueNames) as [QueueName, ...QueueName[]]);
-
+/** The org's own dead letters; the system's (no org) are the platform operator's (`operator.dlq`). */
 export const adminDlqRouter = createTRPCRouter({
   list: adminProcedure
-    .input(z.strictObject({ ...pageInput, queue: queueName.nullish(), resolved: z.boolean().nullish() }))
+    .input(deadLetterListInput)
     .query(({ ctx, input }) => listDeadLetters(ctx.domain, input)),
 
   /** Puts the job back on its queue; asked again while that job waits, it answers the same job. */
@@ -21,8 +19,8 @@ export const adminDlqRouter = createTRPCRouter({
 });
 
 export const adminQueuesRouter = createTRPCRouter({
-  /** Per queue: job counts and completed/failed per minute over the last hour; the outbox lag. */
-  stats: adminProcedure.query(({ ctx }) => queueStats(ctx.domain)),
+  /** The org's own queue activity, from its rows: per queue, its work waiting, finished and failed per minute over the last hour, its open dead letters; its outbox lag. */
+  stats: adminProcedure.query(({ ctx }) => orgQueueActivity(ctx.domain)),
 });
 
 export const adminEventsRouter = createTRPCRouter({

@@ -1,7 +1,7 @@
-import { systemStats } from '../../../operations/queues';
+import { serviceStatus } from '../../../operations/process';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 
 export const adminSystemRouter = createTRPCRouter({
-  /** This process's cache counters (hit rates) and which backends it runs on. */
-  stats: adminProcedure.query(({ ctx }) => systemStats(ctx.domain)),
+  /** Whether the services the org's screens rely on work; no process figure (those are the platform operator's). */
+  stats: adminProcedure.query(({ ctx }) => serviceStatus(ctx.domain)),
 });
