@@ -103,16 +103,36 @@ async function getMeta<T>(db: OfflineDatabase, key: string): Promise<T | undefin
   return (await db.meta.get(key))?.value as T | undefined;
 }
 
-/** This browser profile's device id, made once and kept. */
-export async function getDeviceId(db: OfflineDatabase): Promise<string> {
+export type DeviceIdentity = { deviceId: string; deviceSecret: string };
+
+/** 32 random bytes, base64url (43 characters). */
+function newDeviceSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/**
+ * This browser profile's device id and the secret that proves it to the server (registered at its first sync),
+ * both made once and kept. A profile from before the secret existed keeps its id and gets a secret now.
+ */
+export async function getDeviceIdentity(db: OfflineDatabase): Promise<DeviceIdentity> {
   return db.transaction('rw', db.meta, async () => {
-    const existing = await getMeta<string>(db, 'deviceId');
-    if (existing) return existing;
-    const id = `tab-${crypto.randomUUID().slice(0, 8)}`;
-    await db.meta.put({ key: 'deviceId', value: id });
-    return id;
+    let deviceId = await getMeta<string>(db, 'deviceId');
+    let deviceSecret = await getMeta<string>(db, 'deviceSecret');
+    if (!deviceId) {
+      deviceId = `tab-${crypto.randomUUID().slice(0, 8)}`;
+      await db.meta.put({ key: 'deviceId', value: deviceId });
+    }
+    if (!deviceSecret) {
+      deviceSecret = newDeviceSecret();
+      await db.meta.put({ key: 'deviceSecret', value: deviceSecret });
+    }
+    return { deviceId, deviceSecret };
   });
 }
+
+/** This browser profile's device id, made once and kept. */
+export const getDeviceId = async (db: OfflineDatabase): Promise<string> => (await getDeviceIdentity(db)).deviceId;
 
 export type NewScan = Omit<ScanRecord, 'id' | 'seq' | 'status' | 'deviceId' | 'countedAt'> & { countedAt?: Date };
 

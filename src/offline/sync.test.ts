@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendScan, getDeviceId, getReceipt, OfflineDatabase, pendingCount, refreshProducts, sessionScans, getProductsMeta, isStale, findProduct, type NewScan } from './db';
+import { appendScan, getDeviceId, getDeviceIdentity, getReceipt, OfflineDatabase, pendingCount, refreshProducts, sessionScans, getProductsMeta, isStale, findProduct, type NewScan } from './db';
 import { backoffDelay, classifySyncError, SyncLoop, syncOnce, type SyncRequest, type SyncResponse } from './sync';
 
 const SESSION = '00000000-0000-4000-8000-000000000001';
@@ -51,6 +51,29 @@ function fakeServer() {
   };
   return { stored, requests, reportedPending, handle };
 }
+
+describe("the tablet's identity", () => {
+  it('is made once and kept: an id and a 43-character secret sent with every sync', async () => {
+    const db = freshDb();
+    const identity = await getDeviceIdentity(db);
+    expect(identity.deviceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await getDeviceIdentity(db)).toEqual(identity);
+    expect((await getDeviceIdentity(freshDb())).deviceSecret).not.toBe(identity.deviceSecret);
+    await scanMany(db, 2);
+    const server = fakeServer();
+    await syncOnce({ db, sessionId: SESSION, userId: ALICE, send: async (r) => server.handle(ALICE, r) });
+    expect(server.requests.map((r) => [r.deviceId, r.deviceSecret])).toEqual([[identity.deviceId, identity.deviceSecret]]);
+  });
+
+  it('a tablet from before the secret keeps its id and gets a secret', async () => {
+    const db = freshDb();
+    await db.meta.put({ key: 'deviceId', value: 'tab-legacy1' });
+    const identity = await getDeviceIdentity(db);
+    expect(identity.deviceId).toBe('tab-legacy1');
+    expect(identity.deviceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await getDeviceIdentity(db)).toEqual(identity);
+  });
+});
 
 describe('the offline scan log', () => {
   it('gives every scan a unique id and a per-device sequence that keeps growing', async () => {
@@ -195,6 +218,11 @@ describe('backoff', () => {
   it('classifies network errors as retryable and auth errors as login needed', () => {
     expect(classifySyncError(new TypeError('Failed to fetch')).kind).toBe('retry');
     expect(classifySyncError({ message: 'x', data: { code: 'UNAUTHORIZED' } }).kind).toBe('unauthorized');
+  });
+
+  it('tells a tablet refused as another device (it must be released) from one not assigned', () => {
+    expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'device_secret_mismatch' } }).kind).toBe('device_refused');
+    expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'not_assigned' } }).kind).toBe('forbidden');
   });
 
   it('retries a failing send after growing delays, then syncs', async () => {

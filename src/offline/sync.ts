@@ -4,7 +4,7 @@
  * batch sent twice is harmless (the server is idempotent by entry id).
  */
 import {
-  getDeviceId,
+  getDeviceIdentity,
   pendingCount,
   pendingScansOf,
   sessionScans,
@@ -28,6 +28,8 @@ export type SyncFailure =
   | { kind: 'unauthorized' }
   | { kind: 'session_closed'; acknowledged: string[]; message: string }
   | { kind: 'forbidden'; message: string }
+  /** Another tablet registered this device id first (device_secret_mismatch): a manager must release it. */
+  | { kind: 'device_refused'; message: string }
   | { kind: 'retry'; message: string };
 
 export type SyncOutcome =
@@ -36,6 +38,7 @@ export type SyncOutcome =
   | { status: 'login_needed' }
   | { status: 'session_closed'; message: string }
   | { status: 'forbidden'; message: string }
+  | { status: 'device_refused'; message: string }
   | { status: 'failed'; message: string };
 
 type ErrorShape = { message?: string; data?: { code?: string; reason?: string | null; details?: { acknowledged?: string[] } | null } };
@@ -49,6 +52,7 @@ export function classifySyncError(error: unknown): SyncFailure {
   if (code === 'PRECONDITION_FAILED' && e.data?.reason === 'session_closed') {
     return { kind: 'session_closed', acknowledged: e.data.details?.acknowledged ?? [], message };
   }
+  if (code === 'FORBIDDEN' && e.data?.reason === 'device_secret_mismatch') return { kind: 'device_refused', message };
   if (code === 'FORBIDDEN' || code === 'NOT_FOUND') return { kind: 'forbidden', message };
   return { kind: 'retry', message };
 }
@@ -104,7 +108,7 @@ export type SyncOnceOptions = { db: OfflineDatabase; sessionId: string; userId: 
  * them; they still count in the pending number reported to the server, so finalize waits for them.
  */
 export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_BATCH_SIZE }: SyncOnceOptions): Promise<SyncOutcome> {
-  const deviceId = await getDeviceId(db);
+  const { deviceId, deviceSecret } = await getDeviceIdentity(db);
   let sent = 0;
   let last: SyncResponse | null = null;
   let reportedPending: number | null = null;
@@ -120,7 +124,7 @@ export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_B
         return { status: 'idle' };
       }
     }
-    const request: SyncRequest = { sessionId, deviceId, pendingCount: Math.max(0, totalPending - batch.length), entries: batch.map(toWire) };
+    const request: SyncRequest = { sessionId, deviceId, deviceSecret, pendingCount: Math.max(0, totalPending - batch.length), entries: batch.map(toWire) };
     let response: SyncResponse;
     try {
       response = await send(request);
@@ -134,6 +138,8 @@ export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_B
           return { status: 'session_closed', message: failure.message };
         case 'forbidden':
           return { status: 'forbidden', message: failure.message };
+        case 'device_refused':
+          return { status: 'device_refused', message: failure.message };
         default:
           return { status: 'failed', message: failure.message };
       }
@@ -160,7 +166,7 @@ async function writeReceipt(db: OfflineDatabase, sessionId: string, userId: stri
 }
 
 export type SyncState = {
-  phase: 'idle' | 'syncing' | 'waiting' | 'login_needed' | 'session_closed' | 'forbidden';
+  phase: 'idle' | 'syncing' | 'waiting' | 'login_needed' | 'session_closed' | 'forbidden' | 'device_refused';
   lastOutcome: SyncOutcome | null;
   /** When the next retry runs (after a failure). */
   retryAt: number | null;
@@ -262,6 +268,7 @@ export class SyncLoop {
       case 'login_needed':
       case 'session_closed':
       case 'forbidden':
+      case 'device_refused':
         this.set({ phase: outcome.status, lastOutcome: outcome, attempt: 0 });
         break;
       default:

@@ -40,6 +40,7 @@ export type EntityName =
   | 'purchase_request'
   | 'item'
   | 'inventory_session'
+  | 'inventory_device'
   | 'dead_letter'
   | 'events';
 
@@ -52,6 +53,7 @@ const entityLabels: Record<EntityName, string> = {
   purchase_request: 'Purchase request',
   item: 'Item',
   inventory_session: 'Inventory session',
+  inventory_device: 'Device of this inventory session',
   dead_letter: 'Dead letter',
   events: 'Events',
 };

@@ -219,6 +219,12 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           guardadas neste tablet até lá.
         </p>
       ) : null}
+      {phase === 'device_refused' ? (
+        <p className="alert alert-error" role="alert">
+          Este tablet não é reconhecido como <span className="mono">{counter.deviceId}</span>: outro aparelho já sincronizou com esse nome. As leituras continuam
+          guardadas aqui. Peça ao gerente para liberar o tablet na tela do inventário e depois toque em “Sincronizar agora”.
+        </p>
+      ) : null}
       {counter.persistence === 'denied' ? (
         <p className="alert alert-warning">O navegador recusou o armazenamento persistente: sincronize com frequência para não perder leituras se o espaço acabar.</p>
       ) : null}

@@ -127,6 +127,8 @@ export function describeProblem(problem: Pick<Problem, 'reason' | 'params'>): st
       return 'Use de 1 a 20 letras, números ou hífens';
     case 'line_ean_format':
       return 'Use os 8 a 14 dígitos de uma linha da revisão';
+    case 'device_secret_format':
+      return 'A identificação deste tablet está incompleta; recarregue o aplicativo';
     case 'must_not_be_negative':
       return 'Não pode ser negativo';
     default:
@@ -201,6 +203,7 @@ const entityNames: Record<string, string> = {
   purchase_request: 'Solicitação de compra',
   item: 'Item',
   inventory_session: 'Inventário',
+  inventory_device: 'Tablet deste inventário',
   dead_letter: 'Falha',
   events: 'Eventos',
 };
@@ -285,6 +288,8 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   full_scope_filtered: () => 'Um inventário completo conta todas as categorias e zonas; escolha "Parcial" para limitar.',
   partial_scope_required: () => 'Um inventário parcial precisa das categorias ou das zonas que vai contar.',
   not_assigned: () => 'Você não está designado(a) para este inventário; peça ao gerente para incluir você.',
+  device_secret_mismatch: (d) =>
+    `Este tablet não é reconhecido como ${str(d.deviceId)}: outro aparelho já sincronizou com esse nome. As leituras continuam guardadas aqui; peça ao gerente para liberar o tablet na tela de andamento do inventário e sincronize de novo.`,
   recount_arrived: (d) => `Já chegou a recontagem de ${list(d.eans)}; o pedido não pode mais ser retirado.`,
   not_at_store: (d) => `${str(d.name)} não trabalha na ${str(d.store)}; peça a um administrador para incluir essa pessoa na loja.`,
   buyer_cannot_count: (d) => `${str(d.name)} é comprador(a); só operadores, gerentes e administradores contam estoque.`,

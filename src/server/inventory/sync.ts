@@ -9,6 +9,7 @@ import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 import { isManager } from './access';
+import { proveDevice } from './devices';
 import { progressed } from './sessions';
 
 export type SyncEntryInput = {
@@ -25,7 +26,8 @@ export type SyncEntryInput = {
   recount?: boolean;
 };
 
-export type SyncInput = { sessionId: string; deviceId: string; pendingCount: number; entries: SyncEntryInput[] };
+/** `deviceSecret`: made once by the tablet and registered at its first sync; it proves the tablet owns `deviceId`. */
+export type SyncInput = { sessionId: string; deviceId: string; deviceSecret: string; pendingCount: number; entries: SyncEntryInput[] };
 
 export const syncRejectReasons = {
   invalid_barcode: 'not a barcode (8, 12, 13 or 14 digits)',
@@ -118,6 +120,7 @@ export async function syncEntries(ctx: SignedInContext, input: SyncInput): Promi
     if (!isManager(ctx.principal) && !session.assigned) {
       throw new AppError('FORBIDDEN', 'not_assigned', 'You are not assigned to this inventory; ask the manager to assign you');
     }
+    await proveDevice(tx, ctx, input.deviceId, input.deviceSecret);
     const stored = await findEntrySessions(tx, ids);
     const storedHere = ids.filter((id) => stored.get(id) === session.id);
 
