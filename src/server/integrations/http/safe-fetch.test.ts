@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPublicAddress, OutboundRefused, safeFetch } from './safe-fetch';
@@ -8,7 +8,7 @@ let server: Server;
 let origin: string;
 let host: string;
 const hits = new Map<string, number>();
-const routes: Record<string, (res: import('node:http').ServerResponse) => void> = {
+const routes: Record<string, (res: ServerResponse) => void> = {
   '/photo': (res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
   '/to-metadata-http': (res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
   '/to-metadata-https': (res) => res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/' }).end(),
