@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { withCheckDigit } from '../src/lib/ean';
 import { uniqueTag } from './fixtures/api';
@@ -94,6 +95,11 @@ test('a CSV import creates the good row and lists the bad one with its line numb
   const rejected = dialog.getByRole('table', { name: 'Linhas recusadas' }).getByRole('row').filter({ hasText: bad });
   await expect(rejected.getByRole('rowheader')).toHaveText('3');
   await expect(rejected).toContainText('dígito verificador do EAN incorreto');
+  // The whole list, as a file for the spreadsheet.
+  const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Baixar relatório das linhas recusadas (CSV)' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^linhas-recusadas-\d{4}-\d{2}-\d{2}\.csv$/);
+  const report = readFileSync((await download.path())!, 'utf-8');
+  expect(report.split('\r\n').slice(0, 2)).toEqual(['\uFEFFLinha;EAN;Motivos', `3;"${bad}";"dígito verificador do EAN incorreto"`]);
 
   await dialog.getByRole('button', { name: 'Fechar' }).first().click();
   await expect(dialog).toBeHidden();

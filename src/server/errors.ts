@@ -41,6 +41,7 @@ export type EntityName =
   | 'item'
   | 'inventory_session'
   | 'inventory_device'
+  | 'import_report'
   | 'dead_letter'
   | 'events';
 
@@ -54,6 +55,7 @@ const entityLabels: Record<EntityName, string> = {
   item: 'Item',
   inventory_session: 'Inventory session',
   inventory_device: 'Device of this inventory session',
+  import_report: 'Import report (kept for 7 days)',
   dead_letter: 'Dead letter',
   events: 'Events',
 };

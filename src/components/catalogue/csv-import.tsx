@@ -4,7 +4,8 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
-import { describeRowProblem } from '~/lib/trpc/errors';
+import { describeError, describeRowProblem } from '~/lib/trpc/errors';
+import { rowErrorsCsv } from '~/lib/row-errors-csv';
 import { formatInteger } from '../ui/format';
 import { decodeCsv } from './decode-csv';
 import styles from './catalogue.module.css';
@@ -106,11 +107,12 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
             </p>
             {result.errorsTruncated ? (
               <p>
-                A lista abaixo mostra as primeiras {formatInteger(result.errors.length)} linhas recusadas, em ordem. Corrija-as e importe o arquivo de
-                novo para ver as próximas.
+                A lista abaixo mostra as primeiras {formatInteger(result.errors.length)} linhas recusadas, em ordem. Baixe o relatório para ver todas as{' '}
+                {formatInteger(result.rejected)}.
               </p>
             ) : null}
           </Notice>
+          {result.reportId ? <ReportDownload reportId={result.reportId} /> : null}
           {result.errors.length > 0 ? (
             <div className={`table-wrap ${styles.importErrors}`}>
               <table className="data-table" role="table">
@@ -152,5 +154,34 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
         </button>
       </div>
     </form>
+  );
+}
+
+/** The whole list of refused rows (kept by the server for 7 days) as a CSV file for the spreadsheet. */
+function ReportDownload({ reportId }: { reportId: string }) {
+  const utils = api.useUtils();
+  const [state, setState] = useState<{ busy: boolean; error?: string }>({ busy: false });
+  const download = async () => {
+    setState({ busy: true });
+    try {
+      const report = await utils.client.imports.errorReport.query({ id: reportId });
+      const url = URL.createObjectURL(new Blob([rowErrorsCsv(report.errors)], { type: 'text/csv;charset=utf-8' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = `linhas-recusadas-${new Date(report.createdAt).toISOString().slice(0, 10)}.csv`;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setState({ busy: false });
+    } catch (error) {
+      setState({ busy: false, error: describeError(error as Parameters<typeof describeError>[0]) });
+    }
+  };
+  return (
+    <p>
+      <button type="button" className="btn btn-secondary" onClick={() => void download()} disabled={state.busy}>
+        {state.busy ? 'Preparando…' : 'Baixar relatório das linhas recusadas (CSV)'}
+      </button>
+      {state.error ? <span role="alert"> {state.error}</span> : null}
+    </p>
   );
 }

@@ -204,6 +204,7 @@ const entityNames: Record<string, string> = {
   item: 'Item',
   inventory_session: 'Inventário',
   inventory_device: 'Tablet deste inventário',
+  import_report: 'Relatório de importação (guardado por 7 dias)',
   dead_letter: 'Falha',
   events: 'Eventos',
 };

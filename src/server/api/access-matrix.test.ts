@@ -44,6 +44,7 @@ type Extra = {
   systemLetterToResolveId: string;
   eventId: number;
   deviceToken: string;
+  importReportId: string;
 };
 
 /** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
@@ -86,6 +87,7 @@ const matrix: Record<string, Access> = {
   },
   'admin.system.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
+  'imports.errorReport': { roles: 'any-signed-in', input: (_a, x) => ({ id: x.importReportId }), crossOrg: 'not-found' },
   'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },
   'products.byId': { roles: 'any-signed-in', input: (a) => ({ id: a.products[0]!.id }), crossOrg: 'not-found' },
   'products.create': { roles: ['admin', 'buyer'], input: () => ({ ean: '7891000100103', name: 'Leite' }), crossOrg: 'own-data' },
@@ -221,6 +223,7 @@ beforeAll(async () => {
     systemLetterToResolveId: systemLetters[1]!.id,
     eventId: event!.id,
     deviceToken,
+    importReportId: (await adminA.products.importCsv({ csv: `ean;nome\n${orgA.products[0]!.ean};\n` })).reportId!,
   };
 });
 afterAll(() => close());

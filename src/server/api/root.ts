@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
 import { dashboardRouter } from './routers/dashboard';
+import { importsRouter } from './routers/imports';
 import { inventoryRouter } from './routers/inventory';
 import { notificationsRouter } from './routers/notifications';
 import { operatorRouter } from './routers/operator';
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   notifications: notificationsRouter,
   dashboard: dashboardRouter,
   inventory: inventoryRouter,
+  imports: importsRouter,
   /** The platform operator's (outside every organization). */
   operator: operatorRouter,
 });

@@ -39,4 +39,22 @@ describe('big imports', () => {
     expect(result.errors).toHaveLength(1000);
     expect(result.errors.at(-1)!.line).toBe(1001);
   }, 60_000);
+
+  it('the full list of bad rows is downloadable by whoever imported (and the admin), by no one else', async () => {
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    const csv = `ean;nome\n${Array.from({ length: 2_500 }, (_, i) => `${ean(i)};`).join('\n')}\n${ean(999_999)};Produto bom`;
+    const result = await buyer.products.importCsv({ csv });
+    expect(result).toMatchObject({ created: 1, rejected: 2_500, errorsTruncated: true, reportId: expect.any(String) });
+    const report = await buyer.imports.errorReport({ id: result.reportId! });
+    expect(report).toMatchObject({ kind: 'products', rejected: 2_500 });
+    expect(report.errors.map((e) => e.line)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 2));
+    expect(report.errors[2_499]).toMatchObject({ ean: ean(2_499), errors: [{ reason: 'required', params: { field: 'name' } }] });
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    expect((await admin.imports.errorReport({ id: result.reportId! })).rejected).toBe(2_500);
+    const manager = await callerFor(services, { sessionSecret: org.secrets.manager });
+    await expect(manager.imports.errorReport({ id: result.reportId! })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // A clean import keeps no report.
+    const clean = await buyer.products.importCsv({ csv: `ean;nome\n${ean(999_998)};Outro produto` });
+    expect([clean.rejected, clean.reportId]).toEqual([0, null]);
+  }, 60_000);
 });

@@ -5,7 +5,7 @@ import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
-import { rowErrorReport } from '../csv/read';
+import { reportRowErrors } from '../imports/reports';
 import { parseProductCsv } from './csv';
 import { importProducts } from './import';
 import {
@@ -111,13 +111,13 @@ export async function deactivateProduct(ctx: SignedInContext, productId: string)
 
 /**
  * Bulk create/update from CSV (header row; comma or semicolon). Bad rows come back with their line number and
- * reasons (the first 1,000, and how many in all); the good rows are imported; no row is half-written.
+ * reasons (the first 1,000, how many in all, and the id of the full list); the good rows are imported; no row is half-written.
  */
 export async function importProductCsv(ctx: SignedInContext, csv: string) {
   const parsed = await parseProductCsv(csv);
   if (parsed.fatal) throw new AppError('INVALID', parsed.fatal.reason, parsed.fatal.message, { field: 'csv', ...parsed.fatal.data });
   const result = await importProducts(ctx, parsed.rows);
-  return { created: result.created, updated: result.updated, ...rowErrorReport([...parsed.errors, ...result.errors]) };
+  return { created: result.created, updated: result.updated, ...(await reportRowErrors(ctx, 'products', [...parsed.errors, ...result.errors])) };
 }
 
 export const listCategories = (ctx: SignedInContext) => listCategoryRows(ctx.db, orgOf(ctx));

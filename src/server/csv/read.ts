@@ -23,7 +23,7 @@ export const yieldEvery = (count: number, every = 1000) => (count % every === 0 
 export const MAX_LISTED_ROW_ERRORS = 1000;
 export function rowErrorReport(errors: CsvRowError[]) {
   const sorted = [...errors].sort((a, b) => a.line - b.line);
-  return { rejected: sorted.length, errors: sorted.slice(0, MAX_LISTED_ROW_ERRORS), errorsTruncated: sorted.length > MAX_LISTED_ROW_ERRORS };
+  return { rejected: sorted.length, errors: sorted.slice(0, MAX_LISTED_ROW_ERRORS), errorsTruncated: sorted.length > MAX_LISTED_ROW_ERRORS, all: sorted };
 }
 
 const normalizeHeader = (h: string) =>

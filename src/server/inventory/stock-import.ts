@@ -3,7 +3,8 @@ import { problem, type Problem } from '~/lib/problems';
 import { writeAudit } from '../audit/audit';
 import { findProductIdsByEan, upsertStoreStock } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';
-import { readCsv, rowErrorReport, yieldEvery, type CsvFatal, type CsvRowError } from '../csv/read';
+import { reportRowErrors } from '../imports/reports';
+import { readCsv, yieldEvery, type CsvFatal, type CsvRowError } from '../csv/read';
 import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
@@ -88,5 +89,5 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
     await writeAudit(tx, ctx.actor, { action: 'storeStock.imported', entityType: 'store', entityId: store.id, after: { created, updated, rejected: errors.length } });
     return { created, updated };
   });
-  return { storeId: store.id, ...totals, ...rowErrorReport(errors) };
+  return { storeId: store.id, ...totals, ...(await reportRowErrors(ctx, 'stock', errors)) };
 }

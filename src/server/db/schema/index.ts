@@ -11,3 +11,4 @@ export * from './events';
 export * from './operations';
 export * from './dashboard';
 export * from './operators';
+export * from './imports';
