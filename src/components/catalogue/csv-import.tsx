@@ -5,7 +5,7 @@ import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
 import { describeError, describeRowProblem } from '~/lib/trpc/errors';
-import { rowErrorsCsv } from '~/lib/row-errors-csv';
+import { rowErrorsCsv } from './row-errors-csv';
 import { formatInteger } from '../ui/format';
 import { decodeCsv } from './decode-csv';
 import styles from './catalogue.module.css';

@@ -1,5 +1,5 @@
-import type { Problem } from './problems';
-import { describeRowProblem } from './trpc/errors';
+import type { Problem } from '~/lib/problems';
+import { describeRowProblem } from '~/lib/trpc/errors';
 
 type RowError = { line: number; ean: string | null; errors: Pick<Problem, 'reason' | 'params'>[] };
 
