@@ -18,7 +18,7 @@ import { runMigrations } from '~/server/db/migrate';
 import { createLogger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { percentile, round } from './lib/stats';
-import { deviceSecretOf } from '../tests/helpers/devices';
+import { device } from '../tests/helpers/devices';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -91,11 +91,11 @@ async function main() {
     const recounts = eans.filter((_, i) => i % 10 === 0).map((ean) => make(ean, 9, 'Z0', true));
     for (let i = 0; i < counts.length; i += BATCH) {
       const started = performance.now();
-      await clerk!.inventory.sync({ sessionId: session.id, deviceId: 'tab-1', deviceSecret: deviceSecretOf('tab-1'), pendingCount: Math.max(0, counts.length - i - BATCH), entries: counts.slice(i, i + BATCH) });
+      await clerk!.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: Math.max(0, counts.length - i - BATCH), entries: counts.slice(i, i + BATCH) });
       syncBatchMs.push(performance.now() - started);
     }
     for (let i = 0; i < recounts.length; i += BATCH) {
-      await clerk2!.inventory.sync({ sessionId: session.id, deviceId: 'tab-2', deviceSecret: deviceSecretOf('tab-2'), pendingCount: 0, entries: recounts.slice(i, i + BATCH) });
+      await clerk2!.inventory.sync({ sessionId: session.id, ...device('tab-2'), pendingCount: 0, entries: recounts.slice(i, i + BATCH) });
     }
     entries = counts.length + recounts.length;
     const started = performance.now();

@@ -116,6 +116,23 @@ test.describe('login', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Usuários' })).toBeVisible();
   });
 
+  test('what was typed before the page finished loading is what signs in (a slow tablet)', async ({ page }) => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/_next/static/chunks/**', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto('/login?next=%2Fadmin%2Fusers', { waitUntil: 'commit' });
+    await page.getByLabel('E-mail', { exact: true }).fill(admin.email);
+    await page.getByLabel('Senha', { exact: true }).fill(DEMO_PASSWORD);
+    release();
+    // Hydrated: React has attached itself to the form.
+    await page.waitForFunction(() => Object.keys(document.querySelector('form') ?? {}).some((key) => key.startsWith('__reactFiber')));
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await expect(page).toHaveURL('/admin/users');
+  });
+
   test('ignores a "next" that points to another site', async ({ page }) => {
     await page.goto('/login?next=//evil.example/phish');
     await loginWithForm(page, admin.email, DEMO_PASSWORD);

@@ -99,7 +99,7 @@ test('a CSV import creates the good row and lists the bad one with its line numb
   const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByRole('button', { name: 'Baixar relatório das linhas recusadas (CSV)' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^linhas-recusadas-\d{4}-\d{2}-\d{2}\.csv$/);
   const report = readFileSync((await download.path())!, 'utf-8');
-  expect(report.split('\r\n').slice(0, 2)).toEqual(['\uFEFFLinha;EAN;Motivos', `3;"${bad}";"dígito verificador do EAN incorreto"`]);
+  expect(report.split('\r\n').slice(0, 2)).toEqual(['\uFEFFLinha;EAN;Motivos', `3;="${bad}";"dígito verificador do EAN incorreto"`]);
 
   await dialog.getByRole('button', { name: 'Fechar' }).first().click();
   await expect(dialog).toBeHidden();

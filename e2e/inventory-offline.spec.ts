@@ -17,7 +17,7 @@ import {
   storeProducts,
   waitForOfflineReady,
 } from './fixtures/inventory';
-import { deviceSecretOf } from '../tests/helpers/devices';
+import { device } from '../tests/helpers/devices';
 
 const SCANS = 1000;
 /** Scans typed key by key, like the other tests; the rest arrive as a scanner's bursts (scanBurst). */
@@ -101,12 +101,12 @@ test('two devices counting the same product add up; finalize waits for a device 
   expect(await countedOf(manager.page.request, session.id, product!.ean)).toBe(12);
 
   // A device reports it still holds 3 counts it has not sent (a partial sync): finalize is refused.
-  await trpcMutation(stockist.page.request, 'inventory.sync', { sessionId: session.id, deviceId: 'tab-e2e-partial', deviceSecret: deviceSecretOf('tab-e2e-partial'), pendingCount: 3, entries: [] });
+  await trpcMutation(stockist.page.request, 'inventory.sync', { sessionId: session.id, ...device('tab-e2e-partial'), pendingCount: 3, entries: [] });
   await manager.page.goto(`/inventory/${session.id}`);
   await expect(manager.page.getByTestId('progress-entries')).toHaveText('12');
   await manager.page.getByRole('button', { name: 'Finalizar', exact: true }).click();
   await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Finalizar' }).click();
-  await expect(manager.page.getByTestId('finalize-refused')).toContainText('tab-e2e-partial');
+  await expect(manager.page.getByTestId('finalize-refused')).toContainText(device('tab-e2e-partial').deviceId);
   await manager.page.getByRole('button', { name: 'Forçar finalização' }).click();
   await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Forçar finalização' }).click();
   await expect(manager.page.getByText(/Inventário finalizado/)).toBeVisible();

@@ -29,8 +29,6 @@ export function LoginForm() {
   const searchParams = useSearchParams();
   const queryClient = useQueryClient();
   const next = safeNextPath(searchParams.get('next'));
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ email?: string; password?: string }>({});
 
   const login = api.auth.login.useMutation({
@@ -42,8 +40,13 @@ export function LoginForm() {
   });
   const serverFieldErrors = fieldErrors(login.error);
 
-  const submit = (event: FormEvent) => {
+  // The fields are read from the form, not from state: what a person typed before the page finished loading (a
+  // slow tablet) is in the inputs, and hydration does not wipe uncontrolled inputs as it would controlled ones.
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const email = String(form.get('email') ?? '');
+    const password = String(form.get('password') ?? '');
     const empty = {
       email: email.trim() ? undefined : 'Informe seu e-mail',
       password: password ? undefined : 'Informe sua senha',
@@ -63,8 +66,6 @@ export function LoginForm() {
         label="E-mail"
         type="email"
         name="email"
-        value={email}
-        onChange={(e) => setEmail(e.target.value)}
         autoComplete="username"
         inputMode="email"
         autoCapitalize="none"
@@ -75,8 +76,6 @@ export function LoginForm() {
         label="Senha"
         type="password"
         name="password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
         autoComplete="current-password"
         error={missing.password ?? serverFieldErrors.password}
       />

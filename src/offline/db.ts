@@ -3,6 +3,7 @@
  * log (which is also the sync outbox: `status` says what the server has acknowledged) and small meta rows
  * (device id, the per-device sequence, last sync and receipts). One module, one database.
  */
+import { deviceIdFor, newDeviceSecret } from '~/lib/device-identity';
 import Dexie, { type Table } from 'dexie';
 
 /** Product lookup rows, per store, so a scan resolves offline. */
@@ -105,28 +106,25 @@ async function getMeta<T>(db: OfflineDatabase, key: string): Promise<T | undefin
 
 export type DeviceIdentity = { deviceId: string; deviceSecret: string };
 
-/** 32 random bytes, base64url (43 characters). */
-function newDeviceSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
 /**
- * This browser profile's device id and the secret that proves it to the server (registered at its first sync),
- * both made once and kept. A profile from before the secret existed keeps its id and gets a secret now.
+ * This browser profile's device id and the secret it is derived from (`~/lib/device-identity`), made once and
+ * kept. A profile from before the secret existed gets both now, and its scans still waiting to sync move to the new
+ * id (those already synced stay under the old one, as the server has them).
  */
 export async function getDeviceIdentity(db: OfflineDatabase): Promise<DeviceIdentity> {
-  return db.transaction('rw', db.meta, async () => {
-    let deviceId = await getMeta<string>(db, 'deviceId');
-    let deviceSecret = await getMeta<string>(db, 'deviceSecret');
-    if (!deviceId) {
-      deviceId = `tab-${crypto.randomUUID().slice(0, 8)}`;
-      await db.meta.put({ key: 'deviceId', value: deviceId });
-    }
-    if (!deviceSecret) {
-      deviceSecret = newDeviceSecret();
-      await db.meta.put({ key: 'deviceSecret', value: deviceSecret });
-    }
+  const [storedSecret, storedId] = await Promise.all([getMeta<string>(db, 'deviceSecret'), getMeta<string>(db, 'deviceId')]);
+  if (storedSecret && storedId) return { deviceId: storedId, deviceSecret: storedSecret };
+  // WebCrypto cannot run inside an IndexedDB transaction (it would commit early): derive first, then write.
+  const deviceSecret = newDeviceSecret();
+  const deviceId = await deviceIdFor(deviceSecret);
+  return db.transaction('rw', db.meta, db.scans, async () => {
+    const [secret, id] = await Promise.all([getMeta<string>(db, 'deviceSecret'), getMeta<string>(db, 'deviceId')]);
+    if (secret && id) return { deviceId: id, deviceSecret: secret }; // another tab made them meanwhile
+    if (id) await db.scans.filter((s) => s.deviceId === id && s.status === 'pending').modify({ deviceId });
+    await db.meta.bulkPut([
+      { key: 'deviceSecret', value: deviceSecret },
+      { key: 'deviceId', value: deviceId },
+    ]);
     return { deviceId, deviceSecret };
   });
 }

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendScan, getDeviceId, getDeviceIdentity, getReceipt, OfflineDatabase, pendingCount, refreshProducts, sessionScans, getProductsMeta, isStale, findProduct, type NewScan } from './db';
+import { deviceIdFor } from '~/lib/device-identity';
 import { backoffDelay, classifySyncError, SyncLoop, syncOnce, type SyncRequest, type SyncResponse } from './sync';
 
 const SESSION = '00000000-0000-4000-8000-000000000001';
@@ -53,10 +54,11 @@ function fakeServer() {
 }
 
 describe("the tablet's identity", () => {
-  it('is made once and kept: an id and a 43-character secret sent with every sync', async () => {
+  it('is made once and kept: a 43-character secret and the id derived from it, sent with every sync', async () => {
     const db = freshDb();
     const identity = await getDeviceIdentity(db);
     expect(identity.deviceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(identity.deviceId).toBe(await deviceIdFor(identity.deviceSecret));
     expect(await getDeviceIdentity(db)).toEqual(identity);
     expect((await getDeviceIdentity(freshDb())).deviceSecret).not.toBe(identity.deviceSecret);
     await scanMany(db, 2);
@@ -65,12 +67,23 @@ describe("the tablet's identity", () => {
     expect(server.requests.map((r) => [r.deviceId, r.deviceSecret])).toEqual([[identity.deviceId, identity.deviceSecret]]);
   });
 
-  it('a tablet from before the secret keeps its id and gets a secret', async () => {
+  it('two tabs asking at once get the same identity', async () => {
     const db = freshDb();
+    const [a, b] = await Promise.all([getDeviceIdentity(db), getDeviceIdentity(db)]);
+    expect(a).toEqual(b);
+  });
+
+  it('a tablet from before the secret gets one and the id it proves; its scans waiting to sync move to that id', async () => {
+    const db = freshDb();
+    const synced = await appendScan(db, 'tab-legacy1', scan(ALICE));
+    await db.scans.update(synced.id, { status: 'synced' });
+    const waiting = await appendScan(db, 'tab-legacy1', scan(ALICE));
     await db.meta.put({ key: 'deviceId', value: 'tab-legacy1' });
     const identity = await getDeviceIdentity(db);
-    expect(identity.deviceId).toBe('tab-legacy1');
-    expect(identity.deviceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(identity.deviceId).toBe(await deviceIdFor(identity.deviceSecret));
+    expect(identity.deviceId).not.toBe('tab-legacy1');
+    expect((await db.scans.get(waiting.id))!.deviceId).toBe(identity.deviceId);
+    expect((await db.scans.get(synced.id))!.deviceId).toBe('tab-legacy1');
     expect(await getDeviceIdentity(db)).toEqual(identity);
   });
 });
@@ -223,6 +236,10 @@ describe('backoff', () => {
   it('tells a tablet refused as another device (it must be released) from one not assigned', () => {
     expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'device_secret_mismatch' } }).kind).toBe('device_refused');
     expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'not_assigned' } }).kind).toBe('forbidden');
+  });
+
+  it('stops on a batch the server cannot read (an app older or newer than the server) instead of retrying it forever', () => {
+    expect(classifySyncError({ message: 'x', data: { code: 'BAD_REQUEST', reason: 'invalid_input' } }).kind).toBe('update_needed');
   });
 
   it('retries a failing send after growing delays, then syncs', async () => {

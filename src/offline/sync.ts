@@ -28,8 +28,10 @@ export type SyncFailure =
   | { kind: 'unauthorized' }
   | { kind: 'session_closed'; acknowledged: string[]; message: string }
   | { kind: 'forbidden'; message: string }
-  /** Another tablet registered this device id first (device_secret_mismatch): a manager must release it. */
+  /** The server does not take this tablet's identity (device_secret_mismatch): its stored secret was altered. */
   | { kind: 'device_refused'; message: string }
+  /** The server refuses the batch's shape (BAD_REQUEST): this app is older or newer than the server; reload it. */
+  | { kind: 'update_needed'; message: string }
   | { kind: 'retry'; message: string };
 
 export type SyncOutcome =
@@ -39,6 +41,7 @@ export type SyncOutcome =
   | { status: 'session_closed'; message: string }
   | { status: 'forbidden'; message: string }
   | { status: 'device_refused'; message: string }
+  | { status: 'update_needed'; message: string }
   | { status: 'failed'; message: string };
 
 type ErrorShape = { message?: string; data?: { code?: string; reason?: string | null; details?: { acknowledged?: string[] } | null } };
@@ -54,6 +57,7 @@ export function classifySyncError(error: unknown): SyncFailure {
   }
   if (code === 'FORBIDDEN' && e.data?.reason === 'device_secret_mismatch') return { kind: 'device_refused', message };
   if (code === 'FORBIDDEN' || code === 'NOT_FOUND') return { kind: 'forbidden', message };
+  if (code === 'BAD_REQUEST') return { kind: 'update_needed', message };
   return { kind: 'retry', message };
 }
 
@@ -140,6 +144,8 @@ export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_B
           return { status: 'forbidden', message: failure.message };
         case 'device_refused':
           return { status: 'device_refused', message: failure.message };
+        case 'update_needed':
+          return { status: 'update_needed', message: failure.message };
         default:
           return { status: 'failed', message: failure.message };
       }
@@ -166,7 +172,7 @@ async function writeReceipt(db: OfflineDatabase, sessionId: string, userId: stri
 }
 
 export type SyncState = {
-  phase: 'idle' | 'syncing' | 'waiting' | 'login_needed' | 'session_closed' | 'forbidden' | 'device_refused';
+  phase: 'idle' | 'syncing' | 'waiting' | 'login_needed' | 'session_closed' | 'forbidden' | 'device_refused' | 'update_needed';
   lastOutcome: SyncOutcome | null;
   /** When the next retry runs (after a failure). */
   retryAt: number | null;
@@ -269,6 +275,7 @@ export class SyncLoop {
       case 'session_closed':
       case 'forbidden':
       case 'device_refused':
+      case 'update_needed':
         this.set({ phase: outcome.status, lastOutcome: outcome, attempt: 0 });
         break;
       default:

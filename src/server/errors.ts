@@ -40,7 +40,6 @@ export type EntityName =
   | 'purchase_request'
   | 'item'
   | 'inventory_session'
-  | 'inventory_device'
   | 'import_report'
   | 'dead_letter'
   | 'events';
@@ -54,7 +53,6 @@ const entityLabels: Record<EntityName, string> = {
   purchase_request: 'Purchase request',
   item: 'Item',
   inventory_session: 'Inventory session',
-  inventory_device: 'Device of this inventory session',
   import_report: 'Import report (kept for 7 days)',
   dead_letter: 'Dead letter',
   events: 'Events',

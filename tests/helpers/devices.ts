@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 
 /**
- * The secret a test's tablet `deviceId` proves itself with: the same id always gets the same secret (as a real
- * tablet keeps its own in IndexedDB), so every sync of one device in a test agrees with its first.
+ * A test's tablet named `label`: a secret made from the label (the same label, the same tablet) and the id that
+ * secret proves, derived as `~/lib/device-identity` does on a real tablet.
  */
-export const deviceSecretOf = (deviceId: string) => createHash('sha256').update(`test-device:${deviceId}`).digest('base64url');
+export function device(label: string): { deviceId: string; deviceSecret: string } {
+  const deviceSecret = createHash('sha256').update(`test-device:${label}`).digest('base64url');
+  return { deviceId: `tab-${createHash('sha256').update(deviceSecret).digest().subarray(0, 12).toString('base64url')}`, deviceSecret };
+}
+
+/** The id of the test tablet named `label`. */
+export const deviceIdOf = (label: string) => device(label).deviceId;

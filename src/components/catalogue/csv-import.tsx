@@ -168,7 +168,8 @@ function ReportDownload({ reportId }: { reportId: string }) {
       const url = URL.createObjectURL(new Blob([rowErrorsCsv(report.errors)], { type: 'text/csv;charset=utf-8' }));
       const link = document.createElement('a');
       link.href = url;
-      link.download = `linhas-recusadas-${new Date(report.createdAt).toISOString().slice(0, 10)}.csv`;
+      // The import's local date (sv-SE writes it as YYYY-MM-DD).
+      link.download = `linhas-recusadas-${new Date(report.createdAt).toLocaleDateString('sv-SE')}.csv`;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       setState({ busy: false });

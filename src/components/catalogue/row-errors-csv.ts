@@ -12,8 +12,11 @@ function cell(value: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/** A code of digits stays text in Excel (no 7,89E+12, no lost leading zero): `="…"`, digits only, so no injection. */
+const code = (value: string | null) => (value && /^\d+$/.test(value) ? `="${value}"` : cell(value ?? ''));
+
 /** An import's refused rows as the CSV a Brazilian Excel opens: semicolons, a BOM, the reasons in Portuguese. */
 export function rowErrorsCsv(rows: readonly RowError[]): string {
-  const lines = ['Linha;EAN;Motivos', ...rows.map((r) => [String(r.line), cell(r.ean ?? ''), cell(r.errors.map(describeRowProblem).join('; '))].join(';'))];
+  const lines = ['Linha;EAN;Motivos', ...rows.map((r) => [String(r.line), code(r.ean), cell(r.errors.map(describeRowProblem).join('; '))].join(';'))];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }

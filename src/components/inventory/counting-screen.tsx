@@ -221,9 +221,17 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       ) : null}
       {phase === 'device_refused' ? (
         <p className="alert alert-error" role="alert">
-          Este tablet não é reconhecido como <span className="mono">{counter.deviceId}</span>: outro aparelho já sincronizou com esse nome. As leituras continuam
-          guardadas aqui. Peça ao gerente para liberar o tablet na tela do inventário e depois toque em “Sincronizar agora”.
+          O servidor não reconheceu a identificação deste tablet (<span className="mono">{counter.deviceId}</span>). As leituras continuam guardadas aqui;
+          chame o gerente antes de limpar os dados do navegador.
         </p>
+      ) : null}
+      {phase === 'update_needed' ? (
+        <div className="alert alert-error" role="alert">
+          <p>Este aplicativo está desatualizado e o servidor não aceita o envio. As leituras continuam guardadas neste tablet.</p>
+          <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+            Atualizar o aplicativo
+          </button>
+        </div>
       ) : null}
       {counter.persistence === 'denied' ? (
         <p className="alert alert-warning">O navegador recusou o armazenamento persistente: sincronize com frequência para não perder leituras se o espaço acabar.</p>

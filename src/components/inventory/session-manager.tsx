@@ -6,7 +6,6 @@ import { brl as money } from '~/lib/money';
 import { describeError, errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { ConfirmDialog } from '../ui/modal';
-import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { LoadMore } from '../ui/load-more';
@@ -61,14 +60,6 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
     },
     onError: () => setConfirm(null),
   });
-  const [released, setReleased] = useState<string | null>(null);
-  const release = api.inventory.releaseDevice.useMutation({
-    onSuccess: (_, { deviceId }) => {
-      releasing.close();
-      setReleased(deviceId);
-    },
-  });
-  const releasing: Confirmation<string> = useConfirmation(release, () => setReleased(null));
   const devicesPending = finalize.error && errorCode(finalize.error) === 'PRECONDITION_FAILED';
 
   if (session.isPending) return <Loading />;
@@ -165,19 +156,11 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             <p className={figures.kpiLabel}>Tablets</p>
             <ul>
               {progress.data.devices.map((d) => (
-                <li key={d.deviceId} className={styles.deviceRow}>
-                  <span>
-                    <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} ${d.pendingCount === 1 ? 'pendente' : 'pendentes'}` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
-                  </span>
-                  {open ? (
-                    <button type="button" className="btn btn-secondary" onClick={() => releasing.ask(d.deviceId)}>
-                      Liberar tablet
-                    </button>
-                  ) : null}
+                <li key={d.deviceId}>
+                  <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} ${d.pendingCount === 1 ? 'pendente' : 'pendentes'}` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
                 </li>
               ))}
             </ul>
-            {released ? <Notice tone="success">Tablet {released} liberado: a próxima sincronização dele o registra de novo.</Notice> : null}
           </div>
         </div>
       ) : (
@@ -187,20 +170,6 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
         Designados: {s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém'}
       </p>
       <AssignmentPicker sessionId={sessionId} zones={s.filter.zones ?? []} disabled={!open} />
-      <ConfirmMutationDialog
-        confirmation={releasing}
-        title="Liberar tablet?"
-        confirmLabel="Liberar"
-        pendingLabel="Liberando…"
-        onConfirm={(deviceId) => release.mutate({ sessionId, deviceId })}
-      >
-        {(deviceId) => (
-          <p>
-            Use isto quando o tablet <span className="mono">{deviceId}</span> avisar que não é reconhecido. O próximo aparelho que sincronizar com esse nome passa a
-            ser ele; as leituras já recebidas continuam no inventário.
-          </p>
-        )}
-      </ConfirmMutationDialog>
 
       <h2 className="section-title">Revisão de divergências</h2>
       <label className="checkbox-field">

@@ -203,7 +203,6 @@ const entityNames: Record<string, string> = {
   purchase_request: 'Solicitação de compra',
   item: 'Item',
   inventory_session: 'Inventário',
-  inventory_device: 'Tablet deste inventário',
   import_report: 'Relatório de importação (guardado por 7 dias)',
   dead_letter: 'Falha',
   events: 'Eventos',
@@ -257,6 +256,7 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   csv_unreadable: (d) => `O arquivo não é um CSV válido (${str(d.detail)}). Salve a planilha como CSV e tente de novo.`,
   csv_missing_column: (d) => `Falta a coluna "${str(d.column)}" no cabeçalho (linha 1).`,
   csv_empty: () => 'O arquivo está vazio.',
+  csv_too_many_rows: (d) => `O arquivo tem mais de ${typeof d.max === 'number' ? d.max.toLocaleString('pt-BR') : str(d.max)} linhas; divida-o em arquivos menores e importe um de cada vez.`,
   // Purchase requests
   not_your_store: (d) => `Você não trabalha na ${str(d.store)}; peça a um administrador para incluir você nela.`,
   products_inactive: (d) => `Produtos inativos não podem ser solicitados: ${list(d.products)}. Remova-os da lista.`,
@@ -289,8 +289,7 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   full_scope_filtered: () => 'Um inventário completo conta todas as categorias e zonas; escolha "Parcial" para limitar.',
   partial_scope_required: () => 'Um inventário parcial precisa das categorias ou das zonas que vai contar.',
   not_assigned: () => 'Você não está designado(a) para este inventário; peça ao gerente para incluir você.',
-  device_secret_mismatch: (d) =>
-    `Este tablet não é reconhecido como ${str(d.deviceId)}: outro aparelho já sincronizou com esse nome. As leituras continuam guardadas aqui; peça ao gerente para liberar o tablet na tela de andamento do inventário e sincronize de novo.`,
+  device_secret_mismatch: (d) => `O servidor não reconheceu a identificação do tablet ${str(d.deviceId)}.`,
   recount_arrived: (d) => `Já chegou a recontagem de ${list(d.eans)}; o pedido não pode mais ser retirado.`,
   not_at_store: (d) => `${str(d.name)} não trabalha na ${str(d.store)}; peça a um administrador para incluir essa pessoa na loja.`,
   buyer_cannot_count: (d) => `${str(d.name)} é comprador(a); só operadores, gerentes e administradores contam estoque.`,

@@ -8,7 +8,7 @@ import { deadLetterQueue, eventLog, userRoles, type UserRole } from '../db/schem
 import type { Services } from '../services';
 import { appRouter } from './root';
 import type { ProcedureMeta } from './trpc';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device } from '../../../tests/helpers/devices';
 
 /**
  * Every procedure of the router needs an entry here (the first test fails otherwise). Each entry says who may
@@ -146,14 +146,12 @@ const matrix: Record<string, Access> = {
     roles: ['clerk', 'manager', 'admin'],
     input: (a) => ({
       sessionId: inventorySessionOf(a),
-      deviceId: 'matrix',
-      deviceSecret: deviceSecretOf('matrix'),
+      ...device('matrix'),
       pendingCount: 0,
       entries: [{ id: randomUUID(), ean: a.products[0]!.ean, quantity: 1, zone: '', countedAt: new Date(), seq: 1 }],
     }),
     crossOrg: 'not-found',
   },
-  'inventory.releaseDevice': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a), deviceId: 'matrix' }), crossOrg: 'not-found' },
   'inventory.progress': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
   'inventory.review': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
   'inventory.requestRecount': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a), eans: [a.products[0]!.ean] }), crossOrg: 'not-found' },

@@ -2,6 +2,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { eq } from 'drizzle-orm';
+import { importReports } from '../db/schema';
 import type { Services } from '../services';
 
 let services: Services;
@@ -56,5 +58,13 @@ describe('big imports', () => {
     // A clean import keeps no report.
     const clean = await buyer.products.importCsv({ csv: `ean;nome\n${ean(999_998)};Outro produto` });
     expect([clean.rejected, clean.reportId]).toEqual([0, null]);
+  }, 60_000);
+
+  it('a file of more than 200,000 rows is refused whole, before its rows are checked', async () => {
+    const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
+    const reportsBefore = await services.db.$count(importReports, eq(importReports.orgId, org.org.id));
+    const rows = (n: number) => `ean;nome\n${'1;a\n'.repeat(n)}`;
+    await expect(buyer.products.importCsv({ csv: rows(200_001) })).rejects.toMatchObject({ code: 'BAD_REQUEST', cause: { reason: 'csv_too_many_rows', data: { max: 200_000 } } });
+    expect(await services.db.$count(importReports, eq(importReports.orgId, org.org.id))).toBe(reportsBefore);
   }, 60_000);
 });

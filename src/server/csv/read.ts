@@ -6,7 +6,7 @@ import type { Problem } from '~/lib/problems';
 export type CsvRowError = { line: number; ean: string | null; errors: Problem[] };
 export type CsvRecord = { line: number; fields: Partial<Record<string, string>> };
 /** Why a whole file is refused: nothing in it was read. */
-export type CsvFatal = { reason: 'csv_unreadable' | 'csv_empty' | 'csv_missing_column'; message: string; data?: Record<string, unknown> };
+export type CsvFatal = { reason: 'csv_unreadable' | 'csv_empty' | 'csv_missing_column' | 'csv_too_many_rows'; message: string; data?: Record<string, unknown> };
 
 /** A big file is read a piece at a time, so parsing it never holds the event loop for long. */
 function* chunksOf(text: string, size = 64 * 1024) {
@@ -18,6 +18,9 @@ function* chunksOf(text: string, size = 64 * 1024) {
  * of the event loop that setImmediate waits for also serves I/O.
  */
 export const yieldEvery = (count: number, every = 1000) => (count % every === 0 ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined);
+
+/** Rows one import takes (a 20 MB file of very short lines would otherwise be millions). */
+export const MAX_CSV_ROWS = 200_000;
 
 /** The bad rows an import's answer lists: the first MAX_LISTED (by line), with the count of all of them. */
 export const MAX_LISTED_ROW_ERRORS = 1000;
@@ -51,6 +54,11 @@ export async function readCsv<F extends string>(
     // relax_quotes: a quote inside an unquoted field (TV 32") is a character, not a broken file.
     const parser = Readable.from(chunksOf(text)).pipe(parse({ delimiter, bom: true, skip_empty_lines: true, relax_column_count: true, relax_quotes: true, info: true }));
     for await (const row of parser) {
+      // The header is one of them: MAX_CSV_ROWS data rows at most.
+      if (parsed.length > MAX_CSV_ROWS) {
+        parser.destroy();
+        return { fatal: { reason: 'csv_too_many_rows', message: `The file has more than ${MAX_CSV_ROWS} rows; split it into files of at most that many`, data: { max: MAX_CSV_ROWS } } };
+      }
       parsed.push(row as (typeof parsed)[number]);
       await yieldEvery(parsed.length);
     }

@@ -5,7 +5,7 @@ import { createOrgFixture, createTestServices, type OrgFixture } from '../../../
 import { SESSION_COOKIE } from '../auth/secrets';
 import type { Services } from '../services';
 import { createAppServer } from './server';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device } from '../../../tests/helpers/devices';
 
 /**
  * The reproductions of the security review's "bad input reaches 5xx" findings, through raw HTTP as an attacker
@@ -82,7 +82,7 @@ describe('bad input gets a 4xx that says why, never a 5xx', () => {
     const sync = await call(
       'POST',
       'inventory.sync',
-      { sessionId: '00000000-0000-4000-8000-000000000000', deviceId: 'd', deviceSecret: deviceSecretOf('d'), pendingCount: 0, entries: [{ id: '00000000-0000-4000-8000-000000000001', ean: '1', quantity: 1, zone: '', countedAt: new Date(-8.64e15), seq: 1 }] },
+      { sessionId: '00000000-0000-4000-8000-000000000000', ...device('d'), pendingCount: 0, entries: [{ id: '00000000-0000-4000-8000-000000000001', ean: '1', quantity: 1, zone: '', countedAt: new Date(-8.64e15), seq: 1 }] },
       { role: 'manager' },
     );
     expect(sync.status).toBe(400);

@@ -11,8 +11,17 @@ export type ImportKind = 'products' | 'stock';
  */
 export async function reportRowErrors(ctx: SignedInContext, kind: ImportKind, errors: CsvRowError[]) {
   const report = rowErrorReport(errors);
-  const reportId = report.rejected > 0 ? await insertImportReport(ctx.db, { orgId: ctx.principal.orgId, createdBy: ctx.principal.userId, kind, errors: report.all }) : null;
-  return { rejected: report.rejected, errors: report.errors, errorsTruncated: report.errorsTruncated, reportId };
+  return { rejected: report.rejected, errors: report.errors, errorsTruncated: report.errorsTruncated, reportId: report.rejected > 0 ? await keepReport(ctx, kind, report.all) : null };
+}
+
+/** The import has committed by now: failing to keep its report costs the download, never the answer. */
+async function keepReport(ctx: SignedInContext, kind: ImportKind, errors: CsvRowError[]): Promise<string | null> {
+  try {
+    return await insertImportReport(ctx.db, { orgId: ctx.principal.orgId, createdBy: ctx.principal.userId, kind, errors });
+  } catch (error) {
+    ctx.logger.error({ err: error, kind, rows: errors.length }, 'import report not kept');
+    return null;
+  }
 }
 
 /** Every bad row of one of the caller's imports (an admin: of anyone's in the org), by line. */

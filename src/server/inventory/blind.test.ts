@@ -4,7 +4,7 @@ import { createTestServices } from '../../../tests/helpers/harness';
 import { inventorySessions } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device } from '../../../tests/helpers/devices';
 
 /** Stock quantities no other number in a response is likely to equal, so finding one means it leaked. */
 const EXPECTED = [7331.5, 8642.25, 9753.125];
@@ -52,14 +52,13 @@ describe('a blind session never sends expected quantities to the counting side',
     const responses: Record<string, unknown> = {};
     responses.sync = await clerk.inventory.sync({
       sessionId: session.id,
-      deviceId: 'tab-1',
-      deviceSecret: deviceSecretOf('tab-1'),
+      ...device('tab-1'),
       pendingCount: 0,
       entries: [entry(org.products[0]!.ean, 3, { zone: 'A' }), entry(org.products[1]!.ean, 1, { zone: 'A' })],
     });
-    responses.syncReplay = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-1', deviceSecret: deviceSecretOf('tab-1'), pendingCount: 0, entries: [] });
+    responses.syncReplay = await clerk.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: 0, entries: [] });
     await manager.inventory.requestRecount({ sessionId: session.id, eans: [org.products[2]!.ean] });
-    responses.recountSync = await second.inventory.sync({ sessionId: session.id, deviceId: 'tab-2', deviceSecret: deviceSecretOf('tab-2'), pendingCount: 0, entries: [entry(org.products[2]!.ean, 2, { zone: 'B', recount: true })] });
+    responses.recountSync = await second.inventory.sync({ sessionId: session.id, ...device('tab-2'), pendingCount: 0, entries: [entry(org.products[2]!.ean, 2, { zone: 'B', recount: true })] });
     responses.list = await clerk.inventory.list({ limit: 50 });
     responses.byId = await clerk.inventory.byId({ id: session.id });
     responses.progress = await clerk.inventory.progress({ sessionId: session.id });
@@ -70,7 +69,7 @@ describe('a blind session never sends expected quantities to the counting side',
     responses.managerById = await manager.inventory.byId({ id: session.id });
     responses.managerProgress = await manager.inventory.progress({ sessionId: session.id });
     await manager.inventory.finalize({ sessionId: session.id });
-    responses.closedError = (await errorOf(clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-1', deviceSecret: deviceSecretOf('tab-1'), pendingCount: 0, entries: [entry(org.products[0]!.ean)] }))).cause;
+    responses.closedError = (await errorOf(clerk.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: 0, entries: [entry(org.products[0]!.ean)] }))).cause;
 
     for (const [name, response] of Object.entries(responses)) expect(leaks(response), name).toEqual([]);
     expect((responses.lookupWithSession as { items: unknown[]; blind: boolean }).items).toHaveLength(3);

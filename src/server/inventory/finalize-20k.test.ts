@@ -5,7 +5,7 @@ import { createTestServices } from '../../../tests/helpers/harness';
 import { countEntries, inventoryTotals, products, storeStock } from '../db/schema';
 import type { Services } from '../services';
 import { as, createInventoryFixture, entry, type InventoryFixture } from '../../../tests/helpers/inventory';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device } from '../../../tests/helpers/devices';
 
 const LINES = 20_000;
 let services: Services;
@@ -37,12 +37,12 @@ describe('a 20,000-line session', () => {
     const batchMs: number[] = [];
     for (let i = 0; i < all.length; i += 1000) {
       const started = performance.now();
-      const result = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: Math.max(0, all.length - i - 1000), entries: all.slice(i, i + 1000) });
+      const result = await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: Math.max(0, all.length - i - 1000), entries: all.slice(i, i + 1000) });
       batchMs.push(performance.now() - started);
       expect(result.accepted).toHaveLength(1000);
     }
     for (let i = 0; i < extra.length; i += 1000) {
-      await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: extra.slice(i, i + 1000) });
+      await clerk.inventory.sync({ sessionId: session.id, ...device('tab-b'), pendingCount: 0, entries: extra.slice(i, i + 1000) });
     }
     expect(await services.db.$count(countEntries, eq(countEntries.sessionId, session.id))).toBe(LINES + LINES / 10);
     batchMs.sort((a, b) => a - b);

@@ -8,7 +8,7 @@ import type { Services } from '../services';
 import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { runConsumers } from '../../../tests/helpers/events';
 import { eventDelivery } from '~/server/runtime/consumers';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device, deviceIdOf } from '../../../tests/helpers/devices';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -54,13 +54,12 @@ async function countScenario(sessionId: string) {
   const six = entry(ean(0), 6, { zone: 'B' });
   await clerk.inventory.sync({
     sessionId,
-    deviceId: 'tab-a',
-    deviceSecret: deviceSecretOf('tab-a'),
+    ...device('tab-a'),
     pendingCount: 2,
     entries: [entry(ean(0), 4, { zone: 'A' }), six, entry(ean(1), 25, { zone: 'A' }), entry(unknownEan, 3, { zone: 'A' })],
   });
-  await clerk.inventory.sync({ sessionId, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 0, entries: [entry(ean(0), 5, { zone: 'B', replaces: six.id }), entry(ean(1), -2, { zone: 'A' })] });
-  await second.inventory.sync({ sessionId, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: [entry(ean(1), 21, { zone: 'A', recount: true })] });
+  await clerk.inventory.sync({ sessionId, ...device('tab-a'), pendingCount: 0, entries: [entry(ean(0), 5, { zone: 'B', replaces: six.id }), entry(ean(1), -2, { zone: 'A' })] });
+  await second.inventory.sync({ sessionId, ...device('tab-b'), pendingCount: 0, entries: [entry(ean(1), 21, { zone: 'A', recount: true })] });
 }
 
 describe('review', () => {
@@ -115,7 +114,7 @@ describe('review', () => {
   it('a recount request is visible to devices (byId, progress) and shows as recounted once counted again', async () => {
     const session = await open(0);
     const clerk = await as(services, org, 'clerk');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 0, entries: [entry(ean(0), 3, { zone: 'A' })] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 0, entries: [entry(ean(0), 3, { zone: 'A' })] });
     const manager = await as(services, org, 'manager');
     const asked = await manager.inventory.requestRecount({ sessionId: session.id, eans: [ean(0), ean(2), withCheckDigit('111111111111')] });
     expect(asked.marked).toEqual([ean(0), ean(2)].sort());
@@ -124,7 +123,7 @@ describe('review', () => {
     const detail = await clerk.inventory.byId({ id: session.id });
     expect(detail.recountRequests.map((r) => [r.ean, r.recounted])).toEqual([[ean(0), false], [ean(2), false]].sort());
     const second = await asSecret(services, org.secondClerk.secret);
-    await second.inventory.sync({ sessionId: session.id, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: [entry(ean(0), 7, { recount: true })] });
+    await second.inventory.sync({ sessionId: session.id, ...device('tab-b'), pendingCount: 0, entries: [entry(ean(0), 7, { recount: true })] });
     const progress = await clerk.inventory.progress({ sessionId: session.id });
     expect(progress.recountRequests.find((r) => r.ean === ean(0))!.recounted).toBe(true);
     const line = (await manager.inventory.review({ sessionId: session.id, only: 'recount' })).items.find((l) => l.ean === ean(0))!;
@@ -136,7 +135,7 @@ describe('progress', () => {
   it('counts per zone and per clerk, with each device’s last sync and pending count, in one statement after the access check', async () => {
     const session = await open(0, { scope: 'partial', zones: ['A', 'B', 'C'] });
     await countScenario(session.id);
-    await (await as(services, org, 'clerk')).inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 4, entries: [] });
+    await (await as(services, org, 'clerk')).inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 4, entries: [] });
     const manager = await as(services, org, 'manager');
     await manager.auth.me();
     const { result: progress, queries } = await countQueries(() => manager.inventory.progress({ sessionId: session.id }));
@@ -151,10 +150,7 @@ describe('progress', () => {
       ['clerk fin', 6, 3],
       ['clerk2', 1, 1],
     ]);
-    expect(progress.devices.map((d) => [d.deviceId, d.pendingCount])).toEqual([
-      ['tab-a', 4],
-      ['tab-b', 0],
-    ]);
+    expect(Object.fromEntries(progress.devices.map((d) => [d.deviceId, d.pendingCount]))).toEqual({ [deviceIdOf('tab-a')]: 4, [deviceIdOf('tab-b')]: 0 });
   });
 });
 
@@ -226,18 +222,18 @@ describe('inventory.finalize', () => {
   it('is refused while a device reports unsynced entries, and allowed when forced', async () => {
     const session = await open(0);
     const clerk = await as(services, org, 'clerk');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-late', deviceSecret: deviceSecretOf('tab-late'), pendingCount: 12, entries: [entry(ean(0), 1)] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-late'), pendingCount: 12, entries: [entry(ean(0), 1)] });
     const manager = await as(services, org, 'manager');
     const refused = await errorOf(manager.inventory.finalize({ sessionId: session.id }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toContain('12 unsynced');
     expect(refused.cause?.reason).toBe('devices_pending');
-    expect(refused.cause?.data).toMatchObject({ devices: [{ deviceId: 'tab-late', pendingCount: 12, userId: org.users.clerk.id }] });
+    expect(refused.cause?.data).toMatchObject({ devices: [{ deviceId: deviceIdOf('tab-late'), pendingCount: 12, userId: org.users.clerk.id }] });
     expect((await clerk.inventory.byId({ id: session.id })).status).toBe('open');
     expect(await services.db.$count(inventoryTotals, eq(inventoryTotals.sessionId, session.id))).toBe(0);
 
     const forced = await manager.inventory.finalize({ sessionId: session.id, force: true });
-    expect(forced.forcedPastDevices).toEqual([{ deviceId: 'tab-late', userName: 'clerk fin', pendingCount: 12 }]);
+    expect(forced.forcedPastDevices).toEqual([{ deviceId: deviceIdOf('tab-late'), userName: 'clerk fin', pendingCount: 12 }]);
     const [audit] = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.finalized')));
     expect((audit!.after as { forcedPastDevices: unknown[] }).forcedPastDevices).toHaveLength(1);
   });
@@ -245,10 +241,10 @@ describe('inventory.finalize', () => {
   it('finalizes once the device reports it has sent everything', async () => {
     const session = await open(0);
     const clerk = await as(services, org, 'clerk');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-1', deviceSecret: deviceSecretOf('tab-1'), pendingCount: 1, entries: [entry(ean(0), 1)] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: 1, entries: [entry(ean(0), 1)] });
     const manager = await as(services, org, 'manager');
     expect(await codeOf(manager.inventory.finalize({ sessionId: session.id }))).toBe('PRECONDITION_FAILED');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-1', deviceSecret: deviceSecretOf('tab-1'), pendingCount: 0, entries: [entry(ean(1), 1)] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: 0, entries: [entry(ean(1), 1)] });
     expect((await manager.inventory.finalize({ sessionId: session.id })).session.status).toBe('finalized');
   });
 
@@ -270,8 +266,8 @@ describe('inventory.finalize', () => {
     const s1 = await open(0);
     const s2 = await open(1);
     const manager = await as(services, org, 'manager');
-    await manager.inventory.sync({ sessionId: s1.id, deviceId: 'm1', deviceSecret: deviceSecretOf('m1'), pendingCount: 0, entries: [entry(ean(0), 11), entry(ean(1), 22)] });
-    await manager.inventory.sync({ sessionId: s2.id, deviceId: 'm2', deviceSecret: deviceSecretOf('m2'), pendingCount: 0, entries: [entry(ean(0), 4), entry(ean(2), 6)] });
+    await manager.inventory.sync({ sessionId: s1.id, ...device('m1'), pendingCount: 0, entries: [entry(ean(0), 11), entry(ean(1), 22)] });
+    await manager.inventory.sync({ sessionId: s2.id, ...device('m2'), pendingCount: 0, entries: [entry(ean(0), 4), entry(ean(2), 6)] });
 
     // Hold store 1's session row locked (as a long finalize would) while store 2 finalizes.
     let releaseLock!: () => void;
@@ -293,8 +289,8 @@ describe('inventory.finalize', () => {
 
     const [a, b] = await Promise.all([open(0), open(1)]);
     await Promise.all([
-      manager.inventory.sync({ sessionId: a.id, deviceId: 'm1', deviceSecret: deviceSecretOf('m1'), pendingCount: 0, entries: [entry(ean(0), 1)] }),
-      manager.inventory.sync({ sessionId: b.id, deviceId: 'm2', deviceSecret: deviceSecretOf('m2'), pendingCount: 0, entries: [entry(ean(0), 2)] }),
+      manager.inventory.sync({ sessionId: a.id, ...device('m1'), pendingCount: 0, entries: [entry(ean(0), 1)] }),
+      manager.inventory.sync({ sessionId: b.id, ...device('m2'), pendingCount: 0, entries: [entry(ean(0), 2)] }),
     ]);
     const results = await Promise.all([manager.inventory.finalize({ sessionId: a.id }), manager.inventory.finalize({ sessionId: b.id })]);
     expect(results.map((r) => r.session.status)).toEqual(['finalized', 'finalized']);
@@ -310,7 +306,7 @@ describe('partial sessions', () => {
     const snapshot = await services.db.select().from(inventoryExpected).where(eq(inventoryExpected.sessionId, session.id));
     expect(snapshot.map((x) => x.productId).sort()).toEqual([org.products[0]!.id, org.products[1]!.id].sort());
     const clerk = await as(services, org, 'clerk');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'p', deviceSecret: deviceSecretOf('p'), pendingCount: 0, entries: [entry(ean(0), 8), entry(ean(2), 99)] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('p'), pendingCount: 0, entries: [entry(ean(0), 8), entry(ean(2), 99)] });
     const manager = await as(services, org, 'manager');
     const review = await manager.inventory.review({ sessionId: session.id });
     expect(review.items.map((l) => [l.ean, l.counted, l.inScope])).toEqual(
@@ -329,7 +325,7 @@ describe('partial sessions', () => {
     await setStock(services, org, 0, [10, 20, 30]);
     const session = await open(0, { scope: 'partial', zones: ['Corredor 3'] });
     const clerk = await as(services, org, 'clerk');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'z', deviceSecret: deviceSecretOf('z'), pendingCount: 0, entries: [entry(ean(1), 18, { zone: 'Corredor 3' })] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('z'), pendingCount: 0, entries: [entry(ean(1), 18, { zone: 'Corredor 3' })] });
     const manager = await as(services, org, 'manager');
     const review = await manager.inventory.review({ sessionId: session.id });
     expect(review.items.map((l) => [l.ean, l.counted, l.expected])).toEqual([[ean(1), 18, 20]]);

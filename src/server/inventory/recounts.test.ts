@@ -4,7 +4,7 @@ import { withCheckDigit } from '~/lib/ean';
 import { auditLog, countEntries, inventoryRecounts } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, entry, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
-import { deviceSecretOf } from '../../../tests/helpers/devices';
+import { device } from '../../../tests/helpers/devices';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -41,7 +41,7 @@ describe('a recount is made by a second clerk', () => {
     const clerk = await as(services, org, 'clerk');
     const second = await asSecret(services, org.secondClerk.secret);
     const manager = await as(services, org, 'manager');
-    await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 0, entries: [entry(ean(0), 5), entry(ean(1), 3), entry(unknownEan, 2)] });
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 0, entries: [entry(ean(0), 5), entry(ean(1), 3), entry(unknownEan, 2)] });
     await manager.inventory.requestRecount({ sessionId: session.id, eans: [ean(0), unknownEan] });
     const requests = (await clerk.inventory.byId({ id: session.id })).recountRequests;
     expect(requests.map((r) => [r.ean, r.firstCountBy])).toEqual(
@@ -55,7 +55,7 @@ describe('a recount is made by a second clerk', () => {
     const ownUnknown = entry(unknownEan, 1, { recount: true });
     const fresh = entry(ean(2), 4, { recount: true });
     const plain = entry(ean(1), 1);
-    const result = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 0, entries: [own, ownUnknown, fresh, plain] });
+    const result = await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 0, entries: [own, ownUnknown, fresh, plain] });
     expect(result.rejected.sort((x, y) => x.id.localeCompare(y.id))).toEqual(
       [own, ownUnknown]
         .map((e) => ({ id: e.id, reason: 'recount_by_first_counter', message: 'you counted this product in the first count: its recount must be made by another clerk' }))
@@ -69,7 +69,7 @@ describe('a recount is made by a second clerk', () => {
 
     const theirs = entry(ean(0), 7, { recount: true });
     const theirsUnknown = entry(unknownEan, 4, { recount: true });
-    const accepted = await second.inventory.sync({ sessionId: session.id, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: [theirs, theirsUnknown] });
+    const accepted = await second.inventory.sync({ sessionId: session.id, ...device('tab-b'), pendingCount: 0, entries: [theirs, theirsUnknown] });
     expect(accepted.rejected).toEqual([]);
     expect(accepted.accepted.sort()).toEqual([theirs.id, theirsUnknown.id].sort());
     expect(await lineOf(session.id, ean(0))).toMatchObject({ counted: 7, recounted: true, recountRequested: true });
@@ -83,7 +83,7 @@ describe('a recount is made by a second clerk', () => {
       ].sort(),
     );
     // A rejected entry is answered the same way when the device sends it again (and still is not stored).
-    const again = await clerk.inventory.sync({ sessionId: session.id, deviceId: 'tab-a', deviceSecret: deviceSecretOf('tab-a'), pendingCount: 0, entries: [own] });
+    const again = await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 0, entries: [own] });
     expect(again.rejected.map((r) => r.reason)).toEqual(['recount_by_first_counter']);
   });
 
@@ -92,13 +92,13 @@ describe('a recount is made by a second clerk', () => {
     const second = await asSecret(services, org.secondClerk.secret);
     const first = entry(ean(2), 2);
     const recount = entry(ean(2), 3, { recount: true });
-    const result = await second.inventory.sync({ sessionId: session.id, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: [recount, first] });
+    const result = await second.inventory.sync({ sessionId: session.id, ...device('tab-b'), pendingCount: 0, entries: [recount, first] });
     expect(result.accepted).toEqual([first.id]);
     expect(result.rejected).toEqual([expect.objectContaining({ id: recount.id, reason: 'recount_by_first_counter' })]);
     // The manager counted nothing of it: their recount is taken.
     const manager = await as(services, org, 'manager');
     const managerRecount = entry(ean(2), 9, { recount: true });
-    expect((await manager.inventory.sync({ sessionId: session.id, deviceId: 'tab-m', deviceSecret: deviceSecretOf('tab-m'), pendingCount: 0, entries: [managerRecount] })).accepted).toEqual([managerRecount.id]);
+    expect((await manager.inventory.sync({ sessionId: session.id, ...device('tab-m'), pendingCount: 0, entries: [managerRecount] })).accepted).toEqual([managerRecount.id]);
     expect(await lineOf(session.id, ean(2))).toMatchObject({ counted: 9, recounted: true });
   });
 });
@@ -127,7 +127,7 @@ describe('inventory.cancelRecount', () => {
     const manager = await as(services, org, 'manager');
     const second = await asSecret(services, org.secondClerk.secret);
     await manager.inventory.requestRecount({ sessionId: session.id, eans: [ean(0), ean(1)] });
-    await second.inventory.sync({ sessionId: session.id, deviceId: 'tab-b', deviceSecret: deviceSecretOf('tab-b'), pendingCount: 0, entries: [entry(ean(0), 7, { recount: true })] });
+    await second.inventory.sync({ sessionId: session.id, ...device('tab-b'), pendingCount: 0, entries: [entry(ean(0), 7, { recount: true })] });
     const refused = await errorOf(manager.inventory.cancelRecount({ sessionId: session.id, eans: [ean(1), ean(0)] }));
     expect(refused.code).toBe('PRECONDITION_FAILED');
     expect(refused.message).toBe(`Already recounted, so the request can no longer be withdrawn: ${ean(0)}`);

@@ -26,7 +26,7 @@ export type SyncEntryInput = {
   recount?: boolean;
 };
 
-/** `deviceSecret`: made once by the tablet and registered at its first sync; it proves the tablet owns `deviceId`. */
+/** `deviceSecret`: made once by the tablet; `deviceId` is derived from it, so it proves the tablet is that device. */
 export type SyncInput = { sessionId: string; deviceId: string; deviceSecret: string; pendingCount: number; entries: SyncEntryInput[] };
 
 export const syncRejectReasons = {
@@ -120,7 +120,7 @@ export async function syncEntries(ctx: SignedInContext, input: SyncInput): Promi
     if (!isManager(ctx.principal) && !session.assigned) {
       throw new AppError('FORBIDDEN', 'not_assigned', 'You are not assigned to this inventory; ask the manager to assign you');
     }
-    await proveDevice(tx, ctx, input.deviceId, input.deviceSecret);
+    await proveDevice(input.deviceId, input.deviceSecret);
     const stored = await findEntrySessions(tx, ids);
     const storedHere = ids.filter((id) => stored.get(id) === session.id);
 

@@ -304,6 +304,7 @@ async function deleteOrganization(sql: Sql, orgId: string, progress: (msg: strin
     await tx`delete from audit_log where org_id = ${orgId}`;
     await tx`delete from dead_letter_queue where org_id = ${orgId}`;
     await tx`delete from category_buyers where org_id = ${orgId}`;
+    await tx`delete from import_reports where org_id = ${orgId}`;
   });
   await vacuum(sql, ['purchase_request_items', 'store_stock', 'count_entries', 'inventory_expected', 'inventory_totals']);
   await sql.begin(async (tx) => {

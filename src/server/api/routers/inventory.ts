@@ -1,11 +1,11 @@
 import { z } from 'zod';
+import { DEVICE_SECRET_PATTERN } from '~/lib/device-identity';
 import { matching } from '~/lib/problems';
 import { inventorySessionStatuses } from '../../db/schema';
 import { finalizeSession } from '../../inventory/finalize';
 import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
 import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
 import { importStoreStock } from '../../inventory/stock-import';
-import { releaseDevice } from '../../inventory/devices';
 import { syncEntries } from '../../inventory/sync';
 import { createTRPCRouter, roleProcedure } from '../trpc';
 import { date, id, optionalText, pageInput } from '../validators';
@@ -13,8 +13,8 @@ import { date, id, optionalText, pageInput } from '../validators';
 const zone = z.string().trim().max(50, 'must be at most 50 characters');
 const assignment = z.strictObject({ userId: id, zone: zone.default('') });
 const deviceId = z.string().trim().min(1).max(100);
-/** 32 random bytes the tablet made, base64url: what proves it is the device it names. */
-const deviceSecret = matching(/^[A-Za-z0-9_-]{43}$/, 'device_secret_format', 'must be the 43-character secret the tablet made (an app update makes it)');
+/** 32 random bytes the tablet made, base64url: its id is derived from it (`~/lib/device-identity`). */
+const deviceSecret = matching(DEVICE_SECRET_PATTERN, 'device_secret_format', 'must be the 43-character secret the tablet made (an app update makes it)');
 const lineEan = matching(/^\d{8,14}$/, 'line_ean_format', 'must be the 8 to 14 digits of a review line');
 
 const countEntry = z.strictObject({
@@ -95,9 +95,6 @@ export const inventoryRouter = createTRPCRouter({
       }),
     )
     .mutation(({ ctx, input }) => syncEntries(ctx.domain, input)),
-
-  /** Releases a tablet's registration (its id was taken by another): its next sync registers it again. */
-  releaseDevice: managerProcedure.input(z.strictObject({ sessionId: id, deviceId })).mutation(({ ctx, input }) => releaseDevice(ctx.domain, input)),
 
   /** Entries and products per zone and per clerk, each device's last sync and pending count, recount requests. */
   progress: counterProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => getProgress(ctx.domain, input.sessionId)),

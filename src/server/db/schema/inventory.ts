@@ -16,7 +16,6 @@ import {
 } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, quantity, updatedAt } from './_columns';
 import { products } from './catalogue';
-import { organizations } from './organizations';
 import { stores } from './stores';
 import { users } from './users';
 
@@ -138,24 +137,6 @@ export const countEntries = pgTable(
     check('count_entries_ean_digits', sql`${t.ean} ~ '^[0-9]{8,14}$'`),
     check('count_entries_seq_non_negative', sql`${t.seq} >= 0`),
   ],
-);
-
-/**
- * The org's counting tablets: each proves it is the device it claims with a secret it made itself and sent at its
- * first sync (stored as SHA-256). A device id alone is no proof: the progress screen shows them.
- */
-export const countingDevices = pgTable(
-  'counting_devices',
-  {
-    orgId: orgId().references(() => organizations.id, { onDelete: 'cascade' }),
-    deviceId: text().notNull(),
-    secretHash: text().notNull(),
-    registeredBy: uuid()
-      .notNull()
-      .references(() => users.id),
-    registeredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.orgId, t.deviceId] })],
 );
 
 /** What each device reported at its last sync: used to refuse finalize while entries are still on a tablet. */

@@ -8,12 +8,15 @@ let server: Server;
 let origin: string;
 let host: string;
 const hits = new Map<string, number>();
+let lastHeaders: Record<string, unknown> = {};
 const routes: Record<string, (res: ServerResponse) => void> = {
   '/photo': (res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from([0xff, 0xd8, 0xff, 0xe0])),
   '/to-metadata-http': (res) => res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
   '/to-metadata-https': (res) => res.writeHead(302, { location: 'https://169.254.169.254/latest/meta-data/' }).end(),
   '/to-localhost': (res) => res.writeHead(301, { location: `https://localhost:${new URL(origin).port}/photo` }).end(),
   '/to-photo': (res) => res.writeHead(307, { location: '/photo' }).end(),
+  '/to-other-origin': (res) => res.writeHead(302, { location: `${origin.replace('127.0.0.1', 'localhost')}/echo-headers` }).end(),
+  '/echo-headers': (res) => res.writeHead(200).end(JSON.stringify(lastHeaders)),
   '/loop': (res) => res.writeHead(302, { location: '/loop' }).end(),
   '/declared-huge': (res) => res.writeHead(200, { 'content-length': String(50 * 1024 * 1024) }).end(),
   '/endless': (res) => {
@@ -32,6 +35,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = new URL(req.url!, 'http://x').pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    lastHeaders = req.headers;
     (routes[path] ?? ((r) => r.writeHead(404).end()))(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,7 +59,7 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
 
 describe('isPublicAddress', () => {
   it('refuses this host, private networks, link-local (the metadata service) and their IPv6 forms', () => {
-    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.0.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fe80::1', 'fd00::1', '64:ff9b::a9fe:a9fe', 'localhost', '']) {
+    for (const address of ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.0.10', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', '::ffff:127.0.0.1', '::ffff:169.254.169.254', 'fe80::1', 'fec0::1', 'fd00::1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::a00:1', '::7f00:1', 'localhost', '']) {
       expect(isPublicAddress(address), address).toBe(false);
     }
   });
@@ -74,6 +78,12 @@ describe('safeFetch', () => {
       ['https://169.254.169.254/latest/meta-data/', 'address_not_allowed'],
       ['https://[::1]/x', 'address_not_allowed'],
       ['https://[::ffff:10.0.0.1]/x', 'address_not_allowed'],
+      ['https://[::127.0.0.1]/x', 'address_not_allowed'],
+      // Other spellings of 127.0.0.1: the URL parser writes them out before the check.
+      ['https://2130706433/x', 'address_not_allowed'],
+      ['https://0x7f.1/x', 'address_not_allowed'],
+      ['https://017700000001/x', 'address_not_allowed'],
+      ['https://127.1/x', 'address_not_allowed'],
       ['https://user:pw@example.com/x', 'invalid_url'],
       ['not a url', 'invalid_url'],
     ] as const) {
@@ -98,6 +108,15 @@ describe('safeFetch', () => {
     expect(await refusal(safeFetch(`${origin}/to-metadata-http`, { allowedHosts: [host] }))).toBe('scheme_not_allowed');
     expect(await refusal(safeFetch(`${origin}/to-metadata-https`, { allowedHosts: [host] }))).toBe('address_not_allowed');
     expect(await refusal(safeFetch(`${origin}/to-localhost`, { allowedHosts: [host] }))).toBe('address_not_allowed');
+  });
+
+  it('hands no credentials to another origin a redirect points at', async () => {
+    const otherHost = host.replace('127.0.0.1', 'localhost');
+    const response = await safeFetch(`${origin}/to-other-origin`, { allowedHosts: [host, otherHost], headers: { authorization: 'Bearer secret', cookie: 'a=b', 'user-agent': 'MyInventory' } });
+    const seen = JSON.parse(response.body.toString()) as Record<string, string>;
+    expect(seen['user-agent']).toBe('MyInventory');
+    expect(seen.authorization).toBeUndefined();
+    expect(seen.cookie).toBeUndefined();
   });
 
   it('follows a bounded number of redirects', async () => {

@@ -33,14 +33,16 @@ for (const [network, prefix] of [
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-  ['::', 127], // unspecified and loopback
+  ['::', 96], // unspecified, loopback and the old IPv4-compatible form (::127.0.0.1)
   ['64:ff9b::', 96], // NAT64: carries an IPv4 address we would not see
+  ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard
   ['2001::', 32], // Teredo
   ['2001:db8::', 32], // documentation
   ['2002::', 16], // 6to4: carries an IPv4 address
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
+  ['fec0::', 10], // site-local (deprecated, still routed by some)
   ['ff00::', 8], // multicast
 ] as const) {
   NOT_PUBLIC.addSubnet(network, prefix, 'ipv6');
@@ -160,9 +162,13 @@ function requestOnce(url: URL, allowed: boolean, opts: Required<Pick<SafeFetchOp
   });
 }
 
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
+const withoutCredentials = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())));
+
 /** GETs `raw` under the outbound policy (see the module's comment). Redirects are followed here, each checked. */
 export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Promise<SafeResponse> {
-  const { maxBytes = 10 * 1024 * 1024, timeoutMs = 10_000, maxRedirects = 3, headers = {}, allowedHosts = [] } = options;
+  const { maxBytes = 10 * 1024 * 1024, timeoutMs = 10_000, maxRedirects = 3, allowedHosts = [] } = options;
+  let headers = options.headers ?? {};
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let target = raw;
@@ -173,7 +179,10 @@ export async function safeFetch(raw: string, options: SafeFetchOptions = {}): Pr
       const location = response.headers.location;
       if (response.status < 300 || response.status >= 400 || !location) return response;
       if (hop >= maxRedirects) throw new OutboundRefused('too_many_redirects', `More than ${maxRedirects} redirects from ${raw.slice(0, 200)}`);
-      target = new URL(location, url).toString();
+      const next = new URL(location, url);
+      // Credentials meant for one origin are not handed to another.
+      if (next.origin !== url.origin) headers = withoutCredentials(headers);
+      target = next.toString();
     }
   } catch (error) {
     if (error instanceof OutboundRefused) throw error;
