@@ -38,10 +38,11 @@ const memoryMb = async (pid: number, field: 'VmHWM' | 'VmRSS') => {
 };
 
 /** POSTs a login whose JSON body is `sizeMb` long (a huge password), written in 1 MB pieces until the server answers. */
-function login(url: string, sizeMb: number): Promise<{ status: number; ms: number; sentMb: number }> {
+function login(url: string, sizeMb: number, who: number): Promise<{ status: number; ms: number; sentMb: number }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const head = Buffer.from('{"json":{"email":"ninguem@bench.test","password":"');
+    // One address per call: the per-address login limit would otherwise answer some of them 429 before any work.
+    const head = Buffer.from(`{"json":{"email":"ninguem-${who}@bench.test","password":"`);
     const tail = Buffer.from('"}}');
     const piece = Buffer.alloc(1024 * 1024, 'a');
     const length = sizeMb === 0 ? head.length + 8 + tail.length : head.length + sizeMb * piece.length + tail.length;
@@ -77,11 +78,11 @@ async function round(name: string, sizeMb: number, port: number) {
   const server = await startApiServer({ port, env: { DATABASE_URL: dbUrl, REDIS_URL: '', RATE_LIMIT_ANON_PER_MINUTE: '100000', LOG_LEVEL: 'silent' } });
   try {
     const pid = server.child.pid!;
-    await login(server.url, 0); // warm-up: the first login loads what every later one uses
+    await login(server.url, 0, -1); // warm-up: the first login loads what every later one uses
     const rssBefore = await memoryMb(pid, 'VmRSS');
     const peakBefore = await memoryMb(pid, 'VmHWM');
     const started = performance.now();
-    const answers = await Promise.all(Array.from({ length: CONCURRENT }, () => login(server.url, sizeMb)));
+    const answers = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => login(server.url, sizeMb, i)));
     const allAnsweredMs = performance.now() - started;
     const peak = await memoryMb(pid, 'VmHWM');
     const statuses = answers.reduce<Record<number, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {});
