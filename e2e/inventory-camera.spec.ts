@@ -1,4 +1,5 @@
-import { chromium, expect, test } from '@playwright/test';
+import { chromium } from '@playwright/test';
+import { expect, test } from './fixtures/auth';
 import { trpcMutation } from './fixtures/api';
 import { demoUsers } from './fixtures/auth';
 import { countedOf, openCounting, openSession, pendingCount, progressOf, signedInContext, storeProducts } from './fixtures/inventory';
@@ -50,7 +51,7 @@ test('the camera counts a product held in view exactly once', async ({ browser }
     await expect(pendingCount(page)).toHaveText('0', { timeout: 20_000 });
     expect(await countedOf(manager.page.request, session.id, product!.ean)).toBe(1);
     expect((await progressOf(manager.page.request, session.id)).totals.entries).toBe(1);
-    await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+    await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   } finally {
     await cameraBrowser.close();
   }

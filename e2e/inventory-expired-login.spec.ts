@@ -1,4 +1,5 @@
-import { expect, request as playwrightRequest, test } from '@playwright/test';
+import { request as playwrightRequest } from '@playwright/test';
+import { expect, test } from './fixtures/auth';
 import { trpcMutation } from './fixtures/api';
 import { DEMO_PASSWORD, demoUsers, loginWithForm } from './fixtures/auth';
 import { clerkCountingAtCentro, closeContexts, openCounting, pendingCount, progressOf, scan } from './fixtures/inventory';
@@ -53,6 +54,6 @@ test('a login that expires while counting online does not interrupt counting, no
   expect(progress.totals.entries).toBe(7);
   expect(progress.clerks.find((c) => c.userId === clerk.me.user.id)?.entries).toBe(7);
 
-  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(clerk.context, manager.context);
 });

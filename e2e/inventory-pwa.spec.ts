@@ -1,9 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, expect, test, type BrowserContext } from '@playwright/test';
+import { chromium, type BrowserContext } from '@playwright/test';
 import { trpcMutation } from './fixtures/api';
-import { demoUsers } from './fixtures/auth';
+import { demoUsers, expect, test } from './fixtures/auth';
+import { watchCsp } from './fixtures/csp';
 import {
   apiLogin,
   closeContexts,
@@ -32,8 +33,11 @@ test('after a browser restart with the network off, the counting page opens from
 
   // A real browser profile on disk: closing the context quits Chromium, relaunching on the same directory is a restart.
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'mi-e2e-pwa-'));
-  const launchTablet = (offline: boolean) =>
-    chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET, offline });
+  const launchTablet = async (offline: boolean) => {
+    const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET, offline });
+    await watchCsp(context);
+    return context;
+  };
   let tablet: BrowserContext | undefined;
   try {
     tablet = await launchTablet(false);
@@ -76,7 +80,7 @@ test('after a browser restart with the network off, the counting page opens from
     await expect(pendingCount(page)).toHaveText('0', { timeout: 60_000 });
     expect((await progressOf(manager.page.request, session.id)).totals.entries).toBe(products.length + 2);
 
-    await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+    await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
     await closeContexts(tablet, manager.context);
   } finally {
     await tablet?.close();

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/auth';
 import { demoUsers } from './fixtures/auth';
 import { clerkCountingAtCentro, openCounting, pendingCount, progressOf, signedInContext, TABLET, wedgeScan } from './fixtures/inventory';
 
