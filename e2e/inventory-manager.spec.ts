@@ -1,7 +1,7 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import superjson from 'superjson';
 import { trpcMutation, trpcQuery } from './fixtures/api';
-import { demoUsers } from './fixtures/auth';
+import { demoUsers, expect, test } from './fixtures/auth';
 import { apiLogin, cancelOpenSessions, closeContexts, openCounting, openSession, pendingCount, scan, signedInContext, storeProducts } from './fixtures/inventory';
 import { device } from '../tests/helpers/devices';
 
@@ -52,7 +52,7 @@ test('the manager picks who counts from the store’s people, with a zone, and t
   await expect(page.getByTestId('assigned-now')).toContainText('ninguém');
   expect((await detailOf(page.request, session.id)).assignments).toEqual([]);
 
-  await trpcMutation(page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(stockistContext, manager.context);
 });
 
@@ -99,7 +99,7 @@ test('recount requests: asked and withdrawn in the review; a recount by who coun
   await expect(tablet.getByText(/Recontagem pedida pelo gerente/)).toHaveCount(0);
   expect((await detailOf(page.request, session.id)).recountRequests).toEqual([expect.objectContaining({ ean: product!.ean, recounted: false })]);
 
-  await trpcMutation(page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(stockist.context, manager.context);
 });
 

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/auth';
 import { trpcMutation } from './fixtures/api';
 import { demoUsers } from './fixtures/auth';
 import {
@@ -77,7 +77,7 @@ test('counts offline, survives a reload offline, and the server gets every scan 
   const expectedFirst = Math.ceil(SCANS / products.length);
   expect(await countedOf(manager.page.request, session.id, products[0]!.ean)).toBe(expectedFirst);
 
-  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(clerk.context, manager.context);
 });
 
@@ -104,11 +104,14 @@ test('two devices counting the same product add up; finalize waits for a device 
   await trpcMutation(stockist.page.request, 'inventory.sync', { sessionId: session.id, ...device('tab-e2e-partial'), pendingCount: 3, entries: [] });
   await manager.page.goto(`/inventory/${session.id}`);
   await expect(manager.page.getByTestId('progress-entries')).toHaveText('12');
+  // The store's other products were not counted: each time, the manager keeps their expected quantity.
   await manager.page.getByRole('button', { name: 'Finalizar', exact: true }).click();
-  await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Finalizar' }).click();
+  await manager.page.getByRole('alertdialog').getByLabel(/Manter a quantidade esperada/).check();
+  await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Finalizar mantendo o esperado' }).click();
   await expect(manager.page.getByTestId('finalize-refused')).toContainText(device('tab-e2e-partial').deviceId);
   await manager.page.getByRole('button', { name: 'Forçar finalização' }).click();
-  await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Forçar finalização' }).click();
+  await manager.page.getByRole('alertdialog').getByLabel(/Manter a quantidade esperada/).check();
+  await manager.page.getByRole('alertdialog').getByRole('button', { name: 'Finalizar mantendo o esperado' }).click();
   await expect(manager.page.getByText(/Inventário finalizado/)).toBeVisible();
 
   await closeContexts(stockist.context, manager.context);
@@ -126,7 +129,7 @@ test('live progress reaches the manager without polling', async ({ browser }) =>
   for (let i = 0; i < 3; i++) await scan(stockist.page, product!.ean);
   await stockist.page.getByRole('button', { name: 'Sincronizar agora' }).click();
   await expect(manager.page.getByTestId('progress-entries')).toHaveText('3', { timeout: 20_000 });
-  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(stockist.context, manager.context);
 });
 
@@ -158,7 +161,7 @@ test('a blind session never sends expected quantities to the counting device', a
   await Promise.all(bodies);
   expect(bodies.length).toBeGreaterThan(2);
   expect(leaks).toEqual([]);
-  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id });
+  await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
   await closeContexts(stockist.context, manager.context);
 });
 

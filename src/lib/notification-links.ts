@@ -5,6 +5,9 @@
 export function notificationPath(data: Record<string, unknown> | null | undefined): string | null {
   const requestId = data?.requestId;
   if (typeof requestId === 'string' && requestId) return `/purchase-requests/${encodeURIComponent(requestId)}`;
+  // A count the person was assigned to: straight to counting.
+  const countSessionId = data?.countSessionId;
+  if (typeof countSessionId === 'string' && countSessionId) return `/inventory/${encodeURIComponent(countSessionId)}/count`;
   const sessionId = data?.sessionId;
   if (typeof sessionId === 'string' && sessionId) return `/inventory/${encodeURIComponent(sessionId)}`;
   return null;

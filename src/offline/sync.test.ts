@@ -201,21 +201,33 @@ describe('syncOnce', () => {
     expect(await pendingCount(db, SESSION)).toBe(4);
   });
 
-  it('marks what a closed session acknowledged and reports the closure', async () => {
+  it('after a close, marks what the server had stored as synced and every other scan as not counted, batch after batch', async () => {
     const db = freshDb();
-    await scanMany(db, 3);
-    const [first] = await sessionScans(db, SESSION);
+    await scanMany(db, 5);
+    const scans = await sessionScans(db, SESSION);
+    // The server had stored the 1st and the 4th before the close (an answer lost): it acknowledges them when they come.
+    const storedBeforeClose = new Set([scans[0]!.id, scans[3]!.id]);
+    const batches: string[][] = [];
     const outcome = await syncOnce({
       db,
       sessionId: SESSION,
       userId: ALICE,
-      send: async () => {
-        throw Object.assign(new Error('closed'), { data: { code: 'PRECONDITION_FAILED', reason: 'session_closed', details: { acknowledged: [first!.id] } } });
+      batchSize: 2,
+      send: async (request) => {
+        batches.push(request.entries.map((e) => e.id));
+        const acknowledged = request.entries.filter((e) => storedBeforeClose.has(e.id)).map((e) => e.id);
+        throw Object.assign(new Error('closed'), { data: { code: 'PRECONDITION_FAILED', reason: 'session_closed', details: { acknowledged } } });
       },
     });
     expect(outcome.status).toBe('session_closed');
-    expect(await pendingCount(db, SESSION)).toBe(2);
+    expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(await pendingCount(db, SESSION)).toBe(0);
+    const after = await sessionScans(db, SESSION);
+    expect(after.map((s) => [s.status, s.rejectReason ?? null])).toEqual(
+      scans.map((s) => (storedBeforeClose.has(s.id) ? ['synced', null] : ['rejected', 'session_closed'])),
+    );
   });
+
 });
 
 describe('backoff', () => {

@@ -71,6 +71,9 @@ export function backoffDelay(attempt: number, { baseMs, maxMs }: BackoffOptions,
 
 export const SYNC_BATCH_SIZE = 500;
 
+/** The reject reason of a scan that reached the server after its session was finalized or cancelled. */
+export const SESSION_CLOSED = 'session_closed';
+
 const toWire = (s: ScanRecord): SyncEntry => ({
   id: s.id,
   ean: s.ean,
@@ -87,7 +90,7 @@ const toWire = (s: ScanRecord): SyncEntry => ({
  * The batch's records are in hand, so they are written back whole in one bulk put (a cursor over 500 ids costs a
  * round trip per row).
  */
-async function applyResponse(db: OfflineDatabase, batch: ScanRecord[], response: Pick<SyncResponse, 'accepted' | 'rejected'>) {
+async function applyResponse(db: OfflineDatabase, batch: ScanRecord[], response: { accepted: string[]; rejected: { id: string; reason: string; message: string }[] }) {
   const inBatch = new Map(batch.map((s) => [s.id, s]));
   const changed = new Map<string, ScanRecord>();
   for (const id of response.accepted) {
@@ -113,6 +116,9 @@ export type SyncOnceOptions = { db: OfflineDatabase; sessionId: string; userId: 
  */
 export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_BATCH_SIZE }: SyncOnceOptions): Promise<SyncOutcome> {
   const { deviceId, deviceSecret } = await getDeviceIdentity(db);
+  // Set once the server said the session is closed: the rest of the scans are still sent, only to learn which of them
+  // it had stored before the close (acknowledged); every other one is marked as not counted, never left pending.
+  let closed: string | null = null;
   let sent = 0;
   let last: SyncResponse | null = null;
   let reportedPending: number | null = null;
@@ -121,6 +127,7 @@ export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_B
     const candidates = await pendingScansOf(db, sessionId, userId, batchSize + skip.size);
     const batch = candidates.filter((s) => !skip.has(s.id)).slice(0, batchSize);
     const totalPending = await pendingCount(db, sessionId);
+    if (closed !== null && batch.length === 0) return { status: 'session_closed', message: closed };
     if (batch.length === 0) {
       // Nothing of ours left: tell the server what the device still holds if it does not know it yet.
       if (reportedPending === totalPending) break;
@@ -137,9 +144,14 @@ export async function syncOnce({ db, sessionId, userId, send, batchSize = SYNC_B
       switch (failure.kind) {
         case 'unauthorized':
           return { status: 'login_needed' };
-        case 'session_closed':
-          await applyResponse(db, batch, { accepted: failure.acknowledged, rejected: [] });
-          return { status: 'session_closed', message: failure.message };
+        case 'session_closed': {
+          const stored = new Set(failure.acknowledged);
+          const notCounted = batch.filter((s) => !stored.has(s.id)).map((s) => ({ id: s.id, reason: SESSION_CLOSED, message: failure.message }));
+          await applyResponse(db, batch, { accepted: failure.acknowledged, rejected: notCounted });
+          if (batch.length === 0) return { status: 'session_closed', message: failure.message };
+          closed = failure.message;
+          continue;
+        }
         case 'forbidden':
           return { status: 'forbidden', message: failure.message };
         case 'device_refused':

@@ -32,6 +32,7 @@ const eventTypeLabels: Record<EventType, string> = {
   'purchaseRequest.completed': 'Solicitação concluída',
   'purchaseRequest.closed': 'Solicitação fechada',
   'inventory.opened': 'Inventário aberto',
+  'inventory.assigned': 'Contagem designada',
   'inventory.finalized': 'Inventário finalizado',
   'inventory.cancelled': 'Inventário cancelado',
   'compliance.completed': 'Conformidade concluída',

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type Ref } from 'react';
 import { beep } from '~/lib/ui/beep';
-import type { RouterOutputs } from '~/lib/trpc/react';
+import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
 import type { LineCount } from '~/offline/tally';
@@ -79,6 +79,17 @@ type CounterProps = {
 
 function Counter({ session, userId, layout, loginExpired, onLoginBack }: CounterProps) {
   const counter = useOfflineCounter({ sessionId: session.id, storeId: session.storeId, userId, layout });
+  const utils = api.useUtils();
+  // Told when the store's counts change (pushed, not polled): a finalize or cancel closes this screen at once, and a
+  // manager's recount request shows up without a reload. Offline, the next sync tells instead.
+  api.dashboard.live.useSubscription(
+    { storeId: session.storeId },
+    {
+      onData: (event) => {
+        if ((event as { kind?: string }).kind === 'inventory') void utils.inventory.byId.invalidate({ id: session.id });
+      },
+    },
+  );
   const myZones = useMemo(() => session.assignments.filter((a) => a.userId === userId && a.zone).map((a) => a.zone), [session.assignments, userId]);
   const knownZones = useMemo(() => [...new Set([...myZones, ...(session.filter.zones ?? [])])], [myZones, session.filter.zones]);
   const [zone, setZone] = useState('');
@@ -99,6 +110,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const lastOutcome = counter.syncState?.lastOutcome;
   // Closed as far as this tablet knows: the cached session, or the server's answer to the last sync.
   const closed = session.status !== 'open' || counter.syncState?.phase === 'session_closed';
+  const closedWord = session.status === 'cancelled' ? 'cancelado' : session.status === 'finalized' ? 'finalizado' : 'encerrado';
   const needsLogin = loginExpired || counter.syncState?.phase === 'login_needed';
   const loginBack = useRef(onLoginBack);
   loginBack.current = onLoginBack;
@@ -120,6 +132,14 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     async (raw: string) => {
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
+      if (closed) {
+        // A scanner still fires into a closed count (the wedge does not care that the field is disabled): refuse it
+        // loudly, with nothing stored and no success sound.
+        setFeedback({ ok: false, message: `Leitura não registrada: este inventário foi ${closedWord} e não recebe mais leituras.` });
+        beep({ frequency: 220, durationMs: 400 });
+        vibrate([120, 60, 120]);
+        return;
+      }
       if (isAmbiguousDecimal(quantity)) {
         setFeedback({ ok: false, message: ambiguousQuantity(quantity) });
         beep({ frequency: 220, durationMs: 250 });
@@ -144,7 +164,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       }
       scanInput.current?.focus();
     },
-    [counter, quantity, zone, recount, recountable],
+    [counter, quantity, zone, recount, recountable, closed, closedWord],
   );
 
   const scanFromElsewhere = useCallback((code: string) => void submit(code), [submit]);
@@ -155,6 +175,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   };
 
   const { recent, lines, rejected } = counter.tally;
+  const closedAfter = rejected.filter((s) => s.rejectReason === 'session_closed').length;
   const shownLines = useThrottled(lines, 1_000);
   const phase = counter.syncState?.phase;
   const offlineReady = useOfflineReady();
@@ -207,11 +228,21 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           </a>
         </div>
       ) : null}
-      {phase === 'session_closed' || closed ? (
-        <p className="alert alert-error" role="alert">
-          Este inventário foi encerrado e não recebe mais leituras.{' '}
-          {counter.pending ? `Mostre ao gerente ${counter.pending === 1 ? 'a leitura que ficou' : `as ${counter.pending} leituras que ficaram`} neste tablet.` : ''}
-        </p>
+      {closed ? (
+        <div className={`alert alert-error ${styles.closed}`} role="alert" data-testid="session-closed">
+          <p className="alert-title">Inventário {closedWord}: não recebe mais leituras</p>
+          {session.status === 'cancelled' && session.cancelReason ? <p>Motivo: {session.cancelReason}</p> : null}
+          {rejected.some((s) => s.rejectReason === 'session_closed') ? (
+            <p>
+              {closedAfter === 1 ? '1 leitura feita' : `${closedAfter} leituras feitas`} depois do encerramento não {closedAfter === 1 ? 'entrou' : 'entraram'} na
+              contagem: {closedAfter === 1 ? 'ela está listada' : 'estão listadas'} abaixo. Mostre ao gerente.
+            </p>
+          ) : null}
+          {counter.pending ? <p>{counter.pending === 1 ? 'Falta enviar 1 leitura' : `Faltam enviar ${counter.pending} leituras`} para saber se entraram na contagem.</p> : null}
+          <Link href="/inventory" className="btn btn-primary">
+            Voltar aos inventários
+          </Link>
+        </div>
       ) : null}
       {phase === 'forbidden' ? (
         <p className="alert alert-error" role="alert">

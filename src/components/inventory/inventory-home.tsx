@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { randomUuid } from '~/lib/ui/uuid';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
+import { errorDetails, errorReason } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
@@ -146,6 +147,13 @@ function OpenSessionForm() {
       </label>
       <p className="muted">Os operadores designados são definidos na tela de acompanhamento.</p>
       <ErrorAlert error={open.error} title="Não foi possível abrir o inventário" />
+      {errorReason(open.error) === 'session_open' ? (
+        <p>
+          <Link href={`/inventory/${String(errorDetails(open.error).sessionId)}`} className="btn btn-secondary" data-testid="open-session-link">
+            Ver o inventário aberto (finalizar ou cancelar)
+          </Link>
+        </p>
+      ) : null}
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" disabled={open.isPending || !storeId}>
           {open.isPending ? 'Abrindo…' : 'Abrir inventário'}

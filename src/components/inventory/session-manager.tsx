@@ -3,14 +3,15 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { brl as money } from '~/lib/money';
-import { describeError, errorCode } from '~/lib/trpc/errors';
-import { api } from '~/lib/trpc/react';
-import { ConfirmDialog } from '../ui/modal';
+import { describeError, errorDetails, errorReason } from '~/lib/trpc/errors';
+import { api, type RouterInputs } from '~/lib/trpc/react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
+import { CancelSessionDialog } from './cancel-dialog';
+import { FinalizeDialog, type UncountedFigures } from './finalize-dialog';
 import { formatTime, quantityLabel, statusLabels } from './shared';
 import styles from './inventory.module.css';
 import figures from '../ui/figures.module.css';
@@ -21,9 +22,10 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   const utils = api.useUtils();
   const session = api.inventory.byId.useQuery({ id: sessionId });
   const progress = api.inventory.progress.useQuery({ sessionId });
-  const [onlyFlagged, setOnlyFlagged] = useState(false);
+  const [only, setOnly] = useState<ReviewFilter | ''>('');
+  const [sort, setSort] = useState<ReviewSort>('ean');
   // Pages of 500 lines, "Carregar mais" for the next: a whole store's inventory has thousands.
-  const review = api.inventory.review.useInfiniteQuery({ sessionId, limit: 500, only: onlyFlagged ? 'flagged' : null }, cursorPages);
+  const review = api.inventory.review.useInfiniteQuery({ sessionId, limit: 500, only: only || null, sort }, cursorPages);
   const summary = review.data?.pages[0]?.summary;
   const lines = review.data?.pages.flatMap((p) => p.items) ?? [];
   const storeId = session.data?.storeId;
@@ -53,14 +55,40 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
     },
   });
   const [confirm, setConfirm] = useState<'finalize' | 'force' | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  // The server's figures when it refused a finalize for them (newer than the review the manager read).
+  const [serverUncounted, setServerUncounted] = useState<UncountedFigures | null>(null);
   const finalize = api.inventory.finalize.useMutation({
     onSuccess: () => {
       setConfirm(null);
       void utils.inventory.invalidate();
     },
-    onError: () => setConfirm(null),
+    onError: (error) => {
+      void utils.inventory.review.invalidate({ sessionId });
+      const reason = errorReason(error);
+      if (reason === 'uncounted_lines' || reason === 'uncounted_confirmation') {
+        const d = errorDetails(error);
+        setServerUncounted({ lines: Number(d.lines) || 0, value: Number(d.value) || 0 });
+      } else {
+        setConfirm(null);
+      }
+    },
   });
-  const devicesPending = finalize.error && errorCode(finalize.error) === 'PRECONDITION_FAILED';
+  const recountUncounted = api.inventory.recountUncounted.useMutation({
+    onSuccess: () => {
+      setConfirm(null);
+      void utils.inventory.byId.invalidate({ id: sessionId });
+      void utils.inventory.review.invalidate({ sessionId });
+    },
+  });
+  const devicesPending = finalize.error && errorReason(finalize.error) === 'devices_pending';
+  const uncounted: UncountedFigures | null = serverUncounted ?? (summary ? { lines: summary.uncountedExpectedLines, value: summary.uncountedExpectedValue } : null);
+  const openFinalize = (mode: 'finalize' | 'force') => {
+    finalize.reset();
+    recountUncounted.reset();
+    setServerUncounted(null);
+    setConfirm(mode);
+  };
 
   if (session.isPending) return <Loading />;
   if (session.error) return <ErrorAlert error={session.error} title="Não foi possível abrir o inventário" onRetry={() => void session.refetch()} />;
@@ -71,7 +99,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
     <section>
       <PageHeader
         title={`Inventário · ${s.storeName}`}
-        description={`${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''} · aberto por ${s.openedByName} em ${formatTime(s.openedAt.toISOString())}`}
+        description={`${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''} · aberto por ${s.openedByName} em ${formatTime(s.openedAt.toISOString())}${s.cancelledAt ? ` · cancelado em ${formatTime(s.cancelledAt.toISOString())}${s.cancelReason ? `: ${s.cancelReason}` : ''}` : ''}`}
         actions={
           <>
             <Link href="/inventory" className="btn btn-secondary">
@@ -83,7 +111,12 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
               </Link>
             ) : null}
             {open ? (
-              <button type="button" className="btn btn-primary" onClick={() => setConfirm('finalize')}>
+              <button type="button" className="btn btn-secondary" onClick={() => setCancelling(true)}>
+                Cancelar inventário
+              </button>
+            ) : null}
+            {open ? (
+              <button type="button" className="btn btn-primary" onClick={() => openFinalize('finalize')}>
                 Finalizar
               </button>
             ) : null}
@@ -95,30 +128,40 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
           Inventário finalizado: {finalize.data.lines} linhas, divergência {money(finalize.data.varianceValue)}.
         </Notice>
       ) : null}
+      {recountUncounted.data ? (
+        <Notice tone="success">
+          {recountUncounted.data.marked.length === 0
+            ? 'Não há produtos sem contagem para pedir.'
+            : `Pedida a contagem de ${plural(recountUncounted.data.marked.length, 'produto nunca contado', 'produtos nunca contados')}: os tablets mostram ${recountUncounted.data.marked.length === 1 ? 'o pedido' : 'os pedidos'} de recontagem.`}
+        </Notice>
+      ) : null}
       {devicesPending ? (
         <div className="alert alert-warning" role="alert" data-testid="finalize-refused">
           <p className="alert-title">Há tablets com leituras não sincronizadas</p>
           <p>{describeError(finalize.error)}</p>
-          <button type="button" className="btn btn-danger" onClick={() => setConfirm('force')}>
+          <button type="button" className="btn btn-danger" onClick={() => openFinalize('force')}>
             Forçar finalização
           </button>
         </div>
-      ) : (
+      ) : confirm === null ? (
         <ErrorAlert error={finalize.error} title="Não foi possível finalizar" />
-      )}
-      <ConfirmDialog
+      ) : null}
+      <FinalizeDialog
         open={confirm !== null}
-        title={confirm === 'force' ? 'Forçar a finalização?' : 'Finalizar o inventário?'}
-        confirmLabel={confirm === 'force' ? 'Forçar finalização' : 'Finalizar'}
-        pendingLabel="Finalizando…"
-        pending={finalize.isPending}
+        force={confirm === 'force'}
+        uncounted={uncounted}
+        pending={finalize.isPending || recountUncounted.isPending}
+        error={
+          <>
+            <ErrorAlert error={confirm !== null ? finalize.error : null} title="Não foi possível finalizar" />
+            <ErrorAlert error={recountUncounted.error} title="Não foi possível pedir a contagem" />
+          </>
+        }
         onCancel={() => setConfirm(null)}
-        onConfirm={() => finalize.mutate({ sessionId, force: confirm === 'force' })}
-      >
-        {confirm === 'force'
-          ? 'As leituras que ainda estão nos tablets ficarão de fora e o estoque da loja será substituído pelos totais contados.'
-          : 'O estoque da loja será substituído pelos totais contados. Esta ação não pode ser desfeita.'}
-      </ConfirmDialog>
+        onFinalize={(choice) => finalize.mutate({ sessionId, force: confirm === 'force', ...choice })}
+        onRecount={() => recountUncounted.mutate({ sessionId })}
+      />
+      <CancelSessionDialog sessionId={sessionId} open={cancelling} onClose={() => setCancelling(false)} />
 
       <h2 className="section-title">Progresso ao vivo</h2>
       {progress.data ? (
@@ -172,13 +215,43 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       <AssignmentPicker sessionId={sessionId} zones={s.filter.zones ?? []} disabled={!open} />
 
       <h2 className="section-title">Revisão de divergências</h2>
-      <label className="checkbox-field">
-        <input type="checkbox" checked={onlyFlagged} onChange={(e) => setOnlyFlagged(e.target.checked)} /> Só as linhas acima do limite
-      </label>
+      <div className={styles.grid}>
+        <label className={styles.small}>
+          Mostrar
+          <select className="input" value={only} onChange={(e) => setOnly(e.target.value as ReviewFilter | '')}>
+            <option value="">Todas as linhas</option>
+            <option value="counted">Contadas</option>
+            <option value="uncounted">Não contadas</option>
+            <option value="flagged">Acima do limite</option>
+            <option value="unmatched">Sem cadastro</option>
+            <option value="recount">Com recontagem</option>
+          </select>
+        </label>
+        <label className={styles.small}>
+          Ordenar por
+          <select className="input" value={sort} onChange={(e) => setSort(e.target.value as ReviewSort)}>
+            <option value="ean">Código (EAN)</option>
+            <option value="impact">Maior divergência em R$</option>
+            <option value="loss">Maior falta em R$</option>
+          </select>
+        </label>
+      </div>
       {summary ? (
         <p data-testid="review-summary">
-          Contado {quantityLabel(summary.countedQuantity, null)} de {quantityLabel(summary.expectedQuantity, null)} esperado · {lineCount(summary.flaggedLines)}{' '}
+          {lineCount(summary.countedLines)} {summary.countedLines === 1 ? 'contada' : 'contadas'} de {summary.lines} · {lineCount(summary.flaggedLines)}{' '}
           {summary.flaggedLines === 1 ? 'sinalizada' : 'sinalizadas'} · divergência {money(summary.varianceValue)}
+        </p>
+      ) : null}
+      {summary && open && summary.uncountedExpectedLines > 0 ? (
+        <p className="alert alert-warning" data-testid="review-uncounted">
+          {summary.uncountedExpectedLines === 1 ? '1 produto com estoque nunca foi contado' : `${summary.uncountedExpectedLines} produtos com estoque nunca foram contados`}{' '}
+          (estoque esperado de {money(summary.uncountedExpectedValue)}). Ao finalizar, você escolhe: contar agora, manter o esperado ou zerar.
+        </p>
+      ) : null}
+      {summary && !open && summary.keptLines + summary.zeroedLines > 0 ? (
+        <p className="muted" data-testid="review-uncounted">
+          Produtos não contados: {summary.keptLines} {summary.keptLines === 1 ? 'mantido' : 'mantidos'} com a quantidade esperada, {summary.zeroedLines}{' '}
+          {summary.zeroedLines === 1 ? 'zerado' : 'zerados'}.
         </p>
       ) : null}
       {review.isPending ? <Loading /> : null}
@@ -213,6 +286,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
                 <td>
                   <input
                     type="checkbox"
+                    className={`checkbox ${styles.rowCheck}`}
                     aria-label={`Selecionar ${l.name ?? l.ean}`}
                     checked={selected.has(l.ean)}
                     disabled={!open}
@@ -227,6 +301,9 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
                 <td>
                   {l.name ?? 'Sem cadastro'} <span className="mono muted">{l.ean}</span>
                   {l.flagged ? <span className="badge badge-rejected"> acima do limite</span> : null}
+                  {l.uncounted === 'kept' ? <span className="badge"> não contado · mantido</span> : null}
+                  {l.uncounted === 'zeroed' ? <span className="badge badge-rejected"> não contado · zerado</span> : null}
+                  {!l.uncounted && l.entryCount === 0 && open ? <span className="badge"> não contado</span> : null}
                   {l.recountRequested ? <span className="badge badge-pending"> {l.recounted ? 'recontado' : 'recontagem pedida'}</span> : null}
                 </td>
                 <td data-label="Contado">{quantityLabel(l.counted, l.unit)}</td>
@@ -252,13 +329,16 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
         </table>
       </div>
       {review.isSuccess && lines.length === 0 ? (
-        <p className="empty-state">{onlyFlagged ? 'Nenhuma linha acima do limite.' : 'Nenhuma linha para revisar ainda.'}</p>
+        <p className="empty-state">{only ? 'Nenhuma linha com este filtro.' : 'Nenhuma linha para revisar ainda.'}</p>
       ) : (
         <LoadMore query={review} shown={lines.length} />
       )}
     </section>
   );
 }
+
+type ReviewFilter = NonNullable<RouterInputs['inventory']['review']['only']>;
+type ReviewSort = NonNullable<RouterInputs['inventory']['review']['sort']>;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const lineCount = (n: number) => plural(n, 'linha', 'linhas');

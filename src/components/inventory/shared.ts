@@ -64,6 +64,10 @@ const rejectReasons: Record<SyncRejectReason, string> = {
   recount_by_first_counter: 'você contou este produto na primeira contagem: a recontagem deve ser feita por outro operador',
 };
 
+/** Said of a scan the tablet still held when it learned the count was closed (`~/offline/sync` SESSION_CLOSED). */
+const closedBeforeItArrived = 'o inventário já estava encerrado: não entrou na contagem';
+
 export function rejectReasonLabel(reason: string | undefined, message: string | undefined): string {
+  if (reason === 'session_closed') return closedBeforeItArrived;
   return (reason && reason in rejectReasons ? rejectReasons[reason as SyncRejectReason] : message) ?? 'recusada pelo servidor';
 }

@@ -1,4 +1,5 @@
 import { TRPCClientError } from '@trpc/client';
+import { brl } from '~/lib/money';
 import type { Problem } from '~/lib/problems';
 
 /** The `data` our server's error formatter puts on every error (see src/server/api/trpc.ts). */
@@ -62,6 +63,7 @@ type Params = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
 const list = (v: unknown) => (Array.isArray(v) ? v.map(str).join(', ') : str(v));
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
 /** The names of the fields of import files, as the columns are called in the spreadsheets. */
 const columnNames: Record<string, string> = {
@@ -293,6 +295,11 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   recount_arrived: (d) => `Já chegou a recontagem de ${list(d.eans)}; o pedido não pode mais ser retirado.`,
   not_at_store: (d) => `${str(d.name)} não trabalha na ${str(d.store)}; peça a um administrador para incluir essa pessoa na loja.`,
   buyer_cannot_count: (d) => `${str(d.name)} é comprador(a); só operadores, gerentes e administradores contam estoque.`,
+  uncounted_lines: (d) =>
+    `${plural(num(d.lines), '1 linha nunca foi contada', `${num(d.lines)} linhas nunca foram contadas`)} e ${num(d.lines) === 1 ? 'tem' : 'têm'} estoque esperado de ${brl(num(d.value))}. Escolha: contar agora, manter a quantidade esperada ou zerar o estoque delas.`,
+  uncounted_confirmation: (d) =>
+    `Agora ${plural(num(d.lines), 'é 1 linha não contada', `são ${num(d.lines)} linhas não contadas`)} (estoque esperado de ${brl(num(d.value))}), não ${str(d.confirmed)}: confira a revisão antes de zerar.`,
+  too_many_uncounted: (d) => `Mais de ${str(d.max)} linhas nunca foram contadas: peça a contagem por zona ou categoria, ou decida na finalização o que fazer com elas.`,
   devices_pending: (d) => {
     const devices = Array.isArray(d.devices) ? (d.devices as { userName?: string; deviceId?: string; pendingCount?: number }[]) : [];
     const total = typeof d.total === 'number' ? d.total : devices.reduce((sum, x) => sum + (x.pendingCount ?? 0), 0);

@@ -158,7 +158,8 @@ const matrix: Record<string, Access> = {
   'inventory.cancelRecount': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a), eans: [a.products[0]!.ean] }), crossOrg: 'not-found' },
   'inventory.assignableCounters': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
   'inventory.finalize': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
-  'inventory.cancel': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.recountUncounted': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a) }), crossOrg: 'not-found' },
+  'inventory.cancel': { roles: ['manager', 'admin'], input: (a) => ({ sessionId: inventorySessionOf(a), reason: 'matrix' }), crossOrg: 'not-found' },
   'inventory.productsForStore': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'inventory.stock.importCsv': {
     roles: ['manager', 'admin'],

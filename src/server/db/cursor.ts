@@ -10,7 +10,7 @@ export function encodeCursor(values: (string | number)[]): string {
  * What each value of a cursor must be: it goes into SQL as that type, so a cursor crafted with anything else is a
  * BAD_REQUEST here, never a failed cast (a 500) in the database.
  */
-export type CursorPart = 'text' | 'uuid' | 'time' | 'int';
+export type CursorPart = 'text' | 'uuid' | 'time' | 'int' | 'decimal';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 
@@ -25,6 +25,8 @@ const valid: Record<CursorPart, (v: unknown) => boolean> = {
   uuid: isUuid,
   time: (v) => typeof v === 'string' && ISO_TIME.test(v) && realTime(v),
   int: (v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
+  /** A money or quantity sort key (numeric(14,2) or (14,3) columns fit well within this). */
+  decimal: (v) => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) < 1e15,
 };
 
 export function decodeCursor<T extends (string | number)[]>(cursor: string | null | undefined, shape: CursorPart[]): T | null {

@@ -42,6 +42,8 @@ export const eventPayloads = {
   'inventory.opened': z.object({ sessionId: uuid, storeId: uuid }),
   'inventory.finalized': z.object({ sessionId: uuid, storeId: uuid, lines: z.number().int(), varianceValue: z.number() }),
   'inventory.cancelled': z.object({ sessionId: uuid, storeId: uuid }),
+  /** People newly assigned to count (not whoever assigned them): each is notified. */
+  'inventory.assigned': z.object({ sessionId: uuid, storeId: uuid, storeName: z.string(), userIds: z.array(uuid) }),
   'compliance.completed': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid }),
   'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
@@ -82,6 +84,7 @@ const aggregateOf: Record<EventType, string> = {
   'inventory.opened': 'inventorySession',
   'inventory.finalized': 'inventorySession',
   'inventory.cancelled': 'inventorySession',
+  'inventory.assigned': 'inventorySession',
   'compliance.completed': 'complianceTask',
   'image.processed': 'product',
   'notification.sent': 'notification',

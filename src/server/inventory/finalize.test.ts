@@ -72,13 +72,18 @@ describe('review', () => {
     const byEan = Object.fromEntries(review.items.map((l) => [l.ean, l]));
     expect(byEan[ean(0)]).toMatchObject({ counted: 9, expected: 10, varianceQuantity: -1, varianceValue: -10, flagged: false, entryCount: 2, zones: [{ zone: 'A', quantity: 4 }, { zone: 'B', quantity: 5 }] });
     expect(byEan[ean(1)]).toMatchObject({ counted: 21, expected: 20, varianceQuantity: 1, varianceValue: 15.5, flagged: false, recounted: true, entryCount: 1 });
-    expect(byEan[ean(2)]).toMatchObject({ counted: 0, expected: 30, varianceQuantity: -30, varianceValue: -630, flagged: true, entryCount: 0, zones: [] });
+    // Nobody counted Café: its line shows the variance finalize would make, but it is not flagged (not red) for it.
+    expect(byEan[ean(2)]).toMatchObject({ counted: 0, expected: 30, varianceQuantity: -30, varianceValue: -630, flagged: false, entryCount: 0, zones: [], uncounted: null });
     expect(byEan[unknownEan]).toMatchObject({ counted: 3, expected: 0, unmatched: true, flagged: true, name: null });
     expect(review.summary).toEqual({
       lines: 4,
       countedLines: 3,
       uncountedLines: 1,
-      flaggedLines: 2,
+      uncountedExpectedLines: 1,
+      uncountedExpectedValue: 630,
+      keptLines: 0,
+      zeroedLines: 0,
+      flaggedLines: 1,
       unmatchedLines: 1,
       outOfScopeLines: 0,
       countedQuantity: 33,
@@ -91,7 +96,7 @@ describe('review', () => {
       { zone: 'B', lines: 1, quantity: 5 },
     ]);
     const flagged = await manager.inventory.review({ sessionId: session.id, only: 'flagged' });
-    expect(flagged.items.map((l) => l.ean).sort()).toEqual([ean(2), unknownEan].sort());
+    expect(flagged.items.map((l) => l.ean)).toEqual([unknownEan]);
     expect(await codeOf((await as(services, org, 'clerk')).inventory.review({ sessionId: session.id }))).toBe('FORBIDDEN');
   });
 
@@ -109,6 +114,30 @@ describe('review', () => {
     } while (cursor);
     expect(seen).toEqual([...seen].sort());
     expect(new Set(seen).size).toBe(4);
+  });
+
+  it('sorts by the money at stake (either way, or losses first), paging by keyset, and filters counted lines', async () => {
+    await setStock(services, org, 0, [10, 20, 30]);
+    const session = await open(0);
+    await countScenario(session.id);
+    const manager = await as(services, org, 'manager');
+    const walk = async (sort: 'impact' | 'loss') => {
+      const seen: [string, number][] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Awaited<ReturnType<typeof manager.inventory.review>> = await manager.inventory.review({ sessionId: session.id, limit: 1, sort, cursor });
+        seen.push(...page.items.map((l): [string, number] => [l.ean, l.varianceValue]));
+        cursor = page.nextCursor;
+      } while (cursor);
+      return seen;
+    };
+    expect(await walk('impact')).toEqual([[ean(2), -630], [ean(1), 15.5], [ean(0), -10], [unknownEan, 0]]);
+    expect(await walk('loss')).toEqual([[ean(2), -630], [ean(0), -10], [unknownEan, 0], [ean(1), 15.5]]);
+    const counted = await manager.inventory.review({ sessionId: session.id, only: 'counted', sort: 'impact' });
+    expect(counted.items.map((l) => l.ean)).toEqual([ean(1), ean(0), unknownEan]);
+    // A cursor of another sort is refused as such, not a 500.
+    const byEan = await manager.inventory.review({ sessionId: session.id, limit: 1 });
+    expect(await codeOf(manager.inventory.review({ sessionId: session.id, limit: 1, sort: 'impact', cursor: byEan.nextCursor }))).toBe('BAD_REQUEST');
   });
 
   it('a recount request is visible to devices (byId, progress) and shows as recounted once counted again', async () => {
@@ -163,7 +192,15 @@ describe('inventory.finalize', () => {
     const before = await manager.dashboard.summary({ storeId: org.stores[0]!.id });
     const [statsBefore] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
 
-    const result = await manager.inventory.finalize({ sessionId: session.id });
+    // Café was never counted: finalize asks what becomes of it (its number and value), and writes nothing meanwhile.
+    const undecided = await errorOf(manager.inventory.finalize({ sessionId: session.id }));
+    expect([undecided.code, undecided.cause?.reason, undecided.cause?.data]).toEqual(['PRECONDITION_FAILED', 'uncounted_lines', { lines: 1, value: 630 }]);
+    const misread = await errorOf(manager.inventory.finalize({ sessionId: session.id, uncounted: 'zeroed', confirmUncountedLines: 2 }));
+    expect([misread.code, misread.cause?.reason, misread.cause?.data]).toEqual(['PRECONDITION_FAILED', 'uncounted_confirmation', { lines: 1, value: 630, confirmed: 2 }]);
+    expect(await services.db.$count(inventoryTotals, eq(inventoryTotals.sessionId, session.id))).toBe(0);
+    expect(await stockOf(0)).toEqual({ 0: 10, 1: 20, 2: 30 });
+
+    const result = await manager.inventory.finalize({ sessionId: session.id, uncounted: 'zeroed', confirmUncountedLines: 1 });
     expect(result).toMatchObject({ lines: 4, varianceValue: -624.5, alreadyFinalized: false, forcedPastDevices: [] });
     expect(result.session.status).toBe('finalized');
 
@@ -184,6 +221,7 @@ describe('inventory.finalize', () => {
     expect(statsAfter!.varianceValue - (statsBefore?.varianceValue ?? 0)).toBeCloseTo(-624.5);
     const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.finalized')));
     expect(audits).toHaveLength(1);
+    expect((audits[0]!.after as { uncounted: unknown }).uncounted).toEqual({ lines: 1, value: 630, resolution: 'zeroed' });
 
     // The org's managers (and admins) are notified, once each, even when the event is replayed to the push consumer.
     const managers = await services.db
@@ -204,15 +242,55 @@ describe('inventory.finalize', () => {
 
     // A finalized session's review reads its totals.
     const review = await manager.inventory.review({ sessionId: session.id });
-    expect(review.summary).toMatchObject({ lines: 4, varianceValue: -624.5, flaggedLines: 2 });
+    expect(review.summary).toMatchObject({ lines: 4, varianceValue: -624.5, flaggedLines: 2, zeroedLines: 1, keptLines: 0 });
+    expect(review.items.find((l) => l.ean === ean(2))).toMatchObject({ counted: 0, uncounted: 'zeroed', flagged: true });
     expect(review.items.find((l) => l.ean === ean(0))!.zones).toEqual([{ zone: 'A', quantity: 4 }, { zone: 'B', quantity: 5 }]);
   });
 
-  it('a retried finalize returns the finalized session and writes nothing more', async () => {
+  it('keeps the expected quantity of the uncounted lines when the manager chooses so: no variance, their stock untouched', async () => {
+    await setStock(services, org, 0, [10, 20, 30]);
+    const session = await open(0);
+    const manager = await as(services, org, 'manager');
+    // Before anyone counted, nothing is flagged: every line is simply not counted yet.
+    const untouched = await manager.inventory.review({ sessionId: session.id });
+    expect(untouched.summary).toMatchObject({ flaggedLines: 0, uncountedLines: 3, uncountedExpectedLines: 3, uncountedExpectedValue: 100 + 310 + 630 });
+    await countScenario(session.id);
+    // A delivery reaches Café's stock while the count is open: keeping must not write the snapshot back over it.
+    await setStock(services, org, 0, [10, 20, 35]);
+    const result = await manager.inventory.finalize({ sessionId: session.id, uncounted: 'kept' });
+    expect(result).toMatchObject({ lines: 4, varianceValue: 5.5 });
+    const [cafe] = await services.db.select().from(inventoryTotals).where(and(eq(inventoryTotals.sessionId, session.id), eq(inventoryTotals.ean, ean(2))));
+    expect(cafe).toMatchObject({ countedQuantity: 30, expectedQuantity: 30, varianceQuantity: 0, varianceValue: 0, entryCount: 0, uncounted: 'kept' });
+    expect(await stockOf(0)).toEqual({ 0: 9, 1: 21, 2: 35 });
+    const review = await manager.inventory.review({ sessionId: session.id });
+    expect(review.summary).toMatchObject({ keptLines: 1, zeroedLines: 0, flaggedLines: 1, varianceValue: 5.5 });
+    expect(review.items.find((l) => l.ean === ean(2))).toMatchObject({ uncounted: 'kept', flagged: false, varianceQuantity: 0 });
+  });
+
+  it('asks for the uncounted lines to be counted; once they are, finalize needs no choice', async () => {
+    await setStock(services, org, 0, [10, 20, 30]);
     const session = await open(0);
     await countScenario(session.id);
     const manager = await as(services, org, 'manager');
-    const [first, second] = await Promise.all([manager.inventory.finalize({ sessionId: session.id }), manager.inventory.finalize({ sessionId: session.id })]);
+    const asked = await manager.inventory.recountUncounted({ sessionId: session.id });
+    expect(asked.marked).toEqual([ean(2)]);
+    expect((await manager.inventory.recountUncounted({ sessionId: session.id })).marked).toEqual([ean(2)]);
+    const clerk = await as(services, org, 'clerk');
+    expect((await clerk.inventory.byId({ id: session.id })).recountRequests.map((r) => [r.ean, r.recounted])).toEqual([[ean(2), false]]);
+    await clerk.inventory.sync({ sessionId: session.id, ...device('tab-a'), pendingCount: 0, entries: [entry(ean(2), 28, { zone: 'A', recount: true })] });
+    expect((await manager.inventory.recountUncounted({ sessionId: session.id })).marked).toEqual([]);
+    const result = await manager.inventory.finalize({ sessionId: session.id });
+    expect(result.varianceValue).toBe(-10 + 15.5 - 42);
+    expect(await stockOf(0)).toEqual({ 0: 9, 1: 21, 2: 28 });
+  });
+
+  it('a retried finalize returns the finalized session and writes nothing more', async () => {
+    await setStock(services, org, 0, [10, 20, 30]);
+    const session = await open(0);
+    await countScenario(session.id);
+    const manager = await as(services, org, 'manager');
+    const choice = { sessionId: session.id, uncounted: 'zeroed', confirmUncountedLines: 1 } as const;
+    const [first, second] = await Promise.all([manager.inventory.finalize(choice), manager.inventory.finalize(choice)]);
     expect([first.alreadyFinalized, second.alreadyFinalized].sort()).toEqual([false, true]);
     expect(second.lines).toBe(first.lines);
     expect(second.varianceValue).toBe(first.varianceValue);
@@ -232,7 +310,7 @@ describe('inventory.finalize', () => {
     expect((await clerk.inventory.byId({ id: session.id })).status).toBe('open');
     expect(await services.db.$count(inventoryTotals, eq(inventoryTotals.sessionId, session.id))).toBe(0);
 
-    const forced = await manager.inventory.finalize({ sessionId: session.id, force: true });
+    const forced = await manager.inventory.finalize({ sessionId: session.id, force: true, uncounted: 'kept' });
     expect(forced.forcedPastDevices).toEqual([{ deviceId: deviceIdOf('tab-late'), userName: 'clerk fin', pendingCount: 12 }]);
     const [audit] = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.finalized')));
     expect((audit!.after as { forcedPastDevices: unknown[] }).forcedPastDevices).toHaveLength(1);
@@ -245,13 +323,13 @@ describe('inventory.finalize', () => {
     const manager = await as(services, org, 'manager');
     expect(await codeOf(manager.inventory.finalize({ sessionId: session.id }))).toBe('PRECONDITION_FAILED');
     await clerk.inventory.sync({ sessionId: session.id, ...device('tab-1'), pendingCount: 0, entries: [entry(ean(1), 1)] });
-    expect((await manager.inventory.finalize({ sessionId: session.id })).session.status).toBe('finalized');
+    expect((await manager.inventory.finalize({ sessionId: session.id, uncounted: 'kept' })).session.status).toBe('finalized');
   });
 
   it('refuses a cancelled session (CONFLICT) and another org’s session (NOT_FOUND)', async () => {
     const session = await open(0);
     const manager = await as(services, org, 'manager');
-    await manager.inventory.cancel({ sessionId: session.id });
+    await manager.inventory.cancel({ sessionId: session.id, reason: 'teste' });
     expect(await codeOf(manager.inventory.finalize({ sessionId: session.id }))).toBe('CONFLICT');
     const other = await createInventoryFixture(services, 'fin-other');
     const stranger = await as(services, other, 'manager');
@@ -280,8 +358,10 @@ describe('inventory.finalize', () => {
       await held;
     });
     await isLocked;
-    const blocked = manager.inventory.finalize({ sessionId: s1.id });
-    const second = await manager.inventory.finalize({ sessionId: s2.id });
+    // Each leaves one product with stock uncounted, set to zero as before this choice existed.
+    const zeroOne = (sessionId: string) => manager.inventory.finalize({ sessionId, uncounted: 'zeroed', confirmUncountedLines: 1 });
+    const blocked = zeroOne(s1.id);
+    const second = await zeroOne(s2.id);
     expect(second.session.status).toBe('finalized');
     releaseLock();
     await holder;
@@ -292,7 +372,7 @@ describe('inventory.finalize', () => {
       manager.inventory.sync({ sessionId: a.id, ...device('m1'), pendingCount: 0, entries: [entry(ean(0), 1)] }),
       manager.inventory.sync({ sessionId: b.id, ...device('m2'), pendingCount: 0, entries: [entry(ean(0), 2)] }),
     ]);
-    const results = await Promise.all([manager.inventory.finalize({ sessionId: a.id }), manager.inventory.finalize({ sessionId: b.id })]);
+    const results = await Promise.all([zeroOne(a.id), zeroOne(b.id)]);
     expect(results.map((r) => r.session.status)).toEqual(['finalized', 'finalized']);
     expect(await stockOf(0)).toEqual({ 0: 1, 1: 0, 2: 0 });
     expect(await stockOf(1)).toEqual({ 0: 2, 1: 0, 2: 0 });
@@ -317,7 +397,7 @@ describe('partial sessions', () => {
       ].sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
     );
     expect(review.summary).toMatchObject({ lines: 2, outOfScopeLines: 1 });
-    expect((await manager.inventory.finalize({ sessionId: session.id })).lines).toBe(2);
+    expect((await manager.inventory.finalize({ sessionId: session.id, uncounted: 'zeroed', confirmUncountedLines: 1 })).lines).toBe(2);
     expect(await stockOf(0)).toEqual({ 0: 8, 1: 0, 2: 30 });
   });
 

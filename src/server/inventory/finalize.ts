@@ -1,8 +1,9 @@
 import { writeAudit } from '../audit/audit';
 import { findPendingDevices } from './queries/entries';
-import { totalsSummary, updateStockFromTotals, writeTotals } from './queries/lines';
+import { totalsSummary, updateStockFromTotals, writeTotals, type UncountedFigures } from './queries/lines';
 import { findSessionDetail, setSessionStatus, type SessionDetail } from './queries/sessions';
 import type { SignedInContext } from '../domain/context';
+import type { UncountedResolution } from '../db/schema';
 import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { visibleSession } from './access';
@@ -19,13 +20,26 @@ export type FinalizeResult = {
   alreadyFinalized: boolean;
 };
 
+export type FinalizeInput = {
+  sessionId: string;
+  force?: boolean;
+  /** What becomes of the lines nobody counted that expected stock; required when there are any. */
+  uncounted?: UncountedResolution;
+  /** With `zeroed`: the number of those lines, as the manager read it in the review (typed back). */
+  confirmUncountedLines?: number;
+};
+
 /**
  * Closes the count in one transaction: totals in one set-based statement, the store's stock from them in
  * another, the session marked finalized, `inventory.finalized`, the day's stats and the audit row. It locks
  * only this session's row, so sessions of different stores finalize side by side. Refused while a device still
  * reports unsynced entries, unless forced; finalizing a finalized session returns it.
+ *
+ * Lines nobody counted that expected stock are never zeroed silently: without a choice (`uncounted`) the finalize
+ * is refused with their number and value (uncounted_lines), and zeroing them needs that number typed back, so a
+ * count that grew or shrank since the manager read the review is refused too (uncounted_confirmation).
  */
-export async function finalizeSession(ctx: SignedInContext, input: { sessionId: string; force?: boolean }): Promise<FinalizeResult> {
+export async function finalizeSession(ctx: SignedInContext, input: FinalizeInput): Promise<FinalizeResult> {
   const orgId = ctx.principal.orgId;
   const outcome = await inTransaction(ctx, async (tx, emit) => {
     const session = await visibleSession(ctx, input.sessionId, { tx, lock: 'update' });
@@ -43,7 +57,8 @@ export async function finalizeSession(ctx: SignedInContext, input: { sessionId: 
       );
     }
 
-    const { lines, varianceValue } = await writeTotals(tx, session);
+    const { lines, varianceValue, uncounted } = await writeTotals(tx, session, input.uncounted ?? null);
+    assertUncountedDecided(uncounted, input);
     const stockRows = await updateStockFromTotals(tx, session);
     const finalizedAt = new Date();
     await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: ctx.principal.userId });
@@ -54,9 +69,31 @@ export async function finalizeSession(ctx: SignedInContext, input: { sessionId: 
       entityType: 'inventory_session',
       entityId: session.id,
       before: { status: 'open' },
-      after: { status: 'finalized', lines, varianceValue, stockRows, forcedPastDevices },
+      after: { status: 'finalized', lines, varianceValue, stockRows, forcedPastDevices, uncounted: uncounted.lines > 0 ? { ...uncounted, resolution: input.uncounted } : null },
     });
     return { lines, varianceValue, forcedPastDevices, alreadyFinalized: false };
   });
   return { session: (await findSessionDetail(ctx.db, orgId, input.sessionId))!, ...outcome };
+}
+
+/** Throws (rolling back the totals just written) unless the manager's choice covers the unaccounted lines. */
+function assertUncountedDecided(uncounted: UncountedFigures, input: FinalizeInput) {
+  if (uncounted.lines === 0) return;
+  const figures = `${uncounted.lines} line(s) were never counted and expect stock worth R$ ${uncounted.value.toFixed(2)}`;
+  if (!input.uncounted) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'uncounted_lines',
+      `${figures}: set them to zero (uncounted: 'zeroed', confirmUncountedLines: ${uncounted.lines}), keep their expected quantity (uncounted: 'kept'), or have them counted first`,
+      uncounted,
+    );
+  }
+  if (input.uncounted === 'zeroed' && input.confirmUncountedLines !== uncounted.lines) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'uncounted_confirmation',
+      `${figures}, not ${input.confirmUncountedLines ?? 'the number confirmed'}: read the review again before setting them to zero`,
+      { ...uncounted, confirmed: input.confirmUncountedLines ?? null },
+    );
+  }
 }

@@ -135,7 +135,7 @@ describe('inventory.cancelRecount', () => {
     expect(await services.db.$count(inventoryRecounts, eq(inventoryRecounts.sessionId, session.id))).toBe(2);
     expect(await recountAudits(session.id, 'inventory.recountCancelled')).toHaveLength(0);
 
-    await manager.inventory.cancel({ sessionId: session.id });
+    await manager.inventory.cancel({ sessionId: session.id, reason: 'teste' });
     const closed = await errorOf(manager.inventory.cancelRecount({ sessionId: session.id, eans: [ean(1)] }));
     expect([closed.code, closed.cause?.reason]).toEqual(['PRECONDITION_FAILED', 'session_closed']);
     expect(await services.db.$count(inventoryRecounts, eq(inventoryRecounts.sessionId, session.id))).toBe(2);

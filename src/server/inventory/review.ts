@@ -1,4 +1,5 @@
 import { sessionProgress, type ReviewParams } from './queries/lines';
+export { reviewFilters, reviewSorts } from './queries/lines';
 import { reviewSession as reviewLines } from './queries/lines';
 import { listLookupProducts } from './queries/stock';
 import { findStore } from '../accounts/queries/stores';

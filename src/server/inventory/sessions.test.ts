@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, inventoryAssignments, inventoryExpected, inventorySessions, storeStock, stores, users } from '../db/schema';
+import { auditLog, eventLog, inventoryAssignments, notifications, inventoryExpected, inventorySessions, storeStock, stores, users } from '../db/schema';
 import type { Services } from '../services';
+import { notificationPath } from '~/lib/notification-links';
+import { runConsumers } from '../../../tests/helpers/events';
 import { addUser, as, asSecret, cancelOpenSessions, codeOf, createTwoOrgInventory, errorOf, type InventoryFixture } from '../../../tests/helpers/inventory';
 
 let services: Services;
@@ -109,9 +111,34 @@ describe('inventory.assign', () => {
     const notHere = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: elsewhere.id, zone: '' }] }));
     expect(notHere.message).toContain('does not work at Loja ses 1');
     expect(await codeOf(manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: other.users.clerk.id, zone: '' }] }))).toBe('NOT_FOUND');
-    await manager.inventory.cancel({ sessionId: session.id });
+    await manager.inventory.cancel({ sessionId: session.id, reason: 'teste' });
     const closed = await errorOf(manager.inventory.assign({ sessionId: session.id, assignments: [] }));
     expect(closed.code).toBe('PRECONDITION_FAILED');
+  });
+});
+
+describe('assignment notifications', () => {
+  it('tells each newly assigned person once, with the way to count, and never the manager who assigned', async () => {
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: store(0), assignments: [{ userId: org.users.clerk.id, zone: 'A' }, { userId: org.users.manager.id, zone: '' }] });
+    // Re-assigning the clerk to another zone tells nobody; adding the second clerk tells them.
+    await manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: org.users.clerk.id, zone: 'B' }, { userId: org.secondClerk.id, zone: 'B' }] });
+    await manager.inventory.assign({ sessionId: session.id, assignments: [{ userId: org.users.clerk.id, zone: 'B' }, { userId: org.secondClerk.id, zone: 'B' }] });
+    const events = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, session.id), eq(eventLog.type, 'inventory.assigned'))).orderBy(eventLog.id);
+    expect(events.map((e) => (e.payload as { userIds: string[] }).userIds)).toEqual([[org.users.clerk.id], [org.secondClerk.id]]);
+    await runConsumers(services);
+    const told = await services.db.select().from(notifications).where(inArray(notifications.sourceEventId, events.map((e) => String(e.id))));
+    expect(told.map((n) => [n.userId, n.title, n.data]).sort()).toEqual(
+      [
+        [org.users.clerk.id, 'Contagem para você', { countSessionId: session.id, storeId: store(0) }],
+        [org.secondClerk.id, 'Contagem para você', { countSessionId: session.id, storeId: store(0) }],
+      ].sort(),
+    );
+    expect(told[0]!.body).toContain('manager ses designou você para o inventário da loja');
+    expect(notificationPath(told[0]!.data as Record<string, unknown>)).toBe(`/inventory/${session.id}/count`);
+    // The clerk's home lists the open counts assigned to them.
+    const clerk = await as(services, org, 'clerk');
+    expect((await clerk.inventory.list({ limit: 10, status: ['open'] })).items.map((s) => s.id)).toEqual([session.id]);
   });
 });
 
@@ -182,7 +209,7 @@ describe('who sees which session', () => {
     const manager = await as(services, org, 'manager');
     for (let i = 0; i < 3; i++) {
       const s = await manager.inventory.open({ storeId: store(1) });
-      await manager.inventory.cancel({ sessionId: s.id });
+      await manager.inventory.cancel({ sessionId: s.id, reason: 'teste' });
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -201,7 +228,7 @@ describe('inventory.cancel', () => {
     const manager = await as(services, org, 'manager');
     const session = await manager.inventory.open({ storeId: store(0) });
     const stockBefore = await services.db.select().from(storeStock).where(eq(storeStock.storeId, store(0)));
-    const [a, b] = await Promise.all([manager.inventory.cancel({ sessionId: session.id, reason: 'aberta por engano' }), manager.inventory.cancel({ sessionId: session.id })]);
+    const [a, b] = await Promise.all([manager.inventory.cancel({ sessionId: session.id, reason: 'aberta por engano' }), manager.inventory.cancel({ sessionId: session.id, reason: 'teste' })]);
     expect([a.status, b.status]).toEqual(['cancelled', 'cancelled']);
     expect(await services.db.$count(auditLog, and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.cancelled')))).toBe(1);
     expect(await services.db.select().from(storeStock).where(eq(storeStock.storeId, store(0)))).toEqual(stockBefore);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
+import { findUncountedEans } from './queries/lines';
 import { deleteRecountRequests, findRecountedLines, insertRecountRequests } from './queries/recounts';
 import { findAssignableUsers, findOpenSessionOfStore, findSessionDetail, insertSession, listAssignableCounters, listSessions, replaceAssignments, setSessionStatus, snapshotExpected, type SessionDetail, type SessionListParams } from './queries/sessions';
 import { findStore } from '../accounts/queries/stores';
@@ -94,13 +95,17 @@ export async function openSession(ctx: SignedInContext, input: OpenSessionInput)
     if (!inserted) return false;
     const expectedProducts = await snapshotExpected(tx, { id: sessionId, orgId, storeId: store.id, categories: filter.categories ?? null });
     if (assignments.length > 0) await replaceAssignments(tx, sessionId, assignments);
+    const told = newlyAssigned(ctx, [], assignments);
     await writeAudit(tx, ctx.actor, {
       action: 'inventory.opened',
       entityType: 'inventory_session',
       entityId: sessionId,
       after: { storeId: store.id, scope: input.scope, filter, blind: input.blind, varianceThreshold: input.varianceThreshold, expectedProducts, assignments },
     });
-    await emit([{ type: 'inventory.opened', orgId, aggregateId: sessionId, payload: { sessionId, storeId: store.id } }]);
+    await emit([
+      { type: 'inventory.opened', orgId, aggregateId: sessionId, payload: { sessionId, storeId: store.id } },
+      ...(told.length > 0 ? [assigned(orgId, sessionId, store.id, store.name, told)] : []),
+    ]);
     return true;
   });
   if (!opened) {
@@ -118,6 +123,15 @@ export async function openSession(ctx: SignedInContext, input: OpenSessionInput)
   }
   return (await findSessionDetail(ctx.db, orgId, sessionId))!;
 }
+
+/** Who was not assigned before and is now, except whoever did it (they know): they are notified. */
+function newlyAssigned(ctx: SignedInContext, before: Assignment[], after: Assignment[]): string[] {
+  const had = new Set(before.map((a) => a.userId));
+  return [...new Set(after.map((a) => a.userId))].filter((id) => !had.has(id) && id !== ctx.principal.userId);
+}
+
+const assigned = (orgId: string, sessionId: string, storeId: string, storeName: string, userIds: string[]) =>
+  ({ type: 'inventory.assigned', orgId, aggregateId: sessionId, payload: { sessionId, storeId, storeName, userIds } }) as const;
 
 function dedupeAssignments(assignments: Assignment[]): Assignment[] {
   const seen = new Set<string>();
@@ -140,7 +154,8 @@ export async function assignCounters(ctx: SignedInContext, input: { sessionId: s
     await assertAssignable(tx, orgId, session.storeId, store.name, assignments);
     const before = await replaceAssignments(tx, session.id, assignments);
     await writeAudit(tx, ctx.actor, { action: 'inventory.assigned', entityType: 'inventory_session', entityId: session.id, before, after: assignments });
-    await emit([progressed(session)]);
+    const told = newlyAssigned(ctx, before, assignments);
+    await emit([progressed(session), ...(told.length > 0 ? [assigned(orgId, session.id, session.storeId, store.name, told)] : [])]);
   });
   return (await findSessionDetail(ctx.db, orgId, input.sessionId))!;
 }
@@ -159,6 +174,32 @@ export async function requestRecount(ctx: SignedInContext, input: { sessionId: s
   });
   const detail = (await findSessionDetail(ctx.db, ctx.principal.orgId, input.sessionId))!;
   return { storeId: result.storeId, marked: result.marked, unknown: result.unknown, recountRequests: detail.recountRequests };
+}
+
+/** At most this many never-counted lines are asked for at once: the tablets list every recount request. */
+export const MAX_UNCOUNTED_RECOUNT = 1000;
+
+/**
+ * Asks for every line nobody counted that expects stock (what finalize would otherwise zero or keep) to be counted,
+ * as recount requests the tablets list. Refused past MAX_UNCOUNTED_RECOUNT lines (count by zone or category).
+ */
+export async function requestRecountOfUncounted(ctx: SignedInContext, sessionId: string) {
+  const session = await visibleSession(ctx, sessionId);
+  assertOpen(session, 'request a recount');
+  const eans = await findUncountedEans(ctx.db, session, MAX_UNCOUNTED_RECOUNT + 1);
+  if (eans.length > MAX_UNCOUNTED_RECOUNT) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      'too_many_uncounted',
+      `More than ${MAX_UNCOUNTED_RECOUNT} lines were never counted: count them by zone or category, or decide at finalize what becomes of them`,
+      { max: MAX_UNCOUNTED_RECOUNT },
+    );
+  }
+  if (eans.length === 0) {
+    const detail = (await findSessionDetail(ctx.db, ctx.principal.orgId, sessionId))!;
+    return { storeId: session.storeId, marked: [], unknown: [], recountRequests: detail.recountRequests };
+  }
+  return requestRecount(ctx, { sessionId, eans });
 }
 
 /**
@@ -194,19 +235,19 @@ export async function assignableCounters(ctx: SignedInContext, sessionId: string
 }
 
 /** Closes a session without touching the stock (a mistaken or abandoned count). Cancelling twice returns it. */
-export async function cancelSession(ctx: SignedInContext, input: { sessionId: string; reason?: string | null }): Promise<SessionDetail> {
+export async function cancelSession(ctx: SignedInContext, input: { sessionId: string; reason: string }): Promise<SessionDetail> {
   const orgId = ctx.principal.orgId;
   await inTransaction(ctx, async (tx, emit) => {
     const session = await visibleSession(ctx, input.sessionId, { tx, lock: 'update' });
     if (session.status === 'cancelled') return;
     if (session.status === 'finalized') throw new AppError('CONFLICT', 'session_finalized', 'This inventory session is finalized; its stock was already applied', { status: session.status });
-    await setSessionStatus(tx, orgId, session.id, { status: 'cancelled', cancelledAt: new Date(), cancelledBy: ctx.principal.userId });
+    await setSessionStatus(tx, orgId, session.id, { status: 'cancelled', cancelledAt: new Date(), cancelledBy: ctx.principal.userId, cancelReason: input.reason });
     await writeAudit(tx, ctx.actor, {
       action: 'inventory.cancelled',
       entityType: 'inventory_session',
       entityId: session.id,
       before: { status: session.status },
-      after: { status: 'cancelled', reason: input.reason ?? null },
+      after: { status: 'cancelled', reason: input.reason },
     });
     await emit([{ type: 'inventory.cancelled', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId } }]);
   });

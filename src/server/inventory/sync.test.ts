@@ -34,7 +34,7 @@ async function openSession(storeIndex = 0, extra: Record<string, unknown> = {}) 
 }
 
 async function cancel(sessionId: string) {
-  await (await as(services, org, 'manager')).inventory.cancel({ sessionId });
+  await (await as(services, org, 'manager')).inventory.cancel({ sessionId, reason: 'teste' });
 }
 
 const entriesOf = (sessionId: string) => services.db.select().from(countEntries).where(eq(countEntries.sessionId, sessionId));
@@ -150,7 +150,7 @@ describe('inventory.sync', () => {
     const clerk = await as(services, org, 'clerk');
     const sent = [entry(ean(0), 1), entry(ean(1), 1)];
     await clerk.inventory.sync({ sessionId: session.id, ...device('tab-z'), pendingCount: 0, entries: sent });
-    await (await as(services, org, 'manager')).inventory.finalize({ sessionId: session.id });
+    await (await as(services, org, 'manager')).inventory.finalize({ sessionId: session.id, uncounted: 'kept' });
     const late = entry(ean(2), 1);
     const error = await errorOf(clerk.inventory.sync({ sessionId: session.id, ...device('tab-z'), pendingCount: 0, entries: [sent[0]!, late] }));
     expect(error.code).toBe('PRECONDITION_FAILED');

@@ -17,7 +17,7 @@ export type NotificationRule = {
   roles: ('manager' | 'admin')[];
 };
 
-export const NOTIFIED_EVENTS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized']);
+export const NOTIFIED_EVENTS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized', 'inventory.assigned']);
 
 /** The notifications an event produces (null: none). The one place that decides who hears about what. */
 export function notificationOf(event: StoredEvent): NotificationRule | null {
@@ -53,6 +53,16 @@ export function notificationOf(event: StoredEvent): NotificationRule | null {
         data: { sessionId: event.payload.sessionId, storeId: event.payload.storeId },
         userIds: [],
         roles: ['manager', 'admin'],
+      };
+    case 'inventory.assigned':
+      return {
+        kind: event.type,
+        title: 'Contagem para você',
+        body: ` designou você para o inventário da loja ${event.payload.storeName}. Toque para contar.`,
+        actorFirst: true,
+        data: { countSessionId: event.payload.sessionId, storeId: event.payload.storeId },
+        userIds: event.payload.userIds,
+        roles: [],
       };
     default:
       return null;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { DEVICE_SECRET_PATTERN } from '~/lib/device-identity';
 import { matching } from '~/lib/problems';
-import { inventorySessionStatuses } from '../../db/schema';
+import { inventorySessionStatuses, uncountedResolutions } from '../../db/schema';
 import { finalizeSession } from '../../inventory/finalize';
-import { getProgress, productsForStore, reviewSession } from '../../inventory/review';
-import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSession, listVisibleSessions, openSession, requestRecount } from '../../inventory/sessions';
+import { getProgress, productsForStore, reviewFilters, reviewSession, reviewSorts } from '../../inventory/review';
+import { assignableCounters, assignCounters, cancelRecount, cancelSession, getSession, listVisibleSessions, openSession, requestRecount, requestRecountOfUncounted } from '../../inventory/sessions';
 import { importStoreStock } from '../../inventory/stock-import';
 import { syncEntries } from '../../inventory/sync';
 import { createTRPCRouter, roleProcedure } from '../trpc';
-import { date, id, optionalText, pageInput } from '../validators';
+import { date, id, optionalText, pageInput, text } from '../validators';
 
 const zone = z.string().trim().max(50, 'must be at most 50 characters');
 const assignment = z.strictObject({ userId: id, zone: zone.default('') });
@@ -99,14 +99,19 @@ export const inventoryRouter = createTRPCRouter({
   /** Entries and products per zone and per clerk, each device's last sync and pending count, recount requests. */
   progress: counterProcedure.input(z.strictObject({ sessionId: id })).query(({ ctx, input }) => getProgress(ctx.domain, input.sessionId)),
 
-  /** Variance review by EAN (keyset pages of up to 2000 lines); the first page adds the summary and zone totals. */
+  /**
+   * Variance review (keyset pages of up to 2000 lines, by EAN or by variance value); filters by counted, uncounted,
+   * flagged, unmatched or recount lines; the first page adds the summary and zone totals.
+   */
   review: managerProcedure
     .input(
       z.strictObject({
         sessionId: id,
         cursor: pageInput.cursor,
         limit: z.number().int().min(1).max(2000).default(500),
-        only: z.enum(['flagged', 'uncounted', 'unmatched', 'recount']).nullish(),
+        only: z.enum(reviewFilters).nullish(),
+        /** `ean` (default); `impact`: the largest variance in money first, either way; `loss`: the most money missing first. */
+        sort: z.enum(reviewSorts).nullish(),
         direction: pageInput.direction,
       }),
     )
@@ -129,16 +134,32 @@ export const inventoryRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => cancelRecount(ctx.domain, input)),
 
   /**
-   * Writes totals and the new store stock, emits inventory.finalized. Refused (PRECONDITION_FAILED, reason
-   * devices_pending) while a device reports unsynced entries, unless `force`. A finalized session is returned as is.
+   * Writes totals and the new store stock, emits inventory.finalized. Refused (PRECONDITION_FAILED, changing
+   * nothing): while a device reports unsynced entries, unless `force` (devices_pending); while lines nobody counted
+   * expect stock and `uncounted` does not say what becomes of them (uncounted_lines, with their number and value):
+   * `zeroed` sets their stock to 0 and needs that number in `confirmUncountedLines` (uncounted_confirmation when it
+   * no longer matches), `kept` leaves their stock as it is. A finalized session is returned as is.
    */
   finalize: managerProcedure
-    .input(z.strictObject({ sessionId: id, force: z.boolean().optional() }))
+    .input(
+      z.strictObject({
+        sessionId: id,
+        force: z.boolean().optional(),
+        uncounted: z.enum(uncountedResolutions).optional(),
+        confirmUncountedLines: z.number().int().min(0).max(100_000_000).optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => finalizeSession(ctx.domain, input)),
 
-  /** Abandons an open session without touching the stock (frees the store for a new one). */
+  /**
+   * Asks for every line nobody counted that expects stock to be counted (as a recount request: tablets list them).
+   * PRECONDITION_FAILED too_many_uncounted past 1,000 such lines: count those by zone or category instead.
+   */
+  recountUncounted: managerProcedure.input(z.strictObject({ sessionId: id })).mutation(({ ctx, input }) => requestRecountOfUncounted(ctx.domain, input.sessionId)),
+
+  /** Abandons an open session without touching the stock (frees the store for a new one); the reason is kept. */
   cancel: managerProcedure
-    .input(z.strictObject({ sessionId: id, reason: optionalText(500) }))
+    .input(z.strictObject({ sessionId: id, reason: text(500) }))
     .mutation(({ ctx, input }) => cancelSession(ctx.domain, input)),
 
   /**

@@ -37,6 +37,10 @@ export const storeStock = pgTable(
   ],
 );
 
+/** What finalize did with a line nobody counted that expected stock (the manager's choice). */
+export const uncountedResolutions = ['zeroed', 'kept'] as const;
+export type UncountedResolution = (typeof uncountedResolutions)[number];
+
 export const inventorySessionStatuses = ['open', 'finalized', 'cancelled'] as const;
 export const inventorySessionStatus = pgEnum('inventory_session_status', inventorySessionStatuses);
 export const inventoryScopes = ['full', 'partial'] as const;
@@ -62,6 +66,8 @@ export const inventorySessions = pgTable(
     finalizedAt: timestamp({ withTimezone: true }),
     cancelledBy: uuid(),
     cancelledAt: timestamp({ withTimezone: true }),
+    /** Why the manager cancelled it (required from the screen). */
+    cancelReason: text(),
   },
   (t) => [
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }),
@@ -196,6 +202,15 @@ export const inventoryTotals = pgTable(
     recounted: boolean().notNull().default(false),
     /** The counted quantity per zone: [{ zone, quantity }]. */
     zones: jsonb().$type<{ zone: string; quantity: number }[]>().notNull().default([]),
+    /**
+     * For a line nobody counted that expected stock: what the manager chose at finalize. `zeroed`: the stock became
+     * 0 (counted 0); `kept`: the expected quantity was kept (recorded as counted, no variance, the stock untouched).
+     * Null for counted lines.
+     */
+    uncounted: text().$type<UncountedResolution>(),
   },
-  (t) => [primaryKey({ columns: [t.sessionId, t.ean] })],
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.ean] }),
+    check('inventory_totals_uncounted', sql`${t.uncounted} is null or ${t.uncounted} in ('zeroed', 'kept')`),
+  ],
 );

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { decodeCursor, toPage } from '../../db/cursor';
 import { jsonArray, textSet } from '../../db/json';
+import type { UncountedResolution } from '../../db/schema';
 import { recountRequestsOf, type LineScope, type RecountRequestView } from './sessions';
 
 /**
@@ -13,7 +14,7 @@ export function sessionLinesCte(s: LineScope): SQL {
   if (s.status === 'finalized') {
     return sql`lines as (
       select t.ean, t.product_id, t.counted_quantity as counted, t.expected_quantity as expected, t.unit_price,
-             t.entry_count, t.recounted, t.zones, true as in_scope
+             t.entry_count, t.recounted, t.zones, true as in_scope, t.uncounted
         from inventory_totals t where t.session_id = ${s.id})`;
   }
   const categories = s.filter.categories ?? [];
@@ -52,7 +53,8 @@ export function sessionLinesCte(s: LineScope): SQL {
              coalesce(c.counted, 0) as counted, coalesce(x.expected_quantity, 0) as expected,
              coalesce(pp.reference_price, 0) as unit_price, coalesce(c.entry_count, 0) as entry_count,
              coalesce(c.recounted, false) as recounted, coalesce(c.zones, '[]'::jsonb) as zones,
-             (${categories.length === 0} or x.product_id is not null or pp.id is null or pp.category in ${textSet(categories)}) as in_scope
+             (${categories.length === 0} or x.product_id is not null or pp.id is null or pp.category in ${textSet(categories)}) as in_scope,
+             null::text as uncounted
         from counted c
         full join expected x on x.ean = c.ean
         left join products pp on pp.id = coalesce(c.product_id, x.product_id)
@@ -62,24 +64,57 @@ export function sessionLinesCte(s: LineScope): SQL {
 
 /**
  * Finalize's arithmetic in one statement: every in-scope line goes to inventory_totals with its variance
- * (quantity and value at the reference price). Returns the line count and the summed variance value.
+ * (quantity and value at the reference price). A line nobody counted that expected stock ("unaccounted") is
+ * written as the manager chose: `zeroed` (counted 0) or `kept` (counted as expected, no variance; the stock update
+ * skips it). Returns the line count, the summed variance value, and how many lines were unaccounted and the value
+ * of their expected stock, so the caller can refuse (and roll back) when no choice covers them.
  */
-export async function writeTotals(tx: Executor, s: LineScope): Promise<{ lines: number; varianceValue: number }> {
-  const rows = await tx.execute<{ lines: number; variance_value: number }>(sql`
+export async function writeTotals(
+  tx: Executor,
+  s: LineScope,
+  uncounted: UncountedResolution | null,
+): Promise<{ lines: number; varianceValue: number; uncounted: UncountedFigures }> {
+  const keep = uncounted === 'kept';
+  const rows = await tx.execute<{ lines: number; variance_value: number; uncounted_lines: number; uncounted_value: number }>(sql`
     with ${sessionLinesCte({ ...s, status: 'open' })},
+    decided as (
+      select l.*, ${UNACCOUNTED} as unaccounted from lines l where in_scope
+    ),
+    written as (
+      select d.*, case when d.unaccounted and ${keep} then d.expected else d.counted end as quantity from decided d
+    ),
     ins as (
-      insert into inventory_totals (session_id, ean, product_id, counted_quantity, expected_quantity, variance_quantity, variance_value, unit_price, entry_count, recounted, zones)
-      select ${s.id}, ean, product_id, counted, expected, counted - expected, round((counted - expected) * unit_price, 2), unit_price, entry_count, recounted, zones
-        from lines where in_scope
-      returning variance_value
+      insert into inventory_totals (session_id, ean, product_id, counted_quantity, expected_quantity, variance_quantity, variance_value, unit_price, entry_count, recounted, zones, uncounted)
+      select ${s.id}, ean, product_id, quantity, expected, quantity - expected, round((quantity - expected) * unit_price, 2), unit_price, entry_count, recounted, zones,
+             case when unaccounted then ${uncounted}::text end
+        from written
+      returning variance_value, entry_count, expected_quantity, unit_price
     )
-    select count(*)::int as lines, coalesce(sum(variance_value), 0)::float8 as variance_value from ins`);
+    select count(*)::int as lines, coalesce(sum(variance_value), 0)::float8 as variance_value,
+           (count(*) filter (where entry_count = 0 and expected_quantity <> 0))::int as uncounted_lines,
+           coalesce(sum(round(expected_quantity * unit_price, 2)) filter (where entry_count = 0 and expected_quantity <> 0), 0)::float8 as uncounted_value
+      from ins`);
   const r = [...rows][0]!;
-  return { lines: r.lines, varianceValue: r.variance_value };
+  return { lines: r.lines, varianceValue: r.variance_value, uncounted: { lines: r.uncounted_lines, value: r.uncounted_value } };
+}
+
+/** Lines nobody counted that expected stock, and the value of that stock at the reference price. */
+export type UncountedFigures = { lines: number; value: number };
+
+/** A line is unaccounted when nobody counted it and it expected stock: finalize needs the manager's choice for it. */
+const UNACCOUNTED = sql`(l.entry_count = 0 and l.expected <> 0)`;
+
+/** EANs of the lines nobody counted that expect stock, in EAN order, at most `limit`. */
+export async function findUncountedEans(db: Executor, s: LineScope, limit: number): Promise<string[]> {
+  const rows = await db.execute<{ ean: string }>(sql`
+    with ${sessionLinesCte(s)}
+    select l.ean from lines l where l.in_scope and ${UNACCOUNTED} order by l.ean limit ${limit}`);
+  return [...rows].map((r) => r.ean);
 }
 
 /**
- * The store's stock becomes the counted quantity of every matched line of the session's totals (one statement).
+ * The store's stock becomes the counted quantity of every matched line of the session's totals (one statement),
+ * except lines the manager chose to keep uncounted: their stock stays as it is now (it may have moved since the open).
  * Rows are written in product order, as the CSV import does, so the two never deadlock on a store's rows.
  */
 export async function updateStockFromTotals(tx: Executor, s: { id: string; orgId: string; storeId: string }): Promise<number> {
@@ -87,7 +122,7 @@ export async function updateStockFromTotals(tx: Executor, s: { id: string; orgId
     insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
     select ${s.orgId}, ${s.storeId}, t.product_id, t.counted_quantity, now()
       from inventory_totals t
-     where t.session_id = ${s.id} and t.product_id is not null
+     where t.session_id = ${s.id} and t.product_id is not null and t.uncounted is distinct from 'kept'
      order by t.product_id
     on conflict (store_id, product_id) do update set quantity = excluded.quantity, updated_at = now()`);
   return result.count;
@@ -118,12 +153,20 @@ export type ReviewLine = {
   recountRequested: boolean;
   unmatched: boolean;
   inScope: boolean;
+  /** Finalized sessions: what became of a line nobody counted that expected stock. */
+  uncounted: UncountedResolution | null;
 };
 
 export type ReviewSummary = {
   lines: number;
   countedLines: number;
   uncountedLines: number;
+  /** Uncounted lines that expected stock (finalize asks what to do with them), and that stock's value. */
+  uncountedExpectedLines: number;
+  uncountedExpectedValue: number;
+  /** Finalized sessions: how many of those were kept at their expected quantity, and how many zeroed. */
+  keptLines: number;
+  zeroedLines: number;
   flaggedLines: number;
   unmatchedLines: number;
   outOfScopeLines: number;
@@ -134,16 +177,31 @@ export type ReviewSummary = {
 };
 export type ZoneTotal = { zone: string; lines: number; quantity: number };
 
-export type ReviewParams = { cursor?: string | null; limit: number; only?: 'flagged' | 'uncounted' | 'unmatched' | 'recount' | null };
+export const reviewFilters = ['counted', 'uncounted', 'flagged', 'unmatched', 'recount'] as const;
+/** `ean`; `impact`: largest variance in money either way first; `loss`: most money missing first (gains last). */
+export const reviewSorts = ['ean', 'impact', 'loss'] as const;
+export type ReviewParams = { cursor?: string | null; limit: number; only?: (typeof reviewFilters)[number] | null; sort?: (typeof reviewSorts)[number] | null };
 
 /**
  * A page of review lines by EAN (keyset), and on the first page the summary and per-zone totals: one statement.
  * A line is flagged when |counted − expected| exceeds the threshold share of the expected quantity.
  */
 export async function reviewSession(db: Executor, s: LineScope & { varianceThreshold: number }, params: ReviewParams) {
-  const after = decodeCursor<[string]>(params.cursor, ['text']);
+  const sort = params.sort ?? 'ean';
+  // Keyset on (sort key, ean): the key is the variance value, signed or absolute.
+  const after = sort === 'ean' ? decodeCursor<[string]>(params.cursor, ['text']) : decodeCursor<[number, string]>(params.cursor, ['decimal', 'text']);
   const first = !after;
+  const key = { ean: null, impact: sql`abs(f.variance_value)`, loss: sql`f.variance_value` }[sort];
+  const keyset = !after
+    ? sql``
+    : sort === 'ean'
+      ? sql`and f.ean > ${after[0]}`
+      : sort === 'impact'
+        ? sql`and (${key} < ${after[0]}::numeric or (${key} = ${after[0]}::numeric and f.ean > ${after[1]}))`
+        : sql`and (${key} > ${after[0]}::numeric or (${key} = ${after[0]}::numeric and f.ean > ${after[1]}))`;
+  const order = { ean: sql`f.ean`, impact: sql`abs(f.variance_value) desc, f.ean`, loss: sql`f.variance_value, f.ean` }[sort];
   const only = {
+    counted: sql`and f.entry_count > 0`,
     flagged: sql`and f.flagged`,
     uncounted: sql`and f.entry_count = 0`,
     unmatched: sql`and f.product_id is null`,
@@ -152,31 +210,37 @@ export async function reviewSession(db: Executor, s: LineScope & { varianceThres
   const rows = await db.execute<{ items: ReviewLine[]; summary: ReviewSummary | null; zones: ZoneTotal[] | null }>(sql`
     with ${sessionLinesCte(s)},
     f as (
-      select l.*, abs(l.counted - l.expected) > ${s.varianceThreshold}::numeric * abs(l.expected) as flagged,
-             exists (select 1 from inventory_recounts r where r.session_id = ${s.id} and r.ean = l.ean) as recount_requested
+      select l.*,
+             (l.entry_count > 0 or l.uncounted is not distinct from 'zeroed') and abs(l.counted - l.expected) > ${s.varianceThreshold}::numeric * abs(l.expected) as flagged,
+             exists (select 1 from inventory_recounts r where r.session_id = ${s.id} and r.ean = l.ean) as recount_requested,
+             round((l.counted - l.expected) * l.unit_price, 2) as variance_value
         from lines l
     ),
     page as (
-      select f.*, p.name, p.unit, p.category
+      select f.*, p.name, p.unit, p.category, row_number() over (order by ${order}) as n
         from f left join products p on p.id = f.product_id
-       where true ${after ? sql`and f.ean > ${after[0]}` : sql``} ${params.only ? only[params.only] : sql``}
-       order by f.ean
+       where true ${keyset} ${params.only ? only[params.only] : sql``}
+       order by ${order}
        limit ${params.limit + 1}
     )
     select
       (select coalesce(json_agg(json_build_object(
           'ean', ean, 'productId', product_id, 'name', name, 'unit', unit, 'category', category,
           'counted', counted::float8, 'expected', expected::float8, 'varianceQuantity', (counted - expected)::float8,
-          'varianceValue', round((counted - expected) * unit_price, 2)::float8, 'unitPrice', unit_price::float8,
+          'varianceValue', variance_value::float8, 'unitPrice', unit_price::float8,
           'entryCount', entry_count, 'zones', zones, 'flagged', flagged, 'recounted', recounted,
-          'recountRequested', recount_requested, 'unmatched', product_id is null, 'inScope', in_scope
-        ) order by ean), '[]') from page) as items,
+          'recountRequested', recount_requested, 'unmatched', product_id is null, 'inScope', in_scope, 'uncounted', uncounted
+        ) order by n), '[]') from page) as items,
       ${
         first
           ? sql`(select json_build_object(
           'lines', count(*) filter (where in_scope),
           'countedLines', count(*) filter (where in_scope and entry_count > 0),
           'uncountedLines', count(*) filter (where in_scope and entry_count = 0),
+          'uncountedExpectedLines', count(*) filter (where in_scope and entry_count = 0 and expected <> 0),
+          'uncountedExpectedValue', coalesce(sum(round(expected * unit_price, 2)) filter (where in_scope and entry_count = 0 and expected <> 0), 0)::float8,
+          'keptLines', count(*) filter (where uncounted = 'kept'),
+          'zeroedLines', count(*) filter (where uncounted = 'zeroed'),
           'flaggedLines', count(*) filter (where in_scope and flagged),
           'unmatchedLines', count(*) filter (where product_id is null),
           'outOfScopeLines', count(*) filter (where not in_scope),
@@ -192,7 +256,7 @@ export async function reviewSession(db: Executor, s: LineScope & { varianceThres
           : sql`null::json as summary, null::json as zones`
       }`);
   const r = [...rows][0]!;
-  const page = toPage(r.items, params.limit, (l) => [l.ean]);
+  const page = toPage(r.items, params.limit, (l) => (sort === 'ean' ? [l.ean] : [sort === 'impact' ? Math.abs(l.varianceValue) : l.varianceValue, l.ean]));
   return { ...page, summary: r.summary, zones: r.zones };
 }
 

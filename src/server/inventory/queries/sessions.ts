@@ -29,6 +29,8 @@ const sessionColumns = {
   finalizedAt: inventorySessions.finalizedAt,
   finalizedBy: inventorySessions.finalizedBy,
   cancelledAt: inventorySessions.cancelledAt,
+  cancelledBy: inventorySessions.cancelledBy,
+  cancelReason: inventorySessions.cancelReason,
 };
 
 export type AssignmentView = { userId: string; name: string; zone: string };
@@ -252,7 +254,7 @@ export async function setSessionStatus(
   tx: Executor,
   orgId: string,
   sessionId: string,
-  values: { status: 'finalized'; finalizedAt: Date; finalizedBy: string } | { status: 'cancelled'; cancelledAt: Date; cancelledBy: string },
+  values: { status: 'finalized'; finalizedAt: Date; finalizedBy: string } | { status: 'cancelled'; cancelledAt: Date; cancelledBy: string; cancelReason: string },
 ) {
   await tx
     .update(inventorySessions)

@@ -1,9 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import { navItemsFor } from './nav';
-import { roleLabels } from './roles';
-import { useSession } from './session';
+import { AssignedCounts } from '../inventory/assigned-counts';
+import { navItemsFor } from '../nav';
+import { roleLabels } from '../roles';
+import { useSession } from '../session';
 import styles from './home.module.css';
 
 export function Home() {
@@ -19,6 +20,7 @@ export function Home() {
           </p>
         </div>
       </div>
+      {user.role === 'buyer' ? null : <AssignedCounts clerk={user.role === 'clerk'} />}
       <h2 className="section-title">Suas áreas</h2>
       {areas.length === 0 ? (
         <p className="muted">Ainda não há áreas disponíveis para o seu papel.</p>
