@@ -242,3 +242,14 @@ export async function requestPersistentStorage(): Promise<PersistenceState> {
     return 'denied';
   }
 }
+
+/** Whether the browser's storage for this site is nearly used up (90 % of its quota): scans may fail to be stored. */
+export async function storageNearlyFull(): Promise<boolean> {
+  if (typeof navigator === 'undefined' || !navigator.storage?.estimate) return false;
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return !!usage && !!quota && usage / quota >= 0.9;
+  } catch {
+    return false;
+  }
+}

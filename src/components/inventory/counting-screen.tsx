@@ -111,6 +111,10 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   // Closed as far as this tablet knows: the cached session, or the server's answer to the last sync.
   const closed = session.status !== 'open' || counter.syncState?.phase === 'session_closed';
   const closedWord = session.status === 'cancelled' ? 'cancelado' : session.status === 'finalized' ? 'finalizado' : 'encerrado';
+  // The last "+1" must not stay on screen once the count is known closed: that scan may not have counted.
+  useEffect(() => {
+    if (closed) setFeedback(null);
+  }, [closed]);
   const needsLogin = loginExpired || counter.syncState?.phase === 'login_needed';
   const loginBack = useRef(onLoginBack);
   loginBack.current = onLoginBack;
@@ -133,11 +137,11 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
       if (closed) {
-        // A scanner still fires into a closed count (the wedge does not care that the field is disabled): refuse it
-        // loudly, with nothing stored and no success sound.
+        // A scanner still fires into a closed count: refuse it loudly, with nothing stored and no success sound.
         setFeedback({ ok: false, message: `Leitura não registrada: este inventário foi ${closedWord} e não recebe mais leituras.` });
         beep({ frequency: 220, durationMs: 400 });
         vibrate([120, 60, 120]);
+        scanInput.current?.focus();
         return;
       }
       if (isAmbiguousDecimal(quantity)) {
@@ -264,8 +268,17 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           </button>
         </div>
       ) : null}
-      {counter.persistence === 'denied' ? (
-        <p className="alert alert-warning">O navegador recusou o armazenamento persistente: sincronize com frequência para não perder leituras se o espaço acabar.</p>
+      {counter.storageNearlyFull ? (
+        <p className="alert alert-warning" role="alert" data-testid="storage-warning">
+          O espaço de armazenamento deste tablet está quase cheio: novas leituras podem não ser guardadas. Conecte-se à rede para enviar as
+          pendentes e libere espaço (apague fotos ou dados de outros sites).
+        </p>
+      ) : counter.persistence === 'denied' && !counter.online && (counter.pending ?? 0) > 0 ? (
+        // Only when it matters: scans that exist on this tablet alone, which the browser may evict under pressure.
+        <p className="alert alert-warning" data-testid="storage-warning">
+          {counter.pending === 1 ? 'A leitura pendente está' : `As ${counter.pending} leituras pendentes estão`} só neste tablet e o navegador pode apagá-las
+          se faltar espaço: volte para a rede para enviá-las assim que puder.
+        </p>
       ) : null}
       {counter.productsStale && !counter.downloading ? (
         <p className="alert alert-warning" role="alert">
@@ -288,8 +301,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           Código de barras
         </label>
         <div className="scan-row">
-          <ScanCodeInput ref={scanInput} disabled={!counter.ready || closed} onScan={scanFromElsewhere} />
-          <button type="submit" className="btn btn-primary" disabled={!counter.ready || closed}>
+          {/* Not disabled when the count is closed: a scan must still reach `submit`, which refuses it out loud. */}
+          <ScanCodeInput ref={scanInput} disabled={!counter.ready} onScan={scanFromElsewhere} />
+          <button type="submit" className="btn btn-primary" disabled={!counter.ready}>
             Registrar
           </button>
         </div>
@@ -321,6 +335,8 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
           </p>
         ) : feedback ? (
           <p className={styles.bad}>{feedback.message}</p>
+        ) : closed ? (
+          <p className={styles.bad}>Inventário {closedWord}: nenhuma leitura é registrada.</p>
         ) : (
           <p className="muted">Pronto para ler.</p>
         )}

@@ -19,6 +19,7 @@ import {
   pendingCount,
   refreshProducts,
   requestPersistentStorage,
+  storageNearlyFull,
   sessionScans,
   type LastSync,
   type OfflineProduct,
@@ -99,6 +100,13 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
   const [lastSync, setLastSyncState] = useState<LastSync | undefined>();
   const [receipt, setReceipt] = useState<SyncReceipt | undefined>();
   const [persistence, setPersistence] = useState<PersistenceState | null>(null);
+  const [nearlyFull, setNearlyFull] = useState(false);
+  useEffect(() => {
+    const check = () => void storageNearlyFull().then(setNearlyFull);
+    check();
+    const timer = setInterval(check, 60_000);
+    return () => clearInterval(timer);
+  }, []);
   const [productsMeta, setProductsMeta] = useState<ProductsMeta | undefined>();
   const [productsError, setProductsError] = useState<string | null>(null);
   const [downloading, setDownloading] = useState(false);
@@ -352,6 +360,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
     lastSync,
     receipt,
     persistence,
+    /** The site's storage is at 90 % of its quota or more. */
+    storageNearlyFull: nearlyFull,
     productsMeta,
     productsStale: storeId ? isStale(productsMeta) : false,
     productsError,
