@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { findProduct, shortId, trpcMutation, trpcQuery, uniqueTag } from './fixtures/api';
+import { findProduct, trpcMutation, trpcQuery, uniqueTag } from './fixtures/api';
 import { DEMO_PASSWORD, expect, loginAs, test } from './fixtures/auth';
 
 test('the manager sees KPIs and three charts with data', async ({ page, loginAs }) => {
@@ -52,7 +52,7 @@ test('a request submitted elsewhere shows on an open dashboard, without reloadin
     const shopping = me.stores.find((s) => s.name === 'Loja Shopping')!;
     const product = await findProduct(stockist.request, 'Açúcar Refinado União 1kg');
     const id = randomUUID();
-    await trpcMutation(stockist.request, 'purchaseRequests.create', {
+    const created = await trpcMutation<{ number: string }>(stockist.request, 'purchaseRequests.create', {
       id,
       storeId: shopping.id,
       note: `e2e live ${uniqueTag()}`,
@@ -60,7 +60,7 @@ test('a request submitted elsewhere shows on an open dashboard, without reloadin
       submit: true,
     });
     // That it comes live, without a reload; no time budget here (a 2 s one failed on a loaded CI machine).
-    await expect(recent.getByText(shortId(id), { exact: true })).toBeVisible();
+    await expect(recent.getByText(created.number, { exact: true })).toBeVisible();
 
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   } finally {

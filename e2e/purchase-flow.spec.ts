@@ -100,10 +100,12 @@ test('a clerk scans a request, the buyer approves one item and rejects another, 
   await bell.click();
   const panel = page.getByRole('region', { name: 'Notificações' });
   const rejection = panel.getByRole('button').filter({ hasText: reason });
-  await expect(rejection).toContainText('Item recusado');
+  // It names the product, the decision and the request by its number.
+  const { number } = await trpcQuery<{ number: string }>(page.request, 'purchaseRequests.byId', { id: requestId });
+  await expect(rejection).toContainText(`${REJECTED}: recusado — pedido ${number}`);
   await rejection.click();
   await expect(page).toHaveURL(`/purchase-requests/${requestId}`);
-  await expect(page.getByRole('heading', { level: 1, name: `Solicitação #${requestId.slice(0, 8)}` })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: `Solicitação ${number}` })).toBeVisible();
 
   await page.getByRole('button', { name: /^Notificações/ }).click();
   await panel.getByRole('button', { name: 'Marcar todas como lidas' }).click();

@@ -103,6 +103,7 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
 
   const recent = full.slice(0, 10).map(({ request, user, store, items }) => ({
     id: request.id as string,
+    number: request.number as string,
     storeId: store.id as string,
     storeName: store.name as string,
     createdByName: user.name as string,
@@ -116,6 +117,7 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
       ean: product.ean as string,
       productName: product.name as string,
       quantity: money(item.quantity),
+      approvedQuantity: item.approved_quantity === null ? null : money(item.approved_quantity),
       unitPrice: money(item.unit_price),
       status: item.status as string,
       buyerName: (buyer?.name as string) ?? null,

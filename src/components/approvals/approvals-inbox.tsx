@@ -11,7 +11,7 @@ import { useSession } from '../session';
 import { SelectField, TextAreaField } from '../ui/fields';
 import { DataTable, selectColumn } from '../ui/data-table';
 import { ErrorAlert, Notice } from '../ui/feedback';
-import { formatDateTime, formatMoney, formatQuantity, quantityInputValue, shortId } from '../ui/format';
+import { formatDateTime, formatMoney, formatQuantity, quantityInputValue } from '../ui/format';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
@@ -24,7 +24,7 @@ type Outcome = { approved: number; rejected: number; failures: { itemId: string;
 
 const PAGE_SIZE = 50;
 
-const lineLabel = (item: InboxItem) => `${item.productName} (${shortId(item.requestId)}, ${item.storeName})`;
+const lineLabel = (item: InboxItem) => `${item.productName} (${item.requestNumber}, ${item.storeName})`;
 
 function without<T>(set: Set<T>, values: Iterable<T>): Set<T> {
   const next = new Set(set);
@@ -300,7 +300,7 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
           checked={selected}
           onChange={(e) => onSelect(e.target.checked)}
           disabled={busy}
-          aria-label={`Selecionar ${item.productName} (${shortId(item.requestId)})`}
+          aria-label={`Selecionar ${item.productName} (${item.requestNumber})`}
         />
       </td>
       <th scope="row" role="rowheader" data-label="Produto">
@@ -312,7 +312,7 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
         {item.storeName}
         <span className="muted block">{item.requestedBy}</span>
         <span className="muted block">
-          <Link href={`/purchase-requests/${item.requestId}`}>{shortId(item.requestId)}</Link> · {formatDateTime(item.submittedAt)}
+          <Link href={`/purchase-requests/${item.requestId}`}>{item.requestNumber}</Link> · {formatDateTime(item.submittedAt)}
         </span>
         {showBuyer ? <span className="muted block">Comprador: {item.buyerName ?? '—'}</span> : null}
       </td>
@@ -386,7 +386,7 @@ function RejectForm({ items, onClose, onConfirm }: { items: InboxItem[]; onClose
       <ul className={styles.rejectList}>
         {items.map((i) => (
           <li key={i.itemId}>
-            <strong>{i.productName}</strong> — {formatQuantity(i.quantity)} {i.unit}, {i.storeName} ({shortId(i.requestId)})
+            <strong>{i.productName}</strong> — {formatQuantity(i.quantity)} {i.unit}, {i.storeName} ({i.requestNumber})
           </li>
         ))}
       </ul>

@@ -6,7 +6,7 @@ import { useEffect, useState } from 'react';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { ItemStatusBadge, RequestStatusBadge } from '../purchase-requests/status';
 import { EmptyState } from '../ui/feedback';
-import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/format';
+import { formatDateTime, formatMoney, formatQuantity } from '../ui/format';
 import { LoadMore } from '../ui/load-more';
 import { RECENT_MORE_KEY } from './use-live-dashboard';
 import styles from './dashboard.module.css';
@@ -66,7 +66,7 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
           <li key={r.id} className={styles.recentItem}>
             <details>
               <summary className={styles.recentSummary}>
-                <span className={`${styles.recentId} mono`}>{shortId(r.id)}</span>
+                <span className={`${styles.recentId} mono`}>{r.number}</span>
                 <span className={styles.recentStore}>{r.storeName}</span>
                 <span className="recent-author muted">{r.createdByName}</span>
                 <RequestStatusBadge status={r.status} />
@@ -76,7 +76,7 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
               </summary>
               <div className={styles.recentBody}>
                 <table className={figures.miniTable}>
-                  <caption className="sr-only">Itens da solicitação {shortId(r.id)}</caption>
+                  <caption className="sr-only">Itens da solicitação {r.number}</caption>
                   <thead>
                     <tr>
                       <th scope="col">Produto</th>
@@ -95,7 +95,7 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
                         <td>{formatQuantity(item.quantity)}</td>
                         <td>{formatMoney(item.unitPrice)}</td>
                         <td>
-                          <ItemStatusBadge status={item.status} />
+                          <ItemStatusBadge status={item.status} quantity={item.quantity} approvedQuantity={item.approvedQuantity} />
                         </td>
                         <td>{item.buyerName ?? '—'}</td>
                       </tr>
@@ -103,7 +103,7 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
                   </tbody>
                 </table>
                 <p>
-                  <Link href={`/purchase-requests/${r.id}`}>Abrir a solicitação {shortId(r.id)}</Link>
+                  <Link href={`/purchase-requests/${r.id}`}>Abrir a solicitação {r.number}</Link>
                 </p>
               </div>
             </details>

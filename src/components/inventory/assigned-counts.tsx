@@ -27,7 +27,7 @@ export function AssignedCounts({ clerk }: { clerk: boolean }) {
           {sessions.map((s) => (
             <li key={s.id} className="line-card">
               <div>
-                <strong>{s.storeName}</strong> · {s.scope === 'full' ? 'inventário completo' : 'inventário parcial'}
+                <strong>{s.storeName}</strong> · <span className="mono">{s.number}</span> · {s.scope === 'full' ? 'inventário completo' : 'inventário parcial'}
                 <div className="muted">
                   Aberto por {s.openedByName} em {formatTime(s.openedAt.toISOString())}
                 </div>

@@ -188,7 +188,9 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   return (
     <section className={styles.counter}>
       <div className={styles.titleRow}>
-        <h1>Contagem · {session.storeName}</h1>
+        <h1>
+          Contagem · {session.storeName} <span className="muted mono">{session.number}</span>
+        </h1>
         <Link href="/inventory" className="btn btn-secondary">
           Inventários
         </Link>

@@ -38,7 +38,7 @@ export function InventoryHome() {
         {sessions.map((s) => (
           <li key={s.id} className="line-card">
             <div>
-              <strong>{s.storeName}</strong> · {statusLabels[s.status]} · {s.scope === 'full' ? 'completo' : 'parcial'}
+              <strong>{s.storeName}</strong> · <span className="mono">{s.number}</span> · {statusLabels[s.status]} · {s.scope === 'full' ? 'completo' : 'parcial'}
               {s.blind ? ' · às cegas' : ''}
               <div className="muted">
                 Aberto por {s.openedByName} em {formatTime(s.openedAt.toISOString())}

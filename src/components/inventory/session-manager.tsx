@@ -98,7 +98,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   return (
     <section>
       <PageHeader
-        title={`Inventário · ${s.storeName}`}
+        title={`Inventário ${s.number} · ${s.storeName}`}
         description={`${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''} · aberto por ${s.openedByName} em ${formatTime(s.openedAt.toISOString())}${s.cancelledAt ? ` · cancelado em ${formatTime(s.cancelledAt.toISOString())}${s.cancelReason ? `: ${s.cancelReason}` : ''}` : ''}`}
         actions={
           <>

@@ -98,7 +98,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
   return (
     <>
       <PageHeader
-        title={`Solicitação ${shortId(r.id)}`}
+        title={`Solicitação ${r.number}`}
         description={
           <>
             {r.storeName} · criada por {r.createdByName} em {formatDateTime(r.createdAt)}
@@ -183,7 +183,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
       <h2 className="section-title">Itens</h2>
       <div className="table-wrap">
         <table className="data-table" role="table">
-          <caption className="sr-only">Itens da solicitação {shortId(r.id)}</caption>
+          <caption className="sr-only">Itens da solicitação {r.number}</caption>
           <thead role="rowgroup">
             <tr role="row">
               <th scope="col" role="columnheader">Produto</th>
@@ -214,7 +214,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
                   {formatMoney(lineTotal(item.quantity, item.unitPrice))}
                 </td>
                 <td role="cell" data-label="Decisão">
-                  <ItemStatusBadge status={item.status} />
+                  <ItemStatusBadge status={item.status} quantity={item.quantity} approvedQuantity={item.approvedQuantity} />
                   {item.decidedAt ? <span className="muted block">{formatDateTime(item.decidedAt)}</span> : null}
                 </td>
                 <td role="cell" data-label="Aprovada" className="num">
@@ -238,7 +238,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
           }}
         >
           <p>
-            Fechar a solicitação <strong>{shortId(r.id)}</strong> de {r.storeName}? Itens ainda pendentes deixam de poder ser aprovados. Não dá para desfazer.
+            Fechar a solicitação <strong>{r.number}</strong> de {r.storeName}? Itens ainda pendentes deixam de poder ser aprovados. Não dá para desfazer.
           </p>
           <TextAreaField data-autofocus label="Motivo" value={closeReason} onChange={(e) => setCloseReason(e.target.value)} maxLength={500} rows={3} hint="Opcional; fica registrado na auditoria." />
           {close.isError ? <ErrorAlert error={close.error} /> : null}

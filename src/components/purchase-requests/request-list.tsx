@@ -8,14 +8,15 @@ import { useSession } from '../session';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
-import { formatDateTime, formatMoney, shortId } from '../ui/format';
+import { formatDateTime, formatMoney } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { RequestStatusBadge, requestStatusLabels, requestStatuses, type RequestStatus } from './status';
 import { useRequesterStores, useVisibleStores } from './stores';
 
 type ListInput = RouterInputs['purchaseRequests']['list'];
-type Filters = { storeId: string; status: RequestStatus | ''; from: string; to: string; mine: boolean };
+type Filters = {
+  number: string; storeId: string; status: RequestStatus | ''; from: string; to: string; mine: boolean };
 
 const PAGE_SIZE = 25;
 
@@ -28,6 +29,7 @@ function toInput(filters: Filters): ListInput {
     from: filters.from ? new Date(`${filters.from}T00:00:00`) : null,
     to: filters.to ? new Date(`${filters.to}T23:59:59.999`) : null,
     mine: filters.mine || null,
+    number: filters.number.trim() || null,
   };
 }
 
@@ -35,7 +37,7 @@ export function RequestList() {
   const { user } = useSession();
   const stores = useVisibleStores();
   const canCreate = useRequesterStores().length > 0;
-  const [filters, setFilters] = useState<Filters>({ storeId: '', status: '', from: '', to: '', mine: false });
+  const [filters, setFilters] = useState<Filters>({ number: '', storeId: '', status: '', from: '', to: '', mine: false });
   const periodError = filters.from && filters.to && filters.from > filters.to ? 'A data inicial deve ser anterior ou igual à final.' : undefined;
   // An impossible period is not sent: the list keeps the last valid filters until it is fixed.
   const [applied, setApplied] = useState(filters);
@@ -63,6 +65,7 @@ export function RequestList() {
       />
 
       <form className="filters" aria-label="Filtrar solicitações" onSubmit={(e) => e.preventDefault()}>
+        <TextField label="Número" inputMode="search" placeholder="PC-2026-000123 ou 123" value={filters.number} onChange={(e) => set('number', e.target.value)} />
         {stores.length > 1 ? (
           <SelectField label="Loja" value={filters.storeId} onChange={(e) => set('storeId', e.target.value)}>
             <option value="">Todas as lojas</option>
@@ -101,8 +104,8 @@ export function RequestList() {
           {requests.map((r) => (
             <tr role="row" key={r.id}>
               <th scope="row" role="rowheader" data-label="Solicitação">
-                <Link href={`/purchase-requests/${r.id}`} className="row-link" aria-label={`Solicitação ${shortId(r.id)}`}>
-                  <span className="mono">{shortId(r.id)}</span>
+                <Link href={`/purchase-requests/${r.id}`} className="row-link" aria-label={`Solicitação ${r.number}`}>
+                  <span className="mono">{r.number}</span>
                 </Link>
                 {r.note ? <span className="muted block row-note">{r.note}</span> : null}
               </th>

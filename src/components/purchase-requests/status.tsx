@@ -1,4 +1,5 @@
 import type { RouterOutputs } from '~/lib/trpc/react';
+import { formatQuantity } from '../ui/format';
 
 export type RequestStatus = RouterOutputs['purchaseRequests']['list']['items'][number]['status'];
 export type ItemStatus = RouterOutputs['purchaseRequests']['byId']['items'][number]['status'];
@@ -38,7 +39,14 @@ export function RequestStatusBadge({ status }: { status: string }) {
   return <span className={`badge ${known ? requestStatusTone[known] : 'badge-off'}`}>{known ? requestStatusLabels[known] : status}</span>;
 }
 
-export function ItemStatusBadge({ status }: { status: string }) {
+/**
+ * A line approved for less than asked reads "Aprovado 1 de 4" in the partial tone, never as a plain green
+ * "Aprovado" (the quantities come with the line where the caller has them).
+ */
+export function ItemStatusBadge({ status, quantity, approvedQuantity }: { status: string; quantity?: number; approvedQuantity?: number | null }) {
   const known = status in itemStatusLabels ? (status as ItemStatus) : null;
+  if (known === 'approved' && quantity !== undefined && approvedQuantity != null && approvedQuantity < quantity) {
+    return <span className="badge badge-partial">{`Aprovado ${formatQuantity(approvedQuantity)} de ${formatQuantity(quantity)}`}</span>;
+  }
   return <span className={`badge ${known ? itemStatusTone[known] : 'badge-off'}`}>{known ? itemStatusLabels[known] : status}</span>;
 }

@@ -13,6 +13,7 @@ export type DashboardStore = {
 
 export type DashboardRecentRequest = {
   id: string;
+  number: string;
   storeId: string;
   storeName: string;
   createdByName: string;
@@ -21,7 +22,7 @@ export type DashboardRecentRequest = {
   itemCount: number;
   createdAt: string;
   submittedAt: string | null;
-  items: { id: string; ean: string; productName: string; quantity: number; unitPrice: number; status: string; buyerName: string | null }[];
+  items: { id: string; ean: string; productName: string; quantity: number; approvedQuantity: number | null; unitPrice: number; status: string; buyerName: string | null }[];
 };
 
 export type DashboardAggregates = {
@@ -43,11 +44,11 @@ const RECENT_STATUSES = `{pending,partially_approved,approved,rejected,closed}`;
 function recentRequestsJson(orgId: string, storeFilter: SQL, limit: number, after: [string, string] | null): SQL {
   return sql`coalesce((
     select json_agg(json_build_object(
-      'id', r.id, 'storeId', r.store_id, 'storeName', s.name, 'createdByName', u.name, 'status', r.status,
+      'id', r.id, 'number', r.number, 'storeId', r.store_id, 'storeName', s.name, 'createdByName', u.name, 'status', r.status,
       'totalValue', r.total_value::float8, 'itemCount', r.item_count, 'createdAt', r.created_at, 'submittedAt', r.submitted_at,
       'items', (select coalesce(json_agg(json_build_object(
           'id', i.id, 'ean', p.ean, 'productName', p.name, 'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8,
-          'status', i.status, 'buyerName', b.name) order by i.position, i.id), '[]')
+          'status', i.status, 'approvedQuantity', i.approved_quantity::float8, 'buyerName', b.name) order by i.position, i.id), '[]')
         from purchase_request_items i join products p on p.id = i.product_id left join users b on b.id = i.buyer_id
         where i.request_id = r.id)
     ) order by r.created_at desc, r.id desc)

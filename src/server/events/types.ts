@@ -18,6 +18,8 @@ export const eventPayloads = {
     totalValue: z.number(),
     itemCount: z.number().int(),
     buyerIds: z.array(uuid),
+    /** Events written before human numbers (migration 0009) have none. */
+    requestNumber: z.string().optional(),
   }),
   'purchaseRequest.itemDecided': z.object({
     requestId: uuid,
@@ -30,6 +32,9 @@ export const eventPayloads = {
     approvedQuantity: z.number().nullable(),
     value: z.number(),
     reason: z.string().nullable(),
+    /** Absent from events written before migration 0009. */
+    requestNumber: z.string().optional(),
+    productName: z.string().optional(),
   }),
   'purchaseRequest.completed': z.object({
     requestId: uuid,

@@ -35,6 +35,9 @@ describe('inventory.open', () => {
     });
     const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, session.id), eq(auditLog.action, 'inventory.opened')));
     expect(audits[0]!.after).toMatchObject({ expectedProducts: 3, blind: false });
+    // Its human number, and the list finds it by it.
+    expect(session.number).toMatch(/^INV-\d{4}-\d{6}$/);
+    expect((await manager.inventory.list({ limit: 5, number: session.number.slice(-6) })).items.map((s) => s.id)).toEqual([session.id]);
     const after = await manager.dashboard.summary({ storeId: store(0) });
     expect(after.stores[0]!.inventory.open).toBe(before.stores[0]!.inventory.open + 1);
   });

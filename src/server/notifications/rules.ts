@@ -1,6 +1,9 @@
 import { brl } from '~/lib/money';
 import type { StoredEvent } from '../events/consumer';
 
+const quantityFormat = new Intl.NumberFormat('pt-BR', { maximumFractionDigits: 3 });
+const qty = (n: number) => quantityFormat.format(n);
+
 /**
  * Who is told of what, as one notification per recipient. `body` may start with the name of whoever caused the
  * event (`actorFirst`): it is looked up when the notifications are written.
@@ -25,7 +28,7 @@ export function notificationOf(event: StoredEvent): NotificationRule | null {
     case 'purchaseRequest.created':
       return {
         kind: event.type,
-        title: 'Nova solicitação de compra',
+        title: event.payload.requestNumber ? `Nova solicitação ${event.payload.requestNumber}` : 'Nova solicitação de compra',
         body: ` enviou uma solicitação de ${brl(event.payload.totalValue)} com itens para você aprovar.`,
         actorFirst: true,
         data: { requestId: event.payload.requestId },
@@ -33,11 +36,16 @@ export function notificationOf(event: StoredEvent): NotificationRule | null {
         roles: [],
       };
     case 'purchaseRequest.itemDecided': {
-      const approved = event.payload.decision === 'approved';
+      const p = event.payload;
+      const approved = p.decision === 'approved';
+      const partly = approved && p.approvedQuantity !== null && p.approvedQuantity < p.quantity;
+      // "Arroz Camil 5 kg: aprovado 1 de 4 — pedido PC-2026-000123" (events from before numbers: the old wording).
+      const outcome = approved ? (partly ? `aprovado ${qty(p.approvedQuantity!)} de ${qty(p.quantity)}` : `aprovado ${qty(p.approvedQuantity ?? p.quantity)}`) : 'recusado';
+      const title = p.productName ? `${p.productName}: ${outcome}${p.requestNumber ? ` — pedido ${p.requestNumber}` : ''}` : approved ? 'Item aprovado' : 'Item recusado';
       return {
         kind: event.type,
-        title: approved ? 'Item aprovado' : 'Item recusado',
-        body: approved ? ` aprovou ${event.payload.approvedQuantity} un. (${brl(event.payload.value)}).` : ` recusou um item: ${event.payload.reason}.`,
+        title,
+        body: approved ? ` ${partly ? 'aprovou em parte' : 'aprovou'}: ${qty(p.approvedQuantity ?? p.quantity)} de ${qty(p.quantity)} (${brl(p.value)}).` : ` recusou: ${p.reason}.`,
         actorFirst: true,
         data: { requestId: event.payload.requestId, itemId: event.payload.itemId },
         userIds: [event.payload.requesterId],

@@ -81,7 +81,10 @@ describe('creating and submitting', () => {
     await runConsumers(services);
     const notes = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), sql`${notifications.data}->>'requestId' = ${draft.id}`));
     // Written by the push consumer from the event, pointing at it, naming who submitted.
-    expect(notes.map((n) => [n.kind, n.title, n.sourceEventId])).toEqual([['purchaseRequest.created', 'Nova solicitação de compra', String(events[0]!.id)]]);
+    // Named by the request's human number, the org's next one this year.
+    expect(submitted.number).toMatch(/^PC-\d{4}-\d{6}$/);
+    expect(events[0]!.payload).toMatchObject({ requestNumber: submitted.number });
+    expect(notes.map((n) => [n.kind, n.title, n.sourceEventId])).toEqual([['purchaseRequest.created', `Nova solicitação ${submitted.number}`, String(events[0]!.id)]]);
     expect(notes[0]!.body).toBe(`${org.users.clerk.name} enviou uma solicitação de ${brl(97.5)} com itens para você aprovar.`);
     const [after] = await services.db.select().from(storeDailyStats).where(eq(storeDailyStats.storeId, org.stores[0]!.id));
     expect(after!.requestsCreated - (before?.requestsCreated ?? 0)).toBe(1);
@@ -197,7 +200,10 @@ describe('buyer decisions', () => {
     // Each points at its decision, also the last one, whose statement also wrote purchaseRequest.completed.
     const decisionIds = (await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided').map((e) => String(e.id));
     expect(requesterNotes.map((n) => n.sourceEventId).sort()).toEqual(decisionIds.sort());
-    expect(requesterNotes.map((n) => n.title).sort()).toEqual(['Item aprovado', 'Item recusado']);
+    // "Arroz Camil 5 kg: aprovado 1 de 4 — pedido PC-2026-000123": the product, the decision, partly, and the request.
+    const names = detail.items.map((i) => i.productName);
+    expect(requesterNotes.map((n) => n.title).sort()).toEqual([`${names[0]}: aprovado 8 de 10 — pedido ${detail.number}`, `${names[1]}: recusado — pedido ${detail.number}`].sort());
+    expect(requesterNotes.map((n) => n.body).sort()).toEqual([`${org.users.buyer.name} aprovou em parte: 8 de 10 (${brl(8 * request.items[0]!.unitPrice)}).`, `${org.users.buyer.name} recusou: Estoque alto.`].sort());
   });
 
   it.each([
@@ -326,6 +332,28 @@ describe('buyer decisions', () => {
     // The repeated approval is the same decision (OK, nothing written twice); the change of mind is a CONFLICT.
     expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
     expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
+  });
+});
+
+describe('human numbers', () => {
+  it('gives each request the org’s next number of the year, distinct under concurrent creates, findable by any part of it', async () => {
+    const made = await Promise.all(Array.from({ length: 8 }, () => newRequest()));
+    const numbers = made.map((r) => r.number);
+    const year = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'America/Sao_Paulo' }).format(new Date());
+    for (const n of numbers) expect(n).toMatch(new RegExp(`^PC-${year}-\\d{6}$`));
+    const sequence = numbers.map((n) => Number(n.slice(-6))).sort((a, b) => a - b);
+    expect(new Set(sequence).size).toBe(8);
+    expect(sequence.at(-1)! - sequence[0]!).toBe(7);
+    // A retried create (same id) keeps its number.
+    const clerk = await as('clerk');
+    const again = await clerk.purchaseRequests.create({ id: made[0]!.id, storeId: org.stores[0]!.id, items: [2, 5].map((quantity, i) => ({ productId: org.products[i]!.id, quantity })) });
+    expect(again.number).toBe(made[0]!.number);
+    // Search by the digits the clerk reads out, or the whole number.
+    const digits = String(sequence[3]);
+    const found = await clerk.purchaseRequests.list({ limit: 50, number: digits });
+    expect(found.items.map((r) => r.number)).toContain(numbers.find((n) => n.endsWith(digits.padStart(6, '0')))!);
+    expect((await clerk.purchaseRequests.list({ limit: 50, number: made[2]!.number.toLowerCase() })).items.map((r) => r.id)).toEqual([made[2]!.id]);
+    expect((await clerk.purchaseRequests.list({ limit: 50, number: '%' })).items).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Executor } from '../db/client';
 import { categoryBuyers, products, purchaseRequestItems, purchaseRequests, stores, users } from '../db/schema';
 import type { RequestStatus } from './state-machine';
 import { decodeCursor, toPage } from '../db/cursor';
+import { escapeLike } from '../db/like';
 import { linesTotal } from '~/lib/money';
 
 const creator = alias(users, 'creator');
@@ -14,6 +15,7 @@ export type DraftItem = { productId: string; quantity: number; unitPrice: number
 /** What submitting and deciding need of a request row (read under its lock, or as just inserted). */
 const requestHead = {
   id: purchaseRequests.id,
+  number: purchaseRequests.number,
   storeId: purchaseRequests.storeId,
   createdBy: purchaseRequests.createdBy,
   status: purchaseRequests.status,
@@ -32,12 +34,12 @@ export async function insertDraftRequest(
 ): Promise<RequestHead | null> {
   const totalValue = linesTotal(values.items);
   const items = values.items.map((i, position) => ({ product_id: i.productId, position, quantity: i.quantity, unit_price: i.unitPrice, note: i.note }));
-  const rows = await tx.execute<{ id: string; store_id: string; created_by: string; status: RequestStatus; total_value: string; item_count: number; submitted_at: string | null }>(sql`
+  const rows = await tx.execute<{ id: string; number: string; store_id: string; created_by: string; status: RequestStatus; total_value: string; item_count: number; submitted_at: string | null }>(sql`
     with request as (
       insert into purchase_requests (id, org_id, store_id, created_by, note, total_value, item_count)
       values (${values.id}, ${values.orgId}, ${values.storeId}, ${values.createdBy}, ${values.note}, ${totalValue}, ${values.items.length})
       on conflict (id) do nothing
-      returning id, store_id, created_by, status, total_value, item_count, submitted_at
+      returning id, number, store_id, created_by, status, total_value, item_count, submitted_at
     ), items as (
       insert into purchase_request_items (org_id, request_id, product_id, position, quantity, unit_price, note)
       select ${values.orgId}, r.id, i.product_id, i.position, i.quantity, i.unit_price, i.note
@@ -48,6 +50,7 @@ export async function insertDraftRequest(
   if (!row) return null;
   return {
     id: row.id,
+    number: row.number,
     storeId: row.store_id,
     createdBy: row.created_by,
     status: row.status,
@@ -153,6 +156,7 @@ export async function decideItemIfPending(
       unitPrice: purchaseRequestItems.unitPrice,
       approvedQuantity: purchaseRequestItems.approvedQuantity,
       decisionReason: purchaseRequestItems.decisionReason,
+      productName: sql<string>`(select p.name from ${products} p where p.id = ${purchaseRequestItems.productId})`,
     });
   return row;
 }
@@ -218,6 +222,7 @@ export type RequestItemView = {
 
 const requestColumns = {
   id: purchaseRequests.id,
+  number: purchaseRequests.number,
   storeId: purchaseRequests.storeId,
   storeName: stores.name,
   createdBy: purchaseRequests.createdBy,
@@ -256,6 +261,8 @@ export type RequestListParams = {
   from?: Date | null;
   to?: Date | null;
   createdBy?: string | null;
+  /** Part of a request's number (`000123`, `PC-2026-000123`), case-insensitive. */
+  number?: string | null;
   /** Include each request's items with product and buyer (still one statement). */
   withItems?: boolean;
 };
@@ -271,6 +278,7 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
     params.from ? gte(purchaseRequests.createdAt, params.from) : undefined,
     params.to ? lte(purchaseRequests.createdAt, params.to) : undefined,
     params.createdBy ? eq(purchaseRequests.createdBy, params.createdBy) : undefined,
+    params.number ? sql`${purchaseRequests.number} ilike ${`%${escapeLike(params.number.trim())}%`}` : undefined,
     after ? sql`(${purchaseRequests.createdAt}, ${purchaseRequests.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
   ];
   const rows = await db
@@ -291,6 +299,7 @@ export async function listInbox(db: Executor, orgId: string, params: { buyerId: 
     .select({
       itemId: purchaseRequestItems.id,
       requestId: purchaseRequests.id,
+      requestNumber: purchaseRequests.number,
       storeId: stores.id,
       storeName: stores.name,
       requestedBy: creator.name,

@@ -154,7 +154,7 @@ async function submitLocked(tx: Transaction, emit: Emit, ctx: SignedInContext, r
         type: 'purchaseRequest.created',
         orgId,
         aggregateId: requestId,
-        payload: { requestId, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
+        payload: { requestId, requestNumber: request.number, storeId: request.storeId, createdBy: request.createdBy, totalValue: request.totalValue, itemCount: request.itemCount, buyerIds },
       },
     ]),
   ]);
@@ -221,6 +221,8 @@ export async function decideItem(ctx: SignedInContext, input: DecideItemInput): 
           approvedQuantity: decided.approvedQuantity,
           value,
           reason: decided.decisionReason,
+          requestNumber: request.number,
+          productName: decided.productName,
         },
       },
     ];

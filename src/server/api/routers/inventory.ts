@@ -62,7 +62,15 @@ export const inventoryRouter = createTRPCRouter({
 
   /** Newest first. Clerks see the sessions they are assigned to. */
   list: counterProcedure
-    .input(z.strictObject({ ...pageInput, storeId: id.nullish(), status: z.array(z.enum(inventorySessionStatuses)).max(3).nullish() }))
+    .input(
+      z.strictObject({
+        ...pageInput,
+        storeId: id.nullish(),
+        status: z.array(z.enum(inventorySessionStatuses)).max(3).nullish(),
+        /** Part of the count's number: `45` finds INV-2026-000045. */
+        number: z.string().trim().max(40).nullish(),
+      }),
+    )
     .query(({ ctx, input }) => listVisibleSessions(ctx.domain, input)),
 
   /** The session with its assignments and recount requests; never expected quantities. */

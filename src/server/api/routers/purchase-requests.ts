@@ -45,6 +45,8 @@ export const purchaseRequestsRouter = createTRPCRouter({
         from: date.nullish(),
         to: date.nullish(),
         mine: z.boolean().nullish(),
+        /** Part of the request's number: `123` finds PC-2026-000123. */
+        number: z.string().trim().max(40).nullish(),
       }),
     )
     .query(({ ctx, input }) => listRequests(ctx.domain, input)),

@@ -51,6 +51,8 @@ export const inventorySessions = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     orgId: orgId(),
+    /** The org's human number, `INV-<year>-<000045>`, given by the database on insert (as purchase requests'). */
+    number: text().notNull().default(''),
     storeId: uuid().notNull(),
     scope: inventoryScope().notNull().default('full'),
     /** For partial sessions: the categories or zones counted. */
@@ -76,6 +78,7 @@ export const inventorySessions = pgTable(
     index('inventory_sessions_org_opened_idx').on(t.orgId, t.openedAt.desc(), t.id.desc()),
     // One open session per store: two managers opening at once get one session and one CONFLICT.
     uniqueIndex('inventory_sessions_one_open_per_store').on(t.storeId).where(sql`${t.status} = 'open'`),
+    uniqueIndex('inventory_sessions_org_number_idx').on(t.orgId, t.number),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, integer, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, quantity, updatedAt } from './_columns';
 import { products } from './catalogue';
 import { stores } from './stores';
@@ -16,6 +16,11 @@ export const purchaseRequests = pgTable(
     /** Client-generated, so a retried create is recognised. */
     id: uuid().primaryKey(),
     orgId: orgId(),
+    /**
+     * The org's human number, `PC-<year>-<000123>`: given by the database on insert (trigger
+     * assign_document_number, counter in document_numbers), so every way of inserting gets one.
+     */
+    number: text().notNull().default(''),
     storeId: uuid().notNull(),
     createdBy: uuid().notNull(),
     status: purchaseRequestStatus().notNull().default('draft'),
@@ -39,6 +44,7 @@ export const purchaseRequests = pgTable(
       .where(sql`${t.status} <> 'draft'`),
     index('purchase_requests_org_created_idx').on(t.orgId, t.createdAt.desc(), t.id.desc()),
     index('purchase_requests_store_created_idx').on(t.storeId, t.createdAt.desc()),
+    uniqueIndex('purchase_requests_org_number_idx').on(t.orgId, t.number),
     check('purchase_requests_total_non_negative', sql`${t.totalValue} >= 0`),
   ],
 );

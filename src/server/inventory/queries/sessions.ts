@@ -5,6 +5,7 @@ import { inventoryAssignments, inventorySessions, storeMemberships, stores, user
 import type { ScaleBarcodeLayout } from '../../db/schema/organizations';
 import { decodeCursor, toPage } from '../../db/cursor';
 import { jsonArray, textSet } from '../../db/json';
+import { escapeLike } from '../../db/like';
 
 export type SessionStatus = (typeof inventorySessionStatuses)[number];
 export type SessionFilter = { categories?: string[]; zones?: string[] };
@@ -15,6 +16,7 @@ const opener = alias(users, 'opener');
 
 const sessionColumns = {
   id: inventorySessions.id,
+  number: inventorySessions.number,
   storeId: inventorySessions.storeId,
   storeName: stores.name,
   scope: inventorySessions.scope,
@@ -224,7 +226,15 @@ export async function replaceAssignments(tx: Executor, sessionId: string, assign
   return before;
 }
 
-export type SessionListParams = { cursor?: string | null; limit: number; storeId?: string | null; status?: SessionStatus[] | null; assignedTo?: string | null };
+export type SessionListParams = {
+  cursor?: string | null;
+  limit: number;
+  storeId?: string | null;
+  status?: SessionStatus[] | null;
+  assignedTo?: string | null;
+  /** Part of the count's number (`45`, `INV-2026-000045`), case-insensitive. */
+  number?: string | null;
+};
 
 /** Newest first; one statement per page. `assignedTo` restricts to sessions the user is assigned to (clerks). */
 export async function listSessions(db: Executor, orgId: string, params: SessionListParams) {
@@ -239,6 +249,7 @@ export async function listSessions(db: Executor, orgId: string, params: SessionL
         eq(inventorySessions.orgId, orgId),
         params.storeId ? eq(inventorySessions.storeId, params.storeId) : undefined,
         params.status?.length ? inArray(inventorySessions.status, params.status) : undefined,
+        params.number ? sql`${inventorySessions.number} ilike ${`%${escapeLike(params.number.trim())}%`}` : undefined,
         params.assignedTo
           ? sql`exists (select 1 from ${inventoryAssignments} a where a.session_id = ${inventorySessions.id} and a.user_id = ${params.assignedTo})`
           : undefined,
