@@ -65,6 +65,10 @@ test('a clerk scans a request, the buyer approves one item and rejects another, 
     await expect(approvedRow).toContainText(sal.ean);
     await expect(approvedRow).toContainText('Loja Centro');
     await expect(approvedRow).toContainText('Camila Caixa');
+    // What the buyer decides by: the store's stock (the demo seeds every store's stock), the last 30 days, the price.
+    await expect(approvedRow.getByTestId('line-context')).toContainText(/Estoque na loja: [\d.,]+ un \(em /);
+    await expect(approvedRow).toContainText(/Últimos 30 dias nesta loja: pedido [\d.,]+, aprovado [\d.,]+/);
+    await expect(approvedRow).toContainText('Preço de referência: R$');
 
     await approvedRow.getByRole('textbox', { name: `Qtd. a aprovar de ${APPROVED}` }).fill('1');
     await approvedRow.getByRole('button', { name: `Aprovar ${APPROVED}` }).click();

@@ -43,9 +43,21 @@ export function ApprovalsInbox() {
   const isAdmin = user.role === 'admin';
   const [storeId, setStoreId] = useState('');
   const [buyerId, setBuyerId] = useState('');
+  const [category, setCategory] = useState('');
+  const [minAgeDays, setMinAgeDays] = useState('');
+  const [sort, setSort] = useState<'oldest' | 'value'>('oldest');
   const buyers = api.admin.users.list.useQuery({ role: 'buyer', active: true, limit: 200 }, { enabled: isAdmin });
+  const categoriesQuery = api.products.categories.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const categories = [...new Set((categoriesQuery.data ?? []).flatMap((c) => (c.category ? [c.category] : [])))];
 
-  const input = { limit: PAGE_SIZE, storeId: storeId || null, buyerId: isAdmin ? buyerId || null : null };
+  const input = {
+    limit: PAGE_SIZE,
+    storeId: storeId || null,
+    buyerId: isAdmin ? buyerId || null : null,
+    category: category || null,
+    minAgeDays: minAgeDays ? Number(minAgeDays) : null,
+    sort,
+  };
   const inbox = api.purchaseRequests.inbox.useInfiniteQuery(input, cursorPages);
   const items = pagedItems(inbox);
 
@@ -143,16 +155,34 @@ export function ApprovalsInbox() {
         }
       />
 
-      {isAdmin ? (
-        <form className="filters" aria-label="Filtrar aprovações" onSubmit={(e) => e.preventDefault()}>
-          <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-            <option value="">Todas as lojas</option>
-            {stores.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </SelectField>
+      <form className="filters" aria-label="Filtrar aprovações" onSubmit={(e) => e.preventDefault()}>
+        <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
+          <option value="">Todas as lojas</option>
+          {stores.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Categoria" value={category} onChange={(e) => setCategory(e.target.value)} disabled={categoriesQuery.isPending}>
+          <option value="">{categoriesQuery.isPending ? 'Carregando…' : 'Todas as categorias'}</option>
+          {categories.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label="Esperando há" value={minAgeDays} onChange={(e) => setMinAgeDays(e.target.value)}>
+          <option value="">Qualquer tempo</option>
+          <option value="1">1 dia ou mais</option>
+          <option value="3">3 dias ou mais</option>
+          <option value="7">7 dias ou mais</option>
+        </SelectField>
+        <SelectField label="Ordenar por" value={sort} onChange={(e) => setSort(e.target.value as 'oldest' | 'value')}>
+          <option value="oldest">Mais antigos primeiro</option>
+          <option value="value">Maior valor primeiro</option>
+        </SelectField>
+        {isAdmin ? (
           <SelectField label="Comprador" value={buyerId} onChange={(e) => setBuyerId(e.target.value)} disabled={buyers.isPending}>
             <option value="">{buyers.isPending ? 'Carregando…' : 'Todos os compradores'}</option>
             {(buyers.data?.items ?? []).map((b) => (
@@ -161,8 +191,8 @@ export function ApprovalsInbox() {
               </option>
             ))}
           </SelectField>
-        </form>
-      ) : null}
+        ) : null}
+      </form>
       {buyers.isError ? <ErrorAlert error={buyers.error} title="Não foi possível carregar os compradores do filtro" /> : null}
 
       <div aria-live="polite">
@@ -307,6 +337,14 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
         {item.productName}
         <span className="muted block mono">{item.ean}</span>
         {item.note ? <span className="muted block row-note">Obs.: {item.note}</span> : null}
+        <span className={`block ${styles.context}`} data-testid="line-context">
+          Estoque na loja:{' '}
+          {item.stockOnHand === null ? 'sem registro' : `${formatQuantity(item.stockOnHand)} ${item.unit}${item.stockUpdatedAt ? ` (em ${formatDateTime(item.stockUpdatedAt)})` : ''}`}
+        </span>
+        <span className={`block ${styles.context}`}>
+          Últimos 30 dias nesta loja: pedido {formatQuantity(item.last30Days.requested)}, aprovado {formatQuantity(item.last30Days.approved)}
+        </span>
+        <span className={`block ${styles.context}`}>Preço de referência: {formatMoney(item.referencePrice)}</span>
       </th>
       <td role="cell" data-label="Loja e solicitante">
         {item.storeName}

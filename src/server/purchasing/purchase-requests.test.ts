@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brl } from '~/lib/money';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, codeOf, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
+import { setStock } from '../../../tests/helpers/inventory';
 import { countQueries } from '../db/query-count';
 import { auditLog, eventLog, notifications, products, purchaseRequestItems, purchaseRequests, storeDailyStats } from '../db/schema';
 import type { Services } from '../services';
@@ -354,6 +355,45 @@ describe('human numbers', () => {
     expect(found.items.map((r) => r.number)).toContain(numbers.find((n) => n.endsWith(digits.padStart(6, '0')))!);
     expect((await clerk.purchaseRequests.list({ limit: 50, number: made[2]!.number.toLowerCase() })).items.map((r) => r.id)).toEqual([made[2]!.id]);
     expect((await clerk.purchaseRequests.list({ limit: 50, number: '%' })).items).toEqual([]);
+  });
+});
+
+describe('buyer context', () => {
+  it('each inbox line carries the store’s stock, the last 30 days of that product there, and the reference price; filters and sorts', async () => {
+    const own = await createOrgFixture(services, 'prctx');
+    const call = (role: keyof OrgFixture['secrets']) => callerFor(services, { sessionSecret: own.secrets[role] });
+    const clerk = await call('clerk');
+    const buyer = await call('buyer');
+    const request = (quantities: number[]) =>
+      clerk.purchaseRequests.create({ id: randomUUID(), storeId: own.stores[0]!.id, items: quantities.map((quantity, i) => ({ productId: own.products[i]!.id, quantity })), submit: true });
+    await setStock(services, own, 0, [12, 0]);
+    // Earlier this month: 5 asked of product 0, 3 approved.
+    const earlier = await request([5]);
+    await buyer.purchaseRequests.decideItem({ itemId: earlier.items[0]!.id, decision: 'approve', quantity: 3 });
+    const now = await request([4, 30]);
+
+    const inbox = await buyer.purchaseRequests.inbox({ limit: 50 });
+    const line = (productIndex: number) => inbox.items.find((i) => i.requestId === now.id && i.productId === own.products[productIndex]!.id)!;
+    expect(line(0)).toMatchObject({ stockOnHand: 12, last30Days: { requested: 5, approved: 3 }, referencePrice: own.products[0]!.referencePrice, category: own.products[0]!.category });
+    expect(line(0).stockUpdatedAt).not.toBeNull();
+    expect(line(1)).toMatchObject({ stockOnHand: 0, last30Days: { requested: 0, approved: 0 } });
+
+    // By value, largest first, paged by keyset; by category; by age (all were submitted just now).
+    const values: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof buyer.purchaseRequests.inbox>> = await buyer.purchaseRequests.inbox({ limit: 1, sort: 'value', cursor });
+      values.push(...page.items.map((i) => i.value));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(values).toHaveLength(2);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    const category = own.products[1]!.category;
+    const inCategory = await buyer.purchaseRequests.inbox({ limit: 50, category });
+    expect(inCategory.items.every((i) => i.category === category)).toBe(true);
+    expect(inCategory.items.map((i) => i.productId)).toContain(own.products[1]!.id);
+    expect((await buyer.purchaseRequests.inbox({ limit: 50, minAgeDays: 1 })).items).toEqual([]);
+    expect((await buyer.purchaseRequests.inbox({ limit: 50, minAgeDays: 0 })).items).toHaveLength(2);
   });
 });
 

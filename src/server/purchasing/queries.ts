@@ -292,9 +292,34 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
   return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
 }
 
-/** Pending items of pending requests assigned to a buyer (or to anyone, for admins), oldest first. */
-export async function listInbox(db: Executor, orgId: string, params: { buyerId: string | null; storeId?: string | null; cursor?: string | null; limit: number }) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
+export const inboxSorts = ['oldest', 'value'] as const;
+export type InboxParams = {
+  buyerId: string | null;
+  storeId?: string | null;
+  category?: string | null;
+  /** Only lines waiting at least this many days since their request was submitted. */
+  minAgeDays?: number | null;
+  /** `oldest` first (default) or the largest line `value` first. */
+  sort?: (typeof inboxSorts)[number] | null;
+  cursor?: string | null;
+  limit: number;
+};
+
+const lineValue = sql<number>`round(${purchaseRequestItems.quantity} * ${purchaseRequestItems.unitPrice}, 2)`;
+
+/**
+ * Pending items of pending requests assigned to a buyer (or to anyone, for admins), oldest first or by value,
+ * each with what a buyer decides by: the store's stock on hand (store_stock: the last count or import until the
+ * stock ledger) and when it was last set, the quantities requested and approved for that product and store over
+ * the last 30 days in other lines, and the product's reference price. One statement per page.
+ */
+export async function listInbox(db: Executor, orgId: string, params: InboxParams) {
+  const byValue = params.sort === 'value';
+  const after = byValue ? decodeCursor<[number, string]>(params.cursor, ['decimal', 'uuid']) : decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
+  const recent = sql`(select coalesce(sum(oi.quantity), 0)::float8 as requested, coalesce(sum(oi.approved_quantity) filter (where oi.status = 'approved'), 0)::float8 as approved
+      from ${purchaseRequestItems} oi join ${purchaseRequests} orq on orq.id = oi.request_id
+     where oi.product_id = ${purchaseRequestItems.productId} and orq.store_id = ${purchaseRequests.storeId} and oi.id <> ${purchaseRequestItems.id}
+       and orq.status <> 'draft' and orq.created_at > now() - interval '30 days')`;
   const rows = await db
     .select({
       itemId: purchaseRequestItems.id,
@@ -315,6 +340,12 @@ export async function listInbox(db: Executor, orgId: string, params: { buyerId: 
       buyerName: buyer.name,
       version: purchaseRequestItems.version,
       createdAt: purchaseRequestItems.createdAt,
+      category: products.category,
+      referencePrice: products.referencePrice,
+      value: sql<number>`${lineValue}::float8`,
+      stockOnHand: sql<number | null>`(select s.quantity::float8 from store_stock s where s.store_id = ${purchaseRequests.storeId} and s.product_id = ${purchaseRequestItems.productId})`,
+      stockUpdatedAt: sql<string | null>`(select s.updated_at from store_stock s where s.store_id = ${purchaseRequests.storeId} and s.product_id = ${purchaseRequestItems.productId})`,
+      last30Days: sql<{ requested: number; approved: number }>`(select json_build_object('requested', r.requested, 'approved', r.approved) from ${recent} r)`,
     })
     .from(purchaseRequestItems)
     .innerJoin(purchaseRequests, eq(purchaseRequests.id, purchaseRequestItems.requestId))
@@ -329,11 +360,17 @@ export async function listInbox(db: Executor, orgId: string, params: { buyerId: 
         eq(purchaseRequests.status, 'pending'),
         params.buyerId ? eq(purchaseRequestItems.buyerId, params.buyerId) : undefined,
         params.storeId ? eq(purchaseRequests.storeId, params.storeId) : undefined,
-        after ? sql`(${purchaseRequestItems.createdAt}, ${purchaseRequestItems.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
+        params.category ? eq(products.category, params.category) : undefined,
+        params.minAgeDays ? sql`${purchaseRequests.submittedAt} <= now() - make_interval(days => ${params.minAgeDays})` : undefined,
+        after
+          ? byValue
+            ? sql`(${lineValue} < ${after[0]}::numeric or (${lineValue} = ${after[0]}::numeric and ${purchaseRequestItems.id} > ${after[1]}::uuid))`
+            : sql`(${purchaseRequestItems.createdAt}, ${purchaseRequestItems.id}) > (${after[0]}::timestamptz, ${after[1]}::uuid)`
+          : undefined,
       ),
     )
-    .orderBy(purchaseRequestItems.createdAt, purchaseRequestItems.id)
+    .orderBy(...(byValue ? [desc(lineValue), purchaseRequestItems.id] : [purchaseRequestItems.createdAt, purchaseRequestItems.id]))
     .limit(params.limit + 1);
-  return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.itemId]);
+  return toPage(rows, params.limit, (r) => (byValue ? [r.value, r.itemId] : [r.createdAt.toISOString(), r.itemId]));
 }
 

@@ -24,6 +24,7 @@ import {
   type RequestDetail,
   type RequestHead,
   type RequestListParams,
+  type InboxParams,
 } from './queries';
 import { assertItemDecidable, assertMove, completedStatus } from './state-machine';
 
@@ -54,7 +55,7 @@ export const listRequests = (ctx: SignedInContext, params: Omit<RequestListParam
   listRequestRows(ctx.db, ctx.principal.orgId, { ...params, scopeStoreIds: visibleStores(ctx.principal), createdBy: params.mine ? ctx.principal.userId : null });
 
 /** Pending items waiting for this buyer (admins: every buyer's, or one buyer's). */
-export function buyerInbox(ctx: SignedInContext, params: { buyerId?: string | null; storeId?: string | null; cursor?: string | null; limit: number }) {
+export function buyerInbox(ctx: SignedInContext, params: Omit<InboxParams, 'buyerId'> & { buyerId?: string | null }) {
   const admin = ctx.principal.role === 'admin';
   if (params.buyerId && !admin && params.buyerId !== ctx.principal.userId) {
     throw new AppError('FORBIDDEN', 'other_buyers_inbox', "Only admins can see another buyer's inbox");
@@ -279,3 +280,5 @@ export async function closeRequest(ctx: SignedInContext, requestId: string, reas
   });
   return getVisibleRequest(ctx, requestId);
 }
+
+export { inboxSorts } from './queries';

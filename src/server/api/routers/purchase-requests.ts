@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { purchaseRequestStatuses } from '../../db/schema';
-import { buyerInbox, closeRequest, createRequest, decideItem, decideItems, getVisibleRequest, listRequests, submitRequest } from '../../purchasing/service';
+import { buyerInbox, closeRequest, createRequest, decideItem, decideItems, getVisibleRequest, inboxSorts, listRequests, submitRequest } from '../../purchasing/service';
 import { authedProcedure, createTRPCRouter, roleProcedure } from '../trpc';
 import { date, id, optionalText, pageInput } from '../validators';
 
@@ -54,7 +54,23 @@ export const purchaseRequestsRouter = createTRPCRouter({
   byId: authedProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getVisibleRequest(ctx.domain, input.id)),
 
   /** Pending items waiting for this buyer (admins: every buyer's, or one buyer's with `buyerId`). */
-  inbox: buyerProcedure.input(z.strictObject({ ...pageInput, storeId: id.nullish(), buyerId: id.nullish() })).query(({ ctx, input }) => buyerInbox(ctx.domain, input)),
+  /**
+   * Pending lines for the buyer (admins: everyone's, or one buyer's), with the store's stock on hand, the last 30
+   * days' requested and approved quantities of that product and store, and the reference price. Filters by store,
+   * category and minimum age in days; `sort` oldest first (default) or by line value.
+   */
+  inbox: buyerProcedure
+    .input(
+      z.strictObject({
+        ...pageInput,
+        storeId: id.nullish(),
+        buyerId: id.nullish(),
+        category: z.string().trim().min(1).max(100).nullish(),
+        minAgeDays: z.number().int().min(0).max(3650).nullish(),
+        sort: z.enum(inboxSorts).nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => buyerInbox(ctx.domain, input)),
 
   decideItem: buyerProcedure.input(decision).mutation(({ ctx, input }) => decideItem(ctx.domain, input)),
 
