@@ -3,7 +3,10 @@
  *  - listQueriesPerCall: SQL statements products.list issues per call (postgres.js query hook), limit 10 vs 100;
  *  - eanLookupP50Ms: products.byEan over HTTP through src/client with an API token, at 10k and 1M products,
  *    on EANs never looked up before (the database path) and again (the cache path);
- *  - listP50Ms.limit50: products.list pages over HTTP.
+ *  - listP50Ms.limit50: products.list pages over HTTP;
+ *  - searchP50Ms: products.list with a search (words anywhere in name, brand and category, accent-insensitive,
+ *    prefix matches first) over HTTP, 300 distinct searches made from the catalogue's own names and brands (first
+ *    words cut at 3+ letters, brands, two words, accents dropped or kept), each asked once (never from cache).
  * Baselines in the same run: GET /api/health/live over HTTP (the floor of one round trip) and the bare SQL lookup.
  */
 import { randomBytes } from 'node:crypto';
@@ -68,6 +71,26 @@ async function queriesPerListCall(session: string) {
   return result;
 }
 
+/** Distinct searches a person would type, made from random products of the org. */
+async function searchTerms(sql: postgres.Sql, orgId: string, count: number): Promise<string[]> {
+  const rows = await sql<{ name: string; brand: string | null }[]>`select name, brand from products where org_id = ${orgId} order by random() limit ${count * 4}`;
+  const plain = (text: string) => text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
+  const terms = new Set<string>();
+  rows.forEach(({ name, brand }, i) => {
+    const words = name.split(' ').filter((w) => w.length >= 3);
+    const first = words[0] ?? name;
+    const candidates = [
+      first.slice(0, 3 + (i % Math.max(1, first.length - 2))),
+      plain(words.slice(0, 2).join(' ')),
+      brand ?? words[1] ?? first,
+      plain(words[words.length - 1] ?? first),
+    ];
+    const term = candidates[i % candidates.length]!;
+    if (terms.size < count && term.length >= 3) terms.add(term);
+  });
+  return [...terms];
+}
+
 async function measureDataset(sql: postgres.Sql, scale: number, port: number) {
   process.stderr.write(`seeding scale ${scale}…\n`);
   const seeded = await seedScale(sql, { scale, onProgress: (m) => process.stderr.write(`  ${m}\n`) });
@@ -97,11 +120,15 @@ async function measureDataset(sql: postgres.Sql, scale: number, port: number) {
       const page: { nextCursor: string | null } = await client.products.list.query({ limit: 50, cursor });
       cursor = page.nextCursor;
     });
+    const searches = await searchTerms(sql, seeded.orgId, 300);
+    const search = await timeEach(searches, (term) => client.products.list.query({ limit: 50, search: term }));
     return {
       scale,
       products: seeded.counts.products,
       eanLookup: { databasePath: summary(cold), cachePath: summary(warm) },
       listLimit50: summary(list),
+      searchLimit50: summary(search),
+      searchSamples: searches.slice(0, 12),
       baseline: { httpLive: summary(live), sqlLookup: summary(bareSql) },
       queriesPerListCall: await queriesPerListCall(session),
     };
@@ -125,16 +152,18 @@ const result = {
   eanLookupP50Ms: { products10k: small.eanLookup.databasePath.p50, products1m: large?.eanLookup.databasePath.p50 ?? null },
   eanLookupCachedP50Ms: { products10k: small.eanLookup.cachePath.p50, products1m: large?.eanLookup.cachePath.p50 ?? null },
   listP50Ms: { limit50: small.listLimit50.p50 },
+  searchP50Ms: { products10k: small.searchLimit50.p50, products1m: large?.searchLimit50.p50 ?? null },
   baselineP50Ms: { httpLiveRoundTrip: small.baseline.httpLive.p50, bareSqlLookup: small.baseline.sqlLookup.p50 },
   ratios: {
     eanLookupVsHttpFloor: round(small.eanLookup.databasePath.p50 / small.baseline.httpLive.p50),
     eanLookup1mVs10k: large ? round(large.eanLookup.databasePath.p50 / small.eanLookup.databasePath.p50) : null,
+    search1mVsListPage10k: large ? round(large.searchLimit50.p50 / small.listLimit50.p50) : null,
   },
   runs,
 };
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/catalogue.json', `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify({ listQueriesPerCall: result.listQueriesPerCall, eanLookupP50Ms: result.eanLookupP50Ms, listP50Ms: result.listP50Ms, baselineP50Ms: result.baselineP50Ms })}\n`);
+process.stdout.write(`${JSON.stringify({ listQueriesPerCall: result.listQueriesPerCall, eanLookupP50Ms: result.eanLookupP50Ms, listP50Ms: result.listP50Ms, searchP50Ms: result.searchP50Ms, baselineP50Ms: result.baselineP50Ms })}\n`);
 const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
 await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
 await admin.end();

@@ -14,9 +14,14 @@ const breakCheckDigit = (ean: string) => ean.slice(0, 12) + String((Number(ean[1
 
 const productRows = (page: Page) => page.getByRole('table', { name: 'Produtos' }).getByRole('rowgroup').last().getByRole('row');
 
-test('searching the catalogue by name prefix and by EAN prefix', async ({ page, loginAs }) => {
+test('searching the catalogue by words anywhere (accents and case ignored) and by EAN prefix', async ({ page, loginAs }) => {
   await loginAs('clerk', '/catalogue');
   const search = page.getByLabel('Buscar por nome ou EAN');
+
+  // A word from the middle of the name, typed without its accent, with the brand: "Açúcar Refinado União 1kg".
+  await search.fill('uniao acucar');
+  await expect(productRows(page)).toHaveCount(1);
+  await expect(productRows(page).first()).toContainText('Açúcar Refinado União 1kg');
 
   await search.fill('arroz branco');
   await expect(productRows(page)).toHaveCount(1);

@@ -76,6 +76,54 @@ describe('products', () => {
   });
 });
 
+describe('search', () => {
+  it('finds words anywhere in name, brand and category, ignoring accents and case, names starting with the search first', async () => {
+    const own = await createOrgFixture(services, 'catsearch');
+    const buyer = await callerFor(services, { sessionSecret: own.secrets.buyer });
+    const names: [string, string | null, string][] = [
+      ['Água Mineral sem Gás 500ml', 'Crystal', 'Águas'],
+      ['Agua de Coco 1L', 'Kero Coco', 'Sucos'],
+      ['Refrigerante Guaraná 2L', 'Antarctica', 'Refrigerantes'],
+      ['Açúcar Refinado 1kg', 'União', 'Mercearia'],
+      ['Bolo de Açúcar Mascavo', null, 'Padaria'],
+      ['Arroz Branco Tipo 1 5kg', 'Camil', 'Mercearia'],
+      ['Arroz Integral 1kg', 'Tio João', 'Mercearia'],
+    ];
+    for (const [i, [name, brand, category]] of names.entries()) {
+      await buyer.products.create({ ean: withCheckDigit(`7891111${String(i).padStart(5, '0')}`), name, brand, category, referencePrice: 1 });
+    }
+    const find = async (search: string, limit = 50) => (await buyer.products.list({ limit, search })).items.map((p) => p.name);
+    // Accents and case: "agua" finds both waters; the one whose name starts with it first, then by name.
+    expect(await find('agua')).toEqual(['Agua de Coco 1L', 'Água Mineral sem Gás 500ml']);
+    expect(await find('ÁGUA MINERAL')).toEqual(['Água Mineral sem Gás 500ml']);
+    // A word in the middle of the name; a prefix match first, then the others by name.
+    expect(await find('acucar')).toEqual(['Açúcar Refinado 1kg', 'Bolo de Açúcar Mascavo']);
+    // Brand and category count as words; every word must be there, in any order.
+    expect(await find('camil')).toEqual(['Arroz Branco Tipo 1 5kg']);
+    // (The fixture's own products are there too: Arroz 5kg and Feijão 1kg in Mercearia, Café 500g in Bebidas.)
+    expect(await find('mercearia arroz')).toEqual(['Arroz 5kg', 'Arroz Branco Tipo 1 5kg', 'Arroz Integral 1kg']);
+    expect(await find('integral arroz')).toEqual(['Arroz Integral 1kg']);
+    expect(await find('guarana')).toEqual(['Refrigerante Guaraná 2L']);
+    expect(await find('%')).toEqual([]);
+    // Pages walk both groups once, in order.
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<typeof buyer.products.list>> = await buyer.products.list({ limit: 1, search: 'a', cursor });
+      seen.push(...page.items.map((p) => p.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(await find('a'));
+    expect(seen).toEqual([
+      ...['Açúcar Refinado 1kg', 'Agua de Coco 1L', 'Água Mineral sem Gás 500ml', 'Arroz 5kg', 'Arroz Branco Tipo 1 5kg', 'Arroz Integral 1kg'],
+      ...['Bolo de Açúcar Mascavo', 'Café 500g', 'Feijão 1kg', 'Refrigerante Guaraná 2L'],
+    ]);
+    // One statement per page.
+    const { queries } = await countQueries(() => buyer.products.list({ limit: 2, search: 'arroz' }));
+    expect(queries.count).toBe(1);
+  });
+});
+
 describe('CSV import', () => {
   const csv = [
     'ean;nome;marca;categoria;unidade;preço;comprador;plu',

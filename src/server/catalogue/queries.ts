@@ -7,7 +7,8 @@ import { textSet } from '../db/json';
 import { escapeLike } from '../db/like';
 
 const buyer = alias(users, 'buyer');
-const lowerName = sql<string>`(lower(${products.name}) collate "C")`;
+/** The name as sorted and prefix-searched: lower case, no accents, C collation (index products_org_name_key_idx). */
+const nameKey = sql<string>`(${products.nameKey} collate "C")`;
 
 export const productColumns = {
   id: products.id,
@@ -68,11 +69,13 @@ export type ProductListParams = {
 };
 
 /**
- * One statement per page. Digits search by EAN prefix (ordered by EAN), anything else by name prefix (ordered
- * by name); both ride an index of (org_id, key) and continue from a keyset cursor.
+ * One statement per page. Digits search by EAN prefix (ordered by EAN). Words search name, brand and category,
+ * anywhere, accent- and case-insensitive (trigram index over `search_text`): names that start with what was typed
+ * come first, then the other matches, each group by name. Without a search, every product by name. All ride an
+ * index and continue from a keyset cursor.
  */
 export async function listProducts(db: Executor, orgId: string, params: ProductListParams) {
-  const search = params.search?.trim() ?? '';
+  const search = (params.search ?? '').trim().replace(/\s+/g, ' ');
   const byEan = /^\d+$/.test(search);
   const filters: (SQL | undefined)[] = [
     eq(products.orgId, orgId),
@@ -91,18 +94,44 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
       .limit(params.limit + 1);
     return toPage(rows, params.limit, (r) => [r.ean]);
   }
-  if (search) filters.push(sql`${lowerName} like ${`${escapeLike(search.toLowerCase())}%`}`);
-  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
-  if (after) filters.push(sql`(${lowerName}, ${products.id}) > (${after[0]} collate "C", ${after[1]}::uuid)`);
+  if (!search) {
+    const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
+    if (after) filters.push(sql`(${nameKey}, ${products.id}) > (${after[0]} collate "C", ${after[1]}::uuid)`);
+    const rows = await db
+      .select({ ...productColumns, sortKey: nameKey })
+      .from(products)
+      .leftJoin(buyer, eq(buyer.id, products.buyerId))
+      .where(and(...filters))
+      .orderBy(nameKey, asc(products.id))
+      .limit(params.limit + 1);
+    const page = toPage(rows, params.limit, (r) => [r.sortKey, r.id]);
+    return { ...page, items: page.items.map(({ sortKey: _sortKey, ...product }) => product) };
+  }
+
+  // Two ranked groups, each read in index order and cut at a page: names starting with the search (rank 0), then
+  // the other products having every word somewhere (rank 1). The page is the first `limit` of both.
+  const after = decodeCursor<[number, string, string]>(params.cursor, ['int', 'text', 'uuid']);
+  const prefix = sql`immutable_unaccent(lower(${escapeLike(search)})) || '%'`;
+  const startsWith = sql`${nameKey} like ${prefix}`;
+  const words = sql.join(
+    search.split(' ').map((w) => sql`${products.searchText} like '%' || immutable_unaccent(lower(${escapeLike(w)})) || '%'`),
+    sql` and `,
+  );
+  const base = and(...filters);
+  const from = (rank: number) => (after && after[0] === rank ? sql`and (${nameKey}, ${products.id}) > (${after[1]} collate "C", ${after[2]}::uuid)` : sql``);
+  const group = (rank: number, match: SQL) =>
+    sql`(select ${products.id} from ${products} where ${base} and ${match} ${from(rank)} order by ${nameKey}, ${products.id} limit ${params.limit + 1})`;
+  const groups = [...(!after || after[0] === 0 ? [group(0, startsWith)] : []), group(1, sql`${words} and not (${startsWith})`)];
+  const rank = sql<number>`(case when ${startsWith} then 0 else 1 end)::int`;
   const rows = await db
-    .select({ ...productColumns, sortKey: lowerName })
+    .select({ ...productColumns, sortKey: nameKey, rank })
     .from(products)
     .leftJoin(buyer, eq(buyer.id, products.buyerId))
-    .where(and(...filters))
-    .orderBy(lowerName, asc(products.id))
+    .where(sql`${products.id} in (${sql.join(groups, sql` union all `)})`)
+    .orderBy(rank, nameKey, asc(products.id))
     .limit(params.limit + 1);
-  const page = toPage(rows, params.limit, (r) => [r.sortKey, r.id]);
-  return { ...page, items: page.items.map(({ sortKey: _sortKey, ...product }) => product) };
+  const page = toPage(rows, params.limit, (r) => [r.rank, r.sortKey, r.id]);
+  return { ...page, items: page.items.map(({ sortKey: _sortKey, rank: _rank, ...product }) => product) };
 }
 
 export type ProductValues = {

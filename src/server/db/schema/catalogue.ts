@@ -27,14 +27,20 @@ export const products = pgTable(
     active: boolean().notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** The name as search and sorting see it: lower case, no accents ("Água" sorts and matches as "agua"). */
+    nameKey: text().generatedAlwaysAs(sql`immutable_unaccent(lower(name))`),
+    /** Name, brand and category as one lower-case, accent-free text: words are searched anywhere in it (trigrams). */
+    searchText: text().generatedAlwaysAs(sql`immutable_unaccent(lower(name || ' ' || coalesce(brand, '') || ' ' || coalesce(category, '')))`),
   },
   (t) => [
     // Seed Sprint 5.2 idx_products_ean, per org: the scanner's exact lookup.
     uniqueIndex('products_org_ean_unique').on(t.orgId, t.ean),
     unique('products_org_id_unique').on(t.orgId, t.id),
     uniqueIndex('products_org_plu_unique').on(t.orgId, t.plu).where(sql`${t.plu} is not null`),
-    // Name-prefix search and its keyset order: C collation so LIKE 'abc%' and ORDER BY use the same index.
-    index('products_org_name_idx').on(t.orgId, sql`(lower(${t.name}) collate "C")`, t.id),
+    // Name-prefix search and the list's keyset order: C collation so LIKE 'abc%' and ORDER BY use the same index.
+    index('products_org_name_key_idx').on(t.orgId, sql`(${t.nameKey} collate "C")`, t.id),
+    // Words anywhere in name, brand or category (LIKE '%word%'), accent- and case-insensitive.
+    index('products_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
     // The org's products in the image pipeline (its admin's queue page); few rows at any time.
     index('products_image_processing_idx').on(t.orgId).where(sql`${t.imageStatus} = 'processing'`),
