@@ -1,7 +1,7 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
-import { eventLog } from '../db/schema';
+import { auditLog, eventLog, loginSessions } from '../db/schema';
 import type { Services } from '../services';
 
 let services: Services;
@@ -88,5 +88,79 @@ describe('product images', () => {
       await expect(buyer.products.update({ id: org.products[0]!.id, imageUrl }), imageUrl).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     }
     expect((await buyer.products.update({ id: org.products[0]!.id, imageUrl: 'https://images.example.com/a.png' })).imageUrl).toBe('https://images.example.com/a.png');
+  });
+});
+
+describe('passwords: temporary codes, choosing one, resets', () => {
+  /** Signs in; the answer makes a new request with that session's cookie each time (a caller resolves it once). */
+  // Each sign-in from its own address: these tests sign in more often than the per-account limit allows one.
+  let host = 0;
+  const fromNewAddress = () => callerFor(services, { ip: `10.9.0.${++host}` });
+  const signIn = async (email: string, password: string) => {
+    const anon = await fromNewAddress();
+    await anon.auth.login({ email, password });
+    const secret = /^mi_session=([^;]+)/.exec(anon.headers.get('set-cookie') ?? '')?.[1];
+    expect(secret).toBeTruthy();
+    return () => callerFor(services, { sessionSecret: secret! });
+  };
+  const reasonOf = async (promise: Promise<unknown>) => promise.then(() => 'OK', (e: { cause?: { reason?: string } }) => e.cause?.reason ?? 'no reason');
+
+  it('a new user gets a temporary code shown once, signs in with it only to choose a password, then works', async () => {
+    const a = await admin();
+    const email = `temp-${Date.now()}@accounts.test`;
+    const created = await a.admin.users.create({ email, name: 'Tereza Temporária', role: 'clerk', storeIds: [org.stores[0]!.id] });
+    expect(created.temporaryPassword).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    expect(created.passwordTemporary).toBe(true);
+    expect((await a.admin.users.byId({ id: created.id })) as Record<string, unknown>).not.toHaveProperty('temporaryPassword');
+
+    // Typed in lower case, as read from a screen: it signs in, and nothing but choosing a password works.
+    const user = await signIn(email, created.temporaryPassword!.toLowerCase());
+    expect((await (await user()).auth.me()).user.passwordTemporary).toBe(true);
+    expect(await reasonOf((await user()).purchaseRequests.list({ limit: 5 }))).toBe('password_change_required');
+    expect(await reasonOf((await user()).auth.changePassword({ currentPassword: 'wrong', newPassword: 'uma senha bem longa' }))).toBe('wrong_current_password');
+    for (const [weak, reason] of [
+      ['curta', 'password_too_short'],
+      ['1234567890', 'password_too_common'],
+      ['senha12345', 'password_too_common'],
+      ['aaaaaaaaaaaa', 'password_too_common'],
+      [`${email.split('@')[0]}!!`, 'password_contains_identity'],
+      ['tereza2026', 'password_contains_identity'],
+    ] as const) {
+      expect(await reasonOf((await user()).auth.changePassword({ currentPassword: created.temporaryPassword!, newPassword: weak })), weak).toBe(reason);
+    }
+    await (await user()).auth.changePassword({ currentPassword: created.temporaryPassword!, newPassword: 'girassol azul na janela' });
+    // The same session goes on, now free; the code no longer signs in, the new password does.
+    expect((await (await user()).auth.me()).user.passwordTemporary).toBe(false);
+    expect(await reasonOf((await user()).purchaseRequests.list({ limit: 5 }))).toBe('OK');
+    expect(await reasonOf((await fromNewAddress()).auth.login({ email, password: created.temporaryPassword! }))).toBe('invalid_login');
+    await signIn(email, 'girassol azul na janela');
+    const audits = await services.db.select().from(auditLog).where(and(eq(auditLog.entityId, created.id), eq(auditLog.action, 'user.passwordChanged')));
+    expect(audits).toHaveLength(1);
+  });
+
+  it('an admin reset ends every session of the user and hands a new code; an expired code signs in no more', async () => {
+    const a = await admin();
+    const email = `reset-${Date.now()}@accounts.test`;
+    const created = await a.admin.users.create({ email, name: 'Rui Reset', role: 'buyer', password: 'papagaio verde e amarelo', storeIds: [] });
+    expect(created.temporaryPassword).toBeNull();
+    const [one, two] = [await signIn(email, 'papagaio verde e amarelo'), await signIn(email, 'papagaio verde e amarelo')];
+    const reset = await a.admin.users.resetPassword({ id: created.id });
+    expect(reset.temporaryPassword).toMatch(/^[A-Z2-9]{4}-/);
+    for (const session of [one, two]) expect(await reasonOf((await session()).auth.me())).toBe('signed_out');
+    expect(await services.db.$count(loginSessions, and(eq(loginSessions.userId, created.id), isNull(loginSessions.revokedAt)))).toBe(0);
+    expect(await reasonOf((await fromNewAddress()).auth.login({ email, password: 'papagaio verde e amarelo' }))).toBe('invalid_login');
+    // Changing your own password ends your other sessions, not this one.
+    const first = await signIn(email, reset.temporaryPassword!);
+    const second = await signIn(email, reset.temporaryPassword!);
+    await (await second()).auth.changePassword({ currentPassword: reset.temporaryPassword!, newPassword: 'outra frase bem comprida' });
+    expect(await reasonOf((await first()).auth.me())).toBe('signed_out');
+    expect(await reasonOf((await second()).auth.me())).toBe('OK');
+
+    // A code past its 72 hours: refused with its own reason, the admin resets again.
+    const late = await a.admin.users.resetPassword({ id: created.id });
+    await services.sql`update users set password_expires_at = now() - interval '1 minute' where id = ${created.id}`;
+    expect(await reasonOf((await fromNewAddress()).auth.login({ email, password: late.temporaryPassword! }))).toBe('temporary_password_expired');
+    // Admins cannot set a weak password for someone either.
+    expect(await reasonOf(a.admin.users.update({ id: created.id, password: '1234567890' }))).toBe('password_too_common');
   });
 });

@@ -56,6 +56,7 @@ const matrix: Record<string, Access> = {
   'auth.login': { roles: 'public', input: (a) => ({ email: `clerk@${a.org.slug}.test`, password: TEST_PASSWORD }), crossOrg: 'own-data' },
   'auth.logout': { roles: 'anyone-signed-in', input: () => undefined, crossOrg: 'own-data' },
   'auth.me': { roles: 'any-signed-in', input: () => undefined, crossOrg: 'own-data' },
+  'auth.changePassword': { roles: 'any-signed-in', input: () => ({ currentPassword: 'not the password', newPassword: 'x' }), crossOrg: 'own-data' },
   'admin.users.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.users.byId': { roles: ['admin'], input: (a) => ({ id: a.users.clerk.id }), crossOrg: 'not-found' },
   'admin.users.create': {
@@ -64,6 +65,7 @@ const matrix: Record<string, Access> = {
     crossOrg: 'not-found',
   },
   'admin.users.update': { roles: ['admin'], input: (a) => ({ id: a.users.buyer.id, name: 'Renomeado' }), crossOrg: 'not-found' },
+  'admin.users.resetPassword': { roles: ['admin'], input: (a) => ({ id: a.users.buyer.id }), crossOrg: 'not-found' },
   'admin.stores.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.stores.byId': { roles: ['admin'], input: (a) => ({ id: a.stores[0]!.id }), crossOrg: 'not-found' },
   'admin.stores.create': { roles: ['admin'], input: () => ({ code: `S${Math.floor(Math.random() * 1e9)}`, name: 'Nova loja' }), crossOrg: 'own-data' },

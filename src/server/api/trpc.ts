@@ -44,6 +44,8 @@ export type ProcedureMeta = {
   roles?: readonly UserRole[];
   /** The platform operator's procedures (no org member may call them). */
   operator?: boolean;
+  /** Callable while signed in with a temporary password (the way out of it: who am I, choose a password). */
+  duringPasswordChange?: boolean;
 };
 
 /**
@@ -141,12 +143,15 @@ const signedOut = (ctx: Context) => new AppError('UNAUTHORIZED', 'signed_out', c
  * A member of an organization: the ground of every org-scoped procedure. The platform operator is refused here,
  * and could not get further anyway: it is no `Principal`, so no org-scoped service takes it.
  */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, meta, next }) => {
   if (ctx.operator) {
     throw new AppError('FORBIDDEN', 'operator_outside_orgs', 'The platform operator belongs to no organization; this works on one');
   }
   if (!ctx.principal) throw signedOut(ctx);
   const principal: Principal = ctx.principal;
+  if (principal.mustChangePassword && !meta?.duringPasswordChange) {
+    throw new AppError('FORBIDDEN', 'password_change_required', 'You signed in with a temporary password: choose your own password first (auth.changePassword)');
+  }
   const domain: SignedInContext = { ...ctx.domain, principal };
   return next({ ctx: { principal, domain } });
 });

@@ -7,9 +7,10 @@ import { apiTokens, loginSessions, operatorSessions, platformOperators, storeMem
 const storeIdsOf = (userIdColumn: typeof users.id) =>
   sql<string[]>`coalesce((select array_agg(${storeMemberships.storeId}::text order by ${storeMemberships.storeId}) from ${storeMemberships} where ${storeMemberships.userId} = ${userIdColumn}), '{}')`;
 
+type PasswordState = { passwordTemporary: boolean; passwordExpiresAt: Date | null };
 export type LoginAccount =
-  | { kind: 'member'; id: string; orgId: string; role: UserRole; name: string; email: string; passwordHash: string; active: boolean }
-  | { kind: 'operator'; id: string; orgId: null; role: null; name: string; email: string; passwordHash: string; active: boolean };
+  | ({ kind: 'member'; id: string; orgId: string; role: UserRole; name: string; email: string; passwordHash: string; active: boolean } & PasswordState)
+  | ({ kind: 'operator'; id: string; orgId: null; role: null; name: string; email: string; passwordHash: string; active: boolean } & PasswordState);
 
 /**
  * The user or platform operator with this email (one at most: a trigger keeps emails unique across both), in one
@@ -27,6 +28,8 @@ export async function findAccountForLogin(db: Executor, email: string): Promise<
       email: users.email,
       passwordHash: users.passwordHash,
       active: users.active,
+      passwordTemporary: users.passwordTemporary,
+      passwordExpiresAt: users.passwordExpiresAt,
     })
     .from(users)
     .where(eq(users.email, lower));
@@ -40,6 +43,8 @@ export async function findAccountForLogin(db: Executor, email: string): Promise<
       email: platformOperators.email,
       passwordHash: platformOperators.passwordHash,
       active: platformOperators.active,
+      passwordTemporary: sql<boolean>`false`.as('password_temporary'),
+      passwordExpiresAt: sql<Date | null>`null::timestamptz`.as('password_expires_at'),
     })
     .from(platformOperators)
     .where(eq(platformOperators.email, lower));
@@ -71,6 +76,7 @@ export async function findPrincipalBySession(db: Executor, sessionId: string): P
       email: users.email,
       expiresAt: loginSessions.expiresAt,
       storeIds: storeIdsOf(users.id),
+      mustChangePassword: users.passwordTemporary,
     })
     .from(loginSessions)
     .innerJoin(users, and(eq(users.id, loginSessions.userId), eq(users.orgId, loginSessions.orgId)))
@@ -114,7 +120,8 @@ export async function findPrincipalByToken(db: Executor, token: { hash: string }
       ),
     )
     .limit(1);
-  return row && { ...row, kind: 'token', role: row.role as UserRole, expiresAt: row.expiresAt?.toISOString() ?? null };
+  // An API token is not a password sign-in: a temporary password does not hold it back.
+  return row && { ...row, kind: 'token', role: row.role as UserRole, expiresAt: row.expiresAt?.toISOString() ?? null, mustChangePassword: false };
 }
 
 export async function revokeLoginSession(db: Executor, sessionId: string): Promise<{ userId: string; orgId: string } | undefined> {
@@ -136,11 +143,18 @@ export async function revokeOperatorSession(db: Executor, sessionId: string): Pr
 }
 
 /** Revokes every live session of a user; returns their ids so the cache entries can go too. */
-export async function revokeUserSessions(db: Executor, orgId: string, userId: string): Promise<string[]> {
+export async function revokeUserSessions(db: Executor, orgId: string, userId: string, opts: { except?: string } = {}): Promise<string[]> {
   const rows = await db
     .update(loginSessions)
     .set({ revokedAt: sql`now()` })
-    .where(and(eq(loginSessions.orgId, orgId), eq(loginSessions.userId, userId), isNull(loginSessions.revokedAt)))
+    .where(
+      and(
+        eq(loginSessions.orgId, orgId),
+        eq(loginSessions.userId, userId),
+        isNull(loginSessions.revokedAt),
+        opts.except ? sql`${loginSessions.id} <> ${opts.except}` : undefined,
+      ),
+    )
     .returning({ id: loginSessions.id });
   return rows.map((r) => r.id);
 }

@@ -19,7 +19,9 @@ export async function login(ctx: DomainContext, input: { email: string; password
   const email = input.email.trim().toLowerCase();
   const account = await findAccountForLogin(ctx.db, email);
   // Same work for unknown emails as for wrong passwords, so timing does not reveal which emails exist.
-  const passwordOk = await verifyPassword(input.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+  // A temporary code is typed as read: case and spaces do not matter.
+  const typed = account?.passwordTemporary ? input.password.toUpperCase().replace(/\s+/g, '') : input.password;
+  const passwordOk = await verifyPassword(typed, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
   const anonymous: Actor = { ...ctx.actor, type: 'anonymous', userId: null, orgId: account?.orgId ?? null };
   const entityType = account?.kind === 'operator' ? 'platform_operator' : 'user';
 
@@ -27,6 +29,10 @@ export async function login(ctx: DomainContext, input: { email: string; password
     const reason = !account ? 'unknown_email' : !passwordOk ? 'wrong_password' : 'inactive_user';
     await writeAudit(ctx.db, anonymous, { action: 'auth.login_failed', entityType, entityId: account?.id ?? null, after: { email, reason } });
     throw new AppError('UNAUTHORIZED', 'invalid_login', 'Email or password incorrect');
+  }
+  if (account.passwordTemporary && account.passwordExpiresAt && account.passwordExpiresAt.getTime() <= Date.now()) {
+    await writeAudit(ctx.db, anonymous, { action: 'auth.login_failed', entityType, entityId: account.id, after: { email, reason: 'temporary_password_expired' } });
+    throw new AppError('UNAUTHORIZED', 'temporary_password_expired', 'This temporary password has expired; ask an admin for a new one');
   }
 
   const secret = newSessionSecret();
@@ -57,7 +63,10 @@ export async function logout(ctx: DomainContext, caller: Caller): Promise<void> 
   await ctx.services.cache.del(cacheKeys.session(sessionId));
 }
 
-/** Signs a user out everywhere (rows revoked in the caller's transaction): deactivation, a new password. */
-export async function revokeAllSessions(tx: Executor, orgId: string, userId: string): Promise<number> {
-  return (await revokeUserSessions(tx, orgId, userId)).length;
+/**
+ * Signs a user out everywhere (rows revoked in the caller's transaction): deactivation, a new password; `except`
+ * keeps one session (the one that just changed its own password).
+ */
+export async function revokeAllSessions(tx: Executor, orgId: string, userId: string, opts: { except?: string } = {}): Promise<number> {
+  return (await revokeUserSessions(tx, orgId, userId, opts)).length;
 }

@@ -16,6 +16,8 @@ export type Principal = {
   /** Stores the user works in; managers/admins see every store of the org regardless. */
   storeIds: string[];
   expiresAt: string | null;
+  /** Signed in with a temporary password: only choosing a password of their own is allowed until they do. */
+  mustChangePassword: boolean;
 };
 
 /**

@@ -10,6 +10,9 @@ const publicUser = {
   name: users.name,
   role: users.role,
   active: users.active,
+  /** Still on the temporary password an admin handed over (never chose their own). */
+  passwordTemporary: users.passwordTemporary,
+  passwordExpiresAt: users.passwordExpiresAt,
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
   storeIds: sql<string[]>`coalesce((select array_agg(${storeMemberships.storeId}::text order by ${storeMemberships.storeId}) from ${storeMemberships} where ${storeMemberships.userId} = ${users.id}), '{}')`,
@@ -47,7 +50,10 @@ export async function listUsers(
 }
 
 
-export async function insertUser(db: Executor, values: { orgId: string; email: string; name: string; role: UserRole; passwordHash: string }) {
+export async function insertUser(
+  db: Executor,
+  values: { orgId: string; email: string; name: string; role: UserRole; passwordHash: string; passwordTemporary: boolean; passwordExpiresAt: Date | null },
+) {
   const [row] = await db.insert(users).values(values).returning({ id: users.id });
   return row!;
 }
@@ -56,7 +62,7 @@ export async function updateUser(
   db: Executor,
   orgId: string,
   userId: string,
-  values: Partial<{ name: string; role: UserRole; active: boolean; passwordHash: string }>,
+  values: Partial<{ name: string; role: UserRole; active: boolean; passwordHash: string; passwordTemporary: boolean; passwordExpiresAt: Date | null }>,
 ) {
   if (Object.keys(values).length === 0) return;
   await db

@@ -27,6 +27,7 @@ const principal = (over: Partial<Principal>): Principal => ({
   email: 'e',
   storeIds: ['s1'],
   expiresAt: null,
+  mustChangePassword: false,
   ...over,
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { getMe } from '../../accounts/users';
+import { changeOwnPassword, getMe } from '../../accounts/users';
 import { SESSION_COOKIE } from '../../auth/secrets';
+import { assertAcceptablePassword } from '../../auth/password-policy';
 import { login, logout } from '../../auth/session-service';
 import { serializeCookie } from '../../auth/cookies';
 import { enforceRateLimit } from '../middleware/ratelimit';
@@ -28,5 +29,20 @@ export const authRouter = createTRPCRouter({
     return { ok: true as const };
   }),
 
-  me: authedProcedure.query(({ ctx }) => getMe(ctx.domain)),
+  me: authedProcedure.meta({ duringPasswordChange: true }).query(({ ctx }) => getMe(ctx.domain)),
+
+  /**
+   * The signed-in user chooses a new password (at least 10 characters, not one of the most common, not built from
+   * their email or name), proving the current one or the temporary code; their other sessions end.
+   */
+  changePassword: authedProcedure
+    .meta({ duringPasswordChange: true })
+    .input(z.strictObject({ currentPassword: z.string().min(1, 'is required').max(200), newPassword: z.string().max(400) }))
+    .mutation(async ({ ctx, input }) => {
+      // A new password the policy refuses says so at once; past that, guessing the current password through this
+      // door is limited like logging in.
+      assertAcceptablePassword(input.newPassword, ctx.principal, 'newPassword');
+      await enforceRateLimit({ rateLimiter: ctx.services.rateLimiter, caller: null, ip: ctx.ip, setHeader: ctx.setHeader }, 'login', `${ctx.principal.email}:${ctx.ip ?? 'unknown'}`);
+      return changeOwnPassword(ctx.domain, input);
+    }),
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, foreignKey, index, pgEnum, pgTable, primaryKey, text, uniqueIndex, unique, uuid } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, orgId, updatedAt } from './_columns';
 import { organizations } from './organizations';
 import { stores } from './stores';
@@ -18,6 +18,12 @@ export const users = pgTable(
     name: text().notNull(),
     role: userRole().notNull(),
     passwordHash: text().notNull(),
+    /**
+     * The password is a temporary code an admin handed over (a new user, a reset): it signs in until
+     * `passwordExpiresAt`, and then only to choose a password of the user's own.
+     */
+    passwordTemporary: boolean().notNull().default(false),
+    passwordExpiresAt: timestamp({ withTimezone: true }),
     active: boolean().notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

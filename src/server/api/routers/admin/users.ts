@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createUser, getUser, listUsers, updateUser } from '../../../accounts/users';
+import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../../accounts/users';
 import { ENTITY_TTL_SECONDS } from '../../../cache/keys';
 import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
 import { email, id, pageInput, password, role, text } from '../../validators';
@@ -14,9 +14,16 @@ export const adminUsersRouter = createTRPCRouter({
 
   byId: adminProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getUser(ctx.domain, input.id)),
 
+  /**
+   * Without `password` (the admin screen), the answer's `temporaryPassword` is a code shown once: it signs in for
+   * 72 hours, only to choose the user's own password. A `password` given (scripts) must pass the password policy.
+   */
   create: adminProcedure
-    .input(z.strictObject({ email, name: text(120), role, password, storeIds: storeIds.default([]) }))
+    .input(z.strictObject({ email, name: text(120), role, password: password.nullish(), storeIds: storeIds.default([]) }))
     .mutation(({ ctx, input }) => createUser(ctx.domain, input)),
+
+  /** A new temporary code for the user (shown once in the answer); their sessions end at once. */
+  resetPassword: adminProcedure.input(z.strictObject({ id })).mutation(({ ctx, input }) => resetPassword(ctx.domain, input.id)),
 
   /** Deactivation or a new password signs the user out everywhere; a role or store change applies at once. */
   update: adminProcedure
