@@ -1,4 +1,5 @@
 import { expect, test } from './fixtures/auth';
+import { watchCsp } from './fixtures/csp';
 
 test.describe('admin users', () => {
   test('lists users, filters by role and searches', async ({ page, loginAs }) => {
@@ -14,7 +15,11 @@ test.describe('admin users', () => {
     await expect(table.getByRole('rowheader')).toHaveText(['Gilberto Gerente']);
   });
 
-  test('creates a user with stores, shows field errors from the server, then deactivates them after confirming', async ({ page, loginAs }) => {
+  test('creates a user with a temporary code shown once; the person signs in with it and must choose a password; a reset ends their sessions', async ({
+    page,
+    browser,
+    loginAs,
+  }) => {
     await loginAs('admin', '/admin/users');
     const stamp = Date.now();
     const email = `repositor.${stamp}@demo.test`;
@@ -22,17 +27,15 @@ test.describe('admin users', () => {
 
     await page.getByRole('button', { name: 'Novo usuário' }).click();
     const dialog = page.getByRole('dialog', { name: 'Novo usuário' });
+    // The admin types no password: the system makes a temporary one.
+    await expect(dialog.getByLabel('Senha')).toHaveCount(0);
     await dialog.getByLabel('Nome').fill(name);
     await dialog.getByLabel('E-mail').fill('not-an-email');
-    await dialog.getByLabel('Senha').fill('curta');
     await dialog.getByRole('button', { name: 'Criar usuário' }).click();
-
     await expect(dialog.getByText('Informe um e-mail válido')).toBeVisible();
-    await expect(dialog.getByText('Use pelo menos 8 caracteres')).toBeVisible();
     await expect(dialog.getByLabel('E-mail')).toHaveAttribute('aria-invalid', 'true');
 
     await dialog.getByLabel('E-mail').fill('caixa@demo.test');
-    await dialog.getByLabel('Senha').fill('senha-segura-1');
     await dialog.getByRole('button', { name: 'Criar usuário' }).click();
     await expect(dialog.getByText('Já existe um usuário com o e-mail caixa@demo.test')).toBeVisible();
 
@@ -40,13 +43,54 @@ test.describe('admin users', () => {
     await dialog.getByLabel('Papel').selectOption('clerk');
     await dialog.getByRole('group', { name: 'Lojas' }).getByLabel(/Loja Bairro/).check();
     await dialog.getByRole('button', { name: 'Criar usuário' }).click();
-    await expect(dialog).toBeHidden();
 
-    await expect(page.getByRole('status').filter({ hasText: `Usuário ${name} criado.` })).toBeVisible();
+    const shown = page.getByRole('alertdialog', { name: `Usuário ${name} criado` });
+    const code = (await shown.getByTestId('temporary-code').textContent())!.trim();
+    expect(code).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+    await page.screenshot({ path: 'test-results/admin-user-temporary-code.png' });
+    await shown.getByRole('button', { name: 'Pronto' }).click();
     const row = page.getByRole('row', { name: new RegExp(name) });
     await expect(row).toContainText(email);
     await expect(row).toContainText('Loja Bairro');
-    await expect(row).toContainText('Ativo');
+    await expect(row).toContainText('Senha temporária');
+
+    // The person signs in with the code on their tablet and must choose a password before anything else.
+    const theirs = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true });
+    await watchCsp(theirs);
+    try {
+      const tablet = await theirs.newPage();
+      await tablet.goto('/login');
+      await tablet.getByLabel('E-mail').fill(email);
+      await tablet.getByLabel('Senha').fill(code.toLowerCase());
+      await tablet.getByRole('button', { name: 'Entrar' }).click();
+      await expect(tablet.getByRole('heading', { name: 'Escolha a sua senha' })).toBeVisible();
+      await expect(tablet.getByRole('navigation', { name: 'Principal' })).toHaveCount(0);
+      const form = tablet.getByRole('form', { name: 'Trocar senha' });
+      await form.getByLabel('Senha temporária').fill(code);
+      await form.getByLabel('Nova senha', { exact: true }).fill('1234567890');
+      await form.getByLabel('Repita a nova senha').fill('1234567890');
+      await form.getByRole('button', { name: 'Trocar senha' }).click();
+      await expect(form.getByText('Esta senha está entre as mais usadas')).toBeVisible();
+      await form.getByLabel('Nova senha', { exact: true }).fill('janela azul de madeira');
+      await form.getByLabel('Repita a nova senha').fill('janela azul de madeira');
+      await form.getByRole('button', { name: 'Trocar senha' }).click();
+      await expect(tablet.getByRole('heading', { level: 1, name: `Olá, ${name}` })).toBeVisible();
+      await expect(tablet.getByRole('navigation', { name: 'Principal' })).toBeVisible();
+
+      // The admin hands a new temporary code (a forgotten password): the tablet's session ends.
+      await page.reload();
+      await expect(row).not.toContainText('Senha temporária');
+      await row.getByRole('button', { name: `Nova senha temporária ${name}` }).click();
+      await page.getByRole('alertdialog', { name: 'Nova senha temporária' }).getByRole('button', { name: 'Gerar senha temporária' }).click();
+      const again = page.getByRole('alertdialog', { name: `Senha temporária de ${name}` });
+      const second = (await again.getByTestId('temporary-code').textContent())!.trim();
+      expect(second).not.toBe(code);
+      await again.getByRole('button', { name: 'Pronto' }).click();
+      const me = await tablet.request.get('/api/trpc/auth.me');
+      expect(me.status()).toBe(401);
+    } finally {
+      await theirs.close();
+    }
 
     await row.getByRole('button', { name: `Desativar ${name}` }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Desativar usuário' });
@@ -56,7 +100,7 @@ test.describe('admin users', () => {
     await expect(row).toContainText('Inativo');
 
     // The deactivated user can no longer sign in.
-    const login = await page.request.post('/api/trpc/auth.login', { data: { json: { email, password: 'senha-segura-1' } } });
+    const login = await page.request.post('/api/trpc/auth.login', { data: { json: { email, password: 'janela azul de madeira' } } });
     expect(login.status()).toBe(401);
   });
 

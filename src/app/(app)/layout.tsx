@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { AppShell } from '~/components/app-shell';
+import { AppShell } from '~/components/shell/app-shell';
 
 export default function AuthenticatedLayout({ children }: { children: ReactNode }) {
   return <AppShell>{children}</AppShell>;

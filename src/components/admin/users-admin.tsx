@@ -13,7 +13,7 @@ import { ErrorAlert } from '../ui/feedback';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { Modal } from '../ui/modal';
 import { PagedList, pagedItems } from '../ui/paged-list';
-import { EditAndActiveActions } from '../ui/row-actions';
+import { EditAndActiveActions, RowAction } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 
@@ -53,6 +53,16 @@ export function UsersAdmin() {
     },
   });
   const deactivation: Confirmation<User> = useConfirmation(setActive, notice.clear);
+  // A temporary code, shown once: right after creating a user or resetting their password.
+  const [issued, setIssued] = useState<IssuedCode | null>(null);
+  const reset = api.admin.users.resetPassword.useMutation({
+    onSuccess: (user) => {
+      resetting.close();
+      setIssued({ name: user.name, email: user.email, code: user.temporaryPassword, created: false });
+      return utils.admin.users.list.invalidate();
+    },
+  });
+  const resetting: Confirmation<User> = useConfirmation(reset, notice.clear);
 
   const users = pagedItems(list);
 
@@ -107,6 +117,7 @@ export function UsersAdmin() {
               <td role="cell" data-label="Lojas">{storeSummary(user, storeNames)}</td>
               <td role="cell" data-label="Situação">
                 <span className={`badge ${user.active ? 'badge-ok' : 'badge-off'}`}>{user.active ? 'Ativo' : 'Inativo'}</span>
+                {user.passwordTemporary ? <span className="badge badge-pending">Senha temporária</span> : null}
               </td>
               <EditAndActiveActions
                 subject={user.name}
@@ -116,7 +127,9 @@ export function UsersAdmin() {
                 onReactivate={notice.clearThen(() => setActive.mutate({ id: user.id, active: true }))}
                 reactivating={setActive.isPending}
                 switchable={user.id !== me.id}
-              />
+              >
+                {user.id !== me.id && user.active ? <RowAction label="Nova senha temporária" subject={user.name} onClick={() => resetting.ask(user)} /> : null}
+              </EditAndActiveActions>
             </tr>
           ))}
         </DataTable>
@@ -132,7 +145,29 @@ export function UsersAdmin() {
           setEditing(null);
           return notice.announce(message);
         }}
+        onCreated={(user) => {
+          setEditing(null);
+          setIssued({ name: user.name, email: user.email, code: user.temporaryPassword ?? '', created: true });
+          return utils.admin.users.list.invalidate();
+        }}
       />
+
+      <TemporaryCodeDialog issued={issued} onClose={() => setIssued(null)} />
+
+      <ConfirmMutationDialog
+        confirmation={resetting}
+        title="Nova senha temporária"
+        confirmLabel="Gerar senha temporária"
+        pendingLabel="Gerando…"
+        onConfirm={(user) => reset.mutate({ id: user.id })}
+      >
+        {(user) => (
+          <p>
+            Gerar uma senha temporária para <strong>{user.name}</strong> ({user.email})? A senha atual deixa de valer e a pessoa é desconectada de todos
+            os dispositivos. No próximo acesso, ela escolhe uma senha nova.
+          </p>
+        )}
+      </ConfirmMutationDialog>
 
       <ConfirmMutationDialog
         confirmation={deactivation}
@@ -164,6 +199,7 @@ type UserFormDialogProps = {
   storesError: { message: string; data?: unknown } | null;
   onClose: () => void;
   onSaved: (message: string) => void | Promise<void>;
+  onCreated: (user: RouterOutputs['admin']['users']['create']) => void | Promise<unknown>;
 };
 
 function UserFormDialog({ user, ...rest }: UserFormDialogProps) {
@@ -183,6 +219,7 @@ function UserForm({
   storesError,
   onClose,
   onSaved,
+  onCreated,
   onBusyChange,
 }: Omit<UserFormDialogProps, 'user'> & { user: User | 'new'; onBusyChange: (busy: boolean) => void }) {
   const { user: me } = useSession();
@@ -193,11 +230,10 @@ function UserForm({
   const [name, setName] = useState(existing?.name ?? '');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>(existing?.role ?? 'clerk');
-  const [password, setPassword] = useState('');
   const [active, setActive] = useState(existing?.active ?? true);
   const [storeIds, setStoreIds] = useState<string[]>(existing?.storeIds ?? []);
 
-  const create = api.admin.users.create.useMutation({ onSuccess: (u) => onSaved(`Usuário ${u.name} criado.`) });
+  const create = api.admin.users.create.useMutation({ onSuccess: (u) => onCreated(u) });
   const update = api.admin.users.update.useMutation({ onSuccess: (u) => onSaved(`Usuário ${u.name} atualizado.`) });
   const mutation = isNew ? create : update;
   const pending = mutation.isPending;
@@ -212,14 +248,13 @@ function UserForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (isNew) create.mutate({ name, email, role, password, storeIds });
+    if (isNew) create.mutate({ name, email, role, storeIds });
     else if (existing)
       update.mutate({
         id: existing.id,
         name,
         ...(editingSelf ? {} : { role, active }),
         storeIds,
-        ...(password ? { password } : {}),
       });
   };
 
@@ -257,16 +292,7 @@ function UserForm({
           </option>
         ))}
       </SelectField>
-      <TextField
-        label={isNew ? 'Senha' : 'Nova senha'}
-        type="password"
-        value={password}
-        onChange={(e) => setPassword(e.target.value)}
-        required={isNew}
-        autoComplete="new-password"
-        hint={isNew ? 'Mínimo de 8 caracteres.' : 'Deixe em branco para manter a senha atual. Trocar a senha desconecta a pessoa.'}
-        error={errors.password}
-      />
+      {isNew ? <p className="field-hint">Ao criar, o sistema gera uma senha temporária para você entregar à pessoa; no primeiro acesso ela escolhe a própria senha.</p> : null}
       {!isNew ? (
         <CheckboxField
           label="Ativo"
@@ -296,5 +322,48 @@ function UserForm({
         </button>
       </div>
     </form>
+  );
+}
+
+type IssuedCode = { name: string; email: string; code: string; created: boolean };
+
+/**
+ * A temporary code, shown this once (the server keeps only its hash): to hand over in person or read out. It signs
+ * in for 72 hours, and only to choose a password of the person's own.
+ */
+function TemporaryCodeDialog({ issued, onClose }: { issued: IssuedCode | null; onClose: () => void }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => setCopied(false), [issued]);
+  return (
+    <Modal open={issued !== null} title={issued?.created ? `Usuário ${issued.name} criado` : `Senha temporária de ${issued?.name ?? ''}`} onClose={onClose} role="alertdialog">
+      {issued ? (
+        <div className="form">
+          <p>
+            Entregue esta senha temporária a <strong>{issued.name}</strong> ({issued.email}). Ela aparece só agora e vale por 72 horas; no primeiro
+            acesso, a pessoa escolhe a própria senha.
+          </p>
+          <p className="temporary-code mono" data-testid="temporary-code">
+            {issued.code}
+          </p>
+          <div className="form-actions">
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() =>
+                void navigator.clipboard
+                  ?.writeText(issued.code)
+                  .then(() => setCopied(true))
+                  .catch(() => setCopied(false))
+              }
+            >
+              {copied ? 'Copiada' : 'Copiar'}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={onClose} data-autofocus>
+              Pronto
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </Modal>
   );
 }

@@ -43,13 +43,16 @@ type EditAndActiveActionsProps = {
   reactivating: boolean;
   /** False where the row may only be edited (one's own user). */
   switchable?: boolean;
+  /** More of the row's actions, between Editar and Desativar. */
+  children?: ReactNode;
 };
 
 /** Editar, then Desativar (which asks first) or Reativar (which does not: nothing is lost by it). */
-export function EditAndActiveActions({ subject, active, onEdit, onDeactivate, onReactivate, reactivating, switchable = true }: EditAndActiveActionsProps) {
+export function EditAndActiveActions({ subject, active, onEdit, onDeactivate, onReactivate, reactivating, switchable = true, children }: EditAndActiveActionsProps) {
   return (
     <RowActions>
       <RowAction label="Editar" subject={subject} onClick={onEdit} />
+      {children}
       {!switchable ? null : active ? (
         <RowAction label="Desativar" subject={subject} danger onClick={onDeactivate} />
       ) : (

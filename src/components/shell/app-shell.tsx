@@ -7,12 +7,14 @@ import superjson from 'superjson';
 import { errorCode, errorReason } from '~/lib/trpc/errors';
 import { api, type Me } from '~/lib/trpc/react';
 import { loginUrl, worksWithoutLogin } from '~/lib/trpc/redirect';
-import { ErrorAlert, Loading } from './ui/feedback';
-import { isActivePath, navItemsFor } from './nav';
-import { NotificationsBell } from './notifications-bell';
-import { PushProvider, usePush } from './push/push-provider';
-import { roleLabels } from './roles';
-import { SessionProvider } from './session';
+import { ErrorAlert, Loading } from '../ui/feedback';
+import { isActivePath, navItemsFor } from '../nav';
+import { NotificationsBell } from '../notifications-bell';
+import { PushProvider, usePush } from '../push/push-provider';
+import { roleLabels } from '../roles';
+import { SessionProvider } from '../session';
+import { ChangePasswordForm } from '../account/change-password-form';
+import styles from './shell.module.css';
 
 const LAST_USER_KEY = 'myinventory:last-user';
 
@@ -87,6 +89,26 @@ export function AppShell({ children }: { children: ReactNode }) {
   const { user, organization } = current;
   const items = navItemsFor(user.role);
 
+  // Signed in with a temporary password: nothing else works until the person chooses their own.
+  if (user.passwordTemporary) {
+    return (
+      <SessionProvider value={current}>
+        <main className="center-screen" id="main">
+          <section className={styles.firstPassword} aria-labelledby="first-password-title">
+            <h1 id="first-password-title">Escolha a sua senha</h1>
+            <p>
+              Olá, {user.name}. Você entrou com uma senha temporária; escolha agora a sua senha para usar o MyInventory em {organization.name}.
+            </p>
+            <ChangePasswordForm temporary />
+            <button type="button" className="btn btn-secondary" onClick={() => logout.mutate()} disabled={logout.isPending}>
+              Sair
+            </button>
+          </section>
+        </main>
+      </SessionProvider>
+    );
+  }
+
   return (
     <SessionProvider value={current}>
       <PushProvider userId={user.id}>
@@ -101,7 +123,9 @@ export function AppShell({ children }: { children: ReactNode }) {
             <div className="user-box">
               <NotificationsBell />
               <div className="user-info">
-                <span className="user-name">{user.name}</span>
+                <Link href="/conta" className="user-name" aria-label={`Minha conta: ${user.name}`}>
+                  {user.name}
+                </Link>
                 <span className="user-meta">
                   {roleLabels[user.role]} · {organization.name}
                 </span>
