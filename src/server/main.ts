@@ -1,5 +1,6 @@
 import { env } from '~/env';
 import { seedDemo } from './seed/demo';
+import { EmbeddedPostgresRefusal } from './db/embedded';
 import { runMigrations } from './db/migrate';
 import { resolveDatabaseUrl } from './db/resolve';
 import { startDashboardRefresher } from './dashboard/refresh';
@@ -42,7 +43,13 @@ async function main() {
     if (process.ppid !== parent) stop({ reason: `the process that started this one (${parent}) exited` });
   }, 1000).unref();
 
-  const database = await resolveDatabaseUrl(env, logger);
+  const aborter = new AbortController();
+  const databaseStarting = resolveDatabaseUrl(env, logger, aborter.signal);
+  stopStarted = async () => {
+    aborter.abort();
+    await databaseStarting.then((database) => database.stop(), () => {});
+  };
+  const database = await databaseStarting;
   stopStarted = () => database.stop();
   const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
   await runMigrations(database.url);
@@ -87,6 +94,11 @@ async function main() {
 main().catch((error: unknown) => {
   // Stopped while starting: the step that was cut short fails; the stop itself ends the process.
   if (stopping) return;
+  if (error instanceof EmbeddedPostgresRefusal) {
+    // Something the operator fixes: the one line that says what to do, no stack.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, 'failed to start');
   process.exit(1);
 });
