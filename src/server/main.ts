@@ -1,5 +1,6 @@
 import { env } from '~/env';
 import { seedDemo } from './seed/demo';
+import { EmbeddedPostgresRefusal } from './db/embedded';
 import { runMigrations } from './db/migrate';
 import { resolveDatabaseUrl } from './db/resolve';
 import { startDashboardRefresher } from './dashboard/refresh';
@@ -9,23 +10,46 @@ import { logger } from './logger';
 import { createServices } from './services';
 import { startWorkers } from './runtime/workers';
 
-/** `npm start`: one process serving the API (tRPC's Node adapter) and the pages (Next.js), shut down gracefully. */
+/** A signal, or the process that started us gone: whatever has started is stopped, then the process exits. */
+let stopping: Promise<void> | null = null;
+
+/**
+ * `npm start` (scripts/start.ts), the e2e server and deployments: one process serving the API (tRPC's Node
+ * adapter) and the pages (Next.js), shut down gracefully on SIGTERM, SIGINT (Ctrl+C) and SIGHUP (its terminal
+ * closed), and when the process that started it dies (npm killed with SIGKILL): requests and jobs are drained,
+ * then PostgreSQL is stopped, last.
+ */
 async function main() {
   const started = performance.now();
-  // Until the app is up, a signal only stops what has started (the embedded PostgreSQL server, if any).
+  // Until the app is up, a stop only stops what has started (the embedded PostgreSQL server, if any).
   let stopStarted = async () => {};
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await stopStarted();
-    process.exit(0);
+  const stop = (why: { signal: NodeJS.Signals } | { reason: string }) => {
+    // Ctrl+C reaches the whole process group: npm passes its own SIGINT on too, so one key press is two signals.
+    if (stopping) return logger.info(why, 'already shutting down');
+    logger.info(why, 'shutting down');
+    clearInterval(orphanWatch);
+    stopping = stopStarted().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop({ signal }));
+  // Nobody would be left to stop us: a supervisor that kills npm with SIGKILL, a closed terminal npm died with.
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) stop({ reason: `the process that started this one (${parent}) exited` });
+  }, 1000).unref();
 
-  const database = await resolveDatabaseUrl(env, logger);
+  const aborter = new AbortController();
+  const databaseStarting = resolveDatabaseUrl(env, logger, aborter.signal);
+  stopStarted = async () => {
+    aborter.abort();
+    await databaseStarting.then((database) => database.stop(), () => {});
+  };
+  const database = await databaseStarting;
   stopStarted = () => database.stop();
   const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
   await runMigrations(database.url);
@@ -42,6 +66,8 @@ async function main() {
   await nextApp.prepare();
   const nextHandler = nextApp.getRequestHandler();
 
+  // Stopped while starting: nothing more is started; the stop ends the process once PostgreSQL has stopped.
+  if (stopping) return;
   const refresher = startDashboardRefresher(services);
   await refresher.refreshNow().catch((error: unknown) => logger.warn({ err: error }, 'first dashboard view refresh failed'));
   // One process in the embedded mode: the workers must share the app's in-process cache to invalidate it.
@@ -66,6 +92,13 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
+  // Stopped while starting: the step that was cut short fails; the stop itself ends the process.
+  if (stopping) return;
+  if (error instanceof EmbeddedPostgresRefusal) {
+    // Something the operator fixes: the one line that says what to do, no stack.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   logger.fatal({ err: error }, 'failed to start');
   process.exit(1);
 });
