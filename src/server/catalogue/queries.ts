@@ -119,9 +119,13 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
   );
   const base = and(...filters);
   const from = (rank: number) => (after && after[0] === rank ? sql`and (${nameKey}, ${products.id}) > (${after[1]} collate "C", ${after[2]}::uuid)` : sql``);
-  const group = (rank: number, match: SQL) =>
-    sql`(select ${products.id} from ${products} where ${base} and ${match} ${from(rank)} order by ${nameKey}, ${products.id} limit ${params.limit + 1})`;
-  const groups = [...(!after || after[0] === 0 ? [group(0, startsWith)] : []), group(1, sql`${words} and not (${startsWith})`)];
+  // Names starting with the search: a range of the name index, read in order.
+  const prefixGroup = sql`(select ${products.id} from ${products} where ${base} and ${startsWith} ${from(0)} order by ${nameKey}, ${products.id} limit ${params.limit + 1})`;
+  // Words anywhere: the trigram index finds the matches, then they are sorted. The OFFSET 0 fence keeps the planner
+  // from walking the name index in order instead and filtering every row (seconds at 1M products when few match).
+  const wordsGroup = sql`(select m.id from (select ${products.id} as id, ${nameKey} as name_key from ${products} where ${base} and ${words} and not (${startsWith}) ${from(1)} offset 0) m
+    order by m.name_key, m.id limit ${params.limit + 1})`;
+  const groups = [...(!after || after[0] === 0 ? [prefixGroup] : []), wordsGroup];
   const rank = sql<number>`(case when ${startsWith} then 0 else 1 end)::int`;
   const rows = await db
     .select({ ...productColumns, sortKey: nameKey, rank })
