@@ -84,11 +84,18 @@ test('recount requests: asked and withdrawn in the review; a recount by who coun
   const tablet = stockist.page;
   await openCounting(tablet, session.id);
   await expect(tablet.getByText(/Recontagem pedida pelo gerente/)).toContainText(product!.name);
-  // Meanwhile the same clerk counts the product on another tablet, in the first count.
-  await syncAs(stockist.page.request, { sessionId: session.id, deviceId: 'tab-e2e-other', entries: [entry(product!.ean, 1)] });
+  // Offline (so the live stream cannot tell it), the tablet takes the recount, while the same clerk counts the
+  // product on another tablet, in the first count.
+  await stockist.context.setOffline(true);
+  await expect(tablet.getByTestId('network-status')).toHaveText('Offline');
   await tablet.getByRole('checkbox', { name: /Recontagem pedida pelo gerente/ }).check();
   await tablet.getByLabel('Código de barras').focus();
   await scan(tablet, product!.ean);
+  const otherTablet = await browser.newContext();
+  await apiLogin(otherTablet.request, 'estoque@demo.test');
+  await syncAs(otherTablet.request, { sessionId: session.id, deviceId: 'tab-e2e-other', entries: [entry(product!.ean, 1)] });
+  await otherTablet.close();
+  await stockist.context.setOffline(false);
   await tablet.getByRole('button', { name: 'Sincronizar agora' }).click();
   await expect(tablet.getByTestId('rejected-scans')).toContainText('você contou este produto na primeira contagem: a recontagem deve ser feita por outro operador');
   await expect(pendingCount(tablet)).toHaveText('0');

@@ -52,7 +52,6 @@ export function ChangePasswordForm({ temporary, onChanged }: { temporary: boolea
         value={current}
         onChange={(e) => setCurrent(e.target.value)}
         autoComplete="current-password"
-        required
         error={serverErrors.currentPassword}
       />
       <TextField
@@ -61,11 +60,10 @@ export function ChangePasswordForm({ temporary, onChanged }: { temporary: boolea
         value={next}
         onChange={(e) => setNext(e.target.value)}
         autoComplete="new-password"
-        required
         hint="Pelo menos 10 caracteres. Uma frase fácil de lembrar é melhor que símbolos difíceis."
         error={localErrors.newPassword ?? serverErrors.newPassword}
       />
-      <TextField label="Repita a nova senha" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" required error={localErrors.again} />
+      <TextField label="Repita a nova senha" type="password" value={again} onChange={(e) => setAgain(e.target.value)} autoComplete="new-password" error={localErrors.again} />
       {change.isError && !serverErrors.currentPassword && !serverErrors.newPassword ? <ErrorAlert error={change.error} title="Não foi possível trocar a senha" /> : null}
       {change.isSuccess ? <Notice tone="success">Senha trocada. Seus outros dispositivos foram desconectados.</Notice> : null}
       <div className="form-actions">

@@ -115,6 +115,11 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   useEffect(() => {
     if (closed) setFeedback(null);
   }, [closed]);
+  // Learned from a sync (the live event was missed offline): read the session again for how and why it closed.
+  const closedBySync = counter.syncState?.phase === 'session_closed';
+  useEffect(() => {
+    if (closedBySync) void utils.inventory.byId.invalidate({ id: session.id });
+  }, [closedBySync, utils, session.id]);
   const needsLogin = loginExpired || counter.syncState?.phase === 'login_needed';
   const loginBack = useRef(onLoginBack);
   loginBack.current = onLoginBack;
