@@ -43,9 +43,13 @@ export function assertAcceptablePassword(password: string, who: { email: string;
   if (COMMON.has(squashed) || /^(.)\1+$/.test(squashed) || isSequence(squashed)) {
     throw new AppError('INVALID', 'password_too_common', 'This password is among the most used ones; choose another (a few words make a good one)', { field });
   }
-  const local = who.email.split('@')[0]!.toLowerCase();
-  const names = who.name.toLowerCase().split(/\s+/).filter((n) => n.length >= 4);
-  if ((local.length >= 4 && squashed.includes(local)) || names.some((n) => squashed === n || squashed.startsWith(n) && squashed.slice(n.length).match(/^\d*$/))) {
+  // Built from who they are: without the parts of their e-mail and name, fewer than 6 characters would be left.
+  const plainLetters = (text: string) => text.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase().replace(/[^a-z0-9]/g, '');
+  const parts = [...who.email.split('@')[0]!.split(/[._+-]/), ...who.name.split(/\s+/)].map(plainLetters).filter((p) => p.length >= 4);
+  const letters = plainLetters(plain);
+  let rest = letters;
+  for (const part of parts.sort((a, b) => b.length - a.length)) rest = rest.split(part).join('');
+  if (rest.length < letters.length && rest.length < 6) {
     throw new AppError('INVALID', 'password_contains_identity', 'Do not build the password from your email or name', { field });
   }
 }
