@@ -121,7 +121,7 @@ export const envSchema = z.object({
    * file is written; one more gets 503 exports_busy), and how long one may take before its query is cancelled.
    */
   EXPORT_MAX_CONCURRENT: int(2, 1, 100),
-  EXPORT_TIMEOUT_MS: int(600_000, 1000),
+  EXPORT_TIMEOUT_MS: int(600_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SEED: bool.default(true),
 });

@@ -2,7 +2,8 @@ import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Sql } from 'postgres';
 
-const dialect = new PgDialect();
+// The database's own casing (db/client.ts): schema columns such as `storeId` are `store_id`.
+const dialect = new PgDialect({ casing: 'snake_case' });
 
 export type StreamOptions = {
   /** Rows fetched from the portal at a time (what memory holds of the result at once). */

@@ -156,8 +156,12 @@ export function createExportRoute(services: Services, opts: { isSecure: (req: In
     const logPath = `export.${match[1]}.${format}`;
     const log = (error: AppError | null) => logProcedureResult(ctx.logger, { path: logPath, type: 'export', durationMs: performance.now() - started, error: error && toTRPCError(error) });
     let holdsSlot = false;
+    let deadline: NodeJS.Timeout | undefined;
+    let timedOut = false;
     try {
       await enforceRateLimit({ rateLimiter: services.rateLimiter, caller: ctx.caller, ip: ctx.ip, setHeader: ctx.setHeader });
+      // Another site may link here, but not make a signed-in browser fetch a whole catalogue for it.
+      if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('FORBIDDEN', 'cross_site', 'Cross-site request refused: exports are downloaded from this site only');
       if (ctx.operator) throw new AppError('FORBIDDEN', 'operator_outside_orgs', 'The platform operator belongs to no organization; this works on one');
       if (!ctx.principal) throw new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
       const { principal } = ctx;
@@ -176,12 +180,20 @@ export function createExportRoute(services: Services, opts: { isSecure: (req: In
       const job = await exportKind.prepare({ ...ctx.domain, principal }, params);
       res.setHeader('Content-Type', exportContentTypes[format]);
       res.setHeader('Content-Disposition', `attachment; filename="${job.filename}.${format}"`);
+      // The query's statement timeout ends an export that runs too long, but only when it asks for more rows: a
+      // reader that stopped reading would hold the connection and the slot for ever. A second later, this ends it.
+      deadline = setTimeout(() => {
+        timedOut = true;
+        res.destroy();
+      }, services.env.EXPORT_TIMEOUT_MS + 1000);
       const figures = await job.write(format, res);
       log(null);
       ctx.logger.info({ path: logPath, rows: figures.rows, bytes: figures.bytes, durationMs: Math.round(performance.now() - started) }, 'export written');
     } catch (error) {
       if (error instanceof ExportAborted) {
-        ctx.logger.info({ path: logPath, durationMs: Math.round(performance.now() - started) }, 'export abandoned by its reader');
+        const fields = { path: logPath, durationMs: Math.round(performance.now() - started) };
+        if (timedOut) ctx.logger.warn(fields, 'export cut at its time limit (EXPORT_TIMEOUT_MS)');
+        else ctx.logger.info(fields, 'export abandoned by its reader');
         res.destroy();
         return;
       }
@@ -197,6 +209,7 @@ export function createExportRoute(services: Services, opts: { isSecure: (req: In
       res.removeHeader('Content-Disposition');
       sendJson(res, status, body);
     } finally {
+      clearTimeout(deadline);
       if (holdsSlot) running--;
     }
   };
