@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { auditActionLabels as actionLabels, auditActorTypeLabels as actorTypeLabels, auditEntityTypeLabels as entityTypeLabels } from '~/lib/labels';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
+import { ExportLinks } from '../exports/export-links';
 import { SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
@@ -57,7 +58,11 @@ export function AuditAdmin() {
 
   return (
     <>
-      <PageHeader title="Auditoria" description="Quem fez o quê, e quando. Os registros não podem ser alterados." />
+      <PageHeader
+        title="Auditoria"
+        description="Quem fez o quê, e quando. Os registros não podem ser alterados."
+        actions={<ExportLinks kind="audit" params={filters} label="Exportar os registros filtrados" />}
+      />
 
       <form className="filters filters-audit" aria-label="Filtrar auditoria" onSubmit={apply} noValidate>
         <TextField label="Ação" value={draft.action} onChange={set('action')} list="audit-actions" autoComplete="off" placeholder="ex.: user.created" />
