@@ -36,8 +36,8 @@ function toInput(filters: Filters): ListInput {
 
 /** The list's filters, for the export of its lines (every page, not only the ones loaded). */
 function exportFilters(filters: Filters) {
-  const { storeId, status, from, to, mine } = toInput(filters);
-  return { storeId, status, from, to, mine };
+  const { storeId, status, from, to, mine, number } = toInput(filters);
+  return { storeId, status, from, to, mine, number };
 }
 
 export function RequestList() {

@@ -218,6 +218,8 @@ describe('GET /api/export/purchase-requests', () => {
       ['Loja exp 1', 'clerk exp', 'Parcialmente aprovada', 'Arroz 5kg', '2', '1', 'Aprovado', '', 'buyer exp', '20,00', '10,00'],
       ['Loja exp 1', 'clerk exp', 'Parcialmente aprovada', 'Feijão 1kg', '1,5', '', 'Recusado', 'Estoque suficiente', 'buyer exp', '23,25', ''],
     ]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual([expect.stringMatching(/^PC-\d{4}-\d{6}$/), expect.stringMatching(/^PC-/), expect.stringMatching(/^PC-/)]);
+    expect(rows[2]![0]).toBe(rows[3]![0]);
     expect(rows[1]![3]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
     expect(rows[1]![13]).toBe('');
     expect(rows[2]![13]).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}$/);
@@ -230,6 +232,8 @@ describe('GET /api/export/purchase-requests', () => {
     expect(pending.slice(1).map((r) => r[5])).toEqual(['Café 500g']);
     const mine = await csvOf('/api/export/purchase-requests.csv?mine=true', as_(org, 'manager'));
     expect(mine.slice(1).map((r) => r[2])).toEqual(['manager exp']);
+    const byNumber = await csvOf(`/api/export/purchase-requests.csv?number=${mine[1]![0]!.slice(-6)}`, as_(org, 'manager'));
+    expect(byNumber.slice(1).map((r) => r[0])).toEqual([mine[1]![0]]);
     const later = await csvOf(`/api/export/purchase-requests.csv?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, as_(org, 'manager'));
     expect(later).toEqual([header]);
     const ofStore = await get(`/api/export/purchase-requests.csv?storeId=${org.stores[1]!.id}`, as_(org, 'manager'));
@@ -265,7 +269,11 @@ describe('GET /api/export/catalogue', () => {
     const manager = await as(services, org, 'admin');
     await manager.products.deactivate({ id: org.products[1]!.id });
     try {
-      expect((await csvOf('/api/export/catalogue.csv?search=ca', as_(org, 'buyer'))).slice(1).map((r) => r[1])).toEqual(['Café 500g']);
+      // Words anywhere in name, brand or category, names starting with them first: what the list shows.
+      const listed = await (await as(services, org, 'buyer')).products.list({ search: 'ca', limit: 50 });
+      const exported = (await csvOf('/api/export/catalogue.csv?search=ca', as_(org, 'buyer'))).slice(1).map((r) => r[1]!.replace(/^'/, ''));
+      expect(exported).toEqual(listed.items.map((p) => p.name));
+      expect(exported).toEqual(['Café 500g', '=2+3 Promoção']);
       expect((await csvOf(`/api/export/catalogue.csv?search=${org.products[0]!.ean.slice(0, 11)}`, as_(org, 'buyer'))).slice(1).map((r) => r[1])).toEqual(['Arroz 5kg', 'Café 500g', "'=2+3 Promoção"]);
       expect((await csvOf('/api/export/catalogue.csv?category=Mercearia', as_(org, 'buyer'))).slice(1).map((r) => r[1])).toEqual(['Arroz 5kg']);
       expect((await csvOf('/api/export/catalogue.csv?active=false', as_(org, 'buyer'))).slice(1).map((r) => [r[1], r[7]])).toEqual([['Feijão 1kg', 'Não']]);

@@ -1,6 +1,6 @@
 import { and, sql, type SQL } from 'drizzle-orm';
 import { auditFilters, type AuditFilters } from '../audit/queries';
-import { productListFilters, productNameOrder, type ProductListParams } from '../catalogue/queries';
+import { productListFilters, productNameOrder, productWordMatch, type ProductListParams } from '../catalogue/queries';
 import { auditLog, products, purchaseRequests } from '../db/schema';
 import type { UncountedResolution } from '../db/schema';
 import { flaggedLine, sessionLinesCte } from '../inventory/queries/lines';
@@ -62,7 +62,7 @@ export function sessionLines(session: LineScope & { varianceThreshold: number })
 // ---- purchase requests, one row per line
 
 export type RequestLineRow = {
-  requestId: string;
+  requestNumber: string;
   storeName: string;
   createdByName: string;
   createdAt: number;
@@ -84,7 +84,7 @@ export type RequestLineRow = {
 /** The lines of the requests the list would show (same filters and scope), newest request first, lines in order. */
 export function requestLines(orgId: string, params: Omit<RequestListParams, 'cursor' | 'limit' | 'withItems'>): SQL {
   return sql`
-    select ${purchaseRequests.id} as "requestId", s.name as "storeName", creator.name as "createdByName",
+    select ${purchaseRequests.number} as "requestNumber", s.name as "storeName", creator.name as "createdByName",
            ${wallClock(sql`${purchaseRequests.createdAt}`)} as "createdAt", ${purchaseRequests.status} as status,
            p.name as "productName", p.ean, p.unit, i.quantity::float8 as quantity, i.approved_quantity::float8 as "approvedQuantity",
            i.status as decision, i.decision_reason as "decisionReason", buyer.name as "buyerName", ${wallClock(sql`i.decided_at`)} as "decidedAt",
@@ -116,9 +116,14 @@ export type ProductRow = {
   updatedAt: number;
 };
 
-/** The products the catalogue's list would show (same filters), in its order: by EAN for a digits search, by name otherwise. */
+/**
+ * The products the catalogue's list would show (same filters and search), in its order: by EAN for a digits search;
+ * for words, the names that start with them first, then the other matches; by name otherwise.
+ */
 export function catalogueProducts(orgId: string, params: Omit<ProductListParams, 'cursor' | 'limit'>): SQL {
-  const { filters, byEan } = productListFilters(orgId, params);
+  const { filters, search, byEan } = productListFilters(orgId, params);
+  const match = !byEan && search ? productWordMatch(search) : null;
+  const order = byEan ? sql`${products.ean}` : match ? sql`(case when ${match.startsWith} then 0 else 1 end), ${productNameOrder}` : productNameOrder;
   return sql`
     select ${products.ean} as ean, ${products.name} as name, ${products.brand} as brand, ${products.category} as category,
            ${products.unit} as unit, ${products.plu} as plu, ${products.referencePrice}::float8 as "referencePrice",
@@ -128,8 +133,8 @@ export function catalogueProducts(orgId: string, params: Omit<ProductListParams,
       left join users buyer on buyer.id = ${products.buyerId}
       left join category_buyers cb on cb.org_id = ${products.orgId} and cb.category = ${products.category}
       left join users category_buyer on category_buyer.id = cb.buyer_id
-     where ${and(...filters)}
-     order by ${byEan ? sql`${products.ean}` : productNameOrder}`;
+     where ${and(...filters, match ? sql`(${match.startsWith} or ${match.words})` : undefined)}
+     order by ${order}`;
 }
 
 // ---- store stock

@@ -113,7 +113,7 @@ export async function inventorySessionExport(ctx: SignedInContext, input: { sess
 const requestSheet: Sheet<RequestLineRow> = {
   name: 'Solicitações',
   columns: [
-    { header: 'Solicitação', kind: 'text', width: 38, value: (r) => r.requestId },
+    { header: 'Solicitação', kind: 'text', width: 16, value: (r) => r.requestNumber },
     { header: 'Loja', kind: 'text', width: 24, value: (r) => r.storeName },
     { header: 'Criada por', kind: 'text', width: 24, value: (r) => r.createdByName },
     { header: 'Criada em', kind: 'date', width: 17, value: (r) => r.createdAt },
@@ -133,7 +133,7 @@ const requestSheet: Sheet<RequestLineRow> = {
   ],
 };
 
-export type RequestExportFilters = { storeId?: string | null; status?: RequestStatus[] | null; from?: Date | null; to?: Date | null; mine?: boolean | null };
+export type RequestExportFilters = { storeId?: string | null; status?: RequestStatus[] | null; from?: Date | null; to?: Date | null; mine?: boolean | null; number?: string | null };
 
 /** The lines of the requests `purchaseRequests.list` would show the caller with these filters. */
 export async function purchaseRequestsExport(ctx: SignedInContext, filters: RequestExportFilters): Promise<ExportJob> {
@@ -146,6 +146,7 @@ export async function purchaseRequestsExport(ctx: SignedInContext, filters: Requ
     from: filters.from ?? null,
     to: filters.to ?? null,
     createdBy: filters.mine ? ctx.principal.userId : null,
+    number: filters.number ?? null,
   });
   return job(ctx, dated('solicitacoes-de-compra', store?.name ?? ''), requestSheet, query);
 }

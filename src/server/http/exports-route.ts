@@ -57,6 +57,7 @@ const exportKinds: Record<string, ExportKind<unknown>> = {
       from: instant.optional(),
       to: instant.optional(),
       mine: flag.optional(),
+      number: filterText(40).optional(),
     }),
     prepare: purchaseRequestsExport,
   }),
