@@ -146,13 +146,14 @@ describe.each([
     }
     const out = new PassThrough({ highWaterMark: 16 * 1024 });
     const writing = write(sheet, counted(), out);
-    // Settles once the buffers on the way are full (a few hundred ms on a busy machine), then stays there.
+    // Settles once the buffers on the way are full (a few hundred ms, more on a busy machine), then stays there.
     let whileUnread = -1;
-    for (let i = 0; i < 20 && pulled !== whileUnread; i++) {
+    for (let still = 0, i = 0; still < 2 && i < 30; i++) {
+      still = pulled === whileUnread ? still + 1 : 0;
       whileUnread = pulled;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 400));
     }
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 800));
     // A batch of 1,000 rows is ~60 KB of CSV (~130 KB of sheet XML, a third of it once zipped): what fills the
     // buffers on the way (16 KB marks) stops the writer, which takes no batch more until the reader reads; without
     // backpressure all 50 are taken within the first second.
@@ -183,17 +184,28 @@ describe.each([
 
   it('stops pulling batches once the reader has gone away', async () => {
     let pulled = 0;
-    async function* counted() {
-      for (const batch of chunks(many(100_000), 1000)) {
-        pulled++;
-        yield await Promise.resolve(batch);
-      }
-    }
+    let closed = false;
+    const batches = chunks(many(100_000), 1000);
+    // As postgres.js's cursor: an async iterator whose return() (closing the cursor) answers synchronously.
+    const cursor: AsyncIterable<Row[]> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => {
+          const next = batches.next();
+          if (!next.done) pulled++;
+          return next;
+        },
+        return: (() => {
+          closed = true;
+          return { done: true, value: undefined };
+        }) as unknown as () => Promise<IteratorResult<Row[]>>,
+      }),
+    };
     const out = new PassThrough({ highWaterMark: 16 * 1024 });
-    const writing = write(sheet, counted(), out);
+    const writing = write(sheet, cursor, out);
     await new Promise((resolve) => setTimeout(resolve, 100));
     out.destroy();
     await expect(writing).rejects.toThrow(/aborted|destroyed/);
     expect(pulled).toBeLessThan(100);
+    expect(closed).toBe(true);
   });
 });

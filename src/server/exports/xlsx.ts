@@ -105,8 +105,12 @@ export async function writeXlsx<Row>(sheet: Sheet<Row>, batches: AsyncIterable<R
   } catch (error) {
     zip.abort();
     sink.destroy();
-    // Closes the query's cursor (a no-op when the error came from the query itself).
-    await iterator.return?.().catch(() => undefined);
+    // Closes the query's cursor (postgres.js's return() may not hand back a promise; a failed query has none to close).
+    try {
+      await iterator.return?.();
+    } catch {
+      // the error that got us here is the one to report
+    }
     throw error;
   }
   await finish(out);
