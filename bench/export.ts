@@ -44,10 +44,13 @@ const memoryMb = async (pid: number, field: 'VmHWM' | 'VmRSS') => {
   return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
 };
 
-type Download = { status: number; bytes: number; seconds: number; stalledGrowthMb?: number };
+type Download = { status: number; bytes: number; seconds: number; stalled?: { rssAtPauseMb: number; after1sMb: number; after5sMb: number } };
 
-/** GETs an export, counting its bytes; `stall`: stop reading after 2 MB, wait, note the server's RSS, hang up. */
-function download(url: string, cookie: string, opts: { pid?: number; stall?: boolean } = {}): Promise<Download> {
+/**
+ * GETs an export, counting its bytes (`onBytes` sees the running total); `stall`: stop reading after 2 MB, note the
+ * server's RSS then, 1 s later (the kernel's socket buffers filled meanwhile) and 5 s later, hang up.
+ */
+function download(url: string, cookie: string, opts: { pid?: number; stall?: boolean; onBytes?: (bytes: number) => void } = {}): Promise<Download> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const request = http.get(url, { headers: { cookie }, agent: false }, (response) => {
@@ -55,15 +58,18 @@ function download(url: string, cookie: string, opts: { pid?: number; stall?: boo
       let stalled = false;
       response.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
+        opts.onBytes?.(bytes);
         if (!opts.stall || stalled || bytes < STALL_AFTER_BYTES) return;
         stalled = true;
         response.pause();
         void (async () => {
-          const before = await memoryMb(opts.pid!, 'VmRSS');
-          await new Promise((r) => setTimeout(r, STALL_MS));
-          const after = await memoryMb(opts.pid!, 'VmRSS');
+          const rssAtPauseMb = await memoryMb(opts.pid!, 'VmRSS');
+          await new Promise((r) => setTimeout(r, 1000));
+          const after1sMb = await memoryMb(opts.pid!, 'VmRSS');
+          await new Promise((r) => setTimeout(r, STALL_MS - 1000));
+          const after5sMb = await memoryMb(opts.pid!, 'VmRSS');
           request.destroy();
-          resolve({ status: response.statusCode ?? 0, bytes, seconds: (performance.now() - started) / 1000, stalledGrowthMb: Math.round((after - before) * 10) / 10 });
+          resolve({ status: response.statusCode ?? 0, bytes, seconds: (performance.now() - started) / 1000, stalled: { rssAtPauseMb, after1sMb, after5sMb } });
         })();
       });
       response.on('end', () => resolve({ status: response.statusCode ?? 0, bytes, seconds: (performance.now() - started) / 1000 }));
@@ -83,11 +89,15 @@ async function round(name: string, path: string, rows: number, cookie: string, p
     // Warm-up: one tiny export of each format loads what every later one uses (exceljs, the query path).
     for (const format of ['csv', 'xlsx']) await download(`${server.url}/api/export/catalogue.${format}?search=7899999`, cookie);
     const idleRss = await memoryMb(pid, 'VmRSS');
-    let sampledPeak = idleRss;
-    const sampler = setInterval(() => void memoryMb(pid, 'VmRSS').then((mb) => (sampledPeak = Math.max(sampledPeak, mb))), 250);
-    const result = await download(`${server.url}${path}`, cookie, { pid, stall: opts.stall });
+    // The server's RSS against the bytes received so far: whether the peak keeps growing with the rows or levels off.
+    let received = 0;
+    const timeline: { bytes: number; rssMb: number }[] = [];
+    const sampler = setInterval(() => void memoryMb(pid, 'VmRSS').then((rssMb) => timeline.push({ bytes: received, rssMb })), 250);
+    const result = await download(`${server.url}${path}`, cookie, { pid, stall: opts.stall, onBytes: (b) => (received = b) });
     clearInterval(sampler);
     const peak = await memoryMb(pid, 'VmHWM');
+    /** The highest RSS over idle seen until `share` of the file had arrived. */
+    const peakUntil = (share: number) => Math.round(Math.max(idleRss, ...timeline.filter((t) => t.bytes <= share * result.bytes).map((t) => t.rssMb)) - idleRss);
     const out = {
       name,
       path,
@@ -99,7 +109,14 @@ async function round(name: string, path: string, rows: number, cookie: string, p
       idleRssMb: Math.round(idleRss),
       peakRssMb: Math.round(peak),
       peakOverIdleMb: Math.round(peak - idleRss),
-      ...(opts.stall ? { rssGrowthWhileStalledMb: result.stalledGrowthMb } : {}),
+      sampledPeakOverIdleMbBy: opts.stall ? null : { tenthOfRows: peakUntil(0.1), halfOfRows: peakUntil(0.5), allRows: peakUntil(1) },
+      stall: result.stalled
+        ? {
+            rssAtPauseOverIdleMb: Math.round(result.stalled.rssAtPauseMb - idleRss),
+            growthFirstSecondMb: Math.round((result.stalled.after1sMb - result.stalled.rssAtPauseMb) * 10) / 10,
+            growthNext4sMb: Math.round((result.stalled.after5sMb - result.stalled.after1sMb) * 10) / 10,
+          }
+        : null,
     };
     process.stderr.write(`${JSON.stringify(out)}\n`);
     return out;
@@ -148,7 +165,8 @@ const summary = Object.fromEntries(
         peakOverIdleMb: { baseline: base.peakOverIdleMb, full: full.peakOverIdleMb, stalled: stalled.peakOverIdleMb },
         fullMinusBaselinePeakMb: full.peakOverIdleMb - base.peakOverIdleMb,
         rowsRatio: Math.round((full.rows ?? 0) / (base.rows ?? 1)),
-        rssGrowthWhileStalledMb: stalled.rssGrowthWhileStalledMb,
+        fullSampledPeakOverIdleMbBy: full.sampledPeakOverIdleMbBy,
+        stalledRssGrowthMb: { firstSecond: stalled.stall?.growthFirstSecondMb ?? null, next4s: stalled.stall?.growthNext4sMb ?? null },
       },
     ];
   }),
@@ -160,8 +178,10 @@ const out = {
   machine: '2 cores shared with other work; server, client and PostgreSQL on the same box',
   note:
     'Each round on a fresh server process (bench/serve-api.ts, Redis off), after a warm-up export of each format. peakOverIdleMb: the ' +
-    'server process VmHWM after the round minus its VmRSS before it (after the warm-up). rssGrowthWhileStalledMb: VmRSS after the reader ' +
-    `paused ${STALL_MS / 1000} s minus VmRSS when it paused. Seeding: src/server/seed/scale.ts at scale ${SCALE}.`,
+    'server process VmHWM after the round minus its VmRSS before it (after the warm-up). sampledPeakOverIdleMbBy: the highest VmRSS ' +
+    '(sampled every 250 ms) over idle until a tenth, half and all of the file had arrived: V8 grows its heap to a working size early ' +
+    'in a long export, then the peak stays level. stalledRssGrowthMb (stall): VmRSS growth in the first second after the reader paused (the ' +
+    `kernel's socket buffers still take data) and in the next 4 s (the server held back). Seeding: src/server/seed/scale.ts at scale ${SCALE}.`,
   dataset: { products: all!.n, seedSeconds: Math.round(seeded.timings.total! / 1000) },
   summary,
   rounds,
