@@ -1,8 +1,10 @@
 'use client';
 
 import { useState, type FormEvent } from 'react';
+import { auditActionLabels as actionLabels, auditActorTypeLabels as actorTypeLabels, auditEntityTypeLabels as entityTypeLabels } from '~/lib/labels';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
+import { ExportLinks } from '../exports/export-links';
 import { SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
@@ -13,60 +15,6 @@ import styles from './admin.module.css';
 
 type AuditEntry = RouterOutputs['admin']['audit']['list']['items'][number];
 type AuditFilters = Omit<RouterInputs['admin']['audit']['list'], 'cursor' | 'limit'>;
-
-/** Actions the server writes today (src/server/**: writeAudit calls); unknown ones are shown by their code. */
-const actionLabels: Record<string, string> = {
-  'auth.login': 'Entrada no sistema',
-  'auth.login_failed': 'Tentativa de entrada recusada',
-  'auth.logout': 'Saída do sistema',
-  'user.created': 'Usuário criado',
-  'user.updated': 'Usuário alterado',
-  'user.deactivated': 'Usuário desativado',
-  'store.created': 'Loja criada',
-  'store.updated': 'Loja alterada',
-  'token.created': 'Token de API criado',
-  'token.revoked': 'Token de API revogado',
-  'product.created': 'Produto criado',
-  'product.updated': 'Produto alterado',
-  'product.deactivated': 'Produto desativado',
-  'purchaseRequest.created': 'Solicitação criada',
-  'purchaseRequest.submitted': 'Solicitação enviada para aprovação',
-  'purchaseRequest.completed': 'Solicitação concluída',
-  'purchaseRequest.closed': 'Solicitação fechada',
-  'purchaseRequestItem.approved': 'Item aprovado',
-  'purchaseRequestItem.rejected': 'Item recusado',
-  'inventory.opened': 'Inventário aberto',
-  'inventory.assigned': 'Operadores do inventário definidos',
-  'inventory.synced': 'Leituras sincronizadas',
-  'inventory.recountRequested': 'Recontagem pedida',
-  'inventory.recountCancelled': 'Pedido de recontagem retirado',
-  'inventory.finalized': 'Inventário finalizado',
-  'inventory.cancelled': 'Inventário cancelado',
-  'storeStock.imported': 'Estoque da loja importado',
-  'deadLetter.retried': 'Falha de fila reenviada',
-  'deadLetter.resolved': 'Falha de fila resolvida',
-  'events.replayed': 'Eventos reprocessados',
-};
-
-const entityTypeLabels: Record<string, string> = {
-  user: 'Usuário',
-  store: 'Loja',
-  api_token: 'Token de API',
-  product: 'Produto',
-  category: 'Categoria',
-  purchase_request: 'Solicitação de compra',
-  purchase_request_item: 'Item de solicitação',
-  inventory_session: 'Inventário',
-  dead_letter: 'Falha de fila',
-  event_log: 'Evento',
-};
-
-const actorTypeLabels: Record<string, string> = {
-  system: 'Sistema',
-  anonymous: 'Anônimo',
-  token: 'Token de API',
-  user: 'Usuário',
-};
 
 type Draft = { action: string; entityType: string; actorId: string; from: string; to: string };
 const emptyDraft: Draft = { action: '', entityType: '', actorId: '', from: '', to: '' };
@@ -110,7 +58,11 @@ export function AuditAdmin() {
 
   return (
     <>
-      <PageHeader title="Auditoria" description="Quem fez o quê, e quando. Os registros não podem ser alterados." />
+      <PageHeader
+        title="Auditoria"
+        description="Quem fez o quê, e quando. Os registros não podem ser alterados."
+        actions={<ExportLinks kind="audit" params={filters} label="Exportar os registros filtrados" />}
+      />
 
       <form className="filters filters-audit" aria-label="Filtrar auditoria" onSubmit={apply} noValidate>
         <TextField label="Ação" value={draft.action} onChange={set('action')} list="audit-actions" autoComplete="off" placeholder="ex.: user.created" />

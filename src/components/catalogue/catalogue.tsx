@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
+import { ExportLinks } from '../exports/export-links';
 import { useSession } from '../session';
 import { SelectField, TextField } from '../ui/fields';
 import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
@@ -69,16 +70,19 @@ export function Catalogue() {
         title="Catálogo"
         description={canEdit ? 'Produtos da rede: cadastre, corrija, desative ou importe uma planilha.' : 'Produtos da rede, com código de barras, preço de referência e comprador responsável.'}
         actions={
-          canEdit ? (
-            <>
-              <button type="button" className="btn btn-secondary" onClick={notice.clearThen(() => setImporting(true))}>
-                Importar CSV
-              </button>
-              <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setEditing('new'))}>
-                Novo produto
-              </button>
-            </>
-          ) : null
+          <>
+            <ExportLinks kind="catalogue" params={{ search: input.search, category: input.category, active: activeFilter === 'all' ? 'all' : String(input.active) }} label="Exportar os produtos filtrados" />
+            {canEdit ? (
+              <>
+                <button type="button" className="btn btn-secondary" onClick={notice.clearThen(() => setImporting(true))}>
+                  Importar CSV
+                </button>
+                <button type="button" className="btn btn-primary" onClick={notice.clearThen(() => setEditing('new'))}>
+                  Novo produto
+                </button>
+              </>
+            ) : null}
+          </>
         }
       />
 

@@ -7,6 +7,7 @@ import { randomUuid } from '~/lib/ui/uuid';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { errorDetails, errorReason } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
+import { StockExport } from '../exports/stock-export';
 import { PageHeader } from '../ui/page-header';
 import { EmptyState, ErrorAlert, Loading } from '../ui/feedback';
 import { TextField } from '../ui/fields';
@@ -30,6 +31,7 @@ export function InventoryHome() {
         description={manager ? 'Abra inventários, acompanhe a contagem ao vivo, revise as divergências e finalize.' : 'Os inventários em que você foi designado para contar.'}
       />
       {manager ? <OpenSessionForm /> : null}
+      {manager ? <StockExport /> : null}
       <h2 className="section-title">Inventários</h2>
       {list.isPending ? <Loading /> : null}
       {list.error && !list.isFetchNextPageError ? <ErrorAlert error={list.error} title="Não foi possível carregar os inventários" onRetry={() => void list.refetch()} /> : null}

@@ -6,6 +6,7 @@ import { brl as money } from '~/lib/money';
 import { describeError, errorDetails, errorReason } from '~/lib/trpc/errors';
 import { api, type RouterInputs } from '~/lib/trpc/react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
+import { ExportLinks } from '../exports/export-links';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
@@ -105,6 +106,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             <Link href="/inventory" className="btn btn-secondary">
               Voltar
             </Link>
+            <ExportLinks kind="inventory-session" params={{ sessionId: s.id }} label="Exportar o resultado do inventário" />
             {open ? (
               <Link href={`/inventory/${s.id}/count`} className="btn btn-secondary">
                 Contar

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs } from '~/lib/trpc/react';
+import { ExportLinks } from '../exports/export-links';
 import { useSession } from '../session';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
@@ -33,6 +34,12 @@ function toInput(filters: Filters): ListInput {
   };
 }
 
+/** The list's filters, for the export of its lines (every page, not only the ones loaded). */
+function exportFilters(filters: Filters) {
+  const { storeId, status, from, to, mine, number } = toInput(filters);
+  return { storeId, status, from, to, mine, number };
+}
+
 export function RequestList() {
   const { user } = useSession();
   const stores = useVisibleStores();
@@ -56,11 +63,14 @@ export function RequestList() {
         title="Solicitações de compra"
         description={user.role === 'clerk' ? 'Os pedidos de reposição das suas lojas e o que os compradores decidiram.' : 'Os pedidos de reposição das lojas e o que os compradores decidiram.'}
         actions={
-          canCreate ? (
-            <Link href="/purchase-requests/new" className="btn btn-primary">
-              Nova solicitação
-            </Link>
-          ) : null
+          <>
+            <ExportLinks kind="purchase-requests" params={exportFilters(applied)} label="Exportar as solicitações filtradas" />
+            {canCreate ? (
+              <Link href="/purchase-requests/new" className="btn btn-primary">
+                Nova solicitação
+              </Link>
+            ) : null}
+          </>
         }
       />
 

@@ -1,17 +1,11 @@
+import { itemStatusLabels as sharedItemStatusLabels, requestStatusLabels as sharedRequestStatusLabels } from '~/lib/labels';
 import type { RouterOutputs } from '~/lib/trpc/react';
 import { formatQuantity } from '../ui/format';
 
 export type RequestStatus = RouterOutputs['purchaseRequests']['list']['items'][number]['status'];
 export type ItemStatus = RouterOutputs['purchaseRequests']['byId']['items'][number]['status'];
 
-export const requestStatusLabels: Record<RequestStatus, string> = {
-  draft: 'Rascunho',
-  pending: 'Pendente',
-  partially_approved: 'Parcialmente aprovada',
-  approved: 'Aprovada',
-  rejected: 'Recusada',
-  closed: 'Fechada',
-};
+export const requestStatusLabels: Record<RequestStatus, string> = sharedRequestStatusLabels;
 
 /** The order people read a request's life in. */
 export const requestStatuses = Object.keys(requestStatusLabels) as RequestStatus[];
@@ -25,11 +19,7 @@ const requestStatusTone: Record<RequestStatus, string> = {
   closed: 'badge-off',
 };
 
-export const itemStatusLabels: Record<ItemStatus, string> = {
-  pending: 'Aguardando',
-  approved: 'Aprovado',
-  rejected: 'Recusado',
-};
+export const itemStatusLabels: Record<ItemStatus, string> = sharedItemStatusLabels;
 
 const itemStatusTone: Record<ItemStatus, string> = { pending: 'badge-pending', approved: 'badge-ok', rejected: 'badge-rejected' };
 

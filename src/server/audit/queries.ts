@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { auditLog, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
@@ -11,6 +11,19 @@ export type AuditFilters = {
   from?: Date | null;
   to?: Date | null;
 };
+
+/** The trail's filters on `audit_log` (the audit export applies the same). */
+export function auditFilters(orgId: string, params: AuditFilters): (SQL | undefined)[] {
+  return [
+    eq(auditLog.orgId, orgId),
+    params.actorId ? eq(auditLog.actorId, params.actorId) : undefined,
+    params.action ? eq(auditLog.action, params.action) : undefined,
+    params.entityType ? eq(auditLog.entityType, params.entityType) : undefined,
+    params.entityId ? eq(auditLog.entityId, params.entityId) : undefined,
+    params.from ? gte(auditLog.createdAt, params.from) : undefined,
+    params.to ? lte(auditLog.createdAt, params.to) : undefined,
+  ];
+}
 
 export async function listAudit(db: Executor, orgId: string, params: AuditFilters & { cursor?: string | null; limit: number }) {
   const after = decodeCursor<[number]>(params.cursor, ['int']);
@@ -31,18 +44,7 @@ export async function listAudit(db: Executor, orgId: string, params: AuditFilter
     })
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.actorId))
-    .where(
-      and(
-        eq(auditLog.orgId, orgId),
-        params.actorId ? eq(auditLog.actorId, params.actorId) : undefined,
-        params.action ? eq(auditLog.action, params.action) : undefined,
-        params.entityType ? eq(auditLog.entityType, params.entityType) : undefined,
-        params.entityId ? eq(auditLog.entityId, params.entityId) : undefined,
-        params.from ? gte(auditLog.createdAt, params.from) : undefined,
-        params.to ? lte(auditLog.createdAt, params.to) : undefined,
-        after ? lt(auditLog.id, after[0]) : undefined,
-      ),
-    )
+    .where(and(...auditFilters(orgId, params), after ? lt(auditLog.id, after[0]) : undefined))
     .orderBy(desc(auditLog.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (r) => [r.id]);

@@ -69,12 +69,10 @@ export type ProductListParams = {
 };
 
 /**
- * One statement per page. Digits search by EAN prefix (ordered by EAN). Words search name, brand and category,
- * anywhere, accent- and case-insensitive (trigram index over `search_text`): names that start with what was typed
- * come first, then the other matches, each group by name. Without a search, every product by name. All ride an
- * index and continue from a keyset cursor.
+ * The list's filters on `products`, shared with the catalogue export: `search` (spaces folded) is digits
+ * (`byEan`: an EAN prefix, in EAN order) or words (see `productWordMatch`; the caller adds the match).
  */
-export async function listProducts(db: Executor, orgId: string, params: ProductListParams) {
+export function productListFilters(orgId: string, params: Omit<ProductListParams, 'cursor' | 'limit'>): { filters: (SQL | undefined)[]; search: string; byEan: boolean } {
   const search = (params.search ?? '').trim().replace(/\s+/g, ' ');
   const byEan = /^\d+$/.test(search);
   const filters: (SQL | undefined)[] = [
@@ -86,6 +84,35 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
   if (byEan) {
     const upper = nextDigitPrefix(search);
     filters.push(sql`${products.ean} >= ${search}`, upper ? sql`${products.ean} < ${upper}` : undefined);
+  }
+  return { filters, search, byEan };
+}
+
+/**
+ * A words search: `startsWith` the name begins with what was typed (ranked first); `words` every word is somewhere
+ * in name, brand or category. Accent- and case-insensitive (`name_key`, and the trigram index over `search_text`).
+ */
+export function productWordMatch(search: string): { startsWith: SQL; words: SQL } {
+  const prefix = sql`immutable_unaccent(lower(${escapeLike(search)})) || '%'`;
+  const words = sql.join(
+    search.split(' ').map((w) => sql`${products.searchText} like '%' || immutable_unaccent(lower(${escapeLike(w)})) || '%'`),
+    sql` and `,
+  );
+  return { startsWith: sql`${nameKey} like ${prefix}`, words };
+}
+
+/** The catalogue's name order (accent-free, what `products_org_name_idx` keeps). */
+export const productNameOrder = sql`${nameKey}, ${products.id}`;
+
+/**
+ * One statement per page. Digits search by EAN prefix (ordered by EAN). Words search name, brand and category,
+ * anywhere, accent- and case-insensitive (trigram index over `search_text`): names that start with what was typed
+ * come first, then the other matches, each group by name. Without a search, every product by name. All ride an
+ * index and continue from a keyset cursor.
+ */
+export async function listProducts(db: Executor, orgId: string, params: ProductListParams) {
+  const { filters, search, byEan } = productListFilters(orgId, params);
+  if (byEan) {
     const after = decodeCursor<[string]>(params.cursor, ['text']);
     if (after) filters.push(sql`${products.ean} > ${after[0]}`);
     const rows = await selectProducts(db)
@@ -111,12 +138,7 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
   // Two ranked groups, each read in index order and cut at a page: names starting with the search (rank 0), then
   // the other products having every word somewhere (rank 1). The page is the first `limit` of both.
   const after = decodeCursor<[number, string, string]>(params.cursor, ['int', 'text', 'uuid']);
-  const prefix = sql`immutable_unaccent(lower(${escapeLike(search)})) || '%'`;
-  const startsWith = sql`${nameKey} like ${prefix}`;
-  const words = sql.join(
-    search.split(' ').map((w) => sql`${products.searchText} like '%' || immutable_unaccent(lower(${escapeLike(w)})) || '%'`),
-    sql` and `,
-  );
+  const { startsWith, words } = productWordMatch(search);
   const base = and(...filters);
   const from = (rank: number) => (after && after[0] === rank ? sql`and (${nameKey}, ${products.id}) > (${after[1]} collate "C", ${after[2]}::uuid)` : sql``);
   // Names starting with the search: a range of the name index, read in order.

@@ -10,10 +10,12 @@ import { SESSION_COOKIE } from '../auth/secrets';
 import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
+import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
 import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
+import { sendJson } from './respond';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 export type TlsOptions = { cert: string | Buffer; key: string | Buffer };
@@ -64,6 +66,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const responses = new WeakMap<IncomingMessage, ServerResponse>();
   const trpc = trpcHandler(BODY_LIMIT_BYTES);
   const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
+  const exportRoute = createExportRoute(services, { isSecure, trustProxy });
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
@@ -114,6 +117,16 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         req.url = path + query;
         responses.set(req, res);
         return (takesUpload(path) ? trpcUpload : trpc)(req, res);
+      }
+      if (path.startsWith(EXPORT_PATH_PREFIX)) {
+        // Files of somebody's data: never kept by a browser or a shared cache.
+        res.setHeader('Cache-Control', 'no-store');
+        const shed = shedder.check(inFlight);
+        if (shed) {
+          res.setHeader('Retry-After', '1');
+          return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
+        }
+        return await exportRoute(req, res, path, query);
       }
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health') {
@@ -229,10 +242,4 @@ async function readSmallBody(req: IncomingMessage, limit: number): Promise<strin
     if (text.length < limit) text += String(chunk).slice(0, limit - text.length);
   }
   return text;
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
 }

@@ -267,10 +267,9 @@ export type RequestListParams = {
   withItems?: boolean;
 };
 
-/** Newest first, with store and creator names: one statement per page, whatever its size. */
-export async function listRequests(db: Executor, orgId: string, params: RequestListParams) {
-  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
-  const filters: (SQL | undefined)[] = [
+/** The list's filters on `purchase_requests` (the requests export applies the same). */
+export function requestListFilters(orgId: string, params: Omit<RequestListParams, 'cursor' | 'limit' | 'withItems'>): (SQL | undefined)[] {
+  return [
     eq(purchaseRequests.orgId, orgId),
     params.scopeStoreIds ? inArray(purchaseRequests.storeId, params.scopeStoreIds.length ? params.scopeStoreIds : ['00000000-0000-0000-0000-000000000000']) : undefined,
     params.storeId ? eq(purchaseRequests.storeId, params.storeId) : undefined,
@@ -279,6 +278,14 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
     params.to ? lte(purchaseRequests.createdAt, params.to) : undefined,
     params.createdBy ? eq(purchaseRequests.createdBy, params.createdBy) : undefined,
     params.number ? sql`${purchaseRequests.number} ilike ${`%${escapeLike(params.number.trim())}%`}` : undefined,
+  ];
+}
+
+/** Newest first, with store and creator names: one statement per page, whatever its size. */
+export async function listRequests(db: Executor, orgId: string, params: RequestListParams) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['time', 'uuid']);
+  const filters: (SQL | undefined)[] = [
+    ...requestListFilters(orgId, params),
     after ? sql`(${purchaseRequests.createdAt}, ${purchaseRequests.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
   ];
   const rows = await db

@@ -104,6 +104,13 @@ export type UncountedFigures = { lines: number; value: number };
 /** A line is unaccounted when nobody counted it and it expected stock: finalize needs the manager's choice for it. */
 const UNACCOUNTED = sql`(l.entry_count = 0 and l.expected <> 0)`;
 
+/**
+ * A line of `lines l` over the session's variance threshold: counted (or zeroed at finalize) and off its expected
+ * quantity by more than that share of it. The review flags these; the export says so.
+ */
+export const flaggedLine = (varianceThreshold: number) =>
+  sql`((l.entry_count > 0 or l.uncounted is not distinct from 'zeroed') and abs(l.counted - l.expected) > ${varianceThreshold}::numeric * abs(l.expected))`;
+
 /** EANs of the lines nobody counted that expect stock, in EAN order, at most `limit`. */
 export async function findUncountedEans(db: Executor, s: LineScope, limit: number): Promise<string[]> {
   const rows = await db.execute<{ ean: string }>(sql`
@@ -211,7 +218,7 @@ export async function reviewSession(db: Executor, s: LineScope & { varianceThres
     with ${sessionLinesCte(s)},
     f as (
       select l.*,
-             (l.entry_count > 0 or l.uncounted is not distinct from 'zeroed') and abs(l.counted - l.expected) > ${s.varianceThreshold}::numeric * abs(l.expected) as flagged,
+             ${flaggedLine(s.varianceThreshold)} as flagged,
              exists (select 1 from inventory_recounts r where r.session_id = ${s.id} and r.ean = l.ean) as recount_requested,
              round((l.counted - l.expected) * l.unit_price, 2) as variance_value
         from lines l
