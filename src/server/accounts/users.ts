@@ -1,6 +1,6 @@
 import { writeAudit } from '../audit/audit';
 import { hashPassword, verifyPassword } from '../auth/password';
-import { assertAcceptablePassword, newTemporaryPassword, TEMPORARY_PASSWORD_HOURS } from '../auth/password-policy';
+import { asTyped, assertAcceptablePassword, newTemporaryPassword, TEMPORARY_PASSWORD_HOURS } from '../auth/password-policy';
 import { findAccountForLogin } from '../auth/queries';
 import { revokeAllSessions } from '../auth/session-service';
 import type { Executor } from '../db/client';
@@ -102,7 +102,7 @@ export async function changeOwnPassword(ctx: SignedInContext, input: { currentPa
   const p = ctx.principal;
   if (p.kind !== 'session') throw new AppError('FORBIDDEN', 'session_required', 'Change a password from a signed-in session, not with an API token');
   const account = await findAccountForLogin(ctx.db, p.email);
-  const typed = account?.passwordTemporary ? input.currentPassword.toUpperCase().replace(/\s+/g, '') : input.currentPassword;
+  const typed = asTyped(input.currentPassword, account?.passwordTemporary ?? false);
   if (!account || account.kind !== 'member' || !(await verifyPassword(typed, account.passwordHash))) {
     throw new AppError('INVALID', 'wrong_current_password', 'The current password is not right', { field: 'currentPassword' });
   }

@@ -71,3 +71,6 @@ export function newTemporaryPassword(): string {
   const chars = Array.from({ length: 12 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]!);
   return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8)].map((g) => g.join('')).join('-');
 }
+
+/** What was typed, as it is checked: a temporary code is read off a screen, so case and spaces do not matter. */
+export const asTyped = (password: string, temporary: boolean) => (temporary ? password.toUpperCase().replace(/\s+/g, '') : password);

@@ -6,6 +6,7 @@ import type { Executor } from '../db/client';
 import { AppError } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from './password';
+import { asTyped } from './password-policy';
 import { findAccountForLogin, insertLoginSession, insertOperatorSession, revokeLoginSession, revokeOperatorSession, revokeUserSessions } from './queries';
 import { newSessionSecret, sha256 } from './secrets';
 
@@ -19,8 +20,7 @@ export async function login(ctx: DomainContext, input: { email: string; password
   const email = input.email.trim().toLowerCase();
   const account = await findAccountForLogin(ctx.db, email);
   // Same work for unknown emails as for wrong passwords, so timing does not reveal which emails exist.
-  // A temporary code is typed as read: case and spaces do not matter.
-  const typed = account?.passwordTemporary ? input.password.toUpperCase().replace(/\s+/g, '') : input.password;
+  const typed = asTyped(input.password, account?.passwordTemporary ?? false);
   const passwordOk = await verifyPassword(typed, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
   const anonymous: Actor = { ...ctx.actor, type: 'anonymous', userId: null, orgId: account?.orgId ?? null };
   const entityType = account?.kind === 'operator' ? 'platform_operator' : 'user';
