@@ -57,11 +57,12 @@ export default defineConfig({
     },
     // The manager's and buyer's screen. Counting is done on tablets: its device-side specs (offline, camera, PWA,
     // expired login while counting) run in the tablet project only, which keeps CI under its time budget; so do the
-    // exports (a download is the same file on any screen).
+    // exports (a download is the same file on any screen), and the layout measurements (tablet-layout sets the two
+    // tablets' sizes itself).
     {
       name: 'desktop',
       use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 900 }, launchOptions },
-      testIgnore: ['**/inventory-offline.spec.ts', '**/inventory-closed.spec.ts', '**/inventory-finalize.spec.ts', '**/inventory-camera.spec.ts', '**/inventory-pwa.spec.ts', '**/inventory-expired-login.spec.ts', '**/inventory-storage-error.spec.ts', '**/inventory-scanner.spec.ts', '**/exports.spec.ts'],
+      testIgnore: ['**/inventory-offline.spec.ts', '**/inventory-closed.spec.ts', '**/inventory-finalize.spec.ts', '**/inventory-camera.spec.ts', '**/inventory-pwa.spec.ts', '**/inventory-expired-login.spec.ts', '**/inventory-storage-error.spec.ts', '**/inventory-scanner.spec.ts', '**/exports.spec.ts', '**/tablet-layout.spec.ts'],
     },
   ],
   webServer: {

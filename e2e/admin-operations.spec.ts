@@ -20,22 +20,27 @@ test("the queues page shows the org's own work in every queue and its outbox lag
   await expect(page).toHaveURL('/admin/operations');
   await expect(page.getByRole('heading', { level: 1, name: 'Filas' })).toBeVisible();
 
+  // Push is off in this server (no FCM project): its queue says so, calmly, instead of showing idle figures.
+  const push = page.getByRole('region', { name: 'Notificações push fcm-notifications' });
+  await expect(push.getByRole('status').filter({ hasText: 'Desligada' })).toContainText('notificações push estão desligadas nesta instalação');
+  await expect(push.getByRole('alert')).toHaveCount(0);
+  await expect(push.getByRole('list')).toHaveCount(0);
+
   for (const [label, name] of [
     ['Eventos de domínio', 'domain-events'],
-    ['Notificações push', 'fcm-notifications'],
     ['Processamento de imagens', 'image-processing'],
   ]) {
     const section = page.getByRole('region', { name: `${label} ${name}` });
     await expect(section).toBeVisible();
-    const counts = section.getByRole('list', { name: `Jobs da fila ${label}` });
+    const counts = section.getByRole('list', { name: `Tarefas da fila ${label}` });
     for (const count of ['Aguardando', 'Concluídos (1 h)', 'Com falha (1 h)', 'Na fila de erros']) await expect(counts.getByText(count, { exact: true })).toBeVisible();
     // BullMQ's own counters count every org's jobs: not shown to an org's admin.
     await expect(counts.getByText('Em execução')).toHaveCount(0);
-    await expect(section.getByRole('heading', { name: 'Jobs e falhas por minuto' })).toBeVisible();
+    await expect(section.getByRole('heading', { name: 'Tarefas e falhas por minuto' })).toBeVisible();
   }
 
-  const outbox = page.getByRole('region', { name: 'Atraso do outbox' });
-  await expect(figure(outbox, 'Eventos pendentes')).toHaveText(/^\d+$/);
+  const outbox = page.getByRole('region', { name: 'Eventos pendentes outbox' });
+  await expect(figure(outbox, 'Eventos esperando')).toHaveText(/^\d+$/);
   await expect(figure(outbox, 'Espera do mais antigo')).toBeVisible();
 
   // Bull Board shows every org's jobs: the platform operator's, refused to an org's admin.
@@ -96,13 +101,13 @@ test('an admin replays a product.created event to one consumer', async ({ page, 
 
 test('the dead-letter page says when there is nothing to fix, pending or resolved', async ({ page, loginAs }) => {
   await loginAs('admin', '/admin/dead-letters');
-  await expect(page.getByRole('heading', { level: 1, name: 'Fila de erros (DLQ)' })).toBeVisible();
-  await expect(page.getByText('Nenhum job com erro esperando uma ação. Tudo certo!')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tarefas com erro' })).toBeVisible();
+  await expect(page.getByText('Nenhuma tarefa com erro esperando uma ação. Tudo certo!')).toBeVisible();
 
   await page.getByLabel('Fila', { exact: true }).selectOption({ label: 'Processamento de imagens' });
-  await expect(page.getByText('Nenhum job com erro esperando uma ação. Tudo certo!')).toBeVisible();
+  await expect(page.getByText('Nenhuma tarefa com erro esperando uma ação. Tudo certo!')).toBeVisible();
   await page.getByLabel('Resolvidos').check();
-  await expect(page.getByText('Nenhum job resolvido com esses filtros.')).toBeVisible();
+  await expect(page.getByText('Nenhuma tarefa resolvida com esses filtros.')).toBeVisible();
   await expect(page.getByRole('table')).toHaveCount(0);
 });
 

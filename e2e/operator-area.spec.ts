@@ -40,18 +40,43 @@ test('signs in on the login form and lands on its own area: every org’s queues
   const banner = page.getByRole('banner');
   await expect(banner.getByText(operator.name)).toBeVisible();
   await expect(banner.getByText('Operador da plataforma · todas as redes')).toBeVisible();
-  await expect(mainNav(page).getByRole('link')).toHaveText(['Filas', 'Fila de erros do sistema', 'Processo']);
+  await expect(mainNav(page).getByRole('link')).toHaveText(['Filas', 'Tarefas com erro do sistema', 'Processo']);
 
   await expect(page.getByRole('heading', { level: 1, name: 'Filas' })).toBeVisible();
   const events = page.getByRole('region', { name: 'Eventos de domínio domain-events' });
-  await expect(events.getByRole('list', { name: 'Jobs da fila Eventos de domínio' }).getByText('Em execução')).toBeVisible();
-  await expect(figure(page.getByRole('region', { name: 'Atraso do outbox' }), 'Eventos pendentes')).toHaveText(/^\d+$/);
+  await expect(events.getByRole('list', { name: 'Tarefas da fila Eventos de domínio' }).getByText('Em execução')).toBeVisible();
+  await expect(figure(page.getByRole('region', { name: 'Eventos pendentes outbox' }), 'Eventos esperando')).toHaveText(/^\d+$/);
   await expect(page.getByRole('link', { name: 'Abrir o Bull Board' })).toHaveAttribute('href', '/admin/queues');
   expect((await page.request.get('/admin/queues')).status()).toBe(200);
 
   // An organization's pages are not the operator's: opening one sends it back to its own area.
   await page.goto('/admin/users');
   await expect(page).toHaveURL('/operator');
+});
+
+test('Bull Board works on a store LAN without internet: nothing is fetched from outside, and it links back to the app', async ({ page, context }) => {
+  const outside: string[] = [];
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1' && url.hostname !== 'localhost',
+    (route) => {
+      outside.push(route.request().url());
+      return route.abort('internetdisconnected');
+    },
+  );
+  await loginAsOperator(page, operator);
+  await page.getByRole('link', { name: 'Abrir o Bull Board' }).click();
+  await expect(page).toHaveURL(/\/admin\/queues/);
+  await expect(page.getByText('domain-events').first()).toBeVisible();
+  await expect(page.getByText('image-processing').first()).toBeVisible();
+  // Push is off on this server: its idle queue is not listed (the board would flag it "no workers").
+  await expect(page.getByText('fcm-notifications')).toHaveCount(0);
+  expect(outside).toEqual([]);
+
+  // Bull Board puts its extra links in the menu of the last button of its header.
+  await page.locator('header li').last().getByRole('button').click();
+  await page.getByRole('menuitem', { name: 'Voltar ao MyInventory' }).click();
+  await expect(page).toHaveURL('/operator');
+  expect(outside).toEqual([]);
 });
 
 test('retries and resolves the system’s dead letters, which no org admin sees', async ({ page, loginAs }) => {
@@ -62,20 +87,20 @@ test('retries and resolves the system’s dead letters, which no org admin sees'
   await insertSystemLetter(toResolve);
 
   await loginAsOperator(page, operator, '/operator');
-  await mainNav(page).getByRole('link', { name: 'Fila de erros do sistema', exact: true }).click();
+  await mainNav(page).getByRole('link', { name: 'Tarefas com erro do sistema', exact: true }).click();
   await expect(page).toHaveURL('/operator/dead-letters');
-  await expect(page.getByRole('heading', { level: 1, name: 'Fila de erros do sistema' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tarefas com erro do sistema' })).toBeVisible();
 
   const rowOf = (jobName: string) => page.getByRole('row').filter({ hasText: jobName });
   await rowOf(toRetry).getByRole('button', { name: `Reenviar ${toRetry}` }).click();
-  await page.getByRole('alertdialog', { name: 'Reenviar job' }).getByRole('button', { name: 'Reenviar', exact: true }).click();
-  await expect(page.getByText(/^Job reenviado para a fila Processamento de imagens/)).toBeVisible();
+  await page.getByRole('alertdialog', { name: 'Reenviar tarefa' }).getByRole('button', { name: 'Reenviar', exact: true }).click();
+  await expect(page.getByText(/^Tarefa reenviada para a fila Processamento de imagens/)).toBeVisible();
 
   await rowOf(toResolve).getByRole('button', { name: `Resolver ${toResolve}` }).click();
-  const dialog = page.getByRole('dialog', { name: 'Resolver job com erro' });
+  const dialog = page.getByRole('dialog', { name: 'Resolver tarefa com erro' });
   await dialog.getByLabel('Nota').fill('Sem organização: nada a reenviar');
   await dialog.getByRole('button', { name: 'Resolver', exact: true }).click();
-  await expect(page.getByText(`Job ${toResolve} marcado como resolvido.`)).toBeVisible();
+  await expect(page.getByText(`Tarefa ${toResolve} marcada como resolvida.`)).toBeVisible();
   await expect(rowOf(toResolve)).toHaveCount(0);
   await page.getByLabel('Resolvidos').check();
   await expect(rowOf(toResolve)).toContainText(`Resolvido por ${operator.name}`);
@@ -83,8 +108,8 @@ test('retries and resolves the system’s dead letters, which no org admin sees'
   // The org's admin: neither letter, and no way to Bull Board.
   await page.context().clearCookies();
   await loginAs('admin', '/admin/dead-letters');
-  await expect(page.getByRole('heading', { level: 1, name: 'Fila de erros (DLQ)' })).toBeVisible();
-  await expect(page.getByText('Nenhum job com erro esperando uma ação. Tudo certo!')).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Tarefas com erro' })).toBeVisible();
+  await expect(page.getByText('Nenhuma tarefa com erro esperando uma ação. Tudo certo!')).toBeVisible();
   await expect(page.getByText(toRetry)).toHaveCount(0);
   expect((await page.request.get('/admin/queues')).status()).toBe(403);
 });

@@ -11,7 +11,7 @@ export const adminSections = [
   { href: '/admin/audit', label: 'Auditoria' },
   // Not /admin/queues: the server serves Bull Board there (to the platform operator only).
   { href: '/admin/operations', label: 'Filas' },
-  { href: '/admin/dead-letters', label: 'Fila de erros (DLQ)' },
+  { href: '/admin/dead-letters', label: 'Tarefas com erro' },
   { href: '/admin/events', label: 'Eventos' },
   { href: '/admin/system', label: 'Sistema' },
 ] as const;

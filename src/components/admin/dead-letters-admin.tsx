@@ -33,8 +33,8 @@ export function DeadLettersAdmin() {
     <DeadLetters
       procedures={api.admin.dlq}
       invalidate={() => utils.admin.dlq.list.invalidate()}
-      title="Fila de erros (DLQ)"
-      description="Jobs da sua rede que falharam em todas as tentativas. Corrija a causa, reenvie o job e marque como resolvido."
+      title="Tarefas com erro"
+      description="Tarefas da sua rede que falharam em todas as tentativas. Corrija a causa, reenvie a tarefa e marque-a como resolvida."
       names={names}
       unknownName="Usuário removido"
       namesError={users.isError ? users.error : null}
@@ -73,7 +73,7 @@ export function DeadLetters({
     onSuccess: (result) => {
       const queueName = queueLabel(retrying.target?.sourceQueue ?? '');
       retrying.close();
-      return notice.announce(`Job reenviado para a fila ${queueName} (novo id ${result.jobId}). A entrada fica aqui até ser resolvida.`);
+      return notice.announce(`Tarefa reenviada para a fila ${queueName} (novo id ${result.jobId}). Ela continua nesta lista até ser resolvida.`);
     },
   });
   const retrying: Confirmation<DeadLetter> = useConfirmation(retry, notice.clear);
@@ -83,7 +83,7 @@ export function DeadLetters({
 
   return (
     <>
-      <PageHeader title={title} description={description} />
+      <PageHeader title={title} term="fila de erros · dead-letter queue (DLQ)" description={description} />
 
       <form className="filters" aria-label="Filtrar fila de erros" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Fila" value={queue} onChange={(e) => setQueue(e.target.value as QueueFilter | '')}>
@@ -109,11 +109,11 @@ export function DeadLetters({
         query={list}
         loadingLabel="Carregando a fila de erros…"
         errorTitle="Não foi possível carregar a fila de erros"
-        empty={resolved ? 'Nenhum job resolvido com esses filtros.' : 'Nenhum job com erro esperando uma ação. Tudo certo!'}
+        empty={resolved ? 'Nenhuma tarefa resolvida com esses filtros.' : 'Nenhuma tarefa com erro esperando uma ação. Tudo certo!'}
       >
         <DataTable
-          caption="Jobs na fila de erros"
-          columns={['Fila', 'Job', 'Criado em', 'Tentativas', 'Erro', resolved ? 'Resolução' : 'Detalhes', actionsColumn]}
+          caption="Tarefas com erro"
+          columns={['Fila', 'Tarefa', 'Criado em', 'Tentativas', 'Erro', resolved ? 'Resolução' : 'Detalhes', actionsColumn]}
         >
           {letters.map((letter) => (
             <DeadLetterRow
@@ -129,14 +129,14 @@ export function DeadLetters({
 
       <ConfirmMutationDialog
         confirmation={retrying}
-        title="Reenviar job"
+        title="Reenviar tarefa"
         confirmLabel="Reenviar"
         pendingLabel="Reenviando…"
         onConfirm={(letter) => retry.mutate({ id: letter.id })}
       >
         {(letter) => (
           <p>
-            Colocar o job <strong>{letter.jobName ?? 'sem nome'}</strong> de volta na fila <strong>{queueLabel(letter.sourceQueue)}</strong>, com o mesmo
+            Colocar a tarefa <strong>{letter.jobName ?? 'sem nome'}</strong> de volta na fila <strong>{queueLabel(letter.sourceQueue)}</strong>, com o mesmo
             conteúdo? Faça isso depois de corrigir a causa do erro; se ele falhar de novo, volta para esta lista.
           </p>
         )}
@@ -148,7 +148,7 @@ export function DeadLetters({
         onClose={() => setResolving(null)}
         onResolved={(letter) => {
           setResolving(null);
-          return notice.announce(`Job ${letter.jobName ?? ''} marcado como resolvido.`);
+          return notice.announce(`Tarefa ${letter.jobName ?? ''} marcada como resolvida.`);
         }}
       />
     </>
@@ -163,7 +163,7 @@ function DeadLetterRow({ letter, who, onRetry, onResolve }: { letter: DeadLetter
         {queueLabel(letter.sourceQueue)}
         <span className="muted block mono">{letter.sourceQueue}</span>
       </td>
-      <td role="cell" data-label="Job">
+      <td role="cell" data-label="Tarefa">
         <span className="mono break">{jobName}</span>
         {letter.originalId ? <span className="muted block mono break">id {letter.originalId}</span> : null}
       </td>
@@ -186,7 +186,7 @@ function DeadLetterRow({ letter, who, onRetry, onResolve }: { letter: DeadLetter
         ) : null}
         <details>
           <summary>Ver detalhes</summary>
-          <p className={styles.detailsLabel}>Conteúdo do job</p>
+          <p className={styles.detailsLabel}>Conteúdo da tarefa</p>
           <pre className={styles.json}>{JSON.stringify(letter.payload, null, 2)}</pre>
           <p className={styles.detailsLabel}>Pilha do erro</p>
           {letter.errorStack ? <pre className={styles.json}>{letter.errorStack}</pre> : <p className="muted">Não registrada.</p>}
@@ -198,7 +198,7 @@ function DeadLetterRow({ letter, who, onRetry, onResolve }: { letter: DeadLetter
               {letter.retryHistory.map((entry) => (
                 <li key={`${entry.at}-${entry.newJobId ?? ''}`}>
                   {formatDateTime(entry.at)} por {who(entry.by)}
-                  {entry.newJobId ? <span className="muted block mono break">novo job {entry.newJobId}</span> : null}
+                  {entry.newJobId ? <span className="muted block mono break">nova tarefa {entry.newJobId}</span> : null}
                 </li>
               ))}
             </ol>
@@ -234,7 +234,7 @@ function ResolveDialog({
     onClose();
   };
   return (
-    <Modal open={letter !== null} title="Resolver job com erro" onClose={close} busy={resolve.isPending}>
+    <Modal open={letter !== null} title="Resolver tarefa com erro" onClose={close} busy={resolve.isPending}>
       {letter ? (
         <ResolveForm
           key={letter.id}
@@ -279,8 +279,8 @@ function ResolveForm({
   return (
     <form onSubmit={submit} noValidate className="form">
       <p>
-        Job <strong className="mono">{letter.jobName ?? 'sem nome'}</strong> da fila {queueLabel(letter.sourceQueue)}. Resolver tira o job desta lista;
-        ele não é executado de novo.
+        Tarefa <strong className="mono">{letter.jobName ?? 'sem nome'}</strong> da fila {queueLabel(letter.sourceQueue)}. Resolver tira a tarefa
+        desta lista; ela não é executada de novo.
       </p>
       <TextAreaField
         label="Nota"

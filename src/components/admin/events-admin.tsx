@@ -5,7 +5,7 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 // Type-only: the list of event types stays in step with the server's without bundling server code.
 import type { EventType } from '~/server/events/types';
-import { SelectField, TextField } from '../ui/fields';
+import { RowCheckbox, SelectField, TextField } from '../ui/fields';
 import { DataTable, selectColumn } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime, formatInteger } from '../ui/format';
@@ -80,6 +80,7 @@ export function EventsAdmin() {
     <>
       <PageHeader
         title="Eventos"
+        term="eventos de domínio · event log"
         description="O registro de tudo o que aconteceu no sistema. Depois de corrigir um consumidor, reenvie para ele os eventos que ele perdeu."
       />
 
@@ -160,13 +161,7 @@ function EventRow({ event, selected, onToggle }: { event: DomainEvent; selected:
   return (
     <tr role="row">
       <td role="cell" className="select-col">
-        <input
-          type="checkbox"
-          className="checkbox"
-          checked={selected}
-          onChange={(e) => onToggle(e.target.checked)}
-          aria-label={`Selecionar o evento ${event.id} (${event.type})`}
-        />
+        <RowCheckbox checked={selected} onChange={(e) => onToggle(e.target.checked)} aria-label={`Selecionar o evento ${event.id} (${event.type})`} />
       </td>
       <th scope="row" role="rowheader" data-label="Id" className="mono">
         {event.id}

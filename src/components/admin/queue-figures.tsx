@@ -18,21 +18,21 @@ export function OutboxLag({ outbox, description }: { outbox: { pending: number; 
   return (
     <section aria-labelledby="outbox-title">
       <h2 id="outbox-title" className="section-title">
-        Atraso do outbox
+        Eventos pendentes <span className="term">outbox</span>
       </h2>
       <p className="muted">{description}</p>
       {late ? (
         <Notice tone="warning">
-          <p className="alert-title">O outbox está atrasado</p>
+          <p className="alert-title">Os eventos estão atrasados</p>
           <p>
             O evento mais antigo espera há {formatDuration(outbox.oldestSeconds)}. O publicador pode estar parado ou sobrecarregado; confira os
-            workers e o Redis.
+            processos de segundo plano (workers) e o Redis.
           </p>
         </Notice>
       ) : null}
       <dl className={figures.figureList}>
         <div>
-          <dt>Eventos pendentes</dt>
+          <dt>Eventos esperando</dt>
           <dd>{formatInteger(outbox.pending)}</dd>
         </div>
         <div className={late ? figures.figureAlert : undefined}>
@@ -44,15 +44,26 @@ export function OutboxLag({ outbox, description }: { outbox: { pending: number; 
   );
 }
 
-/** One queue's section: its name, then its figures or why they could not be read. */
-export function QueueSection({ name, unavailable, children }: { name: string; unavailable?: string | null; children: ReactNode }) {
+/** What a queue that is idle on purpose says instead of its figures (the server's `off` reason). */
+const offNotices: Record<string, string> = {
+  push_not_configured:
+    'As notificações push estão desligadas nesta instalação (nenhum projeto do Firebase configurado), então esta fila fica vazia e não precisa de processo. Os avisos continuam aparecendo no sino do aplicativo.',
+};
+
+/** One queue's section: its name, then its figures, why it is idle on purpose, or why they could not be read. */
+export function QueueSection({ name, off, unavailable, children }: { name: string; off?: string | null; unavailable?: string | null; children: ReactNode }) {
   const titleId = `queue-${name}-title`;
   return (
     <section aria-labelledby={titleId}>
       <h2 id={titleId} className="section-title">
         {queueLabel(name)} <span className="muted mono">{name}</span>
       </h2>
-      {unavailable != null ? (
+      {off ? (
+        <Notice tone="info">
+          <p className="alert-title">Desligada</p>
+          <p>{offNotices[off] ?? off}</p>
+        </Notice>
+      ) : unavailable != null ? (
         <div className="alert alert-error" role="alert">
           <p className="alert-title">Fila indisponível</p>
           <p>{unavailable || 'Não foi possível ler esta fila.'}</p>
@@ -73,7 +84,7 @@ export function QueueFigures({ name, counts, minutes }: { name: string; counts: 
   const lastHourFailures = failureRate(minutes);
   return (
     <>
-      <ul className={figures.kpiGrid} aria-label={`Jobs da fila ${label}`}>
+      <ul className={figures.kpiGrid} aria-label={`Tarefas da fila ${label}`}>
         {counts.map((count) => (
           <li key={count.key} className={count.alert ? `${figures.kpi} ${figures.kpiRejected}` : figures.kpi}>
             <span className={figures.kpiLabel}>{count.label}</span>
@@ -83,7 +94,7 @@ export function QueueFigures({ name, counts, minutes }: { name: string; counts: 
         <li className={`${figures.kpi} ${figures.kpiItems}`}>
           <span className={figures.kpiLabel}>Vazão</span>
           <span className={figures.kpiValue}>{throughput == null ? '—' : formatQuantity(Math.round(throughput * 10) / 10)}</span>
-          <span className={`${figures.kpiSub} muted`}>{throughput == null ? 'sem dados ainda' : 'jobs/min, média de 5 min'}</span>
+          <span className={`${figures.kpiSub} muted`}>{throughput == null ? 'sem dados ainda' : 'tarefas/min, média de 5 min'}</span>
         </li>
       </ul>
       <p className="muted">

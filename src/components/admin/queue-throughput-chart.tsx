@@ -29,14 +29,14 @@ export function failureRate(minutes: QueueMinute[]): number | null {
 
 export function QueueThroughputChart({ queueLabel, minutes }: { queueLabel: string; minutes: QueueMinute[] }) {
   const id = useId();
-  const title = `${queueLabel}: jobs e falhas por minuto (última hora)`;
+  const title = `${queueLabel}: tarefas e falhas por minuto (última hora)`;
   const busy = minutes.filter((m) => m.completed || m.failed);
   const totals = { completed: busy.reduce((s, m) => s + m.completed, 0), failed: busy.reduce((s, m) => s + m.failed, 0) };
-  const description = `Na última hora: ${formatInteger(totals.completed)} jobs concluídos e ${formatInteger(totals.failed)} com falha.`;
+  const description = `Na última hora: ${formatInteger(totals.completed)} tarefas concluídas e ${formatInteger(totals.failed)} com falha.`;
   return (
     <figure className={figures.chartCard} aria-labelledby={`${id}-title`} aria-describedby={`${id}-desc`}>
       <h3 id={`${id}-title`} className={figures.chartTitle}>
-        Jobs e falhas por minuto
+        Tarefas e falhas por minuto
       </h3>
       <p id={`${id}-desc`} className="sr-only">
         {description}
@@ -67,7 +67,7 @@ export function QueueThroughputChart({ queueLabel, minutes }: { queueLabel: stri
             <summary>Ver os números</summary>
             <div className={figures.chartTable}>
               {busy.length === 0 ? (
-                <p className="muted">Nenhum job terminou na última hora.</p>
+                <p className="muted">Nenhuma tarefa terminou na última hora.</p>
               ) : (
                 <table className={figures.miniTable}>
                   <thead>

@@ -18,6 +18,7 @@ export function QueuesAdmin() {
     <>
       <PageHeader
         title="Filas"
+        term="filas de tarefas · BullMQ"
         description="O trabalho da sua rede em cada fila e os eventos esperando publicação. Atualiza sozinho a cada 10 segundos."
         actions={<RefreshButton refetch={() => void stats.refetch()} fetching={stats.isFetching} />}
       />
@@ -34,11 +35,11 @@ export function QueuesAdmin() {
           {stats.isError ? <ErrorAlert error={stats.error} title={`Não foi possível atualizar; os números são de ${formatTime(new Date(stats.dataUpdatedAt))}`} /> : null}
           <OutboxLag outbox={stats.data.outbox} description="Eventos da sua rede gravados que ainda não foram entregues às filas." />
           {stats.data.queues.map((queue) => (
-            <QueueSection key={queue.name} name={queue.name}>
+            <QueueSection key={queue.name} name={queue.name} off={queue.off}>
               <QueueFigures name={queue.name} counts={orgCounts(queue)} minutes={queue.perMinute} />
               {queue.counts.deadLetters > 0 ? (
                 <p>
-                  <Link href="/admin/dead-letters">Ver os jobs desta fila na fila de erros</Link>
+                  <Link href="/admin/dead-letters">Ver as tarefas com erro desta fila</Link>
                 </p>
               ) : null}
             </QueueSection>

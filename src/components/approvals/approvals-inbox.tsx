@@ -8,7 +8,7 @@ import { lineTotal } from '~/lib/money';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { checkQuantity } from '../purchase-requests/quantity';
 import { useSession } from '../session';
-import { SelectField, TextAreaField } from '../ui/fields';
+import { RowCheckbox, SelectField, TextAreaField } from '../ui/fields';
 import { DataTable, selectColumn } from '../ui/data-table';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { formatDateTime, formatMoney, formatQuantity, quantityInputValue } from '../ui/format';
@@ -324,9 +324,7 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
   return (
     <tr role="row" className={error ? 'row-error' : undefined} aria-busy={busy || undefined}>
       <td role="cell" className="select-col">
-        <input
-          type="checkbox"
-          className="checkbox"
+        <RowCheckbox
           checked={selected}
           onChange={(e) => onSelect(e.target.checked)}
           disabled={busy}

@@ -1,6 +1,7 @@
 'use client';
 
 import { keepPreviousData } from '@tanstack/react-query';
+import Link from 'next/link';
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { requestStatusLabels, type RequestStatus } from '../purchase-requests/status';
@@ -225,25 +226,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
           )}
         </section>
 
-        <section aria-labelledby="queues-title">
-          <h2 id="queues-title" className="section-title">
-            Filas
-          </h2>
-          <dl className={figures.figureList}>
-            <div className={data.queues.deadLetters > 0 ? figures.figureAlert : undefined}>
-              <dt>Tarefas com erro (fila de falhas)</dt>
-              <dd>{formatInteger(data.queues.deadLetters)}</dd>
-            </div>
-            <div>
-              <dt>Notificações aguardando envio</dt>
-              <dd>{formatInteger(data.queues.notificationsPending)}</dd>
-            </div>
-            <div className={data.queues.notificationsFailed > 0 ? figures.figureAlert : undefined}>
-              <dt>Notificações que falharam</dt>
-              <dd>{formatInteger(data.queues.notificationsFailed)}</dd>
-            </div>
-          </dl>
-        </section>
+        {data.queues ? <QueueFigures queues={data.queues} /> : null}
       </div>
 
       <section aria-labelledby="stores-title">
@@ -260,13 +243,10 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
                 <tr role="row">
                   <th scope="col" role="columnheader">Loja</th>
                   <th scope="col" role="columnheader" className="num">Solicitado (30 dias)</th>
-                  <th scope="col" role="columnheader" className="num">Inventários abertos</th>
-                  <th scope="col" role="columnheader" className="num">Finalizados</th>
+                  <th scope="col" role="columnheader">Inventários</th>
                   <th scope="col" role="columnheader">Último inventário</th>
                   <th scope="col" role="columnheader" className="num">Divergência</th>
-                  <th scope="col" role="columnheader" className="num">Conformidade abertas</th>
-                  <th scope="col" role="columnheader" className="num">Concluídas</th>
-                  <th scope="col" role="columnheader" className="num">Taxa</th>
+                  <th scope="col" role="columnheader">Conformidade</th>
                 </tr>
               </thead>
               <tbody role="rowgroup">
@@ -278,24 +258,25 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
                     <td role="cell" data-label="Solicitado (30 dias)" className="num">
                       {formatMoney(s.requestsValue30d)}
                     </td>
-                    <td role="cell" data-label="Inventários abertos" className="num">
-                      {formatInteger(s.inventory.open)}
-                    </td>
-                    <td role="cell" data-label="Finalizados" className="num">
-                      {formatInteger(s.inventory.finalized)}
+                    <td role="cell" data-label="Inventários">
+                      {plural(s.inventory.open, 'aberto', 'abertos')}
+                      <span className="block muted">{plural(s.inventory.finalized, 'finalizado', 'finalizados')}</span>
                     </td>
                     <td role="cell" data-label="Último inventário">{formatDateTime(s.inventory.lastFinalizedAt)}</td>
                     <td role="cell" data-label="Divergência" className="num">
                       {formatMoney(s.inventory.varianceValue)}
                     </td>
-                    <td role="cell" data-label="Conformidade abertas" className="num">
-                      {formatInteger(s.compliance.open)}
-                    </td>
-                    <td role="cell" data-label="Concluídas" className="num">
-                      {formatInteger(s.compliance.completed)}
-                    </td>
-                    <td role="cell" data-label="Taxa" className="num">
-                      {s.compliance.open + s.compliance.completed === 0 ? '—' : formatPercent(s.compliance.rate)}
+                    <td role="cell" data-label="Conformidade">
+                      {s.compliance.open + s.compliance.completed === 0 ? (
+                        'Nenhuma tarefa'
+                      ) : (
+                        <>
+                          {formatPercent(s.compliance.rate)} concluídas
+                          <span className="block muted">
+                            {plural(s.compliance.open, 'aberta', 'abertas')} · {plural(s.compliance.completed, 'concluída', 'concluídas')}
+                          </span>
+                        </>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -306,4 +287,41 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
       </section>
     </>
   );
+}
+
+/** The operators' figures (admins only): what waits or failed in the background queues, with a way to act on it. */
+function QueueFigures({ queues }: { queues: { deadLetters: number; notificationsPending: number; notificationsFailed: number } }) {
+  return (
+    <section aria-labelledby="queues-title">
+      <h2 id="queues-title" className="section-title">
+        Filas
+      </h2>
+      <dl className={figures.figureList}>
+        <div className={queues.deadLetters > 0 ? figures.figureAlert : undefined}>
+          <dt>Tarefas com erro</dt>
+          <dd>{formatInteger(queues.deadLetters)}</dd>
+        </div>
+        <div>
+          <dt>Notificações aguardando envio</dt>
+          <dd>{formatInteger(queues.notificationsPending)}</dd>
+        </div>
+        <div className={queues.notificationsFailed > 0 ? figures.figureAlert : undefined}>
+          <dt>Notificações que falharam</dt>
+          <dd>{formatInteger(queues.notificationsFailed)}</dd>
+        </div>
+      </dl>
+      {queues.deadLetters > 0 ? (
+        <p>
+          <Link className="btn btn-secondary" href="/admin/dead-letters">
+            Ver tarefas com erro
+          </Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** "1 aberto", "3 abertos", "0 abertos". */
+function plural(n: number, one: string, many: string): string {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
 }

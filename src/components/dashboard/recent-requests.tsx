@@ -103,7 +103,9 @@ export function RecentRequests({ storeId, first }: { storeId: string | null; fir
                   </tbody>
                 </table>
                 <p>
-                  <Link href={`/purchase-requests/${r.id}`}>Abrir a solicitação {r.number}</Link>
+                  <Link className="btn btn-secondary" href={`/purchase-requests/${r.id}`}>
+                    Abrir a solicitação {r.number}
+                  </Link>
                 </p>
               </div>
             </details>

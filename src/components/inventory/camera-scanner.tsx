@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
+import { cameraErrorMessage } from './camera-errors';
 import { CameraCodeGate } from './camera-code-gate';
 
 type Detector = { detect: (source: HTMLVideoElement | HTMLCanvasElement) => Promise<{ rawValue: string }[]> };
@@ -82,7 +83,7 @@ export function CameraScanner({ onCode, onClose }: { onCode: (code: string) => v
         }
       } catch (e) {
         if (stopped) return;
-        setError(`Não foi possível usar a câmera: ${(e as Error).message}`);
+        setError(cameraErrorMessage(e));
       }
     })();
     return () => {

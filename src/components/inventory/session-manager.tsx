@@ -8,6 +8,7 @@ import { api, type RouterInputs } from '~/lib/trpc/react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ExportLinks } from '../exports/export-links';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
+import { RowCheckbox } from '../ui/fields';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
@@ -286,9 +287,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
             {lines.map((l) => (
               <tr key={l.ean} className={l.flagged ? 'row-error' : undefined}>
                 <td>
-                  <input
-                    type="checkbox"
-                    className={`checkbox ${styles.rowCheck}`}
+                  <RowCheckbox
                     aria-label={`Selecionar ${l.name ?? l.ean}`}
                     checked={selected.has(l.ean)}
                     disabled={!open}

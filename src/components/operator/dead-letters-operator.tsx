@@ -12,8 +12,8 @@ export function DeadLettersOperator() {
     <DeadLetters
       procedures={api.operator.dlq}
       invalidate={() => utils.operator.dlq.list.invalidate()}
-      title="Fila de erros do sistema"
-      description="Jobs de nenhuma rede (sem organização) que falharam em todas as tentativas. As falhas de cada rede ficam com os administradores dela."
+      title="Tarefas com erro do sistema"
+      description="Tarefas de nenhuma rede (sem organização) que falharam em todas as tentativas. As falhas de cada rede ficam com os administradores dela."
       names={new Map([[me.id, me.name]])}
       unknownName="Operador da plataforma"
     />

@@ -12,7 +12,7 @@ import { OperatorSessionProvider } from './operator-session';
 /** The platform operator's pages. Not an organization's area: no org, stores, notifications or roles here. */
 export const operatorSections = [
   { href: '/operator', label: 'Filas' },
-  { href: '/operator/dead-letters', label: 'Fila de erros do sistema' },
+  { href: '/operator/dead-letters', label: 'Tarefas com erro do sistema' },
   { href: '/operator/system', label: 'Processo' },
 ] as const;
 

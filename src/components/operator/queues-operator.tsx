@@ -31,7 +31,7 @@ export function QueuesOperator() {
     <>
       <PageHeader
         title="Filas"
-        description="Jobs de todas as redes em cada fila e eventos esperando publicação. Atualiza sozinho a cada 10 segundos."
+        description="Tarefas de todas as redes em cada fila e eventos esperando publicação. Atualiza sozinho a cada 10 segundos."
         actions={
           <>
             <RefreshButton refetch={() => void stats.refetch()} fetching={stats.isFetching} />
@@ -54,7 +54,7 @@ export function QueuesOperator() {
           {stats.isError ? <ErrorAlert error={stats.error} title={`Não foi possível atualizar; os números são de ${formatTime(new Date(stats.dataUpdatedAt))}`} /> : null}
           <OutboxLag outbox={stats.data.outbox} description="Eventos de todas as redes gravados que ainda não foram entregues às filas." />
           {stats.data.queues.map((queue) => (
-            <QueueSection key={queue.name} name={queue.name} unavailable={!queue.available || !queue.counts || !queue.perMinute ? (queue.error ?? '') : null}>
+            <QueueSection key={queue.name} name={queue.name} off={queue.off} unavailable={!queue.available || !queue.counts || !queue.perMinute ? (queue.error ?? '') : null}>
               {queue.counts && queue.perMinute ? <QueueFigures name={queue.name} counts={bullCounts(queue.counts)} minutes={queue.perMinute} /> : null}
             </QueueSection>
           ))}

@@ -122,14 +122,12 @@ export function AppShell({ children }: { children: ReactNode }) {
             </Link>
             <div className="user-box">
               <NotificationsBell />
-              <div className="user-info">
-                <Link href="/conta" className="user-name" aria-label={`Minha conta: ${user.name}`}>
-                  {user.name}
-                </Link>
+              <Link href="/conta" className="user-info" aria-label={`Minha conta: ${user.name}`}>
+                <span className="user-name">{user.name}</span>
                 <span className="user-meta">
                   {roleLabels[user.role]} · {organization.name}
                 </span>
-              </div>
+              </Link>
               <SignOutButton signOut={() => logout.mutate()} busy={logout.isPending || logout.isSuccess} />
             </div>
           </header>

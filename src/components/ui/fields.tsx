@@ -158,3 +158,17 @@ export function CheckboxGroup({ legend, options, value, onChange, error, hint, e
     </fieldset>
   );
 }
+
+type RowCheckboxProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'className'> & { 'aria-label': string };
+
+/**
+ * A row's selection checkbox without visible text (its name is `aria-label`): the box stays 24 px, the label
+ * around it is the 48 px touch target.
+ */
+export function RowCheckbox(input: RowCheckboxProps) {
+  return (
+    <label className="check-target">
+      <input type="checkbox" className="checkbox" {...input} />
+    </label>
+  );
+}

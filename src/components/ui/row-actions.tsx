@@ -6,7 +6,7 @@ import type { ReactNode } from 'react';
 export function RowActions({ children }: { children: ReactNode }) {
   return (
     <td role="cell" className="row-actions">
-      {children}
+      <div className="row-actions-list">{children}</div>
     </td>
   );
 }

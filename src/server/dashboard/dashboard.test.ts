@@ -58,6 +58,15 @@ describe('dashboard summary', () => {
     expect(summary.stores.reduce((sum, s) => sum + s.requestsValue30d, 0)).toBeCloseTo(a.totalValue + b.totalValue);
   });
 
+  it('shows the queues to admins only: a clerk or a manager gets none of it, even from the same cached entry', async () => {
+    const admin = await as(services, org, 'admin');
+    const manager = await as(services, org, 'manager');
+    const clerk = await as(services, org, 'clerk');
+    expect((await admin.dashboard.summary()).queues).toEqual({ deadLetters: expect.any(Number), notificationsPending: expect.any(Number), notificationsFailed: expect.any(Number) });
+    expect((await manager.dashboard.summary()).queues).toBeNull();
+    expect((await clerk.dashboard.summary({ storeId: org.stores[0]!.id })).queues).toBeNull();
+  });
+
   it('answers a miss with one SQL statement and a hit with none', async () => {
     const miss = await countQueries(() => buildDashboard(services.db, org.org.id, null));
     expect(miss.queries.count).toBe(1);

@@ -47,7 +47,9 @@ export async function getDashboard(ctx: SignedInContext, storeId?: string | null
   const { data, source } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGeneration(orgId), () =>
     buildDashboard(ctx.db, orgId, scope),
   );
-  return { ...data, cache: source };
+  // The queues are the operators' concern: only admins see them (a clerk or a manager has nothing to do about them).
+  const { queues, ...figures } = data;
+  return { ...figures, queues: ctx.principal.role === 'admin' ? queues : null, cache: source };
 }
 
 /** Further pages of the recent requests, with store, creator, items, products and buyers: one statement per page. */

@@ -27,18 +27,26 @@ for (const backend of ['redis', 'postgres'] as const) {
     const as = (role: keyof OrgFixture['secrets']) => ({ cookie: `${SESSION_COOKIE}=${org.secrets[role]}` });
     const asOperator = () => ({ cookie: `${SESSION_COOKIE}=${operator.secret}` });
 
-    it('is served to the platform operator, with every queue', async () => {
+    it('is served to the platform operator, with every queue that has work here (push is off: no FCM project)', async () => {
       const page = await fetch(url, { headers: asOperator() });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<html');
       const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: asOperator() });
       expect(api.status).toBe(200);
       const body = (await api.json()) as { queues: { name: string }[] };
-      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'image-processing']);
+    });
+
+    it('loads nothing from another origin (a store LAN has no internet), speaks Portuguese and links back to the app', async () => {
+      const html = await (await fetch(url, { headers: asOperator() })).text();
+      expect(html).not.toMatch(/(href|src)="https?:\/\//);
+      expect(html).toContain('<link href="static/css/');
+      const config = JSON.parse(/<script id="__UI_CONFIG__" type="application\/json">(.*?)<\/script>/s.exec(html)![1]!) as Record<string, unknown>;
+      expect(config).toMatchObject({ locale: { lng: 'pt-BR' }, hideDocsLink: true, miscLinks: [{ text: 'Voltar ao MyInventory', url: '/operator' }] });
     });
 
     it('is read-only: jobs are retried from the dead-letter page, never removed or retried behind its back', async () => {
-      const retryAll = await fetch(`${url}/api/queues/fcm-notifications/retry/failed`, { method: 'PUT', headers: asOperator() });
+      const retryAll = await fetch(`${url}/api/queues/domain-events/retry/failed`, { method: 'PUT', headers: asOperator() });
       expect(retryAll.status).toBe(405);
     });
 
@@ -60,3 +68,20 @@ for (const backend of ['redis', 'postgres'] as const) {
     });
   });
 }
+
+describe('queue monitor with push configured', () => {
+  it('lists the push queue too', async () => {
+    const { services, close } = await createTestServices({ FCM_PROJECT_ID: 'board-push-project' });
+    const operator = await createOperatorFixture(services, 'board-push');
+    const app = createAppServer({ services });
+    try {
+      const base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/admin/queues`;
+      const api = await fetch(`${base}/api/queues?activeQueue=domain-events&page=1`, { headers: { cookie: `${SESSION_COOKIE}=${operator.secret}` } });
+      const body = (await api.json()) as { queues: { name: string }[] };
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
+    } finally {
+      await app.shutdown(1000);
+      await close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { Hono } from 'hono';
 import { resolveCaller } from '../auth/authenticate';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { queueNames } from '../queues/definitions';
+import { queueOffReason } from '../operations/queues';
 import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { bearerFrom } from './request-meta';
@@ -24,11 +25,30 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 export function createQueueBoard(services: Services) {
   const adapter = new HonoAdapter(serveStatic).setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(queueNames).map((name) => new BullMQAdapter(services.queues.queue(name), { readOnlyMode: true })),
+    // A queue idle on purpose (push without an FCM project) is left out: the board would flag it "no workers".
+    queues: Object.values(queueNames)
+      .filter((name) => queueOffReason(services.env, name) === null)
+      .map((name) => new BullMQAdapter(services.queues.queue(name), { readOnlyMode: true })),
     serverAdapter: adapter,
-    options: { uiConfig: { boardTitle: 'MyInventory — filas' } },
+    options: {
+      uiConfig: {
+        boardTitle: 'MyInventory — filas',
+        locale: { lng: 'pt-BR' },
+        // Its docs link goes to the internet; the way back to our own screens is what an operator needs.
+        hideDocsLink: true,
+        miscLinks: [{ text: 'Voltar ao MyInventory', url: '/operator' }],
+      },
+    },
   });
   const app = new Hono();
+  // The board's page asks Google for its fonts: a store's offline LAN has no internet, and our CSP allows only
+  // our own server. The page is served without that link (the fonts fall back to the system's).
+  app.use(`${QUEUE_BOARD_PATH}/*`, async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.startsWith('text/html')) return;
+    const html = withoutOutsideAssets(await c.res.text());
+    c.res = new Response(html, { status: c.res.status, headers: c.res.headers });
+  });
   app.route(QUEUE_BOARD_PATH, adapter.registerPlugin());
   const listener = getRequestListener(app.fetch);
 
@@ -47,4 +67,9 @@ export function createQueueBoard(services: Services) {
     }
     await listener(req, res);
   };
+}
+
+/** Bull Board's page without the `<link>`s it would load from another origin (Google Fonts). */
+export function withoutOutsideAssets(html: string): string {
+  return html.replace(/<link\b[^>]*\bhref="https?:\/\/[^"]*"[^>]*>/gi, '');
 }

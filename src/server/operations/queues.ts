@@ -7,6 +7,14 @@ import { orgActivityByMinute, orgBacklog } from './queries';
 const MINUTE = 60_000;
 
 /**
+ * Why a queue is idle on purpose in this installation (no worker consumes it, and none should), or null: push
+ * notifications without an FCM project are off, so nothing is ever put on their queue.
+ */
+export function queueOffReason(env: { FCM_PROJECT_ID?: string }, name: QueueName): 'push_not_configured' | null {
+  return name === queueNames.fcm && !env.FCM_PROJECT_ID ? 'push_not_configured' : null;
+}
+
+/**
  * Every org's queues as BullMQ counts them, for the platform operator: per queue, job counts and, for each whole
  * minute of the last hour, completed and failed jobs (BullMQ metrics, put on the minutes they belong to); the
  * outbox lag of every org.
@@ -22,9 +30,9 @@ export async function platformQueueStats(ctx: OperatorContext) {
           queue.getMetrics('completed', 0, 59).catch(() => null),
           queue.getMetrics('failed', 0, 59).catch(() => null),
         ]);
-        return { name, available: true, counts, perMinute: lastHour(completed, failed, Date.now()) };
+        return { name, off: queueOffReason(ctx.services.env, name), available: true, counts, perMinute: lastHour(completed, failed, Date.now()) };
       } catch (error) {
-        return { name, available: false, error: (error as Error).message, counts: null, perMinute: null };
+        return { name, off: queueOffReason(ctx.services.env, name), available: false, error: (error as Error).message, counts: null, perMinute: null };
       }
     }),
   );
@@ -33,6 +41,7 @@ export async function platformQueueStats(ctx: OperatorContext) {
 
 export type OrgQueueActivity = {
   name: QueueName;
+  off: ReturnType<typeof queueOffReason>;
   /** Waiting: the org's work handed to this queue and not finished; deadLetters: its open letters from it. */
   counts: { waiting: number; completedLastHour: number; failedLastHour: number; deadLetters: number };
   perMinute: QueueMinute[];
@@ -55,6 +64,7 @@ export async function orgQueueActivity(ctx: SignedInContext) {
     const perMinute = minutesOfLastHour(completed, failed, now);
     return {
       name,
+      off: queueOffReason(ctx.services.env, name),
       counts: {
         waiting,
         completedLastHour: perMinute.reduce((sum, m) => sum + m.completed, 0),

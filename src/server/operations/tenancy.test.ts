@@ -75,6 +75,12 @@ describe("admin.queues.stats: the org's own queue activity", () => {
     expect(byName(stats.queues, queueNames.domainEvents).counts).toEqual({ waiting: 1, completedLastHour: 4, failedLastHour: 1, deadLetters: 0 });
     expect(byName(stats.queues, queueNames.fcm).counts).toEqual({ waiting: 3, completedLastHour: 1, failedLastHour: 1, deadLetters: 1 });
     expect(byName(stats.queues, queueNames.images).counts).toEqual({ waiting: 1, completedLastHour: 1, failedLastHour: 0, deadLetters: 0 });
+    // No FCM project in these services: the push queue is idle on purpose, and says so (no "no workers" alarm).
+    expect(stats.queues.map((q) => [q.name, q.off])).toEqual([
+      [queueNames.domainEvents, null],
+      [queueNames.fcm, 'push_not_configured'],
+      [queueNames.images, null],
+    ]);
     const minutes = byName(stats.queues, queueNames.domainEvents).perMinute;
     expect(minutes).toHaveLength(60);
     expect(minutes.filter((m) => m.completed > 0)).toEqual([expect.objectContaining({ completed: 4, failed: 1, failureRate: 0.2 })]);

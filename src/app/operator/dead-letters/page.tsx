@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { DeadLettersOperator } from '~/components/operator/dead-letters-operator';
 
-export const metadata: Metadata = { title: 'Fila de erros do sistema · Operador da plataforma' };
+export const metadata: Metadata = { title: 'Tarefas com erro do sistema · Operador da plataforma' };
 
 export default function OperatorDeadLettersPage() {
   return <DeadLettersOperator />;

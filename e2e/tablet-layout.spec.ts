@@ -1,0 +1,163 @@
+import type { Page } from '@playwright/test';
+import { expect, test, type DemoRole } from './fixtures/auth';
+
+/**
+ * The two tablets of the store trial, portrait and landscape. Every main page of every role is measured on both:
+ * touch targets of at least 44 × 44 CSS px (WCAG 2.5.5), nothing wider than the screen or cut off by an
+ * `overflow: hidden` box, and no two badges drawn over each other. Runs in the tablet project only (it sets its
+ * own viewports).
+ */
+const tablets = [
+  { name: 'retrato 800×1280', width: 800, height: 1280 },
+  { name: 'paisagem 1280×800', width: 1280, height: 800 },
+] as const;
+
+const MIN_TARGET = 44;
+
+const pagesOf: Record<DemoRole, string[]> = {
+  clerk: ['/', '/purchase-requests', '/purchase-requests/new', '/inventory', '/dashboard', '/catalogue', '/conta'],
+  buyer: ['/', '/approvals', '/catalogue'],
+  manager: ['/', '/purchase-requests', '/inventory', '/dashboard', '/catalogue'],
+  admin: ['/admin/users', '/admin/stores', '/admin/tokens', '/admin/audit', '/admin/system', '/admin/operations', '/admin/dead-letters', '/admin/events'],
+};
+
+type Finding = string;
+
+/**
+ * What a person could not tap or read on this page, as one line each. Runs in the page: every visible button, link,
+ * form control and ARIA control; a checkbox or radio is measured by its label when it sits in one (the label is
+ * what takes the tap). Links inside a sentence are exempt, as WCAG exempts them.
+ */
+async function layoutFindings(page: Page, minTarget: number): Promise<Finding[]> {
+  return page.evaluate((min) => {
+    const findings: string[] = [];
+    const describe = (el: Element) => {
+      const text = (el.getAttribute('aria-label') || (el as HTMLElement).innerText || el.getAttribute('name') || el.getAttribute('placeholder') || '').trim().replace(/\s+/g, ' ');
+      return `<${el.tagName.toLowerCase()}${el.getAttribute('type') ? ` type=${el.getAttribute('type')}` : ''}> "${text.slice(0, 40)}"`;
+    };
+    const visible = (el: Element) => {
+      // Not rendered: display none, visibility hidden, inside a closed <details> or a content-visibility box.
+      if (!el.checkVisibility({ visibilityProperty: true, contentVisibilityAuto: false })) return false;
+      const box = el.getBoundingClientRect();
+      if (box.width <= 1 || box.height <= 1) return false;
+      // Visually hidden (the skip link until focused, .sr-only): clipped or off the page.
+      if (box.bottom < 0 || box.right < 0) return false;
+      for (let node: Element | null = el; node; node = node.parentElement) {
+        const s = getComputedStyle(node);
+        if (s.clip === 'rect(0px, 0px, 0px, 0px)' || s.clipPath === 'inset(50%)') return false;
+      }
+      return true;
+    };
+    const inSentence = (a: Element) => {
+      const parent = a.parentElement;
+      if (!parent) return false;
+      const own = (a.textContent ?? '').trim();
+      const around = (parent.textContent ?? '').trim();
+      return getComputedStyle(a).display === 'inline' && around.length > own.length + 3;
+    };
+
+    const controls = document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [role=checkbox], [role=tab], [role=link], [role=switch]',
+    );
+    for (const el of controls) {
+      if (!visible(el)) continue;
+      if (el.tagName === 'A' && inSentence(el)) continue;
+      // A checkbox or radio takes the tap on itself and on its labels: its target is the box around them all.
+      let box = el.getBoundingClientRect();
+      const type = el.getAttribute('type');
+      if (el instanceof HTMLInputElement && (type === 'checkbox' || type === 'radio')) {
+        for (const label of el.labels ?? []) {
+          const l = label.getBoundingClientRect();
+          const left = Math.min(box.left, l.left);
+          const top = Math.min(box.top, l.top);
+          box = new DOMRect(left, top, Math.max(box.right, l.right) - left, Math.max(box.bottom, l.bottom) - top);
+        }
+      }
+      if (box.width + 0.5 < min || box.height + 0.5 < min) findings.push(`small target ${Math.round(box.width)}×${Math.round(box.height)}: ${describe(el)}`);
+    }
+
+    const root = document.scrollingElement ?? document.documentElement;
+    if (root.scrollWidth > window.innerWidth + 1) findings.push(`page scrolls sideways: ${root.scrollWidth} px wide on a ${window.innerWidth} px screen`);
+    for (const el of document.querySelectorAll('body *')) {
+      if (!visible(el)) continue;
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      if (box.right > window.innerWidth + 1 && style.position !== 'fixed') {
+        // Reported once, at the outermost element that sticks out.
+        const parentBox = el.parentElement?.getBoundingClientRect();
+        if (!parentBox || parentBox.right <= window.innerWidth + 1) findings.push(`wider than the screen (right edge ${Math.round(box.right)}): ${describe(el)}`);
+      }
+      const clips = style.overflowX === 'hidden' || style.overflowX === 'clip';
+      if (clips && style.textOverflow !== 'ellipsis' && el.scrollWidth > el.clientWidth + 1 && !el.classList.contains('sr-only')) {
+        findings.push(`content cut off (${el.scrollWidth} px in ${el.clientWidth} px): ${describe(el)}`);
+      }
+    }
+
+    const badges = [...document.querySelectorAll('.badge')].filter(visible).map((el) => ({ el, box: el.getBoundingClientRect() }));
+    for (let i = 0; i < badges.length; i++) {
+      for (let j = i + 1; j < badges.length; j++) {
+        const a = badges[i]!.box;
+        const b = badges[j]!.box;
+        const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+        if (overlap) findings.push(`badges overlap: ${describe(badges[i]!.el)} and ${describe(badges[j]!.el)}`);
+      }
+    }
+    return [...new Set(findings)];
+  }, minTarget);
+}
+
+async function settle(page: Page) {
+  await page.waitForLoadState('networkidle');
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0);
+}
+
+for (const tablet of tablets) {
+  test.describe(`tablet ${tablet.name}`, () => {
+    test.use({ viewport: { width: tablet.width, height: tablet.height }, hasTouch: true });
+
+    for (const role of Object.keys(pagesOf) as DemoRole[]) {
+      test(`the ${role}'s pages: targets ≥ ${MIN_TARGET} px, nothing clipped, no overlapping badges`, async ({ page, loginAs }) => {
+        await loginAs(role);
+        const report: string[] = [];
+        for (const path of pagesOf[role]) {
+          await page.goto(path);
+          await settle(page);
+          for (const finding of await layoutFindings(page, MIN_TARGET)) report.push(`${path}: ${finding}`);
+        }
+        expect(report).toEqual([]);
+      });
+    }
+  });
+}
+
+/** The tallest forms: in landscape they are taller than the screen. */
+const tallDialogs: { role: DemoRole; path: string; open: string; dialog: string; submit: string }[] = [
+  { role: 'admin', path: '/admin/users', open: 'Novo usuário', dialog: 'Novo usuário', submit: 'Criar usuário' },
+  { role: 'admin', path: '/catalogue', open: 'Novo produto', dialog: 'Novo produto', submit: 'Criar produto' },
+];
+
+for (const tablet of tablets) {
+  test.describe(`tablet ${tablet.name}`, () => {
+    test.use({ viewport: { width: tablet.width, height: tablet.height }, hasTouch: true });
+
+    test('a dialog taller than the screen scrolls inside, with its buttons always in view', async ({ page, loginAs }) => {
+      for (const d of tallDialogs) {
+        await loginAs(d.role, d.path);
+        await page.getByRole('button', { name: d.open, exact: true }).click();
+        const dialog = page.getByRole('dialog', { name: d.dialog });
+        await expect(dialog).toBeVisible();
+        const inView = async () => {
+          const box = (await dialog.getByRole('button', { name: d.submit }).boundingBox())!;
+          return box.y >= 0 && box.y + box.height <= tablet.height;
+        };
+        // At the top, and scrolled to the bottom of the form: the buttons are on the screen both times.
+        expect(await inView(), `${d.dialog}: buttons at the top`).toBe(true);
+        await dialog.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+        expect(await inView(), `${d.dialog}: buttons at the bottom`).toBe(true);
+        const fits = await dialog.evaluate((el) => el.getBoundingClientRect().bottom <= window.innerHeight && el.getBoundingClientRect().top >= 0);
+        expect(fits, `${d.dialog} fits the screen`).toBe(true);
+        await page.keyboard.press('Escape');
+      }
+    });
+  });
+}
