@@ -9,6 +9,7 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ExportLinks } from '../exports/export-links';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { RowCheckbox } from '../ui/fields';
+import { formatQuantity } from '../ui/format';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
@@ -243,6 +244,12 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
         <p data-testid="review-summary">
           {lineCount(summary.countedLines)} {summary.countedLines === 1 ? 'contada' : 'contadas'} de {summary.lines} · {lineCount(summary.flaggedLines)}{' '}
           {summary.flaggedLines === 1 ? 'sinalizada' : 'sinalizadas'} · divergência {money(summary.varianceValue)}
+          {summary.quantities.length > 0 ? (
+            <span className="block muted" data-testid="review-quantities">
+              Contado / esperado, por unidade:{' '}
+              {summary.quantities.map((q) => `${formatQuantity(q.counted)} / ${formatQuantity(q.expected)} ${q.unit}`).join(' · ')}
+            </span>
+          ) : null}
         </p>
       ) : null}
       {summary && open && summary.uncountedExpectedLines > 0 ? (

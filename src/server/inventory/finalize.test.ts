@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { withCheckDigit } from '~/lib/ean';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { countQueries } from '../db/query-count';
-import { auditLog, eventLog, inventoryExpected, inventoryTotals, notifications, processedEvents, storeDailyStats, storeStock, users } from '../db/schema';
+import { auditLog, eventLog, inventoryExpected, inventoryTotals, notifications, processedEvents, products, storeDailyStats, storeStock, users } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, cancelOpenSessions, codeOf, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { runConsumers } from '../../../tests/helpers/events';
@@ -86,18 +86,39 @@ describe('review', () => {
       flaggedLines: 1,
       unmatchedLines: 1,
       outOfScopeLines: 0,
-      countedQuantity: 33,
-      expectedQuantity: 60,
+      // The fixture's products are all sold by the unit; the unknown EAN counts in un too.
+      quantities: [{ unit: 'un', lines: 4, counted: 33, expected: 60 }],
       varianceValue: -624.5,
       absoluteVarianceValue: 655.5,
     });
     expect(review.zones).toEqual([
-      { zone: 'A', lines: 3, quantity: 28 },
-      { zone: 'B', lines: 1, quantity: 5 },
+      { zone: 'A', lines: 3, quantities: [{ unit: 'un', quantity: 28 }] },
+      { zone: 'B', lines: 1, quantities: [{ unit: 'un', quantity: 5 }] },
     ]);
     const flagged = await manager.inventory.review({ sessionId: session.id, only: 'flagged' });
     expect(flagged.items.map((l) => l.ean)).toEqual([unknownEan]);
     expect(await codeOf((await as(services, org, 'clerk')).inventory.review({ sessionId: session.id }))).toBe('FORBIDDEN');
+  });
+
+  it('never adds kilograms to units: the summary and the zones give counted and expected per unit', async () => {
+    await services.db.update(products).set({ unit: 'kg' }).where(eq(products.id, org.products[0]!.id));
+    try {
+      await setStock(services, org, 0, [10, 20, 30]);
+      const session = await open(0);
+      await countScenario(session.id);
+      const review = await (await as(services, org, 'manager')).inventory.review({ sessionId: session.id });
+      // Arroz (now kg): 9 of 10; the rest by the unit: Feijão 21 of 20, Café 0 of 30, the unknown code 3.
+      expect(review.summary!.quantities).toEqual([
+        { unit: 'kg', lines: 1, counted: 9, expected: 10 },
+        { unit: 'un', lines: 3, counted: 24, expected: 50 },
+      ]);
+      expect(review.zones).toEqual([
+        { zone: 'A', lines: 3, quantities: [{ unit: 'kg', quantity: 4 }, { unit: 'un', quantity: 24 }] },
+        { zone: 'B', lines: 1, quantities: [{ unit: 'kg', quantity: 5 }] },
+      ]);
+    } finally {
+      await services.db.update(products).set({ unit: 'un' }).where(eq(products.id, org.products[0]!.id));
+    }
   });
 
   it('pages by EAN with a cursor, each line once', async () => {

@@ -177,12 +177,14 @@ export type ReviewSummary = {
   flaggedLines: number;
   unmatchedLines: number;
   outOfScopeLines: number;
-  countedQuantity: number;
-  expectedQuantity: number;
+  /** Counted and expected quantities per unit (kg and un are never added together); unmatched codes count in un. */
+  quantities: UnitQuantities[];
   varianceValue: number;
   absoluteVarianceValue: number;
 };
-export type ZoneTotal = { zone: string; lines: number; quantity: number };
+export type UnitQuantities = { unit: string; lines: number; counted: number; expected: number };
+/** A zone's lines and its counted quantity per unit. */
+export type ZoneTotal = { zone: string; lines: number; quantities: { unit: string; quantity: number }[] };
 
 export const reviewFilters = ['counted', 'uncounted', 'flagged', 'unmatched', 'recount'] as const;
 /** `ean`; `impact`: largest variance in money either way first; `loss`: most money missing first (gains last). */
@@ -217,15 +219,15 @@ export async function reviewSession(db: Executor, s: LineScope & { varianceThres
   const rows = await db.execute<{ items: ReviewLine[]; summary: ReviewSummary | null; zones: ZoneTotal[] | null }>(sql`
     with ${sessionLinesCte(s)},
     f as (
-      select l.*,
+      select l.*, p.name, p.unit, p.category, coalesce(p.unit, 'un') as unit_key,
              ${flaggedLine(s.varianceThreshold)} as flagged,
              exists (select 1 from inventory_recounts r where r.session_id = ${s.id} and r.ean = l.ean) as recount_requested,
              round((l.counted - l.expected) * l.unit_price, 2) as variance_value
-        from lines l
+        from lines l left join products p on p.id = l.product_id
     ),
     page as (
-      select f.*, p.name, p.unit, p.category, row_number() over (order by ${order}) as n
-        from f left join products p on p.id = f.product_id
+      select f.*, row_number() over (order by ${order}) as n
+        from f
        where true ${keyset} ${params.only ? only[params.only] : sql``}
        order by ${order}
        limit ${params.limit + 1}
@@ -251,15 +253,18 @@ export async function reviewSession(db: Executor, s: LineScope & { varianceThres
           'flaggedLines', count(*) filter (where in_scope and flagged),
           'unmatchedLines', count(*) filter (where product_id is null),
           'outOfScopeLines', count(*) filter (where not in_scope),
-          'countedQuantity', coalesce(sum(counted) filter (where in_scope), 0)::float8,
-          'expectedQuantity', coalesce(sum(expected) filter (where in_scope), 0)::float8,
+          'quantities', (select coalesce(json_agg(json_build_object('unit', unit_key, 'lines', n, 'counted', counted::float8, 'expected', expected::float8) order by unit_key), '[]')
+                           from (select unit_key, count(*)::int as n, sum(counted) as counted, sum(expected) as expected
+                                   from f where in_scope group by unit_key) u),
           'varianceValue', coalesce(sum(round((counted - expected) * unit_price, 2)) filter (where in_scope), 0)::float8,
           'absoluteVarianceValue', coalesce(sum(abs(round((counted - expected) * unit_price, 2))) filter (where in_scope), 0)::float8
         ) from f) as summary,
-      (select coalesce(json_agg(json_build_object('zone', zone, 'lines', lines, 'quantity', quantity::float8) order by zone), '[]')
-         from (select z.zone, count(*)::int as lines, sum(z.quantity) as quantity
-                 from f, jsonb_to_recordset(f.zones) as z(zone text, quantity numeric)
-                where f.in_scope group by z.zone) zz) as zones`
+      (select coalesce(json_agg(json_build_object('zone', zone, 'lines', lines, 'quantities', quantities) order by zone), '[]')
+         from (select zone, sum(lines)::int as lines, json_agg(json_build_object('unit', unit_key, 'quantity', quantity::float8) order by unit_key) as quantities
+                 from (select z.zone, f.unit_key, count(*)::int as lines, sum(z.quantity) as quantity
+                         from f, jsonb_to_recordset(f.zones) as z(zone text, quantity numeric)
+                        where f.in_scope group by z.zone, f.unit_key) zu
+                group by zone) zz) as zones`
           : sql`null::json as summary, null::json as zones`
       }`);
   const r = [...rows][0]!;
