@@ -57,3 +57,33 @@ test('the camera counts a product held in view exactly once', async ({ browser }
   }
   await manager.context.close();
 });
+
+test('a camera the clerk refused says so in Portuguese, with what to do, and the scanner keeps working', async ({ browser }, testInfo) => {
+  const manager = await signedInContext(browser, demoUsers.manager.email);
+  const centro = manager.me.stores.find((s) => s.name === 'Loja Centro')!;
+  const [product] = await storeProducts(manager.page.request, centro.id, 1);
+  const { launchOptions, baseURL, locale, timezoneId, viewport, hasTouch } = testInfo.project.use;
+  // A fake camera exists, but the prompt is answered "block" (no --use-fake-ui-for-media-stream, no permission).
+  const cameraBrowser = await chromium.launch({ ...launchOptions, args: [...(launchOptions?.args ?? []), '--use-fake-device-for-media-stream'] });
+  try {
+    const clerk = await signedInContext(cameraBrowser, demoUsers.clerk.email, { baseURL, locale, timezoneId, viewport, hasTouch, permissions: [] });
+    const session = await openSession(manager.page.request, { storeId: centro.id, assignments: [{ userId: clerk.me.user.id }] });
+    const page = clerk.page;
+    await openCounting(page, session.id);
+    await page.getByRole('button', { name: 'Câmera' }).click();
+    const alert = page.getByTestId('camera-scanner').getByRole('alert');
+    await expect(alert).toContainText('O acesso à câmera foi negado');
+    await expect(alert).toContainText('Use o leitor de código de barras ou digite o código.');
+    await expect(alert).not.toContainText(/Permission|denied|NotAllowed/i);
+    await testInfo.attach('camera-refused', { body: await page.screenshot(), contentType: 'image/png' });
+
+    await page.getByRole('button', { name: 'Fechar câmera' }).click();
+    await page.keyboard.type(product!.ean);
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('scan-feedback')).toContainText(product!.name);
+    await trpcMutation(manager.page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
+  } finally {
+    await cameraBrowser.close();
+  }
+  await manager.context.close();
+});
