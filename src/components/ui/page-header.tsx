@@ -1,8 +1,9 @@
 import type { ReactNode } from 'react';
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+/** `className`: e.g. `no-print` on a page whose paper has a head of its own (PrintHeader). */
+export function PageHeader({ title, description, actions, className }: { title: string; description?: ReactNode; actions?: ReactNode; className?: string }) {
   return (
-    <div className="page-header">
+    <div className={className ? `page-header ${className}` : 'page-header'}>
       <div>
         <h1>{title}</h1>
         {description ? <p className="page-description">{description}</p> : null}
