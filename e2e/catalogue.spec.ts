@@ -27,7 +27,7 @@ test('searching the catalogue by words anywhere (accents and case ignored) and b
   await expect(productRows(page)).toHaveCount(1);
   const row = productRows(page).first();
   await expect(row).toContainText('Arroz Branco Tipo 1 Camil 5kg');
-  const ean = (await row.getByRole('cell').first().textContent())!.trim();
+  const ean = (await row.locator('td[data-label="EAN"]').textContent())!.trim();
   expect(ean).toMatch(/^\d{13}$/);
 
   await search.fill(ean.slice(0, 10));

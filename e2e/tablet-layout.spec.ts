@@ -161,3 +161,22 @@ for (const tablet of tablets) {
     });
   });
 }
+
+test.describe('tablet retrato 800×1280', () => {
+  test.use({ viewport: { width: 800, height: 1280 }, hasTouch: true });
+
+  test('the catalogue in portrait is a dense list with pictures, not one card per screen', async ({ page, loginAs }, testInfo) => {
+    await loginAs('manager', '/catalogue');
+    const rows = page.getByRole('table', { name: 'Produtos' }).getByRole('rowgroup').last().getByRole('row');
+    await expect(rows.first()).toBeVisible();
+    const heights = await rows.evaluateAll((trs) => trs.slice(0, 10).map((tr) => tr.getBoundingClientRect().height));
+    expect(heights.length).toBe(10);
+    // Name and price, EAN and status, category and buyer, the row's buttons: about 150 px, where a card was 260.
+    for (const height of heights) expect(height).toBeLessThanOrEqual(160);
+    // Each row starts with its picture (or its initials when there is none).
+    await expect(rows.first().getByRole('cell').nth(1).locator('img, span')).toHaveCount(1);
+    const shot = testInfo.outputPath('catalogue-portrait.png');
+    await page.screenshot({ path: shot });
+    await testInfo.attach('catalogue-portrait', { path: shot, contentType: 'image/png' });
+  });
+});

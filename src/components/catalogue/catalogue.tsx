@@ -5,17 +5,18 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import { ExportLinks } from '../exports/export-links';
 import { useSession } from '../session';
-import { SelectField, TextField } from '../ui/fields';
+import { RowCheckbox, SelectField, TextField } from '../ui/fields';
 import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
-import { actionsColumn, DataTable } from '../ui/data-table';
+import { actionsColumn, DataTable, selectColumn } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
-import { formatMoney } from '../ui/format';
+import { formatInteger, formatMoney } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { EditAndActiveActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { CsvImportDialog } from './csv-import';
+import { LabelsDialog, type ChosenProduct } from './labels-dialog';
 import { ProductFormDialog, type Product } from './product-form';
 import styles from './catalogue.module.css';
 
@@ -47,6 +48,9 @@ export function Catalogue() {
 
   const [editing, setEditing] = useState<Product | 'new' | null>(null);
   const [importing, setImporting] = useState(false);
+  // Products chosen for shelf labels, in the order they were chosen; kept while the search changes.
+  const [chosen, setChosen] = useState<Map<string, ChosenProduct>>(() => new Map());
+  const [printing, setPrinting] = useState(false);
 
   const refresh = async () => {
     await Promise.all([utils.products.list.invalidate(), utils.products.categories.invalidate(), utils.products.byEan.invalidate()]);
@@ -63,6 +67,16 @@ export function Catalogue() {
   const reactivate = api.products.update.useMutation({ onSuccess: (product) => notice.announce(`Produto ${product.name} reativado.`) });
 
   const products = pagedItems(list);
+  const allShownChosen = products.length > 0 && products.every((p) => chosen.has(p.id));
+  const choose = (items: ChosenProduct[], on: boolean) =>
+    setChosen((current) => {
+      const next = new Map(current);
+      for (const item of items) {
+        if (on) next.set(item.id, { id: item.id, name: item.name });
+        else next.delete(item.id);
+      }
+      return next;
+    });
 
   return (
     <>
@@ -111,6 +125,26 @@ export function Catalogue() {
       </form>
       {categoriesQuery.isError ? <ErrorAlert error={categoriesQuery.error} title="Não foi possível carregar as categorias" onRetry={() => void categoriesQuery.refetch()} /> : null}
 
+      <div className="bulk-bar" role="group" aria-label="Etiquetas de gôndola">
+        <label className="bulk-select-all">
+          <input type="checkbox" className="checkbox" checked={allShownChosen} disabled={products.length === 0} onChange={(e) => choose(products, e.target.checked)} />
+          Escolher todos os exibidos
+        </label>
+        <span className="bulk-count" role="status">
+          {chosen.size === 0 ? 'Escolha produtos para imprimir etiquetas' : chosen.size === 1 ? '1 produto escolhido' : `${formatInteger(chosen.size)} produtos escolhidos`}
+        </span>
+        <div className="bulk-actions">
+          {chosen.size > 0 ? (
+            <button type="button" className="btn btn-secondary" onClick={() => setChosen(new Map())}>
+              Limpar escolha
+            </button>
+          ) : null}
+          <button type="button" className="btn btn-primary" disabled={chosen.size === 0} onClick={notice.clearThen(() => setPrinting(true))}>
+            Etiquetas
+          </button>
+        </div>
+      </div>
+
       <ListNotice notice={notice} />
       {reactivate.isError ? <ErrorAlert error={reactivate.error} title="Não foi possível reativar o produto" /> : null}
 
@@ -122,24 +156,35 @@ export function Catalogue() {
       >
         <DataTable
           caption="Produtos"
+          className={`inbox-table ${styles.catalogueTable}`}
           busy={list.isFetching && !list.isFetchingNextPage}
-          columns={['Produto', 'EAN', 'Categoria', { label: 'Preço ref.', className: 'num' }, 'Comprador', 'Situação', ...(canEdit ? [actionsColumn] : [])]}
+          columns={[selectColumn, { label: <span className="sr-only">Foto</span>, className: styles.thumbCol }, 'Produto', 'EAN', 'Categoria', { label: 'Preço ref.', className: 'num' }, 'Comprador', 'Situação', ...(canEdit ? [actionsColumn] : [])]}
         >
           {products.map((p) => (
             <tr role="row" key={p.id}>
-              <th scope="row" role="rowheader" data-label="Produto">
+              <td role="cell" className={`select-col ${styles.pick}`}>
+                <RowCheckbox checked={chosen.has(p.id)} onChange={(e) => choose([p], e.target.checked)} aria-label={`Escolher ${p.name} para etiqueta`} />
+              </td>
+              <td role="cell" className={styles.thumb}>
+                <ProductThumb name={p.name} imageUrl={p.imageUrl} />
+              </td>
+              <th scope="row" role="rowheader" data-label="Produto" className={styles.name}>
                 {p.name}
                 {p.brand ? <span className="muted block">{p.brand}</span> : null}
               </th>
-              <td role="cell" data-label="EAN" className="mono">
+              <td role="cell" data-label="EAN" className={`mono ${styles.ean}`}>
                 {p.ean}
               </td>
-              <td role="cell" data-label="Categoria">{p.category ?? '—'}</td>
-              <td role="cell" data-label="Preço ref." className="num">
+              <td role="cell" data-label="Categoria" className={styles.category}>
+                {p.category ?? '—'}
+              </td>
+              <td role="cell" data-label="Preço ref." className={`num ${styles.price}`}>
                 {formatMoney(p.referencePrice)} <span className="muted">/ {p.unit}</span>
               </td>
-              <td role="cell" data-label="Comprador">{p.buyerName ?? <span className="muted">da categoria</span>}</td>
-              <td role="cell" data-label="Situação">
+              <td role="cell" data-label="Comprador" className={styles.buyer}>
+                {p.buyerName ?? <span className="muted">da categoria</span>}
+              </td>
+              <td role="cell" data-label="Situação" className={styles.status}>
                 <span className={`badge ${p.active ? 'badge-ok' : 'badge-off'}`}>{p.active ? 'Ativo' : 'Inativo'}</span>
               </td>
               {canEdit ? (
@@ -167,6 +212,8 @@ export function Catalogue() {
         }}
       />
 
+      <LabelsDialog open={printing} products={[...chosen.values()]} onClose={() => setPrinting(false)} />
+
       <CsvImportDialog open={importing} onClose={() => setImporting(false)} onImported={refresh} />
 
       <ConfirmMutationDialog
@@ -184,5 +231,24 @@ export function Catalogue() {
         )}
       </ConfirmMutationDialog>
     </>
+  );
+}
+
+/**
+ * The product's picture, small; without one, its initials on a tinted square (so the list keeps its rhythm and a
+ * clerk still finds the row by shape). Decorative: the name is right beside it.
+ */
+function ProductThumb({ name, imageUrl }: { name: string; imageUrl: string | null }) {
+  if (imageUrl) return <img className={styles.thumbImage} src={imageUrl} alt="" loading="lazy" width={56} height={56} />;
+  const initials = name
+    .split(/\s+/)
+    .filter((w) => /^\p{L}/u.test(w))
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('');
+  return (
+    <span className={styles.thumbInitials} aria-hidden="true">
+      {initials || '•'}
+    </span>
   );
 }

@@ -7,9 +7,11 @@ import { describeError, errorDetails, errorReason } from '~/lib/trpc/errors';
 import { api, type RouterInputs } from '~/lib/trpc/react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { ExportLinks } from '../exports/export-links';
+import { PrintButton } from '../print/print-button';
+import { PrintHeader, type PrintFact } from '../print/print-header';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { RowCheckbox } from '../ui/fields';
-import { formatQuantity } from '../ui/format';
+import { formatDateTime, formatQuantity } from '../ui/format';
 import { LoadMore } from '../ui/load-more';
 import { PageHeader } from '../ui/page-header';
 import { AssignmentPicker } from './assignment-picker';
@@ -18,7 +20,6 @@ import { FinalizeDialog, type UncountedFigures } from './finalize-dialog';
 import { formatTime, quantityLabel, statusLabels } from './shared';
 import styles from './inventory.module.css';
 import figures from '../ui/figures.module.css';
-
 
 /** The manager's view of one session: live progress (pushed, not polled), variance review, recounts, finalize. */
 export function SessionManager({ sessionId }: { sessionId: string }) {
@@ -31,6 +32,14 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   const review = api.inventory.review.useInfiniteQuery({ sessionId, limit: 500, only: only || null, sort }, cursorPages);
   const summary = review.data?.pages[0]?.summary;
   const lines = review.data?.pages.flatMap((p) => p.items) ?? [];
+  // The paper holds every line of the review as filtered and sorted, not only the pages loaded so far.
+  const loadAllLines = async () => {
+    for (;;) {
+      const next = await review.fetchNextPage();
+      if (next.isError) throw next.error;
+      if (!next.hasNextPage) return;
+    }
+  };
   const storeId = session.data?.storeId;
 
   api.dashboard.live.useSubscription(storeId ? { storeId } : undefined, {
@@ -97,10 +106,22 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
   if (session.error) return <ErrorAlert error={session.error} title="Não foi possível abrir o inventário" onRetry={() => void session.refetch()} />;
   const s = session.data;
   const open = s.status === 'open';
+  const printFacts: PrintFact[] = [
+    { label: 'Loja', value: s.storeName },
+    { label: 'Situação', value: `${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''}` },
+    { label: 'Aberto por', value: `${s.openedByName} em ${formatDateTime(s.openedAt)}` },
+    ...(s.finalizedAt ? [{ label: 'Finalizado por', value: `${s.finalizedByName ?? '—'} em ${formatDateTime(s.finalizedAt)}` }] : []),
+    ...(s.cancelledAt ? [{ label: 'Cancelado em', value: `${formatDateTime(s.cancelledAt)}${s.cancelReason ? `: ${s.cancelReason}` : ''}` }] : []),
+    { label: 'Designados', value: s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém' },
+    ...(progress.data?.clerks.length ? [{ label: 'Leituras por', value: progress.data.clerks.map((c) => `${c.name} (${c.entries})`).join(', ') }] : []),
+    { label: 'Linhas', value: `${reviewFilterLabels[only]}, por ${reviewSortLabels[sort]}` },
+  ];
 
   return (
     <section>
+      <PrintHeader title={`Inventário ${s.number}`} facts={printFacts} />
       <PageHeader
+        className="no-print"
         title={`Inventário ${s.number} · ${s.storeName}`}
         description={`${statusLabels[s.status]} · ${s.scope === 'full' ? 'completo' : 'parcial'}${s.blind ? ' · às cegas' : ''} · aberto por ${s.openedByName} em ${formatTime(s.openedAt.toISOString())}${s.cancelledAt ? ` · cancelado em ${formatTime(s.cancelledAt.toISOString())}${s.cancelReason ? `: ${s.cancelReason}` : ''}` : ''}`}
         actions={
@@ -109,6 +130,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
               Voltar
             </Link>
             <ExportLinks kind="inventory-session" params={{ sessionId: s.id }} label="Exportar o resultado do inventário" />
+            <PrintButton ready={review.isSuccess && !review.hasNextPage} loadRest={loadAllLines} loadingLabel="Carregando as linhas…" disabled={!review.isSuccess} />
             {open ? (
               <Link href={`/inventory/${s.id}/count`} className="btn btn-secondary">
                 Contar
@@ -167,76 +189,79 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
       />
       <CancelSessionDialog sessionId={sessionId} open={cancelling} onClose={() => setCancelling(false)} />
 
-      <h2 className="section-title">Progresso ao vivo</h2>
-      {progress.data ? (
-        <div className={styles.grid} data-testid="inventory-progress">
-          <div className="card">
-            <p className={figures.kpiLabel}>Leituras</p>
-            <p className={figures.kpiValue} data-testid="progress-entries">
-              {progress.data.totals.entries}
-            </p>
-            <p className="muted">
-              {plural(progress.data.totals.products, 'produto', 'produtos')} · {progress.data.totals.unmatchedEntries} sem cadastro
-            </p>
+      <div className="no-print">
+        <h2 className="section-title">Progresso ao vivo</h2>
+        {progress.data ? (
+          <div className={styles.grid} data-testid="inventory-progress">
+            <div className="card">
+              <p className={figures.kpiLabel}>Leituras</p>
+              <p className={figures.kpiValue} data-testid="progress-entries">
+                {progress.data.totals.entries}
+              </p>
+              <p className="muted">
+                {plural(progress.data.totals.products, 'produto', 'produtos')} · {progress.data.totals.unmatchedEntries} sem cadastro
+              </p>
+            </div>
+            <div className="card">
+              <p className={figures.kpiLabel}>Por zona</p>
+              <ul>
+                {progress.data.zones.map((z) => (
+                  <li key={z.zone}>
+                    {z.zone || 'Sem zona'}: {plural(z.entries, 'leitura', 'leituras')}, {plural(z.products, 'produto', 'produtos')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <div className="card">
+              <p className={figures.kpiLabel}>Por operador</p>
+              <ul>
+                {progress.data.clerks.map((c) => (
+                  <li key={c.userId}>
+                    {c.name}: {plural(c.entries, 'leitura', 'leituras')}
+                  </li>
+                ))}
+              </ul>
+            </div>
+            <div className="card">
+              <p className={figures.kpiLabel}>Tablets</p>
+              <ul>
+                {progress.data.devices.map((d) => (
+                  <li key={d.deviceId}>
+                    <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} ${d.pendingCount === 1 ? 'pendente' : 'pendentes'}` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
+                  </li>
+                ))}
+              </ul>
+            </div>
           </div>
-          <div className="card">
-            <p className={figures.kpiLabel}>Por zona</p>
-            <ul>
-              {progress.data.zones.map((z) => (
-                <li key={z.zone}>
-                  {z.zone || 'Sem zona'}: {plural(z.entries, 'leitura', 'leituras')}, {plural(z.products, 'produto', 'produtos')}
-                </li>
-              ))}
-            </ul>
-          </div>
-          <div className="card">
-            <p className={figures.kpiLabel}>Por operador</p>
-            <ul>
-              {progress.data.clerks.map((c) => (
-                <li key={c.userId}>
-                  {c.name}: {plural(c.entries, 'leitura', 'leituras')}
-                </li>
-              ))}
-            </ul>
-          </div>
-          <div className="card">
-            <p className={figures.kpiLabel}>Tablets</p>
-            <ul>
-              {progress.data.devices.map((d) => (
-                <li key={d.deviceId}>
-                  <span className="mono">{d.deviceId}</span> ({d.userName}): {d.pendingCount > 0 ? `${d.pendingCount} ${d.pendingCount === 1 ? 'pendente' : 'pendentes'}` : 'tudo sincronizado'} · {formatTime(d.lastSyncAt)}
-                </li>
-              ))}
-            </ul>
-          </div>
-        </div>
-      ) : (
-        <ErrorAlert error={progress.error} />
-      )}
-      <p className="muted" data-testid="assigned-now">
-        Designados: {s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém'}
-      </p>
-      <AssignmentPicker sessionId={sessionId} zones={s.filter.zones ?? []} disabled={!open} />
+        ) : (
+          <ErrorAlert error={progress.error} />
+        )}
+        <p className="muted" data-testid="assigned-now">
+          Designados: {s.assignments.length ? s.assignments.map((a) => `${a.name}${a.zone ? ` (${a.zone})` : ''}`).join(', ') : 'ninguém'}
+        </p>
+        <AssignmentPicker sessionId={sessionId} zones={s.filter.zones ?? []} disabled={!open} />
+      </div>
 
       <h2 className="section-title">Revisão de divergências</h2>
-      <div className={styles.grid}>
+      <div className={`${styles.grid} no-print`}>
         <label className={styles.small}>
           Mostrar
           <select className="input" value={only} onChange={(e) => setOnly(e.target.value as ReviewFilter | '')}>
-            <option value="">Todas as linhas</option>
-            <option value="counted">Contadas</option>
-            <option value="uncounted">Não contadas</option>
-            <option value="flagged">Acima do limite</option>
-            <option value="unmatched">Sem cadastro</option>
-            <option value="recount">Com recontagem</option>
+            {Object.entries(reviewFilterLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
         <label className={styles.small}>
           Ordenar por
           <select className="input" value={sort} onChange={(e) => setSort(e.target.value as ReviewSort)}>
-            <option value="ean">Código (EAN)</option>
-            <option value="impact">Maior divergência em R$</option>
-            <option value="loss">Maior falta em R$</option>
+            {Object.entries(reviewSortLabels).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label[0]!.toUpperCase() + label.slice(1)}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -277,15 +302,15 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
         <table className="data-table">
           <thead>
             <tr>
-              <th>
+              <th className="no-print">
                 <span className="sr-only">Selecionar</span>
               </th>
               <th>Produto</th>
-              <th>Contado</th>
-              <th>Esperado</th>
-              <th>Divergência</th>
-              <th>Valor</th>
-              <th>
+              <th className="num">Contado</th>
+              <th className="num">Esperado</th>
+              <th className="num">Divergência</th>
+              <th className="num">Valor</th>
+              <th className="no-print">
                 <span className="sr-only">Ações</span>
               </th>
             </tr>
@@ -293,7 +318,7 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
           <tbody>
             {lines.map((l) => (
               <tr key={l.ean} className={l.flagged ? 'row-error' : undefined}>
-                <td>
+                <td className="no-print">
                   <RowCheckbox
                     aria-label={`Selecionar ${l.name ?? l.ean}`}
                     checked={selected.has(l.ean)}
@@ -314,11 +339,19 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
                   {!l.uncounted && l.entryCount === 0 && open ? <span className="badge"> não contado</span> : null}
                   {l.recountRequested ? <span className="badge badge-pending"> {l.recounted ? 'recontado' : 'recontagem pedida'}</span> : null}
                 </td>
-                <td data-label="Contado">{quantityLabel(l.counted, l.unit)}</td>
-                <td data-label="Esperado">{quantityLabel(l.expected, l.unit)}</td>
-                <td data-label="Divergência">{quantityLabel(l.varianceQuantity, l.unit)}</td>
-                <td data-label="Valor">{money(l.varianceValue)}</td>
-                <td>
+                <td data-label="Contado" className="num">
+                  {quantityLabel(l.counted, l.unit)}
+                </td>
+                <td data-label="Esperado" className="num">
+                  {quantityLabel(l.expected, l.unit)}
+                </td>
+                <td data-label="Divergência" className="num">
+                  {quantityLabel(l.varianceQuantity, l.unit)}
+                </td>
+                <td data-label="Valor" className="num">
+                  {money(l.varianceValue)}
+                </td>
+                <td className="no-print">
                   {open && l.recountRequested && !l.recounted ? (
                     <button
                       type="button"
@@ -336,6 +369,11 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
           </tbody>
         </table>
       </div>
+      {review.hasNextPage ? (
+        <p className="print-only" data-testid="print-partial">
+          Impressão parcial: só as {lineCount(lines.length)} carregadas. Use o botão Imprimir da página para imprimir todas.
+        </p>
+      ) : null}
       {review.isSuccess && lines.length === 0 ? (
         <p className="empty-state">{only ? 'Nenhuma linha com este filtro.' : 'Nenhuma linha para revisar ainda.'}</p>
       ) : (
@@ -347,6 +385,18 @@ export function SessionManager({ sessionId }: { sessionId: string }) {
 
 type ReviewFilter = NonNullable<RouterInputs['inventory']['review']['only']>;
 type ReviewSort = NonNullable<RouterInputs['inventory']['review']['sort']>;
+
+const reviewFilterLabels: Record<ReviewFilter | '', string> = {
+  '': 'Todas as linhas',
+  counted: 'Contadas',
+  uncounted: 'Não contadas',
+  flagged: 'Acima do limite',
+  unmatched: 'Sem cadastro',
+  recount: 'Com recontagem',
+};
+
+/** Read after "por" on paper ("Todas as linhas, por código (EAN)"); capitalised in the picker. */
+const reviewSortLabels: Record<ReviewSort, string> = { ean: 'código (EAN)', impact: 'maior divergência em R$', loss: 'maior falta em R$' };
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 const lineCount = (n: number) => plural(n, 'linha', 'linhas');

@@ -5,13 +5,15 @@ import { useState } from 'react';
 import { lineTotal } from '~/lib/money';
 import { errorCode } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
+import { PrintButton } from '../print/print-button';
+import { PrintHeader, type PrintFact } from '../print/print-header';
 import { useSession } from '../session';
 import { TextAreaField } from '../ui/fields';
 import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/format';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
-import { ItemStatusBadge, RequestStatusBadge } from './status';
+import { ItemStatusBadge, RequestStatusBadge, requestStatusLabels } from './status';
 import styles from './request-detail.module.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,10 +96,23 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
   const canSubmit = r.status === 'draft' && user.role !== 'buyer' && (r.createdBy === user.id || user.role === 'manager' || user.role === 'admin');
   const canClose = r.status !== 'closed' && (user.role === 'manager' || user.role === 'admin');
   const myPending = user.role === 'buyer' && r.status === 'pending' && r.items.some((i) => i.status === 'pending' && i.buyerId === user.id);
+  const printFacts: PrintFact[] = [
+    { label: 'Loja', value: r.storeName },
+    { label: 'Situação', value: requestStatusLabels[r.status] ?? r.status },
+    { label: 'Criada por', value: `${r.createdByName} em ${formatDateTime(r.createdAt)}` },
+    { label: 'Enviada em', value: formatDateTime(r.submittedAt) },
+    { label: 'Concluída em', value: formatDateTime(r.completedAt) },
+    ...(r.closedAt ? [{ label: 'Fechada em', value: formatDateTime(r.closedAt) }] : []),
+    { label: 'Itens', value: String(r.itemCount) },
+    { label: 'Total', value: formatMoney(r.totalValue) },
+    ...(r.note ? [{ label: 'Observação', value: r.note }] : []),
+  ];
 
   return (
     <>
+      <PrintHeader title={`Solicitação de compra ${r.number}`} facts={printFacts} />
       <PageHeader
+        className="no-print"
         title={`Solicitação ${r.number}`}
         description={
           <>
@@ -107,6 +122,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
         actions={
           <>
             {backLink}
+            <PrintButton ready />
             {canSubmit ? (
               <button type="button" className="btn btn-primary" onClick={() => submit.mutate({ id: r.id })} disabled={submit.isPending}>
                 {submit.isPending ? 'Enviando…' : 'Enviar para aprovação'}
@@ -129,17 +145,19 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
         }
       />
 
-      {notice ? <Notice tone="success">{notice}</Notice> : null}
-      {submit.isError ? <ErrorAlert error={submit.error} title="A solicitação não foi enviada" onRetry={() => submit.mutate({ id: r.id })} /> : null}
-      {myPending ? (
-        <Notice>
-          <p>
-            Há itens desta solicitação esperando a sua decisão. <Link href="/approvals">Decidir em Aprovações</Link>.
-          </p>
-        </Notice>
-      ) : null}
+      <div className="no-print">
+        {notice ? <Notice tone="success">{notice}</Notice> : null}
+        {submit.isError ? <ErrorAlert error={submit.error} title="A solicitação não foi enviada" onRetry={() => submit.mutate({ id: r.id })} /> : null}
+        {myPending ? (
+          <Notice>
+            <p>
+              Há itens desta solicitação esperando a sua decisão. <Link href="/approvals">Decidir em Aprovações</Link>.
+            </p>
+          </Notice>
+        ) : null}
+      </div>
 
-      <dl className={styles.summaryGrid}>
+      <dl className={`${styles.summaryGrid} no-print`}>
         <div>
           <dt>Situação</dt>
           <dd>

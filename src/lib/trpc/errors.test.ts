@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeError, describeRowProblem, fieldErrors, retryAfterSeconds } from './errors';
+import { describeError, describeRowProblem, fieldErrors, fileRouteError, retryAfterSeconds } from './errors';
 
 const serverError = (code: string, reason: string | null, details: Record<string, unknown> | null = null, message = 'English words nobody reads') => ({
   message,
@@ -22,6 +22,17 @@ describe('describeError', () => {
     expect(describeError(serverError('CONFLICT', 'user_inactive', { name: 'João', field: 'assignments' }))).toBe('João: cadastro inativo.');
     expect(describeError(serverError('BAD_REQUEST', 'value_too_large'))).toContain('grande demais');
     expect(describeError(serverError('NOT_FOUND', 'not_found', { entity: 'store' }))).toMatch(/^Loja não encontrad/);
+  });
+
+  it('words a file route’s JSON refusal (labels, exports) as the API’s', () => {
+    expect(describeError(fileRouteError(400, { error: 'At most 1000 labels per PDF (1200 asked)', reason: 'too_many_labels', details: { max: 1000, count: 1200 } }))).toBe(
+      'No máximo 1.000 etiquetas por arquivo (foram escolhidas 1.200). Tire alguns produtos da seleção e gere o restante em outro arquivo.',
+    );
+    expect(describeError(fileRouteError(404, { reason: 'not_found', details: { entity: 'product', ids: ['a', 'b'], missing: 2 } }))).toBe(
+      '2 dos produtos escolhidos não existem mais no catálogo. Recarregue a página e escolha de novo.',
+    );
+    expect(describeError(fileRouteError(401, { reason: 'signed_out' }))).toBe('Sua sessão expirou. Entre novamente.');
+    expect(describeError(fileRouteError(502, null))).toBe('Erro interno no servidor. Tente novamente; se continuar, avise o suporte.');
   });
 
   it('waits as long as the server asks, from its data', () => {

@@ -240,7 +240,10 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   operator_only: () => 'Acesso negado: só o operador da plataforma pode fazer isto.',
   rate_limited: (d) =>
     typeof d.retryAfterSeconds === 'number' ? `Muitas tentativas. Tente novamente em ${d.retryAfterSeconds} s.` : 'Muitas tentativas. Tente novamente em alguns segundos.',
-  not_found: (d) => `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,
+  not_found: (d) =>
+    d.entity === 'product' && typeof d.missing === 'number'
+      ? `${plural(d.missing, 'Um dos produtos escolhidos não existe', `${d.missing} dos produtos escolhidos não existem`)} mais no catálogo. Recarregue a página e escolha de novo.`
+      : `${entityNames[str(d.entity)] ?? 'Registro'} não encontrado(a). Talvez tenha sido removido(a); recarregue a página.`,
   invalid_cursor: () => 'A lista mudou; recarregue a página.',
   value_too_large: () => 'Um valor é grande demais para ser guardado: use quantidades ou preços menores.',
   value_not_storable: () => 'Um dos valores não pode ser guardado assim (uma data fora do calendário, um caractere não permitido). Corrija e tente de novo.',
@@ -267,6 +270,10 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   csv_unreadable: (d) => `O arquivo não é um CSV válido (${str(d.detail)}). Salve a planilha como CSV e tente de novo.`,
   csv_missing_column: (d) => `Falta a coluna "${str(d.column)}" no cabeçalho (linha 1).`,
   csv_empty: () => 'O arquivo está vazio.',
+  too_many_labels: (d) =>
+    `No máximo ${num(d.max).toLocaleString('pt-BR')} etiquetas por arquivo (foram escolhidas ${num(d.count).toLocaleString('pt-BR')}). Tire alguns produtos da seleção e gere o restante em outro arquivo.`,
+  skip_past_sheet: (d) => `A folha escolhida tem ${num(d.max) + 1} etiquetas: comece numa posição de 1 a ${num(d.max) + 1}.`,
+  labels_busy: () => 'Outras etiquetas estão sendo geradas agora. Tente de novo em alguns segundos.',
   csv_too_many_rows: (d) => `O arquivo tem mais de ${typeof d.max === 'number' ? d.max.toLocaleString('pt-BR') : str(d.max)} linhas; divida-o em arquivos menores e importe um de cada vez.`,
   // Purchase requests
   not_your_store: (d) => `Você não trabalha na ${str(d.store)}; peça a um administrador para incluir você nela.`,
@@ -345,4 +352,33 @@ export function describeError(error: AnyError): string {
     default:
       return 'Não foi possível concluir a operação. Recarregue a página e tente de novo.';
   }
+}
+
+const statusCodes: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_SUPPORTED',
+  413: 'PAYLOAD_TOO_LARGE',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/**
+ * A refusal of one of the server's file routes (exports, labels: `{ error, reason, details, issues }` with an HTTP
+ * status) as the error shape `describeError` words, like the API's.
+ */
+export function fileRouteError(status: number, body: unknown): { message: string; data: ErrorData } {
+  const b = body && typeof body === 'object' ? (body as { error?: unknown; reason?: unknown; details?: unknown; issues?: unknown }) : {};
+  return {
+    message: typeof b.error === 'string' ? b.error : `HTTP ${status}`,
+    data: {
+      code: statusCodes[status] ?? 'INTERNAL_SERVER_ERROR',
+      httpStatus: status,
+      reason: typeof b.reason === 'string' ? b.reason : null,
+      details: b.details && typeof b.details === 'object' ? (b.details as Record<string, unknown>) : null,
+      issues: Array.isArray(b.issues) ? (b.issues as Problem[]) : null,
+    },
+  };
 }

@@ -71,7 +71,7 @@ export function fileSlug(text: string): string {
 }
 
 /** `inventario-loja-centro-2026-12-02`: the parts that are not empty, then the day of the export in São Paulo. */
-const dated = (...parts: string[]) => [...parts.map(fileSlug).filter(Boolean), today.format(new Date())].join('-');
+export const dated = (...parts: string[]) => [...parts.map(fileSlug).filter(Boolean), today.format(new Date())].join('-');
 
 const quantityText = (value: number) => decimalText(value, 3, { trim: true });
 

@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
-import { z, ZodError } from 'zod';
-import { problemOfIssue } from '~/lib/problems';
+import { z } from 'zod';
 import { assertStorableInput } from '../api/middleware/input-guard';
 import { enforceRateLimit } from '../api/middleware/ratelimit';
 import { logProcedureResult } from '../api/middleware/request-log';
@@ -11,7 +9,7 @@ import { SESSION_COOKIE } from '../auth/secrets';
 import { readCookie } from '../auth/cookies';
 import { purchaseRequestStatuses, type UserRole } from '../db/schema';
 import type { SignedInContext } from '../domain/context';
-import { AppError, pgErrorCode, toTRPCError } from '../errors';
+import { AppError, toTRPCError } from '../errors';
 import { ExportAborted } from '../exports/flow';
 import {
   auditExport,
@@ -24,6 +22,7 @@ import {
   type ExportJob,
 } from '../exports/service';
 import type { Services } from '../services';
+import { refusal } from './refusal';
 import { bearerFrom, clientIpFrom } from './request-meta';
 import { sendJson } from './respond';
 
@@ -105,24 +104,6 @@ function queryParams(search: string): Record<string, string | string[]> {
   return out;
 }
 
-/** An error as our JSON answer: the status, and a body with a stable reason (and the refused values) like the API's. */
-function refusal(error: unknown, requestId: string): { status: number; body: Record<string, unknown>; appError: AppError | null } {
-  if (error instanceof ZodError) {
-    const appError = new AppError('INVALID', 'invalid_input', 'Invalid export parameters');
-    return { status: 400, appError, body: { error: appError.message, reason: 'invalid_input', issues: error.issues.map(problemOfIssue), requestId } };
-  }
-  // PostgreSQL's data exceptions are the caller's input (as in the API): a 400, never a 500.
-  const appError =
-    error instanceof AppError
-      ? error
-      : pgErrorCode(error)?.startsWith('22')
-        ? new AppError('INVALID', 'value_not_storable', 'A parameter cannot be used as given')
-        : null;
-  if (!appError) return { status: 500, appError: null, body: { error: 'Internal server error', requestId } };
-  const status = getHTTPStatusCodeFromError(toTRPCError(appError));
-  return { status, appError, body: { error: appError.message, reason: appError.reason, details: appError.data ?? null, requestId } };
-}
-
 /**
  * `GET /api/export/<kind>.<csv|xlsx>?…`: a file streamed as it is read from PostgreSQL. The door is the API's:
  * the session cookie or a bearer token (401 without), the rate limit, the kind's roles (403), its parameters checked
@@ -198,7 +179,7 @@ export function createExportRoute(services: Services, opts: { isSecure: (req: In
         res.destroy();
         return;
       }
-      const { status, body, appError } = refusal(error, requestId);
+      const { status, body, appError } = refusal(error, requestId, 'Invalid export parameters');
       if (appError) log(appError);
       else ctx.logger.error({ path: logPath, err: error }, 'export failed');
       if (res.headersSent) {

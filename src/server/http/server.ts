@@ -11,6 +11,7 @@ import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
+import { createLabelsRoute, LABELS_PATH } from './labels-route';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
@@ -67,6 +68,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const trpc = trpcHandler(BODY_LIMIT_BYTES);
   const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
   const exportRoute = createExportRoute(services, { isSecure, trustProxy });
+  const labelsRoute = createLabelsRoute(services, { isSecure, trustProxy });
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
@@ -118,7 +120,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         responses.set(req, res);
         return (takesUpload(path) ? trpcUpload : trpc)(req, res);
       }
-      if (path.startsWith(EXPORT_PATH_PREFIX)) {
+      if (path.startsWith(EXPORT_PATH_PREFIX) || path === LABELS_PATH) {
         // Files of somebody's data: never kept by a browser or a shared cache.
         res.setHeader('Cache-Control', 'no-store');
         const shed = shedder.check(inFlight);
@@ -126,7 +128,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           res.setHeader('Retry-After', '1');
           return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
         }
-        return await exportRoute(req, res, path, query);
+        return await (path === LABELS_PATH ? labelsRoute(req, res) : exportRoute(req, res, path, query));
       }
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health') {

@@ -286,6 +286,8 @@ describe('inventory.finalize', () => {
     const review = await manager.inventory.review({ sessionId: session.id });
     expect(review.summary).toMatchObject({ keptLines: 1, zeroedLines: 0, flaggedLines: 1, varianceValue: 5.5 });
     expect(review.items.find((l) => l.ean === ean(2))).toMatchObject({ uncounted: 'kept', flagged: false, varianceQuantity: 0 });
+    // The printed result names who finalized it, and when.
+    expect(await manager.inventory.byId({ id: session.id })).toMatchObject({ status: 'finalized', finalizedBy: org.users.manager.id, finalizedByName: 'manager fin', finalizedAt: expect.any(Date) });
   });
 
   it('asks for the uncounted lines to be counted; once they are, finalize needs no choice', async () => {

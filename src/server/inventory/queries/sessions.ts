@@ -13,6 +13,7 @@ export type SessionFilter = { categories?: string[]; zones?: string[] };
 export type LineScope = { id: string; orgId: string; status: SessionStatus; filter: SessionFilter };
 
 const opener = alias(users, 'opener');
+const finalizer = alias(users, 'finalizer');
 
 const sessionColumns = {
   id: inventorySessions.id,
@@ -64,13 +65,14 @@ export const recountRequestsOf = (sessionId: SQL | string) => sql<RecountRequest
   from inventory_recounts r left join products p on p.id = r.product_id
   where r.session_id = ${sessionId}), '[]')`;
 
-/** A session with its store, opener, assignments and recount requests: one statement. Nothing about expected quantities. */
+/** A session with its store, opener, finalizer, assignments and recount requests: one statement. Nothing about expected quantities. */
 export async function findSessionDetail(db: Executor, orgId: string, sessionId: string) {
   const [row] = await db
-    .select({ ...sessionColumns, assignments: assignmentsJson, recountRequests: recountRequestsOf(sql`${inventorySessions.id}`) })
+    .select({ ...sessionColumns, finalizedByName: finalizer.name, assignments: assignmentsJson, recountRequests: recountRequestsOf(sql`${inventorySessions.id}`) })
     .from(inventorySessions)
     .innerJoin(stores, eq(stores.id, inventorySessions.storeId))
     .innerJoin(opener, eq(opener.id, inventorySessions.openedBy))
+    .leftJoin(finalizer, eq(finalizer.id, inventorySessions.finalizedBy))
     .where(and(eq(inventorySessions.orgId, orgId), eq(inventorySessions.id, sessionId)))
     .limit(1);
   return row;
