@@ -57,6 +57,10 @@ test('the system page says whether the services work, and shows no figure of the
   const services = page.getByRole('region', { name: 'Serviços' });
   await expect(figure(services, 'Cache')).toHaveText('Disponível');
   await expect(figure(services, 'Atualização ao vivo')).toHaveText('Redis pub/sub');
+  // No external service in this server (push off): said so, calmly, not as a fault.
+  const external = page.getByRole('region', { name: 'Serviços externos' });
+  await expect(figure(external, 'Nenhum configurado')).toContainText('desligadas nesta instalação');
+  await expect(external.getByRole('alert')).toHaveCount(0);
   await expect(page.getByText('Taxa de acerto')).toHaveCount(0);
   await expect(page.getByText('Memória (RSS)')).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'Processo' })).toHaveCount(0);

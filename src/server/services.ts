@@ -1,3 +1,5 @@
+import { createIntegrations } from './integrations/registry';
+import type { Integrations } from './integrations/resilience';
 import type { Env } from '~/env';
 import { createCache, type Cache } from './cache/cache';
 import { createDatabase, type Database } from './db/client';
@@ -25,6 +27,8 @@ export type Services = {
   queues: QueueBackend;
   /** Whether PostgreSQL is the embedded one (workers then run in this process). */
   embeddedDatabase: boolean;
+  /** The external services configured here, each behind its timeout, retry, circuit breaker and bulkhead. */
+  integrations: Integrations;
   close(): Promise<void>;
 };
 
@@ -88,6 +92,7 @@ export function createServices(
     dashboardCache,
     live,
     embeddedDatabase: opts.embeddedDatabase ?? false,
+    integrations: createIntegrations(env, logger.child({ component: 'integrations' })),
     async close() {
       await queues.close();
       await live.close();

@@ -3,6 +3,7 @@
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { formatDuration } from '../admin/operations-labels';
 import { RefreshButton } from '../admin/queue-figures';
+import { IntegrationFigures } from '../admin/integration-figures';
 import { transportLabels } from '../admin/system-admin';
 import { ErrorAlert, Loading } from '../ui/feedback';
 import { Figure, FigureSection } from '../ui/figure-list';
@@ -81,6 +82,8 @@ function ProcessFigures({ stats }: { stats: ProcessStats }) {
         <Figure label="Tempo real">{transportLabels[stats.liveTransport] ?? stats.liveTransport}</Figure>
         <Figure label="Banco de dados">{stats.embeddedDatabase ? 'PostgreSQL embutido (workers neste processo)' : 'PostgreSQL externo'}</Figure>
       </FigureSection>
+
+      <IntegrationFigures integrations={stats.integrations} />
 
       <FigureSection id="process-process" title="Processo">
         <Figure label="No ar há">{formatDuration(stats.process.uptimeSeconds)}</Figure>

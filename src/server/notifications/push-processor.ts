@@ -1,7 +1,8 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { isUuid } from '~/lib/uuid';
 import type { Database } from '../db/client';
 import type { PushSender } from '../integrations/fcm/sender';
+import { isDependencyRefusal, isTimeout } from '../integrations/resilience';
 import type { Logger } from '../logger';
 import { queueNames } from '../queues/definitions';
 import { defineProcessor } from '../queues/processor';
@@ -12,18 +13,39 @@ export class PushRetryableError extends Error {
   override name = 'PushRetryableError';
 }
 
+/** A refused send (breaker half-open with its test in flight, sends saturated) waits at least this long. */
+const MIN_WAIT_MS = 1_000;
+
+/** Puts the job back until `at` (at least MIN_WAIT_MS) without spending one of its attempts (BullMQ's DelayedError). */
+async function delayUntil(job: Job, at: number, reason: string): Promise<never> {
+  if (!job.token) throw new PushRetryableError(reason);
+  await job.moveToDelayed(Math.max(at, Date.now() + MIN_WAIT_MS), job.token);
+  throw new DelayedError(reason);
+}
+
 /**
  * The `fcm-notifications` queue's adapter. A 429 puts the job back for as long as FCM's Retry-After asks
- * (`rateLimitDelayMs` when the header is missing); other transient errors retry with the queue's exponential
- * backoff; a refusal no retry mends fails the job at once, so it reaches the dead-letter queue instead of
- * counting as sent. A push that dead-letters is `failed`.
+ * (`rateLimitDelayMs` when the header is missing). FCM down — its breaker open, or this failure the one that
+ * opened it, or its sends saturated — puts the job back until the breaker lets a send test FCM again, without
+ * spending an attempt: no push is dead-lettered because FCM is down. A transient failure while FCM works for the
+ * others (one device's 500) retries with the queue's exponential backoff; a refusal no retry mends fails the job at
+ * once, so it reaches the dead-letter queue instead of counting as sent. A push that dead-letters is `failed`.
  */
 export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; wakeRelay: boolean }) {
+  const { sender } = opts;
   return defineProcessor(
     queueNames.fcm,
     opts.logger,
     async ({ notificationId }, job) => {
-      const outcome = await sendPush(opts, notificationId);
+      let outcome;
+      try {
+        outcome = await sendPush(opts, notificationId);
+      } catch (error) {
+        if (isDependencyRefusal(error)) return delayUntil(job, sender.availability().retryAt.getTime(), `FCM unavailable: ${(error as Error).message}`);
+        // A send that timed out counted against FCM: if that opened the breaker, wait for it like the others.
+        if (isTimeout(error) && sender.availability().down) return delayUntil(job, sender.availability().retryAt.getTime(), 'FCM timed out');
+        throw error;
+      }
       switch (outcome.kind) {
         case 'missing':
           throw new UnrecoverableError(`Notification ${notificationId} does not exist`);
@@ -37,8 +59,11 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
             throw new DelayedError();
           }
           throw new PushRetryableError(outcome.message);
-        case 'retry':
+        case 'retry': {
+          const { down, retryAt } = sender.availability();
+          if (down) return delayUntil(job, retryAt.getTime(), outcome.message);
           throw new PushRetryableError(outcome.message);
+        }
         case 'sent':
           return { delivered: outcome.delivered, devices: outcome.devices, removedTokens: outcome.removedTokens };
       }

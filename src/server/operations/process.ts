@@ -12,6 +12,7 @@ export function processStats(ctx: OperatorContext) {
     redis: redis.kind,
     liveTransport: live.transport,
     embeddedDatabase,
+    integrations: ctx.services.integrations.statuses(),
     process: { pid: process.pid, uptimeSeconds: Math.round(process.uptime()), rssMb: Math.round(process.memoryUsage().rss / 1e6) },
   };
 }
@@ -21,6 +22,6 @@ export function processStats(ctx: OperatorContext) {
  * live updates reach open screens). No figure of the process: those count every org's work.
  */
 export function serviceStatus(ctx: SignedInContext) {
-  const { cache, live } = ctx.services;
-  return { cache: { available: cache.available }, liveTransport: live.transport };
+  const { cache, live, integrations } = ctx.services;
+  return { cache: { available: cache.available }, liveTransport: live.transport, integrations: integrations.statuses() };
 }

@@ -1,4 +1,6 @@
-import { UnrecoverableError, type Job, type Processor } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Processor } from 'bullmq';
+import { timeout, TimeoutStrategy } from 'cockatiel';
+import { isTimeout } from '../integrations/resilience';
 import type { Transaction } from '../db/client';
 import type { Logger } from '../logger';
 import { jobPayloads, queueOptions, type JobPayload, type QueueName } from './definitions';
@@ -24,26 +26,26 @@ export function defineProcessor<Q extends QueueName>(
   opts: { deadLettered?: QueueProcessor['deadLettered'] } = {},
 ): QueueProcessor {
   const timeoutMs = queueOptions[queue].timeoutMs;
+  // Aggressive: the job's promise is abandoned at the limit (its handler cannot be forced to stop; the signal says so).
+  const jobTimeout = timeout(timeoutMs, TimeoutStrategy.Aggressive);
   const process: Processor = async (job) => {
     const parsed = jobPayloads[queue].safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const log = logger.child({ queue, jobId: job.id, attempt: job.attemptsMade + 1 });
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        handler(parsed.data as JobPayload<Q>, job),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new JobTimeoutError(`Job took longer than ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
+      const result = await jobTimeout.execute(() => handler(parsed.data as JobPayload<Q>, job)).catch((error: unknown) => {
+        // The job's own limit (a timeout inside the handler, an external service's, is the handler's error).
+        if (isTimeout(error) && performance.now() - started >= timeoutMs) throw new JobTimeoutError(`Job took longer than ${timeoutMs} ms`);
+        throw error;
+      });
       log.debug({ ms: Math.round(performance.now() - started) }, 'job done');
       return result;
     } catch (error) {
-      log.warn({ err: error, ms: Math.round(performance.now() - started) }, 'job failed');
+      // Put back to wait (a dependency down, a rate limit): not a failure, and it may happen once per job per minute.
+      if (error instanceof DelayedError) log.debug({ reason: error.message }, 'job delayed');
+      else log.warn({ err: error, ms: Math.round(performance.now() - started) }, 'job failed');
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   };
   return { process, deadLettered: opts.deadLettered };

@@ -17,7 +17,16 @@ let runtime: WorkerRuntime;
 
 beforeAll(async () => {
   fcm = await startFcmStandIn();
-  ({ services, close } = await createTestServices({ FCM_PROJECT_ID: 'stand-in', FCM_ENDPOINT_OVERRIDE: fcm.url, FCM_RATE_LIMIT_DELAY_MS: '300' }));
+  // The queue's own retries and dead letters, one send per attempt: FCM's breaker never judges this file's few
+  // failures (window and minimum far above them). FCM down for everyone, with the breaker: push-outage.test.ts.
+  ({ services, close } = await createTestServices({
+    FCM_PROJECT_ID: 'stand-in',
+    FCM_ENDPOINT_OVERRIDE: fcm.url,
+    FCM_RATE_LIMIT_DELAY_MS: '300',
+    FCM_RETRIES: '0',
+    FCM_BREAKER_WINDOW: '10000',
+    FCM_BREAKER_MIN_CALLS: '10000',
+  }));
   org = await createOrgFixture(services, 'workers');
   runtime = await startWorkers(services);
   const buyer = await callerFor(services, { sessionSecret: org.secrets.buyer });
@@ -167,7 +176,7 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     expect(deliveriesOf(note!.id)).toBe(1);
   });
 
-  it('sends a job that always fails to the dead-letter queue; a retry from the admin delivers it', async () => {
+  it('sends a job FCM keeps failing while its breaker stays closed to the dead-letter queue; a retry from the admin delivers it', async () => {
     fcm.setFailAlways(true);
     const request = await submitRequest();
     const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'failed' ? buyerNotificationOf(request.id) : null), 20_000);

@@ -30,7 +30,13 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
     opts.sender !== undefined
       ? opts.sender
       : env.FCM_PROJECT_ID
-        ? await createFcmSender({ projectId: env.FCM_PROJECT_ID, serviceAccountFile: env.FCM_SERVICE_ACCOUNT_FILE, endpointOverride: env.FCM_ENDPOINT_OVERRIDE, logger })
+        ? await createFcmSender({
+            projectId: env.FCM_PROJECT_ID,
+            serviceAccountFile: env.FCM_SERVICE_ACCOUNT_FILE,
+            endpointOverride: env.FCM_ENDPOINT_OVERRIDE,
+            logger,
+            integration: services.integrations.get('fcm'),
+          })
         : null;
   const afterCommit = commitEffects(services);
   const contextOf: JobContext = (job, orgId) => systemContext(services, { requestId: `job:${job.queueName}:${job.id}`, orgId, logger, afterCommit });

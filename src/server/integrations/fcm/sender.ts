@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { App } from 'firebase-admin/app';
 import type { Logger } from '../../logger';
+import { ServiceUnavailableError, type Integration } from '../resilience';
 
 export type PushMessage = { token: string; title: string; body: string; data: Record<string, string> };
 /**
@@ -52,7 +53,13 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 }
 
 export interface PushSender {
+  /**
+   * One result per message. Throws only when no send was made or finished: FCM's breaker is open or its sends are
+   * saturated (cockatiel's BrokenCircuitError / BulkheadRejectedError), or the send timed out (TaskCancelledError).
+   */
   sendEach(messages: PushMessage[]): Promise<PushResult[]>;
+  /** Whether FCM is known to be down now (its breaker open or testing), and when a send may be tried again. */
+  availability(): { down: boolean; retryAt: Date };
   close(): Promise<void>;
 }
 
@@ -80,6 +87,8 @@ export async function createFcmSender(opts: {
   serviceAccountFile?: string;
   endpointOverride?: string;
   logger: Logger;
+  /** FCM's resilience policy; without one (a test's bare sender), sends go straight to the SDK. */
+  integration?: Integration;
 }): Promise<PushSender> {
   const { initializeApp, cert, deleteApp } = await import('firebase-admin/app');
   const { getMessaging } = await import('firebase-admin/messaging');
@@ -103,10 +112,8 @@ export async function createFcmSender(opts: {
   const messaging = getMessaging(app);
   if (opts.endpointOverride) messaging.enableLegacyHttpTransport();
 
-  return {
-    async sendEach(messages) {
-      if (messages.length === 0) return [];
-      const response = await messaging.sendEach(
+  const send = async (messages: PushMessage[]): Promise<PushResult[]> => {
+    const response = await messaging.sendEach(
         messages.map((m) => ({ token: m.token, notification: { title: m.title, body: m.body }, data: m.data, webpush: { fcmOptions: {} } })),
       );
       return response.responses.map((r, i): PushResult => {
@@ -117,6 +124,32 @@ export async function createFcmSender(opts: {
         const retryAfter = keepsRetryAfter ? retryAfterMs((r.error as { [RETRY_AFTER]?: string } | undefined)?.[RETRY_AFTER]) : null;
         return { token, ok: false, code, message, tokenInvalid: isTokenInvalid(code, message), retryable: RETRYABLE_CODES.has(code), retryAfterMs: retryAfter };
       });
+  };
+
+  return {
+    async sendEach(messages) {
+      if (messages.length === 0) return [];
+      const integration = opts.integration;
+      if (!integration) return send(messages);
+      try {
+        return await integration.execute(async () => {
+          const results = await send(messages);
+          // Every send failed for FCM's sake (5xx, network; a 429 is FCM working as asked): the breaker counts it.
+          if (results.every((r) => !r.ok && r.retryable && r.code !== 'messaging/message-rate-exceeded')) {
+            const first = results[0] as Extract<PushResult, { ok: false }>;
+            throw new ServiceUnavailableError('fcm', `FCM unavailable (${first.code}: ${first.message})`, results);
+          }
+          return results;
+        });
+      } catch (error) {
+        // The policy's retries are spent: the last answer goes back to the caller, which decides what to do.
+        if (error instanceof ServiceUnavailableError && Array.isArray(error.detail)) return error.detail as PushResult[];
+        throw error;
+      }
+    },
+    availability() {
+      const status = opts.integration?.status();
+      return { down: status !== undefined && status.state !== 'closed', retryAt: opts.integration?.retryAt() ?? new Date() };
     },
     async close() {
       await deleteApp(app);
