@@ -81,17 +81,21 @@ export const envSchema = z.object({
   /** After FCM's 429, wait this long when its answer carries no Retry-After (with one, FCM's figure wins). */
   FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
   /**
-   * FCM's resilience policy (src/server/integrations/resilience.ts): one send's time limit, quick retries inside a
-   * job, the breaker (share of failed sends among the last window, judged from a minimum of sends; how long it stays
-   * open before one send may test FCM again) and how many sends run at once (more wait in a queue of the same size).
+   * FCM's resilience policy (src/server/integrations/resilience.ts): one send's time limit — above firebase-admin's
+   * own retries of a 503 (up to about 5 min), so a send cut short is never still on its way when it is sent again —,
+   * retries of a failed send inside the policy (none by default: the SDK and the job retry), the breaker (opens when
+   * more than this share of the last window of sends failed, judged from a minimum of sends; how long it stays open
+   * before one send tests FCM again), how many sends run at once (as many more wait), and how long a push may wait
+   * for FCM to come back before it counts its attempts again (and may be dead-lettered).
    */
-  FCM_TIMEOUT_MS: int(5_000, 100, 60_000),
-  FCM_RETRIES: int(1, 0, 10),
-  FCM_BREAKER_THRESHOLD: z.coerce.number().gt(0).max(1).default(0.5),
+  FCM_TIMEOUT_MS: int(320_000, 100, 600_000),
+  FCM_RETRIES: int(0, 0, 10),
+  FCM_BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
   FCM_BREAKER_WINDOW: int(20, 2, 10_000),
   FCM_BREAKER_MIN_CALLS: int(5, 1, 10_000),
   FCM_HALF_OPEN_AFTER_MS: int(30_000, 100, 3_600_000),
   FCM_CONCURRENCY: int(16, 1, 1_000),
+  FCM_MAX_WAIT_MS: int(86_400_000, 1_000),
   /**
    * The Firebase web app the browsers get push tokens from (Firebase console > Project settings > Your apps, and
    * Cloud Messaging > Web Push certificates for the VAPID key). Served to signed-in pages at runtime, so one build

@@ -4,7 +4,8 @@ import type { RouterOutputs } from '~/lib/trpc/react';
 import { Figure, FigureSection } from '../ui/figure-list';
 import { formatDateTime, formatTime } from '../ui/format';
 
-type IntegrationStatus = RouterOutputs['admin']['system']['stats']['integrations'][number];
+/** An admin's view has no `opens` (a count of every org's work); the operator's has. */
+type IntegrationStatus = RouterOutputs['admin']['system']['stats']['integrations'][number] & { opens?: number };
 
 /** The external services by what they do for the store; the technical name on its own quiet line. */
 const integrationLabels: Record<IntegrationStatus['name'], { label: string; term: string }> = {
@@ -41,7 +42,7 @@ export function IntegrationFigures({ integrations }: { integrations: Integration
             {stateText(s)}
             <span className="term">
               {integrationLabels[s.name]?.term ?? s.name} · circuit breaker {s.state}
-              {s.opens > 0 ? ` · abriu ${s.opens} ${s.opens === 1 ? 'vez' : 'vezes'}` : ''}
+              {s.opens ? ` · abriu ${s.opens} ${s.opens === 1 ? 'vez' : 'vezes'}` : ''}
             </span>
           </Figure>
         ))

@@ -226,7 +226,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
           )}
         </section>
 
-        {data.queues ? <QueueFigures queues={data.queues} /> : null}
+        {data.queues ? <DashboardQueues queues={data.queues} /> : null}
       </div>
 
       <section aria-labelledby="stores-title">
@@ -290,7 +290,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
 }
 
 /** The operators' figures (admins only): what waits or failed in the background queues, with a way to act on it. */
-function QueueFigures({ queues }: { queues: { deadLetters: number; notificationsPending: number; notificationsFailed: number } }) {
+function DashboardQueues({ queues }: { queues: { deadLetters: number; notificationsPending: number; notificationsFailed: number } }) {
   return (
     <section aria-labelledby="queues-title">
       <h2 id="queues-title" className="section-title">

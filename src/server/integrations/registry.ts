@@ -3,9 +3,9 @@ import type { Logger } from '../logger';
 import { createIntegration, Integrations } from './resilience';
 
 /**
- * The external services configured for this process, each behind its policy. FCM: a send is one HTTP request per
- * device, answered in well under a second; a window of 20 sends judged from 5 opens the breaker when half of them
- * fail (the seed's 50 %), so a quiet store's lone push job still trips it before its three attempts are spent.
+ * The external services configured for this process, each behind its policy. FCM: a window of 20 sends judged
+ * from 5 opens the breaker when more than half of them failed (the seed's 50 %), so even a quiet store's pushes trip
+ * it within a few sends; its timeout is a net above the SDK's own retries, not a latency target (FCM_TIMEOUT_MS).
  */
 export function createIntegrations(env: Env, logger: Logger): Integrations {
   const integrations = new Integrations();

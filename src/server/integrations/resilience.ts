@@ -32,7 +32,7 @@ export type IntegrationSettings = {
   timeoutMs: number;
   /** Attempts after the first, for failures of the service (not of our input). */
   retries: number;
-  /** Share (0..1) of failed calls among the last `breakerWindow` that opens the breaker… */
+  /** The breaker opens when more than this share (0..1, exclusive) of the last `breakerWindow` calls failed… */
   breakerThreshold: number;
   breakerWindow: number;
   /** …once at least this many calls are in the window (a quiet service is not judged on two calls). */
@@ -102,7 +102,8 @@ export function createIntegration(name: IntegrationName, settings: IntegrationSe
     maxAttempts: settings.retries,
     backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5_000 }),
   });
-  const perAttempt = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+  // The signal fires at the limit only (not when the call returns: a caller may still read a body it returned).
+  const perAttempt = timeout(settings.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   const policy = wrap(bulkhead(settings.concurrency, settings.queue), retries, breaker, perAttempt);
 
   let state: BreakerState = 'closed';
@@ -120,10 +121,13 @@ export function createIntegration(name: IntegrationName, settings: IntegrationSe
     else log.info(entry, `${name}: circuit breaker ${named === 'closed' ? 'closed' : 'half-open'}`);
   });
 
-  // Open: when the wait ends (the next call then tests the service). Half-open: a test call is in flight and the
-  // others are refused meanwhile; a moment later it has answered.
-  const retryAt = () =>
-    new Date(state === 'open' ? since.getTime() + settings.halfOpenAfterMs : state === 'half_open' ? Date.now() + Math.min(1_000, settings.halfOpenAfterMs) : Date.now());
+  // Open: when the wait ends (cockatiel half-opens on the first call after it, so later it is now). Half-open: a
+  // test call is in flight; the calls made meanwhile wait for its answer, then run or are refused: a moment later.
+  const retryAt = () => {
+    const now = Date.now();
+    if (state === 'open') return new Date(Math.max(now, since.getTime() + settings.halfOpenAfterMs));
+    return new Date(state === 'half_open' ? now + Math.min(1_000, settings.halfOpenAfterMs) : now);
+  };
   return {
     name,
     execute: (call) =>
@@ -138,7 +142,7 @@ export function createIntegration(name: IntegrationName, settings: IntegrationSe
         }
       }),
     retryAt,
-    status: () => ({ name, state, since: since.toISOString(), opens, retryAt: state === 'open' ? retryAt().toISOString() : null }),
+    status: () => ({ name, state, since: since.toISOString(), opens, retryAt: state === 'closed' ? null : retryAt().toISOString() }),
   };
 }
 

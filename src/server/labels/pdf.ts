@@ -249,7 +249,7 @@ export async function writeLabelsPdf(
   let bytes = 0;
   doc.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
-    if (!out.destroyed) out.write(chunk);
+    if (!out.destroyed && !out.writableEnded) out.write(chunk);
   });
   const ended = new Promise<void>((resolve, reject) => {
     doc.once('end', resolve);

@@ -13,13 +13,13 @@ export class PushRetryableError extends Error {
   override name = 'PushRetryableError';
 }
 
-/** A refused send (breaker half-open with its test in flight, sends saturated) waits at least this long. */
+/** A send refused while FCM's breaker tests it, or while its sends are saturated, waits at least this long. */
 const MIN_WAIT_MS = 1_000;
 
-/** Puts the job back until `at` (at least MIN_WAIT_MS) without spending one of its attempts (BullMQ's DelayedError). */
-async function delayUntil(job: Job, at: number, reason: string): Promise<never> {
+/** Puts the job back until `at` (at least `minWaitMs` from now) without spending one of its attempts (BullMQ's DelayedError). */
+async function delayUntil(job: Job, at: number, reason: string, minWaitMs = MIN_WAIT_MS): Promise<never> {
   if (!job.token) throw new PushRetryableError(reason);
-  await job.moveToDelayed(Math.max(at, Date.now() + MIN_WAIT_MS), job.token);
+  await job.moveToDelayed(Math.max(at, Date.now() + minWaitMs), job.token);
   throw new DelayedError(reason);
 }
 
@@ -31,8 +31,17 @@ async function delayUntil(job: Job, at: number, reason: string): Promise<never> 
  * others (one device's 500) retries with the queue's exponential backoff; a refusal no retry mends fails the job at
  * once, so it reaches the dead-letter queue instead of counting as sent. A push that dead-letters is `failed`.
  */
-export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; wakeRelay: boolean }) {
+export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; maxWaitMs: number; wakeRelay: boolean }) {
   const { sender } = opts;
+  /**
+   * FCM down: wait for it without spending an attempt — up to `maxWaitMs` from the job's creation; after that a
+   * push that still cannot go (FCM gone for a day, or a failure of its own that keeps the breaker open in a quiet
+   * process) spends its attempts like any failure, and may be dead-lettered.
+   */
+  const waitForFcm = (job: Job, reason: string): Promise<never> => {
+    if (Date.now() - job.timestamp > opts.maxWaitMs) throw new PushRetryableError(`${reason}; waited for FCM longer than ${Math.round(opts.maxWaitMs / 1000)} s`);
+    return delayUntil(job, sender.availability().retryAt.getTime(), reason);
+  };
   return defineProcessor(
     queueNames.fcm,
     opts.logger,
@@ -41,9 +50,9 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
       try {
         outcome = await sendPush(opts, notificationId);
       } catch (error) {
-        if (isDependencyRefusal(error)) return delayUntil(job, sender.availability().retryAt.getTime(), `FCM unavailable: ${(error as Error).message}`);
+        if (isDependencyRefusal(error)) return waitForFcm(job, `FCM unavailable: ${(error as Error).message}`);
         // A send that timed out counted against FCM: if that opened the breaker, wait for it like the others.
-        if (isTimeout(error) && sender.availability().down) return delayUntil(job, sender.availability().retryAt.getTime(), 'FCM timed out');
+        if (isTimeout(error) && sender.availability().down) return waitForFcm(job, 'FCM timed out');
         throw error;
       }
       switch (outcome.kind) {
@@ -54,14 +63,9 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
         case 'refused':
           throw new UnrecoverableError(outcome.message);
         case 'rate_limited':
-          if (job.token) {
-            await job.moveToDelayed(Date.now() + (outcome.delayMs ?? opts.rateLimitDelayMs), job.token);
-            throw new DelayedError();
-          }
-          throw new PushRetryableError(outcome.message);
+          return delayUntil(job, Date.now() + (outcome.delayMs ?? opts.rateLimitDelayMs), outcome.message, 0);
         case 'retry': {
-          const { down, retryAt } = sender.availability();
-          if (down) return delayUntil(job, retryAt.getTime(), outcome.message);
+          if (sender.availability().down) return waitForFcm(job, outcome.message);
           throw new PushRetryableError(outcome.message);
         }
         case 'sent':

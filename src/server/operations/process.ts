@@ -23,5 +23,10 @@ export function processStats(ctx: OperatorContext) {
  */
 export function serviceStatus(ctx: SignedInContext) {
   const { cache, live, integrations } = ctx.services;
-  return { cache: { available: cache.available }, liveTransport: live.transport, integrations: integrations.statuses() };
+  // The external services' state, not how often their breakers opened (every org's work drives that count).
+  return {
+    cache: { available: cache.available },
+    liveTransport: live.transport,
+    integrations: integrations.statuses().map(({ name, state, since, retryAt }) => ({ name, state, since, retryAt })),
+  };
 }

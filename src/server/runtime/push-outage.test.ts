@@ -61,23 +61,30 @@ describe('FCM down', () => {
     await until(async () => (fcmIntegration.status().state === 'open' ? true : null), 15_000);
     const openedAfterMs = Date.now() - startedAt;
     const callsToOpen = fcm.requests();
-    // Sends already in flight when it opened finish; after that, FCM hears from us once per half-open interval.
-    await new Promise((r) => setTimeout(r, 300));
+    // Sends already in flight when it opened finish (the stand-in's count stops moving); after that, FCM hears from
+    // us once per half-open interval.
+    let settled = -1;
+    await until(async () => {
+      const now = fcm.requests();
+      if (now === settled) return true;
+      settled = now;
+      await new Promise((r) => setTimeout(r, 150));
+      return null;
+    }, 5_000);
     const atOpen = fcm.requests();
+    const opensAtOpen = fcmIntegration.status().opens;
     const watchMs = 3 * HALF_OPEN_MS;
     await new Promise((r) => setTimeout(r, watchMs));
     const whileOpen = fcm.requests() - atOpen;
     expect(whileOpen).toBeGreaterThanOrEqual(1);
-    expect(whileOpen).toBeLessThanOrEqual(Math.ceil(watchMs / HALF_OPEN_MS) + 1);
-    expect(fcmIntegration.status().opens).toBeGreaterThanOrEqual(2);
+    expect(whileOpen).toBeLessThanOrEqual(Math.ceil(watchMs / HALF_OPEN_MS) + 2);
+    // Each of those calls was a half-open test that failed and opened the breaker again.
+    expect(fcmIntegration.status().opens - opensAtOpen).toBe(whileOpen);
 
     // Nothing went to the dead-letter queue for FCM being down; the notifications wait, not failed.
     expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.sourceQueue, queueNames.fcm))).toBe(0);
     const states = await services.db.select({ status: notifications.pushStatus }).from(notifications).where(inArray(notifications.id, ids));
     expect(states.every((s) => s.status !== 'failed' && s.status !== 'sent')).toBe(true);
-    // The jobs are delayed, their attempts unspent.
-    const jobs = await Promise.all(ids.slice(0, 5).map((id) => services.queues.queue(queueNames.fcm).getJob(`push-${id}`)));
-    expect(jobs.every((j) => j !== undefined && j.attemptsMade < 3)).toBe(true);
 
     fcm.setFailAlways(false);
     const backAt = Date.now();
@@ -102,3 +109,36 @@ async function fetchHealthIntegrations() {
   const { checkHealth } = await import('../health/health');
   return (await checkHealth(services)).integrations;
 }
+
+describe('a push that cannot go for longer than FCM_MAX_WAIT_MS', () => {
+  it('spends its attempts again and is dead-lettered (a failure of its own keeps a quiet process\'s breaker open)', async () => {
+    const stand = await startFcmStandIn();
+    const { services: quiet, close: closeQuiet } = await createTestServices({
+      FCM_PROJECT_ID: 'stand-in',
+      FCM_ENDPOINT_OVERRIDE: stand.url,
+      FCM_HALF_OPEN_AFTER_MS: '500',
+      // Judged from one send: this push's own failure opens the breaker, which would make it wait forever.
+      FCM_BREAKER_MIN_CALLS: '1',
+      FCM_MAX_WAIT_MS: '2000',
+    });
+    const workers = await startWorkers(quiet);
+    try {
+      const quietOrg = await createOrgFixture(quiet, 'outage-wait');
+      const token = `always-500-${'x'.repeat(20)}`;
+      stand.failToken(token, 'internal');
+      await quiet.db.insert(deviceTokens).values({ orgId: quietOrg.org.id, userId: quietOrg.users.manager.id, token });
+      const [note] = await quiet.db
+        .insert(notifications)
+        .values({ orgId: quietOrg.org.id, userId: quietOrg.users.manager.id, kind: 'test', title: 'Teste', body: 'Corpo', pushStatus: 'queued' })
+        .returning();
+      await quiet.queues.queue(queueNames.fcm).add('push', { notificationId: note!.id, orgId: quietOrg.org.id }, { jobId: `push-${note!.id}` });
+      const letter = await until(async () => (await quiet.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.originalId, `push-${note!.id}`)))[0], 25_000);
+      expect(letter.errorMessage).toMatch(/waited for FCM longer than/);
+      expect((await quiet.db.select().from(notifications).where(eq(notifications.id, note!.id)))[0]!.pushStatus).toBe('failed');
+    } finally {
+      await workers.stop(5000);
+      await closeQuiet();
+      await stand.close();
+    }
+  });
+});

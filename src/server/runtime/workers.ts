@@ -51,6 +51,7 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
             sender,
             logger,
             rateLimitDelayMs: env.FCM_RATE_LIMIT_DELAY_MS,
+            maxWaitMs: env.FCM_MAX_WAIT_MS,
             // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
             wakeRelay: eventDelivery.hasConsumer('notification.sent'),
           }),
