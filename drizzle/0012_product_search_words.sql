@@ -108,19 +108,22 @@ CREATE TRIGGER "products_search_words_truncate" AFTER TRUNCATE ON "products"
 --   rank 0: names starting with what was typed (p_search, lower case, no accents): a range of products' name index.
 --   rank 1: the other products having, for every word of the search, a word that starts with it (search_tokens),
 --           in name, brand or category.
--- p_active, p_category, p_buyer: the list's filters (null: any). Strings starting with U+10FFFF (a noncharacter)
--- stand for "after every name" and "after every word starting with x"; a name starting with one is not found.
+-- p_active, p_category, p_buyer: the list's filters (null: any). U+10FFFF (a noncharacter) stands for "the end":
+-- x || U+10FFFF bounds the words and names starting with x, so a name or word holding it right there is missed.
 --
 -- Rank 1 walks one word's products in name order (the driver) and checks each candidate on its product row
--- (search_words LIKE '% word%' for every search word, and the filters), batch after batch, until the page is full:
---   * a search word (or a word of p_category) with fewer than 1,000 products is the driver, read whole and sorted
---     (at most 1,000 index entries);
---   * otherwise the search word that spans the fewest distinct words (at most 32) is walked word by word, merged in
---     name order, in batches that double from the page size up to 1,024; after a batch that did not fill the page,
---     each other word of at most 32 distinct words jumps the walk to its own next product (a stretch of names where
---     one word has no product cannot hold a match), so "arroz 400g" ends in a few index probes;
---   * when every search word is short and common (each spans over 32 distinct words, "c a"), the name index itself
---     is walked in the same batches.
+-- (search_words LIKE '% word%' for every search word, and the filters), batch after batch, until the page is full.
+-- The words that can drive are the search's and p_category's (a product of the category has them); each is first
+-- counted up to 1,000 products (index-only), and a word with none ends the search.
+--   * the first word with the fewest products, if under 1,000, drives: its products are read whole and sorted
+--     (under 1,000 index entries, once per segment below);
+--   * otherwise the word spanning the fewest distinct words (at most 32, found by a skip scan) is walked word by
+--     word, merged in name order, in batches that double from the page size up to 1,024; after a full batch that
+--     did not fill the page, every word of at most 32 distinct words jumps the walk to the furthest of their next
+--     products (a stretch of names where one word has no product cannot hold a match), so "arroz 400g" ends in a
+--     few index probes;
+--   * when every word is short and common (each spans over 32 distinct words, as one letter may), the name index is
+--     itself walked in the same batches.
 -- The name order has two segments for rank 1: before the rank-0 range and after it, so the walk never reads the
 -- rank-0 names. The work stops at a full page; a search whose matches are rare among its driver's products reads
 -- that driver's products up to the page's last match (worst: common words that seldom meet, e.g. "2,5kg").
