@@ -4,9 +4,10 @@
  *  - eanLookupP50Ms: products.byEan over HTTP through src/client with an API token, at 10k and 1M products,
  *    on EANs never looked up before (the database path) and again (the cache path);
  *  - listP50Ms.limit50: products.list pages over HTTP;
- *  - searchP50Ms: products.list with a search (words anywhere in name, brand and category, accent-insensitive,
- *    prefix matches first) over HTTP, 300 distinct searches made from the catalogue's own names and brands (first
- *    words cut at 3+ letters, brands, two words, accents dropped or kept), each asked once (never from cache).
+ *  - searchP50Ms: products.list with a search (word prefixes of name, brand and category, accent-insensitive,
+ *    names starting with the search first) over HTTP, 300 distinct searches made from the catalogue's own names and
+ *    brands (first words cut at 3+ letters, brands, two words, sizes, accents dropped or kept), each asked once
+ *    (never from cache).
  * Baselines in the same run: GET /api/health/live over HTTP (the floor of one round trip) and the bare SQL lookup.
  */
 import { randomBytes } from 'node:crypto';

@@ -4,7 +4,6 @@ import type { Executor } from '../db/client';
 import { categoryBuyers, products, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
 import { textSet } from '../db/json';
-import { escapeLike } from '../db/like';
 
 const buyer = alias(users, 'buyer');
 /** The name as sorted and prefix-searched: lower case, no accents, C collation (index products_org_name_key_idx). */
@@ -70,7 +69,8 @@ export type ProductListParams = {
 
 /**
  * The list's filters on `products`, shared with the catalogue export: `search` (spaces folded) is digits
- * (`byEan`: an EAN prefix, in EAN order) or words (see `productWordMatch`; the caller adds the match).
+ * (`byEan`: an EAN prefix, in EAN order) or words (see `productWordMatch`; the caller adds the match; the list's
+ * words search hands the same filters to `product_search` instead).
  */
 export function productListFilters(orgId: string, params: Omit<ProductListParams, 'cursor' | 'limit'>): { filters: (SQL | undefined)[]; search: string; byEan: boolean } {
   const search = (params.search ?? '').trim().replace(/\s+/g, ' ');
@@ -89,26 +89,30 @@ export function productListFilters(orgId: string, params: Omit<ProductListParams
 }
 
 /**
- * A words search: `startsWith` the name begins with what was typed (ranked first); `words` every word is somewhere
- * in name, brand or category. Accent- and case-insensitive (`name_key`, and the trigram index over `search_text`).
+ * A words search, as SQL over `products` (the export's; the list pages through `product_search`, which applies the same
+ * two conditions): `startsWith` the name begins with what was typed (rank 0, first); `words` every word of the search
+ * begins a word of name, brand or category (`search_tokens` / `search_words`, migration 0012). Both accent- and
+ * case-insensitive. Matching is per word prefix: "arr" finds "Arroz", "5 kg" finds "5kg"; a piece from inside a word
+ * ("roz") finds nothing unless a name starts with it.
  */
 export function productWordMatch(search: string): { startsWith: SQL; words: SQL } {
-  const prefix = sql`immutable_unaccent(lower(${escapeLike(search)})) || '%'`;
-  const words = sql.join(
-    search.split(' ').map((w) => sql`${products.searchText} like '%' || immutable_unaccent(lower(${escapeLike(w)})) || '%'`),
-    sql` and `,
-  );
-  return { startsWith: sql`${nameKey} like ${prefix}`, words };
+  const prefix = sql`immutable_unaccent(lower(${search}))`;
+  return {
+    startsWith: sql`(${nameKey} >= ${prefix} and ${nameKey} < ${prefix} || chr(1114111))`,
+    words: sql`(cardinality(search_tokens(${search})) > 0
+      and ${products.searchWords} like all (array(select '% ' || t || '%' from unnest(search_tokens(${search})) t)))`,
+  };
 }
 
-/** The catalogue's name order (accent-free, what `products_org_name_idx` keeps). */
+/** The catalogue's name order (accent-free, what `products_org_name_key_idx` keeps). */
 export const productNameOrder = sql`${nameKey}, ${products.id}`;
 
 /**
- * One statement per page. Digits search by EAN prefix (ordered by EAN). Words search name, brand and category,
- * anywhere, accent- and case-insensitive (trigram index over `search_text`): names that start with what was typed
- * come first, then the other matches, each group by name. Without a search, every product by name. All ride an
- * index and continue from a keyset cursor.
+ * One statement per page. Digits search by EAN prefix (ordered by EAN). Words search name, brand and category by
+ * word prefix, accent- and case-insensitive (`productWordMatch`): names that start with what was typed come first,
+ * then the other matches, each group by name, read in order from the name index and the word index
+ * (product_search_words) by `product_search` (migration 0012), which stops at a full page. Without a search, every
+ * product by name. All continue from a keyset cursor.
  */
 export async function listProducts(db: Executor, orgId: string, params: ProductListParams) {
   const { filters, search, byEan } = productListFilters(orgId, params);
@@ -135,29 +139,19 @@ export async function listProducts(db: Executor, orgId: string, params: ProductL
     return { ...page, items: page.items.map(({ sortKey: _sortKey, ...product }) => product) };
   }
 
-  // Two ranked groups, each read in index order and cut at a page: names starting with the search (rank 0), then
-  // the other products having every word somewhere (rank 1). The page is the first `limit` of both.
+  // The cursor is the last row's rank (0: the name starts with the search, 1: the other matches), name key and id.
   const after = decodeCursor<[number, string, string]>(params.cursor, ['int', 'text', 'uuid']);
-  const { startsWith, words } = productWordMatch(search);
-  const base = and(...filters);
-  const from = (rank: number) => (after && after[0] === rank ? sql`and (${nameKey}, ${products.id}) > (${after[1]} collate "C", ${after[2]}::uuid)` : sql``);
-  // Names starting with the search: a range of the name index, read in order.
-  const prefixGroup = sql`(select ${products.id} from ${products} where ${base} and ${startsWith} ${from(0)} order by ${nameKey}, ${products.id} limit ${params.limit + 1})`;
-  // Words anywhere: the trigram index finds the matches, then they are sorted. The OFFSET 0 fence keeps the planner
-  // from walking the name index in order instead and filtering every row (seconds at 1M products when few match).
-  const wordsGroup = sql`(select m.id from (select ${products.id} as id, ${nameKey} as name_key from ${products} where ${base} and ${words} and not (${startsWith}) ${from(1)} offset 0) m
-    order by m.name_key, m.id limit ${params.limit + 1})`;
-  const groups = [...(!after || after[0] === 0 ? [prefixGroup] : []), wordsGroup];
-  const rank = sql<number>`(case when ${startsWith} then 0 else 1 end)::int`;
+  const page = sql`product_search(${orgId}::uuid, ${search}::text, ${params.limit}::int,
+    ${after?.[0] ?? null}::int, ${after?.[1] ?? null}::text, ${after?.[2] ?? null}::uuid,
+    ${params.active ?? null}::boolean, ${params.category || null}::text, ${params.buyerId || null}::uuid) as s`;
   const rows = await db
-    .select({ ...productColumns, sortKey: nameKey, rank })
-    .from(products)
+    .select({ ...productColumns, sortKey: sql<string>`s.name_key`, rank: sql<number>`s.rank` })
+    .from(page)
+    .innerJoin(products, eq(products.id, sql`s.product_id`))
     .leftJoin(buyer, eq(buyer.id, products.buyerId))
-    .where(sql`${products.id} in (${sql.join(groups, sql` union all `)})`)
-    .orderBy(rank, nameKey, asc(products.id))
-    .limit(params.limit + 1);
-  const page = toPage(rows, params.limit, (r) => [r.rank, r.sortKey, r.id]);
-  return { ...page, items: page.items.map(({ sortKey: _sortKey, rank: _rank, ...product }) => product) };
+    .orderBy(sql`s.rank, s.name_key collate "C", s.product_id`);
+  const result = toPage(rows, params.limit, (r) => [r.rank, r.sortKey, r.id]);
+  return { ...result, items: result.items.map(({ sortKey: _sortKey, rank: _rank, ...product }) => product) };
 }
 
 export type ProductValues = {

@@ -269,11 +269,16 @@ describe('GET /api/export/catalogue', () => {
     const manager = await as(services, org, 'admin');
     await manager.products.deactivate({ id: org.products[1]!.id });
     try {
-      // Words anywhere in name, brand or category, names starting with them first: what the list shows.
-      const listed = await (await as(services, org, 'buyer')).products.list({ search: 'ca', limit: 50 });
-      const exported = (await csvOf('/api/export/catalogue.csv?search=ca', as_(org, 'buyer'))).slice(1).map((r) => r[1]!.replace(/^'/, ''));
-      expect(exported).toEqual(listed.items.map((p) => p.name));
-      expect(exported).toEqual(['Café 500g', '=2+3 Promoção']);
+      // Words of name, brand or category by their beginning, names starting with the search first: what the list shows.
+      for (const [search, names] of [
+        ['ca', ['Café 500g']],
+        ['promo', ['=2+3 Promoção']],
+      ] as const) {
+        const listed = await (await as(services, org, 'buyer')).products.list({ search, limit: 50 });
+        const exported = (await csvOf(`/api/export/catalogue.csv?search=${search}`, as_(org, 'buyer'))).slice(1).map((r) => r[1]!.replace(/^'/, ''));
+        expect(exported).toEqual(listed.items.map((p) => p.name));
+        expect(exported).toEqual(names);
+      }
       expect((await csvOf(`/api/export/catalogue.csv?search=${org.products[0]!.ean.slice(0, 11)}`, as_(org, 'buyer'))).slice(1).map((r) => r[1])).toEqual(['Arroz 5kg', 'Café 500g', "'=2+3 Promoção"]);
       expect((await csvOf('/api/export/catalogue.csv?category=Mercearia', as_(org, 'buyer'))).slice(1).map((r) => r[1])).toEqual(['Arroz 5kg']);
       expect((await csvOf('/api/export/catalogue.csv?active=false', as_(org, 'buyer'))).slice(1).map((r) => [r[1], r[7]])).toEqual([['Feijão 1kg', 'Não']]);

@@ -162,6 +162,14 @@ describe('seedScale', () => {
 
     const other = await seedScale(handle.sql, { scale: 0.1, seed: 43 });
     expect(await catalogue(other.orgId)).not.toEqual(before);
+    // The seed writes the search words itself (no trigger): exactly the products' words, none of the replaced org.
+    const [words] = await handle.sql<{ rows: number; expected: number; drift: number }[]>`
+      with expected as (select p.org_id, w as word, p.name_key, p.id from products p, unnest(string_to_array(btrim(p.search_words), ' ')) w)
+      select (select count(*) from product_search_words)::int as rows, (select count(*) from expected)::int as expected,
+             (select count(*) from (select org_id, word, name_key, id from expected
+                                    except select org_id, word, name_key, product_id from product_search_words) d)::int as drift`;
+    expect(words).toEqual({ rows: words!.expected, expected: words!.expected, drift: 0 });
+    expect(other.counts.productSearchWords).toBe(words!.expected);
     result = other;
   });
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, foreignKey, index, pgEnum, pgTable, primaryKey, real, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, foreignKey, index, pgEnum, pgTable, primaryKey, real, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, updatedAt } from './_columns';
 import { organizations } from './organizations';
 import { users } from './users';
@@ -29,8 +29,12 @@ export const products = pgTable(
     updatedAt: updatedAt(),
     /** The name as search and sorting see it: lower case, no accents ("Água" sorts and matches as "agua"). */
     nameKey: text().generatedAlwaysAs(sql`immutable_unaccent(lower(name))`),
-    /** Name, brand and category as one lower-case, accent-free text: words are searched anywhere in it (trigrams). */
-    searchText: text().generatedAlwaysAs(sql`immutable_unaccent(lower(name || ' ' || coalesce(brand, '') || ' ' || coalesce(category, '')))`),
+    /**
+     * The words of name, brand and category as search sees them (`search_words()`, migration 0012: lower case, no
+     * accents, split on what is not a letter or digit), each after a space: ' arroz camil 5kg 5 kg mercearia '.
+     * A trigger copies them into product_search_words; a candidate is checked against them with LIKE '% word%'.
+     */
+    searchWords: text().generatedAlwaysAs(sql`search_words(name || ' ' || coalesce(brand, '') || ' ' || coalesce(category, ''))`),
   },
   (t) => [
     // Seed Sprint 5.2 idx_products_ean, per org: the scanner's exact lookup.
@@ -39,8 +43,6 @@ export const products = pgTable(
     uniqueIndex('products_org_plu_unique').on(t.orgId, t.plu).where(sql`${t.plu} is not null`),
     // Name-prefix search and the list's keyset order: C collation so LIKE 'abc%' and ORDER BY use the same index.
     index('products_org_name_key_idx').on(t.orgId, sql`(${t.nameKey} collate "C")`, t.id),
-    // Words anywhere in name, brand or category (LIKE '%word%'), accent- and case-insensitive.
-    index('products_search_trgm_idx').using('gin', sql`${t.searchText} gin_trgm_ops`),
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
     // The org's products in the image pipeline (its admin's queue page); few rows at any time.
     index('products_image_processing_idx').on(t.orgId).where(sql`${t.imageStatus} = 'processing'`),
@@ -50,6 +52,26 @@ export const products = pgTable(
     check('products_plu_digits', sql`${t.plu} is null or ${t.plu} ~ '^[0-9]{4,6}$'`),
     check('products_image_score_range', sql`${t.imageScore} is null or (${t.imageScore} >= 0 and ${t.imageScore} <= 1)`),
   ],
+);
+
+/** Text compared byte by byte: the order of the index and of `>`/`<` in its range scans is the C collation's. */
+const textC = customType<{ data: string }>({ dataType: () => 'text collate "C"' });
+
+/**
+ * Product search's word index: one row per product and word of its name, brand or category (products.search_words),
+ * written only by the products triggers of migration 0012 (insert, update, delete, truncate), never by the app.
+ * In key order a word's products come by name, so a page of a word's matches in name order is a short index range.
+ */
+export const productSearchWords = pgTable(
+  'product_search_words',
+  {
+    orgId: orgId(),
+    word: textC().notNull(),
+    /** products.name_key: the catalogue's name order. */
+    nameKey: textC().notNull(),
+    productId: uuid().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.word, t.nameKey, t.productId] })],
 );
 
 /** Default buyer for every product of a category that has no buyer of its own. */
