@@ -107,7 +107,7 @@ export function Catalogue() {
           value={search}
           onChange={(e) => setSearch(e.target.value)}
           autoComplete="off"
-          hint={byEan ? 'Buscando pelo início do código de barras.' : 'Palavras do nome, da marca ou da categoria, com ou sem acento; números buscam o começo do EAN.'}
+          hint={byEan ? 'Buscando pelo início do código de barras.' : 'O começo das palavras do nome, da marca ou da categoria ("arr" acha Arroz), com ou sem acento; números buscam o começo do EAN.'}
         />
         <SelectField label="Categoria" value={category} onChange={(e) => setCategory(e.target.value)} disabled={categoriesQuery.isPending}>
           <option value="">{categoriesQuery.isPending ? 'Carregando…' : 'Todas as categorias'}</option>
