@@ -133,8 +133,9 @@ export const envSchema = z.object({
   LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: int(200, 10),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
   /**
-   * Exports (GET /api/export/…): how many this process streams at once (each holds a pooled connection while its
-   * file is written; one more gets 503 exports_busy), and how long one may take before its query is cancelled.
+   * Files (exports GET /api/export/… and shelf labels POST /api/labels.pdf): how many this process streams at once,
+   * all routes together (an export holds a pooled connection while its file is written; one more gets 503
+   * files_busy), and how long one may take before its query is cancelled.
    */
   EXPORT_MAX_CONCURRENT: int(2, 1, 100),
   EXPORT_TIMEOUT_MS: int(600_000, 100),

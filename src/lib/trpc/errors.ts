@@ -273,7 +273,7 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   too_many_labels: (d) =>
     `No máximo ${num(d.max).toLocaleString('pt-BR')} etiquetas por arquivo (foram escolhidas ${num(d.count).toLocaleString('pt-BR')}). Tire alguns produtos da seleção e gere o restante em outro arquivo.`,
   skip_past_sheet: (d) => `A folha escolhida tem ${num(d.max) + 1} etiquetas: comece numa posição de 1 a ${num(d.max) + 1}.`,
-  labels_busy: () => 'Outras etiquetas estão sendo geradas agora. Tente de novo em alguns segundos.',
+  files_busy: () => 'Outros arquivos (exportações ou etiquetas) estão sendo gerados agora. Tente de novo em alguns segundos.',
   csv_too_many_rows: (d) => `O arquivo tem mais de ${typeof d.max === 'number' ? d.max.toLocaleString('pt-BR') : str(d.max)} linhas; divida-o em arquivos menores e importe um de cada vez.`,
   // Purchase requests
   not_your_store: (d) => `Você não trabalha na ${str(d.store)}; peça a um administrador para incluir você nela.`,

@@ -422,7 +422,7 @@ describe('an export under strain', () => {
     await expect(res.arrayBuffer()).rejects.toThrow();
   });
 
-  it('answers 503 exports_busy past its limit, and frees the slot when a reader goes away', async () => {
+  it('answers 503 files_busy past its limit, and frees the slot when a reader goes away', async () => {
     // A lock holds the first export before its first row.
     const reserved = await services.sql.reserve();
     await reserved`begin`;
@@ -433,7 +433,15 @@ describe('an export under strain', () => {
     const busy = await get('/api/export/purchase-requests.csv', as_(org, 'admin'), { url: tightBase });
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('10');
-    expect(await busy.json()).toMatchObject({ reason: 'exports_busy' });
+    expect(await busy.json()).toMatchObject({ reason: 'files_busy' });
+    // One budget for every file route: the shelf labels wait for the same slot.
+    const labels = await fetch(`${tightBase}/api/labels.pdf`, {
+      method: 'POST',
+      headers: { ...credentials(as_(org, 'admin')), 'content-type': 'application/json' },
+      body: JSON.stringify({ productIds: [org.products[0]!.id], layout: 'a4-21' }),
+    });
+    expect(labels.status).toBe(503);
+    expect(await labels.json()).toMatchObject({ reason: 'files_busy' });
     reader.abort();
     await held;
     await reserved`rollback`;

@@ -1,16 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { assertStorableInput } from '../api/middleware/input-guard';
-import { enforceRateLimit } from '../api/middleware/ratelimit';
-import { logProcedureResult } from '../api/middleware/request-log';
-import { createContext } from '../api/trpc';
 import { date, id } from '../api/validators';
-import { SESSION_COOKIE } from '../auth/secrets';
-import { readCookie } from '../auth/cookies';
 import { purchaseRequestStatuses, type UserRole } from '../db/schema';
 import type { SignedInContext } from '../domain/context';
-import { AppError, toTRPCError } from '../errors';
-import { ExportAborted } from '../exports/flow';
 import {
   auditExport,
   catalogueExport,
@@ -22,8 +15,7 @@ import {
   type ExportJob,
 } from '../exports/service';
 import type { Services } from '../services';
-import { refusal } from './refusal';
-import { bearerFrom, clientIpFrom } from './request-meta';
+import type { FileRoute } from './file-route';
 import { sendJson } from './respond';
 
 export const EXPORT_PATH_PREFIX = '/api/export/';
@@ -105,14 +97,12 @@ function queryParams(search: string): Record<string, string | string[]> {
 }
 
 /**
- * `GET /api/export/<kind>.<csv|xlsx>?…`: a file streamed as it is read from PostgreSQL. The door is the API's:
- * the session cookie or a bearer token (401 without), the rate limit, the kind's roles (403), its parameters checked
- * by zod (400 with the reason and refused values), the org from the credential (another org's session is a 404).
- * The answer is chunked, `no-store`, an attachment with a dated Portuguese name. If the query fails after the
- * first byte, the connection is destroyed: the client sees a failed download, never a short file that looks whole.
+ * `GET /api/export/<kind>.<csv|xlsx>?…`: a file streamed as it is read from PostgreSQL, through the file routes'
+ * door (file-route.ts): its kind's roles, its parameters checked by zod, the org from the credential (another org's
+ * session is a 404). The query's statement timeout (EXPORT_TIMEOUT_MS) ends a long export; a second later the
+ * route's deadline ends one whose reader stopped reading.
  */
-export function createExportRoute(services: Services, opts: { isSecure: (req: IncomingMessage) => boolean; trustProxy: boolean }) {
-  let running = 0;
+export function createExportRoute(services: Services, serveFile: FileRoute) {
   return async function serveExport(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
     const requestId = res.getHeader('x-request-id') as string;
     const match = EXPORT_PATH.exec(path);
@@ -123,76 +113,20 @@ export function createExportRoute(services: Services, opts: { isSecure: (req: In
       return sendJson(res, 405, { error: `Method ${req.method} not allowed`, requestId });
     }
     const format = match[2] as ExportFormat;
-    const started = performance.now();
-    const ctx = await createContext({
-      services,
-      requestId,
-      ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, opts.trustProxy),
-      userAgent: req.headers['user-agent'] ?? null,
-      credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
-      secure: opts.isSecure(req),
-      setHeader: (name, value) => {
-        if (!res.headersSent) res.setHeader(name, value);
+    return serveFile(req, res, {
+      logPath: `export.${match[1]}.${format}`,
+      roles: exportKind.roles,
+      invalidMessage: 'Invalid export parameters',
+      deadlineMs: services.env.EXPORT_TIMEOUT_MS + 1000,
+      input: async () => {
+        const raw = queryParams(search);
+        assertStorableInput(raw);
+        return exportKind.params.parse(raw);
+      },
+      prepare: async (ctx, params) => {
+        const job = await exportKind.prepare(ctx, params);
+        return { contentType: exportContentTypes[format], filename: `${job.filename}.${format}`, write: (out) => job.write(format, out) };
       },
     });
-    const logPath = `export.${match[1]}.${format}`;
-    const log = (error: AppError | null) => logProcedureResult(ctx.logger, { path: logPath, type: 'export', durationMs: performance.now() - started, error: error && toTRPCError(error) });
-    let holdsSlot = false;
-    let deadline: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    try {
-      await enforceRateLimit({ rateLimiter: services.rateLimiter, caller: ctx.caller, ip: ctx.ip, setHeader: ctx.setHeader });
-      // Another site may link here, but not make a signed-in browser fetch a whole catalogue for it.
-      if (req.headers['sec-fetch-site'] === 'cross-site') throw new AppError('FORBIDDEN', 'cross_site', 'Cross-site request refused: exports are downloaded from this site only');
-      if (ctx.operator) throw new AppError('FORBIDDEN', 'operator_outside_orgs', 'The platform operator belongs to no organization; this works on one');
-      if (!ctx.principal) throw new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
-      const { principal } = ctx;
-      if (exportKind.roles && !exportKind.roles.includes(principal.role)) {
-        throw new AppError('FORBIDDEN', 'role_required', `This export needs one of the roles: ${exportKind.roles.join(', ')}`, { roles: exportKind.roles });
-      }
-      const raw = queryParams(search);
-      assertStorableInput(raw);
-      const params = exportKind.params.parse(raw);
-      if (running >= services.env.EXPORT_MAX_CONCURRENT) {
-        res.setHeader('Retry-After', '10');
-        throw new AppError('UNAVAILABLE', 'exports_busy', `${running} exports are being written; try again in a few seconds`, { retryAfterSeconds: 10 });
-      }
-      running++;
-      holdsSlot = true;
-      const job = await exportKind.prepare({ ...ctx.domain, principal }, params);
-      res.setHeader('Content-Type', exportContentTypes[format]);
-      res.setHeader('Content-Disposition', `attachment; filename="${job.filename}.${format}"`);
-      // The query's statement timeout ends an export that runs too long, but only when it asks for more rows: a
-      // reader that stopped reading would hold the connection and the slot for ever. A second later, this ends it.
-      deadline = setTimeout(() => {
-        timedOut = true;
-        res.destroy();
-      }, services.env.EXPORT_TIMEOUT_MS + 1000);
-      const figures = await job.write(format, res);
-      log(null);
-      ctx.logger.info({ path: logPath, rows: figures.rows, bytes: figures.bytes, durationMs: Math.round(performance.now() - started) }, 'export written');
-    } catch (error) {
-      if (error instanceof ExportAborted) {
-        const fields = { path: logPath, durationMs: Math.round(performance.now() - started) };
-        if (timedOut) ctx.logger.warn(fields, 'export cut at its time limit (EXPORT_TIMEOUT_MS)');
-        else ctx.logger.info(fields, 'export abandoned by its reader');
-        res.destroy();
-        return;
-      }
-      const { status, body, appError } = refusal(error, requestId, 'Invalid export parameters');
-      if (appError) log(appError);
-      else ctx.logger.error({ path: logPath, err: error }, 'export failed');
-      if (res.headersSent) {
-        // Part of the file is out: end the connection without the last chunk, so the download fails visibly.
-        res.destroy();
-        return;
-      }
-      res.removeHeader('Content-Type');
-      res.removeHeader('Content-Disposition');
-      sendJson(res, status, body);
-    } finally {
-      clearTimeout(deadline);
-      if (holdsSlot) running--;
-    }
   };
 }

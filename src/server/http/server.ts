@@ -11,6 +11,7 @@ import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
+import { createFileRoute } from './file-route';
 import { createLabelsRoute, LABELS_PATH } from './labels-route';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
@@ -67,8 +68,10 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const responses = new WeakMap<IncomingMessage, ServerResponse>();
   const trpc = trpcHandler(BODY_LIMIT_BYTES);
   const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
-  const exportRoute = createExportRoute(services, { isSecure, trustProxy });
-  const labelsRoute = createLabelsRoute(services, { isSecure, trustProxy });
+  // One door and one budget of concurrent files for the exports and the shelf labels.
+  const serveFile = createFileRoute(services, { isSecure, trustProxy });
+  const exportRoute = createExportRoute(services, serveFile);
+  const labelsRoute = createLabelsRoute(services, serveFile);
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
