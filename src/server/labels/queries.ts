@@ -1,17 +1,10 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { products } from '../db/schema';
+import type { ShelfLabel } from './pdf';
 
-/** What a shelf label prints of a product. */
-export type LabelProductRow = {
-  id: string;
-  ean: string;
-  name: string;
-  brand: string | null;
-  plu: string | null;
-  unit: string;
-  referencePrice: number;
-};
+/** What a shelf label prints of a product, and the product's id. */
+export type LabelProductRow = ShelfLabel & { id: string };
 
 /** The org's products among `ids` (another org's ids, or unknown ones, are simply not found). */
 export function findLabelProducts(db: Executor, orgId: string, ids: string[]): Promise<LabelProductRow[]> {
