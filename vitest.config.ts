@@ -14,6 +14,8 @@ export default defineConfig({
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
       DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      // Tests never reach the internet: Open Food Facts is off unless a test points it at its stand-in.
+      OPENFOODFACTS_URL: '',
     },
   },
 });

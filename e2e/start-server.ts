@@ -5,10 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import postgres from 'postgres';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
+import { startOpenAIStandIn } from '../tests/helpers/openai-standin';
+import { startOpenFoodFactsStandIn } from '../tests/helpers/openfoodfacts-standin';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
+import { LOW_SCORE_MARK, offPhotoEans } from './fixtures/photos';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -56,6 +61,13 @@ async function main() {
   const databaseUrl = await recreateDatabase();
   log(`database ${DATABASE} recreated; Redis prefix ${KEY_PREFIX}`);
 
+  // The outside world of the image pipeline, as local stand-ins in this process (no test reaches the internet).
+  const off = await startOpenFoodFactsStandIn();
+  for (const ean of offPhotoEans) off.addProduct(ean, { name: `Produto ${ean}`, brand: 'Marca OFF', categories: 'Mercearia', quantity: '1 kg' });
+  const openai = await startOpenAIStandIn();
+  openai.setVerdict((input) => (input.text.includes(LOW_SCORE_MARK) ? { score: 0.35, matches: false, reasons: ['A embalagem da foto parece ser de outro produto'] } : {}));
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mi-e2e-data-'));
+
   // tsx directly, not through `npx`: npm exec exits on SIGTERM without waiting, which orphaned the server.
   const child = spawn('node_modules/.bin/tsx', ['src/server/main.ts'], {
     stdio: 'inherit',
@@ -75,6 +87,11 @@ async function main() {
       // The whole system, as in production: the outbox relay and the queue workers run in the app process.
       WORKERS_IN_PROCESS: 'true',
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      DATA_DIR: dataDir,
+      OPENFOODFACTS_URL: off.url,
+      IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
+      OPENAI_API_KEY: 'e2e-stand-in',
+      OPENAI_BASE_URL: `${openai.url}/v1`,
     },
   });
 
@@ -85,6 +102,7 @@ async function main() {
   }
 
   child.on('exit', (code, signal) => {
+    rmSync(dataDir, { recursive: true, force: true });
     void removeRedisKeys().finally(() => process.exit(code ?? (signal ? 0 : 1)));
   });
 }

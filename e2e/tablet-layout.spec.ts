@@ -16,7 +16,7 @@ const MIN_TARGET = 44;
 
 const pagesOf: Record<DemoRole, string[]> = {
   clerk: ['/', '/purchase-requests', '/purchase-requests/new', '/inventory', '/dashboard', '/catalogue', '/conta'],
-  buyer: ['/', '/approvals', '/catalogue'],
+  buyer: ['/', '/approvals', '/catalogue', '/photos'],
   manager: ['/', '/purchase-requests', '/inventory', '/dashboard', '/catalogue'],
   admin: ['/admin/users', '/admin/stores', '/admin/tokens', '/admin/audit', '/admin/system', '/admin/operations', '/admin/dead-letters', '/admin/events'],
 };

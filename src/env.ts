@@ -34,6 +34,27 @@ function isVapidPublicKey(value: string): boolean {
 }
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
+type PolicyDefaults = { timeoutMs: number; retries: number; halfOpenAfterMs: number; concurrency: number };
+type PolicyKey<P extends string> = `${P}_${'TIMEOUT_MS' | 'RETRIES' | 'BREAKER_THRESHOLD' | 'BREAKER_WINDOW' | 'BREAKER_MIN_CALLS' | 'HALF_OPEN_AFTER_MS' | 'CONCURRENCY'}`;
+/**
+ * An external service's resilience policy (src/server/integrations/resilience.ts), the same seven variables for
+ * each: one attempt's time limit, retries of a failure of the service inside the policy, the circuit breaker (it
+ * opens when more than BREAKER_THRESHOLD of the last BREAKER_WINDOW calls failed, judged from BREAKER_MIN_CALLS
+ * calls, and lets one call test the service HALF_OPEN_AFTER_MS later) and how many calls run at once (as many more
+ * wait). The breaker's defaults are the seed's (50 % over a window of 20, half-open after 30 s unless said).
+ */
+function policyEnv<P extends string>(prefix: P, d: PolicyDefaults): Record<PolicyKey<P>, ReturnType<typeof int>> {
+  return {
+    [`${prefix}_TIMEOUT_MS`]: int(d.timeoutMs, 100, 600_000),
+    [`${prefix}_RETRIES`]: int(d.retries, 0, 10),
+    [`${prefix}_BREAKER_THRESHOLD`]: z.coerce.number().gt(0).lt(1).default(0.5),
+    [`${prefix}_BREAKER_WINDOW`]: int(20, 2, 10_000),
+    [`${prefix}_BREAKER_MIN_CALLS`]: int(5, 1, 10_000),
+    [`${prefix}_HALF_OPEN_AFTER_MS`]: int(d.halfOpenAfterMs, 100, 3_600_000),
+    [`${prefix}_CONCURRENCY`]: int(d.concurrency, 1, 1_000),
+  } as Record<PolicyKey<P>, ReturnType<typeof int>>;
+}
+
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
@@ -81,21 +102,74 @@ export const envSchema = z.object({
   /** After FCM's 429, wait this long when its answer carries no Retry-After (with one, FCM's figure wins). */
   FCM_RATE_LIMIT_DELAY_MS: int(60_000, 0),
   /**
-   * FCM's resilience policy (src/server/integrations/resilience.ts): one send's time limit — above firebase-admin's
-   * own retries of a 503 (up to about 5 min), so a send cut short is never still on its way when it is sent again —,
-   * retries of a failed send inside the policy (none by default: the SDK and the job retry), the breaker (opens when
-   * more than this share of the last window of sends failed, judged from a minimum of sends; how long it stays open
-   * before one send tests FCM again), how many sends run at once (as many more wait), and how long a push may wait
-   * for FCM to come back before it counts its attempts again (and may be dead-lettered).
+   * FCM's resilience policy (see `policyEnv`): one send's time limit is above firebase-admin's own retries of a 503
+   * (up to about 5 min), so a send cut short is never still on its way when it is sent again; no retries inside the
+   * policy (the SDK and the job retry). FCM_MAX_WAIT_MS: how long a push may wait for FCM to come back before it
+   * counts its attempts again (and may be dead-lettered).
    */
-  FCM_TIMEOUT_MS: int(320_000, 100, 600_000),
-  FCM_RETRIES: int(0, 0, 10),
-  FCM_BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
-  FCM_BREAKER_WINDOW: int(20, 2, 10_000),
-  FCM_BREAKER_MIN_CALLS: int(5, 1, 10_000),
-  FCM_HALF_OPEN_AFTER_MS: int(30_000, 100, 3_600_000),
-  FCM_CONCURRENCY: int(16, 1, 1_000),
+  ...policyEnv('FCM', { timeoutMs: 320_000, retries: 0, halfOpenAfterMs: 30_000, concurrency: 16 }),
   FCM_MAX_WAIT_MS: int(86_400_000, 1_000),
+
+  /**
+   * Product photos and other files: under DATA_DIR/objects, or in an S3-compatible bucket (AWS S3, Cloudflare R2,
+   * MinIO, Supabase Storage) when S3_BUCKET is set. S3_ENDPOINT for anything but AWS; path-style addressing for MinIO
+   * and most self-hosted stores. Without keys the SDK's default chain (instance role, AWS_* variables) is used.
+   */
+  S3_BUCKET: optionalText,
+  S3_ENDPOINT: optionalUrl(['https://', 'http://']),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: optionalText,
+  S3_SECRET_ACCESS_KEY: optionalText,
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** The store's policy: a write is small and quick; a disk or bucket that fails is tested again after 10 s. */
+  ...policyEnv('STORAGE', { timeoutMs: 10_000, retries: 2, halfOpenAfterMs: 10_000, concurrency: 32 }),
+
+  /**
+   * Open Food Facts (product names, brands, photos by EAN). Empty: off (products keep what was typed and go to
+   * manual review for a photo). OFF asks every client for a User-Agent naming the app and a contact.
+   */
+  OPENFOODFACTS_URL: z
+    .string()
+    .trim()
+    .default('https://world.openfoodfacts.org')
+    .transform((v) => (v === '' || v === 'off' ? undefined : v.replace(/\/+$/, '')))
+    .pipe(z.url({ protocol: /^https?$/ }).optional()),
+  OPENFOODFACTS_USER_AGENT: z.string().default('MyInventory/0.1 (suporte@myinventory.app)'),
+  ...policyEnv('OPENFOODFACTS', { timeoutMs: 10_000, retries: 2, halfOpenAfterMs: 30_000, concurrency: 8 }),
+
+  /**
+   * OpenAI scores each candidate photo (does it show this product, is it usable). Without a key no photo is
+   * scored: every one goes to manual review (reason `scoring_not_configured`). OPENAI_BASE_URL: an
+   * OpenAI-compatible endpoint (Azure OpenAI, a gateway, the tests' stand-in).
+   */
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalUrl(['https://', 'http://']),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  /** A photo scored at or above this (0..1) that shows the product and is usable is approved without a person. */
+  OPENAI_APPROVE_SCORE: z.coerce.number().min(0).max(1).default(0.8),
+  /** Tokens (prompt + completion) each organization may spend per UTC day; past it photos go to manual review. */
+  OPENAI_DAILY_TOKEN_BUDGET: int(500_000, 0),
+  /** A vision answer takes 1-10 s; 30 s is its limit. Retries (2) only for 5xx, 429 and timeouts. */
+  ...policyEnv('OPENAI', { timeoutMs: 30_000, retries: 2, halfOpenAfterMs: 30_000, concurrency: 8 }),
+
+  /**
+   * The image pipeline: photos at most IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS (decompression bombs stop at the
+   * header), a download's whole time limit, how many products one worker handles at once (they wait on I/O), and
+   * how long a product may wait for a service to come back before its job counts attempts again.
+   */
+  IMAGE_MAX_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  IMAGE_MAX_PIXELS: int(40_000_000, 10_000, 268_402_689),
+  IMAGE_DOWNLOAD_TIMEOUT_MS: int(15_000, 100, 120_000),
+  IMAGE_CONCURRENCY: int(16, 1, 256),
+  IMAGE_MAX_WAIT_MS: int(7 * 86_400_000, 1_000),
+  /**
+   * Tests and development only: `host:port` pairs photo downloads may reach over plain http whatever their
+   * address (local stand-ins). Empty in production: downloads are https to public addresses only.
+   */
+  IMAGE_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
   /**
    * The Firebase web app the browsers get push tokens from (Firebase console > Project settings > Your apps, and
    * Cloud Messaging > Web Push certificates for the VAPID key). Served to signed-in pages at runtime, so one build

@@ -43,6 +43,12 @@ export const navItems: readonly NavItem[] = [
     description: 'Produtos, códigos de barras, preços de referência e compradores responsáveis.',
     roles: ['clerk', 'buyer', 'manager', 'admin'],
   },
+  {
+    href: '/photos',
+    label: 'Fotos dos produtos',
+    description: 'Aprove, recuse ou troque as fotos que a análise automática não aprovou.',
+    roles: ['buyer', 'admin'],
+  },
   { href: '/admin', label: 'Administração', description: 'Usuários, lojas, tokens de API e auditoria.', roles: ['admin'] },
 ];
 

@@ -1,5 +1,12 @@
+import path from 'node:path';
 import { createIntegrations } from './integrations/registry';
 import type { Integrations } from './integrations/resilience';
+import { createOpenFoodFacts, type OpenFoodFacts } from './integrations/openfoodfacts/client';
+import { createScorer, type Scorer } from './integrations/openai/scorer';
+import { createFilesystemStore } from './storage/filesystem-store';
+import { createS3Store } from './storage/s3-store';
+import { createObjectStorage } from './storage/storage';
+import type { ObjectStore } from './storage/store';
 import type { Env } from '~/env';
 import { createCache, type Cache } from './cache/cache';
 import { createDatabase, type Database } from './db/client';
@@ -29,6 +36,12 @@ export type Services = {
   embeddedDatabase: boolean;
   /** The external services configured here, each behind its timeout, retry, circuit breaker and bulkhead. */
   integrations: Integrations;
+  /** Photos and files: DATA_DIR/objects or the S3 bucket, through the storage policy. */
+  storage: ObjectStore;
+  /** Open Food Facts by EAN (null: OPENFOODFACTS_URL empty). */
+  openFoodFacts: OpenFoodFacts | null;
+  /** OpenAI's photo scoring (null: no OPENAI_API_KEY). */
+  scorer: Scorer | null;
   close(): Promise<void>;
 };
 
@@ -80,6 +93,7 @@ export function createServices(
   const queues = createQueueBackend({ redisUrl: env.REDIS_URL, databaseUrl: opts.databaseUrl, logger: logger.child({ component: 'queues' }), postgresPoolMax: env.QUEUE_PG_POOL_MAX, redisPrefix: `${env.REDIS_KEY_PREFIX}bull`,
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   });
+  const integrations = createIntegrations(env, logger.child({ component: 'integrations' }));
   return {
     env,
     logger,
@@ -92,7 +106,28 @@ export function createServices(
     dashboardCache,
     live,
     embeddedDatabase: opts.embeddedDatabase ?? false,
-    integrations: createIntegrations(env, logger.child({ component: 'integrations' })),
+    integrations,
+    storage: createObjectStorage(
+      env.S3_BUCKET
+        ? createS3Store({
+            bucket: env.S3_BUCKET,
+            endpoint: env.S3_ENDPOINT,
+            region: env.S3_REGION,
+            accessKeyId: env.S3_ACCESS_KEY_ID,
+            secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: env.S3_FORCE_PATH_STYLE,
+          })
+        : createFilesystemStore(path.resolve(env.DATA_DIR, 'objects')),
+      integrations.get('storage'),
+    ),
+    openFoodFacts:
+      env.OPENFOODFACTS_URL && integrations.get('openfoodfacts')
+        ? createOpenFoodFacts({ baseUrl: env.OPENFOODFACTS_URL, userAgent: env.OPENFOODFACTS_USER_AGENT, integration: integrations.get('openfoodfacts')! })
+        : null,
+    scorer:
+      env.OPENAI_API_KEY && integrations.get('openai')
+        ? createScorer({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, integration: integrations.get('openai')! })
+        : null,
     async close() {
       await queues.close();
       await live.close();

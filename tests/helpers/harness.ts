@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { TRPCError } from '@trpc/server';
 import { parseEnv, type Env } from '~/env';
 import { createCaller } from '~/server/api/root';
@@ -26,6 +29,10 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     DATABASE_POOL_MAX: '5',
     RATE_LIMIT_ANON_PER_MINUTE: '10000',
     RATE_LIMIT_USER_PER_MINUTE: '10000',
+    // No test reaches the internet (Open Food Facts is a stand-in where a test wants it), and photos go to a
+    // directory of this test file's own.
+    OPENFOODFACTS_URL: '',
+    DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'mi-test-data-')),
     ...overrides,
   });
   const services = createServices(env, { logger: opts.logger ?? createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
@@ -35,6 +42,7 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     async close() {
       await services.close();
       await database.drop();
+      await rm(env.DATA_DIR, { recursive: true, force: true });
       // BullMQ leaves a few hundred keys per test file (finished jobs, metrics, events streams).
       if (env.REDIS_URL) await removeKeysUnder(env.REDIS_URL, env.REDIS_KEY_PREFIX);
     },

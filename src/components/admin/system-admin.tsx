@@ -6,6 +6,7 @@ import { Figure, FigureSection } from '../ui/figure-list';
 import { formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { IntegrationFigures } from './integration-figures';
+import { ScoringFigures } from './scoring-figures';
 import { RefreshButton } from './queue-figures';
 import figures from '../ui/figures.module.css';
 
@@ -43,6 +44,7 @@ export function SystemAdmin() {
             <Figure label="Atualização ao vivo">{transportLabels[stats.data.liveTransport] ?? stats.data.liveTransport}</Figure>
           </FigureSection>
           <IntegrationFigures integrations={stats.data.integrations} />
+          <ScoringFigures />
           <p className="muted">
             Os números do processo do servidor (memória, taxas de acerto do cache) somam o trabalho de todas as redes e ficam com o operador da
             plataforma.

@@ -12,6 +12,7 @@ import { ErrorAlert } from '../ui/feedback';
 import { formatInteger, formatMoney } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
+import { ProductPhoto } from '../ui/product-photo';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { EditAndActiveActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
@@ -166,7 +167,7 @@ export function Catalogue() {
                 <RowCheckbox checked={chosen.has(p.id)} onChange={(e) => choose([p], e.target.checked)} aria-label={`Escolher ${p.name} para etiqueta`} />
               </td>
               <td role="cell" className={styles.thumb}>
-                <ProductThumb name={p.name} imageUrl={p.imageUrl} />
+                <ProductPhoto productId={p.id} photoId={p.photoId} name={p.name} />
               </td>
               <th scope="row" role="rowheader" data-label="Produto" className={styles.name}>
                 {p.name}
@@ -231,24 +232,5 @@ export function Catalogue() {
         )}
       </ConfirmMutationDialog>
     </>
-  );
-}
-
-/**
- * The product's picture, small; without one, its initials on a tinted square (so the list keeps its rhythm and a
- * clerk still finds the row by shape). Decorative: the name is right beside it.
- */
-function ProductThumb({ name, imageUrl }: { name: string; imageUrl: string | null }) {
-  if (imageUrl) return <img className={styles.thumbImage} src={imageUrl} alt="" loading="lazy" width={56} height={56} />;
-  const initials = name
-    .split(/\s+/)
-    .filter((w) => /^\p{L}/u.test(w))
-    .slice(0, 2)
-    .map((w) => w[0]!.toUpperCase())
-    .join('');
-  return (
-    <span className={styles.thumbInitials} aria-hidden="true">
-      {initials || '•'}
-    </span>
   );
 }

@@ -274,6 +274,14 @@ const reasonMessages: Record<string, (d: Params) => string> = {
     `No máximo ${num(d.max).toLocaleString('pt-BR')} etiquetas por arquivo (foram escolhidas ${num(d.count).toLocaleString('pt-BR')}). Tire alguns produtos da seleção e gere o restante em outro arquivo.`,
   skip_past_sheet: (d) => `A folha escolhida tem ${num(d.max) + 1} etiquetas: comece numa posição de 1 a ${num(d.max) + 1}.`,
   files_busy: () => 'Outros arquivos (exportações ou etiquetas) estão sendo gerados agora. Tente de novo em alguns segundos.',
+  // Photos
+  photo_changed: () => 'A foto mudou desde que você a viu (outra pessoa ou a análise automática decidiu). Recarregue a fila.',
+  image_not_in_review: () => 'Só um produto em revisão ou com foto recusada pode ser reprocessado.',
+  image_invalid: () => 'O arquivo não é uma foto que possamos usar (JPEG, PNG, WebP, AVIF ou GIF). Tire outra foto.',
+  image_too_large: () => 'A foto é grande demais. Tire outra foto com resolução menor.',
+  storage_unavailable: () => 'O armazenamento de fotos está indisponível; a foto não foi salva. Tente de novo em um minuto.',
+  openfoodfacts_disabled: () => 'A consulta ao Open Food Facts está desligada neste servidor. Preencha o produto à mão.',
+  openfoodfacts_unavailable: () => 'O Open Food Facts não está respondendo. Preencha o produto à mão; ele será completado depois.',
   csv_too_many_rows: (d) => `O arquivo tem mais de ${typeof d.max === 'number' ? d.max.toLocaleString('pt-BR') : str(d.max)} linhas; divida-o em arquivos menores e importe um de cada vez.`,
   // Purchase requests
   not_your_store: (d) => `Você não trabalha na ${str(d.store)}; peça a um administrador para incluir você nela.`,

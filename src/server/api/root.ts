@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
 import { dashboardRouter } from './routers/dashboard';
+import { imagesRouter } from './routers/images';
 import { importsRouter } from './routers/imports';
 import { inventoryRouter } from './routers/inventory';
 import { notificationsRouter } from './routers/notifications';
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   dashboard: dashboardRouter,
   inventory: inventoryRouter,
   imports: importsRouter,
+  images: imagesRouter,
   /** The platform operator's (outside every organization). */
   operator: operatorRouter,
 });

@@ -22,6 +22,8 @@ export const productColumns = {
   buyerName: buyer.name,
   imageUrl: products.imageUrl,
   imageStatus: products.imageStatus,
+  /** The approved photo's id (lib/photos.ts photoUrl), null without one. */
+  photoId: sql<string | null>`(case when ${products.imageStatus} = 'approved' then substring(${products.imageKey} from '[^/]+$') end)`,
   active: products.active,
   updatedAt: products.updatedAt,
 };

@@ -5,6 +5,8 @@ import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
+import { OffMalformedAnswer } from '../integrations/openfoodfacts/client';
+import { isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
 import { reportRowErrors } from '../imports/reports';
 import { parseProductCsv } from './csv';
 import { importProducts } from './import';
@@ -131,4 +133,23 @@ export async function assignCategoryBuyer(ctx: SignedInContext, input: { categor
     await writeAudit(tx, ctx.actor, { action: 'category.buyer_assigned', entityType: 'category', entityId: input.category, after: input });
   });
   return input;
+}
+
+/**
+ * What Open Food Facts knows of an EAN the catalogue lacks, to prefill a new product in one tap (name, brand,
+ * category, quantity); null when OFF does not know it. The photo is not taken from here: the new product goes
+ * through the image pipeline like any other.
+ */
+export async function prefillFromOpenFoodFacts(ctx: SignedInContext, ean: string) {
+  const off = ctx.services.openFoodFacts;
+  if (!off) throw new AppError('PRECONDITION_FAILED', 'openfoodfacts_disabled', 'Open Food Facts is turned off on this server (OPENFOODFACTS_URL)');
+  try {
+    const found = await off.lookup(ean);
+    return found && { ean, name: found.name, brand: found.brand, category: found.category, quantity: found.quantity };
+  } catch (error) {
+    if (isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError || error instanceof OffMalformedAnswer) {
+      throw new AppError('UNAVAILABLE', 'openfoodfacts_unavailable', 'Open Food Facts is not answering; type the product in, it will be completed later', { retryAfterSeconds: 30 });
+    }
+    throw error;
+  }
 }

@@ -50,7 +50,8 @@ export const eventPayloads = {
   /** People newly assigned to count (not whoever assigned them): each is notified. */
   'inventory.assigned': z.object({ sessionId: uuid, storeId: uuid, storeName: z.string(), userIds: z.array(uuid) }),
   'compliance.completed': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid }),
-  'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable() }),
+  /** `reason`: why it waits in review (absent when approved, and from events before migration 0013). */
+  'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable(), reason: z.string().optional() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
   /** `changed`: the fields that changed (role, active, stores, password, name). */
   'user.created': z.object({ userId: uuid }),

@@ -13,6 +13,8 @@ import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
 import { createFileRoute } from './file-route';
 import { createLabelsRoute, LABELS_PATH } from './labels-route';
+import { createImagesRoute } from './images-route';
+import { PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
@@ -72,6 +74,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const serveFile = createFileRoute(services, { isSecure, trustProxy });
   const exportRoute = createExportRoute(services, serveFile);
   const labelsRoute = createLabelsRoute(services, serveFile);
+  const imagesRoute = createImagesRoute(services, { isSecure, trustProxy });
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
@@ -133,6 +136,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         }
         return await (path === LABELS_PATH ? labelsRoute(req, res) : exportRoute(req, res, path, query));
       }
+      if (path.startsWith(PHOTO_PATH_PREFIX)) return await imagesRoute(req, res, path);
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health') {
         const report = await checkHealth(services);

@@ -1,31 +1,37 @@
 import type { Env } from '~/env';
 import type { Logger } from '../logger';
-import { createIntegration, Integrations } from './resilience';
+import { createIntegration, Integrations, type IntegrationName, type IntegrationSettings } from './resilience';
+
+type PolicyPrefix = 'FCM' | 'STORAGE' | 'OPENFOODFACTS' | 'OPENAI';
+
+/** A service's policy from its seven variables (src/env.ts `policyEnv`); the queue of waiting calls is as long as the concurrency. */
+function settingsOf(env: Env, prefix: PolicyPrefix): IntegrationSettings {
+  const window = env[`${prefix}_BREAKER_WINDOW`];
+  return {
+    timeoutMs: env[`${prefix}_TIMEOUT_MS`],
+    retries: env[`${prefix}_RETRIES`],
+    breakerThreshold: env[`${prefix}_BREAKER_THRESHOLD`],
+    breakerWindow: window,
+    breakerMinimumCalls: Math.min(env[`${prefix}_BREAKER_MIN_CALLS`], window),
+    halfOpenAfterMs: env[`${prefix}_HALF_OPEN_AFTER_MS`],
+    concurrency: env[`${prefix}_CONCURRENCY`],
+    queue: env[`${prefix}_CONCURRENCY`],
+  };
+}
 
 /**
- * The external services configured for this process, each behind its policy. FCM: a window of 20 sends judged
- * from 5 opens the breaker when more than half of them failed (the seed's 50 %), so even a quiet store's pushes trip
- * it within a few sends; its timeout is a net above the SDK's own retries, not a latency target (FCM_TIMEOUT_MS).
+ * The external services configured for this process, each behind its policy. Storage is always there (files
+ * under DATA_DIR when no bucket is set: a full or failing disk is an outage too); the others only when configured.
+ * FCM: a window of 20 sends judged from 5 opens the breaker when more than half of them failed (the seed's 50 %),
+ * so even a quiet store's pushes trip it within a few sends; its timeout is a net above the SDK's own retries, not a
+ * latency target (FCM_TIMEOUT_MS).
  */
 export function createIntegrations(env: Env, logger: Logger): Integrations {
   const integrations = new Integrations();
-  if (env.FCM_PROJECT_ID) {
-    integrations.add(
-      createIntegration(
-        'fcm',
-        {
-          timeoutMs: env.FCM_TIMEOUT_MS,
-          retries: env.FCM_RETRIES,
-          breakerThreshold: env.FCM_BREAKER_THRESHOLD,
-          breakerWindow: env.FCM_BREAKER_WINDOW,
-          breakerMinimumCalls: Math.min(env.FCM_BREAKER_MIN_CALLS, env.FCM_BREAKER_WINDOW),
-          halfOpenAfterMs: env.FCM_HALF_OPEN_AFTER_MS,
-          concurrency: env.FCM_CONCURRENCY,
-          queue: env.FCM_CONCURRENCY,
-        },
-        logger,
-      ),
-    );
-  }
+  const add = (name: IntegrationName, prefix: PolicyPrefix) => integrations.add(createIntegration(name, settingsOf(env, prefix), logger));
+  add('storage', 'STORAGE');
+  if (env.FCM_PROJECT_ID) add('fcm', 'FCM');
+  if (env.OPENFOODFACTS_URL) add('openfoodfacts', 'OPENFOODFACTS');
+  if (env.OPENAI_API_KEY) add('openai', 'OPENAI');
   return integrations;
 }

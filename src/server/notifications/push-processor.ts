@@ -1,10 +1,11 @@
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { isUuid } from '~/lib/uuid';
 import type { Database } from '../db/client';
 import type { PushSender } from '../integrations/fcm/sender';
 import { isDependencyRefusal, isTimeout } from '../integrations/resilience';
 import type { Logger } from '../logger';
 import { queueNames } from '../queues/definitions';
+import { delayUntil } from '../queues/delay';
 import { defineProcessor } from '../queues/processor';
 import { sendPush } from './push';
 import { markPushFailed } from './queries';
@@ -13,15 +14,6 @@ export class PushRetryableError extends Error {
   override name = 'PushRetryableError';
 }
 
-/** A send refused while FCM's breaker tests it, or while its sends are saturated, waits at least this long. */
-const MIN_WAIT_MS = 1_000;
-
-/** Puts the job back until `at` (at least `minWaitMs` from now) without spending one of its attempts (BullMQ's DelayedError). */
-async function delayUntil(job: Job, at: number, reason: string, minWaitMs = MIN_WAIT_MS): Promise<never> {
-  if (!job.token) throw new PushRetryableError(reason);
-  await job.moveToDelayed(Math.max(at, Date.now() + minWaitMs), job.token);
-  throw new DelayedError(reason);
-}
 
 /**
  * The `fcm-notifications` queue's adapter. A 429 puts the job back for as long as FCM's Retry-After asks

@@ -13,7 +13,15 @@ export const jobPayloads = {
   /** `consumer`: a replay aimed at one consumer only. */
   [queueNames.domainEvents]: z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
   [queueNames.fcm]: z.object({ notificationId: z.uuid(), orgId: z.uuid() }),
-  [queueNames.images]: z.object({ productId: z.uuid(), orgId: z.uuid(), ean: z.string().regex(/^\d{8,14}$/) }),
+  /** `looked`, `off`, `candidateKey`: the steps a run did before it waited for a service (images/service.ts). */
+  [queueNames.images]: z.object({
+    productId: z.uuid(),
+    orgId: z.uuid(),
+    ean: z.string().regex(/^\d{8,14}$/),
+    looked: z.boolean().optional(),
+    off: z.object({ imageUrl: z.string().nullable(), quantity: z.string().nullable() }).nullable().optional(),
+    candidateKey: z.string().regex(/^[a-z0-9/-]+$/).optional(),
+  }),
 } satisfies Record<QueueName, z.ZodType>;
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 
@@ -51,7 +59,8 @@ export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurren
   },
   [queueNames.images]: {
     job: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } },
-    concurrency: 4,
+    // Overridden by IMAGE_CONCURRENCY (the pipeline waits on I/O: OFF, a download, OpenAI).
+    concurrency: 16,
     timeoutMs: 60_000,
   },
 };

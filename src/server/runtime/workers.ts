@@ -43,7 +43,7 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
 
   const processors: Partial<Record<QueueName, QueueProcessor>> = {
     [queueNames.domainEvents]: eventDelivery.processor({ services, pushEnabled: sender !== null }, logger),
-    [queueNames.images]: imagesProcessor(contextOf, logger),
+    [queueNames.images]: imagesProcessor(contextOf, logger, env.IMAGE_MAX_WAIT_MS),
     ...(sender
       ? {
           [queueNames.fcm]: pushProcessor({
@@ -89,7 +89,7 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
         throw error;
       }
     };
-    const worker = queues.worker(queue, guarded, { concurrency: opts.concurrency?.[queue] });
+    const worker = queues.worker(queue, guarded, { concurrency: opts.concurrency?.[queue] ?? (queue === queueNames.images ? env.IMAGE_CONCURRENCY : undefined) });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!job || recorded.has(job) || !isFinalFailure(job, error, { running: false })) return;
       deadLetter(queue, job, error, job.attemptsMade).catch((err: unknown) => logger.error({ err, queue, jobId: job.id }, 'could not record a dead letter'));

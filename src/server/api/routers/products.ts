@@ -10,6 +10,7 @@ import {
   importProductCsv,
   listCategories,
   listProducts,
+  prefillFromOpenFoodFacts,
   updateProduct,
 } from '../../catalogue/service';
 import { authedProcedure, cachedQuery, createTRPCRouter, roleProcedure } from '../trpc';
@@ -69,6 +70,9 @@ export const productsRouter = createTRPCRouter({
   importCsv: catalogueProcedure
     .input(z.strictObject({ csv: z.string().min(1, 'the file is empty').max(20_000_000, 'the file is larger than 20 MB') }))
     .mutation(({ ctx, input }) => importProductCsv(ctx.domain, input.csv)),
+
+  /** Open Food Facts' name, brand, category and quantity of an EAN the catalogue lacks (null: OFF does not know it). */
+  prefill: catalogueProcedure.input(z.strictObject({ ean: ean13 })).query(({ ctx, input }) => prefillFromOpenFoodFacts(ctx.domain, input.ean)),
 
   categories: authedProcedure.query(({ ctx }) => listCategories(ctx.domain)),
 

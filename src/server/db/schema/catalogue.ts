@@ -1,11 +1,31 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, customType, foreignKey, index, pgEnum, pgTable, primaryKey, real, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, customType, foreignKey, index, pgEnum, pgTable, primaryKey, real, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, updatedAt } from './_columns';
 import { organizations } from './organizations';
 import { users } from './users';
 
 export const imageStatuses = ['pending', 'processing', 'approved', 'manual_review', 'rejected'] as const;
 export const imageStatus = pgEnum('image_status', imageStatuses);
+/** Where the product's photo came from. */
+export const imageSources = ['openfoodfacts', 'url', 'upload'] as const;
+/**
+ * Why a product waits in manual review (or was rejected): the service that could not judge it, or what was wrong.
+ * `scoring_unavailable` and `budget_exceeded` are re-scored by the pipeline when it can.
+ */
+export const imageReviewReasons = [
+  'low_score',
+  'scoring_unavailable',
+  'scoring_not_configured',
+  'scoring_invalid',
+  'budget_exceeded',
+  'not_found',
+  'no_image',
+  'image_invalid',
+  'image_too_large',
+  'download_failed',
+  'rejected',
+] as const;
+export type ImageReviewReason = (typeof imageReviewReasons)[number];
 
 export const products = pgTable(
   'products',
@@ -24,6 +44,16 @@ export const products = pgTable(
     imageUrl: text(),
     imageStatus: imageStatus().notNull().default('pending'),
     imageScore: real(),
+    /**
+     * The storage prefix of the product's photo (candidate or approved): `<key>/original`, `<key>/512.webp`,
+     * `<key>/128.webp`. A new photo gets a new random key, so a URL naming the key can be cached for ever.
+     */
+    imageKey: text(),
+    imageSource: text({ enum: imageSources }),
+    imageReviewReason: text({ enum: imageReviewReasons }),
+    /** The scorer's or the pipeline's reasons, for the person who reviews. */
+    imageReasons: text().array().notNull().default(sql`'{}'::text[]`),
+    imageCheckedAt: timestamp({ withTimezone: true }),
     active: boolean().notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -46,10 +76,13 @@ export const products = pgTable(
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
     // The org's products in the image pipeline (its admin's queue page); few rows at any time.
     index('products_image_processing_idx').on(t.orgId).where(sql`${t.imageStatus} = 'processing'`),
+    // The manual review queue, oldest first.
+    index('products_image_review_idx').on(t.orgId, t.createdAt, t.id).where(sql`${t.imageStatus} = 'manual_review'`),
     foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
     check('products_ean_13_digits', sql`${t.ean} ~ '^[0-9]{13}$'`),
     check('products_reference_price_non_negative', sql`${t.referencePrice} >= 0`),
     check('products_plu_digits', sql`${t.plu} is null or ${t.plu} ~ '^[0-9]{4,6}$'`),
+    check('products_image_key_shape', sql`${t.imageKey} is null or ${t.imageKey} ~ '^[a-z0-9/-]+$'`),
     check('products_image_score_range', sql`${t.imageScore} is null or (${t.imageScore} >= 0 and ${t.imageScore} <= 1)`),
   ],
 );

@@ -12,3 +12,4 @@ export * from './operations';
 export * from './dashboard';
 export * from './operators';
 export * from './imports';
+export * from './images';
