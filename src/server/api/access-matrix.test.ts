@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOperatorFixture, createOrgFixture, createTestServices, TEST_PASSWORD, type OperatorFixture, type OrgFixture } from '../../../tests/helpers/harness';
 import { eq } from 'drizzle-orm';
-import { deadLetterQueue, eventLog, userRoles, type UserRole } from '../db/schema';
+import sharp from 'sharp';
+import { deadLetterQueue, eventLog, products, userRoles, type UserRole } from '../db/schema';
 import type { Services } from '../services';
 import { appRouter } from './root';
 import type { ProcedureMeta } from './trpc';
@@ -45,6 +46,10 @@ type Extra = {
   eventId: number;
   deviceToken: string;
   importReportId: string;
+  /** Org A's third product waits in photo review with this candidate photo; its second, without one. */
+  photoId: string;
+  /** A small JPEG, base64 (a photo taken on the tablet). */
+  photo: string;
 };
 
 /** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
@@ -168,6 +173,14 @@ const matrix: Record<string, Access> = {
     input: (a) => ({ storeId: a.stores[0]!.id, csv: `ean;quantidade\n${a.products[0]!.ean};5\n` }),
     crossOrg: 'not-found',
   },
+  'images.reviewQueue': { roles: ['admin', 'buyer'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
+  'images.approve': { roles: ['admin', 'buyer'], input: (a, x) => ({ productId: a.products[2]!.id, photoId: x.photoId }), crossOrg: 'not-found' },
+  'images.reject': { roles: ['admin', 'buyer'], input: (a, x) => ({ productId: a.products[2]!.id, photoId: x.photoId }), crossOrg: 'not-found' },
+  'images.replacePhoto': { roles: ['admin', 'buyer'], input: (a, x) => ({ productId: a.products[0]!.id, photoId: x.photoId, photo: x.photo }), crossOrg: 'not-found' },
+  'images.retry': { roles: ['admin', 'buyer'], input: (a) => ({ productId: a.products[1]!.id }), crossOrg: 'not-found' },
+  'images.usage': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  // Open Food Facts is off in tests: an allowed caller gets PRECONDITION_FAILED; it reads no org's rows.
+  'products.prefill': { roles: ['admin', 'buyer'], input: () => ({ ean: '7891000100103' }), crossOrg: 'own-data' },
   'operator.me': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
   'operator.dlq.list': { roles: 'operator', input: () => ({ limit: 50 }), crossOrg: 'platform' },
   'operator.dlq.retry': { roles: 'operator', input: (_a, x) => ({ id: x.systemLetterId }), crossOrg: 'platform' },
@@ -213,7 +226,14 @@ beforeAll(async () => {
     .returning();
   const [event] = await services.db.select({ id: eventLog.id }).from(eventLog).where(eq(eventLog.orgId, orgA.org.id)).limit(1);
   await adminA.inventory.open({ id: inventorySessionOf(orgA), storeId: orgA.stores[0]!.id, assignments: [{ userId: orgA.users.clerk.id, zone: '' }] });
+  const photoId = randomUUID();
+  for (const [product, key] of [[orgA.products[2]!, `products/${orgA.org.id}/${orgA.products[2]!.id}/${photoId}`], [orgA.products[1]!, null]] as const) {
+    await services.db.update(products).set({ imageStatus: 'manual_review', imageReviewReason: 'low_score', imageKey: key }).where(eq(products.id, product.id));
+  }
+  const photo = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c33' } }).jpeg().toBuffer()).toString('base64');
   extra = {
+    photoId,
+    photo,
     tokenId,
     draftId: draft.id,
     requestId: request.id,

@@ -107,8 +107,8 @@ describe("admin.queues.stats: the org's own queue activity", () => {
 describe('admin.system.stats: service status, no process-wide figure', () => {
   it("tells an org's admin whether the services work, and nothing of the process or the shared caches' counters", async () => {
     const stats = await (await adminOf(orgA)).admin.system.stats();
-    // No external service configured in these services (no FCM project): none listed.
-    expect(stats).toEqual({ cache: { available: true }, liveTransport: 'redis', integrations: [] });
+    // Only photo storage is always configured (files under DATA_DIR here); no FCM, OFF nor OpenAI in these services.
+    expect(stats).toEqual({ cache: { available: true }, liveTransport: 'redis', integrations: [{ name: 'storage', state: 'closed', since: expect.any(String), retryAt: null }] });
   });
 
   it("gives the platform operator the process's figures", async () => {
