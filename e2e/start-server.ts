@@ -89,6 +89,7 @@ async function main() {
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       DATA_DIR: dataDir,
       OPENFOODFACTS_URL: off.url,
+      OPENFOODFACTS_MAX_PER_MINUTE: '0',
       IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
       OPENAI_API_KEY: 'e2e-stand-in',
       OPENAI_BASE_URL: `${openai.url}/v1`,

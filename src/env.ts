@@ -135,6 +135,8 @@ export const envSchema = z.object({
     .transform((v) => (v === '' || v === 'off' ? undefined : v.replace(/\/+$/, '')))
     .pipe(z.url({ protocol: /^https?$/ }).optional()),
   OPENFOODFACTS_USER_AGENT: z.string().default('MyInventory/0.1 (suporte@myinventory.app)'),
+  /** OFF allows 100 product reads a minute per client: the pipeline's lookups are spaced to this, per process (0: not spaced). */
+  OPENFOODFACTS_MAX_PER_MINUTE: int(100, 0, 100_000),
   ...policyEnv('OPENFOODFACTS', { timeoutMs: 10_000, retries: 2, halfOpenAfterMs: 30_000, concurrency: 8 }),
 
   /**

@@ -122,7 +122,12 @@ export function createServices(
     ),
     openFoodFacts:
       env.OPENFOODFACTS_URL && integrations.get('openfoodfacts')
-        ? createOpenFoodFacts({ baseUrl: env.OPENFOODFACTS_URL, userAgent: env.OPENFOODFACTS_USER_AGENT, integration: integrations.get('openfoodfacts')! })
+        ? createOpenFoodFacts({
+            baseUrl: env.OPENFOODFACTS_URL,
+            userAgent: env.OPENFOODFACTS_USER_AGENT,
+            maxPerMinute: env.OPENFOODFACTS_MAX_PER_MINUTE,
+            integration: integrations.get('openfoodfacts')!,
+          })
         : null,
     scorer:
       env.OPENAI_API_KEY && integrations.get('openai')

@@ -144,7 +144,7 @@ export async function prefillFromOpenFoodFacts(ctx: SignedInContext, ean: string
   const off = ctx.services.openFoodFacts;
   if (!off) throw new AppError('PRECONDITION_FAILED', 'openfoodfacts_disabled', 'Open Food Facts is turned off on this server (OPENFOODFACTS_URL)');
   try {
-    const found = await off.lookup(ean);
+    const found = await off.lookup(ean, { interactive: true });
     return found && { ean, name: found.name, brand: found.brand, category: found.category, quantity: found.quantity };
   } catch (error) {
     if (isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError || error instanceof OffMalformedAnswer) {

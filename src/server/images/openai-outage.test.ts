@@ -34,6 +34,8 @@ beforeAll(async () => {
   openai = await startOpenAIStandIn();
   ({ services, close } = await createTestServices({
     OPENFOODFACTS_URL: off.url,
+    // The stand-in is local: no need to be polite (the spacing itself is tested in pipeline.test.ts).
+    OPENFOODFACTS_MAX_PER_MINUTE: '0',
     IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
     OPENAI_API_KEY: 'test-key',
     OPENAI_BASE_URL: `${openai.url}/v1`,

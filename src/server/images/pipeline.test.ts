@@ -29,6 +29,8 @@ beforeAll(async () => {
   openai = await startOpenAIStandIn();
   ({ services, close } = await createTestServices({
     OPENFOODFACTS_URL: off.url,
+    // The stand-in is local: no need to be polite (the spacing itself is tested in pipeline.test.ts).
+    OPENFOODFACTS_MAX_PER_MINUTE: '0',
     IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
     OPENAI_API_KEY: 'test-key',
     OPENAI_BASE_URL: `${openai.url}/v1`,
@@ -219,5 +221,21 @@ describe('manual review', () => {
     const html = Buffer.from('<html><body>not a photo</body></html>').toString('base64');
     expect(await codeOf(buyer.images.replacePhoto({ productId: b.id, photoId: crypto.randomUUID(), photo: html }))).toBe('BAD_REQUEST');
     expect((await services.db.select({ key: products.imageKey }).from(products).where(eq(products.id, b.id)))[0]!.key).toBe(rowB.imageKey);
+  });
+});
+
+describe('Open Food Facts lookups', () => {
+  it('are spaced to OPENFOODFACTS_MAX_PER_MINUTE (a person\'s prefill is not)', async () => {
+    const { createOpenFoodFacts } = await import('../integrations/openfoodfacts/client');
+    const client = createOpenFoodFacts({ baseUrl: off.url, userAgent: 'test', maxPerMinute: 600, integration: services.integrations.get('openfoodfacts')! });
+    const from = off.apiCallTimes.length;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => client.lookup(testEan('images', 900 + i))));
+    const times = off.apiCallTimes.slice(from);
+    expect(times).toHaveLength(5);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(90);
+    const interactiveFrom = off.apiCallTimes.length;
+    await Promise.all(Array.from({ length: 5 }, (_, i) => client.lookup(testEan('images', 950 + i), { interactive: true })));
+    const interactive = off.apiCallTimes.slice(interactiveFrom);
+    expect(interactive.at(-1)! - interactive[0]!).toBeLessThan(90);
   });
 });

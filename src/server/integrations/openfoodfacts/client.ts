@@ -42,17 +42,38 @@ const answer = z.object({
 const first = (list: string | null | undefined) => list?.split(',')[0]?.trim() || null;
 const last = (list: string | null | undefined) => list?.split(',').at(-1)?.trim().replace(/^[a-z]{2}:/, '') || null;
 
-export type OpenFoodFacts = { lookup(ean: string): Promise<OffProduct | null> };
+export type OpenFoodFacts = {
+  /** `interactive`: a person waits for it (a prefill): not spaced behind the pipeline's lookups. */
+  lookup(ean: string, opts?: { interactive?: boolean }): Promise<OffProduct | null>;
+};
+
+/**
+ * Spaces the calls of this process to at most `perMinute` (Open Food Facts asks API clients for at most 100 product
+ * reads a minute): each call takes the next free slot and waits for it. 0: no spacing.
+ */
+function spacing(perMinute: number) {
+  let nextSlot = 0;
+  return async () => {
+    if (perMinute <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + 60_000 / perMinute;
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  };
+}
 
 /**
  * Open Food Facts' product API v2 (`GET /api/v2/product/{barcode}?fields=…`), through its integration's policy.
  * Unknown barcode: null. 5xx, 429 and unreachable: ServiceUnavailableError (retried, counted by the breaker). An
- * answer that is not OFF's format: OffMalformedAnswer. The User-Agent names the app and a contact, as OFF asks.
+ * answer that is not OFF's format: OffMalformedAnswer. The User-Agent names the app and a contact, and the
+ * pipeline's lookups are spaced to OPENFOODFACTS_MAX_PER_MINUTE, as OFF asks.
  */
-export function createOpenFoodFacts(opts: { baseUrl: string; userAgent: string; integration: Integration }): OpenFoodFacts {
+export function createOpenFoodFacts(opts: { baseUrl: string; userAgent: string; integration: Integration; maxPerMinute: number }): OpenFoodFacts {
+  const waitForSlot = spacing(opts.maxPerMinute);
   return {
-    lookup: (ean) =>
-      opts.integration.execute(async (signal) => {
+    lookup: async (ean, lookupOpts = {}) => {
+      if (!lookupOpts.interactive) await waitForSlot();
+      return opts.integration.execute(async (signal) => {
         const url = `${opts.baseUrl}/api/v2/product/${encodeURIComponent(ean)}?fields=${FIELDS.join(',')}`;
         let response: Response;
         try {
@@ -87,6 +108,7 @@ export function createOpenFoodFacts(opts: { baseUrl: string; userAgent: string; 
           category: last(p.categories),
           imageUrl: p.image_front_url ?? p.image_url ?? null,
         };
-      }),
+      });
+    },
   };
 }
