@@ -15,6 +15,8 @@ export type ImageJobState = {
   /** Open Food Facts was asked (found or not): not asked again. */
   looked?: boolean;
   off?: Pick<OffProduct, 'imageUrl' | 'quantity'> | null;
+  /** The key the candidate is stored under, chosen once per job: a run after a failed upload writes the same files. */
+  pendingKey?: string;
   /** The stored candidate awaiting its score. */
   candidateKey?: string;
 };
@@ -63,7 +65,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
   };
 
   // 1. Open Food Facts: once per job.
-  let state: ImageJobState = { looked: job.looked, off: job.off, candidateKey: job.candidateKey };
+  let state: ImageJobState = { looked: job.looked, off: job.off, pendingKey: job.pendingKey, candidateKey: job.candidateKey };
   let offNote: string | null = null;
   if (!state.looked && services.openFoodFacts) {
     let found: OffProduct | null;
@@ -85,7 +87,9 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
   }
 
   // 2. The candidate photo: downloaded, checked, reduced, stored (unless an earlier run did).
-  let candidateKey = state.candidateKey && product.imageKey === state.candidateKey ? state.candidateKey : null;
+  // Stored by an earlier run (which may have stopped before it could remember so).
+  const stored = [state.candidateKey, state.pendingKey].find((k) => k && product.imageKey === k);
+  let candidateKey = stored ?? null;
   if (!candidateKey) {
     const source = product.imageUrl ? ('url' as const) : state.off?.imageUrl ? ('openfoodfacts' as const) : null;
     const url = product.imageUrl ?? state.off?.imageUrl ?? null;
@@ -113,7 +117,11 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
       if (error instanceof PhotoRejected) return decide('manual_review', error.reason, [error.message], null, null);
       throw error;
     }
-    const key = `products/${job.orgId}/${job.productId}/${randomUUID()}`;
+    const key = state.pendingKey ?? `products/${job.orgId}/${job.productId}/${randomUUID()}`;
+    if (!state.pendingKey) {
+      state = { ...state, pendingKey: key };
+      await remember(state);
+    }
     const files = photoKeys(key);
     try {
       await Promise.all([
@@ -130,7 +138,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
       await deleteQuietly(ctx, key);
       return { kind: 'skipped', why: 'decided' };
     }
-    if (replaced.previousKey) await deleteQuietly(ctx, replaced.previousKey);
+    if (replaced.previousKey && replaced.previousKey !== key) await deleteQuietly(ctx, replaced.previousKey);
     candidateKey = key;
     state = { ...state, candidateKey };
     await remember(state);
@@ -140,8 +148,11 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
   const scorer = services.scorer;
   if (!scorer) return decide('manual_review', 'scoring_not_configured', ['Análise automática desligada (sem chave da OpenAI)'], null, candidateKey);
   if ((await tokensUsedToday(ctx.db, job.orgId)) >= env.OPENAI_DAILY_TOKEN_BUDGET) {
-    const outcome = await decide('manual_review', 'budget_exceeded', ['Limite diário de análise automática atingido; a foto será analisada amanhã'], null, candidateKey);
-    if (outcome.kind === 'skipped' && !rescoring) return outcome;
+    // In review once (a later day still over budget waits again without a second decision).
+    if (!rescoring || product.imageReviewReason !== 'budget_exceeded') {
+      const outcome = await decide('manual_review', 'budget_exceeded', ['Limite diário de análise automática atingido; a foto será analisada amanhã'], null, candidateKey);
+      if (outcome.kind === 'skipped') return outcome;
+    }
     return { kind: 'wait', service: 'openai', until: nextUtcDay(), why: 'daily OpenAI token budget spent' };
   }
   const large = await services.storage.get(photoKeys(candidateKey).large).catch((error: unknown) => {

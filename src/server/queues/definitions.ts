@@ -13,13 +13,14 @@ export const jobPayloads = {
   /** `consumer`: a replay aimed at one consumer only. */
   [queueNames.domainEvents]: z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
   [queueNames.fcm]: z.object({ notificationId: z.uuid(), orgId: z.uuid() }),
-  /** `looked`, `off`, `candidateKey`: the steps a run did before it waited for a service (images/service.ts). */
+  /** `looked`, `off`, `pendingKey`, `candidateKey`: the steps a run did before it waited for a service (images/service.ts). */
   [queueNames.images]: z.object({
     productId: z.uuid(),
     orgId: z.uuid(),
     ean: z.string().regex(/^\d{8,14}$/),
     looked: z.boolean().optional(),
     off: z.object({ imageUrl: z.string().nullable(), quantity: z.string().nullable() }).nullable().optional(),
+    pendingKey: z.string().regex(/^[a-z0-9/-]+$/).optional(),
     candidateKey: z.string().regex(/^[a-z0-9/-]+$/).optional(),
   }),
 } satisfies Record<QueueName, z.ZodType>;
