@@ -79,7 +79,12 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
       offNote = 'O Open Food Facts respondeu algo ilegível para este EAN';
     }
     if (found && (found.brand || found.category)) {
-      const enriched = await inTransaction(ctx, (tx) => enrichProduct(tx, job.orgId, job.productId, found));
+      // A change like a person's (its event drops the cached lookups and lists), made by the system.
+      const enriched = await inTransaction(ctx, async (tx, emit) => {
+        const changed = await enrichProduct(tx, job.orgId, job.productId, found);
+        if (changed.length > 0) await emit([{ type: 'product.updated', orgId: job.orgId, aggregateId: job.productId, payload: { productId: job.productId, ean: product.ean, changed } }]);
+        return changed;
+      });
       if (enriched.length > 0) ctx.logger.info({ productId: product.id, enriched }, 'product completed from Open Food Facts');
     }
     state = { ...state, looked: true, off: found ? { imageUrl: found.imageUrl, quantity: found.quantity } : null };
