@@ -2,9 +2,9 @@ import { demoRoles, expect, mainNav, test, type DemoRole } from './fixtures/auth
 
 /** What each role may open; mirrors src/components/nav.ts on purpose, so a change there must be a change here. */
 const allowedNav: Record<DemoRole, string[]> = {
-  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Painel', 'Catálogo', 'Administração'],
+  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Painel', 'Catálogo', 'Fotos dos produtos', 'Administração'],
   manager: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],
-  buyer: ['Início', 'Aprovações', 'Catálogo'],
+  buyer: ['Início', 'Aprovações', 'Catálogo', 'Fotos dos produtos'],
   clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Painel', 'Catálogo'],
 };
 
@@ -15,6 +15,7 @@ const pathOf: Record<string, string> = {
   Inventário: '/inventory',
   Painel: '/dashboard',
   Catálogo: '/catalogue',
+  'Fotos dos produtos': '/photos',
   Administração: '/admin/users',
 };
 
