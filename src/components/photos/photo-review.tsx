@@ -5,10 +5,11 @@ import { photoUrl, reviewReasonLabels } from '~/lib/photos';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { describeError } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
-import { Notice } from '../ui/feedback';
+import { ErrorAlert, Notice } from '../ui/feedback';
 import { formatInteger } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
+import { useSession } from '../session';
 import { reducePhoto } from './reduce-photo';
 import styles from './photo-review.module.css';
 
@@ -27,6 +28,16 @@ export function PhotoReview() {
   const items = pagedItems(queue);
   const counts = queue.data?.pages[0]?.counts;
   const [done, setDone] = useState<string | null>(null);
+  const { user } = useSession();
+  const findMissing = api.images.findMissing.useMutation({
+    onSuccess: async ({ sent, remaining }) => {
+      setDone(
+        `${formatInteger(sent)} ${sent === 1 ? 'produto foi' : 'produtos foram'} para a análise automática.` +
+          (remaining > 0 ? ` Faltam ${formatInteger(remaining)}: toque de novo para enviar mais.` : ''),
+      );
+      await refresh();
+    },
+  });
 
   const refresh = () => Promise.all([utils.images.reviewQueue.invalidate(), utils.products.list.invalidate(), utils.products.byEan.invalidate()]);
 
@@ -42,6 +53,18 @@ export function PhotoReview() {
           {counts.processing > 0 ? ` ${formatInteger(counts.processing)} em análise automática agora.` : ''}
         </p>
       ) : null}
+      {counts && counts.pending > 0 && user.role === 'admin' ? (
+        <div className={styles.backfill}>
+          <p>
+            {counts.pending === 1 ? '1 produto ainda não passou' : `${formatInteger(counts.pending)} produtos ainda não passaram`} pela busca de fotos (cadastrados antes
+            dela existir).
+          </p>
+          <button type="button" className="btn btn-secondary" disabled={findMissing.isPending} onClick={() => findMissing.mutate()}>
+            {findMissing.isPending ? 'Enviando…' : 'Buscar fotos agora'}
+          </button>
+        </div>
+      ) : null}
+      {findMissing.isError ? <ErrorAlert error={findMissing.error} title="Não foi possível enviar os produtos para a busca de fotos" /> : null}
       {done ? <Notice tone="success">{done}</Notice> : null}
       <PagedList query={queue} loadingLabel="Carregando a fila de fotos…" errorTitle="Não foi possível carregar a fila de fotos" empty="Nenhuma foto esperando revisão.">
         <ul className={styles.queue} aria-label="Fotos esperando revisão">

@@ -179,6 +179,7 @@ const matrix: Record<string, Access> = {
   'images.replacePhoto': { roles: ['admin', 'buyer'], input: (a, x) => ({ productId: a.products[0]!.id, photoId: x.photoId, photo: x.photo }), crossOrg: 'not-found' },
   'images.retry': { roles: ['admin', 'buyer'], input: (a) => ({ productId: a.products[1]!.id }), crossOrg: 'not-found' },
   'images.usage': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  'images.findMissing': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   // Open Food Facts is off in tests: an allowed caller gets PRECONDITION_FAILED; it reads no org's rows.
   'products.prefill': { roles: ['admin', 'buyer'], input: () => ({ ean: '7891000100103' }), crossOrg: 'own-data' },
   'operator.me': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },

@@ -239,3 +239,20 @@ describe('Open Food Facts lookups', () => {
     expect(interactive.at(-1)! - interactive[0]!).toBeLessThan(90);
   });
 });
+
+describe('products from before the pipeline', () => {
+  it('an admin sends them through it: each once, however often asked', async () => {
+    const own = await createOrgFixture(services, 'images-backfill');
+    const ean = testEan('images-backfill', 50);
+    off.addProduct(ean, { name: 'Antigo', brand: 'Marca' });
+    await services.db.insert(products).values({ orgId: own.org.id, ean, name: 'Produto antigo' });
+    const admin = await callerAs(services, own, 'admin');
+    expect((await admin.images.usage()).counts.pending).toBe(4); // the fixture's three and this one
+    const [first, second] = await Promise.all([admin.images.findMissing(), admin.images.findMissing()]);
+    expect(first.sent + second.sent).toBe(4);
+    expect((await admin.images.findMissing()).sent).toBe(0);
+    const [row] = await services.db.select({ id: products.id }).from(products).where(and(eq(products.orgId, own.org.id), eq(products.ean, ean)));
+    expect(await settled(row!.id)).toMatchObject({ imageStatus: 'approved', brand: 'Marca' });
+    expect((await admin.images.usage()).counts.pending).toBe(0);
+  });
+});

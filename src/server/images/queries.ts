@@ -173,10 +173,25 @@ export async function imageCounts(db: Executor, orgId: string) {
     .select({
       review: sql<number>`count(*) filter (where ${products.imageStatus} = 'manual_review' and ${products.active})::int`,
       processing: sql<number>`count(*) filter (where ${products.imageStatus} = 'processing')::int`,
+      pending: sql<number>`count(*) filter (where ${products.imageStatus} = 'pending' and ${products.active})::int`,
     })
     .from(products)
-    .where(and(eq(products.orgId, orgId), inArray(products.imageStatus, ['manual_review', 'processing'])));
-  return row ?? { review: 0, processing: 0 };
+    .where(and(eq(products.orgId, orgId), inArray(products.imageStatus, ['manual_review', 'processing', 'pending'])));
+  return row ?? { review: 0, processing: 0, pending: 0 };
+}
+
+/**
+ * Up to `limit` active products never sent through the pipeline (`pending`: from before it existed, or seeded),
+ * marked `processing`; rows another call is taking are skipped, so two calls never take the same product.
+ */
+export async function takePendingProducts(tx: Executor, orgId: string, limit: number) {
+  const batch = tx
+    .select({ id: products.id })
+    .from(products)
+    .where(and(eq(products.orgId, orgId), eq(products.imageStatus, 'pending'), eq(products.active, true)))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return tx.update(products).set({ imageStatus: 'processing' }).where(inArray(products.id, batch)).returning({ id: products.id, ean: products.ean });
 }
 
 /** The product's photo state, locked until the transaction ends (a person's decision and the pipeline's go one at a time). */

@@ -8,7 +8,7 @@ import { isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../inte
 import { queueNames } from '../queues/definitions';
 import { photoKeys } from './keys';
 import { PhotoRejected, preparePhoto } from './photo';
-import { imageCounts, lockImage, reviewQueuePage, setImageByPerson, usageByDay } from './queries';
+import { imageCounts, lockImage, reviewQueuePage, setImageByPerson, takePendingProducts, usageByDay } from './queries';
 
 const orgOf = (ctx: SignedInContext) => ctx.principal.orgId;
 
@@ -101,6 +101,30 @@ export async function retryPipeline(ctx: SignedInContext, productId: string) {
   });
   await ctx.services.queues.queue(queueNames.images).add('image', { productId, orgId, ean: product.ean }, { jobId: `image-${productId}-retry-${Date.now()}` });
   return { productId, status: 'processing' as const };
+}
+
+/** Products one call sends through the pipeline at most (a call takes a second or two; the page offers the rest). */
+export const BACKFILL_BATCH = 5_000;
+
+/**
+ * Sends the org's products that never went through the pipeline (from before it existed, or seeded) through it,
+ * up to BACKFILL_BATCH per call: marked `processing` and queued in one transaction (a job queued for a product whose
+ * mark did not commit finds it `pending` and processes it all the same). Answers how many went and how many remain.
+ */
+export async function sendPendingThroughPipeline(ctx: SignedInContext) {
+  const orgId = orgOf(ctx);
+  const taken = await inTransaction(ctx, async (tx) => {
+    const rows = await takePendingProducts(tx, orgId, BACKFILL_BATCH);
+    if (rows.length > 0) {
+      await ctx.services.queues
+        .queue(queueNames.images)
+        .addBulk(rows.map((p) => ({ name: 'image', data: { productId: p.id, orgId, ean: p.ean }, opts: { jobId: `image-${p.id}-backfill` } })));
+    }
+    return rows.length;
+  });
+  const counts = await imageCounts(ctx.db, orgId);
+  ctx.logger.info({ sent: taken, remaining: counts.pending }, 'products without a photo sent through the image pipeline');
+  return { sent: taken, remaining: counts.pending };
 }
 
 /** OpenAI's tokens spent by the org: today against the budget, and the last 7 days. */

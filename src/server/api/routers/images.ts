@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decidePhoto, replacePhoto, retryPipeline, reviewQueue, scoringUsage } from '../../images/review';
+import { decidePhoto, replacePhoto, retryPipeline, reviewQueue, scoringUsage, sendPendingThroughPipeline } from '../../images/review';
 import { adminProcedure, createTRPCRouter, roleProcedure } from '../trpc';
 import { id, pageInput } from '../validators';
 
@@ -34,6 +34,9 @@ export const imagesRouter = createTRPCRouter({
 
   /** Runs the pipeline again for a product in review or rejected (Open Food Facts, download, score). */
   retry: reviewProcedure.input(z.strictObject({ productId: id })).mutation(({ ctx, input }) => retryPipeline(ctx.domain, input.productId)),
+
+  /** Sends products that never went through the pipeline (from before it, or seeded) through it, 5,000 per call. */
+  findMissing: adminProcedure.mutation(({ ctx }) => sendPendingThroughPipeline(ctx.domain)),
 
   /** OpenAI's tokens spent by the org today against its daily budget, the last 7 days, and the queue's size. */
   usage: adminProcedure.query(({ ctx }) => scoringUsage(ctx.domain)),

@@ -76,6 +76,8 @@ export const products = pgTable(
     index('products_org_buyer_idx').on(t.orgId, t.buyerId),
     // The org's products in the image pipeline (its admin's queue page); few rows at any time.
     index('products_image_processing_idx').on(t.orgId).where(sql`${t.imageStatus} = 'processing'`),
+    // Products never sent through the pipeline (the admin's "find photos" and its count).
+    index('products_image_pending_idx').on(t.orgId).where(sql`${t.imageStatus} = 'pending'`),
     // The manual review queue, oldest first.
     index('products_image_review_idx').on(t.orgId, t.createdAt, t.id).where(sql`${t.imageStatus} = 'manual_review'`),
     foreignKey({ columns: [t.orgId, t.buyerId], foreignColumns: [users.orgId, users.id] }),
