@@ -62,6 +62,8 @@ export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurren
     job: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 1000, age: 24 * 3600 }, removeOnFail: { count: 5000 } },
     // Overridden by IMAGE_CONCURRENCY (the pipeline waits on I/O: OFF, a download, OpenAI).
     concurrency: 16,
-    timeoutMs: 60_000,
+    // Above the slowest run the policies allow with their defaults (OFF 3 × 10 s, the download 15 s, storage 3 × 10 s,
+    // OpenAI 3 × 30 s, plus backoffs ≈ 3 min): a slow service makes the job wait, never time out into a dead letter.
+    timeoutMs: 300_000,
   },
 };
