@@ -18,8 +18,9 @@ const PHOTOS_CACHE = 'mi-photos-v1';
 const RETIRED_CACHES = ['mi-static-v1'];
 
 /**
- * Thumbnails are a few KB each: 2,000 of them (a store's catalogue as counted) take some megabytes. The oldest go first,
- * and any not used for 30 days (a product's photo replaced: the new one has a new address).
+ * Thumbnails are a few KB each: 2,000 of them (a store's catalogue as counted) take some megabytes. The least recently
+ * used go first, and none is served once 30 days old (it is fetched again online; a replaced photo has a new address
+ * and its old copy simply ages out).
  */
 const PHOTOS_MAX_ENTRIES = 2000;
 const PHOTOS_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;

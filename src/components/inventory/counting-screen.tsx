@@ -144,6 +144,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     async (raw: string) => {
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
+      setRegistered(null);
       if (closed) {
         // A scanner still fires into a closed count: refuse it loudly, with nothing stored and no success sound.
         setFeedback({ ok: false, message: `Leitura não registrada: este inventário foi ${closedWord} e não recebe mais leituras.` });
