@@ -13,7 +13,7 @@ import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
 import { startOpenAIStandIn } from '../tests/helpers/openai-standin';
 import { startOpenFoodFactsStandIn } from '../tests/helpers/openfoodfacts-standin';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
-import { LOW_SCORE_MARK, offPhotoEans } from './fixtures/photos';
+import { LOW_SCORE_MARK, offPhotoEans, offPrefillEans } from './fixtures/photos';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.E2E_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -63,7 +63,7 @@ async function main() {
 
   // The outside world of the image pipeline, as local stand-ins in this process (no test reaches the internet).
   const off = await startOpenFoodFactsStandIn();
-  for (const ean of offPhotoEans) off.addProduct(ean, { name: `Produto ${ean}`, brand: 'Marca OFF', categories: 'Mercearia', quantity: '1 kg' });
+  for (const ean of [...offPhotoEans, ...offPrefillEans]) off.addProduct(ean, { name: `Produto ${ean}`, brand: 'Marca OFF', categories: 'Mercearia', quantity: '1 kg' });
   const openai = await startOpenAIStandIn();
   openai.setVerdict((input) => (input.text.includes(LOW_SCORE_MARK) ? { score: 0.35, matches: false, reasons: ['A embalagem da foto parece ser de outro produto'] } : {}));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mi-e2e-data-'));

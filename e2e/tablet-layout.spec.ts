@@ -1,5 +1,8 @@
 import type { Page } from '@playwright/test';
+import { trpcMutation, trpcQuery } from './fixtures/api';
 import { expect, test, type DemoRole } from './fixtures/auth';
+import { openSession } from './fixtures/inventory';
+import { offUnknownEan } from './fixtures/photos';
 
 /**
  * The two tablets of the store trial, portrait and landscape. Every main page of every role is measured on both:
@@ -196,5 +199,64 @@ test.describe('tablet retrato 800×1280', () => {
     const shot = testInfo.outputPath('catalogue-portrait.png');
     await page.screenshot({ path: shot });
     await testInfo.attach('catalogue-portrait', { path: shot, contentType: 'image/png' });
+  });
+});
+
+/** Screens that show a product's photo (or initials) beside its name, in the states a list of them is seen in. */
+test.describe('tablets, portrait and landscape', () => {
+  test.use({ hasTouch: true });
+
+  test('product photos beside names: request lines and detail, the counting scan, the Open Food Facts button', async ({ page, loginAs }, testInfo) => {
+    test.setTimeout(90_000);
+    const sizes = [{ name: 'retrato 768×1024', width: 768, height: 1024 }, ...tablets] as const;
+    const report: string[] = [];
+    const measure = async (what: string) => {
+      for (const tablet of sizes) {
+        await turnTo(page, tablet);
+        for (const finding of await layoutFindings(page, MIN_TARGET)) report.push(`${tablet.name} ${what}: ${finding}`);
+        await testInfo.attach(`${what} ${tablet.name}`, { body: await page.screenshot(), contentType: 'image/png' });
+      }
+      await turnTo(page, sizes[0]);
+    };
+    const scanCode = async (code: string) => {
+      await page.keyboard.type(code);
+      await page.keyboard.press('Enter');
+    };
+
+    await page.setViewportSize({ width: sizes[0].width, height: sizes[0].height });
+    await loginAs('admin', '/purchase-requests/new');
+    const known = await trpcQuery<{ items: { ean: string; name: string }[] }>(page.request, 'products.list', { search: '789', limit: 2 });
+    await page.getByRole('combobox', { name: 'Loja' }).selectOption({ label: 'Loja Centro' });
+    await page.getByLabel('Código de barras (EAN)').focus();
+    for (const p of known.items) {
+      await scanCode(p.ean);
+      await expect(page.getByRole('textbox', { name: `Quantidade de ${p.name}` })).toHaveValue('1');
+    }
+    await scanCode(offUnknownEan);
+    await expect(page.getByRole('button', { name: 'Cadastrar pelo Open Food Facts' })).toBeVisible();
+    await measure('/purchase-requests/new');
+
+    await page.getByRole('button', { name: 'Salvar rascunho' }).click();
+    await expect(page).toHaveURL(/\/purchase-requests\/[0-9a-f-]{36}/);
+    await expect(page.getByRole('table', { name: /Itens da solicitação/ }).getByRole('row')).toHaveCount(3);
+    await measure('/purchase-requests/[id]');
+
+    const me = await trpcQuery<{ user: { id: string }; stores: { id: string; name: string }[] }>(page.request, 'auth.me');
+    const bairro = me.stores.find((s) => s.name === 'Loja Bairro')!;
+    const session = await openSession(page.request, { storeId: bairro.id, assignments: [{ userId: me.user.id }] });
+    await page.goto(`/inventory/${session.id}/count`);
+    await expect(page.getByLabel('Código de barras')).toBeEnabled();
+    await expect(page.getByText(/produtos no tablet: [1-9]/)).toBeVisible();
+    await scanCode(known.items[0]!.ean);
+    await scanCode(offUnknownEan);
+    await expect(page.getByTestId('scan-register').getByRole('button', { name: 'Cadastrar pelo Open Food Facts' })).toBeVisible();
+    await expect(page.getByTestId('running-counts').getByRole('button', { name: 'Cadastrar pelo Open Food Facts' })).toBeVisible();
+    await measure('/inventory/[id]/count unknown');
+    await scanCode(known.items[0]!.ean);
+    await expect(page.getByTestId('scan-feedback')).toContainText(known.items[0]!.name);
+    await measure('/inventory/[id]/count known');
+    await trpcMutation(page.request, 'inventory.cancel', { sessionId: session.id, reason: 'e2e cleanup' });
+
+    expect(report).toEqual([]);
   });
 });

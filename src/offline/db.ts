@@ -9,6 +9,9 @@ import Dexie, { type Table } from 'dexie';
 /** Product lookup rows, per store, so a scan resolves offline. */
 export type OfflineProduct = {
   storeId: string;
+  /** The product's id and approved photo (lib/photos.ts photoUrl); absent in rows downloaded before photos existed. */
+  id?: string;
+  photoId?: string | null;
   ean: string;
   name: string;
   unit: string;
@@ -191,7 +194,7 @@ export function isStale(meta: ProductsMeta | undefined, now = Date.now()): boole
 }
 
 export type LookupPage = {
-  items: { ean: string; name: string; unit: string; plu: string | null; price: number; category: string | null }[];
+  items: { id: string; ean: string; name: string; unit: string; plu: string | null; price: number; category: string | null; photoId: string | null }[];
   nextCursor: string | null;
 };
 
@@ -204,7 +207,9 @@ export async function refreshProducts(db: OfflineDatabase, storeId: string, fetc
   let count = 0;
   do {
     const page: LookupPage = await fetchPage(cursor);
-    await db.products.bulkPut(page.items.map((p) => ({ storeId, ean: p.ean, name: p.name, unit: p.unit, plu: p.plu, price: p.price, category: p.category, fetchedAt: now })));
+    await db.products.bulkPut(
+      page.items.map((p) => ({ storeId, id: p.id, ean: p.ean, name: p.name, unit: p.unit, plu: p.plu, price: p.price, category: p.category, photoId: p.photoId, fetchedAt: now })),
+    );
     count += page.items.length;
     cursor = page.nextCursor;
   } while (cursor);

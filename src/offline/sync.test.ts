@@ -99,17 +99,17 @@ describe('the offline scan log', () => {
     expect(await pendingCount(db, SESSION)).toBe(2);
   });
 
-  it('downloads the product table page by page and flags it stale after 7 days', async () => {
+  it('downloads the product table page by page (with each photo) and flags it stale after 7 days', async () => {
     const db = freshDb();
     const pages = [
-      { items: [{ ean: '7891000100103', name: 'Arroz', unit: 'un', plu: null, price: 10, category: null }], nextCursor: 'c1' },
-      { items: [{ ean: '7891000100110', name: 'Feijão', unit: 'un', plu: null, price: 8, category: null }], nextCursor: null },
+      { items: [{ id: 'p-arroz', ean: '7891000100103', name: 'Arroz', unit: 'un', plu: null, price: 10, category: null, photoId: null }], nextCursor: 'c1' },
+      { items: [{ id: 'p-feijao', ean: '7891000100110', name: 'Feijão', unit: 'un', plu: null, price: 8, category: null, photoId: 'f0t0' }], nextCursor: null },
     ];
     let call = 0;
     const now = Date.now();
     const meta = await refreshProducts(db, STORE, async () => pages[call++]!, now);
     expect(meta.count).toBe(2);
-    expect((await findProduct(db, STORE, '7891000100110'))?.name).toBe('Feijão');
+    expect(await findProduct(db, STORE, '7891000100110')).toMatchObject({ id: 'p-feijao', name: 'Feijão', photoId: 'f0t0' });
     expect(isStale(await getProductsMeta(db, STORE), now + 1000)).toBe(false);
     expect(isStale(await getProductsMeta(db, STORE), now + 8 * 24 * 3600 * 1000)).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCountingPage, isOfflineQuery, isStaticAsset } from './routes';
+import { isCountingPage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
 
 const url = (path: string) => new URL(path, 'https://loja.example');
 const input = `input=${encodeURIComponent(JSON.stringify({ 0: { json: { id: 'abc' } } }))}`;
@@ -32,5 +32,17 @@ describe('offline service worker routes', () => {
     expect(isStaticAsset(url('/_next/static/chunks/29ohn3jm605yp.js'))).toBe(true);
     expect(isStaticAsset(url('/_next/image?url=x'))).toBe(false);
     expect(isStaticAsset(url('/sw.js'))).toBe(false);
+  });
+
+  it('keeps product photos by their immutable address, and nothing else under /api/images', () => {
+    const photo = '/api/images/products/0b6f8f8e-4f5c-4d7e-9a3b-2c1d0e9f8a7b/5e4d3c2b-1a09-4f8e-8d7c-6b5a4f3e2d1c';
+    expect(isProductPhoto(url(`${photo}/thumb`))).toBe(true);
+    expect(isProductPhoto(url(`${photo}/large`))).toBe(true);
+    expect(isProductPhoto(url(`${photo}/original`))).toBe(true);
+    expect(isProductPhoto(url(`${photo}/huge`))).toBe(false);
+    expect(isProductPhoto(url(`${photo}/thumb/extra`))).toBe(false);
+    expect(isProductPhoto(url('/api/images/products/'))).toBe(false);
+    expect(isProductPhoto(url('/api/images/other/a/b/thumb'))).toBe(false);
+    expect(isProductPhoto(url('/api/trpc/images.reviewQueue'))).toBe(false);
   });
 });

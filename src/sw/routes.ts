@@ -2,6 +2,7 @@
  * Which requests the offline service worker (src/sw/sw.ts) keeps. Plain URL tests, apart from the worker so
  * they can be unit-tested in Node.
  */
+import { PHOTO_PATH_PREFIX, photoSizes } from '../lib/photos';
 
 /** The read-only tRPC queries the counting page needs to start offline; nothing else under /api is ever cached. */
 export const OFFLINE_QUERIES: ReadonlySet<string> = new Set(['auth.me', 'inventory.byId']);
@@ -24,4 +25,15 @@ export function isOfflineQuery(url: URL): boolean {
   if (!url.pathname.startsWith('/api/trpc/')) return false;
   const procedures = decodeURIComponent(url.pathname.slice('/api/trpc/'.length)).split(',');
   return procedures.every((p) => OFFLINE_QUERIES.has(p));
+}
+
+/**
+ * A product photo (`/api/images/products/<productId>/<photoId>/<size>`, lib/photos.ts photoUrl): its address names
+ * one photo for ever (a new photo gets a new id), so a kept copy is never stale. Every size matches; the screens show
+ * thumbnails.
+ */
+export function isProductPhoto(url: URL): boolean {
+  if (!url.pathname.startsWith(PHOTO_PATH_PREFIX)) return false;
+  const parts = url.pathname.slice(PHOTO_PATH_PREFIX.length).split('/');
+  return parts.length === 3 && parts[0] !== '' && parts[1] !== '' && (photoSizes as readonly string[]).includes(parts[2]!);
 }

@@ -1,10 +1,11 @@
 /**
  * The offline service worker (Serwist), bundled into public/sw.js by scripts/build-sw.ts: precaches the client
- * build and keeps the counting pages and the read-only queries they start with; never touches POSTs, server-sent
- * events or any other API call (docs/architecture.md "The service worker").
+ * build and keeps the counting pages and the read-only queries they start with, and the product photos the screens
+ * showed (cache first: their addresses never change); never touches POSTs, server-sent events or any other API call
+ * (docs/architecture.md "The service worker").
  */
 import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
-import { isCountingPage, isOfflineQuery, isStaticAsset } from './routes';
+import { isCountingPage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
 
 declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
 
@@ -13,7 +14,16 @@ declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry |
 const PAGES_CACHE = 'mi-pages-v1';
 const API_CACHE = 'mi-api-v1';
 const STATIC_CACHE = 'mi-static-v2';
+const PHOTOS_CACHE = 'mi-photos-v1';
 const RETIRED_CACHES = ['mi-static-v1'];
+
+/**
+ * Thumbnails are a few KB each: 2,000 of them (a store's catalogue as counted) take some megabytes. The least recently
+ * used go first, and none is served once 30 days old (it is fetched again online; a replaced photo has a new address
+ * and its old copy simply ages out).
+ */
+const PHOTOS_MAX_ENTRIES = 2000;
+const PHOTOS_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 /** On a flaky store LAN a counting page falls back to its cached copy after this long. */
 const NETWORK_TIMEOUT_SECONDS = 3;
@@ -50,6 +60,12 @@ const offlineQueries = new NetworkFirst({
 // Scripts of a newer deploy than this worker's manifest (the worker updates after the page loads them).
 const staticAssets = new CacheFirst({ cacheName: STATIC_CACHE, plugins: [onlyOk, new ExpirationPlugin({ maxEntries: 200 })] });
 
+// A photo once seen shows again offline while counting. Only 200s are kept: a 401 (signed out) or 404 never is.
+const productPhotos = new CacheFirst({
+  cacheName: PHOTOS_CACHE,
+  plugins: [onlyOk, new ExpirationPlugin({ maxEntries: PHOTOS_MAX_ENTRIES, maxAgeSeconds: PHOTOS_MAX_AGE_SECONDS, purgeOnQuotaError: true })],
+});
+
 const serwist = new Serwist({
   precacheEntries: self.__SW_MANIFEST,
   cacheId: 'mi',
@@ -60,6 +76,7 @@ const serwist = new Serwist({
   navigationPreload: false,
   runtimeCaching: [
     { matcher: ({ url, sameOrigin }) => sameOrigin && isStaticAsset(url), handler: staticAssets },
+    { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.method === 'GET' && isProductPhoto(url), handler: productPhotos },
     { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isCountingPage(url), handler: countingPages },
     {
       matcher: ({ request, url, sameOrigin }) => sameOrigin && isOfflineQuery(url) && !(request.headers.get('accept') ?? '').includes('text/event-stream'),
@@ -80,6 +97,7 @@ function strategyFor(url: URL) {
   if (url.origin !== self.location.origin) return undefined;
   if (isStaticAsset(url)) return serwist.getPrecacheKeyForUrl(url.href) ? undefined : staticAssets;
   if (isOfflineQuery(url)) return offlineQueries;
+  if (isProductPhoto(url)) return productPhotos;
   if (isCountingPage(url)) return countingPages;
   return undefined;
 }

@@ -15,6 +15,7 @@ import { formatDateTime, formatMoney, formatQuantity, quantityInputValue } from 
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { PagedList, pagedItems } from '../ui/paged-list';
+import { WithProductPhoto } from '../ui/product-photo';
 import styles from './approvals-inbox.module.css';
 
 type InboxItem = RouterOutputs['purchaseRequests']['inbox']['items'][number];
@@ -332,17 +333,19 @@ function InboxRow({ item, showBuyer, quantity, onQuantity, selected, onSelect, b
         />
       </td>
       <th scope="row" role="rowheader" data-label="Produto">
-        {item.productName}
-        <span className="muted block mono">{item.ean}</span>
-        {item.note ? <span className="muted block row-note">Obs.: {item.note}</span> : null}
-        <span className={`block ${styles.context}`} data-testid="line-context">
-          Estoque na loja:{' '}
-          {item.stockOnHand === null ? 'sem registro' : `${formatQuantity(item.stockOnHand)} ${item.unit}${item.stockUpdatedAt ? ` (em ${formatDateTime(item.stockUpdatedAt)})` : ''}`}
-        </span>
-        <span className={`block ${styles.context}`}>
-          Últimos 30 dias nesta loja: pedido {formatQuantity(item.last30Days.requested)}, aprovado {formatQuantity(item.last30Days.approved)}
-        </span>
-        <span className={`block ${styles.context}`}>Preço de referência: {formatMoney(item.referencePrice)}</span>
+        <WithProductPhoto productId={item.productId} photoId={item.photoId} name={item.productName}>
+          {item.productName}
+          <span className="muted block mono">{item.ean}</span>
+          {item.note ? <span className="muted block row-note">Obs.: {item.note}</span> : null}
+          <span className={`block ${styles.context}`} data-testid="line-context">
+            Estoque na loja:{' '}
+            {item.stockOnHand === null ? 'sem registro' : `${formatQuantity(item.stockOnHand)} ${item.unit}${item.stockUpdatedAt ? ` (em ${formatDateTime(item.stockUpdatedAt)})` : ''}`}
+          </span>
+          <span className={`block ${styles.context}`}>
+            Últimos 30 dias nesta loja: pedido {formatQuantity(item.last30Days.requested)}, aprovado {formatQuantity(item.last30Days.approved)}
+          </span>
+          <span className={`block ${styles.context}`}>Preço de referência: {formatMoney(item.referencePrice)}</span>
+        </WithProductPhoto>
       </th>
       <td role="cell" data-label="Loja e solicitante">
         {item.storeName}

@@ -6,7 +6,7 @@ import { describeError, errorReason, fieldErrors } from '~/lib/trpc/errors';
 import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { useSession } from '../session';
 import { SelectField, TextField } from '../ui/fields';
-import { ErrorAlert } from '../ui/feedback';
+import { ErrorAlert, Notice } from '../ui/feedback';
 import { decimalPlaces, formatMoney, parseDecimal } from '../ui/format';
 import { Modal } from '../ui/modal';
 import styles from './catalogue.module.css';
@@ -42,11 +42,20 @@ function detailsField(error: ErrorLike | null): string | undefined {
   return typeof details?.field === 'string' ? details.field : undefined;
 }
 
+/** What a new product's form starts with (e.g. the scanned EAN and what Open Food Facts knows of it). */
+export type ProductInitialValues = { ean: string; name?: string | null; brand?: string | null; category?: string | null };
+/** A line over a new product's form: where its values came from, or why they did not. */
+export type ProductFormNotice = { tone: 'info' | 'warning'; text: string };
+
 type ProductFormDialogProps = {
   product: Product | 'new' | null;
   categories: string[];
   onClose: () => void;
-  onSaved: (message: string) => void | Promise<void>;
+  /** `product` is the product as saved (created or updated). */
+  onSaved: (message: string, product?: Product) => void | Promise<void>;
+  /** A new product's starting values (ignored when editing). */
+  initial?: ProductInitialValues | null;
+  notice?: ProductFormNotice | null;
 };
 
 export function ProductFormDialog({ product, ...rest }: ProductFormDialogProps) {
@@ -54,7 +63,7 @@ export function ProductFormDialog({ product, ...rest }: ProductFormDialogProps) 
   const title = product === 'new' ? 'Novo produto' : `Editar ${product?.name ?? ''}`;
   return (
     <Modal open={product !== null} title={title} onClose={rest.onClose} busy={busy}>
-      {product !== null ? <ProductForm key={product === 'new' ? 'new' : product.id} product={product} onBusyChange={setBusy} {...rest} /> : null}
+      {product !== null ? <ProductForm key={product === 'new' ? `new:${rest.initial?.ean ?? ''}` : product.id} product={product} onBusyChange={setBusy} {...rest} /> : null}
     </Modal>
   );
 }
@@ -65,15 +74,18 @@ function ProductForm({
   onClose,
   onSaved,
   onBusyChange,
+  initial,
+  notice,
 }: Omit<ProductFormDialogProps, 'product'> & { product: Product | 'new'; onBusyChange: (busy: boolean) => void }) {
   const { user } = useSession();
   const existing = product === 'new' ? null : product;
+  const start = existing ?? initial ?? null;
   const isAdmin = user.role === 'admin';
 
-  const [ean, setEan] = useState(existing?.ean ?? '');
-  const [name, setName] = useState(existing?.name ?? '');
-  const [brand, setBrand] = useState(existing?.brand ?? '');
-  const [category, setCategory] = useState(existing?.category ?? '');
+  const [ean, setEan] = useState(start?.ean ?? '');
+  const [name, setName] = useState(start?.name ?? '');
+  const [brand, setBrand] = useState(start?.brand ?? '');
+  const [category, setCategory] = useState(start?.category ?? '');
   const [unit, setUnit] = useState(existing?.unit ?? 'un');
   const [price, setPrice] = useState(existing ? String(existing.referencePrice).replace('.', ',') : '');
   const [plu, setPlu] = useState(existing?.plu ?? '');
@@ -89,8 +101,8 @@ function ProductForm({
     buyerOptions.push({ id: existing.buyerId, name: existing.buyerName ?? 'Comprador atual' });
   }
 
-  const create = api.products.create.useMutation({ onSuccess: (p) => onSaved(`Produto ${p.name} criado.`) });
-  const update = api.products.update.useMutation({ onSuccess: (p) => onSaved(`Produto ${p.name} atualizado.`) });
+  const create = api.products.create.useMutation({ onSuccess: (p) => onSaved(`Produto ${p.name} criado.`, p) });
+  const update = api.products.update.useMutation({ onSuccess: (p) => onSaved(`Produto ${p.name} atualizado.`, p) });
   const mutation = existing ? update : create;
   const pending = mutation.isPending;
   useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
@@ -155,6 +167,11 @@ function ProductForm({
 
   return (
     <form onSubmit={submit} noValidate className="form">
+      {notice && !existing ? (
+        <Notice tone={notice.tone}>
+          <p>{notice.text}</p>
+        </Notice>
+      ) : null}
       <TextField
         label="EAN (código de barras)"
         value={ean}

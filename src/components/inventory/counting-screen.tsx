@@ -8,9 +8,11 @@ import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
 import type { LineCount } from '~/offline/tally';
 import { isStorableCountQuantity } from '~/lib/count-quantity';
+import { RegisterFromOffButton, useRegisterFromOff } from '../catalogue/register-from-off';
 import { useSession } from '../session';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal, quantityInputValue } from '../ui/format';
 import { useKeyboardWedge } from '../ui/keyboard-wedge';
+import { WithProductPhoto } from '../ui/product-photo';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
 import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
@@ -96,6 +98,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const [quantity, setQuantity] = useState('1');
   const [feedback, setFeedback] = useState<ScanFeedback | null>(null);
   const [storageError, setStorageError] = useState<string | null>(null);
+  const [registered, setRegistered] = useState<string | null>(null);
   const [camera, setCamera] = useState(false);
   const [recount, setRecount] = useState(false);
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
@@ -141,6 +144,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
     async (raw: string) => {
       const digits = raw.replace(/\s+/g, '');
       if (!digits) return;
+      setRegistered(null);
       if (closed) {
         // A scanner still fires into a closed count: refuse it loudly, with nothing stored and no success sound.
         setFeedback({ ok: false, message: `Leitura não registrada: este inventário foi ${closedWord} e não recebe mais leituras.` });
@@ -177,6 +181,18 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   );
 
   const scanFromElsewhere = useCallback((code: string) => void submit(code), [submit]);
+
+  // A buyer or admin registers an EAN the catalogue lacks from Open Food Facts; the tablet's table is then read again,
+  // so the scans already made of it get its name.
+  const fromOff = useRegisterFromOff({
+    onCreated: (_product, message) => {
+      setFeedback(null);
+      setRegistered(`${message} A lista de produtos do tablet foi atualizada.`);
+      void counter.downloadProducts();
+      scanInput.current?.focus();
+    },
+  });
+  const registerEan = fromOff.allowed ? fromOff.start : undefined;
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -335,19 +351,33 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       {camera ? <CameraScanner onCode={(c) => void submit(c)} onClose={() => setCamera(false)} /> : null}
 
       <div aria-live="polite" className={styles.feedback} data-testid="scan-feedback">
-        {feedback?.ok ? (
-          <p className={feedback.unknown ? styles.warn : styles.ok}>
-            <strong>{feedback.name ?? `EAN ${feedback.scan.ean} fora da lista do tablet (registrado)`}</strong> +{quantityLabel(feedback.displayQuantity, feedback.unit)} · total{' '}
+        {feedback?.ok && !feedback.unknown ? (
+          <WithProductPhoto productId={feedback.productId} photoId={feedback.photoId} name={feedback.name ?? ''} size={56}>
+            <p className={styles.ok}>
+              <strong>{feedback.name}</strong> +{quantityLabel(feedback.displayQuantity, feedback.unit)} · total{' '}
+              <strong data-testid="last-total">{quantityLabel(feedback.total, feedback.unit)}</strong>
+            </p>
+          </WithProductPhoto>
+        ) : feedback?.ok ? (
+          <p className={styles.warn}>
+            <strong>{`EAN ${feedback.scan.ean} fora da lista do tablet (registrado)`}</strong> +{quantityLabel(feedback.displayQuantity, feedback.unit)} · total{' '}
             <strong data-testid="last-total">{quantityLabel(feedback.total, feedback.unit)}</strong>
           </p>
         ) : feedback ? (
           <p className={styles.bad}>{feedback.message}</p>
         ) : closed ? (
           <p className={styles.bad}>Inventário {closedWord}: nenhuma leitura é registrada.</p>
+        ) : registered ? (
+          <p className={styles.ok}>{registered}</p>
         ) : (
           <p className="muted">Pronto para ler.</p>
         )}
       </div>
+      {feedback?.ok && feedback.unknown && registerEan ? (
+        <div className={styles.registerRow} data-testid="scan-register">
+          <RegisterFromOffButton ean={feedback.scan.ean} asking={fromOff.asking} onStart={registerEan} />
+        </div>
+      ) : null}
 
       {correcting ? (
         <CorrectionForm
@@ -414,7 +444,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         ))}
       </ul>
 
-      <RunningCounts lines={shownLines} />
+      <RunningCounts lines={shownLines} onRegister={registerEan} asking={fromOff.asking} />
       <p className="muted">
         Dispositivo <span className="mono">{counter.deviceId ?? '…'}</span> · produtos no tablet: {counter.productsMeta?.count ?? 0}
         {counter.productsMeta ? ` (baixados ${formatTime(new Date(counter.productsMeta.fetchedAt).toISOString())})` : ''}
@@ -423,6 +453,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
       <button type="button" className="btn btn-secondary" onClick={() => counter.syncNow()} disabled={!counter.online}>
         Sincronizar agora
       </button>
+      {fromOff.dialog}
     </section>
   );
 }
@@ -488,7 +519,16 @@ function useThrottled<T>(value: T, ms: number): T {
  * so while a scanner is firing it is refreshed once a second (the scan's own total shows at once above); its own
  * layer keeps the rest of the page from repainting with it.
  */
-const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly LineCount[] }) {
+const RunningCounts = memo(function RunningCounts({
+  lines,
+  onRegister,
+  asking,
+}: {
+  lines: readonly LineCount[];
+  /** A buyer's or admin's way to register an EAN the tablet does not know (absent for everyone else). */
+  onRegister?: (ean: string) => void;
+  asking: string | null;
+}) {
   return (
     <section className={styles.counts} aria-labelledby="running-counts-title">
       <h2 id="running-counts-title" className="section-title">
@@ -505,7 +545,7 @@ const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly L
         </thead>
         <tbody>
           {lines.slice(0, 200).map((l) => (
-            <CountRow key={l.ean} line={l} />
+            <CountRow key={l.ean} line={l} onRegister={l.name === null ? onRegister : undefined} asking={l.name === null ? asking : null} />
           ))}
         </tbody>
       </table>
@@ -514,10 +554,17 @@ const RunningCounts = memo(function RunningCounts({ lines }: { lines: readonly L
 });
 
 /** A line object is replaced only when its count changes, so a scan re-renders one row, not two hundred. */
-const CountRow = memo(function CountRow({ line }: { line: LineCount }) {
+const CountRow = memo(function CountRow({ line, onRegister, asking }: { line: LineCount; onRegister?: (ean: string) => void; asking: string | null }) {
   return (
     <tr>
-      <td data-label="Produto">{line.name ?? 'Não encontrado no tablet'}</td>
+      <td data-label="Produto">
+        {line.name ?? 'Não encontrado no tablet'}
+        {onRegister ? (
+          <span className={styles.registerRow}>
+            <RegisterFromOffButton ean={line.ean} asking={asking} onStart={onRegister} />
+          </span>
+        ) : null}
+      </td>
       <td data-label="EAN" className="mono">
         {line.ean}
       </td>

@@ -5,8 +5,8 @@ import { isProductionBuild } from '~/lib/browser/env';
 
 /**
  * Registers the offline service worker (src/sw/sw.ts, built into public/sw.js; production builds only) and hands it
- * the URLs this page already loaded, so the first visit's page and queries are cached too (the scripts are
- * precached) and the counting page opens offline after a reload.
+ * the URLs this page already loaded, so the first visit's page, queries and product photos are cached too (the
+ * scripts are precached) and the counting page opens offline after a reload.
  */
 export function RegisterServiceWorker() {
   useEffect(() => {
@@ -16,7 +16,7 @@ export function RegisterServiceWorker() {
       const urls = performance
         .getEntriesByType('resource')
         .map((e) => e.name)
-        .filter((u) => u.startsWith(location.origin) && /^\/(_next\/static|api\/trpc)\//.test(new URL(u).pathname));
+        .filter((u) => u.startsWith(location.origin) && /^\/(_next\/static|api\/trpc|api\/images\/products)\//.test(new URL(u).pathname));
       worker?.postMessage({ type: 'cache-urls', urls: [...urls, location.pathname] });
     };
     navigator.serviceWorker

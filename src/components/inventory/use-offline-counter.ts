@@ -32,7 +32,18 @@ import { SyncLoop, type SyncOutcome, type SyncState } from '~/offline/sync';
 import { ScanTally, type ScanValue, type TallyView } from '~/offline/tally';
 
 export type ScanFeedback =
-  | { ok: true; scan: ScanRecord; name: string | null; displayQuantity: number; unit: string | null; total: number; unknown: boolean }
+  | {
+      ok: true;
+      scan: ScanRecord;
+      name: string | null;
+      /** The product's id and approved photo, for its thumbnail (null: unknown, or a table downloaded before photos). */
+      productId: string | null;
+      photoId: string | null;
+      displayQuantity: number;
+      unit: string | null;
+      total: number;
+      unknown: boolean;
+    }
   | { ok: false; message: string };
 
 type Options = { sessionId: string; storeId: string | null; userId: string; layout: ScaleBarcodeLayout | null };
@@ -317,7 +328,17 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       const saved = await record({ ean: parsed.ean, quantity, zone: opts.zone, recount: opts.recount });
       const shown = displayQuantity(saved, product, layout);
       const total = tally.current!.total(tally.current!.keyOf(saved));
-      return { ok: true, scan: saved, name: product?.name ?? null, unit: product?.unit ?? null, displayQuantity: shown, total, unknown: !product };
+      return {
+        ok: true,
+        scan: saved,
+        name: product?.name ?? null,
+        productId: product?.id ?? null,
+        photoId: product?.photoId ?? null,
+        unit: product?.unit ?? null,
+        displayQuantity: shown,
+        total,
+        unknown: !product,
+      };
     },
     [layout, lookup, record],
   );

@@ -13,6 +13,7 @@ import { ErrorAlert, Loading, Notice } from '../ui/feedback';
 import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/format';
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
+import { WithProductPhoto } from '../ui/product-photo';
 import { ItemStatusBadge, RequestStatusBadge, requestStatusLabels } from './status';
 import styles from './request-detail.module.css';
 
@@ -218,9 +219,11 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
             {r.items.map((item) => (
               <tr role="row" key={item.id}>
                 <th scope="row" role="rowheader" data-label="Produto">
-                  {item.productName}
-                  <span className="muted block mono">{item.ean}</span>
-                  {item.note ? <span className="muted block row-note">Obs.: {item.note}</span> : null}
+                  <WithProductPhoto productId={item.productId} photoId={item.photoId} name={item.productName}>
+                    {item.productName}
+                    <span className="muted block mono">{item.ean}</span>
+                    {item.note ? <span className="muted block row-note">Obs.: {item.note}</span> : null}
+                  </WithProductPhoto>
                 </th>
                 <td role="cell" data-label="Pedida" className="num">
                   {formatQuantity(item.quantity)} {item.unit}

@@ -9,19 +9,22 @@ import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { beep } from '~/lib/ui/beep';
 import { randomUuid } from '~/lib/ui/uuid';
+import { RegisterFromOffButton, useRegisterFromOff } from '../catalogue/register-from-off';
 import { useSession } from '../session';
 import { SelectField, TextAreaField } from '../ui/fields';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { formatMoney, formatQuantity, parseDecimal, quantityInputValue, shortId } from '../ui/format';
 import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import { PageHeader } from '../ui/page-header';
+import { WithProductPhoto } from '../ui/product-photo';
 import { checkQuantity } from './quantity';
 import { useRequesterStores } from './stores';
 import styles from './request-editor.module.css';
 
 type Product = RouterOutputs['products']['byEan'];
 type Line = { product: Product; quantity: string; note: string };
-type ScanStatus = { tone: 'ok' | 'error'; text: string } | null;
+/** `missingEan`: the code is valid but not in the catalogue (a buyer or admin may register it from Open Food Facts). */
+type ScanStatus = { tone: 'ok' | 'error'; text: string; missingEan?: string } | null;
 type ErrorLike = { message: string; data?: unknown };
 
 /** The catalogue changes rarely; a product scanned twice in a session is looked up once. */
@@ -78,8 +81,8 @@ export function RequestEditor() {
     return () => window.removeEventListener('beforeunload', onBeforeUnload);
   }, [unsaved]);
 
-  const fail = (text: string) => {
-    setScanStatus({ tone: 'error', text });
+  const fail = (text: string, missingEan?: string) => {
+    setScanStatus({ tone: 'error', text, missingEan });
     beep();
   };
 
@@ -106,7 +109,7 @@ export function RequestEditor() {
       if (!product.active) fail(`${product.name} (EAN ${code}) está inativo no catálogo e não pode ser solicitado.`);
       else addProduct(product);
     } catch (error) {
-      if (errorCode(error as ErrorLike) === 'NOT_FOUND') fail(`Produto não encontrado: nenhum produto com o EAN ${code} no catálogo.`);
+      if (errorCode(error as ErrorLike) === 'NOT_FOUND') fail(`Produto não encontrado: nenhum produto com o EAN ${code} no catálogo.`, code);
       else fail(`Não foi possível procurar o EAN ${code}: ${describeError(error as ErrorLike)}`);
     } finally {
       setLookups((n) => n - 1);
@@ -121,6 +124,15 @@ export function RequestEditor() {
     setScan('');
     void lookUp(code);
   };
+
+  // A product registered from Open Food Facts joins the request as if it had been scanned.
+  const fromOff = useRegisterFromOff({
+    onCreated: (product) => {
+      void utils.products.byEan.invalidate({ ean: product.ean });
+      addProduct(product);
+      scanRef.current?.focus();
+    },
+  });
 
   // A scan with the focus elsewhere (a quantity, a note, a button just tapped) is still a scan.
   useKeyboardWedge(scanRef, (code) => void lookUp(code));
@@ -289,6 +301,9 @@ export function RequestEditor() {
                 'Procurando o produto…'
               ) : null}
             </p>
+            {scanStatus?.missingEan && fromOff.allowed ? (
+              <RegisterFromOffButton ean={scanStatus.missingEan} asking={fromOff.asking} onStart={fromOff.start} disabled={busy} />
+            ) : null}
           </div>
         </div>
 
@@ -310,11 +325,13 @@ export function RequestEditor() {
               return (
                 <li key={line.product.id} className={line.product.id === lastScannedId ? `line-card ${styles.lineCardLast}` : 'line-card'}>
                   <div className={styles.lineProduct}>
-                    <p className={styles.lineName}>{name}</p>
-                    <p className={`muted ${styles.lineMeta}`}>
-                      <span className="mono">{line.product.ean}</span> · {formatMoney(line.product.referencePrice)} / {line.product.unit}
-                      {line.product.buyerName ? ` · comprador: ${line.product.buyerName}` : ''}
-                    </p>
+                    <WithProductPhoto productId={line.product.id} photoId={line.product.photoId} name={name}>
+                      <span className={styles.lineName}>{name}</span>
+                      <span className={`muted ${styles.lineMeta}`}>
+                        <span className="mono">{line.product.ean}</span> · {formatMoney(line.product.referencePrice)} / {line.product.unit}
+                        {line.product.buyerName ? ` · comprador: ${line.product.buyerName}` : ''}
+                      </span>
+                    </WithProductPhoto>
                   </div>
                   <div className={`field line-quantity${quantityError ? ' field-invalid' : ''}`}>
                     <label htmlFor={qtyId} className="field-label">
@@ -439,6 +456,7 @@ export function RequestEditor() {
         </div>
         {user.role === 'admin' ? <p className="muted">Como administrador, você pode criar solicitações para qualquer loja ativa.</p> : null}
       </form>
+      {fromOff.dialog}
     </>
   );
 }

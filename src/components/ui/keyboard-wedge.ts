@@ -41,6 +41,12 @@ export function useKeyboardWedge(field: RefObject<HTMLInputElement | null>, onSc
         burst = null;
         return;
       }
+      // An open modal dialog (a product form over the editor) is where the person works: its fields keep what is typed
+      // or scanned into them, and the page behind it is inert anyway.
+      if (document.querySelector('dialog[open]')) {
+        burst = null;
+        return;
+      }
       const digit = /^\d$/.test(e.key);
       const other = textField(e.target);
       if (!other) {

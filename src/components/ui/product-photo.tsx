@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { photoUrl } from '~/lib/photos';
 import styles from './product-photo.module.css';
 
@@ -18,6 +19,35 @@ export function ProductPhoto({ productId, photoId, name, size = 56 }: { productI
   return (
     <span className={styles.initials} aria-hidden="true" style={{ width: size, height: size, fontSize: size / 3 }}>
       {initials || '•'}
+    </span>
+  );
+}
+
+/**
+ * A product's photo (or initials) beside what names it, on the left of a row: the text keeps the rest of the width
+ * and wraps. Not printed (a printed list is read line by line, and a lazy picture may not have loaded).
+ */
+export function WithProductPhoto({
+  productId,
+  photoId,
+  name,
+  size = 48,
+  children,
+}: {
+  productId: string | null | undefined;
+  photoId: string | null | undefined;
+  name: string;
+  size?: number;
+  children: ReactNode;
+}) {
+  return (
+    <span className={styles.withPhoto}>
+      {productId ? (
+        <span className={`${styles.picture} no-print`}>
+          <ProductPhoto productId={productId} photoId={photoId} name={name} size={size} />
+        </span>
+      ) : null}
+      <span className={styles.beside}>{children}</span>
     </span>
   );
 }

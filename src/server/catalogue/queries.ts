@@ -9,6 +9,20 @@ const buyer = alias(users, 'buyer');
 /** The name as sorted and prefix-searched: lower case, no accents, C collation (index products_org_name_key_idx). */
 const nameKey = sql<string>`(${products.nameKey} collate "C")`;
 
+/**
+ * The approved photo's id (lib/photos.ts photoUrl), null without one: the last part of `image_key` while
+ * `image_status` is 'approved'. Over `products` itself, or over a raw statement's alias of it (`approvedPhotoIdOf('p')`
+ * for `from products p`). Every query that hands product rows to a screen selects it as `photoId`.
+ */
+export function approvedPhotoIdOf(alias?: string): SQL<string | null> {
+  const status = alias ? sql`${sql.identifier(alias)}.image_status` : sql`${products.imageStatus}`;
+  const key = alias ? sql`${sql.identifier(alias)}.image_key` : sql`${products.imageKey}`;
+  return sql<string | null>`(case when ${status} = 'approved' then substring(${key} from '[^/]+$') end)`;
+}
+
+/** `approvedPhotoIdOf` over `products` (drizzle's selects that join the table under its own name). */
+export const approvedPhotoId = approvedPhotoIdOf();
+
 export const productColumns = {
   id: products.id,
   ean: products.ean,
@@ -23,7 +37,7 @@ export const productColumns = {
   imageUrl: products.imageUrl,
   imageStatus: products.imageStatus,
   /** The approved photo's id (lib/photos.ts photoUrl), null without one. */
-  photoId: sql<string | null>`(case when ${products.imageStatus} = 'approved' then substring(${products.imageKey} from '[^/]+$') end)`,
+  photoId: approvedPhotoId,
   active: products.active,
   updatedAt: products.updatedAt,
 };

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../../tests/helpers/harness';
-import { inventorySessions } from '../db/schema';
+import { inventorySessions, products } from '../db/schema';
 import type { Services } from '../services';
 import { as, asSecret, createInventoryFixture, entry, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { device } from '../../../tests/helpers/devices';
@@ -93,14 +94,30 @@ describe('a blind session never sends expected quantities to the counting side',
 });
 
 describe('inventory.productsForStore', () => {
-  it('pages the store’s lookup table by EAN, with name, unit, PLU and price', async () => {
+  it('pages the store’s lookup table by EAN, with id, name, unit, PLU, price and approved photo', async () => {
     const clerk = await as(services, org, 'clerk');
     const first = await clerk.inventory.productsForStore({ storeId: org.stores[0]!.id, limit: 2 });
     expect(first.items).toHaveLength(2);
-    expect(Object.keys(first.items[0]!).sort()).toEqual(['category', 'ean', 'name', 'plu', 'price', 'unit']);
+    expect(Object.keys(first.items[0]!).sort()).toEqual(['category', 'ean', 'id', 'name', 'photoId', 'plu', 'price', 'unit']);
     const rest = await clerk.inventory.productsForStore({ storeId: org.stores[0]!.id, limit: 2, cursor: first.nextCursor });
     expect([...first.items, ...rest.items].map((p) => p.ean)).toEqual([...org.products].map((p) => p.ean).sort());
     expect(rest.nextCursor).toBeNull();
+  });
+
+  it('gives each product its approved photo id, and none for a photo that is not approved', async () => {
+    const photoId = randomUUID();
+    const [approved, inReview] = [org.products[0]!, org.products[1]!];
+    const photoKey = (productId: string, id: string) => `products/${org.org.id}/${productId}/${id}`;
+    await services.db.update(products).set({ imageStatus: 'approved', imageKey: photoKey(approved.id, photoId) }).where(eq(products.id, approved.id));
+    await services.db.update(products).set({ imageStatus: 'manual_review', imageKey: photoKey(inReview.id, randomUUID()) }).where(eq(products.id, inReview.id));
+    try {
+      const lookup = await (await as(services, org, 'clerk')).inventory.productsForStore({ storeId: org.stores[0]!.id });
+      const byEan = new Map(lookup.items.map((p) => [p.ean, p]));
+      expect(byEan.get(approved.ean)).toMatchObject({ id: approved.id, photoId });
+      expect(byEan.get(inReview.ean)).toMatchObject({ id: inReview.id, photoId: null });
+    } finally {
+      await services.db.update(products).set({ imageStatus: 'pending', imageKey: null }).where(inArray(products.id, [approved.id, inReview.id]));
+    }
   });
 
   it('keeps clerks to their stores and other orgs out', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type TRPCError } from '@trpc/server';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brl } from '~/lib/money';
 import { runConsumers } from '../../../tests/helpers/events';
@@ -333,6 +333,33 @@ describe('buyer decisions', () => {
     // The repeated approval is the same decision (OK, nothing written twice); the change of mind is a CONFLICT.
     expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
     expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
+  });
+});
+
+describe('product photos', () => {
+  it('each line of the detail and of the inbox carries its product’s approved photo id, and none for a photo not approved', async () => {
+    const photoId = randomUUID();
+    const [approved, inReview] = [org.products[0]!, org.products[1]!];
+    const photoKey = (productId: string, id: string) => `products/${org.org.id}/${productId}/${id}`;
+    await services.db.update(products).set({ imageStatus: 'approved', imageKey: photoKey(approved.id, photoId) }).where(eq(products.id, approved.id));
+    await services.db.update(products).set({ imageStatus: 'manual_review', imageKey: photoKey(inReview.id, randomUUID()) }).where(eq(products.id, inReview.id));
+    try {
+      const request = await newRequest({ submit: true });
+      expect(request.items.map((i) => i.photoId)).toEqual([photoId, null]);
+      const detail = await (await as('clerk')).purchaseRequests.byId({ id: request.id });
+      expect(detail.items.map((i) => i.photoId)).toEqual([photoId, null]);
+      const inbox = await (await as('buyer')).purchaseRequests.inbox({ limit: 200 });
+      // Lines of one request share their created time: their order is the items' ids'.
+      const lines = new Map(inbox.items.filter((i) => i.requestId === request.id).map((i) => [i.productId, i.photoId]));
+      expect(lines).toEqual(
+        new Map([
+          [approved.id, photoId],
+          [inReview.id, null],
+        ]),
+      );
+    } finally {
+      await services.db.update(products).set({ imageStatus: 'pending', imageKey: null }).where(inArray(products.id, [approved.id, inReview.id]));
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client';
 import { categoryBuyers, products, purchaseRequestItems, purchaseRequests, stores, users } from '../db/schema';
+import { approvedPhotoId, approvedPhotoIdOf } from '../catalogue/queries';
 import type { RequestStatus } from './state-machine';
 import { decodeCursor, toPage } from '../db/cursor';
 import { escapeLike } from '../db/like';
@@ -192,7 +193,7 @@ export async function countItemDecisions(tx: Executor, requestId: string) {
 
 const itemsJson = sql<RequestItemView[]>`coalesce((
   select json_agg(json_build_object(
-    'id', i.id, 'productId', i.product_id, 'ean', p.ean, 'productName', p.name, 'unit', p.unit,
+    'id', i.id, 'productId', i.product_id, 'ean', p.ean, 'productName', p.name, 'unit', p.unit, 'photoId', ${approvedPhotoIdOf('p')},
     'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8, 'note', i.note, 'status', i.status,
     'approvedQuantity', i.approved_quantity::float8, 'decisionReason', i.decision_reason,
     'buyerId', i.buyer_id, 'buyerName', b.name, 'decidedAt', i.decided_at, 'version', i.version
@@ -208,6 +209,8 @@ export type RequestItemView = {
   ean: string;
   productName: string;
   unit: string;
+  /** The product's approved photo (lib/photos.ts photoUrl), null without one. */
+  photoId: string | null;
   quantity: number;
   unitPrice: number;
   note: string | null;
@@ -340,6 +343,7 @@ export async function listInbox(db: Executor, orgId: string, params: InboxParams
       ean: products.ean,
       productName: products.name,
       unit: products.unit,
+      photoId: approvedPhotoId,
       quantity: purchaseRequestItems.quantity,
       unitPrice: purchaseRequestItems.unitPrice,
       note: purchaseRequestItems.note,

@@ -2,8 +2,20 @@ import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { decodeCursor, toPage } from '../../db/cursor';
 import { jsonArray, textSet } from '../../db/json';
+import { approvedPhotoIdOf } from '../../catalogue/queries';
 
-export type LookupProduct = { ean: string; name: string; unit: string; plu: string | null; price: number; category: string | null; expectedQuantity?: number | null };
+export type LookupProduct = {
+  id: string;
+  ean: string;
+  name: string;
+  unit: string;
+  plu: string | null;
+  price: number;
+  category: string | null;
+  /** The approved photo's id: the counting screen shows its thumbnail beside a scan (lib/photos.ts photoUrl). */
+  photoId: string | null;
+  expectedQuantity?: number | null;
+};
 
 /**
  * Active products by EAN (keyset), for a device's offline lookup table. The expected quantity is joined only
@@ -12,7 +24,7 @@ export type LookupProduct = { ean: string; name: string; unit: string; plu: stri
 export async function listLookupProducts(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; expectedFrom: string | null }) {
   const after = decodeCursor<[string]>(params.cursor, ['text']);
   const rows = await db.execute<LookupProduct>(sql`
-    select p.ean, p.name, p.unit, p.plu, p.reference_price::float8 as price, p.category
+    select p.id, p.ean, p.name, p.unit, p.plu, p.reference_price::float8 as price, p.category, ${approvedPhotoIdOf('p')} as "photoId"
            ${params.expectedFrom ? sql`, x.expected_quantity::float8 as "expectedQuantity"` : sql``}
       from products p
       ${params.expectedFrom ? sql`left join inventory_expected x on x.session_id = ${params.expectedFrom} and x.product_id = p.id` : sql``}
