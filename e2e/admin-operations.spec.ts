@@ -57,10 +57,17 @@ test('the system page says whether the services work, and shows no figure of the
   const services = page.getByRole('region', { name: 'Serviços' });
   await expect(figure(services, 'Cache')).toHaveText('Disponível');
   await expect(figure(services, 'Atualização ao vivo')).toHaveText('Redis pub/sub');
-  // No external service in this server (push off): said so, calmly, not as a fault.
+  // The e2e server's services (photo storage, Open Food Facts and OpenAI stand-ins; push off), each working.
   const external = page.getByRole('region', { name: 'Serviços externos' });
-  await expect(figure(external, 'Nenhum configurado')).toContainText('desligadas nesta instalação');
+  await expect(figure(external, 'Armazenamento de fotos')).toContainText('Funcionando');
+  await expect(figure(external, 'Dados de produtos pelo código de barras')).toContainText('Funcionando');
+  await expect(figure(external, 'Análise das fotos de produtos')).toContainText('Funcionando');
+  await expect(figure(external, 'Notificações push')).toHaveCount(0);
   await expect(external.getByRole('alert')).toHaveCount(0);
+  // What the photo analysis costs the org today, against its budget.
+  const photos = page.getByRole('region', { name: 'Fotos dos produtos' });
+  await expect(figure(photos, 'Análise automática')).toContainText('Ligada (gpt-4o-mini)');
+  await expect(figure(photos, 'Uso hoje')).toContainText('de 500.000 tokens');
   await expect(page.getByText('Taxa de acerto')).toHaveCount(0);
   await expect(page.getByText('Memória (RSS)')).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'Processo' })).toHaveCount(0);

@@ -12,7 +12,7 @@ const integrationLabels: Record<IntegrationStatus['name'], { label: string; term
   fcm: { label: 'Notificações push', term: 'Firebase Cloud Messaging (FCM)' },
   openai: { label: 'Análise das fotos de produtos', term: 'OpenAI' },
   openfoodfacts: { label: 'Dados de produtos pelo código de barras', term: 'Open Food Facts' },
-  storage: { label: 'Armazenamento de fotos', term: 'object storage (S3)' },
+  storage: { label: 'Armazenamento de fotos', term: 'object storage (DATA_DIR ou S3)' },
   vision: { label: 'Leitura das fotos de conformidade', term: 'Google Cloud Vision' },
 };
 
