@@ -5,6 +5,7 @@ import { inTransaction } from '../domain/transaction';
 import { OutboundRefused, safeFetch } from '../integrations/http/safe-fetch';
 import { OffMalformedAnswer, type OffProduct } from '../integrations/openfoodfacts/client';
 import { ScoringInvalid, ScoringRefused } from '../integrations/openai/scorer';
+import { isBulkheadRejectedError } from 'cockatiel';
 import { type IntegrationName, isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
 import { PhotoRejected, preparePhoto } from './photo';
 import { decideImage, enrichProduct, findImageState, RESCORABLE, recordUsage, setCandidate, tokensUsedToday } from './queries';
@@ -54,10 +55,11 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
 
   const decide = (status: 'approved' | 'manual_review', reason: ImageReviewReason | null, reasons: string[], score: number | null, candidateKey: string | null, usage?: { promptTokens: number; completionTokens: number }) =>
     inTransaction(ctx, async (tx, emit) => {
+      const decided = await decideImage(tx, job.orgId, job.productId, candidateKey, { status, reason, reasons, score });
+      if (decided) await emit([{ type: 'image.processed', orgId: job.orgId, aggregateId: job.productId, payload: { productId: job.productId, status, score, ...(reason ? { reason } : {}) } }]);
+      // The tokens were spent either way. Last: the org's one usage row for the day stays locked only to the commit.
       if (usage) await recordUsage(tx, job.orgId, usage);
-      if (!(await decideImage(tx, job.orgId, job.productId, candidateKey, { status, reason, reasons, score }))) return { kind: 'skipped', why: 'decided' } as const;
-      await emit([{ type: 'image.processed', orgId: job.orgId, aggregateId: job.productId, payload: { productId: job.productId, status, score, ...(reason ? { reason } : {}) } }]);
-      return { kind: 'decided', status, reason } as const;
+      return decided ? ({ kind: 'decided', status, reason } as const) : ({ kind: 'skipped', why: 'decided' } as const);
     });
   const wait = (service: IntegrationName, error: unknown): PipelineOutcome => {
     const integration = services.integrations.get(service);
@@ -171,6 +173,8 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
     const approved = verdict.matches && verdict.usable && verdict.score >= env.OPENAI_APPROVE_SCORE;
     return await decide(approved ? 'approved' : 'manual_review', approved ? null : 'low_score', verdict.reasons, verdict.score, candidateKey, usage);
   } catch (error) {
+    // Every call slot taken and the queue full while OpenAI answers: busy, not down; try again in a moment.
+    if (isBulkheadRejectedError(error)) return { kind: 'wait', service: 'openai', until: new Date(Date.now() + 1_000), why: 'OpenAI calls all busy' };
     if (isOutage(error)) {
       // In review at once (a person may decide meanwhile), and scored again when OpenAI answers.
       if (!rescoring || product.imageReviewReason !== 'scoring_unavailable') {

@@ -4,7 +4,11 @@ import { createIntegration, Integrations, type IntegrationName, type Integration
 
 type PolicyPrefix = 'FCM' | 'STORAGE' | 'OPENFOODFACTS' | 'OPENAI';
 
-/** A service's policy from its seven variables (src/env.ts `policyEnv`); the queue of waiting calls is as long as the concurrency. */
+/**
+ * A service's policy from its seven variables (src/env.ts `policyEnv`). Calls beyond the concurrency wait in the
+ * bulkhead's queue: as many as run, and never fewer than the image pipeline's jobs can make at once (up to three
+ * each: a photo's files), so the pipeline's own calls wait for a slot instead of being refused while the service is up.
+ */
 function settingsOf(env: Env, prefix: PolicyPrefix): IntegrationSettings {
   const window = env[`${prefix}_BREAKER_WINDOW`];
   return {
@@ -15,7 +19,7 @@ function settingsOf(env: Env, prefix: PolicyPrefix): IntegrationSettings {
     breakerMinimumCalls: Math.min(env[`${prefix}_BREAKER_MIN_CALLS`], window),
     halfOpenAfterMs: env[`${prefix}_HALF_OPEN_AFTER_MS`],
     concurrency: env[`${prefix}_CONCURRENCY`],
-    queue: env[`${prefix}_CONCURRENCY`],
+    queue: Math.max(env[`${prefix}_CONCURRENCY`], prefix === 'FCM' ? 0 : 3 * env.IMAGE_CONCURRENCY),
   };
 }
 
