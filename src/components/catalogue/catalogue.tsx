@@ -170,8 +170,16 @@ export function Catalogue() {
                 <ProductPhoto productId={p.id} photoId={p.photoId} name={p.name} />
               </td>
               <th scope="row" role="rowheader" data-label="Produto" className={styles.name}>
-                {p.name}
-                {p.brand ? <span className="muted block">{p.brand}</span> : null}
+                <span className={styles.nameWithPhoto}>
+                  {/* Wide screens have no picture column: the photo sits beside the name. */}
+                  <span className={styles.widePhoto}>
+                    <ProductPhoto productId={p.id} photoId={p.photoId} name={p.name} size={40} />
+                  </span>
+                  <span>
+                    {p.name}
+                    {p.brand ? <span className="muted block">{p.brand}</span> : null}
+                  </span>
+                </span>
               </th>
               <td role="cell" data-label="EAN" className={`mono ${styles.ean}`}>
                 {p.ean}
