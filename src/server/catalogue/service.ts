@@ -6,7 +6,7 @@ import type { SignedInContext } from '../domain/context';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { OffMalformedAnswer } from '../integrations/openfoodfacts/client';
-import { isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
+import { isServiceDown } from '../integrations/resilience';
 import { reportRowErrors } from '../imports/reports';
 import { parseProductCsv } from './csv';
 import { importProducts } from './import';
@@ -147,7 +147,7 @@ export async function prefillFromOpenFoodFacts(ctx: SignedInContext, ean: string
     const found = await off.lookup(ean, { interactive: true });
     return found && { ean, name: found.name, brand: found.brand, category: found.category, quantity: found.quantity };
   } catch (error) {
-    if (isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError || error instanceof OffMalformedAnswer) {
+    if (isServiceDown(error) || error instanceof OffMalformedAnswer) {
       throw new AppError('UNAVAILABLE', 'openfoodfacts_unavailable', 'Open Food Facts is not answering; type the product in, it will be completed later', { retryAfterSeconds: 30 });
     }
     throw error;

@@ -5,7 +5,7 @@ import { createContext } from '../api/trpc';
 import { readCookie } from '../auth/cookies';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { photoKeys } from '../images/keys';
-import { isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
+import { isServiceDown } from '../integrations/resilience';
 import type { Services } from '../services';
 import { bearerFrom, clientIpFrom } from './request-meta';
 import { sendJson } from './respond';
@@ -52,7 +52,7 @@ export function createImagesRoute(services: Services, opts: { isSecure: (req: In
     try {
       object = await services.storage.get(key);
     } catch (error) {
-      if (isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError) {
+      if (isServiceDown(error)) {
         res.setHeader('Retry-After', '10');
         return sendJson(res, 503, { error: 'Photo storage unavailable; try again shortly', reason: 'storage_unavailable', requestId });
       }

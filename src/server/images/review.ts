@@ -4,9 +4,9 @@ import { decodeCursor, encodeCursor } from '../db/cursor';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 import { AppError, notFound } from '../errors';
-import { isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
+import { isServiceDown } from '../integrations/resilience';
 import { queueNames } from '../queues/definitions';
-import { photoKeys } from './keys';
+import { deletePhoto, storePhoto } from './keys';
 import { PhotoRejected, preparePhoto } from './photo';
 import { imageCounts, lockImage, reviewQueuePage, setImageByPerson, takePendingProducts, usageByDay } from './queries';
 
@@ -57,15 +57,10 @@ export async function replacePhoto(ctx: SignedInContext, input: { productId: str
     if (error instanceof PhotoRejected) throw new AppError('INVALID', error.reason, error.message, { field: 'photo' });
     throw error;
   }
-  const files = photoKeys(key);
   try {
-    await Promise.all([
-      services.storage.put(files.original, photo.original.body, photo.original.contentType),
-      services.storage.put(files.large, photo.large, 'image/webp'),
-      services.storage.put(files.thumb, photo.thumb, 'image/webp'),
-    ]);
+    await storePhoto(services.storage, key, photo);
   } catch (error) {
-    if (isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError) {
+    if (isServiceDown(error)) {
       throw new AppError('UNAVAILABLE', 'storage_unavailable', 'Photo storage is unavailable; the photo was not saved. Try again in a minute', { retryAfterSeconds: 30 });
     }
     throw error;
@@ -79,10 +74,7 @@ export async function replacePhoto(ctx: SignedInContext, input: { productId: str
     await emit([{ type: 'image.processed', orgId, aggregateId: input.productId, payload: { productId: input.productId, status: 'approved', score: null } }]);
     return before.key;
   });
-  if (previousKey) {
-    const old = photoKeys(previousKey);
-    await services.storage.delete([old.original, old.large, old.thumb]).catch((error: unknown) => ctx.logger.warn({ err: error, key: previousKey }, 'old photo files not deleted'));
-  }
+  if (previousKey) await deletePhoto(services.storage, previousKey, ctx.logger);
   return { productId: input.productId, status: 'approved' as const, photoId: input.photoId };
 }
 

@@ -6,10 +6,10 @@ import { OutboundRefused, safeFetch } from '../integrations/http/safe-fetch';
 import { OffMalformedAnswer, type OffProduct } from '../integrations/openfoodfacts/client';
 import { ScoringInvalid, ScoringRefused } from '../integrations/openai/scorer';
 import { isBulkheadRejectedError } from 'cockatiel';
-import { type IntegrationName, isDependencyRefusal, isTimeout, ServiceUnavailableError } from '../integrations/resilience';
+import { type IntegrationName, isServiceDown, ServiceUnavailableError } from '../integrations/resilience';
 import { PhotoRejected, preparePhoto } from './photo';
 import { decideImage, enrichProduct, findImageState, RESCORABLE, recordUsage, setCandidate, tokensUsedToday } from './queries';
-import { photoKeys } from './keys';
+import { deletePhoto, photoKeys, storePhoto } from './keys';
 
 /** What a job carries from one run to the next (BullMQ job data): the steps already done. */
 export type ImageJobState = {
@@ -29,8 +29,6 @@ export type PipelineOutcome =
   /** A service is down or saturated: the job waits (delayed, no attempt spent) until `until`, then runs again. */
   | { kind: 'wait'; service: IntegrationName; until: Date; why: string };
 
-/** The service down, slow or refusing calls while its breaker is open: wait for it, never fail the product for it. */
-const isOutage = (error: unknown) => isDependencyRefusal(error) || isTimeout(error) || error instanceof ServiceUnavailableError;
 
 /**
  * The image pipeline for one product (the seed's `/api/images/pipeline`): Open Food Facts by EAN (fills the brand
@@ -74,7 +72,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
     try {
       found = await services.openFoodFacts.lookup(product.ean);
     } catch (error) {
-      if (isOutage(error)) return wait('openfoodfacts', error);
+      if (isServiceDown(error)) return wait('openfoodfacts', error);
       if (!(error instanceof OffMalformedAnswer)) throw error;
       ctx.logger.warn({ err: error, productId: product.id }, 'Open Food Facts answered an unreadable body; the product is kept as typed');
       found = null;
@@ -110,7 +108,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
     try {
       bytes = await download(ctx, url, source);
     } catch (error) {
-      if (source === 'openfoodfacts' && isOutage(error)) return wait('openfoodfacts', error);
+      if (source === 'openfoodfacts' && isServiceDown(error)) return wait('openfoodfacts', error);
       if (error instanceof PhotoNotServed) return decide('manual_review', 'download_failed', [error.message], null, null);
       const refused = error instanceof OutboundRefused ? error : null;
       if (!refused) throw error;
@@ -129,15 +127,10 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
       state = { ...state, pendingKey: key };
       await remember(state);
     }
-    const files = photoKeys(key);
     try {
-      await Promise.all([
-        services.storage.put(files.original, photo.original.body, photo.original.contentType),
-        services.storage.put(files.large, photo.large, 'image/webp'),
-        services.storage.put(files.thumb, photo.thumb, 'image/webp'),
-      ]);
+      await storePhoto(services.storage, key, photo);
     } catch (error) {
-      if (isOutage(error)) return wait('storage', error);
+      if (isServiceDown(error)) return wait('storage', error);
       throw error;
     }
     const replaced = await inTransaction(ctx, (tx) => setCandidate(tx, job.orgId, job.productId, key, source));
@@ -163,7 +156,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
     return { kind: 'wait', service: 'openai', until: nextUtcDay(), why: 'daily OpenAI token budget spent' };
   }
   const large = await services.storage.get(photoKeys(candidateKey).large).catch((error: unknown) => {
-    if (isOutage(error)) return error as Error;
+    if (isServiceDown(error)) return error as Error;
     throw error;
   });
   if (large instanceof Error) return wait('storage', large);
@@ -175,7 +168,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
   } catch (error) {
     // Every call slot taken and the queue full while OpenAI answers: busy, not down; try again in a moment.
     if (isBulkheadRejectedError(error)) return { kind: 'wait', service: 'openai', until: new Date(Date.now() + 1_000), why: 'OpenAI calls all busy' };
-    if (isOutage(error)) {
+    if (isServiceDown(error)) {
       // In review at once (a person may decide meanwhile), and scored again when OpenAI answers.
       if (!rescoring || product.imageReviewReason !== 'scoring_unavailable') {
         const outcome = await decide('manual_review', 'scoring_unavailable', ['Análise automática indisponível; a foto será analisada quando voltar'], null, candidateKey);
@@ -229,10 +222,7 @@ async function download(ctx: DomainContext, url: string, source: 'openfoodfacts'
   });
 }
 
-async function deleteQuietly(ctx: DomainContext, key: string) {
-  const files = photoKeys(key);
-  await ctx.services.storage.delete([files.original, files.large, files.thumb]).catch((error: unknown) => ctx.logger.warn({ err: error, key }, 'old photo files not deleted'));
-}
+const deleteQuietly = (ctx: DomainContext, key: string) => deletePhoto(ctx.services.storage, key, ctx.logger);
 
 function nextUtcDay(): Date {
   const d = new Date();

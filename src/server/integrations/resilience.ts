@@ -92,6 +92,9 @@ const isServiceFailure = (error: unknown) => error instanceof ServiceUnavailable
 export const isDependencyRefusal = (error: unknown): error is BrokenCircuitError | BulkheadRejectedError =>
   isBrokenCircuitError(error) || isBulkheadRejectedError(error);
 
+/** The call failed because the service is down, slow or refusing calls (breaker open, bulkhead full): wait, do not fail. */
+export const isServiceDown = (error: unknown): boolean => isDependencyRefusal(error) || isServiceFailure(error);
+
 export function createIntegration(name: IntegrationName, settings: IntegrationSettings, logger: Logger): Integration {
   const log = logger.child({ integration: name });
   const breaker: CircuitBreakerPolicy = circuitBreaker(handleWhen(isServiceFailure), {
