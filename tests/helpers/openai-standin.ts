@@ -198,3 +198,17 @@ export async function startOpenAIStandIn(opts: { delayMs?: number } = {}) {
   };
 }
 export type OpenAIStandIn = Awaited<ReturnType<typeof startOpenAIStandIn>>;
+
+/**
+ * The services' env that points the image pipeline at the stand-ins: Open Food Facts (API and image host, reachable
+ * over plain http; not spaced, it is local: the spacing itself is tested in pipeline.test.ts) and OpenAI.
+ */
+export function pipelineEnv(off: { url: string }, openai: { url: string }) {
+  return {
+    OPENFOODFACTS_URL: off.url,
+    OPENFOODFACTS_MAX_PER_MINUTE: '0',
+    IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
+    OPENAI_API_KEY: 'test-key',
+    OPENAI_BASE_URL: `${openai.url}/v1`,
+  };
+}

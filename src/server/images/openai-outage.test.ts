@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerAs, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { startOpenFoodFactsStandIn } from '../../../tests/helpers/openfoodfacts-standin';
-import { startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
+import { pipelineEnv, startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
 import { until } from '../../../tests/helpers/until';
 import { deadLetterQueue, products } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
@@ -33,12 +33,7 @@ beforeAll(async () => {
   off = await startOpenFoodFactsStandIn({ everyEanFound: true });
   openai = await startOpenAIStandIn();
   ({ services, close } = await createTestServices({
-    OPENFOODFACTS_URL: off.url,
-    // The stand-in is local: no need to be polite (the spacing itself is tested in pipeline.test.ts).
-    OPENFOODFACTS_MAX_PER_MINUTE: '0',
-    IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: `${openai.url}/v1`,
+    ...pipelineEnv(off, openai),
     OPENAI_HALF_OPEN_AFTER_MS: String(HALF_OPEN_MS),
     OPENAI_CONCURRENCY: String(CONCURRENCY),
     OPENAI_RETRIES: String(RETRIES),

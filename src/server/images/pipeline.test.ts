@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerAs, codeOf, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { makePhotoJpeg, startOpenFoodFactsStandIn, type ImageKind } from '../../../tests/helpers/openfoodfacts-standin';
-import { startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
+import { pipelineEnv, startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
 import { until } from '../../../tests/helpers/until';
 import { deadLetterQueue, eventLog, openaiUsage, products } from '~/server/db/schema';
 import { queueNames } from '~/server/queues/definitions';
@@ -28,12 +28,7 @@ beforeAll(async () => {
   off = await startOpenFoodFactsStandIn();
   openai = await startOpenAIStandIn();
   ({ services, close } = await createTestServices({
-    OPENFOODFACTS_URL: off.url,
-    // The stand-in is local: no need to be polite (the spacing itself is tested in pipeline.test.ts).
-    OPENFOODFACTS_MAX_PER_MINUTE: '0',
-    IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: `${openai.url}/v1`,
+    ...pipelineEnv(off, openai),
     OPENFOODFACTS_TIMEOUT_MS: '1000',
     OPENFOODFACTS_RETRIES: '0',
     IMAGE_DOWNLOAD_TIMEOUT_MS: '2000',

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerAs, createOrgFixture, createTestServices, testEan, type OrgFixture } from '../../../tests/helpers/harness';
 import { startOpenFoodFactsStandIn } from '../../../tests/helpers/openfoodfacts-standin';
-import { startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
+import { pipelineEnv, startOpenAIStandIn } from '../../../tests/helpers/openai-standin';
 import { startS3StandIn } from '../../../tests/helpers/s3-standin';
 import { until } from '../../../tests/helpers/until';
 import { photoUrl } from '~/lib/photos';
@@ -36,12 +36,7 @@ beforeAll(async () => {
   openai = await startOpenAIStandIn();
   s3 = await startS3StandIn();
   ({ services, close } = await createTestServices({
-    OPENFOODFACTS_URL: off.url,
-    // The stand-in is local: no need to be polite (the spacing itself is tested in pipeline.test.ts).
-    OPENFOODFACTS_MAX_PER_MINUTE: '0',
-    IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: `${openai.url}/v1`,
+    ...pipelineEnv(off, openai),
     S3_BUCKET: s3.bucket,
     S3_ENDPOINT: s3.url,
     S3_REGION: s3.region,
