@@ -22,6 +22,21 @@ export class BodyTooLarge extends Error {
   }
 }
 
+/** The caller of a plain HTTP route (not tRPC): its session cookie or bearer token, IP and user agent, resolved as tRPC's are. */
+export function requestContextOf(services: Services, req: IncomingMessage, res: ServerResponse, opts: { secure: boolean; trustProxy: boolean }) {
+  return createContext({
+    services,
+    requestId: res.getHeader('x-request-id') as string,
+    ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, opts.trustProxy),
+    userAgent: req.headers['user-agent'] ?? null,
+    credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
+    secure: opts.secure,
+    setHeader: (name, value) => {
+      if (!res.headersSent) res.setHeader(name, value);
+    },
+  });
+}
+
 /** What a file route writes once the caller is let in: its type, its name and the writing itself. */
 export type FileJob = { contentType: string; filename: string; write: (out: ServerResponse) => Promise<Record<string, number>> };
 
@@ -52,17 +67,7 @@ export function createFileRoute(services: Services, opts: { isSecure: (req: Inco
     const requestId = res.getHeader('x-request-id') as string;
     const started = performance.now();
     const secure = opts.isSecure(req);
-    const ctx = await createContext({
-      services,
-      requestId,
-      ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, opts.trustProxy),
-      userAgent: req.headers['user-agent'] ?? null,
-      credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
-      secure,
-      setHeader: (name, value) => {
-        if (!res.headersSent) res.setHeader(name, value);
-      },
-    });
+    const ctx = await requestContextOf(services, req, res, { secure, trustProxy: opts.trustProxy });
     const { logPath } = request;
     const log = (error: AppError | null) => logProcedureResult(ctx.logger, { path: logPath, type: 'export', durationMs: performance.now() - started, error: error && toTRPCError(error) });
     let holdsSlot = false;

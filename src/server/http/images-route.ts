@@ -1,13 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { photoSizes, type PhotoSize, PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { isUuid } from '~/lib/uuid';
-import { createContext } from '../api/trpc';
-import { readCookie } from '../auth/cookies';
-import { SESSION_COOKIE } from '../auth/secrets';
 import { photoKeys } from '../images/keys';
 import { isServiceDown } from '../integrations/resilience';
 import type { Services } from '../services';
-import { bearerFrom, clientIpFrom } from './request-meta';
+import { requestContextOf } from './file-route';
 import { sendJson } from './respond';
 
 const FILE_OF: Record<PhotoSize, keyof ReturnType<typeof photoKeys>> = { thumb: 'thumb', large: 'large', original: 'original' };
@@ -30,17 +27,7 @@ export function createImagesRoute(services: Services, opts: { isSecure: (req: In
     if (!isUuid(productId) || !isUuid(photoId) || !photoSizes.includes(size as PhotoSize) || rest.length > 0) {
       return sendJson(res, 404, { error: 'Not found', requestId });
     }
-    const ctx = await createContext({
-      services,
-      requestId,
-      ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, opts.trustProxy),
-      userAgent: req.headers['user-agent'] ?? null,
-      credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
-      secure: opts.isSecure(req),
-      setHeader: (name, value) => {
-        if (!res.headersSent) res.setHeader(name, value);
-      },
-    });
+    const ctx = await requestContextOf(services, req, res, { secure: opts.isSecure(req), trustProxy: opts.trustProxy });
     if (!ctx.principal) return sendJson(res, 401, { error: ctx.credentialError ?? 'Sign in to continue (session missing or expired)', reason: 'signed_out', requestId });
     const etag = `"${photoId}-${size}"`;
     if (req.headers['if-none-match'] === etag) {
