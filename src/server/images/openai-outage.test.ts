@@ -49,19 +49,23 @@ afterAll(async () => {
   await openai.close();
 });
 
-/** Mean ms of `n` scanner lookups (products.byEan) of the fixture's products, as a clerk makes them. */
+/** Median ms of `n` scanner lookups (products.byEan) of the fixture's products, as a clerk makes them (a median: one GC pause is not the lookup's speed). */
 async function lookupMs(n: number): Promise<number> {
   const clerk = await callerAs(services, org, 'clerk');
-  const started = performance.now();
-  for (let i = 0; i < n; i++) await clerk.products.byEan({ ean: org.products[i % org.products.length]!.ean });
-  return (performance.now() - started) / n;
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await clerk.products.byEan({ ean: org.products[i % org.products.length]!.ean });
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(n / 2)]!;
 }
 
 describe('OpenAI down for a minute', () => {
   it('opens the breaker, keeps every product in review without dead letters, and scores them all when OpenAI is back', { timeout: OUTAGE_MS + 90_000 }, async () => {
     const openaiIntegration = services.integrations.get('openai')!;
     await lookupMs(50); // warm
-    const lookupBefore = await lookupMs(200);
+    const lookupBefore = await lookupMs(300);
 
     openai.fail('503');
     const outageStart = Date.now();
@@ -83,7 +87,7 @@ describe('OpenAI down for a minute', () => {
       const waiting = await services.db.$count(products, and(inArray(products.id, ids), eq(products.imageStatus, 'manual_review'), eq(products.imageReviewReason, 'scoring_unavailable')));
       return waiting === PRODUCTS ? true : null;
     }, 30_000);
-    const lookupDuring = await lookupMs(200);
+    const lookupDuring = await lookupMs(300);
 
     // The rest of the minute: OpenAI hears from us once per half-open interval at most.
     const watchFrom = Date.now();
