@@ -220,6 +220,30 @@ export const envSchema = z.object({
   EXPORT_TIMEOUT_MS: int(600_000, 100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_SEED: bool.default(true),
+
+  /**
+   * Prometheus metrics: served only with this bearer token (GET /api/metrics on the app, and on
+   * WORKER_METRICS_PORT of each worker process). Unset: no metrics endpoint at all.
+   */
+  METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  /** A worker process's metrics port (with METRICS_TOKEN); unset: none. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
+  /**
+   * This instance's name in the heartbeats, the health check and alerts; stable across restarts so a restarted
+   * process takes its place back. Default: host name and role (plus the metrics port of a worker).
+   */
+  INSTANCE_NAME: optionalText,
+  /** Slack-compatible incoming webhook the watchdog posts incidents and their resolution to (JSON `{ text }`). */
+  ALERT_WEBHOOK_URL: optionalUrl(['https://', 'http://']),
+  /** How often each instance beats and its watchdog looks (ms); an instance silent for HEARTBEAT_STALE_MS is down. */
+  WATCHDOG_INTERVAL_MS: int(5_000, 100, 60_000),
+  HEARTBEAT_STALE_MS: int(15_000, 500),
+  /** Alert thresholds: outbox lag (oldest event not yet published), waiting jobs in one queue, API p99 and error share over 5 min. */
+  ALERT_OUTBOX_LAG_SECONDS: int(30, 1),
+  ALERT_QUEUE_BACKLOG: int(1_000, 1),
+  ALERT_API_P99_MS: int(2_000, 1),
+  ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.005),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,6 +1,8 @@
 import { env } from '~/env';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
+import { startMetricsServer } from '../src/server/http/metrics-route';
+import { startWatchdog } from '../src/server/observability/watchdog';
 import { startWorkers } from '../src/server/runtime/workers';
 
 /**
@@ -11,15 +13,23 @@ if (!env.DATABASE_URL) {
   logger.fatal('DATABASE_URL is required for a separate worker process (with the embedded database, npm start runs the workers itself)');
   process.exit(1);
 }
-const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers' });
+const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers', role: 'workers' });
 const runtime = await startWorkers(services);
+const watchdog = startWatchdog(services, { pushEnabled: runtime.sender !== null });
+// Prometheus scrapes each worker process on a port of its own, with the app's bearer token; neither set: none.
+const metricsServer =
+  env.WORKER_METRICS_PORT && env.METRICS_TOKEN ? await startMetricsServer(services, { port: env.WORKER_METRICS_PORT, host: env.WORKER_METRICS_HOST }) : null;
+if (env.WORKER_METRICS_PORT && !env.METRICS_TOKEN) logger.warn('WORKER_METRICS_PORT is set without METRICS_TOKEN: metrics are served only with a token, so none are');
+if (metricsServer) logger.info({ port: metricsServer.port, host: env.WORKER_METRICS_HOST }, 'worker metrics served on /metrics');
 
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'workers shutting down');
+  await watchdog.stop();
   const { forced } = await runtime.stop(env.SHUTDOWN_TIMEOUT_MS);
+  await metricsServer?.close();
   // Bounded too: a server that stopped answering must not keep the process from exiting.
   await Promise.race([services.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   logger.info({ forced }, 'workers stopped');

@@ -9,6 +9,8 @@ import { loadTls } from './http/tls';
 import { logger } from './logger';
 import { createServices } from './services';
 import { startWorkers } from './runtime/workers';
+import { instanceName, startHeartbeat } from './observability/heartbeat';
+import { startWatchdog } from './observability/watchdog';
 
 /** A signal, or the process that started us gone: whatever has started is stopped, then the process exits. */
 let stopping: Promise<void> | null = null;
@@ -76,13 +78,17 @@ async function main() {
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);
+  const heartbeat = startHeartbeat(services, { instance: instanceName(env, 'app', port), role: 'app' });
+  const watchdog = startWatchdog(services, { pushEnabled: Boolean(env.FCM_PROJECT_ID) });
   const url = env.PUBLIC_URL ?? `${app.protocol}://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
   logger.info({ url, port, embeddedDatabase: database.embedded, redis: services.redis.kind, startupMs: Math.round(performance.now() - started) }, 'MyInventory is ready');
   process.stderr.write(`MyInventory ready on ${url}\n`);
 
   stopStarted = async () => {
     refresher.stop();
+    await watchdog.stop();
     const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
+    await heartbeat.stop();
     await workers?.stop(env.SHUTDOWN_TIMEOUT_MS);
     await nextApp.close().catch(() => {});
     await services.close();

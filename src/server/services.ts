@@ -16,6 +16,8 @@ import { createSwrCache, type SwrCache } from './cache/swr-cache';
 import { createLiveBus, type LiveBus } from './live/bus';
 import { createQueueBackend, type QueueBackend } from './queues/backend';
 import { createRedisLayer, type RedisLayer } from './redis/client';
+import { cacheFamilyOf, createMetrics, type Metrics } from './metrics/metrics';
+import { createFigureRecorder, createPostgresFigureStore, createRedisFigureStore, type FigureRecorder } from './metrics/figures';
 
 /** Everything a request handler or worker needs, built once per process from configuration. */
 export type Services = {
@@ -42,6 +44,14 @@ export type Services = {
   openFoodFacts: OpenFoodFacts | null;
   /** OpenAI's photo scoring (null: no OPENAI_API_KEY). */
   scorer: Scorer | null;
+  /** What this process is: the app server or a worker process (metrics' `role`, heartbeats). */
+  role: 'app' | 'workers';
+  /** This process's Prometheus registry and instruments. */
+  metrics: Metrics;
+  /** The database pool's demand (connections in use, work waiting for one), for the metrics. */
+  poolUsage: () => { max: number; inUse: number; waiting: number };
+  /** The cluster's per-minute figures (latency, errors, cache hits), shared through Redis or PostgreSQL. */
+  figures: FigureRecorder;
   close(): Promise<void>;
 };
 
@@ -52,11 +62,14 @@ export function createServices(
     databaseUrl: string;
     embeddedDatabase?: boolean;
     applicationName?: string;
+    role?: 'app' | 'workers';
     /** Count statements for `countQueries` (default: under test only; see createDatabase). */
     countQueries?: boolean;
   },
 ): Services {
   const { logger } = opts;
+  const role = opts.role ?? 'app';
+  const metrics = createMetrics({ role, version: env.APP_VERSION });
   const database = createDatabase({
     url: opts.databaseUrl,
     poolMax: env.DATABASE_POOL_MAX,
@@ -72,7 +85,20 @@ export function createServices(
     commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
     logger: logger.child({ component: 'redis' }),
   });
-  const cache = createCache({ redis: redis.redis, prefix: `${env.REDIS_KEY_PREFIX}cache:`, logger: logger.child({ component: 'cache' }) });
+  const figures = createFigureRecorder({
+    store: redis.redis ? createRedisFigureStore(redis.redis, env.REDIS_KEY_PREFIX) : createPostgresFigureStore(database.db),
+    logger: logger.child({ component: 'figures' }),
+  });
+  figures.start();
+  const cache = createCache({
+    redis: redis.redis,
+    prefix: `${env.REDIS_KEY_PREFIX}cache:`,
+    logger: logger.child({ component: 'cache' }),
+    onLookup: (key, hit) => {
+      metrics.cacheLookups.inc({ family: cacheFamilyOf(key), result: hit ? 'hit' : 'miss' });
+      figures.cacheLookup(hit);
+    },
+  });
   const rateLimiter = createRateLimiter({
     redis: redis.redis,
     prefix: `${env.REDIS_KEY_PREFIX}ratelimit`,
@@ -82,6 +108,7 @@ export function createServices(
       login: { requests: env.RATE_LIMIT_LOGIN_PER_MINUTE, windowSeconds: 60 },
     },
     logger: logger.child({ component: 'ratelimit' }),
+    onDecision: ({ bucket, allowed, shared }) => metrics.rateLimitDecisions.inc({ bucket, decision: `${allowed ? 'allowed' : 'limited'}${shared ? '' : '_local'}` }),
   });
   const dashboardCache = createSwrCache({
     cache,
@@ -94,7 +121,8 @@ export function createServices(
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   });
   const integrations = createIntegrations(env, logger.child({ component: 'integrations' }));
-  return {
+  const services: Services = {
+    poolUsage: database.poolUsage,
     env,
     logger,
     queues,
@@ -107,6 +135,9 @@ export function createServices(
     live,
     embeddedDatabase: opts.embeddedDatabase ?? false,
     integrations,
+    role,
+    metrics,
+    figures,
     storage: createObjectStorage(
       env.S3_BUCKET
         ? createS3Store({
@@ -134,9 +165,11 @@ export function createServices(
         ? createScorer({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, integration: integrations.get('openai')! })
         : null,
     async close() {
+      await figures.stop();
       await queues.close();
       await live.close();
       await Promise.allSettled([database.close(), redis.close()]);
     },
   };
+  return services;
 }

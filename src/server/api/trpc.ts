@@ -12,7 +12,7 @@ import type { Services } from '../services';
 import { cacheFamilyTag, procedureCacheKey, type CacheFamily } from './middleware/cache';
 import { assertStorableInput } from './middleware/input-guard';
 import { enforceRateLimit } from './middleware/ratelimit';
-import { logProcedureResult } from './middleware/request-log';
+import { logProcedureResult, recordProcedureResult } from './middleware/request-log';
 
 export type ContextOptions = {
   services: Services;
@@ -119,7 +119,9 @@ const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
         : new AppError('INVALID', 'value_not_storable', 'A value cannot be stored as given (a date out of range, a character not allowed)');
     result = { ...result, error: toTRPCError(error) };
   }
-  logProcedureResult(ctx.logger, { path, type, durationMs: performance.now() - started, error: result.ok ? null : result.error });
+  const durationMs = performance.now() - started;
+  logProcedureResult(ctx.logger, { path, type, durationMs, error: result.ok ? null : result.error });
+  recordProcedureResult(ctx.services, { path, type, durationMs, error: result.ok ? null : result.error });
   return result;
 });
 

@@ -32,7 +32,14 @@ export interface Cache {
  * Without Redis it is an in-process LRU. `undefined` cannot be cached (it reads as a miss); `null` can.
  * `invalidations` counts completed `del` and `invalidateTags` calls.
  */
-export function createCache(opts: { redis: Redis | null; prefix: string; logger: Logger; memoryMaxEntries?: number }): Cache {
+export function createCache(opts: {
+  redis: Redis | null;
+  prefix: string;
+  logger: Logger;
+  memoryMaxEntries?: number;
+  /** Told of every lookup (metrics: hits and misses per key family). */
+  onLookup?: (key: string, hit: boolean) => void;
+}): Cache {
   const store = opts.redis ? createRedisStore(opts.redis, opts.prefix) : createMemoryStore(opts.memoryMaxEntries ?? 10_000);
   const outage = createOutageTracker(opts.logger, 'cache');
   const inFlight = new Map<string, Promise<unknown>>();
@@ -55,6 +62,7 @@ export function createCache(opts: { redis: Redis | null; prefix: string; logger:
     const value = read.ok ? decode<T>(read.value) : undefined;
     if (value === undefined) counts.misses += 1;
     else counts.hits += 1;
+    opts.onLookup?.(key, value !== undefined);
     return value;
   };
 
@@ -74,10 +82,11 @@ export function createCache(opts: { redis: Redis | null; prefix: string; logger:
     async getMany<T extends unknown[]>(keys: string[]) {
       const read = await attempt(() => store.getMany(keys));
       const values = keys.map((_, i) => (read.ok ? decode(read.value[i]) : undefined));
-      for (const value of values) {
+      values.forEach((value, i) => {
         if (value === undefined) counts.misses += 1;
         else counts.hits += 1;
-      }
+        opts.onLookup?.(keys[i]!, value !== undefined);
+      });
       return values as { [K in keyof T]: T[K] | undefined };
     },
     async incr(key, ttlSeconds) {

@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
+import { trackPoolUsage } from './pool-usage';
 import { onDriverQuery } from './query-count';
 import * as schema from './schema';
 
@@ -36,8 +37,9 @@ export function createDatabase(opts: DatabaseOptions) {
     },
     debug: opts.countQueries ? (_connection, query) => onDriverQuery(query) : undefined,
   });
-  const db = drizzle({ client: opts.prepare ? preparing(sql) : sql, schema, casing: 'snake_case' });
-  return { db, sql, close: () => sql.end({ timeout: 5 }) };
+  const pool = trackPoolUsage(sql, opts.poolMax);
+  const db = drizzle({ client: opts.prepare ? preparing(pool.sql) : pool.sql, schema, casing: 'snake_case' });
+  return { db, sql, poolUsage: pool.usage, close: () => sql.end({ timeout: 5 }) };
 }
 
 export type DatabaseHandle = ReturnType<typeof createDatabase>;

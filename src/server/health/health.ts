@@ -1,12 +1,18 @@
 import { timeout, TimeoutStrategy } from 'cockatiel';
 import { sql } from 'drizzle-orm';
 import { isTimeout, type IntegrationStatus } from '../integrations/resilience';
+import { outboxLag } from '../events/queries';
+import { listHeartbeats } from '../observability/queries';
+import { queueNames } from '../queues/definitions';
 import type { Services } from '../services';
 
 export type CheckResult = { status: 'up' | 'down' | 'disabled'; latencyMs: number; error?: string };
+/** Worker instances by their heartbeats (an instance silent for HEARTBEAT_STALE_MS is stale; a stopped one left on purpose). */
+export type WorkersCheck = { status: 'up' | 'down' | 'none' | 'unknown'; alive: number; stale: number; lastBeatSecondsAgo: number | null };
+export type BacklogCheck = { status: 'up' | 'lagging' | 'unknown'; outboxPending: number | null; outboxLagSeconds: number | null; queueWaiting: number | null };
 export type HealthReport = {
   status: 'healthy' | 'degraded' | 'unhealthy';
-  checks: { database: CheckResult; redis: CheckResult };
+  checks: { database: CheckResult; redis: CheckResult; workers: WorkersCheck; backlog: BacklogCheck };
   /** The configured external services and their circuit breakers: optional, so never what makes the app unhealthy. */
   integrations: IntegrationStatus[];
   version: string;
@@ -30,16 +36,68 @@ async function timedDatabaseCheck(fn: () => Promise<unknown>): Promise<CheckResu
   }
 }
 
-/** PostgreSQL is required (down = unhealthy, 503); Redis is an accelerator (down = degraded, still 200). */
-export async function checkHealth(services: Pick<Services, 'db' | 'redis' | 'env' | 'integrations'>): Promise<HealthReport> {
-  const [database, redis] = await Promise.all([
+async function checkWorkers(services: Pick<Services, 'db' | 'env'>): Promise<WorkersCheck> {
+  try {
+    const beats = (await databaseCheckTimeout.execute(() => listHeartbeats(services.db))).filter((h) => h.role === 'workers' && !h.stoppedAt);
+    const staleAfter = services.env.HEARTBEAT_STALE_MS / 1000;
+    const alive = beats.filter((h) => h.ageSeconds <= staleAfter).length;
+    const stale = beats.length - alive;
+    const lastBeatSecondsAgo = beats.length === 0 ? null : Math.round(Math.min(...beats.map((h) => h.ageSeconds)) * 10) / 10;
+    return { status: beats.length === 0 ? 'none' : alive === 0 ? 'down' : 'up', alive, stale, lastBeatSecondsAgo };
+  } catch {
+    return { status: 'unknown', alive: 0, stale: 0, lastBeatSecondsAgo: null };
+  }
+}
+
+async function checkBacklog(services: Pick<Services, 'db' | 'env' | 'queues'>): Promise<BacklogCheck> {
+  try {
+    const [lag, waiting] = await databaseCheckTimeout.execute(() =>
+      Promise.all([
+        outboxLag(services.db),
+        Promise.all(Object.values(queueNames).map((q) => services.queues.queue(q).getJobCounts('waiting'))).then(
+          (all) => all.reduce((sum, c) => sum + (c.waiting ?? 0), 0),
+          () => null,
+        ),
+      ]),
+    );
+    const lagSeconds = lag.oldestSeconds === null ? 0 : Math.round(lag.oldestSeconds * 10) / 10;
+    const lagging = lagSeconds > services.env.ALERT_OUTBOX_LAG_SECONDS || (waiting ?? 0) > services.env.ALERT_QUEUE_BACKLOG;
+    return { status: lagging ? 'lagging' : 'up', outboxPending: lag.pending, outboxLagSeconds: lagSeconds, queueWaiting: waiting };
+  } catch {
+    return { status: 'unknown', outboxPending: null, outboxLagSeconds: null, queueWaiting: null };
+  }
+}
+
+/**
+ * PostgreSQL is required (down = unhealthy, 503); anything else wrong — Redis down, a worker silent, the outbox or
+ * a queue behind — is degraded, still 200: the app answers, and a load balancer must keep sending it requests.
+ */
+export async function checkHealth(services: Pick<Services, 'db' | 'redis' | 'env' | 'integrations' | 'queues'>): Promise<HealthReport> {
+  const [database, redis, workers, backlog] = await Promise.all([
     timedDatabaseCheck(() => services.db.execute(sql`select 1`)),
     services.redis.kind === 'none'
       ? Promise.resolve<CheckResult>({ status: 'disabled', latencyMs: 0 })
       : services.redis.ping(REDIS_TIMEOUT_MS).then((r): CheckResult => (r.ok ? { status: 'up', latencyMs: r.latencyMs } : { status: 'down', latencyMs: r.latencyMs, error: r.error })),
+    checkWorkers(services),
+    checkBacklog(services),
   ]);
-  const status = database.status !== 'up' ? 'unhealthy' : redis.status === 'down' ? 'degraded' : 'healthy';
-  return { status, checks: { database, redis }, integrations: services.integrations.statuses(), version: services.env.APP_VERSION, timestamp: new Date().toISOString(), uptimeSeconds: Math.round(process.uptime()) };
+  const degraded = redis.status === 'down' || workers.status === 'down' || workers.stale > 0 || backlog.status === 'lagging';
+  const status = database.status !== 'up' ? 'unhealthy' : degraded ? 'degraded' : 'healthy';
+  return {
+    status,
+    checks: { database, redis, workers, backlog },
+    integrations: services.integrations.statuses(),
+    version: services.env.APP_VERSION,
+    timestamp: new Date().toISOString(),
+    uptimeSeconds: Math.round(process.uptime()),
+  };
+}
+
+/** For a load balancer: ready to take requests (the database answers and this instance is not shutting down). */
+export async function checkReady(services: Pick<Services, 'db'>, draining: boolean): Promise<{ ready: boolean; reason?: string }> {
+  if (draining) return { ready: false, reason: 'shutting down' };
+  const database = await timedDatabaseCheck(() => services.db.execute(sql`select 1`));
+  return database.status === 'up' ? { ready: true } : { ready: false, reason: `database ${database.error ?? 'down'}` };
 }
 
 export const healthHttpStatus = (report: HealthReport) => (report.status === 'unhealthy' ? 503 : 200);

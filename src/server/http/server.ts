@@ -7,7 +7,9 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { createContext } from '../api/trpc';
 import { SESSION_COOKIE } from '../auth/secrets';
-import { checkHealth, healthHttpStatus } from '../health/health';
+import { checkHealth, checkReady, healthHttpStatus } from '../health/health';
+import { statusClass } from '../metrics/metrics';
+import { serveMetrics } from './metrics-route';
 import type { Services } from '../services';
 import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
@@ -34,6 +36,11 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const log = services.logger.child({ component: 'http' });
 
   const shedder = createLoadShedder(services.env.LOAD_SHED_MAX_IN_FLIGHT, services.env.LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS);
+  const { metrics } = services;
+  const shed = (reason: string) => {
+    metrics.loadShed.inc({ reason });
+    return reason;
+  };
   /** Requests refused at the door, by cause (for the operators' figures). */
   const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0, cspViolations: 0 };
   const isSecure = (req: IncomingMessage) => Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
@@ -87,8 +94,13 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     // Live streams (SSE subscriptions) never finish by themselves: tracked apart, ended at shutdown.
     if (req.headers.accept?.includes('text/event-stream')) {
       streams.add(res);
-      res.once('close', () => streams.delete(res));
+      metrics.liveStreams.inc();
+      res.once('close', () => {
+        streams.delete(res);
+        metrics.liveStreams.dec();
+      });
     } else {
+      res.once('finish', () => metrics.httpResponses.inc({ class: statusClass(res.statusCode) }));
       inFlight++;
       res.once('close', () => {
         inFlight--;
@@ -117,10 +129,10 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           refused.crossSite++;
           return sendJson(res, 403, { error: 'Cross-site request refused: the API accepts changes from this site only', reason: 'cross_site', requestId });
         }
-        const shed = shedder.check(inFlight);
-        if (shed) {
+        const busy = shedder.check(inFlight);
+        if (busy) {
           res.setHeader('Retry-After', '1');
-          return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
+          return sendJson(res, 503, { error: `Server busy (${shed(busy)}); retry in a second`, requestId });
         }
         req.url = path + query;
         responses.set(req, res);
@@ -129,15 +141,21 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       if (path.startsWith(EXPORT_PATH_PREFIX) || path === LABELS_PATH) {
         // Files of somebody's data: never kept by a browser or a shared cache.
         res.setHeader('Cache-Control', 'no-store');
-        const shed = shedder.check(inFlight);
-        if (shed) {
+        const busy = shedder.check(inFlight);
+        if (busy) {
           res.setHeader('Retry-After', '1');
-          return sendJson(res, 503, { error: `Server busy (${shed}); retry in a second`, requestId });
+          return sendJson(res, 503, { error: `Server busy (${shed(busy)}); retry in a second`, requestId });
         }
         return await (path === LABELS_PATH ? labelsRoute(req, res) : exportRoute(req, res, path, query));
       }
       if (path.startsWith(PHOTO_PATH_PREFIX)) return await imagesRoute(req, res, path);
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
+      if (path === '/api/health/ready') {
+        res.setHeader('Cache-Control', 'no-store');
+        const ready = await checkReady(services, draining);
+        return sendJson(res, ready.ready ? 200 : 503, { status: ready.ready ? 'ready' : 'not_ready', ...(ready.reason ? { reason: ready.reason } : {}) });
+      }
+      if (path === '/api/metrics') return await serveMetrics(req, res, services);
       if (path === '/api/health') {
         const report = await checkHealth(services);
         return sendJson(res, healthHttpStatus(report), report);

@@ -40,6 +40,13 @@ export type FinalizeInput = {
  * count that grew or shrank since the manager read the review is refused too (uncounted_confirmation).
  */
 export async function finalizeSession(ctx: SignedInContext, input: FinalizeInput): Promise<FinalizeResult> {
+  const started = performance.now();
+  const result = await finalizeOnce(ctx, input);
+  ctx.services.metrics.finalizeDuration.observe((performance.now() - started) / 1000);
+  return result;
+}
+
+async function finalizeOnce(ctx: SignedInContext, input: FinalizeInput): Promise<FinalizeResult> {
   const orgId = ctx.principal.orgId;
   const outcome = await inTransaction(ctx, async (tx, emit) => {
     const session = await visibleSession(ctx, input.sessionId, { tx, lock: 'update' });

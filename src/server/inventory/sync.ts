@@ -109,6 +109,18 @@ const reject = (id: string, reason: SyncRejectReason) => ({ id, reason, message:
  * entries it already holds.
  */
 export async function syncEntries(ctx: SignedInContext, input: SyncInput): Promise<SyncResult> {
+  const started = performance.now();
+  const result = await applyBatch(ctx, input);
+  const { metrics } = ctx.services;
+  metrics.syncBatches.inc();
+  metrics.syncDuration.observe((performance.now() - started) / 1000);
+  metrics.syncEntries.inc({ result: 'accepted' }, result.accepted.length - result.duplicates.length);
+  metrics.syncEntries.inc({ result: 'duplicate' }, result.duplicates.length);
+  metrics.syncEntries.inc({ result: 'rejected' }, result.rejected.length);
+  return result;
+}
+
+async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncResult> {
   const orgId = ctx.principal.orgId;
   const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
   const ids = entries.map((e) => e.id);

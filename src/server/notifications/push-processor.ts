@@ -23,7 +23,7 @@ export class PushRetryableError extends Error {
  * others (one device's 500) retries with the queue's exponential backoff; a refusal no retry mends fails the job at
  * once, so it reaches the dead-letter queue instead of counting as sent. A push that dead-letters is `failed`.
  */
-export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; maxWaitMs: number; wakeRelay: boolean }) {
+export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; maxWaitMs: number; wakeRelay: boolean; countPush?: (result: string) => void }) {
   const { sender } = opts;
   /**
    * FCM down: wait for it without spending an attempt — up to `maxWaitMs` from the job's creation; after that a
@@ -47,6 +47,7 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
         if (isTimeout(error) && sender.availability().down) return waitForFcm(job, 'FCM timed out');
         throw error;
       }
+      opts.countPush?.(outcome.kind);
       switch (outcome.kind) {
         case 'missing':
           throw new UnrecoverableError(`Notification ${notificationId} does not exist`);
@@ -65,6 +66,11 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
       }
     },
     // A malformed payload's id is no uuid: nothing to mark, and the dead letter must still be written.
-    { deadLettered: async (tx, job) => (isUuid(job.data?.notificationId) ? markPushFailed(tx, job.data.notificationId) : undefined) },
+    {
+      deadLettered: async (tx, job) => {
+        opts.countPush?.('failed');
+        if (isUuid(job.data?.notificationId)) await markPushFailed(tx, job.data.notificationId);
+      },
+    },
   );
 }

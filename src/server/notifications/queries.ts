@@ -182,3 +182,21 @@ export async function deleteDeviceToken(db: Executor, userId: string, token: str
 export async function removeDeviceTokens(db: Executor, tokens: string[]): Promise<void> {
   if (tokens.length > 0) await db.delete(deviceTokens).where(inArray(deviceTokens.token, tokens));
 }
+
+/**
+ * A notice to the active admins of every organization (an incident of the platform they all run on), once per
+ * source and admin; `queued` for push when push is on. Returns what is queued.
+ */
+export async function insertAdminNotices(
+  tx: Executor,
+  notice: { sourceId: string; kind: string; title: string; body: string; data: Record<string, unknown> },
+  pushEnabled: boolean,
+): Promise<{ id: string; orgId: string }[]> {
+  const rows = await tx.execute<{ id: string; org_id: string }>(sql`
+    insert into notifications (org_id, user_id, kind, title, body, data, source_event_id, push_status)
+    select u.org_id, u.id, ${notice.kind}, ${notice.title}, ${notice.body}, ${JSON.stringify(notice.data)}::jsonb, ${notice.sourceId}, ${pushEnabled ? 'queued' : 'none'}
+    from users u where u.active and u.role = 'admin'
+    on conflict (source_event_id, user_id) do nothing
+    returning id, org_id`);
+  return [...rows].map((r) => ({ id: r.id, orgId: r.org_id }));
+}

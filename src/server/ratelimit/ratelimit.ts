@@ -23,6 +23,8 @@ export function createRateLimiter(opts: {
   limits: Record<RateLimitBucket, { requests: number; windowSeconds: number }>;
   logger: Logger;
   timeoutMs?: number;
+  /** Told of every decision (metrics); `shared` false when the in-process limiter decided. */
+  onDecision?: (decision: { bucket: RateLimitBucket; allowed: boolean; shared: boolean }) => void;
 }): RateLimiter {
   const timeoutMs = opts.timeoutMs ?? 500;
   const outage = createOutageTracker(opts.logger, 'ratelimit');
@@ -45,18 +47,24 @@ export function createRateLimiter(opts: {
     }),
   );
 
+  const decide = async (bucket: RateLimitBucket, identifier: string): Promise<RateLimitResult & { shared: boolean }> => {
+    const { shared, local } = limiters.get(bucket)!;
+    if (!shared) return { ...local.limit(identifier), shared: false };
+    try {
+      const { success, limit, remaining, reset } = await withTimeout(shared.limit(identifier), timeoutMs);
+      outage.succeeded();
+      return { success, limit, remaining, reset, shared: true };
+    } catch (error) {
+      outage.failed(error);
+      return { ...local.limit(identifier), shared: false };
+    }
+  };
+
   return {
     async limit(bucket, identifier) {
-      const { shared, local } = limiters.get(bucket)!;
-      if (!shared) return local.limit(identifier);
-      try {
-        const { success, limit, remaining, reset } = await withTimeout(shared.limit(identifier), timeoutMs);
-        outage.succeeded();
-        return { success, limit, remaining, reset };
-      } catch (error) {
-        outage.failed(error);
-        return local.limit(identifier);
-      }
+      const { shared, ...result } = await decide(bucket, identifier);
+      opts.onDecision?.({ bucket, allowed: result.success, shared });
+      return result;
     },
   };
 }

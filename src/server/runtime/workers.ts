@@ -9,6 +9,7 @@ import { isFinalFailure, recordDeadLetter } from '../operations/dead-letters';
 import { queueNames, type QueueName } from '../queues/definitions';
 import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
+import { instanceName, startHeartbeat } from '../observability/heartbeat';
 import { commitEffects, eventDelivery } from './consumers';
 
 /** The most a forced close may wait on a connection before shutdown goes on without it. */
@@ -16,14 +17,22 @@ const FORCED_CLOSE_MS = 3_000;
 /** How long a job whose dead letter could not be written (PostgreSQL down) waits before it fails again. */
 const DEAD_LETTER_RETRY_MS = 30_000;
 
-export type WorkerRuntime = { stop(timeoutMs: number): Promise<{ forced: boolean }>; workers: Worker[]; sender: PushSender | null };
+export type WorkerRuntime = { stop(timeoutMs: number): Promise<{ forced: boolean }>; workers: Worker[]; sender: PushSender | null; instance: string; beatNow(): Promise<void> };
 
 /**
  * Starts the outbox relay, the redelivery sweep and one BullMQ worker per queue (each queue's processor comes
  * from the domain that owns the work), on whichever backend `services.queues` uses. Used by `npm run workers`
  * and, in the embedded mode, inside the app's process.
  */
-export async function startWorkers(services: Services, opts: { sender?: PushSender | null; concurrency?: Partial<Record<QueueName, number>> } = {}): Promise<WorkerRuntime> {
+export async function startWorkers(
+  services: Services,
+  opts: {
+    sender?: PushSender | null;
+    concurrency?: Partial<Record<QueueName, number>>;
+    /** This runtime's name in the heartbeats (default: instanceName(env, 'workers', WORKER_METRICS_PORT)). */
+    instance?: string;
+  } = {},
+): Promise<WorkerRuntime> {
   const logger = services.logger.child({ component: 'workers' });
   const { env, queues } = services;
   const sender =
@@ -54,6 +63,7 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
             maxWaitMs: env.FCM_MAX_WAIT_MS,
             // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
             wakeRelay: eventDelivery.hasConsumer('notification.sent'),
+            countPush: (result) => services.metrics.pushes.inc({ result }),
           }),
         }
       : {}),
@@ -71,9 +81,14 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
   const workers = Object.entries(processors).map(([name, processor]) => {
     const queue = name as QueueName;
     const guarded: Processor = async (job, token) => {
+      const started = performance.now();
+      const took = (outcome: string) => services.metrics.jobDuration.observe({ queue, outcome }, (performance.now() - started) / 1000);
       try {
-        return await processor!.process(job, token);
+        const result = await processor!.process(job, token);
+        took('completed');
+        return result;
       } catch (error) {
+        took(error instanceof DelayedError ? 'delayed' : 'failed');
         if (!(error instanceof Error) || error instanceof DelayedError || !isFinalFailure(job, error, { running: true })) throw error;
         try {
           await deadLetter(queue, job, error, job.attemptsMade + 1);
@@ -105,11 +120,14 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
     logger,
     afterMs: env.REDELIVER_AFTER_MS,
   });
-  logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null }, 'workers started');
+  const heartbeat = startHeartbeat(services, { instance: opts.instance ?? instanceName(env, 'workers', env.WORKER_METRICS_PORT), role: 'workers' });
+  logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null, instance: heartbeat.instance }, 'workers started');
 
   return {
     workers,
     sender,
+    instance: heartbeat.instance,
+    beatNow: heartbeat.beatNow,
     /**
      * Stop taking jobs and let active ones finish, within `timeoutMs` in all: past it, the workers close without
      * waiting (BullMQ returns their unfinished jobs to the queue when the locks lapse), and nothing waits on a
@@ -125,6 +143,7 @@ export async function startWorkers(services: Services, opts: { sender?: PushSend
       const forced = await within(timeoutMs, graceful, true);
       if (forced) await within(FORCED_CLOSE_MS, Promise.allSettled(workers.map((w) => w.close(true))), []);
       await within(FORCED_CLOSE_MS, sender?.close() ?? Promise.resolve(), undefined);
+      await within(FORCED_CLOSE_MS, heartbeat.stop(), undefined);
       return { forced };
     },
   };

@@ -1,5 +1,7 @@
 import type { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import type { Logger } from '../../logger';
+import type { Services } from '../../services';
 
 const EXPECTED = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'TOO_MANY_REQUESTS', 'PRECONDITION_FAILED', 'PARSE_ERROR']);
 
@@ -9,4 +11,12 @@ export function logProcedureResult(logger: Logger, call: { path: string; type: s
   if (!call.error) return logger.debug(fields, 'call ok');
   if (EXPECTED.has(call.error.code)) return logger.info({ ...fields, code: call.error.code, reason: call.error.message }, 'call refused');
   logger.error({ ...fields, code: call.error.code, err: call.error.cause ?? call.error }, 'call failed');
+}
+
+/** The call in this process's metrics and in the cluster's figures (a 5xx counts as an error there; a refusal does not). */
+export function recordProcedureResult(services: Pick<Services, 'metrics' | 'figures'>, call: { path: string; type: string; durationMs: number; error: TRPCError | null }) {
+  const seconds = call.durationMs / 1000;
+  services.metrics.trpcCalls.inc({ procedure: call.path, type: call.type, code: call.error?.code ?? 'OK' });
+  services.metrics.trpcDuration.observe({ procedure: call.path, type: call.type }, seconds);
+  services.figures.call(call.path, seconds, call.error !== null && getHTTPStatusCodeFromError(call.error) >= 500);
 }

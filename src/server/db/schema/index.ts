@@ -13,3 +13,4 @@ export * from './dashboard';
 export * from './operators';
 export * from './imports';
 export * from './images';
+export * from './observability';
