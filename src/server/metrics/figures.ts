@@ -98,8 +98,9 @@ export function createFigureRecorder(opts: { store: FigureStore; logger: Logger;
     else if (pending.size < MAX_PENDING) pending.set(key, { minute, series, value });
   };
 
-  const flush = async () => {
-    if (flushing) return flushing;
+  const flush = async (): Promise<void> => {
+    // One write at a time; what was counted meanwhile goes in the next.
+    while (flushing) await flushing;
     const batch = pending;
     pending = new Map();
     if (batch.size === 0) return;

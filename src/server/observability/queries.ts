@@ -28,6 +28,12 @@ export async function markStopped(db: Executor, instance: string, pid: number) {
 }
 
 /** Instances seen in the last week (older rows are machines long gone), oldest beat first. */
+/** The database's clock: every instance's judgments are ordered by it. */
+export async function databaseNow(db: Executor): Promise<Date> {
+  const [row] = await db.execute<{ now: string }>(sql`select clock_timestamp() as now`);
+  return new Date(row!.now);
+}
+
 export async function listHeartbeats(db: Executor): Promise<Heartbeat[]> {
   const rows = await db.execute<{
     instance: string;
@@ -87,11 +93,19 @@ const toIncident = (r: IncidentDbRow): IncidentRow => ({
   resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null,
 });
 
-/** Opens an incident unless one with its key is open: the one that opened it gets it back (at most one per key). */
-export async function openIncident(db: Executor, c: { key: string; kind: string; component: string; severity: 'degraded' | 'down'; title: string; detail: Record<string, unknown> }): Promise<IncidentRow | null> {
+/**
+ * Opens an incident unless one with its key is open (at most one per key: the one that opened it gets it back), or
+ * one was resolved since `judgedAt`: a judgment made before a newer one saw it clear must not open it again.
+ */
+export async function openIncident(
+  db: Executor,
+  c: { key: string; kind: string; component: string; severity: 'degraded' | 'down'; title: string; detail: Record<string, unknown> },
+  judgedAt: Date,
+): Promise<IncidentRow | null> {
   const rows = await db.execute<IncidentDbRow>(sql`
     insert into incidents (key, kind, component, severity, title, detail)
-    values (${c.key}, ${c.kind}, ${c.component}, ${c.severity}, ${c.title}, ${JSON.stringify(c.detail)}::jsonb)
+    select ${c.key}, ${c.kind}, ${c.component}, ${c.severity}, ${c.title}, ${JSON.stringify(c.detail)}::jsonb
+    where not exists (select 1 from incidents where key = ${c.key} and resolved_at >= ${judgedAt.toISOString()}::timestamptz)
     on conflict (key) where resolved_at is null do nothing
     returning id, key, kind, component, severity, title, detail, started_at, resolved_at`);
   return rows[0] ? toIncident(rows[0]) : null;
@@ -99,12 +113,12 @@ export async function openIncident(db: Executor, c: { key: string; kind: string;
 
 /**
  * Resolves the open incidents no longer firing: those whose key is not among `firingKeys`, except the kinds this
- * round could not judge (their source did not answer).
+ * round could not judge (their source did not answer) and those opened since `judgedAt` (by a newer judgment).
  */
-export async function resolveIncidentsExcept(db: Executor, firingKeys: string[], unjudgedKinds: string[]): Promise<IncidentRow[]> {
+export async function resolveIncidentsExcept(db: Executor, firingKeys: string[], unjudgedKinds: string[], judgedAt: Date): Promise<IncidentRow[]> {
   const rows = await db.execute<IncidentDbRow>(sql`
     update incidents set resolved_at = now()
-    where resolved_at is null
+    where resolved_at is null and started_at < ${judgedAt.toISOString()}::timestamptz
       and key not in (select jsonb_array_elements_text(${JSON.stringify(firingKeys)}::jsonb))
       and kind not in (select jsonb_array_elements_text(${JSON.stringify(unjudgedKinds)}::jsonb))
     returning id, key, kind, component, severity, title, detail, started_at, resolved_at`);

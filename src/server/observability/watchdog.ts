@@ -4,7 +4,7 @@ import type { IntegrationName } from '../integrations/resilience';
 import { insertAdminNotices } from '../notifications/queries';
 import { jobOf, queueNames } from '../queues/definitions';
 import type { Services } from '../services';
-import { claimDueNotices, countUnresolvedDeadLetters, listHeartbeats, markNoticeSent, openIncident, resolveIncidentsExcept, type IncidentRow } from './queries';
+import { claimDueNotices, countUnresolvedDeadLetters, databaseNow, listHeartbeats, markNoticeSent, openIncident, resolveIncidentsExcept, type IncidentRow } from './queries';
 
 /**
  * The watchdog without Prometheus: every instance (app and workers) looks every WATCHDOG_INTERVAL_MS at the
@@ -36,9 +36,13 @@ const integrationLabels: Record<IntegrationName, string> = {
 };
 const componentOfIntegration = (name: string): Component => (name === 'fcm' ? 'notifications' : 'photos');
 
-/** What is wrong now, and the kinds this round could not judge (their source did not answer). */
-export async function judge(services: Pick<Services, 'db' | 'env' | 'redis' | 'queues' | 'figures'>): Promise<{ firing: Condition[]; unjudged: string[] }> {
+/**
+ * What is wrong now, the kinds this round could not judge (their source did not answer), and when it started
+ * looking by the database's clock (a judgment older than another instance's must not undo it).
+ */
+export async function judge(services: Pick<Services, 'db' | 'env' | 'redis' | 'queues' | 'figures'>): Promise<{ firing: Condition[]; unjudged: string[]; judgedAt: Date }> {
   const { env, db } = services;
+  const judgedAt = await databaseNow(db);
   const firing: Condition[] = [];
   const unjudged: string[] = [];
   const attempt = async (kind: string, work: () => Promise<void>) => {
@@ -149,7 +153,7 @@ export async function judge(services: Pick<Services, 'db' | 'env' | 'redis' | 'q
       }
     }),
   ]);
-  return { firing, unjudged };
+  return { firing, unjudged, judgedAt };
 }
 
 /** The text of a notice, in Portuguese, for the webhook and the in-app notification. */
@@ -219,16 +223,17 @@ export function startWatchdog(services: Services, opts: { pushEnabled: boolean; 
   };
 
   const runOnce = async () => {
-    const { firing, unjudged } = await judge(services);
+    const { firing, unjudged, judgedAt } = await judge(services);
     const changed = await services.db.transaction(async (tx) => {
       const [lock] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${WATCHDOG_LOCK}) as locked`);
       if (!lock?.locked) return null;
       let opened = 0;
-      for (const condition of firing) if (await openIncident(tx, condition)) opened++;
+      for (const condition of firing) if (await openIncident(tx, condition, judgedAt)) opened++;
       const resolved = await resolveIncidentsExcept(
         tx,
         firing.map((c) => c.key),
         unjudged,
+        judgedAt,
       );
       return { opened, resolved: resolved.length };
     });
