@@ -48,7 +48,7 @@ test("the queues page shows the org's own work in every queue and its outbox lag
   expect((await page.request.get('/admin/queues')).status()).toBe(403);
 });
 
-test('the system page says whether the services work, and shows no figure of the shared process', async ({ page, loginAs }) => {
+test('the system page says whether the services work and how fast they answer, with no count of the shared process', async ({ page, loginAs }) => {
   await loginAs('admin', '/admin/users');
   await expect(page.getByRole('table')).toBeVisible();
   await adminSections(page).getByRole('link', { name: 'Sistema', exact: true }).click();
@@ -68,6 +68,15 @@ test('the system page says whether the services work, and shows no figure of the
   const photos = page.getByRole('region', { name: 'Fotos dos produtos' });
   await expect(figure(photos, 'Análise automática')).toContainText('Ligada (gpt-4o-mini)');
   await expect(figure(photos, 'Uso hoje')).toContainText('de 500.000 tokens');
+  // The service's quality over the last hour, every instance: times and rates, never a count of other orgs' work.
+  await expect(figure(page.getByRole('region', { name: 'Problemas agora' }), 'Situação')).toHaveText('Nenhum problema detectado');
+  const quality = page.getByRole('region', { name: 'Desempenho na última hora (todas as instâncias)' });
+  await expect(figure(quality, 'Tempo de resposta p99')).toHaveText(/^\d[\d.,]* ms$/);
+  await expect(figure(quality, 'Taxa de erro')).toHaveText(/%$/);
+  await expect(figure(quality, 'Atraso dos eventos')).toHaveText('Em dia');
+  await expect(page.getByRole('heading', { name: 'Tempo de resposta por minuto (p50 e p99)' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Operações mais lentas (p99, última hora)' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Chamadas' })).toHaveCount(0);
   await expect(page.getByText('Taxa de acerto')).toHaveCount(0);
   await expect(page.getByText('Memória (RSS)')).toHaveCount(0);
   await expect(page.getByRole('region', { name: 'Processo' })).toHaveCount(0);

@@ -119,6 +119,11 @@ test('shows the process figures, and signs out to the login page', async ({ page
   await expect(page.getByRole('heading', { level: 1, name: 'Processo' })).toBeVisible();
   await expect(figure(page.getByRole('region', { name: 'Cache', exact: true }), 'Armazenamento')).toHaveText('Redis');
   await expect(figure(page.getByRole('region', { name: 'Processo' }), 'Memória (RSS)')).toHaveText(/^\d[\d.]* MB$/);
+  // The whole cluster's hour: calls counted (the operator's), this server and its in-process workers beating.
+  await expect(figure(page.getByRole('region', { name: 'Última hora, todas as instâncias' }), 'Chamadas')).toHaveText(/^[1-9][\d.]*$/);
+  const instances = page.getByRole('table', { name: 'Instâncias' });
+  await expect(instances.getByRole('row').filter({ hasText: 'Servidor' })).toContainText('Ativa');
+  await expect(instances.getByRole('row').filter({ hasText: 'Workers' })).toContainText('Ativa');
 
   await page.getByRole('button', { name: 'Sair' }).click();
   await expect(page).toHaveURL(/\/login/);

@@ -3,7 +3,7 @@ import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type Or
 import { awayFromMinuteEdge } from '../../tests/helpers/clock';
 import { startRedisServer, type RedisServerHandle } from '../../tests/helpers/redis-server';
 import { SESSION_COOKIE } from './auth/secrets';
-import { checkHealth, healthHttpStatus } from './health/health';
+import { checkHealth, healthHttpStatus } from './observability/health';
 import type { Services } from './services';
 
 /** Redis is an accelerator: with it gone, sign-in, sessions and reads keep working, and it comes back by itself. */

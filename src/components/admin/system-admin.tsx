@@ -7,6 +7,7 @@ import { formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { IntegrationFigures } from './integration-figures';
 import { ScoringFigures } from './scoring-figures';
+import { ServiceQuality } from './service-quality';
 import { RefreshButton } from './queue-figures';
 import figures from '../ui/figures.module.css';
 
@@ -19,6 +20,7 @@ export const transportLabels: Record<ServiceStatus['liveTransport'], string> = {
 /** Whether the services the org's screens rely on work. The process's figures count every org's work: the platform operator's. */
 export function SystemAdmin() {
   const stats = api.admin.system.stats.useQuery(undefined, { refetchInterval: REFRESH_MS });
+  const quality = api.admin.system.quality.useQuery(undefined, { refetchInterval: REFRESH_MS });
 
   return (
     <>
@@ -44,10 +46,17 @@ export function SystemAdmin() {
             <Figure label="Atualização ao vivo">{transportLabels[stats.data.liveTransport] ?? stats.data.liveTransport}</Figure>
           </FigureSection>
           <IntegrationFigures integrations={stats.data.integrations} />
+          {quality.data ? (
+            <ServiceQuality quality={quality.data} />
+          ) : quality.isError ? (
+            <ErrorAlert error={quality.error} title="Não foi possível carregar o desempenho do sistema" onRetry={() => void quality.refetch()} />
+          ) : (
+            <Loading label="Carregando o desempenho…" />
+          )}
           <ScoringFigures />
           <p className="muted">
-            Os números do processo do servidor (memória, taxas de acerto do cache) somam o trabalho de todas as redes e ficam com o operador da
-            plataforma.
+            Tempos e taxas valem para o serviço inteiro (todas as redes). Contagens e a memória do servidor ficam com o operador da plataforma. A
+            página pública <a href="/status">/status</a> mostra o estado dos serviços a quem não entrou no sistema.
           </p>
         </>
       )}

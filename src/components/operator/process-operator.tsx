@@ -4,6 +4,7 @@ import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { formatDuration } from '../admin/operations-labels';
 import { RefreshButton } from '../admin/queue-figures';
 import { IntegrationFigures } from '../admin/integration-figures';
+import { ClusterFigures } from '../admin/service-quality';
 import { transportLabels } from '../admin/system-admin';
 import { ErrorAlert, Loading } from '../ui/feedback';
 import { Figure, FigureSection } from '../ui/figure-list';
@@ -26,12 +27,13 @@ function rateOrPending(rate: number, lookups: number): string {
 /** This server process's figures, every org's work together. */
 export function ProcessOperator() {
   const stats = api.operator.system.stats.useQuery(undefined, { refetchInterval: REFRESH_MS });
+  const cluster = api.operator.system.cluster.useQuery(undefined, { refetchInterval: REFRESH_MS });
 
   return (
     <>
       <PageHeader
         title="Processo"
-        description="Caches e serviços deste processo do servidor, desde que ele iniciou, com o trabalho de todas as redes. Atualiza sozinho a cada 10 segundos."
+        description="O cluster na última hora (todas as instâncias) e, abaixo, os caches e serviços deste processo desde que ele iniciou, com o trabalho de todas as redes. Atualiza sozinho a cada 10 segundos."
         actions={<RefreshButton refetch={() => void stats.refetch()} fetching={stats.isFetching} />}
       />
       {stats.isPending ? (
@@ -44,6 +46,14 @@ export function ProcessOperator() {
             Atualizado às {formatTime(new Date(stats.dataUpdatedAt))}
           </p>
           {stats.isError ? <ErrorAlert error={stats.error} title="Não foi possível atualizar; os números abaixo são os últimos lidos" /> : null}
+          {cluster.data ? (
+            <ClusterFigures cluster={cluster.data} />
+          ) : cluster.isError ? (
+            <ErrorAlert error={cluster.error} title="Não foi possível carregar os números do cluster" onRetry={() => void cluster.refetch()} />
+          ) : (
+            <Loading label="Carregando os números do cluster…" />
+          )}
+          <h2 className="section-title">Este processo</h2>
           <ProcessFigures stats={stats.data} />
         </>
       )}

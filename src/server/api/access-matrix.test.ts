@@ -93,6 +93,7 @@ const matrix: Record<string, Access> = {
     crossOrg: { noEffect: (r) => expect(r).toEqual({ removed: 0 }) },
   },
   'admin.system.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  'admin.system.quality': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'imports.errorReport': { roles: 'any-signed-in', input: (_a, x) => ({ id: x.importReportId }), crossOrg: 'not-found' },
   'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },
@@ -188,6 +189,8 @@ const matrix: Record<string, Access> = {
   'operator.dlq.resolve': { roles: 'operator', input: (_a, x) => ({ id: x.systemLetterToResolveId, note: 'resolvido' }), crossOrg: 'platform' },
   'operator.queues.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
   'operator.system.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
+  'operator.system.cluster': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
+  'status.get': { roles: 'public', input: () => undefined, crossOrg: 'own-data' },
 };
 
 let services: Services;

@@ -8,6 +8,7 @@ import { notificationsRouter } from './routers/notifications';
 import { operatorRouter } from './routers/operator';
 import { productsRouter } from './routers/products';
 import { purchaseRequestsRouter } from './routers/purchase-requests';
+import { statusRouter } from './routers/status';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
@@ -20,6 +21,8 @@ export const appRouter = createTRPCRouter({
   inventory: inventoryRouter,
   imports: importsRouter,
   images: imagesRouter,
+  /** The public status page's (no sign-in). */
+  status: statusRouter,
   /** The platform operator's (outside every organization). */
   operator: operatorRouter,
 });

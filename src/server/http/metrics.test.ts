@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMyInventoryClient } from '~/client';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
-import { checkReady } from '../health/health';
+import { checkReady } from '../observability/health';
 import { startHeartbeat } from '../observability/heartbeat';
 import { createServices, type Services } from '../services';
 import { startMetricsServer } from './metrics-route';

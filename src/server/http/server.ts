@@ -7,7 +7,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import { createContext } from '../api/trpc';
 import { SESSION_COOKIE } from '../auth/secrets';
-import { checkHealth, checkReady, healthHttpStatus } from '../health/health';
+import { checkHealth, checkReady, healthHttpStatus } from '../observability/health';
 import { statusClass } from '../metrics/metrics';
 import { serveMetrics } from './metrics-route';
 import type { Services } from '../services';

@@ -123,6 +123,8 @@ export function createFigureRecorder(opts: { store: FigureStore; logger: Logger;
   };
 
   return {
+    /** Where the cluster's figures are kept: Redis, or PostgreSQL without it. */
+    storeKind: opts.store.kind,
     /** A finished tRPC call: its latency bucket, and whether it failed on the server's side (5xx). */
     call(procedure: string, seconds: number, serverError: boolean) {
       add(`c|${procedure}|${bucketOf(seconds)}`);

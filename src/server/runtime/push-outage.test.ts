@@ -106,7 +106,7 @@ describe('FCM down', () => {
 });
 
 async function fetchHealthIntegrations() {
-  const { checkHealth } = await import('../health/health');
+  const { checkHealth } = await import('../observability/health');
   return (await checkHealth(services)).integrations;
 }
 

@@ -1,4 +1,4 @@
-import { checkHealth, healthHttpStatus } from '~/server/health/health';
+import { checkHealth, healthHttpStatus } from '~/server/observability/health';
 import { getServerlessServices } from '~/server/serverless';
 
 export const dynamic = 'force-dynamic';

@@ -3,6 +3,7 @@ import { getOperatorMe } from '../../accounts/operators';
 import { listSystemDeadLetters, resolveSystemDeadLetter, retrySystemDeadLetter } from '../../operations/dead-letters';
 import { processStats } from '../../operations/process';
 import { platformQueueStats } from '../../operations/queues';
+import { clusterOverview } from '../../observability/service';
 import { createTRPCRouter, operatorProcedure } from '../trpc';
 import { deadLetterListInput, id, text } from '../validators';
 
@@ -25,5 +26,7 @@ export const operatorRouter = createTRPCRouter({
   system: createTRPCRouter({
     /** This process's figures: cache hit rates, backends, memory and uptime. */
     stats: operatorProcedure.query(({ ctx }) => processStats(ctx.domain)),
+    /** The whole cluster's last hour (every instance): latency per procedure, errors, cache hits, queues, outbox, heartbeats, incidents. */
+    cluster: operatorProcedure.query(({ ctx }) => clusterOverview(ctx.domain)),
   }),
 });

@@ -1,7 +1,10 @@
 import { serviceStatus } from '../../../operations/process';
+import { serviceQuality } from '../../../observability/service';
 import { adminProcedure, createTRPCRouter } from '../../trpc';
 
 export const adminSystemRouter = createTRPCRouter({
   /** Whether the services the org's screens rely on work; no process figure (those are the platform operator's). */
   stats: adminProcedure.query(({ ctx }) => serviceStatus(ctx.domain)),
+  /** The service's quality over the last hour, every instance: latencies, error and cache hit rates, backlog, open incidents (rates, never counts). */
+  quality: adminProcedure.query(({ ctx }) => serviceQuality(ctx.domain)),
 });

@@ -2,7 +2,7 @@ import { timeout, TimeoutStrategy } from 'cockatiel';
 import { sql } from 'drizzle-orm';
 import { isTimeout, type IntegrationStatus } from '../integrations/resilience';
 import { outboxLag } from '../events/queries';
-import { listHeartbeats } from '../observability/queries';
+import { listHeartbeats } from './queries';
 import { queueNames } from '../queues/definitions';
 import type { Services } from '../services';
 
