@@ -1,6 +1,8 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
+import { tracingEnabled } from '../telemetry/spans';
 import { onDriverQuery } from './query-count';
+import { statementTarget, withStatementSpans } from './statement-spans';
 import * as schema from './schema';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -36,7 +38,9 @@ export function createDatabase(opts: DatabaseOptions) {
     },
     debug: opts.countQueries ? (_connection, query) => onDriverQuery(query) : undefined,
   });
-  const db = drizzle({ client: opts.prepare ? preparing(sql) : sql, schema, casing: 'snake_case' });
+  const client = opts.prepare ? preparing(sql) : sql;
+  // A span per statement only when tracing is on: off, drizzle gets the client as it was, no wrapper at all.
+  const db = drizzle({ client: tracingEnabled() ? withStatementSpans(client, statementTarget(opts.url)) : client, schema, casing: 'snake_case' });
   return { db, sql, close: () => sql.end({ timeout: 5 }) };
 }
 

@@ -9,6 +9,7 @@ import { createContext } from '../api/trpc';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { checkHealth, healthHttpStatus } from '../health/health';
 import type { Services } from '../services';
+import { reportError } from '../telemetry/report';
 import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
 import { createFileRoute } from './file-route';
@@ -164,6 +165,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       sendJson(res, 404, { error: 'Not found' });
     } catch (error) {
       log.error({ err: error, path, requestId }, 'unhandled request error');
+      reportError(error, { requestId, path });
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error', requestId });
       else res.destroy();
     }
