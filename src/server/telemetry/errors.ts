@@ -24,7 +24,16 @@ export function scrubEvent<E extends Sentry.ErrorEvent>(event: E): E {
   }
   if (event.user) event.user = event.user.id === undefined ? {} : { id: event.user.id };
   event.message = withoutEmails(event.message);
-  for (const exception of event.exception?.values ?? []) exception.value = withoutEmails(exception.value);
+  for (const exception of event.exception?.values ?? []) {
+    exception.value = withoutEmails(exception.value);
+    // Source lines around each frame travel too: a literal in the code is no more welcome there than in a message.
+    for (const frame of exception.stacktrace?.frames ?? []) {
+      frame.context_line = withoutEmails(frame.context_line);
+      frame.pre_context = frame.pre_context?.map((line) => withoutEmails(line) ?? '');
+      frame.post_context = frame.post_context?.map((line) => withoutEmails(line) ?? '');
+      delete frame.vars;
+    }
+  }
   for (const crumb of event.breadcrumbs ?? []) {
     crumb.message = withoutEmails(crumb.message);
     delete crumb.data;
@@ -61,9 +70,8 @@ export function startErrorTracking(config: ErrorTrackingConfig) {
     enableOpenTelemetrySetup: false,
     integrations: [Sentry.openTelemetryIntegration()],
     initialScope: { tags: { role: config.role } },
+    // No `tracesSampleRate`: Sentry makes no spans of its own; traces reach it over OTLP (SENTRY_TRACES_SAMPLE_RATE).
     beforeSend: (event) => scrubEvent(event),
-    // Nothing of a trace is sent as Sentry's own transactions: spans go over OTLP when SENTRY_TRACES_SAMPLE_RATE > 0.
-    beforeSendTransaction: () => null,
   });
   enabled = true;
   setErrorReporter({ report: capture, flush: async (ms) => void (await Sentry.flush(ms)) });
