@@ -22,6 +22,7 @@ export function startTelemetry(env: Env, role: ProcessRole, opts: { exportDelayM
     environment,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
     sentry: sentryTraces ? { ...sentryTraces, sampleRate: env.SENTRY_TRACES_SAMPLE_RATE } : undefined,
+    quietHosts: env.SENTRY_DSN ? [new URL(env.SENTRY_DSN).host] : [],
     exportDelayMs: opts.exportDelayMs,
   });
   if (env.SENTRY_DSN) startErrorTracking({ dsn: env.SENTRY_DSN, environment, release, role, serverName: os.hostname() });

@@ -1,13 +1,18 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SPAN_KIND, startOtlpStandIn, type OtlpStandIn } from '../../../tests/helpers/otlp-standin';
+import { startSentryStandIn, type SentryStandIn } from '../../../tests/helpers/sentry-standin';
 import { until } from '../../../tests/helpers/until';
+import { startErrorTracking, stopErrorTracking } from './errors';
+import { flushErrors } from './report';
 import { flushTraces } from './spans';
 import { startTracing } from './tracing';
 
 // OpenTelemetry registers its globals once per process: tracing is started here, before the modules it patches and
 // the seams that check it (logger, database client, tRPC, queues) are imported, so those come in dynamically.
 let otlp: OtlpStandIn;
+let sentry: SentryStandIn;
+let failingUrl: string;
 let tracing: { shutdown(): Promise<void> } | null;
 const lines: Record<string, unknown>[] = [];
 let stop: () => Promise<void>;
@@ -18,6 +23,8 @@ let waitForEvent: (storeId: string) => Promise<void>;
 beforeAll(async () => {
   otlp = await startOtlpStandIn();
   tracing = startTracing({ serviceName: 'myinventory-test', release: 'test', environment: 'test', otlpEndpoint: otlp.url, exportDelayMs: 100 });
+  sentry = await startSentryStandIn();
+  startErrorTracking({ dsn: sentry.dsn, environment: 'test', release: 'test', role: 'app', serverName: 'tracing-test' });
 
   const { createLogger } = await import('../logger');
   const { callerFor, createOrgFixture, createTestServices } = await import('../../../tests/helpers/harness');
@@ -38,6 +45,16 @@ beforeAll(async () => {
   const workers = await startWorkers(services, { sender: null });
   const app = createAppServer({ services });
   baseUrl = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
+  const { createTRPCRouter, publicProcedure } = await import('../api/trpc');
+  const failing = createAppServer({
+    services,
+    router: createTRPCRouter({
+      breaks: publicProcedure.mutation(() => {
+        throw new Error('broken on purpose');
+      }),
+    }),
+  });
+  failingUrl = `http://127.0.0.1:${await failing.listen(0, '127.0.0.1')}`;
   waitForEvent = async (storeId) => {
     await until(async () => {
       const [row] = await services.db.execute<{ processed: boolean }>(
@@ -48,6 +65,7 @@ beforeAll(async () => {
   };
   stop = async () => {
     await app.shutdown(1000);
+    await failing.shutdown(1000);
     await workers.stop(2000);
     await close();
   };
@@ -56,7 +74,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await stop?.();
   await tracing?.shutdown();
+  await stopErrorTracking();
   await otlp?.close();
+  await sentry?.close();
 });
 
 describe('one trace from the request to the worker', () => {
@@ -113,5 +133,16 @@ describe('one trace from the request to the worker', () => {
     const roots = otlp.spans.filter((s) => s.parentSpanId === null);
     expect(roots.filter((s) => s.attributes['db.system'] === 'postgresql')).toEqual([]);
     expect(roots.filter((s) => s.kind === SPAN_KIND.internal)).toEqual([]);
+  });
+
+  it("links a reported error to the request's trace: Sentry's event carries the OpenTelemetry trace id", async () => {
+    const requestId = 'trace-test-request-500';
+    const res = await fetch(`${failingUrl}/api/trpc/breaks`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': requestId }, body: '{}' });
+    expect(res.status).toBe(500);
+    const traceId = lines.find((l) => l.requestId === requestId)?.traceId;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await flushErrors();
+    const event = await until(async () => sentry.events().find((e) => e.tags?.request_id === requestId));
+    expect(event.contexts?.trace?.trace_id).toBe(traceId);
   });
 });

@@ -25,6 +25,8 @@ export type TracingConfig = {
   otlpEndpoint?: string;
   /** Sentry's own OTLP traces endpoint (from the DSN) and the share of traces it gets. */
   sentry?: { url: string; headers: Record<string, string>; sampleRate: number };
+  /** Hosts (`host[:port]`) whose requests are no part of a trace: Sentry's, whose transport posts error envelopes. */
+  quietHosts?: string[];
   /** Tests: export at once instead of in batches. */
   exportDelayMs?: number;
 };
@@ -73,7 +75,7 @@ export function startTracing(config: TracingConfig): { shutdown(): Promise<void>
   );
   // Spans are recorded for the largest share any destination wants; each destination then takes its own share.
   const recorded = Math.max(...destinations.map((d) => d.share));
-  const exportHosts = new Set(destinations.map((d) => new URL(d.url).host));
+  const exportHosts = new Set([...destinations.map((d) => new URL(d.url).host), ...(config.quietHosts ?? [])]);
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     resource: resourceFromAttributes({ 'service.version': config.release, 'deployment.environment.name': config.environment }),
