@@ -14,6 +14,7 @@ import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
 import { createFileRoute } from './file-route';
 import { createLabelsRoute, LABELS_PATH } from './labels-route';
+import { createMonitoringTunnel, MONITORING_TUNNEL_PATH } from './monitoring-tunnel';
 import { createImagesRoute } from './images-route';
 import { PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
@@ -84,6 +85,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
 
   const streams = new Set<ServerResponse>();
 
+  let monitoringTunnel: ReturnType<typeof createMonitoringTunnel> | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // Live streams (SSE subscriptions) never finish by themselves: tracked apart, ended at shutdown.
     if (req.headers.accept?.includes('text/event-stream')) {
@@ -143,6 +145,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         const report = await checkHealth(services);
         return sendJson(res, healthHttpStatus(report), report);
       }
+      if (path === MONITORING_TUNNEL_PATH) return await (monitoringTunnel ??= createMonitoringTunnel(services.env.SENTRY_DSN))(req, res, requestId);
       if (path === CSP_REPORT_PATH && req.method === 'POST') {
         refused.cspViolations++;
         log.warn({ report: (await readSmallBody(req, 16 * 1024)).slice(0, 2000) }, 'content security policy violation reported');

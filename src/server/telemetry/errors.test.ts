@@ -32,7 +32,7 @@ const router = createTRPCRouter({
 beforeAll(async () => {
   sentry = await startSentryStandIn();
   startErrorTracking({ dsn: sentry.dsn, environment: 'test-env', release: '9.9.9-test', role: 'app', serverName: 'errors-test' });
-  ({ services, close } = await createTestServices());
+  ({ services, close } = await createTestServices({ SENTRY_DSN: sentry.dsn }));
   org = await createOrgFixture(services, 'errors');
   app = createAppServer({ services, router });
   baseUrl = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
@@ -98,5 +98,18 @@ describe('error tracking', () => {
       expect(event.tags).toMatchObject({ queue: queueNames.domainEvents, job_name: 'broken', org_id: org.org.id });
       expect(event.exception?.values?.[0]?.value).toContain('Invalid payload');
     });
+  });
+
+  it("forwards the browser's envelopes for our DSN through /api/monitoring, and refuses any other or an oversized one", async () => {
+    const envelope = (dsn: string, message: string) =>
+      [JSON.stringify({ dsn, sent_at: new Date().toISOString() }), JSON.stringify({ type: 'event' }), JSON.stringify({ event_id: 'b'.repeat(32), message })].join('\n');
+    const post = (body: string) => fetch(`${baseUrl}/api/monitoring`, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body });
+
+    expect((await post(envelope(sentry.dsn, 'from the browser'))).status).toBe(200);
+    expect(sentry.events().some((e) => e.message === 'from the browser')).toBe(true);
+    expect((await post(envelope('https://key@elsewhere.example/42', 'relayed?'))).status).toBe(400);
+    expect((await post(envelope(sentry.dsn.replace('/42', '/43'), 'other project?'))).status).toBe(400);
+    expect((await post(envelope(sentry.dsn, 'x'.repeat(300 * 1024)))).status).toBe(413);
+    expect(sentry.events().some((e) => e.message === 'relayed?' || e.message === 'other project?')).toBe(false);
   });
 });
