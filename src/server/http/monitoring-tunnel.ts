@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MONITORING_TUNNEL_PATH } from '~/lib/monitoring';
 import { sendJson } from './respond';
 
-/** Where the browser's Sentry SDK sends its envelopes (its `tunnel`): our own origin, so the CSP needs no other. */
-export const MONITORING_TUNNEL_PATH = '/api/monitoring';
+export { MONITORING_TUNNEL_PATH };
 /** An error envelope is a few KB; a page that floods us gets 413 past this. */
 const MAX_ENVELOPE_BYTES = 200 * 1024;
 
