@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next';
+import { withSentryConfig } from '@sentry/nextjs/config';
 
 const nextConfig: NextConfig = {
   reactStrictMode: true,
@@ -10,4 +11,12 @@ const nextConfig: NextConfig = {
   env: { NEXT_PUBLIC_BENCH_HOOKS: process.env.NEXT_PUBLIC_BENCH_HOOKS ?? '' },
 };
 
-export default nextConfig;
+/**
+ * The browser build's source maps go to Sentry only when a build is given SENTRY_AUTH_TOKEN, SENTRY_ORG and
+ * SENTRY_PROJECT (a release build); otherwise the build is Next's alone, with no network. The SDK itself needs no
+ * build step: src/instrumentation-client.ts is Next's own hook, and the server and workers start Sentry themselves.
+ */
+const { SENTRY_AUTH_TOKEN: authToken, SENTRY_ORG: org, SENTRY_PROJECT: project } = process.env;
+export default authToken && org && project
+  ? withSentryConfig(nextConfig, { authToken, org, project, silent: true, telemetry: false, sourcemaps: { deleteSourcemapsAfterUpload: true } })
+  : nextConfig;

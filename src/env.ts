@@ -244,6 +244,20 @@ export const envSchema = z.object({
   ALERT_QUEUE_BACKLOG: int(1_000, 1),
   ALERT_API_P99_MS: int(2_000, 1),
   ALERT_ERROR_RATE: z.coerce.number().min(0).max(1).default(0.005),
+
+  /**
+   * Traces and error tracking (src/server/telemetry/). OTEL_EXPORTER_OTLP_ENDPOINT: an OTLP/HTTP collector's base
+   * address (spans go to its /v1/traces as JSON); unset, and no Sentry traces: no tracing at all. SENTRY_DSN: errors
+   * (5xx, unhandled, jobs failed for good) of the server, the workers and the browser; unset: off.
+   * SENTRY_TRACES_SAMPLE_RATE: the share of traces Sentry gets too (0: errors only). OTEL_SERVICE_NAME defaults to
+   * myinventory-app or myinventory-workers; SENTRY_RELEASE to APP_VERSION; SENTRY_ENVIRONMENT to NODE_ENV.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(['https://', 'http://']),
+  OTEL_SERVICE_NAME: optionalText,
+  SENTRY_DSN: optionalUrl(['https://', 'http://']),
+  SENTRY_ENVIRONMENT: optionalText,
+  SENTRY_RELEASE: optionalText,
+  SENTRY_TRACES_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,3 +1,5 @@
+// First: tracing patches modules the others load (src/server/telemetry/register-workers.ts).
+import { telemetry } from '~/server/telemetry/register-workers';
 import { env } from '~/env';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
@@ -33,6 +35,7 @@ const stop = async (signal: string) => {
   // Bounded too: a server that stopped answering must not keep the process from exiting.
   await Promise.race([services.close(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
   logger.info({ forced }, 'workers stopped');
+  await telemetry.stop();
   process.exit(0);
 };
 process.on('SIGTERM', () => void stop('SIGTERM'));

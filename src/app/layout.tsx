@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
+import { env } from '~/env';
+import { MONITORING_META, type BrowserMonitoring } from '~/lib/error-scrub';
 import './globals.css';
 import { Providers } from './providers';
 
@@ -21,9 +23,19 @@ export const viewport: Viewport = {
   themeColor: '#0b5d3b',
 };
 
+/** The browser's error tracking, given at runtime (src/instrumentation-client.ts): the DSN is public by design. */
+const monitoring: BrowserMonitoring | null = env.SENTRY_DSN
+  ? { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV, release: env.SENTRY_RELEASE ?? env.APP_VERSION }
+  : null;
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="pt-BR">
+      {monitoring && (
+        <head>
+          <meta name={MONITORING_META} content={JSON.stringify(monitoring)} />
+        </head>
+      )}
       <body>
         <Providers>{children}</Providers>
       </body>

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { env } from '~/env';
+import { activeTraceIds, tracingEnabled } from './telemetry/spans';
 
 export type { Logger };
 
@@ -51,6 +52,8 @@ export function createLogger(opts: { level?: string; name?: string; destination?
         censor: '[redacted]',
       },
       serializers: { err: errorSerializer, error: errorSerializer },
+      // A line logged inside a request's or a job's span carries its trace (traceId, spanId); nothing when tracing is off.
+      mixin: tracingEnabled() ? () => activeTraceIds() ?? {} : undefined,
     },
     opts.destination,
   );

@@ -1,3 +1,5 @@
+// First: tracing patches modules the others load (src/server/telemetry/register-app.ts).
+import { telemetry } from './telemetry/register-app';
 import { env } from '~/env';
 import { seedDemo } from './seed/demo';
 import { EmbeddedPostgresRefusal } from './db/embedded';
@@ -94,6 +96,7 @@ async function main() {
     await services.close();
     await database.stop();
     logger.info({ forced }, 'stopped');
+    await telemetry.stop();
   };
 }
 

@@ -12,7 +12,10 @@ import type { Services } from '../services';
 import { cacheFamilyTag, procedureCacheKey, type CacheFamily } from './middleware/cache';
 import { assertStorableInput } from './middleware/input-guard';
 import { enforceRateLimit } from './middleware/ratelimit';
-import { logProcedureResult, recordProcedureResult } from './middleware/request-log';
+import { isClientMistake, logProcedureResult, recordProcedureResult } from './middleware/request-log';
+import { tracedCall } from './middleware/trace';
+import { reportError } from '../telemetry/report';
+import { tracingEnabled } from '../telemetry/spans';
 
 export type ContextOptions = {
   services: Services;
@@ -122,8 +125,15 @@ const logAndMapErrors = t.middleware(async ({ ctx, path, type, next }) => {
   const durationMs = performance.now() - started;
   logProcedureResult(ctx.logger, { path, type, durationMs, error: result.ok ? null : result.error });
   recordProcedureResult(ctx.services, { path, type, durationMs, error: result.ok ? null : result.error });
+  if (!result.ok && !isClientMistake(result.error.code)) {
+    reportError(result.error.cause ?? result.error, { requestId: ctx.requestId, orgId: ctx.principal?.orgId, userId: ctx.principal?.userId, procedure: path, code: result.error.code });
+  }
   return result;
 });
+
+/** A span per call when tracing is on (middleware/trace.ts); off, the chain has no such step. */
+const traceCall = t.middleware(({ path, type, next }) => tracedCall({ path, type }, next));
+const procedure = tracingEnabled() ? t.procedure.use(traceCall) : t.procedure;
 
 /** Input no procedure may store is refused before any schema, cache or query sees it. */
 const guardInput = t.middleware(async ({ getRawInput, next }) => {
@@ -137,7 +147,7 @@ const rateLimit = t.middleware(async ({ ctx, next }) => {
 });
 
 /** Rate limited per user, token or operator when signed in, per IP otherwise. */
-export const publicProcedure = t.procedure.use(logAndMapErrors).use(rateLimit).use(guardInput);
+export const publicProcedure = procedure.use(logAndMapErrors).use(rateLimit).use(guardInput);
 
 const signedOut = (ctx: Context) => new AppError('UNAUTHORIZED', 'signed_out', ctx.credentialError ?? 'Sign in to continue (session missing or expired)');
 

@@ -1,7 +1,9 @@
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import postgres, { type Sql } from 'postgres';
+import { tracingEnabled } from '../telemetry/spans';
 import { trackPoolUsage } from './pool-usage';
 import { onDriverQuery } from './query-count';
+import { statementTarget, withStatementSpans } from './statement-spans';
 import * as schema from './schema';
 
 export type Database = PostgresJsDatabase<typeof schema>;
@@ -38,7 +40,9 @@ export function createDatabase(opts: DatabaseOptions) {
     debug: opts.countQueries ? (_connection, query) => onDriverQuery(query) : undefined,
   });
   const pool = trackPoolUsage(sql, opts.poolMax);
-  const db = drizzle({ client: opts.prepare ? preparing(pool.sql) : pool.sql, schema, casing: 'snake_case' });
+  const client = opts.prepare ? preparing(pool.sql) : pool.sql;
+  // A span per statement only when tracing is on: off, drizzle gets the client without that wrapper.
+  const db = drizzle({ client: tracingEnabled() ? withStatementSpans(client, statementTarget(opts.url)) : client, schema, casing: 'snake_case' });
   return { db, sql, poolUsage: pool.usage, close: () => sql.end({ timeout: 5 }) };
 }
 

@@ -1,11 +1,13 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
+import { activeTraceCarrier, type TraceCarrier } from '../telemetry/spans';
 import { aggregateTypeOf, eventPayloads, type EventType, type NewEvent } from './types';
 
 /** The channel the relay LISTENs on. */
 export const OUTBOX_CHANNEL = 'mi_outbox';
 
-export type EventMetadata = { correlationId?: string; userId?: string | null };
+/** `trace`: the W3C trace context of the span that wrote the event, so its job continues that trace (tracing on only). */
+export type EventMetadata = { correlationId?: string; userId?: string | null; trace?: TraceCarrier };
 
 export type AppendOptions = {
   /**
@@ -37,6 +39,8 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
     aggregate_id: e.aggregateId,
     payload: eventPayloads[e.type as EventType].parse(e.payload),
   }));
+  const trace = activeTraceCarrier();
+  if (trace) metadata = { ...metadata, trace };
   // pg_notify wakes the relay when the transaction commits (PostgreSQL sends nothing for a rollback).
   const inserted = await tx.execute<{ id: number }>(sql`
     with inserted as (

@@ -31,13 +31,13 @@ export function startRedeliverySweep(opts: RedeliveryOptions) {
   // pass instead of holding the head of every round.
   let after = 0;
   const sweep = async () => {
-    const events = await opts.db.execute<{ id: string; org_id: string | null; type: string }>(sql`
-      select id, org_id, type from event_log
+    const events = await opts.db.execute<{ id: string; org_id: string | null; type: string; trace: { traceparent: string } | null }>(sql`
+      select id, org_id, type, metadata -> 'trace' as trace from event_log
       where processed_at is null and published_at < now() - make_interval(secs => ${seconds}) and id > ${after}
       order by id limit ${limit}`);
     after = events.length < limit ? 0 : Number(events[events.length - 1]!.id);
     if (events.length > 0) {
-      await opts.domainEvents.addBulk([...events].map((e) => jobOf.event({ id: e.id, type: e.type, orgId: e.org_id })));
+      await opts.domainEvents.addBulk([...events].map((e) => jobOf.event({ id: e.id, type: e.type, orgId: e.org_id, trace: e.trace })));
       log.info({ events: events.length }, 'events not yet applied queued again (no-op where their jobs still exist)');
     }
     if (!opts.fcm) return;

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import type { Logger } from '../logger';
 import { jobOf } from '../queues/definitions';
+import type { TraceCarrier } from '../telemetry/spans';
 import { OUTBOX_CHANNEL } from './outbox';
 import { eventTypes } from './types';
 
@@ -48,11 +49,11 @@ export function startOutboxRelay(opts: RelayOptions) {
   // down) rolls the marks back.
   const relayOnce = () =>
     opts.db.transaction(async (tx) => {
-      const rows = await tx.execute<{ id: number; type: string; org_id: string | null }>(sql`
+      const rows = await tx.execute<{ id: number; type: string; org_id: string | null; trace: TraceCarrier | null }>(sql`
         update event_log set published_at = now(), processed_at = case when ${unwanted}::jsonb ? type then now() end
         where id in (select id from event_log where published_at is null order by id limit ${batchSize} for update skip locked)
-        returning id, type, org_id`);
-      const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id })).sort((a, b) => a.id - b.id);
+        returning id, type, org_id, metadata -> 'trace' as trace`);
+      const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id, trace: r.trace })).sort((a, b) => a.id - b.id);
       const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
       if (jobs.length > 0) await opts.queue.addBulk(jobs.map(jobOf.event));
       return batch.length;

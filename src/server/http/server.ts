@@ -11,10 +11,12 @@ import { checkHealth, checkReady, healthHttpStatus } from '../observability/heal
 import { statusClass } from '../metrics/metrics';
 import { serveMetrics } from './metrics-route';
 import type { Services } from '../services';
+import { reportError } from '../telemetry/report';
 import { readCookie } from '../auth/cookies';
 import { createExportRoute, EXPORT_PATH_PREFIX } from './exports-route';
 import { createFileRoute } from './file-route';
 import { createLabelsRoute, LABELS_PATH } from './labels-route';
+import { createMonitoringTunnel, MONITORING_TUNNEL_PATH } from './monitoring-tunnel';
 import { createImagesRoute } from './images-route';
 import { PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
@@ -90,6 +92,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
 
   const streams = new Set<ServerResponse>();
 
+  let monitoringTunnel: ReturnType<typeof createMonitoringTunnel> | undefined;
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // Live streams (SSE subscriptions) never finish by themselves: tracked apart, ended at shutdown.
     if (req.headers.accept?.includes('text/event-stream')) {
@@ -160,6 +163,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         const report = await checkHealth(services);
         return sendJson(res, healthHttpStatus(report), report);
       }
+      if (path === MONITORING_TUNNEL_PATH) return await (monitoringTunnel ??= createMonitoringTunnel(services.env.SENTRY_DSN))(req, res, requestId);
       if (path === CSP_REPORT_PATH && req.method === 'POST') {
         refused.cspViolations++;
         log.warn({ report: (await readSmallBody(req, 16 * 1024)).slice(0, 2000) }, 'content security policy violation reported');
@@ -182,6 +186,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       sendJson(res, 404, { error: 'Not found' });
     } catch (error) {
       log.error({ err: error, path, requestId }, 'unhandled request error');
+      reportError(error, { requestId, path });
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error', requestId });
       else res.destroy();
     }

@@ -1,7 +1,9 @@
 import { createPostgresBackend, MetricsTime, Queue, Worker, withBackend, type Processor } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
 import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from '../logger';
 import { createIoRedisConnection } from '../redis/client';
+import { tracingEnabled } from '../telemetry/spans';
 import { queueNames, queueOptions, type QueueName } from './definitions';
 
 /** pg's errors carry their whole client (config, type tables, socket state): log what a person can act on. */
@@ -22,6 +24,9 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
   const connections: IORedis[] = [];
   const pg = withBackend(createPostgresBackend);
   const pgConnection = { connectionString: opts.databaseUrl, migrate: true, max: opts.postgresPoolMax ?? 5 };
+  // With tracing on, a job carries its producer's trace context and its processing is a span of that trace
+  // (BullMQ's own telemetry, on both backends); the relay gives each event's job the trace of its outbox row.
+  const telemetry = tracingEnabled() ? new BullMQOtel({ tracerName: 'bullmq' }) : undefined;
 
   const redisConnection = (purpose: 'bullmq' | 'bullmq-worker') => {
     const connection = createIoRedisConnection(opts.redisUrl!, { purpose, logger: opts.logger });
@@ -37,8 +42,8 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
         const defaultJobOptions = queueOptions[name].job;
         queue =
           kind === 'redis'
-            ? new Queue(name, { connection: redisConnection('bullmq'), defaultJobOptions, prefix: opts.redisPrefix })
-            : (new pg.Queue(name, { connection: pgConnection, defaultJobOptions }) as unknown as AnyQueue);
+            ? new Queue(name, { connection: redisConnection('bullmq'), defaultJobOptions, prefix: opts.redisPrefix, telemetry })
+            : (new pg.Queue(name, { connection: pgConnection, defaultJobOptions, telemetry }) as unknown as AnyQueue);
         queue.on('error', (error) => opts.logger.warn({ err: connectionError(error), queue: name }, 'queue connection error'));
         queues.set(name, queue);
       }
@@ -52,8 +57,8 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
       const concurrency = overrides.concurrency ?? queueOptions[name].concurrency;
       const worker =
         kind === 'redis'
-          ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics, lockDuration, stalledInterval })
-          : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics, lockDuration, stalledInterval }) as unknown as AnyWorker);
+          ? new Worker(name, processor, { connection: redisConnection('bullmq-worker'), concurrency, autorun: false, prefix: opts.redisPrefix, metrics, lockDuration, stalledInterval, telemetry })
+          : (new pg.Worker(name, processor, { connection: pgConnection, concurrency, autorun: false, metrics, lockDuration, stalledInterval, telemetry }) as unknown as AnyWorker);
       worker.on('error', (error) => opts.logger.warn({ err: connectionError(error), queue: name }, 'worker connection error'));
       workers.push(worker);
       return worker;

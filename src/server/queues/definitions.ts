@@ -32,10 +32,11 @@ export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
  * keeps one job per id.
  */
 export const jobOf = {
-  event: (e: { id: number | string; type: string; orgId: string | null }) => ({
+  /** `trace`: the outbox row's trace context, handed to BullMQ's telemetry so the job's processing continues it. */
+  event: (e: { id: number | string; type: string; orgId: string | null; trace?: { traceparent: string } | null }) => ({
     name: e.type,
     data: { eventId: Number(e.id), orgId: e.orgId } satisfies JobPayload<typeof queueNames.domainEvents>,
-    opts: { jobId: `event-${e.id}` },
+    opts: { jobId: `event-${e.id}`, ...(e.trace ? { telemetry: { metadata: JSON.stringify(e.trace) } } : {}) },
   }),
   push: (n: { id: string; orgId: string }) => ({
     name: 'push',

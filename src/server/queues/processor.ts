@@ -31,7 +31,8 @@ export function defineProcessor<Q extends QueueName>(
   const process: Processor = async (job) => {
     const parsed = jobPayloads[queue].safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`Invalid payload: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    const log = logger.child({ queue, jobId: job.id, attempt: job.attemptsMade + 1 });
+    // The job's request id is the one its domain context uses (runtime/workers.ts): one id finds every line of a job.
+    const log = logger.child({ requestId: `job:${queue}:${job.id}`, queue, jobId: job.id, attempt: job.attemptsMade + 1 });
     const started = performance.now();
     try {
       const result = await jobTimeout.execute(() => handler(parsed.data as JobPayload<Q>, job)).catch((error: unknown) => {

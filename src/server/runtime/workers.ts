@@ -10,6 +10,7 @@ import { queueNames, type QueueName } from '../queues/definitions';
 import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { instanceName, startHeartbeat } from '../observability/heartbeat';
+import { reportError } from '../telemetry/report';
 import { commitEffects, eventDelivery } from './consumers';
 
 /** The most a forced close may wait on a connection before shutdown goes on without it. */
@@ -72,11 +73,14 @@ export async function startWorkers(
   // A job's last failure is recorded in the dead-letter queue before BullMQ marks it failed (guarded below); the
   // `failed` event covers what never reached the processor's end (a job stalled too often).
   const recorded = new WeakSet<Job>();
-  const deadLetter = (queue: QueueName, job: Job, error: Error, attempts: number) =>
-    services.db.transaction(async (tx) => {
+  const deadLetter = async (queue: QueueName, job: Job, error: Error, attempts: number) => {
+    await services.db.transaction(async (tx) => {
       await recordDeadLetter(tx, queue, job, error, attempts);
       await processors[queue]?.deadLettered?.(tx, job);
     });
+    const { orgId } = job.data as { orgId?: string | null };
+    reportError(error, { requestId: `job:${job.queueName}:${job.id}`, orgId, queue, job_name: job.name, attempts });
+  };
 
   const workers = Object.entries(processors).map(([name, processor]) => {
     const queue = name as QueueName;

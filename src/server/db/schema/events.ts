@@ -15,7 +15,8 @@ export const eventLog = pgTable(
     /** Position of this event among the events of its aggregate, from 1. */
     aggregateSeq: integer().notNull(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
-    metadata: jsonb().$type<{ correlationId?: string; userId?: string | null }>().notNull().default({}),
+    /** `trace`: the writer's W3C trace context (`traceparent`, `tracestate`) when tracing is on. */
+    metadata: jsonb().$type<{ correlationId?: string; userId?: string | null; trace?: { traceparent: string; tracestate?: string } }>().notNull().default({}),
     /** When the event was written (clock_timestamp: late in its transaction, not at the transaction's start). */
     createdAt: timestamp({ withTimezone: true, precision: 3 }).notNull().default(sql`clock_timestamp()`),
     publishedAt: timestamp({ withTimezone: true }),

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { App } from 'firebase-admin/app';
 import type { Logger } from '../../logger';
+import { inSpan, SpanKind, tracingEnabled } from '../../telemetry/spans';
 import { ServiceUnavailableError, type Integration } from '../resilience';
 
 export type PushMessage = { token: string; title: string; body: string; data: Record<string, string> };
@@ -112,7 +113,7 @@ export async function createFcmSender(opts: {
   const messaging = getMessaging(app);
   if (opts.endpointOverride) messaging.enableLegacyHttpTransport();
 
-  const send = async (messages: PushMessage[]): Promise<PushResult[]> => {
+  const sendEach = async (messages: PushMessage[]): Promise<PushResult[]> => {
     const response = await messaging.sendEach(
         messages.map((m) => ({ token: m.token, notification: { title: m.title, body: m.body }, data: m.data, webpush: { fcmOptions: {} } })),
       );
@@ -125,6 +126,15 @@ export async function createFcmSender(opts: {
         return { token, ok: false, code, message, tokenInvalid: isTokenInvalid(code, message), retryable: RETRYABLE_CODES.has(code), retryAfterMs: retryAfter };
       });
   };
+  // FCM's span in the push job's trace: firebase-admin sends over HTTP/2, which the http instrumentation does not see.
+  const send = !tracingEnabled()
+    ? sendEach
+    : (messages: PushMessage[]) =>
+        inSpan('fcm send', { kind: SpanKind.CLIENT, attributes: { 'messaging.system': 'fcm', 'messaging.operation.name': 'send', 'messaging.batch.message_count': messages.length, 'server.address': 'fcm.googleapis.com' } }, async (span) => {
+          const results = await sendEach(messages);
+          span.setAttribute('fcm.failed', results.filter((r) => !r.ok).length);
+          return results;
+        });
 
   return {
     async sendEach(messages) {

@@ -1,0 +1,113 @@
+import { createRequire } from 'node:module';
+import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type ReadableSpan,
+  type Sampler,
+  type Span as SdkSpan,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { setTracing } from './spans';
+
+export type TracingConfig = {
+  serviceName: string;
+  release: string;
+  environment: string;
+  /** OTLP/HTTP base address (`…/v1/traces` is added, as the OTel spec says for OTEL_EXPORTER_OTLP_ENDPOINT). */
+  otlpEndpoint?: string;
+  /** Sentry's own OTLP traces endpoint (from the DSN) and the share of traces it gets. */
+  sentry?: { url: string; headers: Record<string, string>; sampleRate: number };
+  /** Hosts (`host[:port]`) whose requests are no part of a trace: Sentry's, whose transport posts error envelopes. */
+  quietHosts?: string[];
+  /** Tests: export at once instead of in batches. */
+  exportDelayMs?: number;
+};
+
+let started: NodeSDK | null = null;
+
+/**
+ * BullMQ's housekeeping (stalled-job checks, lock renewals, polls) opens spans on its own timers: as roots they
+ * are a trace every few seconds that nobody asked for. Inside a job's trace they stay.
+ */
+const dropHousekeepingRoots = (inner: Sampler): Sampler => ({
+  shouldSample: (ctx, traceId, name, kind, attributes, links) =>
+    kind === SpanKind.INTERNAL && !trace.getSpanContext(ctx) ? { decision: SamplingDecision.NOT_RECORD } : inner.shouldSample(ctx, traceId, name, kind, attributes, links),
+  toString: () => `DropHousekeepingRoots{${inner.toString()}}`,
+});
+
+/** Sends to `inner` only the traces whose id falls in `ratio` (decided on the trace id: a trace goes whole or not at all). */
+function sampledShare(inner: SpanProcessor, ratio: number): SpanProcessor {
+  if (ratio >= 1) return inner;
+  const sampler = new TraceIdRatioBasedSampler(ratio);
+  const wanted = (span: ReadableSpan) => sampler.shouldSample(context.active(), span.spanContext().traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+  return {
+    onStart: (span: SdkSpan, parent: Context) => inner.onStart(span, parent),
+    onEnd: (span: ReadableSpan) => (wanted(span) ? inner.onEnd(span) : undefined),
+    forceFlush: () => inner.forceFlush(),
+    shutdown: () => inner.shutdown(),
+  };
+}
+
+/**
+ * Starts OpenTelemetry for this process: the one tracer provider every span goes through (ours, Next's, BullMQ's,
+ * the http and ioredis instrumentations'), exported over OTLP/HTTP (JSON) to the collector and, when Sentry should
+ * see traces, to Sentry's OTLP endpoint too. Must run before the modules it patches are used: the process entries
+ * import `telemetry/register-*.ts` first. Returns null (and changes nothing) when no destination is configured.
+ */
+export function startTracing(config: TracingConfig): { shutdown(): Promise<void> } | null {
+  if (started) throw new Error('tracing is already started in this process');
+  const destinations = [
+    config.otlpEndpoint ? { url: `${config.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`, headers: {}, share: 1 } : null,
+    config.sentry && config.sentry.sampleRate > 0 ? { url: config.sentry.url, headers: config.sentry.headers, share: config.sentry.sampleRate } : null,
+  ].filter((d) => d !== null);
+  if (destinations.length === 0) return null;
+
+  const processors = destinations.map((d) =>
+    sampledShare(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: d.url, headers: d.headers }), scheduledDelayMillis: config.exportDelayMs }), d.share),
+  );
+  // Spans are recorded for the largest share any destination wants; each destination then takes its own share.
+  const recorded = Math.max(...destinations.map((d) => d.share));
+  const exportHosts = new Set([...destinations.map((d) => new URL(d.url).host), ...(config.quietHosts ?? [])]);
+  const sdk = new NodeSDK({
+    serviceName: config.serviceName,
+    resource: resourceFromAttributes({ 'service.version': config.release, 'deployment.environment.name': config.environment }),
+    spanProcessors: processors,
+    sampler: dropHousekeepingRoots(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(recorded) })),
+    // Logs stay pino's JSON lines on stdout, metrics prom-client's: no OTLP logs or metrics from the SDK's defaults.
+    logRecordProcessors: [],
+    metricReaders: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        // The exporters' own requests (and Sentry's envelopes, reported by its transport) are not part of any trace.
+        ignoreOutgoingRequestHook: (req) => exportHosts.has(`${req.hostname ?? req.host ?? ''}${req.port ? `:${req.port}` : ''}`) || exportHosts.has(String(req.host ?? '')),
+        ignoreIncomingRequestHook: (req) => req.url?.startsWith('/_next/static/') === true || req.url === '/api/health/live',
+      }),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  started = sdk;
+  setTracing({ flush: () => Promise.all(processors.map((p) => p.forceFlush())).then(() => {}) });
+  // The instrumentations patch a module when it is required. Our sources import http and ioredis as ES modules,
+  // which the require hook never sees: requiring them here once patches the objects those imports share.
+  const require = createRequire(import.meta.url);
+  require('http');
+  require('https');
+  require('ioredis');
+  return {
+    async shutdown() {
+      await sdk.shutdown().catch(() => {});
+      started = null;
+      setTracing(null);
+    },
+  };
+}
+
