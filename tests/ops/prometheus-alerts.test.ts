@@ -24,6 +24,8 @@ const RULES = path.resolve('ops/prometheus/alerts.yml');
 const RULE_TESTS = path.resolve('ops/prometheus/alerts.test.yml');
 const PROMETHEUS_CONFIG = path.resolve('ops/prometheus/prometheus.yml');
 const ALERTMANAGER_CONFIG = path.resolve('ops/alertmanager/alertmanager.yml');
+const DASHBOARD = path.resolve('ops/grafana/myinventory.json');
+const METRICS_SOURCE = path.resolve('src/server/metrics/metrics.ts');
 const DETECTION_LIMIT_SECONDS = 30;
 
 function binary(...names: string[]): string {
@@ -50,6 +52,24 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** The metric names our registry declares (a histogram's series add _bucket, _sum and _count). */
+async function declaredMetrics(): Promise<Set<string>> {
+  const names = [...(await readFile(METRICS_SOURCE, 'utf8')).matchAll(/name: '(myinventory_\w+)'/g)].map((m) => m[1]!);
+  return new Set(names.flatMap((n) => [n, `${n}_bucket`, `${n}_sum`, `${n}_count`]));
+}
+const ourMetricsIn = (text: string) => new Set([...text.matchAll(/(?<![:\w])(myinventory_\w+)/g)].map((m) => m[1]!));
+
+type Dashboard = { panels: { title: string; type: string; targets?: { expr: string }[] }[]; annotations: { list: { expr?: string }[] } };
+/** Every PromQL expression of the Grafana dashboard, with Grafana's variables given a value Prometheus accepts. */
+async function dashboardExpressions(): Promise<{ title: string; expr: string }[]> {
+  const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
+  const all = [
+    ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ title: p.title, expr: t.expr }))),
+    ...dashboard.annotations.list.filter((a) => a.expr).map((a) => ({ title: 'annotation', expr: a.expr! })),
+  ];
+  return all.map(({ title, expr }) => ({ title, expr: expr.replaceAll('$__rate_interval', '1m').replaceAll('$procedure', '.*') }));
 }
 
 const children = new Set<ChildProcess>();
@@ -131,6 +151,18 @@ describe('Prometheus rules and configs (ops/)', () => {
       expect(expectations.some((e) => e.alert === alert && !e.quiet), `${alert} never fires in alerts.test.yml`).toBe(true);
       expect(expectations.some((e) => e.alert === alert && e.quiet), `${alert} is never tested quiet in alerts.test.yml`).toBe(true);
     }
+  });
+
+  it('the rules and the dashboard only name metrics that src/server/metrics/metrics.ts declares, and every dashboard panel queries', async () => {
+    const declared = await declaredMetrics();
+    expect(declared.size).toBeGreaterThan(40);
+    const unknown = (text: string) => [...ourMetricsIn(text)].filter((n) => !declared.has(n));
+    expect(unknown(await readFile(RULES, 'utf8'))).toEqual([]);
+    expect(unknown(await readFile(DASHBOARD, 'utf8'))).toEqual([]);
+    const dashboard = JSON.parse(await readFile(DASHBOARD, 'utf8')) as Dashboard;
+    const panels = dashboard.panels.filter((p) => p.type !== 'row');
+    expect(panels.length).toBeGreaterThanOrEqual(10);
+    for (const panel of panels) expect(panel.targets?.length ?? 0, panel.title).toBeGreaterThan(0);
   });
 });
 
@@ -219,6 +251,15 @@ describe('Prometheus + Alertmanager end to end', () => {
       const loaded = rules.data.groups.flatMap((g) => g.rules);
       expect(loaded.map((r) => r.name)).toContain('MyInventoryWorkerDown');
       expect(loaded.find((r) => r.name === 'MyInventoryWorkerDown')?.state).toBe('inactive');
+
+      // Every dashboard query parses and runs against this Prometheus, and the Node default metrics it names exist.
+      for (const { title, expr } of await dashboardExpressions()) {
+        const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`);
+        const json = (await response.json()) as { status: string; error?: string };
+        expect(json.status, `${title}: ${expr}: ${json.error}`).toBe('success');
+      }
+      const names = ((await (await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/label/__name__/values`)).json()) as { data: string[] }).data;
+      for (const name of ['nodejs_eventloop_lag_p99_seconds', 'process_resident_memory_bytes', 'myinventory_workers_alive', 'myinventory_outbox_lag_seconds', 'myinventory_db_pool_connections', 'myinventory_queue_jobs']) expect(names).toContain(name);
 
       const isWorkerDown = (status: 'FIRING' | 'RESOLVED') => (m: { body: { attachments?: { title?: string }[] } }) =>
         (m.body.attachments?.[0]?.title ?? '').startsWith(`[${status}] MyInventoryWorkerDown`);
