@@ -3,15 +3,17 @@ import http from 'node:http';
 /** One Slack message as Alertmanager's `slack_configs` posts it (only the fields the tests read). */
 export type SlackMessage = {
   at: number;
-  body: { channel?: string; username?: string; text?: string; attachments?: { title?: string; text?: string; color?: string; fallback?: string }[] };
+  body: { channel?: string; username?: string; text?: string; attachments?: { title?: string; text?: string; color?: string; fallback?: string }[]; [field: string]: unknown };
 };
 
 /**
  * A local stand-in of a Slack incoming webhook: answers `ok` to every POST and records its JSON with the time it
- * arrived. `url` is what Alertmanager's `api_url_file` (or ALERT_WEBHOOK_URL) holds in tests.
+ * arrived (`fail(true)`: answers 500 and records nothing). `url` is what Alertmanager's `api_url_file` (or
+ * ALERT_WEBHOOK_URL) holds in tests.
  */
 export async function startSlackStandIn() {
   const messages: SlackMessage[] = [];
+  let failing = false;
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -20,6 +22,10 @@ export async function startSlackStandIn() {
       const at = Date.now();
       if (req.method !== 'POST') {
         res.writeHead(405, { 'content-type': 'text/plain' }).end('method not allowed');
+        return;
+      }
+      if (failing) {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('stand-in failing');
         return;
       }
       let body: SlackMessage['body'];
@@ -41,6 +47,9 @@ export async function startSlackStandIn() {
   return {
     url: `http://127.0.0.1:${port}/services/T000/B000/standin`,
     messages,
+    fail(on: boolean) {
+      failing = on;
+    },
     /** The first message (from the `from`-th on) that `match` accepts; rejects after `timeoutMs`. */
     waitFor(match: (m: SlackMessage) => boolean, timeoutMs: number, from = 0): Promise<SlackMessage> {
       return new Promise((resolve, reject) => {

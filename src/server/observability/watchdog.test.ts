@@ -9,7 +9,7 @@ import { appendEvent } from '~/server/events/outbox';
 import { ServiceUnavailableError } from '~/server/integrations/resilience';
 import { createOrgFixture, createTestServices } from '../../../tests/helpers/harness';
 import { until } from '../../../tests/helpers/until';
-import { startWebhookStandIn, type WebhookMessage } from '../../../tests/helpers/webhook-standin';
+import { startSlackStandIn, type SlackMessage } from '../../../tests/helpers/slack-standin';
 import { spawnWorkerProcess } from '../../../tests/helpers/worker-process';
 import { startHeartbeat } from './heartbeat';
 import { startWatchdog } from './watchdog';
@@ -19,7 +19,7 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
 });
 
-const incidentOf = (m: WebhookMessage) => m.body.incident as { key: string; status: 'firing' | 'resolved'; kind: string };
+const incidentOf = (m: SlackMessage) => m.body.incident as { key: string; status: 'firing' | 'resolved'; kind: string };
 
 /**
  * The watchdog with its production timing (a beat and a look every 5 s, an instance stale after 15 s, outbox lag
@@ -29,7 +29,7 @@ const incidentOf = (m: WebhookMessage) => m.body.incident as { key: string; stat
  */
 describe('watchdog', () => {
   it('tells the webhook and the admins once per incident: a killed worker, outbox lag and an open breaker, then their recovery', async () => {
-    const webhook = await startWebhookStandIn();
+    const webhook = await startSlackStandIn();
     cleanups.push(() => webhook.close());
     const prefix = `mi-test-${randomBytes(4).toString('hex')}:`;
     const overrides = { REDIS_KEY_PREFIX: prefix, ALERT_WEBHOOK_URL: webhook.url, STORAGE_RETRIES: '0', STORAGE_HALF_OPEN_AFTER_MS: '2000', INSTANCE_NAME: 'wd-test' };
@@ -113,7 +113,7 @@ describe('watchdog', () => {
   }, 180_000);
 
   it('keeps telling a webhook that fails until it answers, and never writes an admin notice twice', async () => {
-    const webhook = await startWebhookStandIn();
+    const webhook = await startSlackStandIn();
     cleanups.push(() => webhook.close());
     const { services, close } = await createTestServices({ ALERT_WEBHOOK_URL: webhook.url });
     cleanups.push(close);
