@@ -8,17 +8,14 @@ import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
 import { parseEnv } from '~/env';
-import { newApiToken, sha256 } from '~/server/auth/secrets';
 import { buildDashboard } from '~/server/dashboard/service';
-import { runMigrations } from '~/server/db/migrate';
 import { countQueries } from '~/server/db/query-count';
-import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
 import { createLogger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { naiveDashboard } from './dashboard/naive';
 import { startApiServer } from './lib/api-server';
+import { dropDashboardBenchDatabase, prepareDashboardBench } from './lib/dashboard-setup';
 import { steadyLoad } from './lib/open-loop';
 import { round } from './lib/stats';
 
@@ -30,16 +27,10 @@ const SCALE = arg('scale', 1);
 const DURATION = arg('duration', 20);
 const CONNECTIONS = 500;
 const NAIVE_CONNECTIONS = arg('naive-connections', 10);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE = 'mi_bench_dashboard';
 const API_PORT = 3400;
 const BARE_PORT = 3401;
-const dbUrl = (() => {
-  const u = new URL(ADMIN_URL);
-  u.pathname = `/${DATABASE}`;
-  return u.toString();
-})();
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 type Scenario = {
@@ -80,19 +71,8 @@ async function closedLoop(url: string, headers: Record<string, string>, connecti
 }
 
 async function main() {
-  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await admin.unsafe(`create database ${DATABASE}`);
-  await admin.end();
-  await runMigrations(dbUrl);
-  const sql = postgres(dbUrl, { max: 4, onnotice: () => {} });
-  log(`seeding scale ${SCALE}…`);
-  const seeded = await seedScale(sql, { scale: SCALE });
-  await sql`refresh materialized view mv_buyer_approval_stats`;
-  const [manager] = await sql<{ id: string }[]>`select u.id from users u join organizations o on o.id = u.org_id where o.slug = ${SCALE_ORG_SLUG} and u.role = 'manager' order by u.email limit 1`;
-  const { token, prefix } = newApiToken();
-  await sql`insert into api_tokens (org_id, user_id, created_by, name, prefix, token_hash) values (${seeded.orgId}, ${manager!.id}, ${manager!.id}, 'bench', ${prefix}, ${sha256(token)})`;
-  await sql.end();
+  const { dbUrl, token, orgId } = await prepareDashboardBench({ database: DATABASE, scale: SCALE, log });
+  const seeded = { orgId };
 
   // Queries per request, counted by the driver's hook (architecture.md's definition), in this process.
   const env = parseEnv({ DATABASE_URL: dbUrl, REDIS_URL, REDIS_KEY_PREFIX: `bench-q-${randomBytes(3).toString('hex')}:`, LOG_LEVEL: 'warn', DATABASE_POOL_MAX: '4' });
@@ -176,9 +156,7 @@ async function main() {
   );
   process.stdout.write(`${['scenario', 'rps', 'p50Ms', 'p99Ms', 'requests', 'errors', 'timeouts', 'non2xx', '503', 'queries', 'hitRate'].join('\t')}\n${rows.join('\n')}\n`);
   log(`wrote ${file}`);
-  const cleanup = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await cleanup.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await cleanup.end();
+  await dropDashboardBenchDatabase(DATABASE);
 }
 
 await main();

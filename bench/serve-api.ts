@@ -1,3 +1,5 @@
+// First: tracing, when configured, patches modules the others load (src/server/telemetry/register-app.ts).
+import '~/server/telemetry/register-app';
 import { env } from '~/env';
 import { startDashboardRefresher } from '~/server/dashboard/refresh';
 import { createAppServer } from '~/server/http/server';

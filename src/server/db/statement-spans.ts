@@ -9,8 +9,8 @@ const MAX_STATEMENT = 4096;
 /**
  * The client drizzle talks to, with a CLIENT span per statement (postgres.js has no OpenTelemetry instrumentation;
  * drizzle sends every statement through `unsafe`, with its values bound apart, so `db.statement` is the text with
- * `$1…` placeholders and never a value). A statement outside any span (the relay's poll, sweeps) gets none, as
- * ioredis's instrumentation does. Transactions and savepoints hand drizzle a new client, so those are wrapped too.
+ * `$1…` placeholders and never a value). A statement outside any span (the relay's poll, sweeps) gets none, as a
+ * Redis command does (redis/ioredis-requester.ts). Transactions and savepoints hand drizzle a new client, so those are wrapped too.
  * Used only with tracing on: off, the client is not wrapped at all.
  */
 export function withStatementSpans(sql: Sql, target: StatementTarget): Sql {

@@ -9,6 +9,7 @@ import { createContext } from '../api/trpc';
 import { SESSION_COOKIE } from '../auth/secrets';
 import { checkHealth, checkReady, healthHttpStatus } from '../observability/health';
 import { statusClass } from '../metrics/metrics';
+import { inServerSpan, tracingEnabled } from '../telemetry/spans';
 import { serveMetrics } from './metrics-route';
 import type { Services } from '../services';
 import { reportError } from '../telemetry/report';
@@ -192,7 +193,11 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     }
   };
 
-  const listener = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const traced = tracingEnabled();
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (traced) inServerSpan(req, res, normalizedPath(req.url), () => void handle(req, res));
+    else void handle(req, res);
+  };
   const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : http.createServer(listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -1,5 +1,6 @@
 import type { Requester, UpstashRequest, UpstashResponse } from '@upstash/redis';
 import type { Redis as IORedis } from 'ioredis';
+import { SpanStatusCode, startClientSpan, tracingEnabled } from '../telemetry/spans';
 
 type Arg = string | number | Buffer;
 type CommandArray = [string, ...Arg[]];
@@ -16,10 +17,10 @@ const CONNECTION_STATE_COMMANDS = new Set(['subscribe', 'psubscribe', 'ssubscrib
  */
 export function createIoRedisRequester(client: IORedis): Requester {
   const untilFirstReady = createFirstReadyGate(client);
+  const traced = tracingEnabled();
 
-  return {
-    async request<TResult>(req: UpstashRequest): Promise<UpstashResponse<TResult>> {
-      await untilFirstReady();
+  const send = async <TResult>(req: UpstashRequest): Promise<UpstashResponse<TResult>> => {
+    await untilFirstReady();
       const route = req.path?.[0];
       if (route !== undefined && route !== 'pipeline' && route !== 'multi-exec') {
         throw new Error(`@upstash/redis path "${route}" is not supported over ioredis`);
@@ -39,8 +40,33 @@ export function createIoRedisRequester(client: IORedis): Requester {
         if (isReplyError(error)) return { error: error.message };
         throw error;
       }
+  };
+
+  return {
+    request<TResult>(req: UpstashRequest): Promise<UpstashResponse<TResult>> {
+      // A CLIENT span per command (or pipeline) inside a traced request: the one seam every command of ours crosses.
+      const span = traced ? startClientSpan(`redis ${spanCommandOf(req)}`, { 'db.system': 'redis', 'db.system.name': 'redis', 'db.operation.name': spanCommandOf(req) }) : undefined;
+      if (!span) return send<TResult>(req);
+      return send<TResult>(req).then(
+        (answer) => {
+          span.end();
+          return answer;
+        },
+        (error: Error) => {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+          span.end();
+          throw error;
+        },
+      );
     },
   };
+}
+
+/** A span's command name: `GET`, `EVALSHA`, or `PIPELINE`/`MULTI-EXEC` for a batch. Never a key or a value. */
+function spanCommandOf(req: UpstashRequest): string {
+  const route = req.path?.[0];
+  if (route) return route.toUpperCase();
+  return Array.isArray(req.body) ? String(req.body[0]).toUpperCase() : 'COMMAND';
 }
 
 function toResponse(error: Error | null, result: unknown): UpstashResponse<unknown> {

@@ -21,8 +21,8 @@ export function startTelemetry(env: Env, role: ProcessRole, opts: { exportDelayM
     release,
     environment,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otlpSampleRate: env.OTEL_TRACES_SAMPLE_RATE,
     sentry: sentryTraces ? { ...sentryTraces, sampleRate: env.SENTRY_TRACES_SAMPLE_RATE } : undefined,
-    quietHosts: env.SENTRY_DSN ? [new URL(env.SENTRY_DSN).host] : [],
     exportDelayMs: opts.exportDelayMs,
   });
   if (env.SENTRY_DSN) startErrorTracking({ dsn: env.SENTRY_DSN, environment, release, role, serverName: os.hostname() });

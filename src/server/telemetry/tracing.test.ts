@@ -116,7 +116,6 @@ describe('one trace from the request to the worker', () => {
     expect(insert, 'the INSERT of the store').toBeDefined();
     // The statement's text, never its values.
     expect(String(insert!.attributes['db.statement'])).not.toContain('Loja traçada');
-    // (ioredis's instrumentation names the system with the newer attribute.)
     expect(spans.some((s) => (s.attributes['db.system.name'] ?? s.attributes['db.system']) === 'redis'), 'a Redis command').toBe(true);
     const job = spans.find((s) => s.kind === SPAN_KIND.consumer && s.name.startsWith('process domain-events'))!;
     // The job's span descends from the request's: its parent is in the same trace (BullMQ's producer or the request).
