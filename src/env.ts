@@ -280,6 +280,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (Boolean(env.HTTPS_CERT_FILE) !== Boolean(env.HTTPS_KEY_FILE)) {
     throw new Error('Invalid environment variables:\n  HTTPS_CERT_FILE, HTTPS_KEY_FILE: set both or neither');
   }
+  if (env.HEARTBEAT_STALE_MS <= 2 * env.WATCHDOG_INTERVAL_MS) {
+    throw new Error('Invalid environment variables:\n  HEARTBEAT_STALE_MS: must be more than twice WATCHDOG_INTERVAL_MS (an instance beats once per interval; one late beat must not count as down)');
+  }
   const webKeys = ['FIREBASE_WEB_API_KEY', 'FIREBASE_WEB_PROJECT_ID', 'FIREBASE_WEB_APP_ID', 'FIREBASE_WEB_MESSAGING_SENDER_ID', 'FIREBASE_WEB_VAPID_KEY'] as const;
   const missingWeb = webKeys.filter((k) => !env[k]);
   if (missingWeb.length > 0 && missingWeb.length < webKeys.length) {

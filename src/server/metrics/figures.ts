@@ -14,7 +14,7 @@ import { LATENCY_BUCKETS } from './metrics';
 
 const MINUTE = 60_000;
 const KEEP_MS = 3 * 60 * MINUTE;
-/** Above this many distinct series waiting (the store down for long), the oldest minutes are dropped. */
+/** Above this many distinct series waiting (the store down for long), new ones are dropped until a write succeeds. */
 const MAX_PENDING = 50_000;
 
 export type FigureRow = { minute: number; series: string; value: number };
@@ -62,7 +62,9 @@ export function createPostgresFigureStore(db: Database): FigureStore {
     kind: 'postgres',
     async add(rows) {
       if (rows.length === 0) return;
-      const values = JSON.stringify(rows.map((r) => [new Date(r.minute).toISOString(), r.series, r.value]));
+      // In key order, so instances adding the same rows at once lock them in one order (no deadlock).
+      const ordered = [...rows].sort((a, b) => a.minute - b.minute || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0));
+      const values = JSON.stringify(ordered.map((r) => [new Date(r.minute).toISOString(), r.series, r.value]));
       // One statement for the batch; instances adding the same minute at once add up (the row lock orders them).
       await db.execute(sql`
         insert into metric_minutes (minute, series, value)

@@ -94,6 +94,7 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
     help: 'Age of the oldest domain event not yet published to the queue (0: none waiting)',
     registers,
     async collect() {
+      this.reset();
       const read = sources.outboxLagSeconds;
       if (read) await safely(async () => this.set(await read()));
     },
@@ -103,6 +104,7 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
     help: 'Dead letters nobody resolved yet',
     registers,
     async collect() {
+      this.reset();
       const read = sources.unresolvedDeadLetters;
       if (read) await safely(async () => this.set(await read()));
     },
@@ -130,6 +132,7 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
     help: 'Worker instances with a fresh heartbeat',
     registers,
     async collect() {
+      this.reset();
       const read = sources.workersAlive;
       if (read) await safely(async () => this.set(await read()));
     },

@@ -9,7 +9,8 @@ import type { Services } from '../services';
 export type CheckResult = { status: 'up' | 'down' | 'disabled'; latencyMs: number; error?: string };
 /** Worker instances by their heartbeats (an instance silent for HEARTBEAT_STALE_MS is stale; a stopped one left on purpose). */
 export type WorkersCheck = { status: 'up' | 'down' | 'none' | 'unknown'; alive: number; stale: number; lastBeatSecondsAgo: number | null };
-export type BacklogCheck = { status: 'up' | 'lagging' | 'unknown'; outboxPending: number | null; outboxLagSeconds: number | null; queueWaiting: number | null };
+/** How far behind the background work is: the outbox's oldest unpublished event, and whether a queue is over its threshold (no counts: the health check is public). */
+export type BacklogCheck = { status: 'up' | 'lagging' | 'unknown'; outboxLagSeconds: number | null; queueBehind: boolean | null };
 export type HealthReport = {
   status: 'healthy' | 'degraded' | 'unhealthy';
   checks: { database: CheckResult; redis: CheckResult; workers: WorkersCheck; backlog: BacklogCheck };
@@ -61,11 +62,27 @@ async function checkBacklog(services: Pick<Services, 'db' | 'env' | 'queues'>): 
       ]),
     );
     const lagSeconds = lag.oldestSeconds === null ? 0 : Math.round(lag.oldestSeconds * 10) / 10;
-    const lagging = lagSeconds > services.env.ALERT_OUTBOX_LAG_SECONDS || (waiting ?? 0) > services.env.ALERT_QUEUE_BACKLOG;
-    return { status: lagging ? 'lagging' : 'up', outboxPending: lag.pending, outboxLagSeconds: lagSeconds, queueWaiting: waiting };
+    const queueBehind = waiting === null ? null : waiting > services.env.ALERT_QUEUE_BACKLOG;
+    const lagging = lagSeconds > services.env.ALERT_OUTBOX_LAG_SECONDS || queueBehind === true;
+    return { status: lagging ? 'lagging' : 'up', outboxLagSeconds: lagSeconds, queueBehind };
   } catch {
-    return { status: 'unknown', outboxPending: null, outboxLagSeconds: null, queueWaiting: null };
+    return { status: 'unknown', outboxLagSeconds: null, queueBehind: null };
   }
+}
+
+const BACKGROUND_CACHE_MS = 2_000;
+const backgroundChecks = new WeakMap<object, { at: number; checks: [Promise<WorkersCheck>, Promise<BacklogCheck>] }>();
+
+/**
+ * The workers' and the backlog's checks, shared for 2 s by every caller of this process: the health check is public
+ * and polled by load balancers, and these read heartbeats, the outbox and every queue.
+ */
+function background(services: Pick<Services, 'db' | 'env' | 'queues'>): [Promise<WorkersCheck>, Promise<BacklogCheck>] {
+  const cached = backgroundChecks.get(services);
+  if (cached && Date.now() - cached.at < BACKGROUND_CACHE_MS) return cached.checks;
+  const checks: [Promise<WorkersCheck>, Promise<BacklogCheck>] = [checkWorkers(services), checkBacklog(services)];
+  backgroundChecks.set(services, { at: Date.now(), checks });
+  return checks;
 }
 
 /**
@@ -78,8 +95,7 @@ export async function checkHealth(services: Pick<Services, 'db' | 'redis' | 'env
     services.redis.kind === 'none'
       ? Promise.resolve<CheckResult>({ status: 'disabled', latencyMs: 0 })
       : services.redis.ping(REDIS_TIMEOUT_MS).then((r): CheckResult => (r.ok ? { status: 'up', latencyMs: r.latencyMs } : { status: 'down', latencyMs: r.latencyMs, error: r.error })),
-    checkWorkers(services),
-    checkBacklog(services),
+    ...background(services),
   ]);
   const degraded = redis.status === 'down' || workers.status === 'down' || workers.stale > 0 || backlog.status === 'lagging';
   const status = database.status !== 'up' ? 'unhealthy' : degraded ? 'degraded' : 'healthy';

@@ -139,16 +139,23 @@ export async function listRecentIncidents(db: Executor, days: number): Promise<I
   return [...rows].map(toIncident);
 }
 
+const NOTICE_DUE = sql`(open_notice_at is null or (resolved_at is not null and resolve_notice_at is null))`;
+
+/** Incidents whose opening or resolution nobody was told of yet, oldest first. */
+export async function listDueNotices(db: Executor, limit: number): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`select id from incidents where ${NOTICE_DUE} order by started_at limit ${limit}`);
+  return [...rows].map((r) => r.id);
+}
+
 /**
- * Incidents whose opening or resolution nobody was told of yet, locked for this round (another instance's round
- * skips them): an opening first, then its resolution.
+ * One incident whose notice is due, locked for the caller's (short) transaction: null when another instance holds
+ * it or it was told meanwhile. An opening first, then its resolution.
  */
-export async function claimDueNotices(tx: Executor): Promise<(IncidentRow & { notice: 'opened' | 'resolved' })[]> {
-  const rows = await tx.execute<IncidentDbRow & { open_notice_at: string | null }>(sql`
+export async function claimDueNotice(tx: Executor, id: string): Promise<(IncidentRow & { notice: 'opened' | 'resolved' }) | null> {
+  const [row] = await tx.execute<IncidentDbRow & { open_notice_at: string | null }>(sql`
     select id, key, kind, component, severity, title, detail, started_at, resolved_at, open_notice_at from incidents
-    where open_notice_at is null or (resolved_at is not null and resolve_notice_at is null)
-    order by started_at limit 20 for update skip locked`);
-  return [...rows].map((r) => ({ ...toIncident(r), notice: r.open_notice_at === null ? ('opened' as const) : ('resolved' as const) }));
+    where id = ${id} and ${NOTICE_DUE} for update skip locked`);
+  return row ? { ...toIncident(row), notice: row.open_notice_at === null ? 'opened' : 'resolved' } : null;
 }
 
 /** Told: an opening that is already resolved when first told is told as resolved in one go. */

@@ -7,6 +7,8 @@ import { listHeartbeats, listOpenIncidents, listRecentIncidents, type IncidentRo
 import type { Component } from './watchdog';
 
 const HOUR_MINUTES = 60;
+/** An org admin sees a procedure's figures once it was called this often in the hour (fewer would be anecdotes, and tell who called). */
+const MIN_CALLS_SHOWN = 20;
 
 async function queueBacklog(services: Pick<Services, 'queues'>) {
   return Promise.all(
@@ -62,10 +64,16 @@ export async function serviceQuality(ctx: SignedInContext) {
   const { services } = ctx;
   const [figures, queues, outbox, incidents] = await Promise.all([services.figures.read(HOUR_MINUTES), queueBacklog(services), outboxLag(ctx.db), listOpenIncidents(ctx.db)]);
   const waiting = queues.every((q) => q.waiting !== null) ? queues.reduce((sum, q) => sum + (q.waiting ?? 0), 0) : null;
+  // Rates rounded to 0.1 % and procedures in name order, rare ones left out: exact rates and an order by calls would
+  // tell how much other orgs work.
+  const rate = (r: number | null) => (r === null ? null : Math.round(r * 1000) / 1000);
   return {
-    totals: { p50Ms: figures.totals.p50Ms, p99Ms: figures.totals.p99Ms, errorRate: figures.totals.errorRate, cacheHitRate: figures.totals.cacheHitRate },
-    procedures: figures.procedures.map(({ procedure, p50Ms, p99Ms, errorRate }) => ({ procedure, p50Ms, p99Ms, errorRate })),
-    minutes: figures.minutes.map(({ at, p50Ms, p99Ms, errorRate, cacheHitRate }) => ({ at, p50Ms, p99Ms, errorRate, cacheHitRate })),
+    totals: { p50Ms: figures.totals.p50Ms, p99Ms: figures.totals.p99Ms, errorRate: rate(figures.totals.errorRate), cacheHitRate: rate(figures.totals.cacheHitRate) },
+    procedures: figures.procedures
+      .filter((p) => p.calls >= MIN_CALLS_SHOWN && !p.procedure.startsWith('operator.'))
+      .map(({ procedure, p50Ms, p99Ms, errorRate }) => ({ procedure, p50Ms, p99Ms, errorRate: rate(errorRate) }))
+      .sort((a, b) => a.procedure.localeCompare(b.procedure)),
+    minutes: figures.minutes.map(({ at, p50Ms, p99Ms, errorRate, cacheHitRate }) => ({ at, p50Ms, p99Ms, errorRate: rate(errorRate), cacheHitRate: rate(cacheHitRate) })),
     outboxLagSeconds: outbox.oldestSeconds === null ? 0 : Math.round(outbox.oldestSeconds),
     backlog: waiting === null ? ('unknown' as const) : waiting > services.env.ALERT_QUEUE_BACKLOG ? ('behind' as const) : ('normal' as const),
     incidents: incidents.filter((i) => i.component !== 'internal').map(publicIncident),
@@ -131,12 +139,25 @@ async function readPublicStatus(services: Services) {
   const shown = components.map((c) => {
     const mine = open.filter((i) => i.component === c.id);
     const status = mine.reduce<ComponentStatus>((s, i) => worst(s, i.severity === 'down' ? 'down' : 'degraded'), c.live ?? 'operational');
-    // Time down over the window (incidents that made it `down`), as a share of it.
-    const downMs = visible
-      .filter((i) => i.component === c.id && i.severity === 'down')
-      .reduce((sum, i) => sum + Math.max(0, (i.resolvedAt?.getTime() ?? Date.now()) - Math.max(i.startedAt.getTime(), since)), 0);
+    // Time down over the window (incidents that made it `down`, overlaps counted once), as a share of it.
+    const downMs = mergedLength(
+      visible.filter((i) => i.component === c.id && i.severity === 'down').map((i) => [Math.max(i.startedAt.getTime(), since), i.resolvedAt?.getTime() ?? Date.now()] as const),
+    );
     return { id: c.id, name: c.name, status, availability: 1 - downMs / (STATUS_DAYS * 86_400_000) };
   });
   const overall = shown.reduce<ComponentStatus>((s, c) => worst(s, c.status), 'operational');
   return { status: overall, checkedAt: new Date(), components: shown, incidents: visible.map(publicIncident), days: STATUS_DAYS };
+}
+
+/** The length of a union of intervals [from, to] (ms): overlapping incidents count once. */
+function mergedLength(intervals: (readonly [number, number])[]): number {
+  const sorted = intervals.filter(([from, to]) => to > from).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [from, to] of sorted) {
+    if (to <= end) continue;
+    total += to - Math.max(from, end);
+    end = to;
+  }
+  return total;
 }

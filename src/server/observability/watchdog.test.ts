@@ -145,5 +145,23 @@ describe('watchdog', () => {
     expect(await watchdog.runOnce()).toMatchObject({ resolved: 1, told: 1 });
     expect(webhook.messages.map((m) => incidentOf(m).status)).toEqual(['firing', 'resolved']);
     expect(webhook.messages[1]!.body.text).toMatch(/Resolvido/);
+
+    // Opened and resolved while the webhook is down: the admins still hear of the resolution, and the webhook is
+    // told once, as resolved, when it answers again.
+    await services.db.execute(sql`
+      insert into process_heartbeats (instance, role, pid, version, started_at, beat_at) values ('gone2:workers', 'workers', 2, 'x', now() - interval '1 hour', now() - interval '1 minute')`);
+    webhook.fail(true);
+    await watchdog.runOnce();
+    await services.db.execute(sql`update process_heartbeats set stopped_at = now() where instance = 'gone2:workers'`);
+    await watchdog.runOnce();
+    const titles = (await services.db.select({ title: notifications.title }).from(notifications).where(like(notifications.sourceEventId, 'incident:%'))).map((n) => n.title);
+    expect(titles.filter((t) => t.startsWith('Resolvido: '))).toHaveLength(2);
+    webhook.fail(false);
+    expect(await watchdog.runOnce()).toMatchObject({ told: 1 });
+    expect(webhook.messages.map((m) => `${incidentOf(m).status} ${incidentOf(m).key}`)).toEqual([
+      'firing instance_down:gone:workers',
+      'resolved instance_down:gone:workers',
+      'resolved instance_down:gone2:workers',
+    ]);
   });
 });

@@ -4,7 +4,7 @@ import type { IntegrationName } from '../integrations/resilience';
 import { insertAdminNotices } from '../notifications/queries';
 import { jobOf, queueNames } from '../queues/definitions';
 import type { Services } from '../services';
-import { claimDueNotices, countUnresolvedDeadLetters, databaseNow, listHeartbeats, markNoticeSent, openIncident, resolveIncidentsExcept, type IncidentRow } from './queries';
+import { claimDueNotice, countUnresolvedDeadLetters, databaseNow, listDueNotices, listHeartbeats, markNoticeSent, openIncident, resolveIncidentsExcept, type IncidentRow } from './queries';
 
 /**
  * The watchdog without Prometheus: every instance (app and workers) looks every WATCHDOG_INTERVAL_MS at the
@@ -26,6 +26,7 @@ const WATCHDOG_LOCK = 0x6d69_7764; // 'miwd'
 const MIN_CALLS_FOR_LATENCY = 20;
 const MIN_CALLS_FOR_ERRORS = 100;
 const WEBHOOK_TIMEOUT_MS = 5_000;
+const MAX_NOTICES_PER_ROUND = 100;
 
 const integrationLabels: Record<IntegrationName, string> = {
   fcm: 'Firebase Cloud Messaging (notificações push)',
@@ -190,34 +191,49 @@ export function startWatchdog(services: Services, opts: { pushEnabled: boolean; 
     if (!response.ok) throw new Error(`alert webhook answered ${response.status}`);
   };
 
+  /**
+   * Tells every due notice, each in a transaction of its own that holds its row only while its webhook is posted
+   * (at most WEBHOOK_TIMEOUT_MS): a failure leaves the others' marks alone, and another instance skips it meanwhile.
+   * A webhook that fails is not marked told (sent again next round) and is not tried again this round; the in-app
+   * notices are written anyway, once per admin (their source id is unique), so a webhook down starves nobody.
+   */
   const tell = async (): Promise<number> => {
     const queued: { id: string; orgId: string }[] = [];
-    const told = await services.db.transaction(async (tx) => {
-      let count = 0;
-      for (const incident of await claimDueNotices(tx)) {
-        let webhookSent = true;
-        try {
-          await postWebhook(incident, incident.notice);
-        } catch (error) {
-          // Not marked told: the next round sends it again (the in-app notices below are written once per admin).
-          log.warn({ err: error, incident: incident.key }, 'alert webhook failed; tried again next round');
-          webhookSent = false;
+    let told = 0;
+    let webhookDown = false;
+    for (const id of await listDueNotices(services.db, MAX_NOTICES_PER_ROUND)) {
+      const marked = await services.db.transaction(async (tx) => {
+        const incident = await claimDueNotice(tx, id);
+        if (!incident) return false;
+        const resolved = incident.resolvedAt !== null;
+        let webhookSent = !webhookDown;
+        if (!webhookDown) {
+          try {
+            await postWebhook(incident, incident.notice);
+          } catch (error) {
+            log.warn({ err: error, incident: incident.key }, 'alert webhook failed; tried again next round');
+            webhookDown = true;
+            webhookSent = false;
+          }
         }
-        const text = noticeText(incident, incident.notice);
-        queued.push(
-          ...(await insertAdminNotices(
-            tx,
-            { sourceId: `incident:${incident.id}:${incident.notice}`, kind: incident.resolvedAt ? 'system.incidentResolved' : 'system.incidentOpened', title: text.title, body: text.body, data: { incidentId: incident.id, url: '/status' } },
-            opts.pushEnabled,
-          )),
-        );
-        if (!webhookSent) continue;
+        // What only operators act on (dead letters) goes to the webhook, not to every org's admins.
+        if (incident.component !== 'internal') {
+          const text = noticeText(incident, incident.notice);
+          queued.push(
+            ...(await insertAdminNotices(
+              tx,
+              { sourceId: `incident:${incident.id}:${resolved ? 'resolved' : 'opened'}`, kind: resolved ? 'system.incidentResolved' : 'system.incidentOpened', title: text.title, body: text.body, data: { incidentId: incident.id, url: '/status' } },
+              opts.pushEnabled,
+            )),
+          );
+        }
+        if (!webhookSent) return false;
         await markNoticeSent(tx, incident.id, incident.notice);
-        log[incident.notice === 'opened' && !incident.resolvedAt ? 'error' : 'info']({ incident: incident.key, severity: incident.severity, detail: incident.detail }, `incident ${incident.resolvedAt ? 'resolved' : 'opened'}: ${incident.title}`);
-        count++;
-      }
-      return count;
-    });
+        log[resolved ? 'info' : 'error']({ incident: incident.key, severity: incident.severity, detail: incident.detail }, `incident ${resolved ? 'resolved' : 'opened'}: ${incident.title}`);
+        return true;
+      });
+      if (marked) told++;
+    }
     if (queued.length > 0) await services.queues.queue(queueNames.fcm).addBulk(queued.map(jobOf.push)).catch((error: unknown) => log.warn({ err: error }, 'incident pushes not queued'));
     return told;
   };
