@@ -150,7 +150,7 @@ function ProcedureTable({ rows, title, withCalls }: { rows: { procedure: string;
         {title}
       </h2>
       {rows.length === 0 ? (
-        <p className="muted">Nenhuma chamada na última hora.</p>
+        <p className="muted">Nenhuma operação com chamadas suficientes na última hora para medir.</p>
       ) : (
         <DataTable caption={title} columns={['Operação', ...(withCalls ? ['Chamadas'] : []), 'p50', 'p99', 'Taxa de erro']}>
           {rows.map((r) => (
