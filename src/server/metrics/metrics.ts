@@ -65,6 +65,18 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
     },
   };
 
+  /** One number read from shared state at each scrape; empty when the read fails (PostgreSQL down), never stale. */
+  const sharedValue = (name: string, help: string, key: 'outboxLagSeconds' | 'unresolvedDeadLetters' | 'workersAlive') =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      async collect() {
+        this.reset();
+        const read = sources[key];
+        if (read) await safely(async () => this.set(await read()));
+      },
+    });
   new Gauge({
     name: 'myinventory_db_pool_connections',
     help: 'Database pool: connections in use, and statements or transactions waiting for one',
@@ -89,26 +101,8 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
       if (read) await safely(async () => (await read()).forEach(({ queue, state, count }) => this.set({ queue, state }, count)));
     },
   });
-  new Gauge({
-    name: 'myinventory_outbox_lag_seconds',
-    help: 'Age of the oldest domain event not yet published to the queue (0: none waiting)',
-    registers,
-    async collect() {
-      this.reset();
-      const read = sources.outboxLagSeconds;
-      if (read) await safely(async () => this.set(await read()));
-    },
-  });
-  new Gauge({
-    name: 'myinventory_dead_letters_unresolved',
-    help: 'Dead letters nobody resolved yet',
-    registers,
-    async collect() {
-      this.reset();
-      const read = sources.unresolvedDeadLetters;
-      if (read) await safely(async () => this.set(await read()));
-    },
-  });
+  sharedValue('myinventory_outbox_lag_seconds', 'Age of the oldest domain event not yet published to the queue (0: none waiting)', 'outboxLagSeconds');
+  sharedValue('myinventory_dead_letters_unresolved', 'Dead letters nobody resolved yet', 'unresolvedDeadLetters');
   new Gauge({
     name: 'myinventory_breaker_state',
     help: 'Circuit breaker per integration: 0 closed, 1 half-open, 2 open',
@@ -127,16 +121,7 @@ export function createMetrics(opts: { role: 'app' | 'workers'; version: string; 
       if (up !== null && up !== undefined) this.set(up);
     },
   });
-  new Gauge({
-    name: 'myinventory_workers_alive',
-    help: 'Worker instances with a fresh heartbeat',
-    registers,
-    async collect() {
-      this.reset();
-      const read = sources.workersAlive;
-      if (read) await safely(async () => this.set(await read()));
-    },
-  });
+  sharedValue('myinventory_workers_alive', 'Worker instances with a fresh heartbeat', 'workersAlive');
 
   return metrics;
 }
