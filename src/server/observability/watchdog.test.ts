@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { and, eq, like, sql } from 'drizzle-orm';
@@ -10,7 +9,7 @@ import { ServiceUnavailableError } from '~/server/integrations/resilience';
 import { createOrgFixture, createTestServices } from '../../../tests/helpers/harness';
 import { until } from '../../../tests/helpers/until';
 import { startSlackStandIn, type SlackMessage } from '../../../tests/helpers/slack-standin';
-import { spawnWorkerProcess } from '../../../tests/helpers/worker-process';
+import { spawnWorkerProcess, type WorkerProcess } from '../../../tests/helpers/worker-process';
 import { startHeartbeat } from './heartbeat';
 import { startWatchdog } from './watchdog';
 
@@ -38,15 +37,18 @@ describe('watchdog', () => {
     const org = await createOrgFixture(services, 'watchdog');
 
     const startWorker = () => spawnWorkerProcess({ DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, INSTANCE_NAME: 'wd-test' });
-    let worker: ChildProcess = startWorker();
+    let worker: WorkerProcess = startWorker();
     cleanups.push(async () => worker.kill('SIGKILL'));
     const app = startHeartbeat(services, { instance: 'wd-test:app:1', role: 'app' });
     cleanups.push(() => app.stop());
     const watchdogs = [startWatchdog(services, { pushEnabled: false }), startWatchdog(services, { pushEnabled: false })];
     cleanups.push(() => Promise.all(watchdogs.map((w) => w.stop())));
 
-    // The worker beats, and with everything well nothing is told.
-    await until(async () => (await services.db.execute(sql`select 1 from process_heartbeats where instance = 'wd-test:workers'`)).length > 0, 30_000);
+    // The worker beats, and with everything well nothing is told. Its start (tsx compiling the worker tree) takes
+    // a few seconds alone and much longer beside another test file on two cores: its first beat is awaited generously.
+    await until(async () => (await services.db.execute(sql`select 1 from process_heartbeats where instance = 'wd-test:workers'`)).length > 0, 120_000).catch((error: Error) => {
+      throw new Error(`${error.message}: the worker never beat (exit code ${worker.exitCode}); its stderr: ${worker.stderrTail()}`);
+    });
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     expect(webhook.messages).toEqual([]);
 
@@ -112,7 +114,7 @@ describe('watchdog', () => {
     if (process.env.WRITE_BENCH_RESULTS === '1')
       await writeFile('bench/results/watchdog.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), command: 'WRITE_BENCH_RESULTS=1 npx vitest run src/server/observability/watchdog.test.ts', intervalMs: services.env.WATCHDOG_INTERVAL_MS, staleMs: services.env.HEARTBEAT_STALE_MS, detected, resolvedWithinSeconds: resolvedSeconds }, null, 2)}\n`);
     console.info(`watchdog detection: ${JSON.stringify(detected)}; all resolved within ${resolvedSeconds.toFixed(1)} s of recovery`);
-  }, 180_000);
+  }, 300_000);
 
   it('keeps telling a webhook that fails until it answers, and never writes an admin notice twice', async () => {
     const webhook = await startSlackStandIn();
