@@ -158,6 +158,22 @@ export const envSchema = z.object({
   ...policyEnv('OPENAI', { timeoutMs: 30_000, retries: 2, halfOpenAfterMs: 30_000, concurrency: 16 }),
 
   /**
+   * Google Vision reads the compliance photos (labels and text). GOOGLE_APPLICATION_CREDENTIALS: the path of a
+   * service account's JSON key (Google's own variable); without it automatic checking is off and every submission
+   * goes to manual review. VISION_API_ENDPOINT: `http(s)://host[:port]` of a proxy or the tests' stand-in instead of
+   * Google's (the client takes no path).
+   */
+  GOOGLE_APPLICATION_CREDENTIALS: optionalText,
+  VISION_API_ENDPOINT: optionalUrl(['https://', 'http://']).refine((v) => v === undefined || new URL(v).pathname === '/', {
+    message: 'must be scheme://host[:port], without a path',
+  }),
+  /**
+   * One request carries a submission's photos (up to 16); labels and text take 1-5 s, 15 s is one attempt's limit.
+   * Retries (2) only for 5xx, 429, network failures and timeouts.
+   */
+  ...policyEnv('VISION', { timeoutMs: 15_000, retries: 2, halfOpenAfterMs: 30_000, concurrency: 16 }),
+
+  /**
    * The image pipeline: photos at most IMAGE_MAX_BYTES and IMAGE_MAX_PIXELS (decompression bombs stop at the
    * header), a download's whole time limit, how many products one worker handles at once (they wait on I/O), and
    * how long a product may wait for a service to come back before its job counts attempts again.

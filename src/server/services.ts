@@ -3,6 +3,7 @@ import { createIntegrations } from './integrations/registry';
 import type { Integrations } from './integrations/resilience';
 import { createOpenFoodFacts, type OpenFoodFacts } from './integrations/openfoodfacts/client';
 import { createScorer, type Scorer } from './integrations/openai/scorer';
+import { type Annotator, createAnnotator } from './integrations/vision/annotator';
 import { createFilesystemStore } from './storage/filesystem-store';
 import { createS3Store } from './storage/s3-store';
 import { createObjectStorage } from './storage/storage';
@@ -44,6 +45,8 @@ export type Services = {
   openFoodFacts: OpenFoodFacts | null;
   /** OpenAI's photo scoring (null: no OPENAI_API_KEY). */
   scorer: Scorer | null;
+  /** Google Vision's labels and text of compliance photos (null: no GOOGLE_APPLICATION_CREDENTIALS). */
+  annotator: Annotator | null;
   /** What this process is: the app server or a worker process (metrics' `role`, heartbeats). */
   role: 'app' | 'workers';
   /** This process's Prometheus registry and instruments. */
@@ -163,6 +166,10 @@ export function createServices(
     scorer:
       env.OPENAI_API_KEY && integrations.get('openai')
         ? createScorer({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, integration: integrations.get('openai')! })
+        : null,
+    annotator:
+      env.GOOGLE_APPLICATION_CREDENTIALS && integrations.get('vision')
+        ? createAnnotator({ keyFile: env.GOOGLE_APPLICATION_CREDENTIALS, endpoint: env.VISION_API_ENDPOINT, integration: integrations.get('vision')! })
         : null,
     async close() {
       await figures.stop();

@@ -2,7 +2,7 @@ import type { Env } from '~/env';
 import type { Logger } from '../logger';
 import { createIntegration, Integrations, type IntegrationName, type IntegrationSettings } from './resilience';
 
-type PolicyPrefix = 'FCM' | 'STORAGE' | 'OPENFOODFACTS' | 'OPENAI';
+type PolicyPrefix = 'FCM' | 'STORAGE' | 'OPENFOODFACTS' | 'OPENAI' | 'VISION';
 
 /**
  * A service's policy from its seven variables (src/env.ts `policyEnv`). Calls beyond the concurrency wait in the
@@ -37,5 +37,6 @@ export function createIntegrations(env: Env, logger: Logger): Integrations {
   if (env.FCM_PROJECT_ID) add('fcm', 'FCM');
   if (env.OPENFOODFACTS_URL) add('openfoodfacts', 'OPENFOODFACTS');
   if (env.OPENAI_API_KEY) add('openai', 'OPENAI');
+  if (env.GOOGLE_APPLICATION_CREDENTIALS) add('vision', 'VISION');
   return integrations;
 }
