@@ -201,6 +201,11 @@ export const envSchema = z.object({
   FIREBASE_WEB_APP_ID: optionalText,
   FIREBASE_WEB_MESSAGING_SENDER_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric sender id').optional()),
   FIREBASE_WEB_VAPID_KEY: optionalText.pipe(z.string().refine(isVapidPublicKey, 'must be the base64url public key of a P-256 key pair (87 characters)').optional()),
+  /**
+   * Compliance photo tasks: how often the workers make the tasks templates owe (idempotent: any number of worker
+   * processes may run it); a new or changed template makes today's at once.
+   */
+  COMPLIANCE_SCHEDULE_INTERVAL_MS: int(60_000, 500),
   /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */

@@ -82,8 +82,13 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
     const last = sessions.find((x) => x.status === 'finalized');
     const totals = last ? await sql<Row[]>`select * from inventory_totals where session_id = ${last.id as string}` : [];
     const tasks = await sql<Row[]>`select * from compliance_tasks where store_id = ${store.id as string}`;
-    const open = tasks.filter((t) => t.status === 'open').length;
-    const completed = tasks.filter((t) => t.status === 'completed').length;
+    const now = Date.now();
+    const month = 30 * 86_400_000;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(new Date());
+    const inMonth = (v: unknown) => date(v) !== null && date(v)!.getTime() > now - month;
+    const fellDue = tasks.filter((t) => t.status !== 'cancelled' && inMonth(t.due_at) && date(t.due_at)!.getTime() <= now);
+    const passed30d = tasks.filter((t) => t.status === 'passed' && inMonth(t.completed_at)).length;
+    const failed30d = tasks.filter((t) => inMonth(t.completed_at) && (t.status === 'failed' || (t.status === 'open' && t.returned_at))).length;
     perStore.push({
       storeId: store.id as string,
       storeName: store.name as string,
@@ -94,7 +99,16 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
         lastFinalizedAt: last ? date(last.finalized_at)!.toISOString() : null,
         varianceValue: totals.reduce((sum, t) => sum + money(t.variance_value), 0),
       },
-      compliance: { open, completed, rate: open + completed === 0 ? 0 : completed / (open + completed) },
+      compliance: {
+        dueToday: tasks.filter((t) => String(t.period) === today && t.status !== 'cancelled').length,
+        overdue: tasks.filter((t) => t.status === 'open' && date(t.due_at)!.getTime() < now).length,
+        awaitingReview: tasks.filter((t) => t.status === 'needs_review' || t.status === 'failed').length,
+        due30d: fellDue.length,
+        onTime30d: fellDue.filter((t) => t.submitted_at && date(t.submitted_at)! <= date(t.due_at)!).length,
+        passed30d,
+        failed30d,
+        passRate: passed30d + failed30d === 0 ? null : passed30d / (passed30d + failed30d),
+      },
     });
   }
   const [dlq] = await sql<Row[]>`select count(*)::int as n from dead_letter_queue where resolved_at is null and (org_id = ${orgId} or org_id is null)`;

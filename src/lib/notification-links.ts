@@ -10,5 +10,7 @@ export function notificationPath(data: Record<string, unknown> | null | undefine
   if (typeof countSessionId === 'string' && countSessionId) return `/inventory/${encodeURIComponent(countSessionId)}/count`;
   const sessionId = data?.sessionId;
   if (typeof sessionId === 'string' && sessionId) return `/inventory/${encodeURIComponent(sessionId)}`;
+  const complianceTaskId = data?.complianceTaskId;
+  if (typeof complianceTaskId === 'string' && complianceTaskId) return `/compliance/${encodeURIComponent(complianceTaskId)}`;
   return null;
 }

@@ -16,6 +16,13 @@ export const photoIdOf = (imageKey: string | null): string | null => imageKey?.s
 
 export const PHOTO_PATH_PREFIX = '/api/images/products/';
 
+/**
+ * A compliance task's photo: `/api/images/compliance/<taskId>/<photoId>/<size>`, served to the task's store and to
+ * managers (the org and the store checked on every request); immutable under its id like a product photo.
+ */
+export const COMPLIANCE_PHOTO_PATH_PREFIX = '/api/images/compliance/';
+export const compliancePhotoUrl = (taskId: string, photoId: string, size: PhotoSize) => `${COMPLIANCE_PHOTO_PATH_PREFIX}${taskId}/${photoId}/${size}`;
+
 /** Why a product waits in photo review, as a person reads it. */
 export const reviewReasonLabels: Record<string, string> = {
   low_score: 'A análise automática não teve certeza de que a foto é deste produto',

@@ -49,6 +49,36 @@ export type ScanRecord = {
 
 export type MetaRow = { key: string; value: unknown };
 
+/**
+ * A compliance photo as taken on this tablet (reduced to 1,600 px first), kept until the server has it: `pending`
+ * waits to upload, `uploaded` is on the server (the blob stays for the screen until the task is sent), `rejected`
+ * the server refused it (the message says why; the clerk removes it and takes another).
+ */
+export type CompliancePhoto = {
+  id: string;
+  taskId: string;
+  userId: string;
+  blob: Blob;
+  width: number;
+  height: number;
+  takenAt: Date;
+  status: 'pending' | 'uploaded' | 'rejected';
+  message?: string;
+};
+
+/** A task sent on this tablet: submitted once its photos are all on the server. */
+export type ComplianceSubmission = {
+  id: string;
+  taskId: string;
+  userId: string;
+  photoIds: string[];
+  checklist: boolean[];
+  note: string | null;
+  createdAt: Date;
+  status: 'pending' | 'sent' | 'rejected';
+  message?: string;
+};
+
 export type SyncReceipt = {
   sessionId: string;
   userId: string;
@@ -69,6 +99,8 @@ export class OfflineDatabase extends Dexie {
   products!: Table<OfflineProduct, [string, string]>;
   scans!: Table<ScanRecord, string>;
   meta!: Table<MetaRow, string>;
+  compliancePhotos!: Table<CompliancePhoto, string>;
+  complianceSubmissions!: Table<ComplianceSubmission, string>;
 
   constructor(name = 'myinventory-offline') {
     super(name);
@@ -76,6 +108,11 @@ export class OfflineDatabase extends Dexie {
       products: '[storeId+ean], [storeId+plu], [storeId+fetchedAt]',
       scans: 'id, [sessionId+userId+status+seq], [sessionId+status], [sessionId+seq]',
       meta: 'key',
+    });
+    // Compliance photos and submissions waiting for the server (src/offline/compliance.ts).
+    this.version(2).stores({
+      compliancePhotos: 'id, taskId, status',
+      complianceSubmissions: 'id, taskId, status',
     });
   }
 }

@@ -42,7 +42,10 @@ export type EntityName =
   | 'inventory_session'
   | 'import_report'
   | 'dead_letter'
-  | 'events';
+  | 'events'
+  | 'compliance_template'
+  | 'compliance_task'
+  | 'compliance_photo';
 
 const entityLabels: Record<EntityName, string> = {
   user: 'User',
@@ -56,6 +59,9 @@ const entityLabels: Record<EntityName, string> = {
   import_report: 'Import report (kept for 7 days)',
   dead_letter: 'Dead letter',
   events: 'Events',
+  compliance_template: 'Compliance template',
+  compliance_task: 'Compliance task',
+  compliance_photo: 'Compliance photo',
 };
 
 /** Not there, or not the caller's to see: the same answer, so a NOT_FOUND never hints that a row exists elsewhere. */

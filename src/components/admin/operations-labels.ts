@@ -8,6 +8,7 @@ export const queueLabels: Record<QueueName, string> = {
   'domain-events': 'Eventos de domínio',
   'fcm-notifications': 'Notificações push',
   'image-processing': 'Processamento de imagens',
+  'compliance-checks': 'Verificação de fotos de conformidade',
 };
 export const queueNamesInOrder = Object.keys(queueLabels) as QueueName[];
 

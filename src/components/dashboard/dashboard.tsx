@@ -267,16 +267,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
                       {formatMoney(s.inventory.varianceValue)}
                     </td>
                     <td role="cell" data-label="Conformidade">
-                      {s.compliance.open + s.compliance.completed === 0 ? (
-                        'Nenhuma tarefa'
-                      ) : (
-                        <>
-                          {formatPercent(s.compliance.rate)} concluídas
-                          <span className="block muted">
-                            {plural(s.compliance.open, 'aberta', 'abertas')} · {plural(s.compliance.completed, 'concluída', 'concluídas')}
-                          </span>
-                        </>
-                      )}
+                      <ComplianceCell figures={s.compliance} />
                     </td>
                   </tr>
                 ))}
@@ -324,4 +315,21 @@ function DashboardQueues({ queues }: { queues: { deadLetters: number; notificati
 /** "1 aberto", "3 abertos", "0 abertos". */
 function plural(n: number, one: string, many: string): string {
   return `${formatInteger(n)} ${n === 1 ? one : many}`;
+}
+
+/** A store's compliance: what is due and late now, what waits for a manager, and the last 30 days. */
+function ComplianceCell({ figures: c }: { figures: RouterOutputs['dashboard']['summary']['stores'][number]['compliance'] }) {
+  if (c.due30d + c.dueToday + c.overdue + c.awaitingReview + c.passed30d + c.failed30d === 0) return <>Nenhuma tarefa</>;
+  return (
+    <>
+      {c.passRate === null ? 'Sem avaliações' : `${formatPercent(c.passRate)} aprovadas`}
+      <span className="block muted">
+        {plural(c.dueToday, 'para hoje', 'para hoje')} · {plural(c.overdue, 'atrasada', 'atrasadas')}
+        {c.awaitingReview > 0 ? ` · ${plural(c.awaitingReview, 'aguarda revisão', 'aguardam revisão')}` : ''}
+      </span>
+      <span className="block muted">
+        30 dias: {c.onTime30d} de {c.due30d} no prazo
+      </span>
+    </>
+  );
 }

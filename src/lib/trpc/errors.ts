@@ -208,6 +208,9 @@ const entityNames: Record<string, string> = {
   import_report: 'Relatório de importação (guardado por 7 dias)',
   dead_letter: 'Falha',
   events: 'Eventos',
+  compliance_template: 'Modelo de tarefa',
+  compliance_task: 'Tarefa de conformidade',
+  compliance_photo: 'Foto da tarefa',
 };
 
 const requestStatusNames: Record<string, string> = {

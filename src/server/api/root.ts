@@ -1,5 +1,6 @@
 import { adminRouter } from './routers/admin';
 import { authRouter } from './routers/auth';
+import { complianceRouter } from './routers/compliance';
 import { dashboardRouter } from './routers/dashboard';
 import { imagesRouter } from './routers/images';
 import { importsRouter } from './routers/imports';
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
   inventory: inventoryRouter,
   imports: importsRouter,
   images: imagesRouter,
+  compliance: complianceRouter,
   /** The public status page's (no sign-in). */
   status: statusRouter,
   /** The platform operator's (outside every organization). */

@@ -41,7 +41,11 @@ const DASHBOARD: Partial<Record<EventType, LiveEvent['kind']>> = {
   'inventory.opened': 'inventory',
   'inventory.finalized': 'inventory',
   'inventory.cancelled': 'inventory',
+  'compliance.tasksChanged': 'compliance',
+  'compliance.submitted': 'compliance',
+  'compliance.reviewRequired': 'compliance',
   'compliance.completed': 'compliance',
+  'compliance.returned': 'compliance',
 };
 const changesDashboard = (type: DomainEventType): type is EventType => type in DASHBOARD;
 
@@ -58,7 +62,7 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
     const kind = changesDashboard(event.type) ? DASHBOARD[event.type]! : event.type === 'inventory.progressed' ? 'inventory' : null;
     if (!kind) continue;
     if (changesDashboard(event.type)) outdated.add(event.orgId);
-    const storeId = 'storeId' in event.payload ? event.payload.storeId : null;
+    const storeId = 'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
     told.set(`${event.orgId}:${kind}:${storeId}`, { orgId: event.orgId, kind, storeId });
   }
   await Promise.all([...outdated].map((orgId) => services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(orgId))));

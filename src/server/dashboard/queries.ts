@@ -8,7 +8,12 @@ export type DashboardStore = {
   /** Requested value over the last 30 days (store_daily_stats). */
   requestsValue30d: number;
   inventory: { open: number; finalized: number; lastFinalizedAt: string | null; varianceValue: number };
-  compliance: { open: number; completed: number; rate: number };
+  /**
+   * Compliance photo tasks: due today, overdue (open past their time), waiting for a manager (failed by Vision or
+   * not judged), and over the last 30 days the tasks that fell due, those sent on time, and the final verdicts
+   * (`passRate`: passed of passed and failed, null before any).
+   */
+  compliance: { dueToday: number; overdue: number; awaitingReview: number; due30d: number; onTime30d: number; passed30d: number; failed30d: number; passRate: number | null };
 };
 
 export type DashboardRecentRequest = {
@@ -118,16 +123,30 @@ export async function loadDashboard(db: Executor, orgId: string, storeIds: strin
         (select max(x.finalized_at) from inventory_sessions x where x.org_id = ${orgId} and x.store_id = scope.id) as inv_last,
         coalesce((select sum(t.variance_value) from inventory_totals t where t.session_id = (
           select l.id from inventory_sessions l where l.org_id = ${orgId} and l.store_id = scope.id and l.status = 'finalized' order by l.finalized_at desc limit 1)), 0)::float8 as inv_variance,
-        (select count(*) from compliance_tasks c where c.org_id = ${orgId} and c.store_id = scope.id and c.status = 'open')::int as co_open,
-        (select count(*) from compliance_tasks c where c.org_id = ${orgId} and c.store_id = scope.id and c.status = 'completed')::int as co_completed
+        co.*
       from scope
+      cross join lateral (
+        select
+          count(*) filter (where c.period = (now() at time zone 'America/Sao_Paulo')::date and c.status <> 'cancelled')::int as co_due_today,
+          count(*) filter (where c.status = 'open' and c.due_at < now())::int as co_overdue,
+          count(*) filter (where c.status in ('needs_review', 'failed'))::int as co_review,
+          count(*) filter (where c.due_at > now() - interval '30 days' and c.due_at <= now() and c.status <> 'cancelled')::int as co_due30,
+          count(*) filter (where c.due_at > now() - interval '30 days' and c.due_at <= now() and c.status <> 'cancelled' and c.submitted_at <= c.due_at)::int as co_on_time30,
+          count(*) filter (where c.completed_at > now() - interval '30 days' and c.status = 'passed')::int as co_passed30,
+          -- Failed by Vision, or rejected by a person and back with the store.
+          count(*) filter (where c.completed_at > now() - interval '30 days' and (c.status = 'failed' or (c.status = 'open' and c.returned_at is not null)))::int as co_failed30
+        from compliance_tasks c
+        where c.org_id = ${orgId} and c.store_id = scope.id
+          and (c.due_at > now() - interval '31 days' or c.completed_at > now() - interval '31 days' or c.status in ('open', 'submitted', 'needs_review', 'failed'))
+      ) co
     )
     select json_build_object(
       'stores', coalesce((select json_agg(json_build_object(
           'storeId', id, 'storeName', name, 'requestsValue30d', requests_value,
           'inventory', json_build_object('open', inv_open, 'finalized', inv_finalized, 'lastFinalizedAt', inv_last, 'varianceValue', inv_variance),
-          'compliance', json_build_object('open', co_open, 'completed', co_completed,
-            'rate', case when co_open + co_completed = 0 then 0 else co_completed::float8 / (co_open + co_completed) end)
+          'compliance', json_build_object('dueToday', co_due_today, 'overdue', co_overdue, 'awaitingReview', co_review,
+            'due30d', co_due30, 'onTime30d', co_on_time30, 'passed30d', co_passed30, 'failed30d', co_failed30,
+            'passRate', case when co_passed30 + co_failed30 = 0 then null else co_passed30::float8 / (co_passed30 + co_failed30) end)
         ) order by name) from per_store), '[]'),
       'requestsByStatus', coalesce((select json_agg(json_build_object('status', status, 'count', count, 'value', value) order by status) from status_totals), '[]'),
       'pendingByBuyer', coalesce((select json_agg(json_build_object('buyerId', buyer_id, 'buyerName', buyer_name, 'items', items, 'value', value) order by items desc, buyer_name) from pending_by_buyer), '[]'),

@@ -49,7 +49,28 @@ export const eventPayloads = {
   'inventory.cancelled': z.object({ sessionId: uuid, storeId: uuid }),
   /** People newly assigned to count (not whoever assigned them): each is notified. */
   'inventory.assigned': z.object({ sessionId: uuid, storeId: uuid, storeName: z.string(), userIds: z.array(uuid) }),
-  'compliance.completed': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid }),
+  /** The scheduler made tasks, or a template switched off cancelled its open ones (per template). */
+  'compliance.tasksChanged': z.object({ templateId: uuid, storeIds: z.array(uuid), created: z.number().int(), cancelled: z.number().int() }),
+  /** A store sent a task's photos: the automatic check follows. */
+  'compliance.submitted': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid, photos: z.number().int() }),
+  /** The check could not judge (Vision off or unavailable) or the template asks for a person. */
+  'compliance.reviewRequired': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid, title: z.string(), reason: z.string() }),
+  /**
+   * A final verdict, by Vision or by a person (`by`): `passed` or `failed` (with what was missing). `onTime`: the
+   * photos arrived before the task was due.
+   */
+  'compliance.completed': z.object({
+    taskId: uuid,
+    storeId: uuid,
+    submissionId: uuid,
+    title: z.string(),
+    verdict: z.enum(['passed', 'failed']),
+    by: z.enum(['vision', 'review']),
+    onTime: z.boolean(),
+    missing: z.array(z.string()),
+  }),
+  /** A reviewer rejected the photos: the task is open again for the store, with the comment; its clerks are told. */
+  'compliance.returned': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid, title: z.string(), comment: z.string(), clerkIds: z.array(uuid) }),
   /** `reason`: why it waits in review (absent when approved, and from events before migration 0013). */
   'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable(), reason: z.string().optional() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
@@ -91,7 +112,11 @@ const aggregateOf: Record<EventType, string> = {
   'inventory.finalized': 'inventorySession',
   'inventory.cancelled': 'inventorySession',
   'inventory.assigned': 'inventorySession',
+  'compliance.tasksChanged': 'complianceTemplate',
+  'compliance.submitted': 'complianceTask',
+  'compliance.reviewRequired': 'complianceTask',
   'compliance.completed': 'complianceTask',
+  'compliance.returned': 'complianceTask',
   'image.processed': 'product',
   'notification.sent': 'notification',
   'user.created': 'user',

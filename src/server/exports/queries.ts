@@ -1,4 +1,5 @@
 import { and, sql, type SQL } from 'drizzle-orm';
+import { BUSINESS_TIME_ZONE } from '~/lib/business-time';
 import { auditFilters, type AuditFilters } from '../audit/queries';
 import { productListFilters, productNameOrder, productWordMatch, type ProductListParams } from '../catalogue/queries';
 import { auditLog, products, purchaseRequests } from '../db/schema';
@@ -14,7 +15,7 @@ import { requestListFilters, type RequestListParams } from '../purchasing/querie
  */
 
 /** Where the stores are: every date of an export is the wall clock there. */
-export const EXPORT_TIME_ZONE = 'America/Sao_Paulo';
+export const EXPORT_TIME_ZONE = BUSINESS_TIME_ZONE;
 
 /**
  * An instant as the wall clock in São Paulo, in epoch milliseconds read as UTC: PostgreSQL's time zone rules (DST

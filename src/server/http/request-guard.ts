@@ -8,7 +8,7 @@ export const methodAllowed = (method: string | undefined) => (ALLOWED_METHODS as
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** Procedures that take a file: the CSV imports (20 MB of text, plus the JSON around it). */
 export const UPLOAD_LIMIT_BYTES = 21 * 1024 * 1024;
-const UPLOAD_PROCEDURES = new Set(['products.importCsv', 'inventory.stock.importCsv', 'images.replacePhoto']);
+const UPLOAD_PROCEDURES = new Set(['products.importCsv', 'inventory.stock.importCsv', 'images.replacePhoto', 'compliance.uploadPhoto']);
 
 /** The procedures a tRPC path names (a batch names several, comma-separated). */
 export const proceduresOf = (apiPath: string) => decodeURIComponent(apiPath.slice('/api/trpc/'.length)).split(',');

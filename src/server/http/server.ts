@@ -19,7 +19,7 @@ import { createFileRoute } from './file-route';
 import { createLabelsRoute, LABELS_PATH } from './labels-route';
 import { createMonitoringTunnel, MONITORING_TUNNEL_PATH } from './monitoring-tunnel';
 import { createImagesRoute } from './images-route';
-import { PHOTO_PATH_PREFIX } from '~/lib/photos';
+import { COMPLIANCE_PHOTO_PATH_PREFIX, PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
@@ -152,7 +152,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         }
         return await (path === LABELS_PATH ? labelsRoute(req, res) : exportRoute(req, res, path, query));
       }
-      if (path.startsWith(PHOTO_PATH_PREFIX)) return await imagesRoute(req, res, path);
+      if (path.startsWith(PHOTO_PATH_PREFIX) || path.startsWith(COMPLIANCE_PHOTO_PATH_PREFIX)) return await imagesRoute(req, res, path);
       if (path === '/api/health/live') return sendJson(res, 200, { status: 'live' });
       if (path === '/api/health/ready') {
         res.setHeader('Cache-Control', 'no-store');

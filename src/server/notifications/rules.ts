@@ -20,7 +20,22 @@ export type NotificationRule = {
   roles: ('manager' | 'admin')[];
 };
 
-export const NOTIFIED_EVENTS = new Set(['purchaseRequest.created', 'purchaseRequest.itemDecided', 'inventory.finalized', 'inventory.assigned']);
+export const NOTIFIED_EVENTS = new Set([
+  'purchaseRequest.created',
+  'purchaseRequest.itemDecided',
+  'inventory.finalized',
+  'inventory.assigned',
+  'compliance.reviewRequired',
+  'compliance.completed',
+  'compliance.returned',
+]);
+
+/** Why a task waits for a person, as the notice says it. */
+const reviewReasons: Record<string, string> = {
+  vision_off: 'a verificação automática está desligada',
+  vision_unavailable: 'o Google Vision não respondeu',
+  review_required: 'o modelo pede revisão de uma pessoa',
+};
 
 /** The notifications an event produces (null: none). The one place that decides who hears about what. */
 export function notificationOf(event: StoredEvent): NotificationRule | null {
@@ -70,6 +85,38 @@ export function notificationOf(event: StoredEvent): NotificationRule | null {
         actorFirst: true,
         data: { countSessionId: event.payload.sessionId, storeId: event.payload.storeId },
         userIds: event.payload.userIds,
+        roles: [],
+      };
+    case 'compliance.reviewRequired':
+      return {
+        kind: event.type,
+        title: `Revisar: ${event.payload.title}`,
+        body: `Fotos enviadas aguardam sua decisão (${reviewReasons[event.payload.reason] ?? event.payload.reason}).`,
+        actorFirst: false,
+        data: { complianceTaskId: event.payload.taskId, storeId: event.payload.storeId },
+        userIds: [],
+        roles: ['manager', 'admin'],
+      };
+    case 'compliance.completed':
+      // Vision's failures wait for a manager; passes and people's own decisions need no notice.
+      if (event.payload.verdict !== 'failed' || event.payload.by !== 'vision') return null;
+      return {
+        kind: event.type,
+        title: `Reprovada: ${event.payload.title}`,
+        body: `${event.payload.missing.join('; ')}. Revise as fotos e aprove ou devolva à loja.`,
+        actorFirst: false,
+        data: { complianceTaskId: event.payload.taskId, storeId: event.payload.storeId },
+        userIds: [],
+        roles: ['manager', 'admin'],
+      };
+    case 'compliance.returned':
+      return {
+        kind: event.type,
+        title: `Refazer: ${event.payload.title}`,
+        body: ` devolveu a tarefa: ${event.payload.comment}`,
+        actorFirst: true,
+        data: { complianceTaskId: event.payload.taskId, storeId: event.payload.storeId },
+        userIds: event.payload.clerkIds,
         roles: [],
       };
     default:

@@ -6,6 +6,7 @@ export const queueNames = {
   domainEvents: 'domain-events',
   fcm: 'fcm-notifications',
   images: 'image-processing',
+  complianceChecks: 'compliance-checks',
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
@@ -23,6 +24,7 @@ export const jobPayloads = {
     pendingKey: z.string().regex(/^[a-z0-9/-]+$/).optional(),
     candidateKey: z.string().regex(/^[a-z0-9/-]+$/).optional(),
   }),
+  [queueNames.complianceChecks]: z.object({ submissionId: z.uuid(), orgId: z.uuid() }),
 } satisfies Record<QueueName, z.ZodType>;
 export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 
@@ -66,5 +68,13 @@ export const queueOptions: Record<QueueName, { job: DefaultJobOptions; concurren
     // Above the slowest run the policies allow with their defaults (OFF 3 × 10 s, the download 15 s, storage 3 × 10 s,
     // OpenAI 3 × 30 s, plus backoffs ≈ 3 min): a slow service makes the job wait, never time out into a dead letter.
     timeoutMs: 300_000,
+  },
+  [queueNames.complianceChecks]: {
+    // Vision down is not a failure (the submission goes to a person); attempts are for storage and PostgreSQL.
+    job: { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: { count: 2000, age: 24 * 3600 }, removeOnFail: { count: 5000 } },
+    // A check waits on Vision (~0.3-2 s a batch): many at once, so a chain's opening burst is judged in seconds.
+    concurrency: 32,
+    // Above Vision's policy (3 × 15 s plus backoffs) and storage's (3 × 10 s): a slow service, not a timeout.
+    timeoutMs: 120_000,
   },
 };

@@ -1,5 +1,6 @@
 import { accountsCacheConsumer } from '../accounts/consumers';
 import { productCacheConsumer } from '../catalogue/consumers';
+import { complianceConsumer } from '../compliance/consumer';
 import { analyticsConsumer, liveAndCacheConsumer } from '../dashboard/consumers';
 import type { AfterCommit } from '../domain/context';
 import type { Consumer } from '../events/consumer';
@@ -13,7 +14,7 @@ import type { Services } from '../services';
  * push first (a person is waiting for it; the analytics counters are hot rows that concurrent events queue on),
  * and the live event after the figures it announces are written.
  */
-export const consumers: Consumer[] = [pushConsumer, analyticsConsumer, liveAndCacheConsumer, imagesConsumer, productCacheConsumer, accountsCacheConsumer];
+export const consumers: Consumer[] = [pushConsumer, analyticsConsumer, liveAndCacheConsumer, imagesConsumer, complianceConsumer, productCacheConsumer, accountsCacheConsumer];
 
 export const eventDelivery = createEventDelivery(consumers);
 

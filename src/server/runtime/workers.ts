@@ -2,6 +2,8 @@ import { DelayedError, type Job, type Processor, type Worker } from 'bullmq';
 import { systemContext, type JobContext } from '../domain/context';
 import { startOutboxRelay } from '../events/relay';
 import { startRedeliverySweep } from '../events/redelivery';
+import { complianceProcessor } from '../compliance/processor';
+import { startComplianceScheduler } from '../compliance/scheduler';
 import { imagesProcessor } from '../images/processor';
 import { createFcmSender, type PushSender } from '../integrations/fcm/sender';
 import { pushProcessor } from '../notifications/push-processor';
@@ -18,7 +20,15 @@ const FORCED_CLOSE_MS = 3_000;
 /** How long a job whose dead letter could not be written (PostgreSQL down) waits before it fails again. */
 const DEAD_LETTER_RETRY_MS = 30_000;
 
-export type WorkerRuntime = { stop(timeoutMs: number): Promise<{ forced: boolean }>; workers: Worker[]; sender: PushSender | null; instance: string; beatNow(): Promise<void> };
+export type WorkerRuntime = {
+  stop(timeoutMs: number): Promise<{ forced: boolean }>;
+  workers: Worker[];
+  sender: PushSender | null;
+  instance: string;
+  beatNow(): Promise<void>;
+  /** A compliance scheduling round now. */
+  scheduleNow(): Promise<void>;
+};
 
 /**
  * Starts the outbox relay, the redelivery sweep and one BullMQ worker per queue (each queue's processor comes
@@ -54,6 +64,7 @@ export async function startWorkers(
   const processors: Partial<Record<QueueName, QueueProcessor>> = {
     [queueNames.domainEvents]: eventDelivery.processor({ services, pushEnabled: sender !== null }, logger),
     [queueNames.images]: imagesProcessor(contextOf, logger, env.IMAGE_MAX_WAIT_MS),
+    [queueNames.complianceChecks]: complianceProcessor(contextOf, logger, services.annotator),
     ...(sender
       ? {
           [queueNames.fcm]: pushProcessor({
@@ -124,6 +135,7 @@ export async function startWorkers(
     logger,
     afterMs: env.REDELIVER_AFTER_MS,
   });
+  const scheduler = startComplianceScheduler(services, { intervalMs: env.COMPLIANCE_SCHEDULE_INTERVAL_MS, afterCommit });
   const heartbeat = startHeartbeat(services, { instance: opts.instance ?? instanceName(env, 'workers', env.WORKER_METRICS_PORT), role: 'workers' });
   logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null, instance: heartbeat.instance }, 'workers started');
 
@@ -132,6 +144,7 @@ export async function startWorkers(
     sender,
     instance: heartbeat.instance,
     beatNow: heartbeat.beatNow,
+    scheduleNow: scheduler.runNow,
     /**
      * Stop taking jobs and let active ones finish, within `timeoutMs` in all: past it, the workers close without
      * waiting (BullMQ returns their unfinished jobs to the queue when the locks lapse), and nothing waits on a
@@ -143,7 +156,7 @@ export async function startWorkers(
         return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]).finally(() => clearTimeout(timer));
       };
       // All at once: no worker takes a new job from the moment shutdown starts, even one the relay is publishing.
-      const graceful = Promise.all([relay.stop(), redelivery.stop(), ...workers.map((w) => w.close())]).then(() => false);
+      const graceful = Promise.all([relay.stop(), redelivery.stop(), scheduler.stop(), ...workers.map((w) => w.close())]).then(() => false);
       const forced = await within(timeoutMs, graceful, true);
       if (forced) await within(FORCED_CLOSE_MS, Promise.allSettled(workers.map((w) => w.close(true))), []);
       await within(FORCED_CLOSE_MS, sender?.close() ?? Promise.resolve(), undefined);

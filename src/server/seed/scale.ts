@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { BUSINESS_TIME_ZONE } from '~/lib/business-time';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql as sqlFragment, type SQL } from 'drizzle-orm';
@@ -15,7 +16,7 @@ export const SCALE_PASSWORD = 'escala123';
 // Passed as text and cast: drizzle replaces the driver's jsonb serializer on a shared client, a plain one keeps it.
 const SCALE_ORG_SETTINGS = { scaleBarcode: { pluLength: 5, value: 'weight_grams' } };
 /** store_daily_stats days are calendar days where the stores are. */
-export const STATS_TIME_ZONE = 'America/Sao_Paulo';
+export const STATS_TIME_ZONE = BUSINESS_TIME_ZONE;
 
 const STORE_COUNT = 50;
 const ADMIN_COUNT = 5;

@@ -1,0 +1,5 @@
+/**
+ * Where the chain's stores are: a day (a compliance task's period, a daily statistic, an export's dates) is a
+ * calendar day on the wall clock there. One zone for the whole chain, as every store is in Brazil's official time.
+ */
+export const BUSINESS_TIME_ZONE = 'America/Sao_Paulo';
