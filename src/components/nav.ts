@@ -31,6 +31,12 @@ export const navItems: readonly NavItem[] = [
     roles: ['clerk', 'manager', 'admin'],
   },
   {
+    href: '/compliance',
+    label: 'Conformidade',
+    description: 'Tarefas com fotos: gôndolas, preços e promoções de cada loja, verificadas pelo Google Vision.',
+    roles: ['clerk', 'manager', 'admin'],
+  },
+  {
     href: '/dashboard',
     label: 'Painel',
     description: 'Solicitações, inventários e conformidade por loja e da rede, ao vivo.',

@@ -13,6 +13,7 @@ import { formatDateTime, formatPercent } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { reviewReasonLabels, taskStatusLabels } from './labels';
 import { OutboxStatus } from './outbox-status';
+import styles from './compliance.module.css';
 import { useComplianceOutbox } from './use-compliance-outbox';
 
 type Detail = RouterOutputs['compliance']['task'];
@@ -34,7 +35,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       <p>
         <Link href="/compliance">← Todas as tarefas</Link>
       </p>
-      {task.instructions ? <p className="prewrap">{task.instructions}</p> : null}
+      {task.instructions ? <p className={styles.prewrap}>{task.instructions}</p> : null}
       {task.status === 'open' && task.returnedComment ? <Notice tone="warning">Devolvida pela revisão: {task.returnedComment}</Notice> : null}
       <OutboxStatus outbox={outbox} taskId={task.id} />
       {task.status === 'open' ? <DoTask detail={detail.data} outbox={outbox} /> : null}
@@ -101,7 +102,7 @@ function DoTask({ detail, outbox }: { detail: Detail; outbox: ReturnType<typeof 
       <h2 className="section-title">
         Fotos ({usable.length} de {task.photoCount})
       </h2>
-      <ul className="photo-grid" data-testid="task-photos">
+      <ul className={styles.photoGrid} data-testid="task-photos">
         {local.map((p) => (
           <LocalPhoto key={p.id} photo={p} onRemove={() => void outbox.removePhoto(p, p.status === 'uploaded').catch((e: unknown) => setError(describeError(e as never)))} />
         ))}
@@ -109,9 +110,9 @@ function DoTask({ detail, outbox }: { detail: Detail; outbox: ReturnType<typeof 
           <ServerPhotoItem key={p.id} taskId={task.id} photo={p} onRemove={() => void outbox.removePhoto({ id: p.id, taskId: task.id }, true).catch((e: unknown) => setError(describeError(e as never)))} />
         ))}
       </ul>
-      <label className="btn btn-primary btn-large">
+      <label className={`btn btn-primary ${styles.capture}`}>
         Tirar foto
-        <input ref={input} type="file" accept="image/*" capture="environment" multiple className="visually-hidden" onChange={(e) => void take(e.target.files)} data-testid="photo-input" />
+        <input ref={input} type="file" accept="image/*" capture="environment" multiple className="sr-only" onChange={(e) => void take(e.target.files)} data-testid="photo-input" />
       </label>
       {task.checklist.length > 0 ? (
         <fieldset className="field">
@@ -123,7 +124,7 @@ function DoTask({ detail, outbox }: { detail: Detail; outbox: ReturnType<typeof 
       ) : null}
       <TextAreaField label="Observação (opcional)" value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} rows={2} />
       {error ? <Notice tone="warning">{error}</Notice> : null}
-      <button type="button" className="btn btn-primary btn-large" disabled={!ready || busy} onClick={() => void send()}>
+      <button type="button" className={`btn btn-primary ${styles.capture}`} disabled={!ready || busy} onClick={() => void send()}>
         Enviar tarefa
       </button>
       {!ready ? (
@@ -142,7 +143,7 @@ function LocalPhoto({ photo, onRemove }: { photo: CompliancePhoto; onRemove: () 
   const url = useMemo(() => URL.createObjectURL(photo.blob), [photo.blob]);
   useEffect(() => () => URL.revokeObjectURL(url), [url]);
   return (
-    <li className="photo-tile" data-status={photo.status}>
+    <li className={styles.photoTile} data-status={photo.status}>
       <img src={url} alt={`Foto de ${formatDateTime(photo.takenAt)}`} width={160} height={Math.round((160 * photo.height) / photo.width)} />
       <span className="muted">{photoStatus[photo.status]}</span>
       {photo.message ? <span className="field-error">{photo.message}</span> : null}
@@ -155,7 +156,7 @@ function LocalPhoto({ photo, onRemove }: { photo: CompliancePhoto; onRemove: () 
 
 function ServerPhotoItem({ taskId, photo, onRemove }: { taskId: string; photo: ServerPhoto; onRemove?: () => void }) {
   return (
-    <li className="photo-tile">
+    <li className={styles.photoTile}>
       <a href={compliancePhotoUrl(taskId, photo.id, 'original')} target="_blank" rel="noreferrer">
         <img src={compliancePhotoUrl(taskId, photo.id, 'large')} alt={`Foto enviada em ${formatDateTime(photo.createdAt)}`} width={160} height={Math.round((160 * photo.height) / photo.width)} />
       </a>
@@ -185,7 +186,7 @@ function SubmissionView({ taskId, submission, photos, compact }: { taskId: strin
         {submission.note ? <div className="muted">Observação: {submission.note}</div> : null}
       </div>
       {submission.expected && submission.expected.length > 0 ? (
-        <ul className="plain-list" data-testid="expected-items">
+        <ul className={styles.found} data-testid="expected-items">
           {submission.expected.map((e, i) => (
             <li key={i}>
               {e.found ? '✔ encontrado' : '✘ não encontrado'}: {e.kind === 'label' ? 'elemento' : 'texto'} “{e.expected}”
@@ -194,17 +195,17 @@ function SubmissionView({ taskId, submission, photos, compact }: { taskId: strin
         </ul>
       ) : null}
       {!compact ? (
-        <ul className="photo-grid">
+        <ul className={styles.photoGrid}>
           {photos.map((p) => {
             const found = submission.findings?.find((f) => f.photoId === p.id);
             return (
-              <li key={p.id} className="photo-tile">
+              <li key={p.id} className={styles.photoTile}>
                 <ServerPhotoItem taskId={taskId} photo={p} />
                 {found ? (
                   <details>
                     <summary>O que o Google Vision viu</summary>
                     <p>{found.labels.map((l) => `${l.description} (${formatPercent(l.score)})`).join(', ') || 'Nenhum elemento'}</p>
-                    <p className="prewrap mono">{found.text || 'Nenhum texto lido'}</p>
+                    <p className={`${styles.prewrap} mono`}>{found.text || 'Nenhum texto lido'}</p>
                   </details>
                 ) : null}
               </li>

@@ -7,6 +7,8 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { deadLetterQueue, eventLog, products, userRoles, type UserRole } from '../db/schema';
 import type { Services } from '../services';
+import { checkSubmission } from '../compliance/check';
+import { systemContext } from '../domain/context';
 import { appRouter } from './root';
 import type { ProcedureMeta } from './trpc';
 import { device } from '../../../tests/helpers/devices';
@@ -50,12 +52,33 @@ type Extra = {
   photoId: string;
   /** A small JPEG, base64 (a photo taken on the tablet). */
   photo: string;
+  /** Org A's compliance task (store 1), sent and waiting for review (no Vision here), and its submission. */
+  taskId: string;
+  submissionId: string;
+  /** A second task of org A, open (to cancel and to add photos to). */
+  openTaskId: string;
 };
 
 /** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
 const inventorySessionOf = (a: OrgFixture) => `${a.org.id.slice(0, 24)}00000000a115`;
 const items = (r: unknown) => (r as { items: { id: string | number }[] }).items.map((i) => String(i.id));
 const inboxItems = (r: unknown) => (r as { items: { itemId: string }[] }).items.map((i) => i.itemId);
+
+/** A daily compliance template for org A's first store (one photo, no checklist, nothing Vision must find). */
+const templateOf = (a: OrgFixture) => ({
+  title: 'Gôndola',
+  instructions: null,
+  checklist: [],
+  photoCount: 1,
+  expectedLabels: [],
+  expectedTexts: [],
+  alwaysReview: false,
+  schedule: 'daily' as const,
+  onceOn: null,
+  weekdays: [],
+  dueTime: '23:59',
+  storeIds: [a.stores[0]!.id],
+});
 
 const matrix: Record<string, Access> = {
   'auth.login': { roles: 'public', input: (a) => ({ email: `clerk@${a.org.slug}.test`, password: TEST_PASSWORD }), crossOrg: 'own-data' },
@@ -190,6 +213,25 @@ const matrix: Record<string, Access> = {
   'operator.queues.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
   'operator.system.stats': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
   'operator.system.cluster': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
+  'compliance.tasks': { roles: ['clerk', 'manager', 'admin'], input: () => ({}), crossOrg: { listOf: (r) => (r as { tasks: { id: string }[] }).tasks.map((t) => t.id) } },
+  'compliance.task': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.taskId }), crossOrg: 'not-found' },
+  'compliance.uploadPhoto': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.openTaskId, photoId: x.photoId, photo: x.photo }), crossOrg: 'not-found' },
+  'compliance.removePhoto': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.openTaskId, photoId: x.photoId }), crossOrg: 'not-found' },
+  'compliance.submit': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: (_a, x) => ({ taskId: x.taskId, submissionId: x.submissionId, photoIds: [x.photoId], checklist: [], note: null }),
+    crossOrg: 'not-found',
+  },
+  'compliance.reviewQueue': { roles: ['manager', 'admin'], input: () => undefined, crossOrg: { listOf: (r) => (r as { tasks: { id: string }[] }).tasks.map((t) => t.id) } },
+  'compliance.review': { roles: ['manager', 'admin'], input: (_a, x) => ({ taskId: x.taskId, submissionId: x.submissionId, decision: 'approved' }), crossOrg: 'not-found' },
+  'compliance.cancel': { roles: ['manager', 'admin'], input: (_a, x) => ({ taskId: x.openTaskId }), crossOrg: 'not-found' },
+  'compliance.templates.list': { roles: ['manager', 'admin'], input: () => undefined, crossOrg: { listOf: (r) => (r as { id: string }[]).map((t) => t.id) } },
+  'compliance.templates.create': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ ...templateOf(a), id: randomUUID() }),
+    crossOrg: 'not-found', // org A's store in org B's template: NOT_FOUND
+  },
+  'compliance.templates.update': { roles: ['manager', 'admin'], input: (_a, x) => ({ id: x.taskId, version: 1, title: 'Outro título' }), crossOrg: 'not-found' },
   'status.get': { roles: 'public', input: () => undefined, crossOrg: 'own-data' },
 };
 
@@ -235,7 +277,22 @@ beforeAll(async () => {
     await services.db.update(products).set({ imageStatus: 'manual_review', imageReviewReason: 'low_score', imageKey: key }).where(eq(products.id, product.id));
   }
   const photo = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#c33' } }).jpeg().toBuffer()).toString('base64');
+  // Compliance: two templates of org A, so two tasks of today; one sent (Vision is off here: it waits for review).
+  const managerA = await callerFor(services, { sessionSecret: orgA.secrets.manager });
+  const sentTemplate = await managerA.compliance.templates.create({ ...templateOf(orgA), id: randomUUID() });
+  const openTemplate = await managerA.compliance.templates.create({ ...templateOf(orgA), id: randomUUID(), title: 'Vitrine' });
+  const taskOf = async (templateId: string) => (await clerkA.compliance.tasks({})).tasks.find((t) => t.templateId === templateId)!.id;
+  const taskId = await taskOf(sentTemplate.id);
+  const sentPhoto = randomUUID();
+  await clerkA.compliance.uploadPhoto({ taskId, photoId: sentPhoto, photo });
+  const submissionId = randomUUID();
+  await clerkA.compliance.submit({ taskId, submissionId, photoIds: [sentPhoto], checklist: [], note: null });
+  // The check the workers would run: Vision is off here, so it waits for a person.
+  await checkSubmission(systemContext(services, { requestId: 'matrix-check', afterCommit: async () => {} }), { orgId: orgA.org.id, submissionId }, null);
   extra = {
+    taskId,
+    submissionId,
+    openTaskId: await taskOf(openTemplate.id),
     photoId,
     photo,
     tokenId,

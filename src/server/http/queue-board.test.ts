@@ -34,7 +34,7 @@ for (const backend of ['redis', 'postgres'] as const) {
       const api = await fetch(`${url}/api/queues?activeQueue=domain-events&page=1`, { headers: asOperator() });
       expect(api.status).toBe(200);
       const body = (await api.json()) as { queues: { name: string }[] };
-      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'image-processing']);
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['compliance-checks', 'domain-events', 'image-processing']);
     });
 
     it('loads nothing from another origin (a store LAN has no internet), speaks Portuguese and links back to the app', async () => {
@@ -78,7 +78,7 @@ describe('queue monitor with push configured', () => {
       const base = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}/admin/queues`;
       const api = await fetch(`${base}/api/queues?activeQueue=domain-events&page=1`, { headers: { cookie: `${SESSION_COOKIE}=${operator.secret}` } });
       const body = (await api.json()) as { queues: { name: string }[] };
-      expect(body.queues.map((q) => q.name).sort()).toEqual(['domain-events', 'fcm-notifications', 'image-processing']);
+      expect(body.queues.map((q) => q.name).sort()).toEqual(['compliance-checks', 'domain-events', 'fcm-notifications', 'image-processing']);
     } finally {
       await app.shutdown(1000);
       await close();

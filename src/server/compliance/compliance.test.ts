@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { and, eq, like, sql } from 'drizzle-orm';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerAs, codeOf, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
+import { makeBombPng } from '../../../tests/helpers/openfoodfacts-standin';
+import { writeServiceAccountKey, type TestServiceAccount } from '../../../tests/helpers/service-account';
+import { until } from '../../../tests/helpers/until';
+import { startVisionStandIn, type VisionStandIn } from '../../../tests/helpers/vision-standin';
+import { compliancePhotos, complianceSubmissions, deadLetterQueue, complianceTasks, complianceTemplates, complianceTemplateStores, eventLog, notifications } from '~/server/db/schema';
+import { startWorkers, type WorkerRuntime } from '~/server/runtime/workers';
+import type { Services } from '~/server/services';
+import { compliancePhotoFiles } from './keys';
+import { scheduleAllTasks } from './templates';
+import { systemContext } from '../domain/context';
+
+/**
+ * Compliance photo tasks with the real workers, BullMQ, sharp, storage and the real Google Vision client against
+ * its stand-in: templates make tasks once per store and day whatever the number of schedulers, photos are checked
+ * and stored once, a submission gets Vision's verdict (or a person's when Vision is down), and a rejection goes
+ * back to the store's clerks.
+ */
+let services: Services;
+let close: () => Promise<void>;
+let org: OrgFixture;
+let vision: VisionStandIn;
+let account: TestServiceAccount;
+let runtime: WorkerRuntime;
+
+beforeAll(async () => {
+  account = writeServiceAccountKey();
+  vision = await startVisionStandIn({ trust: { publicKey: account.publicKey, clientEmail: account.clientEmail } });
+  ({ services, close } = await createTestServices({
+    GOOGLE_APPLICATION_CREDENTIALS: account.path,
+    VISION_API_ENDPOINT: vision.url,
+    VISION_TIMEOUT_MS: '1500',
+    VISION_RETRIES: '0',
+    VISION_HALF_OPEN_AFTER_MS: '60000',
+  }));
+  org = await createOrgFixture(services, 'compliance');
+  runtime = await startWorkers(services);
+});
+afterAll(async () => {
+  await runtime?.stop(5000);
+  await close();
+  await vision.close();
+  account.remove();
+});
+
+const photo = (seed: number, width = 800, height = 600) =>
+  sharp({ create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: 120 } } })
+    .jpeg()
+    .toBuffer()
+    .then((b) => b.toString('base64'));
+
+const templateInput = (overrides: Record<string, unknown> = {}) => ({
+  id: randomUUID(),
+  title: 'Gôndola de achocolatados',
+  instructions: 'Fotografe a gôndola inteira com a etiqueta de preço.',
+  checklist: ['Gôndola abastecida', 'Etiqueta visível'],
+  photoCount: 2,
+  expectedLabels: ['prateleira'],
+  expectedTexts: ['R$ 9,99'],
+  alwaysReview: false,
+  schedule: 'daily' as const,
+  onceOn: null,
+  weekdays: [],
+  dueTime: '23:59',
+  storeIds: [org.stores[0]!.id],
+  ...overrides,
+});
+
+/** A fresh template for store 1 and its task of today. */
+async function taskOfNewTemplate(overrides: Record<string, unknown> = {}) {
+  const manager = await callerAs(services, org, 'manager');
+  const template = await manager.compliance.templates.create(templateInput(overrides));
+  const [task] = await services.db.select().from(complianceTasks).where(eq(complianceTasks.templateId, template.id));
+  return { template, task: task! };
+}
+
+async function sendPhotos(taskId: string, count: number) {
+  const clerk = await callerAs(services, org, 'clerk');
+  const photoIds: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const photoId = randomUUID();
+    await clerk.compliance.uploadPhoto({ taskId, photoId, photo: await photo(i + 1) });
+    photoIds.push(photoId);
+  }
+  const submissionId = randomUUID();
+  await clerk.compliance.submit({ taskId, submissionId, photoIds, checklist: [true, true], note: null });
+  return { submissionId, photoIds };
+}
+
+const settled = (taskId: string) =>
+  until(async () => {
+    const [row] = await services.db.select().from(complianceTasks).where(eq(complianceTasks.id, taskId));
+    return row && row.status !== 'submitted' ? row : null;
+  }, 20_000);
+
+describe('templates and the scheduler', () => {
+  it('a new daily template makes today’s task for each chosen store, once, and the store sees it', async () => {
+    const { template, task } = await taskOfNewTemplate({ storeIds: [org.stores[0]!.id, org.stores[1]!.id] });
+    const rows = await services.db.select().from(complianceTasks).where(eq(complianceTasks.templateId, template.id));
+    expect(rows.map((r) => r.storeId).sort()).toEqual([org.stores[0]!.id, org.stores[1]!.id].sort());
+    expect(task.rules).toEqual({ labels: ['prateleira'], texts: ['R$ 9,99'], alwaysReview: false });
+    // Due at 23:59 in São Paulo (UTC-3): 02:59 UTC of the next day.
+    expect(task.dueAt.toISOString().slice(11, 16)).toBe('02:59');
+    const clerk = await callerAs(services, org, 'clerk');
+    const seen = await clerk.compliance.tasks({});
+    expect(seen.tasks.filter((t) => t.templateId === template.id).map((t) => t.storeId)).toEqual([org.stores[0]!.id]); // the clerk's store only
+    expect(await codeOf(clerk.compliance.tasks({ storeId: org.stores[1]!.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(clerk.compliance.templates.create(templateInput()))).toBe('FORBIDDEN');
+  });
+
+  it('two schedulers at once after a stop across day boundaries make each missed day’s task exactly once; weekly ones only on their days', async () => {
+    const manager = await callerAs(services, org, 'manager');
+    const daily = await manager.compliance.templates.create(templateInput({ title: 'Diária', storeIds: [org.stores[0]!.id] }));
+    const weekly = await manager.compliance.templates.create(templateInput({ title: 'Semanal', schedule: 'weekly', weekdays: [1], storeIds: [org.stores[0]!.id] }));
+    // As if both were made 9 days ago and no scheduler ran since (the workers were down across the days).
+    for (const id of [daily.id, weekly.id]) {
+      await services.db.update(complianceTemplates).set({ startsOn: sql`(now() at time zone 'America/Sao_Paulo')::date - 9` }).where(eq(complianceTemplates.id, id));
+      await services.db.update(complianceTemplateStores).set({ since: sql`(now() at time zone 'America/Sao_Paulo')::date - 9` }).where(eq(complianceTemplateStores.templateId, id));
+    }
+    const ctx = () => systemContext(services, { requestId: `test-${randomUUID()}`, afterCommit: async () => {} });
+    const made = await Promise.all([scheduleAllTasks(ctx()), scheduleAllTasks(ctx()), runtime.scheduleNow().then(() => 0)]);
+    await scheduleAllTasks(ctx()); // and once more, as after a restart
+    const periods = async (templateId: string) =>
+      (await services.db.select({ period: complianceTasks.period }).from(complianceTasks).where(eq(complianceTasks.templateId, templateId))).map((r) => r.period).sort();
+    const dailyPeriods = await periods(daily.id);
+    expect(dailyPeriods).toHaveLength(10);
+    expect(new Set(dailyPeriods).size).toBe(10);
+    const weeklyPeriods = await periods(weekly.id);
+    expect(weeklyPeriods.length).toBeGreaterThanOrEqual(1);
+    expect(weeklyPeriods.every((p) => new Date(`${p}T12:00:00Z`).getUTCDay() === 1)).toBe(true);
+    expect(made.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(9 + weeklyPeriods.length);
+    // Switched off: its open tasks are cancelled and no new one is made.
+    const [t] = await manager.compliance.templates.list().then((l) => l.filter((x) => x.id === daily.id));
+    await manager.compliance.templates.update({ id: daily.id, version: t!.version, active: false });
+    const statuses = await services.db.select({ status: complianceTasks.status }).from(complianceTasks).where(eq(complianceTasks.templateId, daily.id));
+    expect(statuses.every((s) => s.status === 'cancelled')).toBe(true);
+    expect(await codeOf(manager.compliance.templates.update({ id: daily.id, version: t!.version, active: true }))).toBe('CONFLICT'); // stale version
+  });
+
+  it('refuses a template for another org’s store, a weekly one without days, a one-off without its date', async () => {
+    const manager = await callerAs(services, org, 'manager');
+    const other = await createOrgFixture(services, 'compliance-other');
+    expect(await codeOf(manager.compliance.templates.create(templateInput({ storeIds: [other.stores[0]!.id] })))).toBe('NOT_FOUND');
+    expect(await codeOf(manager.compliance.templates.create(templateInput({ schedule: 'weekly', weekdays: [] })))).toBe('BAD_REQUEST');
+    expect(await codeOf(manager.compliance.templates.create(templateInput({ schedule: 'once', onceOn: null })))).toBe('BAD_REQUEST');
+    expect(await services.db.$count(complianceTemplates, eq(complianceTemplates.orgId, org.org.id))).toBeGreaterThan(0);
+    const otherAdmin = await callerAs(services, other, 'admin');
+    expect((await otherAdmin.compliance.tasks({})).tasks).toEqual([]);
+  });
+});
+
+describe('photos and submissions', () => {
+  it('stores a retried upload once, refuses what is not a photo or too big, and another store’s task, with nothing stored half', async () => {
+    const { task } = await taskOfNewTemplate();
+    const clerk = await callerAs(services, org, 'clerk');
+    const photoId = randomUUID();
+    const first = await clerk.compliance.uploadPhoto({ taskId: task.id, photoId, photo: await photo(1) });
+    const again = await clerk.compliance.uploadPhoto({ taskId: task.id, photoId, photo: await photo(1) });
+    expect([first.stored, again.stored]).toEqual([true, false]);
+    expect(await services.db.$count(compliancePhotos, eq(compliancePhotos.taskId, task.id))).toBe(1);
+    const stored = await services.storage.get(compliancePhotoFiles(org.org.id, task.id, photoId).original);
+    expect((await sharp(stored!.body).metadata()).exif).toBeUndefined();
+
+    const refused = async (bytes: Buffer) => {
+      const id = randomUUID();
+      const code = await codeOf(clerk.compliance.uploadPhoto({ taskId: task.id, photoId: id, photo: bytes.toString('base64') }));
+      expect(await services.storage.get(compliancePhotoFiles(org.org.id, task.id, id).original)).toBeNull();
+      return code;
+    };
+    expect(await refused(Buffer.from('this is a text file named photo.jpg\n'.repeat(20)))).toBe('BAD_REQUEST');
+    expect(await refused(makeBombPng(20_000))).toBe('BAD_REQUEST'); // 20,000 × 20,000 px in a few kilobytes
+    expect(await services.db.$count(compliancePhotos, eq(compliancePhotos.taskId, task.id))).toBe(1);
+
+    // Store 2's task: the clerk (store 1) cannot see it, upload to it nor send it.
+    const { task: other } = await taskOfNewTemplate({ storeIds: [org.stores[1]!.id] });
+    expect(await codeOf(clerk.compliance.uploadPhoto({ taskId: other.id, photoId: randomUUID(), photo: await photo(2) }))).toBe('NOT_FOUND');
+    expect(await codeOf(clerk.compliance.task({ taskId: other.id }))).toBe('NOT_FOUND');
+    // The same photo id for another task is a conflict, not a second photo.
+    const manager = await callerAs(services, org, 'manager');
+    expect(await codeOf(manager.compliance.uploadPhoto({ taskId: other.id, photoId, photo: await photo(3) }))).toBe('CONFLICT');
+  });
+
+  it('a submission needs its photos uploaded and the checklist ticked; a retried submit is the same one; a task already sent refuses another', async () => {
+    vision.script(() => ({ labels: [{ description: 'Shelf', score: 0.95 }], text: 'NESCAU 400g\nOFERTA R$ 9,99' }));
+    const { task } = await taskOfNewTemplate();
+    const clerk = await callerAs(services, org, 'clerk');
+    const a = randomUUID();
+    await clerk.compliance.uploadPhoto({ taskId: task.id, photoId: a, photo: await photo(4) });
+    const submissionId = randomUUID();
+    expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a], checklist: [true, true], note: null }))).toBe('BAD_REQUEST'); // 1 of 2 photos
+    expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, randomUUID()], checklist: [true, true], note: null }))).toBe('PRECONDITION_FAILED');
+    const b = randomUUID();
+    await clerk.compliance.uploadPhoto({ taskId: task.id, photoId: b, photo: await photo(5) });
+    expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, b], checklist: [true, false], note: null }))).toBe('BAD_REQUEST');
+    expect(await services.db.$count(complianceSubmissions, eq(complianceSubmissions.taskId, task.id))).toBe(0);
+    const sent = await clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, b], checklist: [true, true], note: 'ok' });
+    const retried = await clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, b], checklist: [true, true], note: 'ok' });
+    expect(retried.submissionId).toBe(sent.submissionId);
+    expect(await services.db.$count(eventLog, and(eq(eventLog.aggregateId, task.id), eq(eventLog.type, 'compliance.submitted')))).toBe(1);
+    const done = await settled(task.id);
+    expect(done.status).toBe('passed');
+    expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId: randomUUID(), photoIds: [a, b], checklist: [true, true], note: null }))).toBe('PRECONDITION_FAILED');
+    expect(await codeOf(clerk.compliance.uploadPhoto({ taskId: task.id, photoId: randomUUID(), photo: await photo(6) }))).toBe('PRECONDITION_FAILED');
+  });
+});
+
+describe('the verdict', () => {
+  it('passes when Vision shows everything, and sent the photos as bytes; fails naming what is missing; the manager is told', async () => {
+    vision.reset();
+    vision.script(() => ({ labels: [{ description: 'Shelf', score: 0.91 }], text: 'Achocolatado\nR$9,99' }));
+    const { task: good } = await taskOfNewTemplate();
+    await sendPhotos(good.id, 2);
+    const passed = await settled(good.id);
+    expect(passed.status).toBe('passed');
+    expect(vision.lastRequest!.images.every((i) => i.source === 'content')).toBe(true);
+    const [submission] = await services.db.select().from(complianceSubmissions).where(eq(complianceSubmissions.taskId, good.id));
+    expect(submission!.expected).toEqual([
+      expect.objectContaining({ kind: 'label', expected: 'prateleira', found: true }),
+      expect.objectContaining({ kind: 'text', expected: 'R$ 9,99', found: true }),
+    ]);
+
+    vision.script(() => ({ labels: [{ description: 'Shelf', score: 0.91 }], text: 'Achocolatado\nR$ 12,49' }));
+    const { task: bad } = await taskOfNewTemplate();
+    await sendPhotos(bad.id, 2);
+    expect((await settled(bad.id)).status).toBe('failed');
+    const [completed] = await services.db
+      .select({ payload: eventLog.payload })
+      .from(eventLog)
+      .where(and(eq(eventLog.aggregateId, bad.id), eq(eventLog.type, 'compliance.completed')));
+    expect(completed!.payload).toMatchObject({ verdict: 'failed', by: 'vision', missing: ['preço R$ 9,99 não encontrado'] });
+    await until(async () => (await services.db.$count(notifications, and(eq(notifications.userId, org.users.manager.id), like(notifications.title, 'Reprovada:%')))) > 0, 10_000);
+    const manager = await callerAs(services, org, 'manager');
+    expect((await manager.compliance.reviewQueue()).tasks.map((t) => t.id)).toContain(bad.id);
+  });
+
+  it('Vision down gives needs_review at once (no dead letter); the manager approves it; a rejection returns the task to the store’s clerks', async () => {
+    vision.reset();
+    vision.fail('503');
+    const { task } = await taskOfNewTemplate();
+    const { submissionId } = await sendPhotos(task.id, 2);
+    const waiting = await settled(task.id);
+    expect(waiting.status).toBe('needs_review');
+    const [submission] = await services.db.select().from(complianceSubmissions).where(eq(complianceSubmissions.id, submissionId));
+    expect(submission!.reviewReason).toBe('vision_unavailable');
+    const manager = await callerAs(services, org, 'manager');
+    const clerk = await callerAs(services, org, 'clerk');
+    expect(await codeOf(clerk.compliance.review({ taskId: task.id, submissionId, decision: 'approved' }))).toBe('FORBIDDEN');
+    await manager.compliance.review({ taskId: task.id, submissionId, decision: 'approved' });
+    await manager.compliance.review({ taskId: task.id, submissionId, decision: 'approved' }); // again: nothing changes
+    expect((await services.db.select().from(complianceTasks).where(eq(complianceTasks.id, task.id)))[0]!.status).toBe('passed');
+
+    const { task: second } = await taskOfNewTemplate();
+    const sent = await sendPhotos(second.id, 2);
+    expect((await settled(second.id)).status).toBe('needs_review');
+    expect(await codeOf(manager.compliance.review({ taskId: second.id, submissionId: sent.submissionId, decision: 'rejected' }))).toBe('BAD_REQUEST'); // no comment
+    await manager.compliance.review({ taskId: second.id, submissionId: sent.submissionId, decision: 'rejected', comment: 'A etiqueta de preço está cortada.' });
+    const [back] = await services.db.select().from(complianceTasks).where(eq(complianceTasks.id, second.id));
+    expect(back).toMatchObject({ status: 'open', returnedComment: 'A etiqueta de preço está cortada.' });
+    await until(async () => (await services.db.$count(notifications, and(eq(notifications.userId, org.users.clerk.id), like(notifications.title, 'Refazer:%')))) > 0, 10_000);
+    vision.recover();
+    // The store sends it again: a new submission, judged again.
+    vision.script(() => ({ labels: [{ description: 'Shelf', score: 0.9 }], text: 'R$ 9,99' }));
+    await sendPhotos(second.id, 2);
+    expect((await settled(second.id)).status).toBe('passed');
+    expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.sourceQueue, 'compliance-checks'))).toBe(0);
+  });
+
+  it('the dashboard counts the store’s tasks from these verdicts', async () => {
+    const manager = await callerAs(services, org, 'manager');
+    const summary = await manager.dashboard.summary({});
+    const store = summary.stores.find((s) => s.storeId === org.stores[0]!.id)!;
+    expect(store.compliance.passed30d).toBeGreaterThanOrEqual(3);
+    expect(store.compliance.failed30d).toBeGreaterThanOrEqual(1); // Vision's failure still waiting (the rejected one passed since)
+    expect(store.compliance.awaitingReview).toBeGreaterThanOrEqual(1);
+    expect(store.compliance.passRate).toBeGreaterThan(0);
+    expect(store.compliance.dueToday).toBeGreaterThan(0);
+  });
+});
