@@ -13,6 +13,9 @@ import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
 import { startOpenAIStandIn } from '../tests/helpers/openai-standin';
 import { startOpenFoodFactsStandIn } from '../tests/helpers/openfoodfacts-standin';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
+import { writeServiceAccountKey } from '../tests/helpers/service-account';
+import { startVisionStandIn } from '../tests/helpers/vision-standin';
+import { EXPECTED_PRICE, jpegWidth, VISION_WIDTHS } from './fixtures/compliance';
 import { LOW_SCORE_MARK, offPhotoEans, offPrefillEans } from './fixtures/photos';
 
 const ADMIN_URL = process.env.E2E_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -66,6 +69,16 @@ async function main() {
   for (const ean of [...offPhotoEans, ...offPrefillEans]) off.addProduct(ean, { name: `Produto ${ean}`, brand: 'Marca OFF', categories: 'Mercearia', quantity: '1 kg' });
   const openai = await startOpenAIStandIn();
   openai.setVerdict((input) => (input.text.includes(LOW_SCORE_MARK) ? { score: 0.35, matches: false, reasons: ['A embalagem da foto parece ser de outro produto'] } : {}));
+  // Google Vision for compliance photos: the answer is chosen by the photo's width (e2e/fixtures/compliance.ts).
+  const visionAccount = writeServiceAccountKey({ name: 'e2e-vision' });
+  const vision = await startVisionStandIn({ trust: { publicKey: visionAccount.publicKey, clientEmail: visionAccount.clientEmail } });
+  vision.script((image) => {
+    const width = image.bytes ? jpegWidth(image.bytes) : null;
+    const shelf = [{ description: 'Shelf', score: 0.94 }, { description: 'Price tag', score: 0.8 }];
+    if (width === VISION_WIDTHS.unavailable) return { error: { code: 14, message: 'The service is currently unavailable.' } };
+    if (width === VISION_WIDTHS.wrongPrice) return { labels: shelf, text: 'Achocolatado 400g\nOFERTA R$ 12,49' };
+    return { labels: shelf, text: `Achocolatado 400g\nOFERTA ${EXPECTED_PRICE}` };
+  });
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mi-e2e-data-'));
 
   // tsx directly, not through `npx`: npm exec exits on SIGTERM without waiting, which orphaned the server.
@@ -93,6 +106,11 @@ async function main() {
       IMAGE_ALLOWED_HOSTS: new URL(off.url).host,
       OPENAI_API_KEY: 'e2e-stand-in',
       OPENAI_BASE_URL: `${openai.url}/v1`,
+      GOOGLE_APPLICATION_CREDENTIALS: visionAccount.path,
+      VISION_API_ENDPOINT: vision.url,
+      // One try: the "Vision unavailable" photo falls back to a person at once instead of opening the breaker for the others.
+      VISION_RETRIES: '0',
+      VISION_BREAKER_MIN_CALLS: '20',
     },
   });
 
@@ -104,6 +122,7 @@ async function main() {
 
   child.on('exit', (code, signal) => {
     rmSync(dataDir, { recursive: true, force: true });
+    visionAccount.remove();
     void removeRedisKeys().finally(() => process.exit(code ?? (signal ? 0 : 1)));
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCountingPage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
+import { isCountingPage, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
 
 const url = (path: string) => new URL(path, 'https://loja.example');
 const input = `input=${encodeURIComponent(JSON.stringify({ 0: { json: { id: 'abc' } } }))}`;
@@ -11,6 +11,16 @@ describe('offline service worker routes', () => {
     expect(isCountingPage(url('/inventory/3f1c'))).toBe(true);
     expect(isCountingPage(url('/inventory-report'))).toBe(false);
     expect(isCountingPage(url('/dashboard'))).toBe(false);
+  });
+
+  it('keeps the compliance pages too (photos are taken where there may be no signal)', () => {
+    expect(isOfflinePage(url('/compliance'))).toBe(true);
+    expect(isOfflinePage(url('/compliance/3f1c'))).toBe(true);
+    expect(isOfflinePage(url('/inventory/3f1c/count'))).toBe(true);
+    expect(isOfflinePage(url('/compliance-report'))).toBe(false);
+    expect(isOfflinePage(url('/purchase-requests'))).toBe(false);
+    expect(isOfflineQuery(url(`/api/trpc/auth.me,compliance.task?batch=1&${input}`))).toBe(true);
+    expect(isOfflineQuery(url('/api/trpc/compliance.uploadPhoto'))).toBe(false);
   });
 
   it('keeps the offline queries alone or batched, in plain or percent-encoded form', () => {

@@ -4,13 +4,24 @@
  */
 import { PHOTO_PATH_PREFIX, photoSizes } from '../lib/photos';
 
-/** The read-only tRPC queries the counting page needs to start offline; nothing else under /api is ever cached. */
-export const OFFLINE_QUERIES: ReadonlySet<string> = new Set(['auth.me', 'inventory.byId']);
+/**
+ * The read-only tRPC queries the counting and compliance pages need to start offline; nothing else under /api is
+ * ever cached.
+ */
+export const OFFLINE_QUERIES: ReadonlySet<string> = new Set(['auth.me', 'inventory.byId', 'compliance.tasks', 'compliance.task']);
 
 /** The counting pages: the session list and everything under it. */
 export function isCountingPage(url: URL): boolean {
   return url.pathname === '/inventory' || url.pathname.startsWith('/inventory/');
 }
+
+/** The compliance pages: a clerk takes the photos where there may be no signal (the stockroom, the cold room). */
+export function isCompliancePage(url: URL): boolean {
+  return url.pathname === '/compliance' || url.pathname.startsWith('/compliance/');
+}
+
+/** Pages that open offline (network first, the last copy when offline). */
+export const isOfflinePage = (url: URL) => isCountingPage(url) || isCompliancePage(url);
 
 /** Next's client build output: content-hashed file names, so a cached copy never goes stale. */
 export function isStaticAsset(url: URL): boolean {

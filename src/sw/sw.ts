@@ -5,7 +5,7 @@
  * (docs/architecture.md "The service worker").
  */
 import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
-import { isCountingPage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
+import { isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
 
 declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
 
@@ -45,7 +45,7 @@ const byPath: SerwistPlugin = {
  */
 const byUrlOnly = { ignoreVary: true };
 
-const countingPages = new NetworkFirst({
+const offlinePages = new NetworkFirst({
   cacheName: PAGES_CACHE,
   networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
   matchOptions: byUrlOnly,
@@ -71,13 +71,13 @@ const serwist = new Serwist({
   cacheId: 'mi',
   skipWaiting: true,
   clientsClaim: true,
-  // Off: the worker answers only counting-page navigations, and every other navigation (dashboard, admin…) would
+  // Off: the worker answers only counting and compliance navigations, and every other navigation (dashboard, admin…) would
   // still pay for a preload request it never uses.
   navigationPreload: false,
   runtimeCaching: [
     { matcher: ({ url, sameOrigin }) => sameOrigin && isStaticAsset(url), handler: staticAssets },
     { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.method === 'GET' && isProductPhoto(url), handler: productPhotos },
-    { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isCountingPage(url), handler: countingPages },
+    { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isOfflinePage(url), handler: offlinePages },
     {
       matcher: ({ request, url, sameOrigin }) => sameOrigin && isOfflineQuery(url) && !(request.headers.get('accept') ?? '').includes('text/event-stream'),
       handler: offlineQueries,
@@ -98,7 +98,7 @@ function strategyFor(url: URL) {
   if (isStaticAsset(url)) return serwist.getPrecacheKeyForUrl(url.href) ? undefined : staticAssets;
   if (isOfflineQuery(url)) return offlineQueries;
   if (isProductPhoto(url)) return productPhotos;
-  if (isCountingPage(url)) return countingPages;
+  if (isOfflinePage(url)) return offlinePages;
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { PageHeader } from '../ui/page-header';
 import { groupTitles, taskGroup, taskStatusLabels, type ComplianceTask } from './labels';
 import { OutboxStatus } from './outbox-status';
 import { useComplianceOutbox } from './use-compliance-outbox';
+import { useLastSeen } from './use-last-seen';
 
 /**
  * The store's compliance tasks: late ones first, then today's, those sent and waiting for a verdict, and the last
@@ -21,11 +22,12 @@ export function ComplianceHome() {
   const manager = me.user.role === 'manager' || me.user.role === 'admin';
   const [storeId, setStoreId] = useState('');
   const tasks = api.compliance.tasks.useQuery({ storeId: storeId || null });
+  const data = useLastSeen(`compliance-tasks:${me.user.id}:${storeId}`, tasks.data);
   const review = api.compliance.reviewQueue.useQuery(undefined, { enabled: manager });
   const outbox = useComplianceOutbox(me.user.id);
-  const now = tasks.data ? new Date(tasks.data.now).getTime() : Date.now();
+  const now = data ? new Date(data.now).getTime() : Date.now();
   const groups = { overdue: [] as ComplianceTask[], todo: [] as ComplianceTask[], waiting: [] as ComplianceTask[], done: [] as ComplianceTask[] };
-  for (const task of tasks.data?.tasks ?? []) groups[taskGroup(task, now)].push(task);
+  for (const task of data?.tasks ?? []) groups[taskGroup(task, now)].push(task);
 
   return (
     <section>
@@ -44,7 +46,8 @@ export function ComplianceHome() {
         </div>
       ) : null}
       <OutboxStatus outbox={outbox} />
-      {tasks.data && !tasks.data.visionEnabled ? <Notice tone="warning">A verificação automática das fotos está desligada: cada envio será revisado por um gerente.</Notice> : null}
+      {data && !tasks.data ? <Notice tone="warning">Sem conexão: estas são as tarefas como foram vistas pela última vez neste tablet.</Notice> : null}
+      {data && !data.visionEnabled ? <Notice tone="warning">A verificação automática das fotos está desligada: cada envio será revisado por um gerente.</Notice> : null}
       {me.stores.length > 1 ? (
         <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
           <option value="">Todas as lojas</option>
@@ -55,9 +58,9 @@ export function ComplianceHome() {
           ))}
         </SelectField>
       ) : null}
-      {tasks.isPending ? <Loading /> : null}
-      {tasks.error ? <ErrorAlert error={tasks.error} title="Não foi possível carregar as tarefas" onRetry={() => void tasks.refetch()} /> : null}
-      {tasks.isSuccess && tasks.data.tasks.length === 0 ? <EmptyState>Nenhuma tarefa de conformidade por enquanto.</EmptyState> : null}
+      {!data && tasks.isPending ? <Loading /> : null}
+      {!data && tasks.error ? <ErrorAlert error={tasks.error} title="Não foi possível carregar as tarefas" onRetry={() => void tasks.refetch()} /> : null}
+      {data && data.tasks.length === 0 ? <EmptyState>Nenhuma tarefa de conformidade por enquanto.</EmptyState> : null}
       {(Object.keys(groups) as (keyof typeof groups)[]).map((group) =>
         groups[group].length === 0 ? null : (
           <div key={group}>

@@ -15,6 +15,7 @@ import { reviewReasonLabels, taskStatusLabels } from './labels';
 import { OutboxStatus } from './outbox-status';
 import styles from './compliance.module.css';
 import { useComplianceOutbox } from './use-compliance-outbox';
+import { useLastSeen } from './use-last-seen';
 
 type Detail = RouterOutputs['compliance']['task'];
 type Submission = Detail['submissions'][number];
@@ -24,10 +25,11 @@ export function TaskScreen({ taskId }: { taskId: string }) {
   const me = useSession();
   const manager = me.user.role === 'manager' || me.user.role === 'admin';
   const detail = api.compliance.task.useQuery({ taskId });
+  const data = useLastSeen(`compliance-task:${me.user.id}:${taskId}`, detail.data);
   const outbox = useComplianceOutbox(me.user.id);
-  if (detail.isPending) return <Loading />;
-  if (detail.error) return <ErrorAlert error={detail.error} title="Não foi possível abrir a tarefa" onRetry={() => void detail.refetch()} />;
-  const { task, photos, submissions, visionEnabled } = detail.data;
+  if (!data && detail.isPending) return <Loading />;
+  if (!data) return <ErrorAlert error={detail.error!} title="Não foi possível abrir a tarefa" onRetry={() => void detail.refetch()} />;
+  const { task, photos, submissions, visionEnabled } = data;
   const current = submissions.find((s) => s.id === task.submissionId) ?? null;
   return (
     <section>
@@ -38,7 +40,8 @@ export function TaskScreen({ taskId }: { taskId: string }) {
       {task.instructions ? <p className={styles.prewrap}>{task.instructions}</p> : null}
       {task.status === 'open' && task.returnedComment ? <Notice tone="warning">Devolvida pela revisão: {task.returnedComment}</Notice> : null}
       <OutboxStatus outbox={outbox} taskId={task.id} />
-      {task.status === 'open' ? <DoTask detail={detail.data} outbox={outbox} /> : null}
+      {!detail.data ? <Notice tone="warning">Sem conexão: esta é a tarefa como foi vista pela última vez neste tablet.</Notice> : null}
+      {task.status === 'open' ? <DoTask detail={data} outbox={outbox} /> : null}
       {task.status === 'submitted' ? <Notice>Fotos recebidas. A verificação automática está em andamento.</Notice> : null}
       {!visionEnabled && task.status === 'open' ? <Notice>A verificação automática está desligada: um gerente revisará o envio.</Notice> : null}
       {current && task.status !== 'open' ? <SubmissionView taskId={task.id} submission={current} photos={photos.filter((p) => p.submissionId === current.id)} /> : null}

@@ -12,6 +12,7 @@ import { isActivePath, navItemsFor } from '../nav';
 import { NotificationsBell } from '../notifications-bell';
 import { PushProvider, usePush } from '../push/push-provider';
 import { roleLabels } from '../roles';
+import { forgetLastSeen } from '../compliance/use-last-seen';
 import { SessionProvider } from '../session';
 import { ChangePasswordForm } from '../account/change-password-form';
 import styles from './shell.module.css';
@@ -48,6 +49,7 @@ export function AppShell({ children }: { children: ReactNode }) {
     onSettled: (_data, error) => {
       if (error && errorCode(error) !== 'UNAUTHORIZED') return;
       localStorage.removeItem(LAST_USER_KEY);
+      forgetLastSeen();
       // A full load drops every cached answer of this user along with the page.
       window.location.replace('/login');
     },
