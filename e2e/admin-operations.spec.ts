@@ -29,6 +29,7 @@ test("the queues page shows the org's own work in every queue and its outbox lag
   for (const [label, name] of [
     ['Eventos de domínio', 'domain-events'],
     ['Processamento de imagens', 'image-processing'],
+    ['Verificação de fotos de conformidade', 'compliance-checks'],
   ]) {
     const section = page.getByRole('region', { name: `${label} ${name}` });
     await expect(section).toBeVisible();

@@ -18,9 +18,9 @@ const tablets = [
 const MIN_TARGET = 44;
 
 const pagesOf: Record<DemoRole, string[]> = {
-  clerk: ['/', '/purchase-requests', '/purchase-requests/new', '/inventory', '/dashboard', '/catalogue', '/conta'],
+  clerk: ['/', '/purchase-requests', '/purchase-requests/new', '/inventory', '/compliance', '/dashboard', '/catalogue', '/conta'],
   buyer: ['/', '/approvals', '/catalogue', '/photos'],
-  manager: ['/', '/purchase-requests', '/inventory', '/dashboard', '/catalogue'],
+  manager: ['/', '/purchase-requests', '/inventory', '/compliance', '/compliance/review', '/compliance/templates', '/dashboard', '/catalogue'],
   admin: ['/admin/users', '/admin/stores', '/admin/tokens', '/admin/audit', '/admin/system', '/admin/operations', '/admin/dead-letters', '/admin/events'],
 };
 

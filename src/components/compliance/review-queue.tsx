@@ -16,7 +16,7 @@ export function ReviewQueue() {
     <section>
       <PageHeader title="Revisão de conformidade" description="Tarefas reprovadas pela verificação automática ou que ela não pôde avaliar. Aprove ou devolva à loja com um comentário." />
       <p>
-        <Link href="/compliance">← Todas as tarefas</Link>
+        <Link href="/compliance" className="btn btn-secondary">← Todas as tarefas</Link>
       </p>
       {queue.isPending ? <Loading /> : null}
       {queue.error ? <ErrorAlert error={queue.error} title="Não foi possível carregar a revisão" onRetry={() => void queue.refetch()} /> : null}

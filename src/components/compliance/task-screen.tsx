@@ -35,7 +35,7 @@ export function TaskScreen({ taskId }: { taskId: string }) {
     <section>
       <PageHeader title={task.title} description={`${task.storeName} · prazo ${formatDateTime(task.dueAt)} · ${taskStatusLabels[task.status]}`} />
       <p>
-        <Link href="/compliance">← Todas as tarefas</Link>
+        <Link href="/compliance" className="btn btn-secondary">← Todas as tarefas</Link>
       </p>
       {task.instructions ? <p className={styles.prewrap}>{task.instructions}</p> : null}
       {task.status === 'open' && task.returnedComment ? <Notice tone="warning">Devolvida pela revisão: {task.returnedComment}</Notice> : null}

@@ -25,7 +25,7 @@ export function TemplatesScreen() {
     <section>
       <PageHeader title="Modelos de tarefa" description="O que cada loja deve fotografar, quando, e o que a foto precisa mostrar para ser aprovada." />
       <p>
-        <Link href="/compliance">← Todas as tarefas</Link>
+        <Link href="/compliance" className="btn btn-secondary">← Todas as tarefas</Link>
       </p>
       <TemplateForm />
       <h2 className="section-title">Modelos</h2>

@@ -84,6 +84,7 @@ export async function orgBacklog(db: Executor, orgId: string) {
     in_queue: number;
     pushes: number;
     images: number;
+    checks: number;
     open_letters: Record<string, number>;
   }>(sql`
     with events as (
@@ -95,17 +96,21 @@ export async function orgBacklog(db: Executor, orgId: string) {
       select count(*)::int as pushes from notifications where org_id = ${orgId} and push_status in ('queued', 'sending')
     ), images as (
       select count(*)::int as images from products where org_id = ${orgId} and image_status = 'processing'
+    ), checks as (
+      select count(*)::int as checks from compliance_tasks where org_id = ${orgId} and status = 'submitted'
     ), letters as (
       select coalesce(jsonb_object_agg(source_queue, n), '{}'::jsonb) as open_letters
       from (select source_queue, count(*)::int as n from dead_letter_queue where org_id = ${orgId} and resolved_at is null group by source_queue) open
     )
-    select * from events, pushes, images, letters`);
+    select * from events, pushes, images, checks, letters`);
   return {
     unpublished: row?.unpublished ?? 0,
     oldestSeconds: row?.oldest_seconds ?? null,
     inQueue: row?.in_queue ?? 0,
     pushes: row?.pushes ?? 0,
     images: row?.images ?? 0,
+    /** Compliance submissions waiting for their automatic check. */
+    checks: row?.checks ?? 0,
     openLetters: row?.open_letters ?? {},
   };
 }
@@ -114,17 +119,19 @@ const minuteOf = (column: ReturnType<typeof sql>) => sql`(floor(extract(epoch fr
 
 /**
  * The org's finished work per minute in [from, to), from its own rows: events a worker handled (by the minute they
- * were written; those no consumer wants are processed as they are published, without a job), pushes sent and
- * images processed (their `notification.sent` and `image.processed` events), and jobs that went to the dead
+ * were written; those no consumer wants are processed as they are published, without a job), pushes sent,
+ * images processed and compliance submissions checked (their `notification.sent`, `image.processed` and automatic
+ * verdict events), and jobs that went to the dead
  * letters (by their last attempt, per queue).
  */
 export async function orgActivityByMinute(db: Executor, orgId: string, from: Date, to: Date) {
   const [events, letters] = await Promise.all([
-    db.execute<{ at: number; events: number; pushes: number; images: number }>(sql`
+    db.execute<{ at: number; events: number; pushes: number; images: number; checks: number }>(sql`
       select ${minuteOf(sql`created_at`)} as at,
              count(*) filter (where processed_at > published_at)::int as events,
              count(*) filter (where type = 'notification.sent')::int as pushes,
-             count(*) filter (where type = 'image.processed')::int as images
+             count(*) filter (where type = 'image.processed')::int as images,
+             count(*) filter (where type = 'compliance.reviewRequired' or (type = 'compliance.completed' and payload->>'by' = 'vision'))::int as checks
       from event_log where org_id = ${orgId} and created_at >= ${from.toISOString()}::timestamptz and created_at < ${to.toISOString()}::timestamptz
       group by 1`),
     db.execute<{ source_queue: string; at: number; failed: number }>(sql`

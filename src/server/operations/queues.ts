@@ -80,6 +80,7 @@ export async function orgQueueActivity(ctx: SignedInContext) {
       perQueue(queueNames.domainEvents, backlog.inQueue, (m) => m.events),
       perQueue(queueNames.fcm, backlog.pushes, (m) => m.pushes),
       perQueue(queueNames.images, backlog.images, (m) => m.images),
+      perQueue(queueNames.complianceChecks, backlog.checks, (m) => m.checks),
     ],
     outbox: { pending: backlog.unpublished, oldestSeconds: backlog.oldestSeconds },
   };

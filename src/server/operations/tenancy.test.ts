@@ -80,7 +80,9 @@ describe("admin.queues.stats: the org's own queue activity", () => {
       [queueNames.domainEvents, null],
       [queueNames.fcm, 'push_not_configured'],
       [queueNames.images, null],
+      [queueNames.complianceChecks, null],
     ]);
+    expect(byName(stats.queues, queueNames.complianceChecks).counts).toEqual({ waiting: 0, completedLastHour: 0, failedLastHour: 0, deadLetters: 0 });
     const minutes = byName(stats.queues, queueNames.domainEvents).perMinute;
     expect(minutes).toHaveLength(60);
     expect(minutes.filter((m) => m.completed > 0)).toEqual([expect.objectContaining({ completed: 4, failed: 1, failureRate: 0.2 })]);
