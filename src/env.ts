@@ -206,6 +206,17 @@ export const envSchema = z.object({
    * processes may run it); a new or changed template makes today's at once.
    */
   COMPLIANCE_SCHEDULE_INTERVAL_MS: int(60_000, 500),
+  /**
+   * Compliance photos one app instance starts per second (0: no limit); the others wait their turn, unread, up to
+   * COMPLIANCE_UPLOAD_MAX_WAIT_MS, then get 503 with Retry-After and the tablet sends them later (src/server/http/upload-gate.ts).
+   */
+  COMPLIANCE_UPLOADS_PER_SECOND: int(10, 0),
+  COMPLIANCE_UPLOAD_MAX_WAIT_MS: int(60_000, 0),
+  /**
+   * The separate worker process's CPU niceness (0 = as the app, up to 19): image work (compliance thumbnails, the
+   * product photo pipeline) yields to the app server's requests when both share a machine's cores.
+   */
+  WORKER_NICE: int(10, 0, 19),
   /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */

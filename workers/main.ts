@@ -1,5 +1,6 @@
 // First: tracing patches modules the others load (src/server/telemetry/register-workers.ts).
 import { telemetry } from '~/server/telemetry/register-workers';
+import { setPriority } from 'node:os';
 import { env } from '~/env';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
@@ -14,6 +15,14 @@ import { startWorkers } from '../src/server/runtime/workers';
 if (!env.DATABASE_URL) {
   logger.fatal('DATABASE_URL is required for a separate worker process (with the embedded database, npm start runs the workers itself)');
   process.exit(1);
+}
+// Background work yields to the people using the app on the same machine (an upload burst's thumbnails, photos).
+if (env.WORKER_NICE > 0) {
+  try {
+    setPriority(env.WORKER_NICE);
+  } catch (error) {
+    logger.warn({ err: error, nice: env.WORKER_NICE }, 'could not lower the worker process priority');
+  }
 }
 const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers', role: 'workers' });
 const runtime = await startWorkers(services);

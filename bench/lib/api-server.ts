@@ -7,7 +7,9 @@ import path from 'node:path';
  * never shares its event loop. Resolves once /api/health answers.
  */
 export async function startApiServer(opts: { port: number; env: Record<string, string> }): Promise<{ url: string; stop: () => Promise<void>; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/serve-api.ts')], {
+  // BENCH_CPU_PROF_DIR: a V8 CPU profile of the server, written there when it stops (what a benchmark spends on).
+  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.resolve('bench/serve-api.ts')], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(opts.port), HOST: '127.0.0.1', ...opts.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,7 +1,7 @@
 'use client';
 
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
+import { httpBatchLink, httpLink, httpSubscriptionLink, isNonJsonSerializable, splitLink } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import superjson from 'superjson';
 import { api } from '~/lib/trpc/react';
@@ -51,7 +51,12 @@ export function Providers({ children }: { children: ReactNode }) {
         splitLink({
           condition: (op) => op.type === 'subscription',
           true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
-          false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+          // A file (a compliance photo as FormData) goes alone, as it is; the rest is batched JSON.
+          false: splitLink({
+            condition: (op) => isNonJsonSerializable(op.input),
+            true: httpLink({ url: '/api/trpc', transformer: superjson }),
+            false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+          }),
         }),
       ],
     }),

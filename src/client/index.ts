@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
 import type { AppRouter } from '../server/api/root';
@@ -20,17 +20,20 @@ export type MyInventoryClientOptions = {
 
 /** The typed client for scripts and other services: every procedure, input and output typed from the server's router. */
 export function createMyInventoryClient(opts: MyInventoryClientOptions) {
+  const url = `${opts.url.replace(/\/$/, '')}/api/trpc`;
+  const headers = () => ({ authorization: `Bearer ${opts.token}`, ...opts.headers?.() });
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: `${opts.url.replace(/\/$/, '')}/api/trpc`,
-        transformer: superjson,
-        maxURLLength: 4000,
-        fetch: opts.fetch,
-        headers: () => ({ authorization: `Bearer ${opts.token}`, ...opts.headers?.() }),
+      // A file (compliance.uploadPhoto's FormData, see photoUploadForm) goes alone, as it is; the rest is batched JSON.
+      splitLink({
+        condition: (op) => isNonJsonSerializable(op.input),
+        true: httpLink({ url, transformer: superjson, fetch: opts.fetch, headers }),
+        false: httpBatchLink({ url, transformer: superjson, maxURLLength: 4000, fetch: opts.fetch, headers }),
       }),
     ],
   });
 }
+
+export { photoUploadForm } from '../lib/compliance-upload';
 
 export type MyInventoryClient = ReturnType<typeof createMyInventoryClient>;

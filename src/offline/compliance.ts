@@ -4,7 +4,8 @@
  * made here (photo and submission), so a retried upload or submit is stored once by the server. A reload, a
  * dropped connection or a closed tab loses nothing: everything resumes from IndexedDB.
  */
-import { describeError, errorCode, isNetworkError } from '~/lib/trpc/errors';
+import { photoUploadForm } from '~/lib/compliance-upload';
+import { describeError, errorCode, isNetworkError, retryAfterSeconds } from '~/lib/trpc/errors';
 import { isQuotaError, OfflineStorageFullError, type CompliancePhoto, type ComplianceSubmission, type OfflineDatabase } from './db';
 
 /** The longest side a photo keeps (a price tag stays readable; a photo weighs ~300 KB instead of 4 MB). */
@@ -66,11 +67,19 @@ export async function waitingWork(db: OfflineDatabase, userId: string) {
 }
 
 export type ComplianceApi = {
-  upload(input: { taskId: string; photoId: string; photo: string; takenAt: Date }): Promise<unknown>;
+  /** `compliance.uploadPhoto` with photoUploadForm (src/lib/compliance-upload.ts). */
+  upload(form: FormData): Promise<unknown>;
   submit(input: { taskId: string; submissionId: string; photoIds: string[]; checklist: boolean[]; note: string | null }): Promise<unknown>;
 };
 
-export type ComplianceSyncOutcome = { uploaded: number; submitted: number; refused: number; stopped: null | 'offline' | 'login_needed' | 'server_busy' };
+export type ComplianceSyncOutcome = {
+  uploaded: number;
+  submitted: number;
+  refused: number;
+  stopped: null | 'offline' | 'login_needed' | 'server_busy';
+  /** The server's Retry-After when it was busy: when to try again. */
+  retryAfterMs?: number;
+};
 
 /** A refusal the same request would meet again (the photo or the task is wrong): kept aside with its message. */
 const refusedForGood = (error: unknown) => {
@@ -82,13 +91,6 @@ const refusedForGood = (error: unknown) => {
 function stopReason(error: unknown): ComplianceSyncOutcome['stopped'] {
   if (errorCode(error as never) === 'UNAUTHORIZED') return 'login_needed';
   return isNetworkError(error as never) ? 'offline' : 'server_busy';
-}
-
-export async function blobToBase64(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
 }
 
 let running: Promise<ComplianceSyncOutcome> | null = null;
@@ -110,11 +112,11 @@ async function runSync(db: OfflineDatabase, userId: string, api: ComplianceApi):
   const photos = (await db.compliancePhotos.where('status').equals('pending').sortBy('takenAt')).filter((p) => p.userId === userId);
   for (const photo of photos) {
     try {
-      await api.upload({ taskId: photo.taskId, photoId: photo.id, photo: await blobToBase64(photo.blob), takenAt: photo.takenAt });
+      await api.upload(photoUploadForm({ taskId: photo.taskId, photoId: photo.id, photo: photo.blob, takenAt: photo.takenAt }));
       await db.compliancePhotos.update(photo.id, { status: 'uploaded', message: undefined });
       outcome.uploaded++;
     } catch (error) {
-      if (!refusedForGood(error)) return { ...outcome, stopped: stopReason(error) };
+      if (!refusedForGood(error)) return { ...outcome, stopped: stopReason(error), retryAfterMs: (retryAfterSeconds(error as never) ?? 15) * 1000 };
       await db.compliancePhotos.update(photo.id, { status: 'rejected', message: describeError(error as never) });
       outcome.refused++;
     }

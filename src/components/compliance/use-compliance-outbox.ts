@@ -33,6 +33,7 @@ export function useComplianceOutbox(userId: string): ComplianceOutbox {
   const [last, setLast] = useState<ComplianceSyncOutcome | null>(null);
   const [syncing, setSyncing] = useState(false);
   const mounted = useRef(true);
+  const syncNowRef = useRef<(() => Promise<void>) | null>(null);
 
   const reload = useCallback(async () => {
     const db = offlineDb();
@@ -46,17 +47,25 @@ export function useComplianceOutbox(userId: string): ComplianceOutbox {
     setSyncing(true);
     try {
       const outcome = await syncCompliance(offlineDb(), userId, {
-        upload: (input) => utils.client.compliance.uploadPhoto.mutate(input),
+        upload: (form) => utils.client.compliance.uploadPhoto.mutate(form),
         submit: (input) => utils.client.compliance.submit.mutate(input),
       });
       if (!mounted.current) return;
       setLast(outcome);
+      // The server asked to wait (an upload burst): try again then, not at the next round.
+      if (outcome.stopped === 'server_busy' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs < RETRY_MS) {
+        setTimeout(() => void syncNowRef.current?.(), outcome.retryAfterMs);
+      }
       if (outcome.uploaded + outcome.submitted + outcome.refused > 0) await utils.compliance.invalidate();
     } finally {
       await reload();
       if (mounted.current) setSyncing(false);
     }
   }, [reload, userId, utils]);
+
+  useEffect(() => {
+    syncNowRef.current = syncNow;
+  }, [syncNow]);
 
   useEffect(() => {
     mounted.current = true;

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import sharp from 'sharp';
 import { deadLetterQueue, eventLog, products, userRoles, type UserRole } from '../db/schema';
 import type { Services } from '../services';
+import { photoUploadForm } from '~/lib/compliance-upload';
 import { checkSubmission } from '../compliance/check';
 import { systemContext } from '../domain/context';
 import { appRouter } from './root';
@@ -215,7 +216,11 @@ const matrix: Record<string, Access> = {
   'operator.system.cluster': { roles: 'operator', input: () => undefined, crossOrg: 'platform' },
   'compliance.tasks': { roles: ['clerk', 'manager', 'admin'], input: () => ({}), crossOrg: { listOf: (r) => (r as { tasks: { id: string }[] }).tasks.map((t) => t.id) } },
   'compliance.task': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.taskId }), crossOrg: 'not-found' },
-  'compliance.uploadPhoto': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.openTaskId, photoId: x.photoId, photo: x.photo }), crossOrg: 'not-found' },
+  'compliance.uploadPhoto': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: (_a, x) => photoUploadForm({ taskId: x.openTaskId, photoId: x.photoId, photo: new Blob([Buffer.from(x.photo, 'base64')]) }),
+    crossOrg: 'not-found',
+  },
   'compliance.removePhoto': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ taskId: x.openTaskId, photoId: x.photoId }), crossOrg: 'not-found' },
   'compliance.submit': {
     roles: ['clerk', 'manager', 'admin'],
@@ -284,7 +289,7 @@ beforeAll(async () => {
   const taskOf = async (templateId: string) => (await clerkA.compliance.tasks({})).tasks.find((t) => t.templateId === templateId)!.id;
   const taskId = await taskOf(sentTemplate.id);
   const sentPhoto = randomUUID();
-  await clerkA.compliance.uploadPhoto({ taskId, photoId: sentPhoto, photo });
+  await clerkA.compliance.uploadPhoto(photoUploadForm({ taskId, photoId: sentPhoto, photo: new Blob([Buffer.from(photo, 'base64')]) }));
   const submissionId = randomUUID();
   await clerkA.compliance.submit({ taskId, submissionId, photoIds: [sentPhoto], checklist: [], note: null });
   // The check the workers would run: Vision is off here, so it waits for a person.

@@ -3,6 +3,7 @@ import { inTransaction } from '../domain/transaction';
 import type { ExpectedItem, PhotoFindings } from '../db/schema';
 import { isServiceDown } from '../integrations/resilience';
 import type { Annotator, ImageAnnotationResult } from '../integrations/vision/annotator';
+import { makeThumbnails } from '../images/photo';
 import { judge } from './matching';
 import { lockSubmissionForCheck, photosOfSubmission, setTaskState, setVerdict, type CheckTarget } from './queries';
 import { compliancePhotoFiles } from './keys';
@@ -27,8 +28,8 @@ export async function checkSubmission(ctx: DomainContext, input: { orgId: string
   const target = await lockSubmissionForCheck(ctx.db, input.orgId, input.submissionId);
   const skip = skipReason(target, input.submissionId);
   if (skip) return { kind: 'skipped', why: skip };
-  const verdict = await judgeSubmission(ctx, target!, input, vision);
-  return inTransaction(ctx, async (tx, emit) => {
+  const { verdict, images } = await judgeSubmission(ctx, target!, input, vision);
+  const outcome = await inTransaction(ctx, async (tx, emit) => {
     const locked = await lockSubmissionForCheck(tx, input.orgId, input.submissionId);
     const late = skipReason(locked, input.submissionId);
     if (late) return { kind: 'skipped' as const, why: late };
@@ -45,6 +46,41 @@ export async function checkSubmission(ctx: DomainContext, input: { orgId: string
     }
     return { kind: 'judged' as const, verdict: verdict.verdict, reason: verdict.reviewReason };
   });
+  if (outcome.kind === 'judged') await thumbnailsLater(ctx, input.orgId, target!.taskId, images);
+  return outcome;
+}
+
+/** Photos whose thumbnails are being made in this process (~70 MB of tablet photos), past which a check waits for its own. */
+const MAX_PHOTOS_IN_MAKING = 150;
+let inMaking = 0;
+
+/**
+ * The thumbnails after the verdict and beside the job, not in it: the next submissions' checks do not wait behind
+ * image work for their slot (in a 600-photo burst that wait was most of a verdict's time). When many are already in
+ * the making, the check waits for its own, so a burst never holds more than MAX_PHOTOS_IN_MAKING photos in memory.
+ */
+async function thumbnailsLater(ctx: DomainContext, orgId: string, taskId: string, images: { id: string; body: Buffer }[]) {
+  inMaking += images.length;
+  const making = (async () => {
+    for (const image of images) await storeThumbnails(ctx, compliancePhotoFiles(orgId, taskId, image.id), image.body, image.id);
+  })().finally(() => {
+    inMaking -= images.length;
+  });
+  if (inMaking > MAX_PHOTOS_IN_MAKING) await making;
+}
+
+/**
+ * The review screen's 512 px and 128 px WebP, made here rather than at upload (the API server stays free for the
+ * people using it). A photo sharp cannot decode keeps its original only (the screens fall back to it).
+ */
+async function storeThumbnails(ctx: DomainContext, files: ReturnType<typeof compliancePhotoFiles>, original: Buffer, photoId: string) {
+  try {
+    const thumbs = await makeThumbnails(original);
+    await Promise.all([ctx.services.storage.put(files.large, thumbs.large, 'image/webp'), ctx.services.storage.put(files.thumb, thumbs.thumb, 'image/webp')]);
+  } catch (error) {
+    // The verdict is written; the screens show the original meanwhile.
+    ctx.logger.warn({ err: error, photoId }, 'compliance photo thumbnails could not be made; the original is shown');
+  }
 }
 
 function skipReason(target: Awaited<ReturnType<typeof lockSubmissionForCheck>>, submissionId: string): Extract<CheckOutcome, { kind: 'skipped' }>['why'] | null {
@@ -54,27 +90,27 @@ function skipReason(target: Awaited<ReturnType<typeof lockSubmissionForCheck>>, 
   return null;
 }
 
-async function judgeSubmission(ctx: DomainContext, task: CheckTarget, input: { orgId: string; submissionId: string }, vision: VisionReader | null): Promise<Verdict> {
-  const needsPerson = (reviewReason: string, findings: PhotoFindings[] | null = null, expected: ExpectedItem[] | null = null): Verdict => ({
-    verdict: 'needs_review',
-    reviewReason,
-    findings,
-    expected,
-    missing: [],
+type Judged = { verdict: Verdict; images: { id: string; body: Buffer }[] };
+
+async function judgeSubmission(ctx: DomainContext, task: CheckTarget, input: { orgId: string; submissionId: string }, vision: VisionReader | null): Promise<Judged> {
+  let images: Judged['images'] = [];
+  const needsPerson = (reviewReason: string, findings: PhotoFindings[] | null = null, expected: ExpectedItem[] | null = null): Judged => ({
+    verdict: { verdict: 'needs_review', reviewReason, findings, expected, missing: [] },
+    images,
   });
-  if (!vision) return needsPerson('vision_off');
   const photos = await photosOfSubmission(ctx.db, input.orgId, input.submissionId);
   // The upright original (at most 2,048 px): price tags are small text; storage down throws and the job retries.
-  const images = await Promise.all(
+  images = await Promise.all(
     photos.map(async (p) => {
       const object = await ctx.services.storage.get(compliancePhotoFiles(input.orgId, task.taskId, p.id).original);
       if (!object) throw new Error(`compliance photo ${p.id} is missing from storage`);
-      return object.body;
+      return { id: p.id, body: object.body };
     }),
   );
+  if (!vision) return needsPerson('vision_off');
   let readings: ImageAnnotationResult[];
   try {
-    readings = await vision.annotateMany(images);
+    readings = await vision.annotateMany(images.map((i) => i.body));
   } catch (error) {
     ctx.logger.warn({ err: error, submissionId: input.submissionId, down: isServiceDown(error) }, 'Google Vision could not check a compliance submission; a person will');
     return needsPerson('vision_unavailable');
@@ -88,5 +124,5 @@ async function judgeSubmission(ctx: DomainContext, task: CheckTarget, input: { o
   const judged = judge(task.rules, findings);
   if (unread) return needsPerson('vision_unreadable', findings, judged.expected);
   if (task.rules.alwaysReview) return needsPerson('review_required', findings, judged.expected);
-  return { verdict: judged.allFound ? 'passed' : 'failed', reviewReason: null, findings, expected: judged.expected, missing: judged.missing };
+  return { verdict: { verdict: judged.allFound ? 'passed' : 'failed', reviewReason: null, findings, expected: judged.expected, missing: judged.missing }, images };
 }

@@ -10,6 +10,9 @@ import { startVisionStandIn, type VisionStandIn } from '../../../tests/helpers/v
 import { compliancePhotos, complianceSubmissions, deadLetterQueue, complianceTasks, complianceTemplates, complianceTemplateStores, eventLog, notifications } from '~/server/db/schema';
 import { startWorkers, type WorkerRuntime } from '~/server/runtime/workers';
 import type { Services } from '~/server/services';
+import { photoUploadForm } from '~/lib/compliance-upload';
+import { createMyInventoryClient, type TRPCClientError } from '~/client';
+import { createAppServer } from '~/server/http/server';
 import { compliancePhotoFiles } from './keys';
 import { scheduleAllTasks } from './templates';
 import { systemContext } from '../domain/context';
@@ -36,6 +39,8 @@ beforeAll(async () => {
     VISION_TIMEOUT_MS: '1500',
     VISION_RETRIES: '0',
     VISION_HALF_OPEN_AFTER_MS: '60000',
+    // The tests upload faster than a store would; the gate has a test of its own below.
+    COMPLIANCE_UPLOADS_PER_SECOND: '0',
   }));
   org = await createOrgFixture(services, 'compliance');
   runtime = await startWorkers(services);
@@ -50,8 +55,9 @@ afterAll(async () => {
 const photo = (seed: number, width = 800, height = 600) =>
   sharp({ create: { width, height, channels: 3, background: { r: (seed * 53) % 256, g: (seed * 97) % 256, b: 120 } } })
     .jpeg()
-    .toBuffer()
-    .then((b) => b.toString('base64'));
+    .toBuffer();
+/** compliance.uploadPhoto's FormData, as the tablet sends it. */
+const upload = (taskId: string, photoId: string, bytes: Buffer) => photoUploadForm({ taskId, photoId, photo: new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }) });
 
 const templateInput = (overrides: Record<string, unknown> = {}) => ({
   id: randomUUID(),
@@ -83,7 +89,7 @@ async function sendPhotos(taskId: string, count: number) {
   const photoIds: string[] = [];
   for (let i = 0; i < count; i++) {
     const photoId = randomUUID();
-    await clerk.compliance.uploadPhoto({ taskId, photoId, photo: await photo(i + 1) });
+    await clerk.compliance.uploadPhoto(upload(taskId, photoId, await photo(i + 1)));
     photoIds.push(photoId);
   }
   const submissionId = randomUUID();
@@ -158,8 +164,8 @@ describe('photos and submissions', () => {
     const { task } = await taskOfNewTemplate();
     const clerk = await callerAs(services, org, 'clerk');
     const photoId = randomUUID();
-    const first = await clerk.compliance.uploadPhoto({ taskId: task.id, photoId, photo: await photo(1) });
-    const again = await clerk.compliance.uploadPhoto({ taskId: task.id, photoId, photo: await photo(1) });
+    const first = await clerk.compliance.uploadPhoto(upload(task.id, photoId, await photo(1)));
+    const again = await clerk.compliance.uploadPhoto(upload(task.id, photoId, await photo(1)));
     expect([first.stored, again.stored]).toEqual([true, false]);
     expect(await services.db.$count(compliancePhotos, eq(compliancePhotos.taskId, task.id))).toBe(1);
     const stored = await services.storage.get(compliancePhotoFiles(org.org.id, task.id, photoId).original);
@@ -167,7 +173,7 @@ describe('photos and submissions', () => {
 
     const refused = async (bytes: Buffer) => {
       const id = randomUUID();
-      const code = await codeOf(clerk.compliance.uploadPhoto({ taskId: task.id, photoId: id, photo: bytes.toString('base64') }));
+      const code = await codeOf(clerk.compliance.uploadPhoto(upload(task.id, id, bytes)));
       expect(await services.storage.get(compliancePhotoFiles(org.org.id, task.id, id).original)).toBeNull();
       return code;
     };
@@ -177,11 +183,11 @@ describe('photos and submissions', () => {
 
     // Store 2's task: the clerk (store 1) cannot see it, upload to it nor send it.
     const { task: other } = await taskOfNewTemplate({ storeIds: [org.stores[1]!.id] });
-    expect(await codeOf(clerk.compliance.uploadPhoto({ taskId: other.id, photoId: randomUUID(), photo: await photo(2) }))).toBe('NOT_FOUND');
+    expect(await codeOf(clerk.compliance.uploadPhoto(upload(other.id, randomUUID(), await photo(2))))).toBe('NOT_FOUND');
     expect(await codeOf(clerk.compliance.task({ taskId: other.id }))).toBe('NOT_FOUND');
     // The same photo id for another task is a conflict, not a second photo.
     const manager = await callerAs(services, org, 'manager');
-    expect(await codeOf(manager.compliance.uploadPhoto({ taskId: other.id, photoId, photo: await photo(3) }))).toBe('CONFLICT');
+    expect(await codeOf(manager.compliance.uploadPhoto(upload(other.id, photoId, await photo(3))))).toBe('CONFLICT');
   });
 
   it('a submission needs its photos uploaded and the checklist ticked; a retried submit is the same one; a task already sent refuses another', async () => {
@@ -189,12 +195,12 @@ describe('photos and submissions', () => {
     const { task } = await taskOfNewTemplate();
     const clerk = await callerAs(services, org, 'clerk');
     const a = randomUUID();
-    await clerk.compliance.uploadPhoto({ taskId: task.id, photoId: a, photo: await photo(4) });
+    await clerk.compliance.uploadPhoto(upload(task.id, a, await photo(4)));
     const submissionId = randomUUID();
     expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a], checklist: [true, true], note: null }))).toBe('BAD_REQUEST'); // 1 of 2 photos
     expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, randomUUID()], checklist: [true, true], note: null }))).toBe('PRECONDITION_FAILED');
     const b = randomUUID();
-    await clerk.compliance.uploadPhoto({ taskId: task.id, photoId: b, photo: await photo(5) });
+    await clerk.compliance.uploadPhoto(upload(task.id, b, await photo(5)));
     expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, b], checklist: [true, false], note: null }))).toBe('BAD_REQUEST');
     expect(await services.db.$count(complianceSubmissions, eq(complianceSubmissions.taskId, task.id))).toBe(0);
     const sent = await clerk.compliance.submit({ taskId: task.id, submissionId, photoIds: [a, b], checklist: [true, true], note: 'ok' });
@@ -204,7 +210,41 @@ describe('photos and submissions', () => {
     const done = await settled(task.id);
     expect(done.status).toBe('passed');
     expect(await codeOf(clerk.compliance.submit({ taskId: task.id, submissionId: randomUUID(), photoIds: [a, b], checklist: [true, true], note: null }))).toBe('PRECONDITION_FAILED');
-    expect(await codeOf(clerk.compliance.uploadPhoto({ taskId: task.id, photoId: randomUUID(), photo: await photo(6) }))).toBe('PRECONDITION_FAILED');
+    expect(await codeOf(clerk.compliance.uploadPhoto(upload(task.id, randomUUID(), await photo(6))))).toBe('PRECONDITION_FAILED');
+  });
+});
+
+describe('the upload gate', () => {
+  it('starts COMPLIANCE_UPLOADS_PER_SECOND uploads a second, the others wait unread; past the longest wait a 503 the typed client reads, nothing stored', async () => {
+    const gated = await createTestServices({ COMPLIANCE_UPLOADS_PER_SECOND: '2', COMPLIANCE_UPLOAD_MAX_WAIT_MS: '700' });
+    const app = createAppServer({ services: gated.services });
+    try {
+      const port = await app.listen(0, '127.0.0.1');
+      const fixture = await createOrgFixture(gated.services, 'compliance-gate');
+      const admin = await callerAs(gated.services, fixture, 'admin');
+      const template = await admin.compliance.templates.create({ ...templateInput(), storeIds: [fixture.stores[0]!.id] });
+      const [task] = await gated.services.db.select().from(complianceTasks).where(eq(complianceTasks.templateId, template.id));
+      const { token } = await admin.admin.tokens.create({ name: 'gate test' });
+      const client = createMyInventoryClient({ url: `http://127.0.0.1:${port}`, token });
+      const bytes = await photo(9);
+      const started = performance.now();
+      const outcomes = await Promise.all(
+        [0, 1, 2, 3].map(async (i) => {
+          await new Promise((r) => setTimeout(r, i * 20)); // in this order
+          return client.compliance.uploadPhoto
+            .mutate(upload(task!.id, randomUUID(), bytes))
+            .then(() => ({ ok: true, ms: performance.now() - started }))
+            .catch((e: TRPCClientError<never>) => ({ ok: false, message: e.message, data: e.data as { code?: string; reason?: string } | undefined }));
+        }),
+      );
+      expect(outcomes.map((o) => o.ok), JSON.stringify(outcomes)).toEqual([true, true, false, false]);
+      expect((outcomes[1] as { ms: number }).ms).toBeGreaterThanOrEqual(450); // it waited its turn
+      expect(outcomes[2]).toMatchObject({ data: { code: 'SERVICE_UNAVAILABLE', reason: 'uploads_busy' } });
+      expect(await gated.services.db.$count(compliancePhotos, eq(compliancePhotos.taskId, task!.id))).toBe(2);
+    } finally {
+      await app.shutdown(1000);
+      await gated.close();
+    }
   });
 });
 

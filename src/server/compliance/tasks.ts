@@ -3,8 +3,8 @@ import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 import { AppError, notFound } from '../errors';
-import { deletePhoto, storePhoto } from '../images/keys';
-import { PhotoRejected, preparePhoto } from '../images/photo';
+import { deletePhoto, photoKeys } from '../images/keys';
+import { PhotoRejected, sanitizePhoto, type SanitizedPhoto } from '../images/photo';
 import { isServiceDown } from '../integrations/resilience';
 import type { ObjectStore } from '../storage/store';
 import { compliancePhotoKey } from './keys';
@@ -79,9 +79,10 @@ export async function reviewQueue(ctx: SignedInContext) {
   return withDetails(ctx, await tasksToReview(ctx.db, ctx.principal.orgId));
 }
 
-async function storeFiles(storage: ObjectStore, key: string, photo: Awaited<ReturnType<typeof preparePhoto>>) {
+/** The original only: its thumbnails are made by the check's job (check.ts), off the API server's CPU. */
+async function storeOriginal(storage: ObjectStore, key: string, photo: SanitizedPhoto) {
   try {
-    await storePhoto(storage, key, photo);
+    await storage.put(photoKeys(key).original, photo.original.body, photo.original.contentType);
   } catch (error) {
     if (isServiceDown(error)) {
       throw new AppError('UNAVAILABLE', 'storage_unavailable', 'Photo storage is unavailable; the photo was not saved. Try again in a minute', { retryAfterSeconds: 30 });
@@ -94,7 +95,8 @@ async function storeFiles(storage: ObjectStore, key: string, photo: Awaited<Retu
  * A photo for an open task of the caller's store. `photoId` is made by the tablet when the photo is taken: a
  * retried upload finds it stored and changes nothing. The content is checked (not the header: a text file named
  * `.jpg` is refused), the pixel count capped before decoding, orientation applied and every piece of metadata
- * (the tablet's location) dropped; original and thumbnails stored, then the row written.
+ * (the tablet's location) dropped (images/photo.ts sanitizePhoto); the original stored, then the row written. The
+ * thumbnails follow with the automatic check.
  */
 export async function uploadPhoto(ctx: SignedInContext, input: { taskId: string; photoId: string; photo: Buffer; takenAt?: Date | null }) {
   const orgId = ctx.principal.orgId;
@@ -107,13 +109,13 @@ export async function uploadPhoto(ctx: SignedInContext, input: { taskId: string;
   if (task.status !== 'open') throw notOpen(task, 'add a photo');
   let photo;
   try {
-    photo = await preparePhoto(input.photo, { maxPixels: ctx.services.env.IMAGE_MAX_PIXELS });
+    photo = await sanitizePhoto(input.photo, { maxPixels: ctx.services.env.IMAGE_MAX_PIXELS });
   } catch (error) {
     if (error instanceof PhotoRejected) throw new AppError('INVALID', error.reason, error.message, { field: 'photo' });
     throw error;
   }
   const key = compliancePhotoKey(orgId, input.taskId, input.photoId);
-  await storeFiles(ctx.services.storage, key, photo);
+  await storeOriginal(ctx.services.storage, key, photo);
   try {
     await inTransaction(ctx, async (tx) => {
       const locked = await visibleTask(ctx, input.taskId, { tx, lock: true });

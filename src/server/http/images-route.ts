@@ -56,8 +56,14 @@ export function createImagesRoute(services: Services, opts: { isSecure: (req: In
       return;
     }
     let object;
+    let standIn = false;
     try {
       object = await services.storage.get(photoKeys(base)[FILE_OF[size as PhotoSize]]);
+      // A compliance photo's thumbnails are made with its check: until then, its original stands in (not kept).
+      if (!object && resolve === compliance && size !== 'original') {
+        object = await services.storage.get(photoKeys(base).original);
+        standIn = object !== null;
+      }
     } catch (error) {
       if (isServiceDown(error)) {
         res.setHeader('Retry-After', '10');
@@ -69,8 +75,7 @@ export function createImagesRoute(services: Services, opts: { isSecure: (req: In
     res.writeHead(200, {
       'content-type': object.contentType,
       'content-length': object.size,
-      etag,
-      'cache-control': 'private, max-age=31536000, immutable',
+      ...(standIn ? { 'cache-control': 'private, no-cache' } : { etag, 'cache-control': 'private, max-age=31536000, immutable' }),
       'x-content-type-options': 'nosniff',
       'content-disposition': 'inline',
     });

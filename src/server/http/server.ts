@@ -23,6 +23,7 @@ import { COMPLIANCE_PHOTO_PATH_PREFIX, PHOTO_PATH_PREFIX } from '~/lib/photos';
 import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
+import { createUploadGate } from './upload-gate';
 import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 import { sendJson } from './respond';
 
@@ -89,6 +90,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
   let draining = false;
+  const uploads = createUploadGate({ ratePerSecond: services.env.COMPLIANCE_UPLOADS_PER_SECOND, maxWaitMs: services.env.COMPLIANCE_UPLOAD_MAX_WAIT_MS });
   const idle: (() => void)[] = [];
 
   const streams = new Set<ServerResponse>();
@@ -133,10 +135,18 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           refused.crossSite++;
           return sendJson(res, 403, { error: 'Cross-site request refused: the API accepts changes from this site only', reason: 'cross_site', requestId });
         }
-        const busy = shedder.check(inFlight);
+        const busy = shedder.check(inFlight - uploads.waiting);
         if (busy) {
           res.setHeader('Retry-After', '1');
           return sendJson(res, 503, { error: `Server busy (${shed(busy)}); retry in a second`, requestId });
+        }
+        if (path === PHOTO_UPLOAD_PATH && !(await uploads.admit(req))) {
+          res.setHeader('Retry-After', '30');
+          res.setHeader('Connection', 'close');
+          // In tRPC's own error shape, so the tablet's client reads the reason and the wait like any refusal.
+          const message = 'Too many photos arriving at once; the photo was not stored, send it again in 30 s';
+          const data = { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, path: 'compliance.uploadPhoto', reason: 'uploads_busy', details: { retryAfterSeconds: 30 }, requestId };
+          return sendJson(res, 503, { error: { json: { message, code: -32603, data } } });
         }
         req.url = path + query;
         responses.set(req, res);
@@ -252,6 +262,9 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
  * instead of waiting 10 s for nothing: beyond `maxInFlight` always; while the event loop lags more than
  * `maxDelayMs`, beyond a quarter of it (enough to keep the CPU busy, few enough to answer them in time).
  */
+/** The one procedure whose uploads wait their turn at the door (upload-gate.ts). */
+const PHOTO_UPLOAD_PATH = '/api/trpc/compliance.uploadPhoto';
+
 function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
