@@ -3,8 +3,11 @@ import type { Sql } from 'postgres';
 import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
 import type { Database, Transaction } from '../db/client';
+import { scheduleDueTasks } from '../compliance/queries';
 import {
   categoryBuyers,
+  complianceTemplates,
+  complianceTemplateStores,
   organizations,
   products,
   purchaseRequestItems,
@@ -326,6 +329,40 @@ async function insertDemo(tx: Transaction, passwordHash: string, now: Date): Pro
   }
 
   await tx.execute(storeDailyStatsFromRequests(orgId));
+
+  // Compliance: a daily promotion shelf for every store and a weekly cold-room check, so each store has tasks today
+  // (or on its days); without Google Vision configured, what is sent waits for a manager's review.
+  const allStores = (Object.keys(DEMO_STORES) as StoreKey[]).map(storeId);
+  const demoTemplates = [
+    {
+      title: 'Gôndola da oferta da semana',
+      instructions: 'Fotografe a gôndola inteira e, de perto, a etiqueta com o preço promocional.',
+      checklist: ['Gôndola abastecida e alinhada', 'Etiqueta de oferta no lugar'],
+      photoCount: 2,
+      expectedLabels: ['prateleira'],
+      expectedTexts: ['R$ 9,99'],
+      schedule: 'daily' as const,
+      weekdays: [],
+      dueTime: '10:00',
+    },
+    {
+      title: 'Geladeiras limpas e organizadas',
+      instructions: 'Uma foto de cada geladeira de laticínios, com as portas fechadas.',
+      checklist: ['Sem produtos vencidos', 'Vidros limpos'],
+      photoCount: 1,
+      expectedLabels: ['geladeira'],
+      expectedTexts: [],
+      schedule: 'weekly' as const,
+      weekdays: [1, 4],
+      dueTime: '18:00',
+    },
+  ];
+  for (const template of demoTemplates) {
+    const templateId = rng.uuid();
+    await tx.insert(complianceTemplates).values({ id: templateId, orgId, createdBy: userId('manager'), alwaysReview: false, startsOn: sqlFragment`(now() at time zone 'America/Sao_Paulo')::date`, ...template });
+    await tx.insert(complianceTemplateStores).values(allStores.map((id) => ({ templateId, orgId, storeId: id, since: sqlFragment`(now() at time zone 'America/Sao_Paulo')::date` })));
+  }
+  await scheduleDueTasks(tx, { orgId });
 }
 
 /** A stable 4-digit "company prefix" per brand, so a brand's EANs share their first digits like real ones. */
