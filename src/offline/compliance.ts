@@ -44,6 +44,9 @@ export async function keepPhoto(db: OfflineDatabase, photo: Omit<CompliancePhoto
 /** Forgets a photo not sent with a task (a retake); the server's copy, if it has one, is removed by the caller. */
 export const forgetPhoto = (db: OfflineDatabase, photoId: string) => db.compliancePhotos.delete(photoId);
 
+/** Forgets a sending the server refused (its task was cancelled or sent from another tablet): the clerk read why. */
+export const forgetSubmission = (db: OfflineDatabase, submissionId: string) => db.complianceSubmissions.delete(submissionId);
+
 export const photosOfTask = (db: OfflineDatabase, taskId: string) => db.compliancePhotos.where('taskId').equals(taskId).sortBy('takenAt');
 
 /** Queues the task's sending: it goes once every photo in it is on the server. */
@@ -116,6 +119,8 @@ async function runSync(db: OfflineDatabase, userId: string, api: ComplianceApi):
       await db.compliancePhotos.update(photo.id, { status: 'uploaded', message: undefined });
       outcome.uploaded++;
     } catch (error) {
+      // A server error on this photo alone: the others go on, this one is tried again next round.
+      if (errorCode(error as never) === 'INTERNAL_SERVER_ERROR') continue;
       if (!refusedForGood(error)) return { ...outcome, stopped: stopReason(error), retryAfterMs: (retryAfterSeconds(error as never) ?? 15) * 1000 };
       await db.compliancePhotos.update(photo.id, { status: 'rejected', message: describeError(error as never) });
       outcome.refused++;
@@ -124,6 +129,12 @@ async function runSync(db: OfflineDatabase, userId: string, api: ComplianceApi):
   const submissions = (await db.complianceSubmissions.where('status').equals('pending').sortBy('createdAt')).filter((s) => s.userId === userId);
   for (const submission of submissions) {
     const own = await db.compliancePhotos.bulkGet(submission.photoIds);
+    // A photo of it was refused: the sending cannot go as it is; the clerk removes that photo, takes another, sends again.
+    if (own.some((p) => p?.status === 'rejected')) {
+      await db.complianceSubmissions.update(submission.id, { status: 'rejected', message: 'Uma foto desta tarefa foi recusada: remova-a, tire outra e envie a tarefa de novo.' });
+      outcome.refused++;
+      continue;
+    }
     // A photo still waiting (or refused): the task is not sent yet. A photo gone from this tablet was uploaded and
     // cleared after an earlier send that did not hear back: the server has it.
     if (own.some((p) => p && p.status !== 'uploaded')) continue;

@@ -4,6 +4,9 @@
  */
 import { PHOTO_PATH_PREFIX, photoSizes } from '../lib/photos';
 
+/** The service worker's cache of those queries' answers: emptied at sign-out (a shared tablet's next user). */
+export const API_CACHE = 'mi-api-v1';
+
 /**
  * The read-only tRPC queries the counting and compliance pages need to start offline; nothing else under /api is
  * ever cached.

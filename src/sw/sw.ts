@@ -5,14 +5,13 @@
  * (docs/architecture.md "The service worker").
  */
 import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
-import { isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
+import { API_CACHE, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
 
 declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
 
 // Pages and queries keep the cache names and keys of the hand-written worker this one replaced, so a tablet
 // that updates keeps what it had cached; its script cache is superseded by the precache.
 const PAGES_CACHE = 'mi-pages-v1';
-const API_CACHE = 'mi-api-v1';
 const STATIC_CACHE = 'mi-static-v2';
 const PHOTOS_CACHE = 'mi-photos-v1';
 const RETIRED_CACHES = ['mi-static-v1'];

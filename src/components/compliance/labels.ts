@@ -18,6 +18,7 @@ export const reviewReasonLabels: Record<string, string> = {
   vision_unavailable: 'O Google Vision não respondeu; uma pessoa decide',
   vision_unreadable: 'O Google Vision não conseguiu ler uma das fotos',
   review_required: 'Este modelo pede sempre a revisão de uma pessoa',
+  check_failed: 'A verificação automática falhou (fotos indisponíveis no armazenamento); uma pessoa decide',
 };
 
 export const scheduleLabels: Record<'once' | 'daily' | 'weekly', string> = { once: 'Uma vez', daily: 'Todo dia', weekly: 'Toda semana' };

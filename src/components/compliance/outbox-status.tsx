@@ -28,7 +28,10 @@ export function OutboxStatus({ outbox, taskId }: { outbox: ComplianceOutbox; tas
       ) : null}
       {refused.map((r) => (
         <Notice key={r.id} tone="warning">
-          O servidor recusou {'blob' in r ? 'uma foto' : 'um envio'}: {r.message}
+          O servidor recusou {'blob' in r ? 'uma foto' : 'um envio'}: {r.message}{' '}
+          <button type="button" className="btn btn-secondary" onClick={() => void outbox.discard(r)}>
+            Descartar
+          </button>
         </Notice>
       ))}
     </div>

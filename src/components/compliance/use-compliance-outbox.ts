@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompliancePhoto, ComplianceSubmission } from '~/offline/db';
 import { offlineDb } from '~/offline/db';
-import { forgetPhoto, keepPhoto, queueSubmission, reducePhoto, syncCompliance, type ComplianceSyncOutcome } from '~/offline/compliance';
+import { forgetPhoto, forgetSubmission, keepPhoto, queueSubmission, reducePhoto, syncCompliance, type ComplianceSyncOutcome } from '~/offline/compliance';
 import { api } from '~/lib/trpc/react';
 
 /** How often waiting work is tried again while the tab is open (and at once when the browser says it is online). */
@@ -17,6 +17,8 @@ export type ComplianceOutbox = {
   syncing: boolean;
   takePhoto(taskId: string, file: Blob): Promise<CompliancePhoto>;
   removePhoto(photo: Pick<CompliancePhoto, 'id' | 'taskId'>, onServer: boolean): Promise<void>;
+  /** Forgets what the server refused (a photo or a sending), once the clerk has read why. */
+  discard(row: CompliancePhoto | ComplianceSubmission): Promise<void>;
   submit(input: { taskId: string; photoIds: string[]; checklist: boolean[]; note: string | null }): Promise<ComplianceSubmission>;
   syncNow(): Promise<void>;
 };
@@ -54,7 +56,7 @@ export function useComplianceOutbox(userId: string): ComplianceOutbox {
       setLast(outcome);
       // The server asked to wait (an upload burst): try again then, not at the next round.
       if (outcome.stopped === 'server_busy' && outcome.retryAfterMs !== undefined && outcome.retryAfterMs < RETRY_MS) {
-        setTimeout(() => void syncNowRef.current?.(), outcome.retryAfterMs);
+        setTimeout(() => mounted.current && void syncNowRef.current?.(), outcome.retryAfterMs);
       }
       if (outcome.uploaded + outcome.submitted + outcome.refused > 0) await utils.compliance.invalidate();
     } finally {
@@ -97,6 +99,10 @@ export function useComplianceOutbox(userId: string): ComplianceOutbox {
       await forgetPhoto(offlineDb(), photo.id);
       await reload();
       if (onServer) await utils.compliance.invalidate();
+    },
+    async discard(row) {
+      await ('blob' in row ? forgetPhoto(offlineDb(), row.id) : forgetSubmission(offlineDb(), row.id));
+      await reload();
     },
     async submit(input) {
       const queued = await queueSubmission(offlineDb(), { ...input, userId });

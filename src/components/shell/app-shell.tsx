@@ -12,6 +12,7 @@ import { isActivePath, navItemsFor } from '../nav';
 import { NotificationsBell } from '../notifications-bell';
 import { PushProvider, usePush } from '../push/push-provider';
 import { roleLabels } from '../roles';
+import { API_CACHE } from '~/sw/routes';
 import { forgetLastSeen } from '../compliance/use-last-seen';
 import { SessionProvider } from '../session';
 import { ChangePasswordForm } from '../account/change-password-form';
@@ -50,8 +51,10 @@ export function AppShell({ children }: { children: ReactNode }) {
       if (error && errorCode(error) !== 'UNAUTHORIZED') return;
       localStorage.removeItem(LAST_USER_KEY);
       forgetLastSeen();
-      // A full load drops every cached answer of this user along with the page.
-      window.location.replace('/login');
+      // The service worker's copies of this user's answers (counting and compliance offline) go too, before the
+      // full load that drops every cached answer of this user along with the page.
+      const cleared = 'caches' in window ? caches.delete(API_CACHE).catch(() => false) : Promise.resolve(false);
+      void cleared.finally(() => window.location.replace('/login'));
     },
   });
   const unauthorized = me.isError && !me.data && errorCode(me.error) === 'UNAUTHORIZED';

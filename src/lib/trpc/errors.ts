@@ -291,6 +291,8 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   task_not_in_review: () => 'Esta tarefa não aguarda mais uma decisão (alguém decidiu ou a loja enviou de novo). Recarregue a página.',
   template_changed: () => 'O modelo foi alterado por outra pessoa; recarregue a página e faça a alteração de novo.',
   once_needs_date: () => 'Um modelo de uma vez só precisa do dia.',
+  once_in_past: () => 'Esse dia já passou; escolha hoje ou um dia futuro.',
+  submission_id_taken: () => 'Este envio já foi usado; envie a tarefa de novo.',
   weekly_needs_days: () => 'Um modelo semanal precisa de pelo menos um dia da semana.',
   photo_id_taken: () => 'Esta foto já pertence a outra tarefa; tire a foto de novo.',
   photo_submitted: () => 'Esta foto já foi enviada com a tarefa e não pode ser removida.',

@@ -1,4 +1,6 @@
+import type { Transaction } from '../db/client';
 import type { DomainContext } from '../domain/context';
+import { appendEvent } from '../events/outbox';
 import { inTransaction } from '../domain/transaction';
 import type { ExpectedItem, PhotoFindings } from '../db/schema';
 import { isServiceDown } from '../integrations/resilience';
@@ -81,6 +83,23 @@ async function storeThumbnails(ctx: DomainContext, files: ReturnType<typeof comp
     // The verdict is written; the screens show the original meanwhile.
     ctx.logger.warn({ err: error, photoId }, 'compliance photo thumbnails could not be made; the original is shown');
   }
+}
+
+/**
+ * A check that failed for good (storage down past its attempts, an original missing): the submission goes to a person
+ * (`check_failed`) in the transaction that writes the dead letter, so the task never stays `submitted` with nobody
+ * able to act on it.
+ */
+export async function sendToReviewAfterFailure(tx: Transaction, orgId: string, submissionId: string) {
+  const task = await lockSubmissionForCheck(tx, orgId, submissionId);
+  if (skipReason(task, submissionId)) return;
+  await setVerdict(tx, submissionId, { verdict: 'needs_review', reviewReason: 'check_failed', findings: null, expected: null });
+  await setTaskState(tx, task!.taskId, { status: 'needs_review' });
+  await appendEvent(
+    tx,
+    { type: 'compliance.reviewRequired', orgId, aggregateId: task!.taskId, payload: { taskId: task!.taskId, storeId: task!.storeId, submissionId, title: task!.title, reason: 'check_failed' } },
+    {},
+  );
 }
 
 function skipReason(target: Awaited<ReturnType<typeof lockSubmissionForCheck>>, submissionId: string): Extract<CheckOutcome, { kind: 'skipped' }>['why'] | null {

@@ -14,6 +14,7 @@ import { photoUploadForm } from '~/lib/compliance-upload';
 import { createMyInventoryClient, type TRPCClientError } from '~/client';
 import { createAppServer } from '~/server/http/server';
 import { compliancePhotoFiles } from './keys';
+import { sendToReviewAfterFailure } from './check';
 import { scheduleAllTasks } from './templates';
 import { systemContext } from '../domain/context';
 
@@ -307,6 +308,35 @@ describe('the verdict', () => {
     await sendPhotos(second.id, 2);
     expect((await settled(second.id)).status).toBe('passed');
     expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.sourceQueue, 'compliance-checks'))).toBe(0);
+  });
+
+  it('a check that fails for good sends the task to a person, and a late verdict of that check changes nothing', async () => {
+    vision.reset();
+    vision.setDelay(1500);
+    const { task } = await taskOfNewTemplate();
+    const { submissionId } = await sendPhotos(task.id, 2);
+    // What the dead-letter transaction runs (processor.ts deadLettered) while the check is still waiting on Vision.
+    await services.db.transaction((tx) => sendToReviewAfterFailure(tx, org.org.id, submissionId));
+    const [waiting] = await services.db.select().from(complianceTasks).where(eq(complianceTasks.id, task.id));
+    expect(waiting!.status).toBe('needs_review');
+    await new Promise((r) => setTimeout(r, 2500));
+    const [submission] = await services.db.select().from(complianceSubmissions).where(eq(complianceSubmissions.id, submissionId));
+    expect(submission).toMatchObject({ verdict: 'needs_review', reviewReason: 'check_failed' });
+    expect((await services.db.select().from(complianceTasks).where(eq(complianceTasks.id, task.id)))[0]!.status).toBe('needs_review');
+    vision.setDelay(0);
+  });
+
+  it('changing a template’s days owes nothing for the days before today', async () => {
+    const manager = await callerAs(services, org, 'manager');
+    const weekly = await manager.compliance.templates.create(templateInput({ title: 'Semanal que vira diária', schedule: 'weekly', weekdays: [0] }));
+    await services.db.update(complianceTemplates).set({ startsOn: sql`(now() at time zone 'America/Sao_Paulo')::date - 20` }).where(eq(complianceTemplates.id, weekly.id));
+    await services.db.update(complianceTemplateStores).set({ since: sql`(now() at time zone 'America/Sao_Paulo')::date - 20` }).where(eq(complianceTemplateStores.templateId, weekly.id));
+    const before = await services.db.$count(complianceTasks, eq(complianceTasks.templateId, weekly.id));
+    const [current] = (await manager.compliance.templates.list()).filter((t) => t.id === weekly.id);
+    await manager.compliance.templates.update({ id: weekly.id, version: current!.version, schedule: 'daily' });
+    const periods = (await services.db.select({ period: complianceTasks.period }).from(complianceTasks).where(eq(complianceTasks.templateId, weekly.id))).map((r) => r.period);
+    expect(periods.length).toBeLessThanOrEqual(before + 1); // today's at most, never the 20 days before
+    expect(await codeOf(manager.compliance.templates.create(templateInput({ schedule: 'once', onceOn: '2020-01-01' })))).toBe('BAD_REQUEST');
   });
 
   it('the dashboard counts the store’s tasks from these verdicts', async () => {

@@ -39,7 +39,7 @@ export async function scheduleDueTasks(tx: Executor, filter: { orgId?: string; t
         ${filter.orgId ? sql`and t.org_id = ${filter.orgId}` : sql``}
         ${filter.templateId ? sql`and t.id = ${filter.templateId}` : sql``}
         and (t.schedule = 'daily'
-          or (t.schedule = 'weekly' and extract(dow from day)::smallint = any(t.weekdays))
+          or (t.schedule = 'weekly' and extract(dow from day::date)::smallint = any(t.weekdays))
           or (t.schedule = 'once' and day::date = t.once_on))
     )
     insert into compliance_tasks (org_id, store_id, template_id, period, title, instructions, checklist, photo_count, rules, due_at)
@@ -112,7 +112,7 @@ export async function updateTemplate(tx: Executor, orgId: string, id: string, va
     .update(complianceTemplates)
     .set({
       ...set,
-      // Switched on again: it owes nothing for the days it was off.
+      // Switched on again, or its days changed: it owes nothing for the days before today.
       ...(restart ? { startsOn: sql`greatest(${complianceTemplates.startsOn}, ${today})` } : {}),
       version: sql`${complianceTemplates.version} + 1`,
     })

@@ -184,7 +184,9 @@ export async function submitTask(ctx: SignedInContext, input: { taskId: string; 
     if (input.checklist.length !== task.checklist.length || input.checklist.some((ticked) => !ticked)) {
       throw new AppError('INVALID', 'checklist_incomplete', 'Tick every item of the checklist before sending', { items: task.checklist.length, field: 'checklist' });
     }
-    await insertSubmission(tx, { id: input.submissionId, orgId, taskId: task.id, submittedBy: ctx.principal.userId, checklist: input.checklist, note: input.note });
+    if (!(await insertSubmission(tx, { id: input.submissionId, orgId, taskId: task.id, submittedBy: ctx.principal.userId, checklist: input.checklist, note: input.note }))) {
+      throw new AppError('CONFLICT', 'submission_id_taken', 'This submission id is already used; send the task again');
+    }
     const attached = await attachPhotos(tx, orgId, task.id, input.submissionId, photoIds);
     if (attached !== photoIds.length) {
       // Rolled back with the transaction: the submission and the attachments go, the photos stay waiting.

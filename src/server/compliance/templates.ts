@@ -1,3 +1,4 @@
+import { BUSINESS_TIME_ZONE } from '~/lib/business-time';
 import { writeAudit } from '../audit/audit';
 import type { DomainContext, SignedInContext } from '../domain/context';
 import { inTransaction, type Emit } from '../domain/transaction';
@@ -12,10 +13,14 @@ import { activeStoresAmong, cancelOpenTasksOf, findTemplate, insertTemplate, lis
 
 export type TemplateInput = TemplateValues & { storeIds: string[] };
 
+/** Today in the stores' time zone, as YYYY-MM-DD. */
+const businessToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: BUSINESS_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+
 export const templates = (ctx: SignedInContext) => listTemplates(ctx.db, ctx.principal.orgId);
 
-function assertSchedule(input: Pick<TemplateValues, 'schedule' | 'onceOn' | 'weekdays'>) {
+function assertSchedule(input: Pick<TemplateValues, 'schedule' | 'onceOn' | 'weekdays'>, today?: string) {
   if (input.schedule === 'once' && !input.onceOn) throw new AppError('INVALID', 'once_needs_date', 'A one-off template needs its date (onceOn)', { field: 'onceOn' });
+  if (input.schedule === 'once' && today && input.onceOn! < today) throw new AppError('INVALID', 'once_in_past', 'A one-off template’s date has passed; choose today or a later day', { field: 'onceOn' });
   if (input.schedule === 'weekly' && input.weekdays.length === 0) throw new AppError('INVALID', 'weekly_needs_days', 'A weekly template needs at least one weekday', { field: 'weekdays' });
 }
 
@@ -58,7 +63,7 @@ async function emitChanges(emit: Emit, orgId: string, rows: { storeId: string; t
 
 /** Creates a template (client-made id: a retried create returns the first one) and today's tasks, if it has any today. */
 export async function createTemplate(ctx: SignedInContext, input: TemplateInput & { id: string }) {
-  assertSchedule(input);
+  assertSchedule(input, businessToday());
   const orgId = ctx.principal.orgId;
   return inTransaction(ctx, async (tx, emit) => {
     const storeIds = await assertStores(ctx, tx, input.storeIds);
@@ -88,9 +93,14 @@ export async function editTemplate(ctx: SignedInContext, input: Partial<Template
       throw new AppError('CONFLICT', 'template_changed', 'The template changed since it was shown; reload it and apply the change again', { version: before.version });
     }
     const { id, version: _version, storeIds: wantedStores, ...values } = input;
-    assertSchedule({ schedule: values.schedule ?? before.schedule, onceOn: values.onceOn !== undefined ? values.onceOn : before.onceOn, weekdays: values.weekdays ?? before.weekdays });
+    assertSchedule(
+      { schedule: values.schedule ?? before.schedule, onceOn: values.onceOn !== undefined ? values.onceOn : before.onceOn, weekdays: values.weekdays ?? before.weekdays },
+      values.onceOn !== undefined ? businessToday() : undefined,
+    );
     const storeIds = wantedStores ? await assertStores(ctx, tx, wantedStores) : before.storeIds;
-    const restart = values.active === true && !before.active;
+    // Switched on again, or its days changed: it owes nothing for the days before today.
+    const scheduleChanged = (values.schedule !== undefined && values.schedule !== before.schedule) || (values.weekdays !== undefined && values.weekdays.join() !== before.weekdays.join()) || (values.onceOn !== undefined && values.onceOn !== before.onceOn);
+    const restart = (values.active === true && !before.active) || scheduleChanged;
     await updateTemplate(tx, orgId, id, { ...values, restart });
     if (wantedStores) await setTemplateStores(tx, orgId, id, storeIds);
     await writeAudit(tx, ctx.actor, {

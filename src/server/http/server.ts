@@ -24,7 +24,7 @@ import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
 import { createUploadGate } from './upload-gate';
-import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
+import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, proceduresOf, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 import { sendJson } from './respond';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -140,7 +140,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           res.setHeader('Retry-After', '1');
           return sendJson(res, 503, { error: `Server busy (${shed(busy)}); retry in a second`, requestId });
         }
-        if (path === PHOTO_UPLOAD_PATH && !(await uploads.admit(req))) {
+        if (proceduresOf(path).includes(PHOTO_UPLOAD_PROCEDURE) && !(await uploads.admit(req))) {
           res.setHeader('Retry-After', '30');
           res.setHeader('Connection', 'close');
           // In tRPC's own error shape, so the tablet's client reads the reason and the wait like any refusal.
@@ -262,8 +262,8 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
  * instead of waiting 10 s for nothing: beyond `maxInFlight` always; while the event loop lags more than
  * `maxDelayMs`, beyond a quarter of it (enough to keep the CPU busy, few enough to answer them in time).
  */
-/** The one procedure whose uploads wait their turn at the door (upload-gate.ts). */
-const PHOTO_UPLOAD_PATH = '/api/trpc/compliance.uploadPhoto';
+/** The one procedure whose uploads wait their turn at the door (upload-gate.ts), however its path is spelled. */
+const PHOTO_UPLOAD_PROCEDURE = 'compliance.uploadPhoto';
 
 function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
   const histogram = monitorEventLoopDelay({ resolution: 10 });

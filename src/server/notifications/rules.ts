@@ -35,6 +35,8 @@ const reviewReasons: Record<string, string> = {
   vision_off: 'a verificação automática está desligada',
   vision_unavailable: 'o Google Vision não respondeu',
   review_required: 'o modelo pede revisão de uma pessoa',
+  vision_unreadable: 'o Google Vision não conseguiu ler uma das fotos',
+  check_failed: 'a verificação automática falhou',
 };
 
 /** The notifications an event produces (null: none). The one place that decides who hears about what. */
