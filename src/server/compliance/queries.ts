@@ -202,8 +202,9 @@ export function tasksOfStores(db: Executor, orgId: string, storeIds: string[] | 
         ),
       ),
     )
-    .orderBy(asc(complianceTasks.dueAt), asc(complianceTasks.id))
-    .limit(500);
+    // Today's first, then the late ones by due time: a chain's old overdue tasks never push today's off the list.
+    .orderBy(sql`${complianceTasks.period} >= ${today} desc`, asc(complianceTasks.dueAt), asc(complianceTasks.id))
+    .limit(1000);
 }
 
 export async function findTask(db: Executor, orgId: string, taskId: string, lock = false) {
