@@ -17,15 +17,17 @@
 import { fork, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { setPriority, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import sharp from 'sharp';
+import { createMyInventoryClient } from '~/client';
 import { photoUploadForm } from '~/lib/compliance-upload';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
 import { startApiServer } from './lib/api-server';
+import { cpuMsOf } from './lib/proc';
 import { startVisionStandInProcess } from './lib/vision-standin-process';
 import { dropDashboardBenchDatabase, prepareDashboardBench } from './lib/dashboard-setup';
 import { steadyLoad } from './lib/open-loop';
@@ -41,12 +43,6 @@ const BURST_SECONDS = num('BENCH_BURST_SECONDS', 75);
 const DATABASE = 'mi_bench_compliance';
 const PORT = 3430;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-/** CPU time (user + system) a process has used, in ms, from /proc. */
-async function cpuMsOf(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function main() {
   const { dbUrl, token, orgId } = await prepareDashboardBench({ database: DATABASE, scale: 1, log });
@@ -70,22 +66,12 @@ async function main() {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  const call = async <T>(procedure: string, input: unknown): Promise<T> => {
-    const form = input instanceof FormData;
-    const res = await fetch(`${server.url}/api/trpc/${procedure}`, {
-      method: 'POST',
-      headers: form ? { authorization: headers.authorization } : headers,
-      body: form ? input : JSON.stringify({ json: input }),
-    });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-    if (!res.ok || !body.result) throw new Error(`${procedure}: ${res.status} ${JSON.stringify(body.error ?? body).slice(0, 300)}`);
-    return body.result.data.json;
-  };
+  const client = createMyInventoryClient({ url: server.url, token });
 
   try {
     const stores = await sql<{ id: string }[]>`select id from stores where org_id = ${orgId} and active order by code`;
     for (let t = 0; t < TEMPLATES; t++) {
-      await call('compliance.templates.create', {
+      await client.compliance.templates.create.mutate({
         id: randomUUID(),
         title: `Abertura ${t + 1}`,
         instructions: null,

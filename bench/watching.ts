@@ -8,12 +8,13 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { parseEnv } from '~/env';
 import { startApiServer } from './lib/api-server';
+import { cpuMsOf } from './lib/proc';
 import { dropDashboardBenchDatabase, prepareDashboardBench } from './lib/dashboard-setup';
 import { round } from './lib/stats';
 
@@ -39,12 +40,6 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789';
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 type Run = { rps: number; okRps: number; p50Ms: number; p99Ms: number; errors: number; timeouts: number; non2xx: number; cpuMsPerRequest: number };
-
-/** CPU time (user + system) a process has used, in ms, from /proc (Linux's clock ticks are 10 ms). */
-async function cpuMsOf(pid: number): Promise<number> {
-  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 async function closedLoop(url: string, headers: Record<string, string>, pid: number, duration = DURATION): Promise<Run> {
   await new Promise((r) => setTimeout(r, 1000));

@@ -1,6 +1,7 @@
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
+import { isManager } from '../domain/principal';
 import { inTransaction } from '../domain/transaction';
 import { AppError, notFound } from '../errors';
 import { deletePhoto, photoKeys } from '../images/keys';
@@ -29,10 +30,8 @@ import {
 /** Photos a task may hold before it is sent (retakes included): beyond it, the clerk removes some first. */
 export const MAX_PHOTOS_WAITING = 12;
 
-const isManager = (ctx: SignedInContext) => ctx.principal.role === 'manager' || ctx.principal.role === 'admin';
-
 /** The stores whose tasks the caller sees: a clerk's own, every store for managers and admins (null). */
-const storeScope = (ctx: SignedInContext) => (isManager(ctx) ? null : ctx.principal.storeIds);
+const storeScope = (ctx: SignedInContext) => (isManager(ctx.principal) ? null : ctx.principal.storeIds);
 
 /** A task the caller may see, or NOT_FOUND (never a hint that it exists in another store or org). */
 async function visibleTask(ctx: SignedInContext, taskId: string, opts: { tx?: Executor; lock?: boolean } = {}): Promise<TaskRow> {

@@ -1,4 +1,4 @@
-import { BUSINESS_TIME_ZONE } from '~/lib/business-time';
+import { businessDay } from '~/lib/business-time';
 import { writeAudit } from '../audit/audit';
 import type { DomainContext, SignedInContext } from '../domain/context';
 import { inTransaction, type Emit } from '../domain/transaction';
@@ -13,8 +13,6 @@ import { activeStoresAmong, cancelOpenTasksOf, findTemplate, insertTemplate, lis
 
 export type TemplateInput = TemplateValues & { storeIds: string[] };
 
-/** Today in the stores' time zone, as YYYY-MM-DD. */
-const businessToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: BUSINESS_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 
 export const templates = (ctx: SignedInContext) => listTemplates(ctx.db, ctx.principal.orgId);
 
@@ -63,7 +61,7 @@ async function emitChanges(emit: Emit, orgId: string, rows: { storeId: string; t
 
 /** Creates a template (client-made id: a retried create returns the first one) and today's tasks, if it has any today. */
 export async function createTemplate(ctx: SignedInContext, input: TemplateInput & { id: string }) {
-  assertSchedule(input, businessToday());
+  assertSchedule(input, businessDay());
   const orgId = ctx.principal.orgId;
   return inTransaction(ctx, async (tx, emit) => {
     const storeIds = await assertStores(ctx, tx, input.storeIds);
@@ -95,7 +93,7 @@ export async function editTemplate(ctx: SignedInContext, input: Partial<Template
     const { id, version: _version, storeIds: wantedStores, ...values } = input;
     assertSchedule(
       { schedule: values.schedule ?? before.schedule, onceOn: values.onceOn !== undefined ? values.onceOn : before.onceOn, weekdays: values.weekdays ?? before.weekdays },
-      values.onceOn !== undefined ? businessToday() : undefined,
+      values.onceOn !== undefined ? businessDay() : undefined,
     );
     const storeIds = wantedStores ? await assertStores(ctx, tx, wantedStores) : before.storeIds;
     // Switched on again, or its days changed: it owes nothing for the days before today.

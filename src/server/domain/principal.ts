@@ -34,5 +34,8 @@ export type OperatorPrincipal = {
   expiresAt: string;
 };
 
+/** Managers and admins see every store of their org; clerks and buyers the stores they work in. */
+export const isManager = (principal: Pick<Principal, 'role'>) => principal.role === 'manager' || principal.role === 'admin';
+
 /** Whoever a credential resolves to. */
 export type Caller = Principal | OperatorPrincipal;

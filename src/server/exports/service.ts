@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { SQL } from 'drizzle-orm';
+import { businessDay } from '~/lib/business-time';
 import { labelOf, auditActionLabels, auditActorTypeLabels, auditEntityTypeLabels, itemStatusLabels, requestStatusLabels, uncountedResolutionLabels } from '~/lib/labels';
 import { findStore } from '../accounts/queries/stores';
 import type { AuditFilters } from '../audit/queries';
@@ -14,7 +15,6 @@ import { writeCsv } from './csv';
 import {
   auditRows,
   catalogueProducts,
-  EXPORT_TIME_ZONE,
   requestLines,
   sessionLines,
   storeStockRows,
@@ -57,8 +57,6 @@ function job<Row>(ctx: SignedInContext, filename: string, sheet: Sheet<Row>, que
   };
 }
 
-const today = new Intl.DateTimeFormat('en-CA', { timeZone: EXPORT_TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' });
-
 /** A name for a file: lower case, no accents, words joined by hyphens (`Loja Centro` → `loja-centro`). */
 export function fileSlug(text: string): string {
   const slug = text
@@ -71,7 +69,7 @@ export function fileSlug(text: string): string {
 }
 
 /** `inventario-loja-centro-2026-12-02`: the parts that are not empty, then the day of the export in São Paulo. */
-export const dated = (...parts: string[]) => [...parts.map(fileSlug).filter(Boolean), today.format(new Date())].join('-');
+export const dated = (...parts: string[]) => [...parts.map(fileSlug).filter(Boolean), businessDay()].join('-');
 
 const quantityText = (value: number) => decimalText(value, 3, { trim: true });
 

@@ -3,7 +3,7 @@ import { COMPLIANCE_PHOTO_PATH_PREFIX, photoSizes, type PhotoSize, PHOTO_PATH_PR
 import { isUuid } from '~/lib/uuid';
 import { compliancePhotoAccess } from '../compliance/queries';
 import { compliancePhotoKey } from '../compliance/keys';
-import type { Principal } from '../domain/principal';
+import { isManager, type Principal } from '../domain/principal';
 import { photoKeys } from '../images/keys';
 import { isServiceDown } from '../integrations/resilience';
 import type { Services } from '../services';
@@ -21,8 +21,7 @@ const products: Resolve = async (_services, principal, productId, photoId) => `p
 const compliance: Resolve = async (services, principal, taskId, photoId) => {
   const access = await compliancePhotoAccess(services.db, principal.orgId, taskId, photoId);
   if (!access) return null;
-  const manager = principal.role === 'manager' || principal.role === 'admin';
-  return manager || principal.storeIds.includes(access.storeId) ? compliancePhotoKey(principal.orgId, taskId, photoId) : null;
+  return isManager(principal) || principal.storeIds.includes(access.storeId) ? compliancePhotoKey(principal.orgId, taskId, photoId) : null;
 };
 
 /**

@@ -1,10 +1,10 @@
-import type { Principal } from '../domain/principal';
+import { isManager } from '../domain/principal';
 import type { Executor } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, notFound } from '../errors';
 import { findSessionForAccess, type SessionAccessRow } from './queries/sessions';
 
-export const isManager = (principal: Principal) => principal.role === 'manager' || principal.role === 'admin';
+export { isManager };
 
 /**
  * A session the caller may see, or NOT_FOUND (never a hint that it exists elsewhere): managers and admins see

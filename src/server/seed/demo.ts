@@ -1,5 +1,6 @@
 import { sql as sqlFragment } from 'drizzle-orm';
 import type { Sql } from 'postgres';
+import { businessDay } from '~/lib/business-time';
 import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
 import type { Database, Transaction } from '../db/client';
@@ -359,8 +360,8 @@ async function insertDemo(tx: Transaction, passwordHash: string, now: Date): Pro
   ];
   for (const template of demoTemplates) {
     const templateId = rng.uuid();
-    await tx.insert(complianceTemplates).values({ id: templateId, orgId, createdBy: userId('manager'), alwaysReview: false, startsOn: sqlFragment`(now() at time zone 'America/Sao_Paulo')::date`, ...template });
-    await tx.insert(complianceTemplateStores).values(allStores.map((id) => ({ templateId, orgId, storeId: id, since: sqlFragment`(now() at time zone 'America/Sao_Paulo')::date` })));
+    await tx.insert(complianceTemplates).values({ id: templateId, orgId, createdBy: userId('manager'), alwaysReview: false, startsOn: businessDay(), ...template });
+    await tx.insert(complianceTemplateStores).values(allStores.map((id) => ({ templateId, orgId, storeId: id, since: businessDay() })));
   }
   await scheduleDueTasks(tx, { orgId });
 }
