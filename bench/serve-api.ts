@@ -1,5 +1,6 @@
 // First: tracing, when configured, patches modules the others load (src/server/telemetry/register-app.ts).
 import '~/server/telemetry/register-app';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { env } from '~/env';
 import { startDashboardRefresher } from '~/server/dashboard/refresh';
 import { createAppServer } from '~/server/http/server';
@@ -12,6 +13,11 @@ import { createBenchRouter } from './dashboard/router';
  * bench-only procedures (bench/dashboard/router.ts).
  */
 if (!env.DATABASE_URL) throw new Error('bench/serve-api.ts needs DATABASE_URL');
+// BENCH_AS_APP_SERVER=1: the process as `npm start`'s is once Next.js has rendered a page. Next runs every render in
+// AsyncLocalStorage stores (app-render's workAsyncStorage.run…), and Node 20 then keeps its promise hooks on for the
+// life of the process: every promise of every later API request pays them, traced or not. Entering a store once
+// here does the same to this process.
+if (process.env.BENCH_AS_APP_SERVER === '1') new AsyncLocalStorage<object>().run({}, () => {});
 const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL });
 const refresher = startDashboardRefresher(services);
 const app = createAppServer({ services, router: createBenchRouter(services) });

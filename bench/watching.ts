@@ -1,5 +1,5 @@
 /**
- * `npm run bench:watching [-- --duration 10] [-- --rounds 4] [-- --sample 1 | --no-tracing]`: the cost of watching. bench:dashboard's cached scenario
+ * `npm run bench:watching [-- --duration 10] [-- --rounds 4] [-- --sample 1 | --no-tracing] [-- --as-app-server]`: the cost of watching. bench:dashboard's cached scenario
  * (dashboard.summary from the cache, 50 connections: see CONNECTIONS) against two API servers built alike, one watched — metrics
  * scraped every 5 s (METRICS_TOKEN), every request traced to an OTLP collector (a local sink), the cluster's figures
  * written — and one not (no scrape, no tracing; prom-client's counters count in both: they are not optional). Rounds
@@ -28,6 +28,12 @@ const ROUNDS = arg('rounds', 4);
 const SAMPLE = process.argv.includes('--sample') ? arg('sample', 1) : null;
 /** `--no-tracing`: the watched server with metrics only (scraped), to tell their cost from tracing's. */
 const NO_TRACING = process.argv.includes('--no-tracing');
+/**
+ * `--as-app-server`: both servers as `npm start`'s is once a page has been rendered (bench/serve-api.ts,
+ * BENCH_AS_APP_SERVER): Node's promise hooks already on, as Next's AsyncLocalStorage leaves them. Tracing's context
+ * needs those hooks too; in this API-only process the default run charges them to tracing.
+ */
+const AS_APP_SERVER = process.argv.includes('--as-app-server');
 /** `--same`: both servers unwatched (an A/A run): the ratio this machine gives two identical servers, the noise floor. */
 const SAME = process.argv.includes('--same');
 /**
@@ -71,6 +77,7 @@ async function main() {
     RATE_LIMIT_USER_PER_MINUTE: '1000000000',
     RATE_LIMIT_ANON_PER_MINUTE: '1000000000',
     DATABASE_POOL_MAX: '10',
+    ...(AS_APP_SERVER ? { BENCH_AS_APP_SERVER: '1' } : {}),
   };
   const watchedEnv = SAME
     ? common
@@ -134,6 +141,9 @@ async function main() {
     connections: CONNECTIONS,
     durationSeconds: DURATION,
     rounds: ROUNDS,
+    processes: AS_APP_SERVER
+      ? "both as npm start's app server is once Next.js has rendered a page: Node's promise hooks on (an AsyncLocalStorage entered)"
+      : "API only (no Next.js): nothing but tracing turns on Node's promise hooks",
     watched: 'METRICS_TOKEN set and /api/metrics scraped every 5 s; OTEL_EXPORTER_OTLP_ENDPOINT set, this share of requests traced (HTTP, tRPC, Redis spans) and exported',
     sampleRate: SAME || NO_TRACING ? null : (SAMPLE ?? parseEnv({}).OTEL_TRACES_SAMPLE_RATE),
     ratio: {
@@ -147,7 +157,8 @@ async function main() {
     otlp: { exportRequests: sinkStats.requests, bytes: sinkStats.bytes },
   };
   await mkdir('bench/results', { recursive: true });
-  const file = SAME ? 'bench/results/watching-same.json' : NO_TRACING ? 'bench/results/watching-metrics-only.json' : SAMPLE === null ? 'bench/results/watching.json' : `bench/results/watching-sample${SAMPLE}.json`;
+  const variant = SAME ? '-same' : NO_TRACING ? '-metrics-only' : SAMPLE === null ? '' : `-sample${SAMPLE}`;
+  const file = `bench/results/watching${variant}${AS_APP_SERVER ? '-app-server' : ''}.json`;
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify({ ratio: result.ratio, plain: [result.plain.okRps, result.plain.cpuMsPerRequest], watched: [result.watchedRuns.okRps, result.watchedRuns.cpuMsPerRequest], scrapes: result.scrapes, otlp: result.otlp })}\n`);
   await dropDashboardBenchDatabase('mi_bench_watching');

@@ -12,7 +12,7 @@ import {
   type Span as SdkSpan,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
-import { setTracing } from './spans';
+import { DRAWN_AT_THE_DOOR, setTracing } from './spans';
 
 export type TracingConfig = {
   serviceName: string;
@@ -40,7 +40,21 @@ const dropHousekeepingRoots = (inner: Sampler): Sampler => ({
   toString: () => `DropHousekeepingRoots{${inner.toString()}}`,
 });
 
-/** Sends to `inner` only the traces whose id falls in `ratio` (decided on the trace id: a trace goes whole or not at all). */
+/**
+ * Roots are recorded with probability `ratio`, drawn at random (not from the trace id, so that each destination's
+ * share below, which is taken from the trace id, is independent of it). A request's root was drawn at our HTTP door
+ * already (`traceRequest`, spans.ts): it is recorded.
+ */
+const recordedRoots = (ratio: number): Sampler => ({
+  shouldSample: (ctx) =>
+    ctx.getValue(DRAWN_AT_THE_DOOR) === true || Math.random() < ratio ? { decision: SamplingDecision.RECORD_AND_SAMPLED } : { decision: SamplingDecision.NOT_RECORD },
+  toString: () => `RecordedRoots{${ratio}}`,
+});
+
+/**
+ * Sends to `inner` only the traces whose id falls in `ratio` of the recorded ones (decided on the trace id: a trace goes
+ * whole or not at all, and the app and the workers agree on it).
+ */
 function sampledShare(inner: SpanProcessor, ratio: number): SpanProcessor {
   if (ratio >= 1) return inner;
   const sampler = new TraceIdRatioBasedSampler(ratio);
@@ -67,16 +81,19 @@ export function startTracing(config: TracingConfig): { shutdown(): Promise<void>
   ].filter((d) => d !== null);
   if (destinations.length === 0) return null;
 
-  const processors = destinations.map((d) =>
-    sampledShare(new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: d.url, headers: d.headers }), scheduledDelayMillis: config.exportDelayMs }), d.share),
-  );
-  // Spans are recorded for the largest share any destination wants; each destination then takes its own share.
+  // Spans are recorded for the largest share any destination wants; each destination then takes its own part of them.
   const recorded = Math.max(...destinations.map((d) => d.share));
+  const processors = destinations.map((d) =>
+    sampledShare(
+      new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: d.url, headers: d.headers }), scheduledDelayMillis: config.exportDelayMs }),
+      recorded > 0 ? d.share / recorded : 0,
+    ),
+  );
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     resource: resourceFromAttributes({ 'service.version': config.release, 'deployment.environment.name': config.environment }),
     spanProcessors: processors,
-    sampler: dropHousekeepingRoots(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(recorded) })),
+    sampler: dropHousekeepingRoots(new ParentBasedSampler({ root: recordedRoots(recorded) })),
     // Logs stay pino's JSON lines on stdout, metrics prom-client's: no OTLP logs or metrics from the SDK's defaults.
     logRecordProcessors: [],
     metricReaders: [],
@@ -87,7 +104,7 @@ export function startTracing(config: TracingConfig): { shutdown(): Promise<void>
   });
   sdk.start();
   started = sdk;
-  setTracing({ flush: () => Promise.all(processors.map((p) => p.forceFlush())).then(() => {}) });
+  setTracing({ flush: () => Promise.all(processors.map((p) => p.forceFlush())).then(() => {}), traceRequest: () => recorded >= 1 || Math.random() < recorded });
   return {
     async shutdown() {
       await sdk.shutdown().catch(() => {});
