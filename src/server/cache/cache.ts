@@ -15,7 +15,7 @@ export interface Cache {
   /** Several keys in one round trip (each counted as a hit or a miss); on a cache error, all miss. */
   getMany<T extends unknown[]>(keys: string[]): Promise<{ [K in keyof T]: T[K] | undefined }>;
   /** An atomic counter (generations, versions); undefined when the cache is unreachable. */
-  incr(key: string, ttlSeconds: number): Promise<number | undefined>;
+  incr(key: string, ttlSeconds: number, by?: number): Promise<number | undefined>;
   set<T>(key: string, value: T, opts: CacheSetOptions): Promise<void>;
   /** One in-flight fetch per key per process (concurrent callers share it); a cache error falls through to fetch. */
   getOrSet<T>(key: string, fetch: () => Promise<T>, opts: CacheSetOptions): Promise<T>;
@@ -89,8 +89,8 @@ export function createCache(opts: {
       });
       return values as { [K in keyof T]: T[K] | undefined };
     },
-    async incr(key, ttlSeconds) {
-      const result = await attempt(() => store.incr(key, Math.max(1, Math.ceil(ttlSeconds))));
+    async incr(key, ttlSeconds, by = 1) {
+      const result = await attempt(() => store.incr(key, Math.max(1, Math.ceil(ttlSeconds)), by));
       return result.ok ? result.value : undefined;
     },
     set,

@@ -36,10 +36,10 @@ export function createMemoryStore(maxEntries: number, now: () => number = Date.n
     async getMany(keys: string[]) {
       return Promise.all(keys.map((key) => store.get(key)));
     },
-    async incr(key: string, ttlSeconds: number) {
-      const current = Number(await store.get(key)) || 0;
-      await store.set(key, String(current + 1), ttlSeconds, []);
-      return current + 1;
+    async incr(key: string, ttlSeconds: number, by: number) {
+      const next = (Number(await store.get(key)) || 0) + by;
+      await store.set(key, String(next), ttlSeconds, []);
+      return next;
     },
     async set(key: string, encoded: string, ttlSeconds: number, tags: string[]) {
       remove(key);

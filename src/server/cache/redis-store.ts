@@ -38,8 +38,8 @@ export function createRedisStore(redis: Redis, prefix: string): CacheStore {
   return {
     get: (key) => redis.get(prefix + key),
     getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(...keys.map((key) => prefix + key))),
-    async incr(key, ttlSeconds) {
-      const [value] = await redis.pipeline().incr(prefix + key).expire(prefix + key, ttlSeconds).exec<[number, number]>();
+    async incr(key, ttlSeconds, by) {
+      const [value] = await redis.pipeline().incrby(prefix + key, by).expire(prefix + key, ttlSeconds).exec<[number, number]>();
       return value;
     },
     async set(key, encoded, ttlSeconds, tags) {

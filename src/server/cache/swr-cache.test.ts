@@ -52,4 +52,54 @@ describe('stale-while-revalidate cache', () => {
     expect(await swr.get('k', 'gen', build)).toEqual({ data: { n: 2 }, source: 'fresh' });
     expect(swr.stats()).toMatchObject({ fresh: 2, stale: 1, rebuilt: 1, hitRate: 0.75 });
   });
+
+  it('after an eventual change, serves the entry it has without waiting until the changer has rebuilt it', async () => {
+    const swr = newSwr();
+    let version = 1;
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      await sleep(30);
+      return { version };
+    };
+    await swr.get('k', 'gen', build);
+    version = 2;
+    await swr.invalidate('gen', { eventual: true });
+    // Readers get what is there at once, and start no rebuild of their own.
+    const started = performance.now();
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 1 }, source: 'stale' });
+    expect(performance.now() - started).toBeLessThan(25);
+    expect(builds).toBe(1);
+    // The changer rebuilds it; from then on it is current.
+    expect(await swr.warm('k', 'gen', build)).toBe(true);
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 2 }, source: 'fresh' });
+    expect(builds).toBe(2);
+    // An immediate change after it still makes the next reader wait for the new figures.
+    version = 3;
+    await swr.invalidate('gen');
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 3 }, source: 'rebuilt' });
+  });
+
+  it('warms a burst of changes with one rebuild per round, and nothing nobody has read', async () => {
+    const swr = newSwr();
+    let builds = 0;
+    const build = async () => {
+      builds++;
+      await sleep(30);
+      return { builds };
+    };
+    expect(await swr.warm('unread', 'gen', build)).toBe(false);
+    expect(builds).toBe(0);
+    await swr.get('k', 'gen', build);
+    const rounds = [];
+    for (let i = 0; i < 20; i++) {
+      await swr.invalidate('gen', { eventual: true });
+      rounds.push(swr.warm('k', 'gen', build));
+    }
+    const warmed = await Promise.all(rounds);
+    // The first rebuilds at the generation it saw; the second at the last one; the rest find it current.
+    expect(warmed.filter(Boolean).length).toBeLessThanOrEqual(2);
+    expect(builds).toBeLessThanOrEqual(3);
+    expect((await swr.get('k', 'gen', build)).source).toBe('fresh');
+  });
 });

@@ -8,12 +8,26 @@ export type SwrSource = 'fresh' | 'stale' | 'rebuilt';
 const LOCAL_ENTRIES = 1000;
 
 /**
+ * One generation number counts both kinds of change: an immediate one adds IMMEDIATE, an eventual one adds 1. Two
+ * generations with the same multiple of IMMEDIATE differ only by eventual changes.
+ */
+export const GENERATION_STEP = { immediate: 1_000_000_000, eventual: 1 } as const;
+const IMMEDIATE = GENERATION_STEP.immediate;
+const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE);
+
+/**
  * Cache-aside with stale-while-revalidate and generations for expensive aggregates: fresh is served, stale of the
  * current generation is served while one rebuild runs, an older generation is rebuilt first; a change bumps the
  * generation instead of deleting keys (docs/architecture.md "The dashboard cache").
+ *
+ * Changes come in two kinds. An immediate one (a person's write: the next read shows it) makes every older entry
+ * unusable. An eventual one (background work: a photo's verdict, a view refreshed) leaves older entries usable as
+ * they are — served until their own freshness ends — while the process that made the change rebuilds them (`warm`)
+ * and only then tells the open screens: a burst of background changes costs readers no wait.
  */
 export function createSwrCache(opts: { cache: Cache; freshSeconds: number; staleSeconds: number; logger: Logger }) {
   const building = new Map<string, Promise<unknown>>();
+  const warming = new Map<string, Promise<unknown>>();
   const local = new Map<string, Entry<unknown>>();
   const remember = (key: string, entry: Entry<unknown>) => {
     local.delete(key);
@@ -38,10 +52,11 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
     return job;
   }
 
+  const generationOf = async (generationKey: string) => (await opts.cache.get<number>(generationKey)) ?? 0;
+
   return {
     async get<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<{ data: T; source: SwrSource }> {
-      const current = await opts.cache.get<number>(generationKey);
-      const generation = current ?? 0;
+      const generation = await generationOf(generationKey);
       const mine = local.get(key) as Entry<T> | undefined;
       // Without the shared cache the generation is unknown: nothing local is trusted, the database answers.
       if (mine && mine.generation === generation && Date.now() < mine.freshUntil && opts.cache.available) {
@@ -59,13 +74,46 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
         rebuild(key, generation, build).catch((error: unknown) => opts.logger.warn({ err: error, key }, 'background rebuild failed'));
         return { data: entry.data, source: 'stale' };
       }
+      // Behind by eventual changes only: usable while fresh (the changer is rebuilding it), then as any stale entry.
+      if (entry && entry.generation < generation && immediatePart(entry.generation) === immediatePart(generation)) {
+        counts.stale++;
+        if (Date.now() >= entry.freshUntil) rebuild(key, generation, build).catch((error: unknown) => opts.logger.warn({ err: error, key }, 'background rebuild failed'));
+        return { data: entry.data, source: 'stale' };
+      }
       counts.rebuilt++;
       return { data: await rebuild(key, generation, build), source: 'rebuilt' };
     },
 
-    /** Marks every entry read with this generation key as outdated. */
-    async invalidate(generationKey: string): Promise<void> {
-      await opts.cache.incr(generationKey, opts.freshSeconds + opts.staleSeconds + 3600);
+    /**
+     * Marks every entry read with this generation key as outdated. `eventual`: entries stay usable until the changer
+     * has rebuilt them (`warm`); otherwise the next read of each waits for its rebuild.
+     */
+    async invalidate(generationKey: string, how: { eventual?: boolean } = {}): Promise<void> {
+      await opts.cache.incr(generationKey, opts.freshSeconds + opts.staleSeconds + 3600, how.eventual ? GENERATION_STEP.eventual : IMMEDIATE);
+    },
+
+    /**
+     * Rebuilds `key` at the current generation if someone has read it (it is in the shared cache) and it is behind;
+     * resolves once it is rebuilt. Calls for the same key run one after the other, so a burst of changes costs one
+     * rebuild per round, not one per change: a call that finds the entry current does nothing.
+     */
+    warm<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<boolean> {
+      const previous = warming.get(key) ?? Promise.resolve();
+      const next = previous
+        .catch(() => {})
+        .then(async () => {
+          const entry = await opts.cache.get<Entry<T>>(key);
+          if (!entry) return false;
+          const generation = await generationOf(generationKey);
+          if (entry.generation === generation) return false;
+          await rebuild(key, generation, build);
+          return true;
+        });
+      warming.set(key, next);
+      void next.finally(() => {
+        if (warming.get(key) === next) warming.delete(key);
+      }).catch(() => {});
+      return next;
     },
 
     stats(): SwrStats {

@@ -3,6 +3,7 @@ import type { CommittedEvent, Consumer, ConsumerDeps, StoredEvent } from '../eve
 import type { DomainEventType, EventType } from '../events/types';
 import type { LiveEvent } from '../live/bus';
 import { addDailyStats, type DailyStatsDelta } from './queries';
+import { buildDashboard } from './service';
 
 /** What the event adds to its store's day, and the store. */
 function delta(event: StoredEvent): { storeId: string; delta: DailyStatsDelta } | null {
@@ -50,22 +51,54 @@ const DASHBOARD: Partial<Record<EventType, LiveEvent['kind']>> = {
 const changesDashboard = (type: DomainEventType): type is EventType => type in DASHBOARD;
 
 /**
+ * Changes the dashboard shows eventually rather than at once: background work (a photo's verdict, the scheduler's
+ * new tasks) and a clerk's submission nobody reads back on the dashboard. A chain's opening checklist is hundreds of
+ * them in a minute: each outdating the cache at once would make dashboard readers wait for a rebuild hundreds of
+ * times (bench:compliance). They are the workers' (from the outbox): the cache is outdated eventually, the entries
+ * open screens read are rebuilt, and only then are the screens told, so their refetch finds the new figures.
+ */
+const EVENTUAL = new Set<DomainEventType>(['compliance.tasksChanged', 'compliance.submitted', 'compliance.reviewRequired', 'compliance.completed', 'compliance.returned']);
+
+const storeOf = (event: StoredEvent | CommittedEvent) =>
+  'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
+
+/**
  * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
  * once (its generation bumped), and open screens are told once per kind and store. Progress announcements (a
  * device synced, recounts asked) leave the cache alone: the dashboard's figures do not include them.
  */
 async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps): Promise<void> {
   const outdated = new Set<string>();
+  const eventually = new Map<string, Set<string | null>>();
   const told = new Map<string, Omit<LiveEvent, 'at'>>();
   for (const event of events) {
     if (!event.orgId) continue;
     const kind = changesDashboard(event.type) ? DASHBOARD[event.type]! : event.type === 'inventory.progressed' ? 'inventory' : null;
     if (!kind) continue;
-    if (changesDashboard(event.type)) outdated.add(event.orgId);
-    const storeId = 'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
+    const storeId = storeOf(event);
+    if (EVENTUAL.has(event.type)) {
+      const scopes = eventually.get(event.orgId) ?? new Set([null]);
+      eventually.set(event.orgId, scopes.add(storeId));
+    } else if (changesDashboard(event.type)) outdated.add(event.orgId);
     told.set(`${event.orgId}:${kind}:${storeId}`, { orgId: event.orgId, kind, storeId });
   }
-  await Promise.all([...outdated].map((orgId) => services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(orgId))));
+  const cache = services.dashboardCache;
+  await Promise.all([
+    ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId))),
+    ...[...eventually].map(async ([orgId, scopes]) => {
+      const generation = cacheKeys.dashboardGeneration(orgId);
+      await cache.invalidate(generation, { eventual: true });
+      // The org's view and the stores' the events are about: others' figures did not change. A failed rebuild leaves
+      // the entry to be rebuilt when its freshness ends; the screens are told all the same.
+      await Promise.all(
+        [...scopes].map((scope) =>
+          cache.warm(cacheKeys.dashboard(orgId, scope), generation, () => buildDashboard(services.db, orgId, scope)).catch((error: unknown) => {
+            services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
+          }),
+        ),
+      );
+    }),
+  ]);
   const at = Date.now();
   await Promise.all([...told.values()].map((e) => services.live.publish({ ...e, at })));
 }
@@ -99,5 +132,5 @@ export const liveAndCacheConsumer: Consumer = {
   name: 'live-and-cache',
   handles: changesDashboard,
   after: tellTogether,
-  onCommit: { handles: (type) => changesDashboard(type) || type === 'inventory.progressed', run: tellOpenScreens },
+  onCommit: { handles: (type) => (changesDashboard(type) && !EVENTUAL.has(type)) || type === 'inventory.progressed', run: tellOpenScreens },
 };

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runConsumers } from '../../../tests/helpers/events';
 import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
 import { startRedisServer } from '../../../tests/helpers/redis-server';
+import { until } from '../../../tests/helpers/until';
 import { cacheKeys } from '../cache/keys';
+import { GENERATION_STEP } from '../cache/swr-cache';
 import { eventLog } from '../db/schema';
 import type { StoredEvent } from '../events/consumer';
 import { liveAndCacheConsumer } from './consumers';
@@ -226,7 +228,7 @@ describe('a bulk decision', () => {
     expect(results.every((r) => r.ok)).toBe(true);
     await new Promise((r) => setTimeout(r, 500)); // any further event would have arrived
     expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId })]);
-    expect(await generation()).toBe((before ?? 0) + 1);
+    expect(await generation()).toBe((before ?? 0) + GENERATION_STEP.immediate);
 
     // A worker's deliveries of its events (three decisions and the completion) arriving together are one change too.
     const events = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), sql`${eventLog.type} <> 'purchaseRequest.created'`));
@@ -234,7 +236,52 @@ describe('a bulk decision', () => {
     await Promise.all(events.map((e) => liveAndCacheConsumer.after!(e as unknown as StoredEvent, { services, pushEnabled: false }, undefined)));
     await new Promise((r) => setTimeout(r, 300));
     expect(received).toHaveLength(2);
-    expect(await generation()).toBe((before ?? 0) + 2);
+    expect(await generation()).toBe((before ?? 0) + 2 * GENERATION_STEP.immediate);
+    listening.abort();
+    await reading;
+  });
+});
+
+describe('a compliance change', () => {
+  it('reaches the dashboard eventually: readers never wait for it, and open screens hear of it once the figures are rebuilt', async () => {
+    const manager = await as(services, org, 'manager');
+    const storeId = org.stores[0]!.id;
+    const first = await manager.dashboard.summary();
+    const listening = new AbortController();
+    const heard: { builtAt: string; cache: string }[] = [];
+    const reading = (async () => {
+      for await (const event of services.live.events(org.org.id, listening.signal)) {
+        // What an open screen does when told: refetch.
+        if (event.kind === 'compliance') heard.push(await manager.dashboard.summary());
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // the bus is listening
+    const generation = async () => (await services.cache.get<number>(cacheKeys.dashboardGeneration(org.org.id))) ?? 0;
+    const before = await generation();
+    // As the outbox delivers it (not written to event_log: no other consumer should act on a task that does not exist).
+    const event = {
+      id: 1,
+      orgId: org.org.id,
+      type: 'compliance.submitted',
+      aggregateType: 'complianceTask',
+      aggregateId: randomUUID(),
+      aggregateSeq: 1,
+      payload: { taskId: randomUUID(), storeId, submissionId: randomUUID(), photos: 3 },
+      metadata: {},
+      createdAt: new Date(),
+    } as unknown as StoredEvent;
+    // The caller's own effects leave it to the workers; the workers' delivery outdates the cache eventually…
+    expect(liveAndCacheConsumer.onCommit!.handles('compliance.submitted')).toBe(false);
+    const delivered = liveAndCacheConsumer.after!(event, { services, pushEnabled: false }, undefined);
+    await until(async () => (await generation()) === before + GENERATION_STEP.eventual);
+    // …a reader meanwhile gets the entry there is, without a rebuild of its own…
+    const meanwhile = await countQueries(() => manager.dashboard.summary());
+    expect(meanwhile.queries.count).toBe(0);
+    await delivered;
+    // …and a screen told of it refetches figures rebuilt after the change.
+    await until(async () => heard.length > 0);
+    expect(heard[0]!.cache).toBe('fresh');
+    expect(Date.parse(heard[0]!.builtAt)).toBeGreaterThan(Date.parse(first.builtAt));
     listening.abort();
     await reading;
   });
