@@ -7,6 +7,7 @@ import { createAppServer } from '~/server/http/server';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { createBenchRouter } from './dashboard/router';
+import { startHeapSampling } from './lib/heap-sampling';
 
 /**
  * The API half of `npm start` (no Next.js pages) for benchmarks: same server, same middleware chain, plus the
@@ -18,6 +19,9 @@ if (!env.DATABASE_URL) throw new Error('bench/serve-api.ts needs DATABASE_URL');
 // life of the process: every promise of every later API request pays them, traced or not. Entering a store once
 // here does the same to this process.
 if (process.env.BENCH_AS_APP_SERVER === '1') new AsyncLocalStorage<object>().run({}, () => {});
+// BENCH_HEAP_SAMPLING=<file>: where this server allocates (sampled, objects collected since included), written there at
+// SIGTERM as a .heapprofile (Chrome DevTools' Memory tab opens it).
+const heapSampling = process.env.BENCH_HEAP_SAMPLING ? await startHeapSampling(process.env.BENCH_HEAP_SAMPLING) : null;
 const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL });
 const refresher = startDashboardRefresher(services);
 const app = createAppServer({ services, router: createBenchRouter(services) });
@@ -26,5 +30,6 @@ process.on('SIGTERM', async () => {
   refresher.stop();
   await app.shutdown(2000);
   await services.close();
+  await heapSampling?.stop();
   process.exit(0);
 });

@@ -9,6 +9,8 @@ import path from 'node:path';
 export async function startApiServer(opts: { port: number; env: Record<string, string> }): Promise<{ url: string; stop: () => Promise<void>; child: ChildProcess }> {
   // BENCH_CPU_PROF_DIR: a V8 CPU profile of the server, written there when it stops (what a benchmark spends on).
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  // BENCH_SERVER_NODE_FLAGS: more flags for the server's node only (e.g. `--trace-gc` to see its pauses).
+  profile.push(...(process.env.BENCH_SERVER_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []));
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.resolve('bench/serve-api.ts')], {
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(opts.port), HOST: '127.0.0.1', ...opts.env },
     stdio: ['ignore', 'inherit', 'inherit'],

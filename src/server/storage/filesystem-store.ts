@@ -34,6 +34,20 @@ const codeOf = (error: unknown): string | undefined =>
 /** sha256 of the bytes, shortened: stable across processes and restarts, changes whenever the content does. */
 export const contentEtag = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 32);
 
+/** What is left of `parts` once their first `written` bytes are on disk. */
+function unwritten(parts: Buffer[], written: number): Buffer[] {
+  let skip = written;
+  const left: Buffer[] = [];
+  for (const part of parts) {
+    if (skip >= part.length) skip -= part.length;
+    else {
+      left.push(skip > 0 ? part.subarray(skip) : part);
+      skip = 0;
+    }
+  }
+  return left;
+}
+
 export function createFilesystemStore(rootDir: string): ObjectStore {
   const root = path.resolve(rootDir);
   const pathOf = (key: string) => {
@@ -68,7 +82,14 @@ export function createFilesystemStore(rootDir: string): ObjectStore {
         await fs.mkdir(dir, { recursive: true, mode: 0o700 });
         const handle = await fs.open(temp, 'wx', 0o600);
         try {
-          await handle.writeFile(Buffer.concat([MAGIC, header, body]), { signal });
+          // The parts as they are (no copy of a photo-sized body per object written), until all are written: a
+          // short write is followed by one that says why (EFBIG, ENOSPC).
+          let parts = [MAGIC, header, body];
+          while (parts.length > 0) {
+            const { bytesWritten } = await handle.writev(parts);
+            signal?.throwIfAborted();
+            parts = unwritten(parts, bytesWritten);
+          }
           await handle.sync();
         } finally {
           await handle.close();

@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ImageAnnotatorClient, type protos } from '@google-cloud/vision';
+import type { ImageAnnotatorClient, protos } from '@google-cloud/vision';
 import { type Integration, ServiceUnavailableError } from '../resilience';
 
 type AnnotateRequest = protos.google.cloud.vision.v1.IBatchAnnotateImagesRequest;
@@ -69,7 +69,9 @@ export function createAnnotator(opts: { keyFile: string; endpoint?: string; inte
   const clientOf = async () => {
     if (client) return client;
     const credentials = await readServiceAccountKey(opts.keyFile);
-    client ??= new ImageAnnotatorClient({ credentials, fallback: true, ...endpointOptions(opts.endpoint) });
+    // Loaded on the first call: the API server, which never calls Vision, does not carry its ~20 MB of protos.
+    const { ImageAnnotatorClient: Client } = await import('@google-cloud/vision');
+    client ??= new Client({ credentials, fallback: true, ...endpointOptions(opts.endpoint) });
     await client.initialize();
     return client;
   };
