@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type TRPCError } from '@trpc/server';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { callerFor, createOrgFixture, createTestServices, TEST_PASSWORD, type OrgFixture } from './harness';
 import { hashPassword } from '../../src/server/auth/password';
 import { newSessionSecret, sha256 } from '../../src/server/auth/secrets';
-import { inventorySessions, loginSessions, storeMemberships, storeStock, users, type UserRole } from '../../src/server/db/schema';
+import { inventorySessions, loginSessions, storeMemberships, users, type UserRole } from '../../src/server/db/schema';
+import { setQuantities } from '../../src/server/stock/queries';
 import type { Services } from '../../src/server/services';
 
 /** Helpers shared by the inventory test files (not a test file itself). */
@@ -41,11 +42,17 @@ export async function addUser(services: Services, org: OrgFixture, role: UserRol
   return { id: user!.id, secret };
 }
 
+/** Sets a store's quantities of the fixture's products as a stock import does: through the ledger (`import` movements). */
 export async function setStock(services: Services, org: OrgFixture, storeIndex: number, quantities: number[]) {
-  await services.db
-    .insert(storeStock)
-    .values(quantities.map((quantity, i) => ({ orgId: org.org.id, storeId: org.stores[storeIndex]!.id, productId: org.products[i]!.id, quantity })))
-    .onConflictDoUpdate({ target: [storeStock.storeId, storeStock.productId], set: { quantity: sql`excluded.quantity` } });
+  await services.db.transaction((tx) =>
+    setQuantities(tx, {
+      orgId: org.org.id,
+      storeId: org.stores[storeIndex]!.id,
+      operationId: randomUUID(),
+      userId: null,
+      quantities: quantities.map((quantity, i) => ({ productId: org.products[i]!.id, quantity })),
+    }),
+  );
 }
 
 let seq = 0;

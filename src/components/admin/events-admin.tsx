@@ -40,6 +40,8 @@ const eventTypeLabels: Record<EventType, string> = {
   'compliance.reviewRequired': 'Conformidade aguarda revisão',
   'compliance.completed': 'Conformidade avaliada',
   'compliance.returned': 'Conformidade devolvida à loja',
+  'stock.adjusted': 'Estoque ajustado',
+  'stock.transferred': 'Estoque transferido',
   'image.processed': 'Imagem processada',
   'notification.sent': 'Notificação enviada',
   'user.created': 'Usuário criado',

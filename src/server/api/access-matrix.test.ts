@@ -237,6 +237,18 @@ const matrix: Record<string, Access> = {
     crossOrg: 'not-found', // org A's store in org B's template: NOT_FOUND
   },
   'compliance.templates.update': { roles: ['manager', 'admin'], input: (_a, x) => ({ id: x.taskId, version: 1, title: 'Outro título' }), crossOrg: 'not-found' },
+  'stock.levels': { roles: ['clerk', 'buyer', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
+  'stock.history': { roles: ['clerk', 'buyer', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id, productId: a.products[0]!.id }), crossOrg: 'not-found' },
+  'stock.adjust': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id, productId: a.products[0]!.id, kind: 'manual_adjustment', quantity: 1, reason: 'conferência' }),
+    crossOrg: 'not-found',
+  },
+  'stock.transfer': {
+    roles: ['manager', 'admin'],
+    input: (a) => ({ id: randomUUID(), fromStoreId: a.stores[0]!.id, toStoreId: a.stores[1]!.id, productId: a.products[0]!.id, quantity: 1, reason: 'reposição' }),
+    crossOrg: 'not-found',
+  },
   'status.get': { roles: 'public', input: () => undefined, crossOrg: 'own-data' },
 };
 

@@ -10,6 +10,7 @@ import { operatorRouter } from './routers/operator';
 import { productsRouter } from './routers/products';
 import { purchaseRequestsRouter } from './routers/purchase-requests';
 import { statusRouter } from './routers/status';
+import { stockRouter } from './routers/stock';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
@@ -23,6 +24,7 @@ export const appRouter = createTRPCRouter({
   imports: importsRouter,
   images: imagesRouter,
   compliance: complianceRouter,
+  stock: stockRouter,
   /** The public status page's (no sign-in). */
   status: statusRouter,
   /** The platform operator's (outside every organization). */

@@ -72,6 +72,9 @@ export const eventPayloads = {
   /** A reviewer rejected the photos: the task is open again for the store, with the comment; its clerks are told. */
   'compliance.returned': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid, title: z.string(), comment: z.string(), clerkIds: z.array(uuid) }),
   /** `reason`: why it waits in review (absent when approved, and from events before migration 0013). */
+  /** A manager's correction or loss of one product's stock in a store (`quantity`: what it added, signed). */
+  'stock.adjusted': z.object({ operationId: uuid, storeId: uuid, productId: uuid, kind: z.enum(['manual_adjustment', 'loss']), quantity: z.number(), balanceAfter: z.number() }),
+  'stock.transferred': z.object({ operationId: uuid, fromStoreId: uuid, toStoreId: uuid, productId: uuid, quantity: z.number() }),
   'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable(), reason: z.string().optional() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
   /** `changed`: the fields that changed (role, active, stores, password, name). */
@@ -117,6 +120,9 @@ const aggregateOf: Record<EventType, string> = {
   'compliance.reviewRequired': 'complianceTask',
   'compliance.completed': 'complianceTask',
   'compliance.returned': 'complianceTask',
+  // An operation is its own aggregate: operations on one store run side by side (their rows lock per product).
+  'stock.adjusted': 'stockOperation',
+  'stock.transferred': 'stockOperation',
   'image.processed': 'product',
   'notification.sent': 'notification',
   'user.created': 'user',

@@ -1,6 +1,7 @@
 import { writeAudit } from '../audit/audit';
 import { findPendingDevices } from './queries/entries';
-import { totalsSummary, updateStockFromTotals, writeTotals, type UncountedFigures } from './queries/lines';
+import { countAdjustments, totalsSummary, writeTotals, type UncountedFigures } from './queries/lines';
+import { applyMovements } from '../stock/queries';
 import { findSessionDetail, setSessionStatus, type SessionDetail } from './queries/sessions';
 import type { SignedInContext } from '../domain/context';
 import type { UncountedResolution } from '../db/schema';
@@ -30,8 +31,8 @@ export type FinalizeInput = {
 };
 
 /**
- * Closes the count in one transaction: totals in one set-based statement, the store's stock from them in
- * another, the session marked finalized, `inventory.finalized`, the day's stats and the audit row. It locks
+ * Closes the count in one transaction: totals in one set-based statement, each line's variance as a
+ * `count_adjustment` movement of the stock ledger (the balance becomes the counted quantity) in another, the session marked finalized, `inventory.finalized`, the day's stats and the audit row. It locks
  * only this session's row, so sessions of different stores finalize side by side. Refused while a device still
  * reports unsynced entries, unless forced; finalizing a finalized session returns it.
  *
@@ -66,7 +67,15 @@ async function finalizeOnce(ctx: SignedInContext, input: FinalizeInput): Promise
 
     const { lines, varianceValue, uncounted } = await writeTotals(tx, session, input.uncounted ?? null);
     assertUncountedDecided(uncounted, input);
-    const stockRows = await updateStockFromTotals(tx, session);
+    const stockRows = await applyMovements(tx, {
+      orgId,
+      storeId: session.storeId,
+      operationId: session.id,
+      userId: ctx.principal.userId,
+      referenceType: 'inventory_session',
+      referenceId: session.id,
+      movements: (await countAdjustments(tx, session.id)).map((a) => ({ ...a, kind: 'count_adjustment' as const })),
+    });
     const finalizedAt = new Date();
     await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: ctx.principal.userId });
     await emit([{ type: 'inventory.finalized', orgId, aggregateId: session.id, payload: { sessionId: session.id, storeId: session.storeId, lines, varianceValue } }]);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { isValidEan13 } from '~/lib/ean';
 import { problem, type Problem } from '~/lib/problems';
 import { writeAudit } from '../audit/audit';
-import { findProductIdsByEan, upsertStoreStock } from './queries/stock';
+import { findProductIdsByEan } from './queries/stock';
+import { setQuantities } from '../stock/queries';
 import { findStore } from '../accounts/queries/stores';
 import { reportRowErrors } from '../imports/reports';
 import { readCsv, yieldEvery, type CsvFatal, type CsvRowError } from '../csv/read';
@@ -78,11 +80,23 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
     if (productId) ready.push({ productId, quantity: row.quantity });
     else errors.push({ line: row.line, ean: row.ean, errors: [problem('ean_unknown', `no product with EAN ${row.ean} in the catalogue`, { ean: row.ean })] });
   }
+  // A product twice in the file: its last line wins.
+  const quantities = [...new Map(ready.map((r) => [r.productId, r])).values()];
+  const operationId = randomUUID();
   const totals = await inTransaction(ctx, async (tx) => {
     let created = 0;
     let updated = 0;
-    for (let i = 0; i < ready.length; i += BATCH) {
-      const result = await upsertStoreStock(tx, orgId, store.id, ready.slice(i, i + BATCH));
+    for (let i = 0; i < quantities.length; i += BATCH) {
+      // Each quantity set is an `import` movement of the difference in the stock ledger.
+      const result = await setQuantities(tx, {
+        orgId,
+        storeId: store.id,
+        operationId,
+        userId: ctx.principal.userId,
+        referenceType: 'stock_import',
+        referenceId: operationId,
+        quantities: quantities.slice(i, i + BATCH),
+      });
       created += result.created;
       updated += result.updated;
     }

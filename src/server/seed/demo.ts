@@ -5,6 +5,7 @@ import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
 import type { Database, Transaction } from '../db/client';
 import { scheduleDueTasks } from '../compliance/queries';
+import { recordOpeningBalances } from '../stock/queries';
 import {
   categoryBuyers,
   complianceTemplates,
@@ -276,6 +277,7 @@ async function insertDemo(tx: Transaction, passwordHash: string, now: Date): Pro
       })),
     ),
   );
+  await recordOpeningBalances(tx, orgId);
 
   const hour = 3600_000;
   for (const request of DEMO_REQUESTS) {

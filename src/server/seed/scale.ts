@@ -8,6 +8,7 @@ import type { Sql, TransactionSql } from 'postgres';
 import { withCheckDigit } from '~/lib/ean';
 import { hashPassword } from '~/server/auth/password';
 import type { UserRole } from '../db/schema/users';
+import { OPENING_OPERATION_ID } from '../stock/queries';
 import { Prng } from './prng';
 
 export const SCALE_ORG_SLUG = 'scale';
@@ -244,6 +245,14 @@ export async function seedScale(sql: Sql, opts: ScaleSeedOptions): Promise<Scale
     counts.storeStock = await timed('storeStock', () =>
       copyRows(tx, 'store_stock', ['org_id', 'store_id', 'product_id', 'quantity'], stockRows(Prng.derive(seed, 'stock'), orgId, stores, products, size.stockPerStore)),
     );
+    // The stock ledger's `opening` movement of each balance (balance = sum of movements).
+    counts.stockMovements = await timed('stockMovements', async () => {
+      const result = await tx`
+        insert into stock_movements (org_id, store_id, product_id, quantity, kind, operation_id, balance_after)
+        select org_id, store_id, product_id, quantity, 'opening', ${OPENING_OPERATION_ID}, quantity
+          from store_stock where org_id = ${orgId} and quantity <> 0`;
+      return result.count;
+    });
 
     counts.storeDailyStats = await timed('storeDailyStats', async () => {
       const query = new PgDialect().sqlToQuery(storeDailyStatsFromRequests(orgId));
@@ -306,6 +315,7 @@ async function deleteOrganization(sql: Sql, orgId: string, progress: (msg: strin
     await tx`delete from purchase_request_items where org_id = ${orgId}`;
     await tx`delete from purchase_requests where org_id = ${orgId}`;
     await tx`delete from store_daily_stats where org_id = ${orgId}`;
+    await tx`delete from stock_movements where org_id = ${orgId}`;
     await tx`delete from store_stock where org_id = ${orgId}`;
     // Cascades to count entries, assignments, expected quantities, devices and totals.
     await tx`delete from count_entries where org_id = ${orgId}`;

@@ -14,3 +14,4 @@ export * from './operators';
 export * from './imports';
 export * from './images';
 export * from './observability';
+export * from './stock';

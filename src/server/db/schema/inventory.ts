@@ -19,7 +19,7 @@ import { products } from './catalogue';
 import { stores } from './stores';
 import { users } from './users';
 
-/** Current quantity per store and product; rewritten by each finalized inventory session. */
+/** Current quantity per store and product: the balance of the stock ledger (stock_movements), kept with each movement. */
 export const storeStock = pgTable(
   'store_stock',
   {
@@ -70,6 +70,11 @@ export const inventorySessions = pgTable(
     cancelledAt: timestamp({ withTimezone: true }),
     /** Why the manager cancelled it (required from the screen). */
     cancelReason: text(),
+    /**
+     * `pg_current_snapshot()` of the statement that took the expected quantities: stock movements it did not see
+     * (a delivery received mid-count) are added to the expected quantity of their line, so they are no variance.
+     */
+    stockSnapshot: text(),
   },
   (t) => [
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }),

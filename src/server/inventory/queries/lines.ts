@@ -9,6 +9,10 @@ import { recountRequestsOf, type LineScope, type RecountRequestView } from './se
  * The session's lines as a `lines` CTE, one per EAN: counted (under the log's rules: corrections, recounts,
  * late-matched codes; docs/architecture.md "Inventory lines"), expected, unit price, entries, per-zone split and
  * scope. A finalized session's lines are its stored totals.
+ *
+ * Expected = the quantity in the opening snapshot plus the stock movements that snapshot did not see (a delivery
+ * received or an adjustment made while the count is open), per line: they are no variance. "Did not see" is exact:
+ * each movement keeps its transaction id, the session its snapshot (pg_visible_in_snapshot).
  */
 export function sessionLinesCte(s: LineScope): SQL {
   if (s.status === 'finalized') {
@@ -43,17 +47,29 @@ export function sessionLinesCte(s: LineScope): SQL {
         from per_zone
        group by ean
     ),
+    moved as (
+      select m.product_id, sum(m.quantity) as moved
+        from inventory_sessions ss
+        join stock_movements m on m.store_id = ss.store_id
+             and m.txid >= pg_snapshot_xmin(ss.stock_snapshot::pg_snapshot)
+             and not pg_visible_in_snapshot(m.txid, ss.stock_snapshot::pg_snapshot)
+       where ss.id = ${s.id} and ss.stock_snapshot is not null
+       group by m.product_id
+      having sum(m.quantity) <> 0
+    ),
     expected as (
-      select p.ean, x.product_id, x.expected_quantity
-        from inventory_expected x join products p on p.id = x.product_id
-       where x.session_id = ${s.id}
+      select p.ean, coalesce(x.product_id, mv.product_id) as product_id,
+             coalesce(x.expected_quantity, 0) + coalesce(mv.moved, 0) as expected_quantity, x.product_id is not null as in_snapshot
+        from (select product_id, expected_quantity from inventory_expected where session_id = ${s.id}) x
+        full join moved mv on mv.product_id = x.product_id
+        join products p on p.id = coalesce(x.product_id, mv.product_id)
     ),
     lines as (
       select coalesce(c.ean, x.ean) as ean, coalesce(c.product_id, x.product_id) as product_id,
              coalesce(c.counted, 0) as counted, coalesce(x.expected_quantity, 0) as expected,
              coalesce(pp.reference_price, 0) as unit_price, coalesce(c.entry_count, 0) as entry_count,
              coalesce(c.recounted, false) as recounted, coalesce(c.zones, '[]'::jsonb) as zones,
-             (${categories.length === 0} or x.product_id is not null or pp.id is null or pp.category in ${textSet(categories)}) as in_scope,
+             (${categories.length === 0} or x.in_snapshot is true or pp.id is null or pp.category in ${textSet(categories)}) as in_scope,
              null::text as uncounted
         from counted c
         full join expected x on x.ean = c.ean
@@ -120,19 +136,18 @@ export async function findUncountedEans(db: Executor, s: LineScope, limit: numbe
 }
 
 /**
- * The store's stock becomes the counted quantity of every matched line of the session's totals (one statement),
- * except lines the manager chose to keep uncounted: their stock stays as it is now (it may have moved since the open).
- * Rows are written in product order, as the CSV import does, so the two never deadlock on a store's rows.
+ * What the count changes in the store's stock: each matched line's variance (counted − expected, expected including
+ * the movements since the snapshot), summed per product. Lines the manager kept uncounted have none. Written by the
+ * caller as `count_adjustment` movements, after which the balance is the counted quantity.
  */
-export async function updateStockFromTotals(tx: Executor, s: { id: string; orgId: string; storeId: string }): Promise<number> {
-  const result = await tx.execute(sql`
-    insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
-    select ${s.orgId}, ${s.storeId}, t.product_id, t.counted_quantity, now()
-      from inventory_totals t
-     where t.session_id = ${s.id} and t.product_id is not null and t.uncounted is distinct from 'kept'
-     order by t.product_id
-    on conflict (store_id, product_id) do update set quantity = excluded.quantity, updated_at = now()`);
-  return result.count;
+export async function countAdjustments(tx: Executor, sessionId: string): Promise<{ productId: string; quantity: number }[]> {
+  const rows = await tx.execute<{ productId: string; quantity: number }>(sql`
+    select product_id as "productId", sum(variance_quantity)::float8 as quantity
+      from inventory_totals
+     where session_id = ${sessionId} and product_id is not null
+     group by product_id
+    having sum(variance_quantity) <> 0`);
+  return [...rows];
 }
 
 export async function totalsSummary(db: Executor, sessionId: string) {

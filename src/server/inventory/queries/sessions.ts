@@ -159,14 +159,18 @@ export async function insertSession(
   return inserted.length > 0;
 }
 
-/** The expected quantity per product from the store's stock, in one INSERT … SELECT (only the categories, if given). */
+/**
+ * The expected quantity per product from the store's stock, in one INSERT … SELECT (only the categories, if given),
+ * and in the same statement the snapshot it read with: movements it did not see count as expected later (lines.ts).
+ */
 export async function snapshotExpected(tx: Executor, session: { id: string; orgId: string; storeId: string; categories: string[] | null }): Promise<number> {
   const result = await tx.execute(sql`
+    with snapshot as (update inventory_sessions set stock_snapshot = pg_current_snapshot()::text where id = ${session.id} returning id)
     insert into inventory_expected (session_id, product_id, expected_quantity)
     select ${session.id}, s.product_id, s.quantity
       from store_stock s
       ${session.categories ? sql`join products p on p.id = s.product_id and p.category in ${textSet(session.categories)}` : sql``}
-     where s.org_id = ${session.orgId} and s.store_id = ${session.storeId}`);
+     where s.org_id = ${session.orgId} and s.store_id = ${session.storeId} and exists (select 1 from snapshot)`);
   return result.count;
 }
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { decodeCursor, toPage } from '../../db/cursor';
-import { jsonArray, textSet } from '../../db/json';
+import { textSet } from '../../db/json';
 import { approvedPhotoIdOf } from '../../catalogue/queries';
 
 export type LookupProduct = {
@@ -40,18 +40,4 @@ export async function findProductIdsByEan(db: Executor, orgId: string, eans: str
   if (eans.length === 0) return new Map();
   const rows = await db.execute<{ id: string; ean: string }>(sql`select id, ean from products where org_id = ${orgId} and ean in ${textSet(eans)}`);
   return new Map([...rows].map((r) => [r.ean, r.id]));
-}
-
-/** Sets the store's quantity of each product (one statement per batch); returns how many rows were new. */
-export async function upsertStoreStock(tx: Executor, orgId: string, storeId: string, rows: { productId: string; quantity: number }[]) {
-  if (rows.length === 0) return { created: 0, updated: 0 };
-  const result = await tx.execute<{ created: boolean }>(sql`
-    insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
-    select ${orgId}, ${storeId}, r.product_id, r.quantity, now()
-      from jsonb_to_recordset(${jsonArray(rows.map((r) => ({ product_id: r.productId, quantity: r.quantity })))}) as r(product_id uuid, quantity numeric)
-     order by r.product_id
-    on conflict (store_id, product_id) do update set quantity = excluded.quantity, updated_at = now()
-    returning (xmax = 0) as created`);
-  const created = [...result].filter((r) => r.created).length;
-  return { created, updated: rows.length - created };
 }

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { adjustStock, historyOfProduct, stockOfStore, transferStock } from '../../stock/ledger';
+import { createTRPCRouter, roleProcedure } from '../trpc';
+import { id, optionalText, pageInput, text } from '../validators';
+
+/** Every member of the org reads stock (clerks their stores' only); managers and admins change it. */
+const readerProcedure = roleProcedure('clerk', 'buyer', 'manager', 'admin');
+const managerProcedure = roleProcedure('manager', 'admin');
+
+const quantity = z.number().min(-1_000_000).max(1_000_000).multipleOf(0.001, 'at most 3 decimals');
+const positive = quantity.positive('must be more than zero');
+const reason = text(500);
+
+export const stockRouter = createTRPCRouter({
+  /** A store's stock, by product name: search by name or EAN prefix, one category (keyset pages). */
+  levels: readerProcedure
+    .input(z.strictObject({ ...pageInput, storeId: id, search: optionalText(100), category: optionalText(100) }))
+    .query(({ ctx, input }) => stockOfStore(ctx.domain, input)),
+
+  /** A product's movements in a store, newest first, each with the balance right after it. */
+  history: readerProcedure.input(z.strictObject({ ...pageInput, storeId: id, productId: id })).query(({ ctx, input }) => historyOfProduct(ctx.domain, input)),
+
+  /**
+   * A correction (`manual_adjustment`, signed) or a loss (the quantity that went, positive), with its reason. `id` is
+   * made by the caller: the same call again answers the first one's movements and writes nothing.
+   */
+  adjust: managerProcedure
+    .input(
+      z.strictObject({
+        id,
+        storeId: id,
+        productId: id,
+        kind: z.enum(['manual_adjustment', 'loss']),
+        quantity: quantity.refine((q) => q !== 0, 'must not be zero'),
+        reason,
+      }),
+    )
+    .mutation(({ ctx, input }) => adjustStock(ctx.domain, input)),
+
+  /** Stock sent from one store to another (both movements together); `id` made by the caller, as `adjust`'s. */
+  transfer: managerProcedure
+    .input(z.strictObject({ id, fromStoreId: id, toStoreId: id, productId: id, quantity: positive, reason }))
+    .mutation(({ ctx, input }) => transferStock(ctx.domain, input)),
+});

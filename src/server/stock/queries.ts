@@ -1,0 +1,167 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db/client';
+import { decodeCursor, toPage } from '../db/cursor';
+import { jsonArray, textSet } from '../db/json';
+import type { StockMovementKind } from '../db/schema';
+
+export type MovementInput = { productId: string; quantity: number; kind: StockMovementKind; reason?: string | null };
+
+export type Operation = {
+  orgId: string;
+  storeId: string;
+  /** The operation's id: movements are unique per (operation, store, product, kind), so a retry writes nothing twice. */
+  operationId: string;
+  userId: string | null;
+  referenceType?: string | null;
+  referenceId?: string | null;
+  movements: MovementInput[];
+};
+
+/**
+ * Writes an operation's movements of one store and their balance in one statement: `store_stock` gains each
+ * product's sum (rows locked in product order, as every writer of store rows does, so writers never deadlock), and
+ * each movement records the balance right after it. Movements of quantity 0 are left out. Runs inside the caller's
+ * transaction: the ledger and the balance commit together or not at all.
+ */
+export async function applyMovements(tx: Executor, op: Operation): Promise<number> {
+  const movements = op.movements.filter((m) => m.quantity !== 0);
+  if (movements.length === 0) return 0;
+  const rows = movements.map((m, ord) => ({ product_id: m.productId, quantity: m.quantity, kind: m.kind, reason: m.reason ?? null, ord }));
+  const result = await tx.execute(sql`
+    with input as (
+      select r.product_id, r.quantity, r.kind::stock_movement_kind as kind, r.reason, r.ord
+        from jsonb_to_recordset(${jsonArray(rows)}) as r(product_id uuid, quantity numeric, kind text, reason text, ord int)
+    ),
+    balance as (
+      insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
+      select ${op.orgId}, ${op.storeId}, product_id, sum(quantity), now() from input group by product_id order by product_id
+      on conflict (store_id, product_id) do update set quantity = store_stock.quantity + excluded.quantity, updated_at = now()
+      returning product_id, quantity
+    )
+    insert into stock_movements (org_id, store_id, product_id, quantity, kind, reason, operation_id, reference_type, reference_id, balance_after, user_id)
+    select ${op.orgId}, ${op.storeId}, i.product_id, i.quantity, i.kind, i.reason, ${op.operationId}, ${op.referenceType ?? null}, ${op.referenceId ?? null},
+           b.quantity - coalesce(sum(i.quantity) over (partition by i.product_id order by i.ord desc rows between unbounded preceding and 1 preceding), 0),
+           ${op.userId}
+      from input i join balance b using (product_id)
+     order by i.product_id, i.ord`);
+  return result.count;
+}
+
+/**
+ * Sets products' quantities in a store (a stock CSV): each becomes an `import` movement of the difference. The rows
+ * are made (at 0) and locked first, in product order, so a concurrent movement is either before the difference is
+ * taken or after it is written, never lost.
+ */
+export async function setQuantities(tx: Executor, op: Omit<Operation, 'movements'> & { quantities: { productId: string; quantity: number }[] }) {
+  if (op.quantities.length === 0) return { created: 0, updated: 0 };
+  const input = jsonArray(op.quantities.map((q) => ({ product_id: q.productId, quantity: q.quantity })));
+  const created = await tx.execute(sql`
+    insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
+    select ${op.orgId}, ${op.storeId}, r.product_id, 0, now() from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric) order by r.product_id
+    on conflict (store_id, product_id) do nothing`);
+  const differences = await tx.execute<{ product_id: string; difference: number }>(sql`
+    with locked as (
+      select s.product_id, s.quantity from store_stock s
+       where s.store_id = ${op.storeId} and s.product_id in (select r.product_id from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric))
+       order by s.product_id
+         for update
+    )
+    select r.product_id, (r.quantity - l.quantity)::float8 as difference
+      from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric) join locked l using (product_id)`);
+  await applyMovements(tx, { ...op, movements: [...differences].map((d) => ({ productId: d.product_id, quantity: d.difference, kind: 'import' as const })) });
+  return { created: created.count, updated: op.quantities.length - created.count };
+}
+
+/** Whether an operation already wrote movements (in any store): its retry answers from them. */
+export async function operationMovements(db: Executor, orgId: string, operationId: string) {
+  const rows = await db.execute<MovementRow>(sql`${movementSelect} where m.org_id = ${orgId} and m.operation_id = ${operationId} order by m.id`);
+  return [...rows];
+}
+
+export type MovementRow = {
+  id: number;
+  storeId: string;
+  productId: string;
+  quantity: number;
+  kind: StockMovementKind;
+  reason: string | null;
+  operationId: string;
+  referenceType: string | null;
+  referenceId: string | null;
+  balanceAfter: number;
+  userId: string | null;
+  userName: string | null;
+  createdAt: string;
+};
+
+const movementSelect = sql`
+  select m.id::float8 as id, m.store_id as "storeId", m.product_id as "productId", m.quantity::float8 as quantity, m.kind, m.reason,
+         m.operation_id as "operationId", m.reference_type as "referenceType", m.reference_id as "referenceId",
+         m.balance_after::float8 as "balanceAfter", m.user_id as "userId", u.name as "userName",
+         to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"
+    from stock_movements m left join users u on u.id = m.user_id`;
+
+/** A product's movements in a store, newest first (keyset on created_at, id: the history index). */
+export async function productHistory(db: Executor, orgId: string, params: { storeId: string; productId: string; cursor?: string | null; limit: number }) {
+  const after = decodeCursor<[string, number]>(params.cursor, ['time', 'int']);
+  const rows = await db.execute<MovementRow>(sql`
+    ${movementSelect}
+     where m.store_id = ${params.storeId} and m.product_id = ${params.productId} and m.org_id = ${orgId}
+       ${after ? sql`and (m.created_at, m.id) < (${after[0]}::timestamptz, ${after[1]})` : sql``}
+     order by m.created_at desc, m.id desc
+     limit ${params.limit + 1}`);
+  return toPage([...rows], params.limit, (r) => [r.createdAt, r.id]);
+}
+
+export type StockLevel = {
+  productId: string;
+  ean: string;
+  name: string;
+  unit: string;
+  category: string | null;
+  quantity: number;
+  updatedAt: string;
+};
+
+/**
+ * A store's stock, by product name (keyset on name, id): the products it holds a row for, matching the search (name
+ * words or an EAN prefix) and the category.
+ */
+export async function storeLevels(db: Executor, orgId: string, params: { storeId: string; search?: string | null; category?: string | null; cursor?: string | null; limit: number }) {
+  const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
+  const search = params.search?.trim() || null;
+  const rows = await db.execute<StockLevel>(sql`
+    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt"
+      from store_stock s join products p on p.id = s.product_id
+     where s.store_id = ${params.storeId} and s.org_id = ${orgId}
+       ${params.category ? sql`and p.category = ${params.category}` : sql``}
+       ${search ? (/^\d+$/.test(search) ? sql`and p.ean like ${`${search}%`}` : sql`and p.name ilike ${`%${search.replace(/[\\%_]/g, '\\$&')}%`}`) : sql``}
+       ${after ? sql`and (p.name, p.id) > (${after[0]}, ${after[1]}::uuid)` : sql``}
+     order by p.name, p.id
+     limit ${params.limit + 1}`);
+  return toPage([...rows], params.limit, (r) => [r.name, r.productId]);
+}
+
+/** The stores of the org among `storeIds` (the rest are someone else's or do not exist). */
+export async function storesOfOrg(db: Executor, orgId: string, storeIds: string[]): Promise<Set<string>> {
+  const rows = await db.execute<{ id: string }>(sql`select id from stores where org_id = ${orgId} and id in (select x::uuid from ${textSet(storeIds)} as t(x))`);
+  return new Set([...rows].map((r) => r.id));
+}
+
+/** The product, if it is the org's (active or not: stock of a deactivated product can still be adjusted away). */
+export async function findOrgProduct(db: Executor, orgId: string, productId: string) {
+  const [row] = await db.execute<{ id: string; name: string; active: boolean }>(sql`select id, name, active from products where org_id = ${orgId} and id = ${productId}`);
+  return row ?? null;
+}
+
+/** Seeds: the org's balances written straight to store_stock get their `opening` movement (balance = sum of movements). */
+export const OPENING_OPERATION_ID = '00000000-0000-4000-8000-000000000017';
+export async function recordOpeningBalances(tx: Executor, orgId: string) {
+  await tx.execute(sql`
+    insert into stock_movements (org_id, store_id, product_id, quantity, kind, operation_id, balance_after)
+    select s.org_id, s.store_id, s.product_id, s.quantity, 'opening', ${OPENING_OPERATION_ID}, s.quantity
+      from store_stock s
+     where s.org_id = ${orgId} and s.quantity <> 0
+       and not exists (select 1 from stock_movements m where m.store_id = s.store_id and m.product_id = s.product_id)
+     order by s.store_id, s.product_id`);
+}
