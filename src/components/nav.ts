@@ -31,6 +31,13 @@ export const navItems: readonly NavItem[] = [
     roles: ['clerk', 'manager', 'admin'],
   },
   {
+    href: '/stock',
+    label: 'Estoque',
+    description: 'O saldo de cada produto por loja e o histórico de entradas e saídas; ajustes, perdas e transferências.',
+    // Buyers read stock through the API (and see it beside each item they decide); the screen lists the user's stores.
+    roles: ['clerk', 'manager', 'admin'],
+  },
+  {
     href: '/compliance',
     label: 'Conformidade',
     description: 'Tarefas com fotos: gôndolas, preços e promoções de cada loja, verificadas pelo Google Vision.',

@@ -320,6 +320,10 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   approve_at_most_requested: (d) => `Aprove no máximo a quantidade pedida (${str(d.requested)}).`,
   rejection_reason_required: () => 'Informe o motivo da recusa.',
   store_required: () => 'Escolha uma das suas lojas.',
+  // Stock
+  operation_id_reused: () => 'Esta operação de estoque já foi registrada com outros dados; recarregue a página e faça de novo.',
+  loss_not_positive: () => 'Informe a quantidade perdida como um número positivo.',
+  same_store: () => 'Escolha outra loja de destino para a transferência.',
   // Inventory
   session_closed: (d) =>
     d.acknowledged !== undefined

@@ -1,0 +1,116 @@
+'use client';
+
+import { useMemo, useState } from 'react';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
+import { api, type RouterOutputs } from '~/lib/trpc/react';
+import { useSession } from '../session';
+import { SelectField, TextField } from '../ui/fields';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { formatDateTime, formatQuantity } from '../ui/format';
+import { ListNotice, useListNotice } from '../ui/list-notice';
+import { PageHeader } from '../ui/page-header';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { RowAction, RowActions } from '../ui/row-actions';
+import { useDebouncedValue } from '../ui/use-debounced-value';
+import { AdjustStockDialog } from './adjust-dialog';
+import { HistoryDialog } from './history-dialog';
+
+export type StockLevel = RouterOutputs['stock']['levels']['items'][number];
+
+const PAGE_SIZE = 50;
+
+/**
+ * A store's stock as the ledger has it: search, category, each product's history; managers and admins adjust,
+ * write off losses and transfer to another store, with a reason (the server enforces the same).
+ */
+export function Stock() {
+  const { user, stores } = useSession();
+  const canAdjust = user.role === 'manager' || user.role === 'admin';
+  const utils = api.useUtils();
+  const [storeId, setStoreId] = useState(() => stores[0]?.id ?? '');
+  const [search, setSearch] = useState('');
+  const [category, setCategory] = useState('');
+  const debouncedSearch = useDebouncedValue(search.trim(), 300);
+  const categoriesQuery = api.products.categories.useQuery(undefined, { staleTime: 5 * 60_000 });
+  const categories = useMemo(() => [...new Set((categoriesQuery.data ?? []).flatMap((c) => (c.category ? [c.category] : [])))], [categoriesQuery.data]);
+  const list = api.stock.levels.useInfiniteQuery(
+    { storeId, limit: PAGE_SIZE, search: debouncedSearch || null, category: category || null },
+    { ...cursorPages, enabled: storeId !== '' },
+  );
+  const [history, setHistory] = useState<StockLevel | null>(null);
+  const [adjusting, setAdjusting] = useState<StockLevel | null>(null);
+  const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate()]));
+  const levels = pagedItems(list);
+  const storeName = stores.find((s) => s.id === storeId)?.name ?? '';
+
+  return (
+    <>
+      <PageHeader title="Estoque" description="O saldo de cada produto por loja, com o histórico de cada entrada e saída." />
+      <form className="filters" role="search" aria-label="Buscar no estoque" onSubmit={(e) => e.preventDefault()}>
+        <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
+          {stores.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField label="Buscar por nome ou EAN" type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
+        <SelectField label="Categoria" value={category} onChange={(e) => setCategory(e.target.value)}>
+          <option value="">Todas as categorias</option>
+          {categories.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </SelectField>
+      </form>
+      <ListNotice notice={notice} />
+      {storeId === '' ? (
+        <p className="muted">Você ainda não está em nenhuma loja.</p>
+      ) : (
+        <PagedList
+          query={list}
+          loadingLabel="Carregando o estoque…"
+          errorTitle="Não foi possível carregar o estoque"
+          empty={debouncedSearch || category ? 'Nenhum produto com estoque nesta loja para esses filtros.' : 'Esta loja ainda não tem estoque registrado.'}
+        >
+          <DataTable caption={`Estoque de ${storeName}`} className="inbox-table" busy={list.isFetching && !list.isFetchingNextPage} columns={['Produto', 'EAN', 'Categoria', { label: 'Saldo', className: 'num' }, 'Atualizado', actionsColumn]}>
+            {levels.map((level) => (
+              <tr role="row" key={level.productId}>
+                <th scope="row" role="rowheader" data-label="Produto">
+                  {level.name}
+                </th>
+                <td role="cell" data-label="EAN" className="mono">
+                  {level.ean}
+                </td>
+                <td role="cell" data-label="Categoria">
+                  {level.category ?? '—'}
+                </td>
+                <td role="cell" data-label="Saldo" className="num">
+                  {formatQuantity(level.quantity)} <span className="muted">{level.unit}</span>
+                </td>
+                <td role="cell" data-label="Atualizado">
+                  {formatDateTime(level.updatedAt)}
+                </td>
+                <RowActions>
+                  <RowAction label="Histórico" subject={level.name} onClick={notice.clearThen(() => setHistory(level))} />
+                  {canAdjust ? <RowAction label="Ajustar" subject={level.name} onClick={notice.clearThen(() => setAdjusting(level))} /> : null}
+                </RowActions>
+              </tr>
+            ))}
+          </DataTable>
+        </PagedList>
+      )}
+      <HistoryDialog storeId={storeId} level={history} onClose={() => setHistory(null)} />
+      <AdjustStockDialog
+        storeId={storeId}
+        level={adjusting}
+        onClose={() => setAdjusting(null)}
+        onDone={(message) => {
+          setAdjusting(null);
+          return notice.announce(message);
+        }}
+      />
+    </>
+  );
+}
