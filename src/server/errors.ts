@@ -45,7 +45,8 @@ export type EntityName =
   | 'events'
   | 'compliance_template'
   | 'compliance_task'
-  | 'compliance_photo';
+  | 'compliance_photo'
+  | 'receipt';
 
 const entityLabels: Record<EntityName, string> = {
   user: 'User',
@@ -62,6 +63,7 @@ const entityLabels: Record<EntityName, string> = {
   compliance_template: 'Compliance template',
   compliance_task: 'Compliance task',
   compliance_photo: 'Compliance photo',
+  receipt: 'Receipt',
 };
 
 /** Not there, or not the caller's to see: the same answer, so a NOT_FOUND never hints that a row exists elsewhere. */

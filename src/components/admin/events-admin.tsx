@@ -42,6 +42,7 @@ const eventTypeLabels: Record<EventType, string> = {
   'compliance.returned': 'Conformidade devolvida à loja',
   'stock.adjusted': 'Estoque ajustado',
   'stock.transferred': 'Estoque transferido',
+  'stock.received': 'Entrega recebida',
   'image.processed': 'Imagem processada',
   'notification.sent': 'Notificação enviada',
   'user.created': 'Usuário criado',

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../ui/feedback';
 import { SelectField, TextAreaField, TextField } from '../ui/fields';
 import { formatQuantity, parseDecimal } from '../ui/format';
 import { Modal } from '../ui/modal';
-import type { StockLevel } from './stock';
+import type { StockLevel } from './types';
 
 type Change = 'add' | 'remove' | 'loss' | 'transfer';
 const changeNames: Record<Change, string> = {

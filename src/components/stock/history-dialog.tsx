@@ -6,8 +6,8 @@ import { DataTable } from '../ui/data-table';
 import { formatDateTime, formatQuantity } from '../ui/format';
 import { Modal } from '../ui/modal';
 import { PagedList, pagedItems } from '../ui/paged-list';
-import { movementKindNames } from './movement-kinds';
-import type { StockLevel } from './stock';
+import { movementKindNames } from './types';
+import type { StockLevel } from './types';
 
 /** A product's movements in a store, newest first, each with the balance it left. */
 export function HistoryDialog({ storeId, level, onClose }: { storeId: string; level: StockLevel | null; onClose: () => void }) {

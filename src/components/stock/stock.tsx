@@ -2,7 +2,8 @@
 
 import { useMemo, useState } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
-import { api, type RouterOutputs } from '~/lib/trpc/react';
+import { api } from '~/lib/trpc/react';
+import type { StockLevel } from './types';
 import { useSession } from '../session';
 import { SelectField, TextField } from '../ui/fields';
 import { actionsColumn, DataTable } from '../ui/data-table';
@@ -14,8 +15,6 @@ import { RowAction, RowActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { AdjustStockDialog } from './adjust-dialog';
 import { HistoryDialog } from './history-dialog';
-
-export type StockLevel = RouterOutputs['stock']['levels']['items'][number];
 
 const PAGE_SIZE = 50;
 

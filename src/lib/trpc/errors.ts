@@ -211,6 +211,7 @@ const entityNames: Record<string, string> = {
   compliance_template: 'Modelo de tarefa',
   compliance_task: 'Tarefa de conformidade',
   compliance_photo: 'Foto da tarefa',
+  receipt: 'Recebimento',
 };
 
 const requestStatusNames: Record<string, string> = {
@@ -324,6 +325,11 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   operation_id_reused: () => 'Esta operação de estoque já foi registrada com outros dados; recarregue a página e faça de novo.',
   loss_not_positive: () => 'Informe a quantidade perdida como um número positivo.',
   same_store: () => 'Escolha outra loja de destino para a transferência.',
+  // Receiving
+  receipt_id_taken: () => 'Este identificador de recebimento já foi usado em outra loja; recarregue a página e abra de novo.',
+  receipt_closed: () => 'Este recebimento já foi fechado; abra um novo para o que ainda chegar.',
+  receipt_cancelled: () => 'Este recebimento foi cancelado.',
+  excess_needs_manager: (d) => `Chegou mais do que os pedidos da loja esperam (${Array.isArray(d.lines) ? d.lines.length : 0} produto(s)): um gerente precisa aceitar o excesso para fechar.`,
   // Inventory
   session_closed: (d) =>
     d.acknowledged !== undefined

@@ -58,6 +58,8 @@ type Extra = {
   submissionId: string;
   /** A second task of org A, open (to cancel and to add photos to). */
   openTaskId: string;
+  /** An open receipt (delivery) of org A's store 1. */
+  receiptId: string;
 };
 
 /** A fixed inventory session id per org (the org id with its last 12 hex digits replaced): a valid UUID v4. */
@@ -249,6 +251,11 @@ const matrix: Record<string, Access> = {
     input: (a) => ({ id: randomUUID(), fromStoreId: a.stores[0]!.id, toStoreId: a.stores[1]!.id, productId: a.products[0]!.id, quantity: 1, reason: 'reposição' }),
     crossOrg: 'not-found',
   },
+  'receiving.toReceive': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
+  'receiving.open': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
+  'receiving.byId': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ id: x.receiptId }), crossOrg: 'not-found' },
+  'receiving.sync': { roles: ['clerk', 'manager', 'admin'], input: (a, x) => ({ receiptId: x.receiptId, entries: [{ id: randomUUID(), ean: a.products[0]!.ean, quantity: 1 }] }), crossOrg: 'not-found' },
+  'receiving.close': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ id: x.receiptId }), crossOrg: 'not-found' },
   'status.get': { roles: 'public', input: () => undefined, crossOrg: 'own-data' },
 };
 
@@ -306,7 +313,10 @@ beforeAll(async () => {
   await clerkA.compliance.submit({ taskId, submissionId, photoIds: [sentPhoto], checklist: [], note: null });
   // The check the workers would run: Vision is off here, so it waits for a person.
   await checkSubmission(systemContext(services, { requestId: 'matrix-check', afterCommit: async () => {} }), { orgId: orgA.org.id, submissionId }, null);
+  const receiptId = randomUUID();
+  await managerA.receiving.open({ id: receiptId, storeId: orgA.stores[0]!.id });
   extra = {
+    receiptId,
     taskId,
     submissionId,
     openTaskId: await taskOf(openTemplate.id),

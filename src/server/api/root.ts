@@ -9,6 +9,7 @@ import { notificationsRouter } from './routers/notifications';
 import { operatorRouter } from './routers/operator';
 import { productsRouter } from './routers/products';
 import { purchaseRequestsRouter } from './routers/purchase-requests';
+import { receivingRouter } from './routers/receiving';
 import { statusRouter } from './routers/status';
 import { stockRouter } from './routers/stock';
 import { createCallerFactory, createTRPCRouter } from './trpc';
@@ -25,6 +26,7 @@ export const appRouter = createTRPCRouter({
   images: imagesRouter,
   compliance: complianceRouter,
   stock: stockRouter,
+  receiving: receivingRouter,
   /** The public status page's (no sign-in). */
   status: statusRouter,
   /** The platform operator's (outside every organization). */

@@ -74,6 +74,15 @@ export const eventPayloads = {
   /** `reason`: why it waits in review (absent when approved, and from events before migration 0013). */
   /** A manager's correction or loss of one product's stock in a store (`quantity`: what it added, signed). */
   'stock.adjusted': z.object({ operationId: uuid, storeId: uuid, productId: uuid, kind: z.enum(['manual_adjustment', 'loss']), quantity: z.number(), balanceAfter: z.number() }),
+  /** A receipt closed: what it filled of the store's request items, what came beyond them, the codes kept aside. */
+  'stock.received': z.object({
+    receiptId: uuid,
+    storeId: uuid,
+    products: z.number().int(),
+    items: z.array(z.object({ itemId: uuid, requestId: uuid, productId: uuid, approved: z.number(), received: z.number() })),
+    excess: z.array(z.object({ productId: uuid, quantity: z.number() })),
+    unknownEans: z.array(z.string()),
+  }),
   'stock.transferred': z.object({ operationId: uuid, fromStoreId: uuid, toStoreId: uuid, productId: uuid, quantity: z.number() }),
   'image.processed': z.object({ productId: uuid, status: z.string(), score: z.number().nullable(), reason: z.string().optional() }),
   'notification.sent': z.object({ notificationId: uuid, userId: uuid, devices: z.number().int() }),
@@ -123,6 +132,7 @@ const aggregateOf: Record<EventType, string> = {
   // An operation is its own aggregate: operations on one store run side by side (their rows lock per product).
   'stock.adjusted': 'stockOperation',
   'stock.transferred': 'stockOperation',
+  'stock.received': 'receipt',
   'image.processed': 'product',
   'notification.sent': 'notification',
   'user.created': 'user',

@@ -15,3 +15,4 @@ export * from './imports';
 export * from './images';
 export * from './observability';
 export * from './stock';
+export * from './receiving';

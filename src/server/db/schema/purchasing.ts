@@ -70,6 +70,8 @@ export const purchaseRequestItems = pgTable(
     decisionReason: text(),
     decidedBy: uuid(),
     decidedAt: timestamp({ withTimezone: true }),
+    /** How much of the approved quantity has arrived at the store (receipts closed); more than approved is excess. */
+    receivedQuantity: quantity().notNull().default(0),
     version: integer().notNull().default(1),
     createdAt: createdAt(),
   },

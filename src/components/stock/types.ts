@@ -1,6 +1,7 @@
 import type { RouterOutputs } from '~/lib/trpc/react';
 
 export type Movement = RouterOutputs['stock']['history']['items'][number];
+export type StockLevel = RouterOutputs['stock']['levels']['items'][number];
 
 /** How each kind of stock movement reads on the screens. */
 export const movementKindNames: Record<Movement['kind'], string> = {

@@ -1,0 +1,60 @@
+import { sql } from 'drizzle-orm';
+import { check, foreignKey, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, orgId, quantity } from './_columns';
+import { products } from './catalogue';
+import { stores } from './stores';
+import { users } from './users';
+
+export const receiptStatuses = ['open', 'closed', 'cancelled'] as const;
+export type ReceiptStatus = (typeof receiptStatuses)[number];
+export const receiptStatus = pgEnum('receipt_status', receiptStatuses);
+
+/**
+ * One delivery received at a store: opened on the tablet (its id made there), scanned, closed. Closing writes the
+ * `receipt` movements of the stock ledger and the received quantities of the request items it fills.
+ */
+export const receipts = pgTable(
+  'receipts',
+  {
+    id: uuid().primaryKey(),
+    orgId: orgId(),
+    storeId: uuid().notNull(),
+    status: receiptStatus().notNull().default('open'),
+    /** The supplier's document, as typed (optional). */
+    note: text(),
+    openedBy: uuid().notNull(),
+    openedAt: createdAt(),
+    closedBy: uuid(),
+    closedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
+    foreignKey({ columns: [t.orgId, t.openedBy], foreignColumns: [users.orgId, users.id] }),
+    index('receipts_store_status_idx').on(t.orgId, t.storeId, t.status, t.openedAt.desc()),
+  ],
+);
+
+/**
+ * What arrived, as scanned: one row per scan (its id made on the device, so a resent batch adds nothing). A code
+ * the catalogue does not know is kept with no product, aside from the stock. Corrections are negative entries.
+ */
+export const receiptEntries = pgTable(
+  'receipt_entries',
+  {
+    id: uuid().primaryKey(),
+    orgId: orgId(),
+    receiptId: uuid()
+      .notNull()
+      .references(() => receipts.id, { onDelete: 'cascade' }),
+    ean: text().notNull(),
+    productId: uuid(),
+    quantity: quantity().notNull(),
+    scannedBy: uuid().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
+    index('receipt_entries_receipt_idx').on(t.receiptId),
+    check('receipt_entries_quantity_nonzero', sql`${t.quantity} <> 0`),
+  ],
+);

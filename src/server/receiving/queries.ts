@@ -1,0 +1,165 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../db/client';
+import { jsonArray } from '../db/json';
+
+/** Approved request items of a store not yet received in full, oldest request first (what a delivery fills). */
+const openItems = (orgId: string, storeId: string) => sql`
+  select i.id, i.product_id, i.request_id, r.number as request_number, r.created_by,
+         coalesce(i.approved_quantity, i.quantity) as approved, i.received_quantity as received,
+         coalesce(i.approved_quantity, i.quantity) - i.received_quantity as remaining, r.created_at as requested_at, i.position
+    from purchase_request_items i join purchase_requests r on r.id = i.request_id
+   where r.org_id = ${orgId} and r.store_id = ${storeId} and r.status in ('approved', 'partially_approved') and i.status = 'approved'
+     and coalesce(i.approved_quantity, i.quantity) > i.received_quantity`;
+
+export type ToReceive = {
+  itemId: string;
+  requestId: string;
+  requestNumber: string;
+  productId: string;
+  ean: string;
+  name: string;
+  unit: string;
+  approved: number;
+  received: number;
+  remaining: number;
+};
+
+export async function itemsToReceive(db: Executor, orgId: string, storeId: string, limit: number): Promise<ToReceive[]> {
+  const rows = await db.execute<ToReceive>(sql`
+    select o.id as "itemId", o.request_id as "requestId", o.request_number as "requestNumber", o.product_id as "productId",
+           p.ean, p.name, p.unit, o.approved::float8 as approved, o.received::float8 as received, o.remaining::float8 as remaining
+      from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
+     order by o.requested_at, o.request_id, o.position
+     limit ${limit}`);
+  return [...rows];
+}
+
+export type ReceiptRow = { id: string; orgId: string; storeId: string; status: 'open' | 'closed' | 'cancelled'; note: string | null; openedBy: string; openedAt: string; closedAt: string | null };
+
+export async function findReceipt(db: Executor, orgId: string, id: string, opts: { lock?: boolean } = {}): Promise<ReceiptRow | null> {
+  const [row] = await db.execute<ReceiptRow>(sql`
+    select id, org_id as "orgId", store_id as "storeId", status, note, opened_by as "openedBy", opened_at as "openedAt", closed_at as "closedAt"
+      from receipts where org_id = ${orgId} and id = ${id} ${opts.lock ? sql`for update` : sql``}`);
+  return row ?? null;
+}
+
+/** Inserts the receipt unless its id exists; returns whether it was inserted. */
+export async function insertReceipt(db: Executor, r: { id: string; orgId: string; storeId: string; note: string | null; openedBy: string }) {
+  const result = await db.execute(sql`
+    insert into receipts (id, org_id, store_id, note, opened_by) values (${r.id}, ${r.orgId}, ${r.storeId}, ${r.note}, ${r.openedBy})
+    on conflict (id) do nothing`);
+  return result.count > 0;
+}
+
+/**
+ * Adds scans to a receipt (ids made on the device): each EAN matched to the org's product, or kept with none. A scan
+ * already stored is not added again; returns the ids that were new.
+ */
+export async function insertEntries(tx: Executor, r: { orgId: string; receiptId: string; scannedBy: string }, entries: { id: string; ean: string; quantity: number }[]) {
+  if (entries.length === 0) return new Set<string>();
+  const rows = await tx.execute<{ id: string }>(sql`
+    insert into receipt_entries (id, org_id, receipt_id, ean, product_id, quantity, scanned_by)
+    select e.id, ${r.orgId}, ${r.receiptId}, e.ean, p.id, e.quantity, ${r.scannedBy}
+      from jsonb_to_recordset(${jsonArray(entries)}) as e(id uuid, ean text, quantity numeric)
+      left join products p on p.org_id = ${r.orgId} and p.ean = e.ean
+    on conflict (id) do nothing
+    returning id`);
+  return new Set([...rows].map((row) => row.id));
+}
+
+/** Scans of these ids that belong to another receipt (a device resending into the wrong one). */
+export async function entriesElsewhere(db: Executor, receiptId: string, ids: string[]) {
+  if (ids.length === 0) return new Set<string>();
+  const rows = await db.execute<{ id: string }>(sql`
+    select id from receipt_entries where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x)) and receipt_id <> ${receiptId}`);
+  return new Set([...rows].map((row) => row.id));
+}
+
+export type ReceiptLine = {
+  ean: string;
+  productId: string | null;
+  name: string | null;
+  unit: string | null;
+  /** Sum of the scans (corrections included). */
+  received: number;
+  /** Still to receive on the store's approved requests for the product (before this receipt is closed). */
+  expected: number;
+  /** Received beyond what the requests still expect: a manager must accept it. */
+  excess: number;
+};
+
+/** A receipt's lines, per code: what arrived, what the store's requests still expect, the excess; unknown codes apart. */
+export async function receiptLines(db: Executor, receipt: { id: string; orgId: string; storeId: string }): Promise<ReceiptLine[]> {
+  const rows = await db.execute<ReceiptLine>(sql`
+    with scanned as (
+      select e.ean, e.product_id, sum(e.quantity) as received from receipt_entries e where e.receipt_id = ${receipt.id} group by e.ean, e.product_id
+    ),
+    expected as (
+      select o.product_id, sum(o.remaining) as expected from (${openItems(receipt.orgId, receipt.storeId)}) o
+       where o.product_id in (select product_id from scanned where product_id is not null)
+       group by o.product_id
+    )
+    select s.ean, s.product_id as "productId", p.name, p.unit, s.received::float8 as received,
+           coalesce(x.expected, 0)::float8 as expected,
+           case when s.product_id is null then 0 else greatest(s.received - coalesce(x.expected, 0), 0) end::float8 as excess
+      from scanned s left join products p on p.id = s.product_id left join expected x on x.product_id = s.product_id
+     order by p.name nulls last, s.ean`);
+  return [...rows];
+}
+
+export type FilledItem = { itemId: string; requestId: string; productId: string; requestedBy: string; approved: number; received: number };
+
+/**
+ * Fills the store's open request items with what arrived, per product, oldest request first; returns the items it
+ * changed with their new received quantity. The caller holds the store's receiving lock (`lockStoreReceiving`): two
+ * receipts closing at once for the same product would otherwise both fill the same remainder.
+ */
+export async function fillRequestItems(tx: Executor, receipt: { id: string; orgId: string; storeId: string }): Promise<FilledItem[]> {
+  const rows = await tx.execute<FilledItem>(sql`
+    with arrived as (
+      select product_id, sum(quantity) as quantity from receipt_entries
+       where receipt_id = ${receipt.id} and product_id is not null group by product_id having sum(quantity) > 0
+    ),
+    open_items as (
+      select o.* from (${openItems(receipt.orgId, receipt.storeId)}) o where o.product_id in (select product_id from arrived)
+    ),
+    shares as (
+      select o.id, o.request_id, o.product_id, o.created_by, o.approved, o.received,
+             least(o.remaining, greatest(a.quantity - coalesce(sum(o.remaining) over (partition by o.product_id order by o.requested_at, o.request_id, o.position
+                                                                                         rows between unbounded preceding and 1 preceding), 0), 0)) as take
+        from open_items o join arrived a using (product_id)
+    )
+    update purchase_request_items i set received_quantity = i.received_quantity + s.take
+      from shares s
+     where i.id = s.id and s.take > 0
+    returning i.id as "itemId", s.request_id as "requestId", s.product_id as "productId", s.created_by as "requestedBy",
+              s.approved::float8 as approved, i.received_quantity::float8 as received`);
+  return [...rows];
+}
+
+/** What arrived per product (net of corrections, only what is more than nothing): the receipt's stock movements. */
+export async function arrivedPerProduct(db: Executor, receiptId: string): Promise<{ productId: string; quantity: number }[]> {
+  const rows = await db.execute<{ productId: string; quantity: number }>(sql`
+    select product_id as "productId", sum(quantity)::float8 as quantity from receipt_entries
+     where receipt_id = ${receiptId} and product_id is not null group by product_id having sum(quantity) > 0 order by product_id`);
+  return [...rows];
+}
+
+export async function markClosed(tx: Executor, receiptId: string, closedBy: string) {
+  await tx.execute(sql`update receipts set status = 'closed', closed_by = ${closedBy}, closed_at = now() where id = ${receiptId}`);
+}
+
+export async function openReceipts(db: Executor, orgId: string, storeId: string) {
+  const rows = await db.execute<{ id: string; note: string | null; openedAt: string; openedByName: string; entries: number }>(sql`
+    select r.id, r.note, r.opened_at as "openedAt", u.name as "openedByName",
+           (select count(*)::int from receipt_entries e where e.receipt_id = r.id) as entries
+      from receipts r join users u on u.id = r.opened_by
+     where r.org_id = ${orgId} and r.store_id = ${storeId} and r.status = 'open'
+     order by r.opened_at desc limit 100`);
+  return [...rows];
+}
+
+/** One receipt of a store closes at a time (for the transaction): the remainders it fills are read and written under it. */
+export async function lockStoreReceiving(tx: Executor, storeId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`receiving:${storeId}`}, 0))`);
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServices } from '../../../tests/helpers/harness';
+import { as, codeOf, createInventoryFixture, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
+import { withCheckDigit } from '~/lib/ean';
+import { purchaseRequestItems } from '../db/schema';
+import type { Services } from '../services';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: InventoryFixture;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createInventoryFixture(services, 'recv');
+});
+afterAll(() => close());
+
+const storeId = (i: number) => org.stores[i]!.id;
+const ean = (i: number) => org.products[i]!.ean;
+
+/** A request of store 0 for these quantities of the fixture's products, approved in full by the buyer. */
+async function approvedRequest(quantities: number[]) {
+  const clerk = await as(services, org, 'clerk');
+  const request = await clerk.purchaseRequests.create({
+    id: randomUUID(),
+    storeId: storeId(0),
+    items: quantities.map((quantity, i) => ({ productId: org.products[i]!.id, quantity })),
+    submit: true,
+  });
+  const buyer = await as(services, org, 'buyer');
+  for (const item of request.items) await buyer.purchaseRequests.decideItem({ itemId: item.id, decision: 'approve' });
+  return request;
+}
+
+const balance = async (store: number, product: number) => {
+  const [row] = await services.db.execute<{ quantity: string }>(sql`select quantity from store_stock where store_id = ${storeId(store)} and product_id = ${org.products[product]!.id}`);
+  return Number(row?.quantity ?? 0);
+};
+const scan = (code: string, quantity: number) => ({ id: randomUUID(), ean: code, quantity });
+
+describe('receiving a delivery', () => {
+  it('fills the approved items oldest first, puts what arrived in stock once, and leaves the rest to receive', async () => {
+    await setStock(services, org, 0, [5, 5, 5]);
+    const first = await approvedRequest([10, 4]);
+    const second = await approvedRequest([6]);
+    const clerk = await as(services, org, 'clerk');
+    const waiting = await clerk.receiving.toReceive({ storeId: storeId(0) });
+    expect(waiting.items.filter((i) => i.productId === org.products[0]!.id).map((i) => i.remaining)).toEqual([10, 6]);
+
+    const receipt = await clerk.receiving.open({ id: randomUUID(), storeId: storeId(0), note: 'NF 1234' });
+    const batch = [scan(ean(0), 8), scan(ean(0), 5), scan(ean(1), 4), scan(ean(0), -1)];
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: batch });
+    // The same batch again (a dropped answer): acknowledged, nothing added.
+    const again = await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: batch });
+    expect(again.results.every((r) => r.status === 'stored')).toBe(true);
+    const detail = await clerk.receiving.byId({ id: receipt.receipt.id });
+    expect(detail.lines.find((l) => l.ean === ean(0))).toMatchObject({ received: 12, expected: 16, excess: 0 });
+
+    const closed = await clerk.receiving.close({ id: receipt.receipt.id });
+    expect(closed.receipt.status).toBe('closed');
+    // Arroz: 12 arrived, the older request's 10 filled, 2 of the newer's 6; Feijão: 4 of 4.
+    const received = async (itemId: string) => (await services.db.select().from(purchaseRequestItems).where(eq(purchaseRequestItems.id, itemId)))[0]!.receivedQuantity;
+    expect(await received(first.items[0]!.id)).toBe(10);
+    expect(await received(first.items[1]!.id)).toBe(4);
+    expect(await received(second.items[0]!.id)).toBe(2);
+    expect([await balance(0, 0), await balance(0, 1)]).toEqual([17, 9]);
+    // Closing again answers the closed receipt and writes nothing more.
+    await clerk.receiving.close({ id: receipt.receipt.id });
+    expect(await balance(0, 0)).toBe(17);
+    const left = await clerk.receiving.toReceive({ storeId: storeId(0) });
+    expect(left.items.filter((i) => i.productId === org.products[0]!.id).map((i) => i.remaining)).toEqual([4]);
+    // A closed receipt takes no more scans.
+    expect(await codeOf(clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)] }))).toBe('PRECONDITION_FAILED');
+    const [event] = await services.db.execute<{ payload: { items: unknown[] } }>(sql`select payload from event_log where type = 'stock.received' and aggregate_id = ${receipt.receipt.id}`);
+    expect(event!.payload.items).toHaveLength(3);
+  });
+
+  it('keeps an unknown code aside and needs a manager for more than the requests expect', async () => {
+    const clerk = await as(services, org, 'clerk');
+    const manager = await as(services, org, 'manager');
+    const before = await balance(0, 2);
+    const receipt = await clerk.receiving.open({ id: randomUUID(), storeId: storeId(0) });
+    const unknown = withCheckDigit('789777766665');
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(2), 3), scan(unknown, 2)] });
+    const detail = await clerk.receiving.byId({ id: receipt.receipt.id });
+    expect(detail.unknownEans).toEqual([unknown]);
+    expect(detail.needsManager).toBe(true);
+    const refused = await errorOf(clerk.receiving.close({ id: receipt.receipt.id, acceptExcess: true }));
+    expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', cause: { reason: 'excess_needs_manager' } });
+    expect(await balance(0, 2)).toBe(before);
+    await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true });
+    expect(await balance(0, 2)).toBe(before + 3);
+  });
+
+  it('closes two receipts for the same items at once without filling an item twice', async () => {
+    const request = await approvedRequest([0, 0, 5].map((q) => q || 1));
+    const clerk = await as(services, org, 'clerk');
+    const manager = await as(services, org, 'manager');
+    const receipts = await Promise.all([0, 1].map(() => clerk.receiving.open({ id: randomUUID(), storeId: storeId(0) })));
+    for (const r of receipts) await clerk.receiving.sync({ receiptId: r.receipt.id, entries: [scan(ean(2), 4)] });
+    await Promise.all(receipts.map((r) => manager.receiving.close({ id: r.receipt.id, acceptExcess: true })));
+    const [item] = await services.db.select().from(purchaseRequestItems).where(eq(purchaseRequestItems.id, request.items[2]!.id));
+    expect(item!.receivedQuantity).toBe(5);
+    const [dupes] = await services.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from stock_movements where kind = 'receipt' and operation_id in (${receipts[0]!.receipt.id}, ${receipts[1]!.receipt.id})`);
+    expect(dupes!.n).toBe(2);
+  });
+
+  it('is the store’s: a clerk of another store sees no receipt of it', async () => {
+    const manager = await as(services, org, 'manager');
+    const receipt = await manager.receiving.open({ id: randomUUID(), storeId: storeId(1) });
+    const clerk = await as(services, org, 'clerk');
+    expect(await codeOf(clerk.receiving.byId({ id: receipt.receipt.id }))).toBe('NOT_FOUND');
+    expect(await codeOf(clerk.receiving.toReceive({ storeId: storeId(1) }))).toBe('NOT_FOUND');
+    // The same receipt id for another store is a CONFLICT.
+    expect(await codeOf(manager.receiving.open({ id: receipt.receipt.id, storeId: storeId(0) }))).toBe('CONFLICT');
+  });
+});
