@@ -79,7 +79,7 @@ export const eventPayloads = {
     receiptId: uuid,
     storeId: uuid,
     products: z.number().int(),
-    items: z.array(z.object({ itemId: uuid, requestId: uuid, productId: uuid, approved: z.number(), received: z.number() })),
+    items: z.array(z.object({ itemId: uuid, requestId: uuid, requestNumber: z.string(), productId: uuid, requestedBy: uuid, buyerId: uuid.nullable(), approved: z.number(), received: z.number() })),
     excess: z.array(z.object({ productId: uuid, quantity: z.number() })),
     unknownEans: z.array(z.string()),
   }),

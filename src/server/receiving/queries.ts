@@ -4,7 +4,7 @@ import { jsonArray } from '../db/json';
 
 /** Approved request items of a store not yet received in full, oldest request first (what a delivery fills). */
 const openItems = (orgId: string, storeId: string) => sql`
-  select i.id, i.product_id, i.request_id, r.number as request_number, r.created_by,
+  select i.id, i.product_id, i.request_id, r.number as request_number, r.created_by, i.buyer_id,
          coalesce(i.approved_quantity, i.quantity) as approved, i.received_quantity as received,
          coalesce(i.approved_quantity, i.quantity) - i.received_quantity as remaining, r.created_at as requested_at, i.position
     from purchase_request_items i join purchase_requests r on r.id = i.request_id
@@ -107,7 +107,7 @@ export async function receiptLines(db: Executor, receipt: { id: string; orgId: s
   return [...rows];
 }
 
-export type FilledItem = { itemId: string; requestId: string; productId: string; requestedBy: string; approved: number; received: number };
+export type FilledItem = { itemId: string; requestId: string; requestNumber: string; productId: string; requestedBy: string; buyerId: string | null; approved: number; received: number };
 
 /**
  * Fills the store's open request items with what arrived, per product, oldest request first; returns the items it
@@ -124,7 +124,7 @@ export async function fillRequestItems(tx: Executor, receipt: { id: string; orgI
       select o.* from (${openItems(receipt.orgId, receipt.storeId)}) o where o.product_id in (select product_id from arrived)
     ),
     shares as (
-      select o.id, o.request_id, o.product_id, o.created_by, o.approved, o.received,
+      select o.id, o.request_id, o.request_number, o.product_id, o.created_by, o.buyer_id, o.approved, o.received,
              least(o.remaining, greatest(a.quantity - coalesce(sum(o.remaining) over (partition by o.product_id order by o.requested_at, o.request_id, o.position
                                                                                          rows between unbounded preceding and 1 preceding), 0), 0)) as take
         from open_items o join arrived a using (product_id)
@@ -132,7 +132,7 @@ export async function fillRequestItems(tx: Executor, receipt: { id: string; orgI
     update purchase_request_items i set received_quantity = i.received_quantity + s.take
       from shares s
      where i.id = s.id and s.take > 0
-    returning i.id as "itemId", s.request_id as "requestId", s.product_id as "productId", s.created_by as "requestedBy",
+    returning i.id as "itemId", s.request_id as "requestId", s.request_number as "requestNumber", s.product_id as "productId", s.created_by as "requestedBy", s.buyer_id as "buyerId",
               s.approved::float8 as approved, i.received_quantity::float8 as received`);
   return [...rows];
 }

@@ -135,7 +135,7 @@ export async function closeReceipt(ctx: SignedInContext, input: { id: string; ac
           receiptId: receipt.id,
           storeId: receipt.storeId,
           products: arrived.length,
-          items: filled.map((f) => ({ itemId: f.itemId, requestId: f.requestId, productId: f.productId, approved: f.approved, received: f.received })),
+          items: filled,
           excess: excess.map((l) => ({ productId: l.productId!, quantity: l.excess })),
           unknownEans: lines.filter((l) => l.productId === null && l.received > 0).map((l) => l.ean),
         },

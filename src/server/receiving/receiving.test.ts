@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runConsumers } from '../../../tests/helpers/events';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { as, codeOf, createInventoryFixture, errorOf, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
 import { withCheckDigit } from '~/lib/ean';
-import { purchaseRequestItems } from '../db/schema';
+import { notifications, purchaseRequestItems } from '../db/schema';
 import type { Services } from '../services';
 
 let services: Services;
@@ -75,6 +76,12 @@ describe('receiving a delivery', () => {
     expect(await codeOf(clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)] }))).toBe('PRECONDITION_FAILED');
     const [event] = await services.db.execute<{ payload: { items: unknown[] } }>(sql`select payload from event_log where type = 'stock.received' and aggregate_id = ${receipt.receipt.id}`);
     expect(event!.payload.items).toHaveLength(3);
+    // The requester and the buyer hear that the newer request's Arroz came in part.
+    await runConsumers(services);
+    for (const userId of [org.users.clerk.id, org.users.buyer.id]) {
+      const [notice] = await services.db.select().from(notifications).where(and(eq(notifications.userId, userId), eq(notifications.kind, 'stock.received')));
+      expect(notice?.body).toContain(`${second.number}: 2 de 6`);
+    }
   });
 
   it('keeps an unknown code aside and needs a manager for more than the requests expect', async () => {
