@@ -251,6 +251,13 @@ const matrix: Record<string, Access> = {
     input: (a) => ({ id: randomUUID(), fromStoreId: a.stores[0]!.id, toStoreId: a.stores[1]!.id, productId: a.products[0]!.id, quantity: 1, reason: 'reposição' }),
     crossOrg: 'not-found',
   },
+  'stock.setReorder': { roles: ['manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id, productId: a.products[0]!.id, rule: { minQuantity: 1, reorderQuantity: 2 } }), crossOrg: 'not-found' },
+  'stock.suggestions': {
+    roles: ['clerk', 'manager', 'admin'],
+    input: (a) => ({ storeId: a.stores[0]!.id }),
+    crossOrg: 'not-found',
+  },
+  'stock.draftFromSuggestions': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.toReceive': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.open': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.byId': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ id: x.receiptId }), crossOrg: 'not-found' },

@@ -317,6 +317,7 @@ async function deleteOrganization(sql: Sql, orgId: string, progress: (msg: strin
     await tx`delete from store_daily_stats where org_id = ${orgId}`;
     await tx`delete from stock_movements where org_id = ${orgId}`;
     await tx`delete from receipts where org_id = ${orgId}`;
+    await tx`delete from reorder_rules where org_id = ${orgId}`;
     await tx`delete from store_stock where org_id = ${orgId}`;
     // Cascades to count entries, assignments, expected quantities, devices and totals.
     await tx`delete from count_entries where org_id = ${orgId}`;

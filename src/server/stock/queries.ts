@@ -121,19 +121,29 @@ export type StockLevel = {
   category: string | null;
   quantity: number;
   updatedAt: string;
+  /** The store's reorder rule for the product, if a manager set one. */
+  minQuantity: number | null;
+  reorderQuantity: number | null;
 };
 
 /**
  * A store's stock, by product name (keyset on name, id): the products it holds a row for, matching the search (name
  * words or an EAN prefix) and the category.
  */
-export async function storeLevels(db: Executor, orgId: string, params: { storeId: string; search?: string | null; category?: string | null; cursor?: string | null; limit: number }) {
+export async function storeLevels(
+  db: Executor,
+  orgId: string,
+  params: { storeId: string; search?: string | null; category?: string | null; belowMinimum?: boolean | null; cursor?: string | null; limit: number },
+) {
   const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const search = params.search?.trim() || null;
   const rows = await db.execute<StockLevel>(sql`
-    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt"
+    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
+           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity"
       from store_stock s join products p on p.id = s.product_id
+      left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
      where s.store_id = ${params.storeId} and s.org_id = ${orgId}
+       ${params.belowMinimum ? sql`and s.quantity < r.min_quantity` : sql``}
        ${params.category ? sql`and p.category = ${params.category}` : sql``}
        ${search ? (/^\d+$/.test(search) ? sql`and p.ean like ${`${search}%`}` : sql`and p.name ilike ${`%${search.replace(/[\\%_]/g, '\\$&')}%`}`) : sql``}
        ${after ? sql`and (p.name, p.id) > (${after[0]}, ${after[1]}::uuid)` : sql``}
@@ -164,4 +174,42 @@ export async function recordOpeningBalances(tx: Executor, orgId: string) {
      where s.org_id = ${orgId} and s.quantity <> 0
        and not exists (select 1 from stock_movements m where m.store_id = s.store_id and m.product_id = s.product_id)
      order by s.store_id, s.product_id`);
+}
+
+/** Sets (or, with null, removes) a store's reorder rule for a product. */
+export async function setReorderRule(db: Executor, r: { orgId: string; storeId: string; productId: string; rule: { minQuantity: number; reorderQuantity: number } | null; userId: string }) {
+  if (!r.rule) {
+    await db.execute(sql`delete from reorder_rules where store_id = ${r.storeId} and product_id = ${r.productId} and org_id = ${r.orgId}`);
+    return;
+  }
+  await db.execute(sql`
+    insert into reorder_rules (org_id, store_id, product_id, min_quantity, reorder_quantity, updated_by, updated_at)
+    values (${r.orgId}, ${r.storeId}, ${r.productId}, ${r.rule.minQuantity}, ${r.rule.reorderQuantity}, ${r.userId}, now())
+    on conflict (store_id, product_id) do update set min_quantity = excluded.min_quantity, reorder_quantity = excluded.reorder_quantity,
+      updated_by = excluded.updated_by, updated_at = now()`);
+}
+
+export type Suggestion = { productId: string; ean: string; name: string; unit: string; category: string | null; quantity: number; minQuantity: number; reorderQuantity: number };
+
+/**
+ * A store's reorder suggestions: active products whose balance (none counts as 0) is below their minimum, and that
+ * no open request of the store already asks for (a draft, one waiting for a decision, or approved and not yet
+ * received in full).
+ */
+export async function reorderSuggestions(db: Executor, orgId: string, storeId: string, limit: number): Promise<Suggestion[]> {
+  const rows = await db.execute<Suggestion>(sql`
+    select p.id as "productId", p.ean, p.name, p.unit, p.category, coalesce(s.quantity, 0)::float8 as quantity,
+           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity"
+      from reorder_rules r
+      join products p on p.id = r.product_id and p.active
+      left join store_stock s on s.store_id = r.store_id and s.product_id = r.product_id
+     where r.org_id = ${orgId} and r.store_id = ${storeId} and coalesce(s.quantity, 0) < r.min_quantity
+       and not exists (
+         select 1 from purchase_request_items i join purchase_requests q on q.id = i.request_id
+          where q.store_id = r.store_id and i.product_id = r.product_id
+            and (q.status in ('draft', 'pending') and i.status <> 'rejected'
+                 or q.status in ('partially_approved', 'approved') and (i.status = 'pending' or i.status = 'approved' and coalesce(i.approved_quantity, i.quantity) > i.received_quantity)))
+     order by p.name, p.id
+     limit ${limit}`);
+  return [...rows];
 }

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, check, customType, foreignKey, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, orgId, quantity } from './_columns';
+import { bigserial, check, customType, foreignKey, index, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, orgId, quantity, updatedAt } from './_columns';
 import { products } from './catalogue';
 import { stores } from './stores';
 
@@ -58,5 +58,26 @@ export const stockMovements = pgTable(
     // A count's movements since its snapshot: only transactions from the snapshot's xmin on can be unseen.
     index('stock_movements_store_txid_idx').on(t.storeId, t.txid),
     check('stock_movements_quantity_nonzero', sql`${t.quantity} <> 0`),
+  ],
+);
+
+/** A store's minimum and reorder quantity of a product, set by managers: below the minimum, it is suggested. */
+export const reorderRules = pgTable(
+  'reorder_rules',
+  {
+    orgId: orgId(),
+    storeId: uuid().notNull(),
+    productId: uuid().notNull(),
+    minQuantity: quantity().notNull(),
+    reorderQuantity: quantity().notNull(),
+    updatedBy: uuid(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.storeId, t.productId] }),
+    foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
+    foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
+    check('reorder_rules_min_non_negative', sql`${t.minQuantity} >= 0`),
+    check('reorder_rules_reorder_positive', sql`${t.reorderQuantity} > 0`),
   ],
 );
