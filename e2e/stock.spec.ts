@@ -44,3 +44,33 @@ test('a manager finds a product’s stock, reads its history and writes off a lo
   await expect(clerkRow.getByRole('button', { name: /^Histórico/ })).toBeVisible();
   await expect(clerkRow.getByRole('button', { name: /^Ajustar/ })).toHaveCount(0);
 });
+
+test('a product below the minimum a manager set is suggested, and the suggestions become a draft request in one step', async ({ page, loginAs }) => {
+  await loginAs('manager', '/stock');
+  await page.getByLabel('Buscar por nome ou EAN').fill('bisnaguinha');
+  const row = page.getByRole('table', { name: /^Estoque de / }).getByRole('row').filter({ hasText: 'Bisnaguinha Seven Boys 300g' });
+  await expect(row).toHaveCount(1);
+  const balance = Number((await row.locator('td[data-label="Saldo"]').textContent())!.replace(/[^\d,]/g, '').replace(',', '.'));
+
+  // A minimum above the balance: the product is below it, and suggested.
+  await row.getByRole('button', { name: 'Mínimo Bisnaguinha Seven Boys 300g' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Mínimo e reposição de Bisnaguinha Seven Boys 300g' });
+  await dialog.getByRole('textbox', { name: /^Mínimo \(/ }).fill(String(balance + 10));
+  await dialog.getByRole('textbox', { name: /^Quanto pedir/ }).fill('36');
+  await dialog.getByRole('button', { name: 'Salvar' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toContainText('abaixo do mínimo');
+  await page.getByLabel('Só abaixo do mínimo').check();
+  await expect(row).toHaveCount(1);
+
+  const suggestions = page.getByRole('region', { name: 'Sugestões de reposição' });
+  await expect(suggestions).toContainText('Bisnaguinha Seven Boys 300g');
+  await suggestions.getByRole('button', { name: /^Criar rascunho de solicitação/ }).click();
+  await expect(page).toHaveURL(/\/purchase-requests\/[0-9a-f-]{36}$/);
+  await expect(page.getByText('Bisnaguinha Seven Boys 300g').first()).toBeVisible();
+
+  // Now on an open request: no longer suggested.
+  await page.goto('/stock');
+  await expect(page.getByRole('table', { name: /^Estoque de / })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Sugestões de reposição' })).toHaveCount(0);
+});

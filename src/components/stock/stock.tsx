@@ -5,7 +5,7 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import type { StockLevel } from './types';
 import { useSession } from '../session';
-import { SelectField, TextField } from '../ui/fields';
+import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { actionsColumn, DataTable } from '../ui/data-table';
 import { formatDateTime, formatQuantity } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
@@ -15,6 +15,9 @@ import { RowAction, RowActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { AdjustStockDialog } from './adjust-dialog';
 import { HistoryDialog } from './history-dialog';
+import { ReorderDialog } from './reorder-dialog';
+import { ReorderPanel } from './reorder-panel';
+import styles from './stock.module.css';
 
 const PAGE_SIZE = 50;
 
@@ -29,16 +32,18 @@ export function Stock() {
   const [storeId, setStoreId] = useState(() => stores[0]?.id ?? '');
   const [search, setSearch] = useState('');
   const [category, setCategory] = useState('');
+  const [belowMinimum, setBelowMinimum] = useState(false);
   const debouncedSearch = useDebouncedValue(search.trim(), 300);
   const categoriesQuery = api.products.categories.useQuery(undefined, { staleTime: 5 * 60_000 });
   const categories = useMemo(() => [...new Set((categoriesQuery.data ?? []).flatMap((c) => (c.category ? [c.category] : [])))], [categoriesQuery.data]);
   const list = api.stock.levels.useInfiniteQuery(
-    { storeId, limit: PAGE_SIZE, search: debouncedSearch || null, category: category || null },
+    { storeId, limit: PAGE_SIZE, search: debouncedSearch || null, category: category || null, belowMinimum },
     { ...cursorPages, enabled: storeId !== '' },
   );
   const [history, setHistory] = useState<StockLevel | null>(null);
   const [adjusting, setAdjusting] = useState<StockLevel | null>(null);
-  const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate()]));
+  const [reordering, setReordering] = useState<StockLevel | null>(null);
+  const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate(), utils.stock.suggestions.invalidate()]));
   const levels = pagedItems(list);
   const storeName = stores.find((s) => s.id === storeId)?.name ?? '';
 
@@ -62,8 +67,10 @@ export function Stock() {
             </option>
           ))}
         </SelectField>
+        <CheckboxField label="Só abaixo do mínimo" checked={belowMinimum} onChange={(e) => setBelowMinimum(e.target.checked)} />
       </form>
       <ListNotice notice={notice} />
+      {storeId !== '' ? <ReorderPanel storeId={storeId} /> : null}
       {storeId === '' ? (
         <p className="muted">Você ainda não está em nenhuma loja.</p>
       ) : (
@@ -73,7 +80,7 @@ export function Stock() {
           errorTitle="Não foi possível carregar o estoque"
           empty={debouncedSearch || category ? 'Nenhum produto com estoque nesta loja para esses filtros.' : 'Esta loja ainda não tem estoque registrado.'}
         >
-          <DataTable caption={`Estoque de ${storeName}`} className="inbox-table" busy={list.isFetching && !list.isFetchingNextPage} columns={['Produto', 'EAN', 'Categoria', { label: 'Saldo', className: 'num' }, 'Atualizado', actionsColumn]}>
+          <DataTable caption={`Estoque de ${storeName}`} className="inbox-table" busy={list.isFetching && !list.isFetchingNextPage} columns={['Produto', 'EAN', 'Categoria', { label: 'Saldo', className: 'num' }, { label: 'Mínimo / pedir', className: 'num' }, 'Atualizado', actionsColumn]}>
             {levels.map((level) => (
               <tr role="row" key={level.productId}>
                 <th scope="row" role="rowheader" data-label="Produto">
@@ -88,12 +95,17 @@ export function Stock() {
                 <td role="cell" data-label="Saldo" className="num">
                   {formatQuantity(level.quantity)} <span className="muted">{level.unit}</span>
                 </td>
+                <td role="cell" data-label="Mínimo / pedir" className="num">
+                  {level.minQuantity === null ? '—' : `${formatQuantity(level.minQuantity)} / ${formatQuantity(level.reorderQuantity)}`}
+                  {level.minQuantity !== null && level.quantity < level.minQuantity ? <span className={`badge ${styles.below}`}>abaixo do mínimo</span> : null}
+                </td>
                 <td role="cell" data-label="Atualizado">
                   {formatDateTime(level.updatedAt)}
                 </td>
                 <RowActions>
                   <RowAction label="Histórico" subject={level.name} onClick={notice.clearThen(() => setHistory(level))} />
                   {canAdjust ? <RowAction label="Ajustar" subject={level.name} onClick={notice.clearThen(() => setAdjusting(level))} /> : null}
+                  {canAdjust ? <RowAction label="Mínimo" subject={level.name} onClick={notice.clearThen(() => setReordering(level))} /> : null}
                 </RowActions>
               </tr>
             ))}
@@ -101,6 +113,15 @@ export function Stock() {
         </PagedList>
       )}
       <HistoryDialog storeId={storeId} level={history} onClose={() => setHistory(null)} />
+      <ReorderDialog
+        storeId={storeId}
+        level={reordering}
+        onClose={() => setReordering(null)}
+        onDone={(message) => {
+          setReordering(null);
+          return notice.announce(message);
+        }}
+      />
       <AdjustStockDialog
         storeId={storeId}
         level={adjusting}
