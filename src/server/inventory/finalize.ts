@@ -74,7 +74,7 @@ async function finalizeOnce(ctx: SignedInContext, input: FinalizeInput): Promise
       userId: ctx.principal.userId,
       referenceType: 'inventory_session',
       referenceId: session.id,
-      movements: (await countAdjustments(tx, session.id)).map((a) => ({ ...a, kind: 'count_adjustment' as const })),
+      movements: (await countAdjustments(tx, session)).map((a) => ({ ...a, kind: 'count_adjustment' as const })),
     });
     const finalizedAt = new Date();
     await setSessionStatus(tx, orgId, session.id, { status: 'finalized', finalizedAt, finalizedBy: ctx.principal.userId });

@@ -81,7 +81,8 @@ export async function importStoreStock(ctx: SignedInContext, input: { storeId: s
     else errors.push({ line: row.line, ean: row.ean, errors: [problem('ean_unknown', `no product with EAN ${row.ean} in the catalogue`, { ean: row.ean })] });
   }
   // A product twice in the file: its last line wins.
-  const quantities = [...new Map(ready.map((r) => [r.productId, r])).values()];
+  // In product order across batches: the rows are locked in the order every other stock writer locks them.
+  const quantities = [...new Map(ready.map((r) => [r.productId, r])).values()].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
   const operationId = randomUUID();
   const totals = await inTransaction(ctx, async (tx) => {
     let created = 0;

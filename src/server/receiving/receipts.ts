@@ -1,3 +1,4 @@
+import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { findStore } from '../accounts/queries/stores';
 import type { SignedInContext } from '../domain/context';
 import { isManager } from '../domain/principal';
@@ -76,7 +77,7 @@ export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptI
   const elsewhere = await entriesElsewhere(ctx.db, receipt.id, input.entries.map((e) => e.id));
   const results = input.entries.map((e) => {
     if (elsewhere.has(e.id)) return { id: e.id, status: 'refused' as const, reason: 'entry_of_another_receipt' };
-    if (!Number.isFinite(e.quantity) || e.quantity === 0 || Math.abs(e.quantity) > 1_000_000 || Math.round(e.quantity * 1000) !== e.quantity * 1000) {
+    if (e.quantity === 0 || !isStorableCountQuantity(e.quantity)) {
       return { id: e.id, status: 'refused' as const, reason: 'invalid_quantity' };
     }
     return { id: e.id, status: 'stored' as const, reason: null };

@@ -91,7 +91,9 @@ describe('receiving a delivery', () => {
     const before = await balance(0, 2);
     const receipt = await clerk.receiving.open({ id: randomUUID(), storeId: storeId(0) });
     const unknown = withCheckDigit('789777766665');
-    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(2), 3), scan(unknown, 2)] });
+    const sent = await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(2), 1.995), scan(ean(2), 1.005), scan(unknown, 2), scan(ean(2), 0.0001)] });
+    // Three decimals are a quantity (kg from a scale label); a fourth is refused alone.
+    expect(sent.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored', 'refused']);
     const detail = await clerk.receiving.byId({ id: receipt.receipt.id });
     expect(detail.unknownEans).toEqual([unknown]);
     expect(detail.needsManager).toBe(true);

@@ -112,6 +112,18 @@ describe('the stock ledger', () => {
 });
 
 describe('a count with stock moving while it is open', () => {
+  it('sets a session opened before the ledger (no snapshot) to the counted quantity, as finalize did then', async () => {
+    await setStock(services, org, 1, [10, 20, 30]);
+    const manager = await as(services, org, 'manager');
+    const session = await manager.inventory.open({ storeId: storeId(1), assignments: [] });
+    await services.db.execute(sql`update inventory_sessions set stock_snapshot = null where id = ${session.id}`);
+    await setStock(services, org, 1, [13, 20, 30]);
+    await manager.inventory.sync({ sessionId: session.id, ...device('ledger-legacy'), pendingCount: 0, entries: [0, 1, 2].map((i) => entry(org.products[i]!.ean, 11)) });
+    await manager.inventory.finalize({ sessionId: session.id });
+    expect([await balance(1, 0), await balance(1, 1), await balance(1, 2)]).toEqual([11, 11, 11]);
+    expect(await ledgerMismatches()).toEqual([]);
+  });
+
   it('adds the movements its snapshot did not see to the expected quantity: no variance from them, and the balance becomes the count', async () => {
     await setStock(services, org, 0, [10, 20, 30]);
     const manager = await as(services, org, 'manager');

@@ -48,29 +48,28 @@ export async function applyMovements(tx: Executor, op: Operation): Promise<numbe
 }
 
 /**
- * Sets products' quantities in a store (a stock CSV): each becomes an `import` movement of the difference. The rows
- * are made (at 0) and locked first, in product order, so a concurrent movement is either before the difference is
- * taken or after it is written, never lost.
+ * Sets products' quantities in a store (a stock CSV): each becomes an `import` movement of the difference. One
+ * statement makes the missing rows (at 0) and locks every row in product order, returning the quantity it holds, so
+ * a concurrent movement is either before the difference is taken or after it is written, never lost; and the lock
+ * order is every writer's (callers with several batches send them in product order too).
  */
 export async function setQuantities(tx: Executor, op: Omit<Operation, 'movements'> & { quantities: { productId: string; quantity: number }[] }) {
   if (op.quantities.length === 0) return { created: 0, updated: 0 };
-  const input = jsonArray(op.quantities.map((q) => ({ product_id: q.productId, quantity: q.quantity })));
-  const created = await tx.execute(sql`
+  const target = new Map(op.quantities.map((q) => [q.productId, q.quantity]));
+  const held = await tx.execute<{ product_id: string; quantity: number; created: boolean }>(sql`
     insert into store_stock (org_id, store_id, product_id, quantity, updated_at)
-    select ${op.orgId}, ${op.storeId}, r.product_id, 0, now() from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric) order by r.product_id
-    on conflict (store_id, product_id) do nothing`);
-  const differences = await tx.execute<{ product_id: string; difference: number }>(sql`
-    with locked as (
-      select s.product_id, s.quantity from store_stock s
-       where s.store_id = ${op.storeId} and s.product_id in (select r.product_id from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric))
-       order by s.product_id
-         for update
-    )
-    select r.product_id, (r.quantity - l.quantity)::float8 as difference
-      from jsonb_to_recordset(${input}) as r(product_id uuid, quantity numeric) join locked l using (product_id)`);
-  await applyMovements(tx, { ...op, movements: [...differences].map((d) => ({ productId: d.product_id, quantity: d.difference, kind: 'import' as const })) });
-  return { created: created.count, updated: op.quantities.length - created.count };
+    select ${op.orgId}, ${op.storeId}, r.product_id, 0, now()
+      from jsonb_to_recordset(${jsonArray(op.quantities.map((q) => ({ product_id: q.productId })))}) as r(product_id uuid)
+     order by r.product_id
+    on conflict (store_id, product_id) do update set quantity = store_stock.quantity
+    returning product_id, quantity::float8 as quantity, (xmax = 0) as created`);
+  const rows = [...held];
+  await applyMovements(tx, { ...op, movements: rows.map((r) => ({ productId: r.product_id, quantity: round3(target.get(r.product_id)! - r.quantity), kind: 'import' as const })) });
+  const created = rows.filter((r) => r.created).length;
+  return { created, updated: rows.length - created };
 }
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** Whether an operation already wrote movements (in any store): its retry answers from them. */
 export async function operationMovements(db: Executor, orgId: string, operationId: string) {
@@ -101,16 +100,20 @@ const movementSelect = sql`
          to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as "createdAt"
     from stock_movements m left join users u on u.id = m.user_id`;
 
-/** A product's movements in a store, newest first (keyset on created_at, id: the history index). */
+/**
+ * A product's movements in a store, newest first. By id, not time: ids are taken as the rows are written, under the
+ * balance's row lock, so each movement's balance follows from the one before it; a transaction's `created_at` is
+ * when it began, and a long one (a finalize) would list its movement before shorter ones that came after it.
+ */
 export async function productHistory(db: Executor, orgId: string, params: { storeId: string; productId: string; cursor?: string | null; limit: number }) {
-  const after = decodeCursor<[string, number]>(params.cursor, ['time', 'int']);
+  const after = decodeCursor<[number]>(params.cursor, ['int']);
   const rows = await db.execute<MovementRow>(sql`
     ${movementSelect}
      where m.store_id = ${params.storeId} and m.product_id = ${params.productId} and m.org_id = ${orgId}
-       ${after ? sql`and (m.created_at, m.id) < (${after[0]}::timestamptz, ${after[1]})` : sql``}
-     order by m.created_at desc, m.id desc
+       ${after ? sql`and m.id < ${after[0]}` : sql``}
+     order by m.id desc
      limit ${params.limit + 1}`);
-  return toPage([...rows], params.limit, (r) => [r.createdAt, r.id]);
+  return toPage([...rows], params.limit, (r) => [r.id]);
 }
 
 export type StockLevel = {

@@ -6,4 +6,4 @@ import { startTelemetry } from './start';
  * (http, ioredis) are used, and before the logger, the database client and tRPC's procedures are built (each adds
  * its tracing only when it is on).
  */
-export const telemetry = await startTelemetry(env, 'app');
+export const telemetry = startTelemetry(env, 'app');

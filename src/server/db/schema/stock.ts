@@ -53,8 +53,8 @@ export const stockMovements = pgTable(
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
     uniqueIndex('stock_movements_operation_unique').on(t.operationId, t.storeId, t.productId, t.kind),
-    // A product's history, newest first (keyset on created_at, id).
-    index('stock_movements_history_idx').on(t.storeId, t.productId, t.createdAt.desc(), t.id.desc()),
+    // A product's history, newest first (keyset on id: the order its balances were written in).
+    index('stock_movements_history_idx').on(t.storeId, t.productId, t.id.desc()),
     // A count's movements since its snapshot: only transactions from the snapshot's xmin on can be unseen.
     index('stock_movements_store_txid_idx').on(t.storeId, t.txid),
     check('stock_movements_quantity_nonzero', sql`${t.quantity} <> 0`),

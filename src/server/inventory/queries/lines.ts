@@ -138,15 +138,27 @@ export async function findUncountedEans(db: Executor, s: LineScope, limit: numbe
 /**
  * What the count changes in the store's stock: each matched line's variance (counted − expected, expected including
  * the movements since the snapshot), summed per product. Lines the manager kept uncounted have none. Written by the
- * caller as `count_adjustment` movements, after which the balance is the counted quantity.
+ * caller as `count_adjustment` movements, after which the balance is the counted quantity. A session opened before
+ * the ledger (no snapshot to tell which movements it saw) sets the balance to the counted quantity as finalize did
+ * then: counted − the balance now.
  */
-export async function countAdjustments(tx: Executor, sessionId: string): Promise<{ productId: string; quantity: number }[]> {
+export async function countAdjustments(tx: Executor, session: { id: string; storeId: string }): Promise<{ productId: string; quantity: number }[]> {
   const rows = await tx.execute<{ productId: string; quantity: number }>(sql`
-    select product_id as "productId", sum(variance_quantity)::float8 as quantity
-      from inventory_totals
-     where session_id = ${sessionId} and product_id is not null
-     group by product_id
-    having sum(variance_quantity) <> 0`);
+    with legacy as (select stock_snapshot is null as yes from inventory_sessions where id = ${session.id}),
+    lines as (
+      select t.product_id, sum(t.variance_quantity) as variance, sum(t.counted_quantity) as counted
+        from inventory_totals t
+       where t.session_id = ${session.id} and t.product_id is not null and t.uncounted is distinct from 'kept'
+       group by t.product_id
+    ),
+    adjustments as (
+      select l.product_id,
+             case when (select yes from legacy)
+                  then l.counted - coalesce((select s.quantity from store_stock s where s.store_id = ${session.storeId} and s.product_id = l.product_id), 0)
+                  else l.variance end as quantity
+        from lines l
+    )
+    select product_id as "productId", quantity::float8 as quantity from adjustments where quantity <> 0`);
   return [...rows];
 }
 
