@@ -84,7 +84,9 @@ describe('watchdog', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     await storage.execute(async () => 'ok');
     const resolved = (key: string) => webhook.messages.find((m) => incidentOf(m).key === key && incidentOf(m).status === 'resolved');
-    await until(async () => resolved('instance_down:wd-test:workers') && resolved('breaker_open:storage') && resolved('outbox_lag'), 60_000, 200);
+    // A worker process's start takes up to 2 minutes on a loaded 2-core machine (as its first start, above): resolving
+    // waits for it; the detection times, not this, are the figures under test.
+    await until(async () => resolved('instance_down:wd-test:workers') && resolved('breaker_open:storage') && resolved('outbox_lag'), 120_000, 200);
     const resolvedSeconds = Math.max(...['instance_down:wd-test:workers', 'breaker_open:storage', 'outbox_lag'].map((k) => seconds(resolved(k)!.at - recoveredAt)));
 
     // Two more rounds of both watchdogs: nothing is told twice.
@@ -114,7 +116,7 @@ describe('watchdog', () => {
     if (process.env.WRITE_BENCH_RESULTS === '1')
       await writeFile('bench/results/watchdog.json', `${JSON.stringify({ measuredAt: new Date().toISOString(), command: 'WRITE_BENCH_RESULTS=1 npx vitest run src/server/observability/watchdog.test.ts', intervalMs: services.env.WATCHDOG_INTERVAL_MS, staleMs: services.env.HEARTBEAT_STALE_MS, detected, resolvedWithinSeconds: resolvedSeconds }, null, 2)}\n`);
     console.info(`watchdog detection: ${JSON.stringify(detected)}; all resolved within ${resolvedSeconds.toFixed(1)} s of recovery`);
-  }, 300_000);
+  }, 360_000);
 
   it('keeps telling a webhook that fails until it answers, and never writes an admin notice twice', async () => {
     const webhook = await startSlackStandIn();
