@@ -1,5 +1,6 @@
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
+import { seesStore } from '../domain/principal';
 import { AppError, conflictOnUnique, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
 import { findStore, insertStore, listStores as listStoreRows, updateStore as updateStoreRow } from './queries/stores';
@@ -9,6 +10,13 @@ const codeTaken = (code: string | undefined) => ({
 });
 
 export const listStores = (ctx: SignedInContext, params: Parameters<typeof listStoreRows>[2]) => listStoreRows(ctx.db, ctx.principal.orgId, params);
+
+/** A store of the caller's org the caller may work with (`seesStore`); NOT_FOUND for any other, as for one that does not exist. */
+export async function storeOfCaller(ctx: SignedInContext, storeId: string) {
+  const store = await findStore(ctx.db, ctx.principal.orgId, storeId);
+  if (!store || !seesStore(ctx.principal, storeId)) throw notFound('store', { field: 'storeId' });
+  return store;
+}
 
 export async function getStore(ctx: SignedInContext, storeId: string) {
   const store = await findStore(ctx.db, ctx.principal.orgId, storeId);

@@ -37,5 +37,8 @@ export type OperatorPrincipal = {
 /** Managers and admins see every store of their org; clerks and buyers the stores they work in. */
 export const isManager = (principal: Pick<Principal, 'role'>) => principal.role === 'manager' || principal.role === 'admin';
 
+/** A store's stock, deliveries and suggestions: clerks see the stores they work in, everyone else every store of the org. */
+export const seesStore = (principal: Pick<Principal, 'role' | 'storeIds'>, storeId: string) => principal.role !== 'clerk' || principal.storeIds.includes(storeId);
+
 /** Whoever a credential resolves to. */
 export type Caller = Principal | OperatorPrincipal;

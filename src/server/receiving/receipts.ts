@@ -1,7 +1,7 @@
 import { isStorableCountQuantity } from '~/lib/count-quantity';
-import { findStore } from '../accounts/queries/stores';
+import { storeOfCaller } from '../accounts/stores';
 import type { SignedInContext } from '../domain/context';
-import { isManager } from '../domain/principal';
+import { isManager, seesStore } from '../domain/principal';
 import { inTransaction } from '../domain/transaction';
 import { AppError, notFound } from '../errors';
 import { applyMovements } from '../stock/queries';
@@ -27,31 +27,23 @@ import {
  * leaves the rest to receive, more than the requests expect needs a manager, an unknown code stays aside.
  */
 
-/** Store staff of that store: clerks their own stores, managers and admins every store of the org. */
-async function workableStore(ctx: SignedInContext, storeId: string) {
-  const p = ctx.principal;
-  const store = await findStore(ctx.db, p.orgId, storeId);
-  if (!store || (p.role === 'clerk' && !p.storeIds.includes(storeId))) throw notFound('store', { field: 'storeId' });
-  return store;
-}
-
 async function visibleReceipt(ctx: SignedInContext, id: string, lock = false, tx = ctx.db): Promise<ReceiptRow> {
   const receipt = await findReceipt(tx, ctx.principal.orgId, id, { lock });
-  if (!receipt || (ctx.principal.role === 'clerk' && !ctx.principal.storeIds.includes(receipt.storeId))) throw notFound('receipt', { field: 'id' });
+  if (!receipt || !seesStore(ctx.principal, receipt.storeId)) throw notFound('receipt', { field: 'id' });
   return receipt;
 }
 
 const RECEIVE_LIST_LIMIT = 500;
 
 export async function toReceive(ctx: SignedInContext, storeId: string) {
-  await workableStore(ctx, storeId);
+  await storeOfCaller(ctx, storeId);
   const [items, receipts] = await Promise.all([itemsToReceive(ctx.db, ctx.principal.orgId, storeId, RECEIVE_LIST_LIMIT), openReceipts(ctx.db, ctx.principal.orgId, storeId)]);
   return { items, openReceipts: receipts };
 }
 
 /** Opens a receipt with the tablet's id; opening it again answers the same receipt. */
 export async function openReceipt(ctx: SignedInContext, input: { id: string; storeId: string; note?: string | null }) {
-  await workableStore(ctx, input.storeId);
+  await storeOfCaller(ctx, input.storeId);
   await insertReceipt(ctx.db, { id: input.id, orgId: ctx.principal.orgId, storeId: input.storeId, note: input.note ?? null, openedBy: ctx.principal.userId });
   const receipt = await findReceipt(ctx.db, ctx.principal.orgId, input.id);
   if (!receipt || receipt.storeId !== input.storeId) throw new AppError('CONFLICT', 'receipt_id_taken', 'This receipt id is already used; make a new id for a new delivery', { field: 'id' });

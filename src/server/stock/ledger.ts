@@ -1,4 +1,4 @@
-import { findStore } from '../accounts/queries/stores';
+import { storeOfCaller } from '../accounts/stores';
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
 import { isManager } from '../domain/principal';
@@ -13,21 +13,13 @@ import { applyMovements, findOrgProduct, operationMovements, productHistory, sto
  * operation carries a client-made id: sent again, it answers what it did the first time and writes nothing.
  */
 
-/** The store, if the caller may see it: managers, admins and buyers every store of the org; clerks their own. */
-async function visibleStore(ctx: SignedInContext, storeId: string) {
-  const p = ctx.principal;
-  const store = await findStore(ctx.db, p.orgId, storeId);
-  if (!store || (p.role === 'clerk' && !p.storeIds.includes(storeId))) throw notFound('store', { field: 'storeId' });
-  return store;
-}
-
 export async function stockOfStore(ctx: SignedInContext, input: { storeId: string; search?: string | null; category?: string | null; cursor?: string | null; limit: number }) {
-  await visibleStore(ctx, input.storeId);
+  await storeOfCaller(ctx, input.storeId);
   return storeLevels(ctx.db, ctx.principal.orgId, input);
 }
 
 export async function historyOfProduct(ctx: SignedInContext, input: { storeId: string; productId: string; cursor?: string | null; limit: number }) {
-  await visibleStore(ctx, input.storeId);
+  await storeOfCaller(ctx, input.storeId);
   if (!(await findOrgProduct(ctx.db, ctx.principal.orgId, input.productId))) throw notFound('product', { field: 'productId' });
   return productHistory(ctx.db, ctx.principal.orgId, input);
 }
@@ -96,7 +88,7 @@ function assertManager(ctx: SignedInContext) {
  */
 export async function adjustStock(ctx: SignedInContext, input: { id: string; storeId: string; productId: string; kind: 'manual_adjustment' | 'loss'; quantity: number; reason: string }) {
   assertManager(ctx);
-  await visibleStore(ctx, input.storeId);
+  await storeOfCaller(ctx, input.storeId);
   await checkedProduct(ctx, input.productId);
   if (input.kind === 'loss' && input.quantity <= 0) throw new AppError('INVALID', 'loss_not_positive', 'A loss is the quantity that went: give it as a positive number', { field: 'quantity' });
   const quantity = input.kind === 'loss' ? -input.quantity : input.quantity;
@@ -115,8 +107,8 @@ export async function adjustStock(ctx: SignedInContext, input: { id: string; sto
 export async function transferStock(ctx: SignedInContext, input: { id: string; fromStoreId: string; toStoreId: string; productId: string; quantity: number; reason: string }) {
   assertManager(ctx);
   if (input.fromStoreId === input.toStoreId) throw new AppError('INVALID', 'same_store', 'A transfer goes from one store to another', { field: 'toStoreId' });
-  await visibleStore(ctx, input.fromStoreId);
-  await visibleStore(ctx, input.toStoreId);
+  await storeOfCaller(ctx, input.fromStoreId);
+  await storeOfCaller(ctx, input.toStoreId);
   await checkedProduct(ctx, input.productId);
   const planned: Planned[] = [
     { storeId: input.fromStoreId, productId: input.productId, quantity: -input.quantity, kind: 'transfer_out', reason: input.reason },

@@ -1,4 +1,4 @@
-import { findStore } from '../accounts/queries/stores';
+import { storeOfCaller } from '../accounts/stores';
 import { writeAudit } from '../audit/audit';
 import type { SignedInContext } from '../domain/context';
 import { isManager } from '../domain/principal';
@@ -14,13 +14,6 @@ import { findOrgProduct, reorderSuggestions, setReorderRule } from './queries';
  */
 
 const SUGGESTIONS_LIMIT = 500;
-
-async function storeOfCaller(ctx: SignedInContext, storeId: string) {
-  const p = ctx.principal;
-  const store = await findStore(ctx.db, p.orgId, storeId);
-  if (!store || (p.role === 'clerk' && !p.storeIds.includes(storeId))) throw notFound('store', { field: 'storeId' });
-  return store;
-}
 
 export async function setReorder(ctx: SignedInContext, input: { storeId: string; productId: string; rule: { minQuantity: number; reorderQuantity: number } | null }) {
   if (!isManager(ctx.principal)) throw new AppError('FORBIDDEN', 'forbidden', 'Only managers and admins set reorder quantities');
