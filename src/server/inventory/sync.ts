@@ -1,8 +1,9 @@
-import { parseScan, pluCandidates, scaleLabelQuantity, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
+import { parseScan, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
 import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { writeAudit } from '../audit/audit';
 import type { Executor } from '../db/client';
-import { countDeviceEntries, findEntrySessions, findProductsForScans, insertCountEntries, recordDeviceSync, type NewCountEntry, type ScanProduct } from './queries/entries';
+import { countDeviceEntries, findEntrySessions, insertCountEntries, recordDeviceSync, type NewCountEntry } from './queries/entries';
+import { productsForScans, resolveScanCode, type ScanProducts } from './scan-codes';
 import { findFirstCountLines } from './queries/recounts';
 import { findSessionForAccess } from './queries/sessions';
 import { AppError, notFound } from '../errors';
@@ -59,45 +60,20 @@ export type SyncResult = {
   syncedAt: Date;
 };
 
-const round3 = (n: number) => Math.round(n * 1000) / 1000;
-
 /** `line`: the EAN of the review line the entry counts for (the product's; an unmatched code's own). */
 type Resolved = { entry: NewCountEntry; line: string } | { reject: SyncRejectReason };
 
-/** Product and stored quantity of one scan: exact EAN first, then a scale label's PLU under the org's layout. */
-function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, byEan: Map<string, ScanProduct>, byPlu: Map<string, ScanProduct>): Resolved {
-  const scan = parseScan(e.ean, layout);
-  if (!scan.ok) return { reject: scan.reason };
+/** Checks an entry and resolves its code (`./scan-codes`): product, stored quantity, review line. */
+function resolveEntry(e: SyncEntryInput, layout: ScaleBarcodeLayout | null, products: ScanProducts): Resolved {
+  const code = parseScan(e.ean, layout);
+  if (!code.ok) return { reject: code.reason };
   if (!isStorableCountQuantity(e.quantity)) return { reject: 'invalid_quantity' };
   if (e.quantity === 0 && !e.replaces) return { reject: 'zero_quantity' };
   if (e.replaces === e.id) return { reject: 'replaces_itself' };
-  const base = { id: e.id, ean: scan.ean, zone: e.zone, seq: e.seq, replaces: e.replaces ?? null, recount: e.recount ?? false, countedAt: e.countedAt };
-  const exact = byEan.get(scan.ean);
-  if (exact || !scan.scale) return { entry: { ...base, productId: exact?.id ?? null, quantity: e.quantity }, line: scan.ean };
-  const label = scan.scale;
-  const product = pluCandidates(label.plu)
-    .map((plu) => byPlu.get(plu))
-    .find(Boolean);
-  const perLabel = scaleLabelQuantity(label, product?.price);
-  if (product && perLabel === null) return { reject: 'no_unit_price' };
-  // An unknown PLU is stored unmatched; a weight label still says how much it weighed.
-  return { entry: { ...base, productId: product?.id ?? null, quantity: perLabel === null ? e.quantity : round3(e.quantity * perLabel) }, line: product?.ean ?? scan.ean };
-}
-
-async function lookupProducts(tx: Executor, orgId: string, entries: SyncEntryInput[], layout: ScaleBarcodeLayout | null) {
-  const eans = new Set<string>();
-  const plus = new Set<string>();
-  for (const e of entries) {
-    const scan = parseScan(e.ean, layout);
-    if (!scan.ok) continue;
-    eans.add(scan.ean);
-    if (scan.scale) for (const plu of pluCandidates(scan.scale.plu)) plus.add(plu);
-  }
-  const products = await findProductsForScans(tx, orgId, [...eans], [...plus]);
-  return {
-    byEan: new Map(products.map((p) => [p.ean, p])),
-    byPlu: new Map(products.flatMap((p) => (p.plu ? [[p.plu, p] as const] : []))),
-  };
+  const resolved = resolveScanCode(e.ean, e.quantity, layout, products);
+  if ('reject' in resolved) return resolved;
+  const entry = { id: e.id, ean: resolved.ean, zone: e.zone, seq: e.seq, replaces: e.replaces ?? null, recount: e.recount ?? false, countedAt: e.countedAt, productId: resolved.productId, quantity: resolved.quantity };
+  return { entry, line: resolved.line };
 }
 
 const reject = (id: string, reason: SyncRejectReason) => ({ id, reason, message: syncRejectReasons[reason] });
@@ -154,10 +130,10 @@ async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncR
       else if (where !== session.id) rejected.push(reject(e.id, 'id_conflict'));
     }
 
-    const { byEan, byPlu } = await lookupProducts(tx, orgId, fresh, session.scaleBarcode);
+    const products = await productsForScans(tx, orgId, fresh.map((e) => e.ean), session.scaleBarcode);
     const resolvedEntries: { entry: NewCountEntry; line: string }[] = [];
     for (const e of fresh) {
-      const resolved = resolveEntry(e, session.scaleBarcode, byEan, byPlu);
+      const resolved = resolveEntry(e, session.scaleBarcode, products);
       if ('reject' in resolved) rejected.push(reject(e.id, resolved.reject));
       else resolvedEntries.push(resolved);
     }

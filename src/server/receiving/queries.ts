@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { jsonArray } from '../db/json';
+import type { ScaleBarcodeLayout } from '~/lib/scale-barcode';
 
 /** Approved request items of a store not yet received in full, oldest request first (what a delivery fills). */
 const openItems = (orgId: string, storeId: string) => sql`
@@ -34,12 +35,25 @@ export async function itemsToReceive(db: Executor, orgId: string, storeId: strin
   return [...rows];
 }
 
-export type ReceiptRow = { id: string; orgId: string; storeId: string; status: 'open' | 'closed' | 'cancelled'; note: string | null; openedBy: string; openedAt: string; closedAt: string | null };
+export type ReceiptRow = {
+  id: string;
+  orgId: string;
+  storeId: string;
+  status: 'open' | 'closed' | 'cancelled';
+  note: string | null;
+  openedBy: string;
+  openedAt: string;
+  closedAt: string | null;
+  /** The org's scale label layout: what a weight or price label scanned into this receipt stands for. */
+  scaleBarcode: ScaleBarcodeLayout | null;
+};
 
 export async function findReceipt(db: Executor, orgId: string, id: string, opts: { lock?: boolean } = {}): Promise<ReceiptRow | null> {
   const [row] = await db.execute<ReceiptRow>(sql`
-    select id, org_id as "orgId", store_id as "storeId", status, note, opened_by as "openedBy", opened_at as "openedAt", closed_at as "closedAt"
-      from receipts where org_id = ${orgId} and id = ${id} ${opts.lock ? sql`for update` : sql``}`);
+    select r.id, r.org_id as "orgId", r.store_id as "storeId", r.status, r.note, r.opened_by as "openedBy", r.opened_at as "openedAt", r.closed_at as "closedAt",
+           o.settings -> 'scaleBarcode' as "scaleBarcode"
+      from receipts r join organizations o on o.id = r.org_id
+     where r.org_id = ${orgId} and r.id = ${id} ${opts.lock ? sql`for update of r` : sql``}`);
   return row ?? null;
 }
 
@@ -51,29 +65,40 @@ export async function insertReceipt(db: Executor, r: { id: string; orgId: string
   return result.count > 0;
 }
 
+export type NewReceiptEntry = { id: string; ean: string; productId: string | null; quantity: number; replaces: string | null };
+
 /**
- * Adds scans to a receipt (ids made on the device): each EAN matched to the org's product, or kept with none. A scan
- * already stored is not added again; returns the ids that were new.
+ * Adds scans to a receipt (ids made on the device; codes already resolved to products). A scan already stored, or a
+ * correction of an entry that another correction already replaced, is not added; returns the ids that were new.
  */
-export async function insertEntries(tx: Executor, r: { orgId: string; receiptId: string; scannedBy: string }, entries: { id: string; ean: string; quantity: number }[]) {
+export async function insertEntries(tx: Executor, r: { orgId: string; receiptId: string; scannedBy: string }, entries: NewReceiptEntry[]) {
   if (entries.length === 0) return new Set<string>();
   const rows = await tx.execute<{ id: string }>(sql`
-    insert into receipt_entries (id, org_id, receipt_id, ean, product_id, quantity, scanned_by)
-    select e.id, ${r.orgId}, ${r.receiptId}, e.ean, p.id, e.quantity, ${r.scannedBy}
-      from jsonb_to_recordset(${jsonArray(entries)}) as e(id uuid, ean text, quantity numeric)
-      left join products p on p.org_id = ${r.orgId} and p.ean = e.ean
-    on conflict (id) do nothing
+    insert into receipt_entries (id, org_id, receipt_id, ean, product_id, quantity, replaces, scanned_by)
+    select e.id, ${r.orgId}, ${r.receiptId}, e.ean, e."productId", e.quantity, e.replaces, ${r.scannedBy}
+      from jsonb_to_recordset(${jsonArray(entries)}) as e(id uuid, ean text, "productId" uuid, quantity numeric, replaces uuid)
+    on conflict do nothing
     returning id`);
   return new Set([...rows].map((row) => row.id));
 }
 
-/** Scans of these ids that belong to another receipt (a device resending into the wrong one). */
-export async function entriesElsewhere(db: Executor, receiptId: string, ids: string[]) {
-  if (ids.length === 0) return new Set<string>();
-  const rows = await db.execute<{ id: string }>(sql`
-    select id from receipt_entries where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x)) and receipt_id <> ${receiptId}`);
-  return new Set([...rows].map((row) => row.id));
+/** Which receipt each of these entry ids is stored in (absent: not stored). */
+export async function entryReceipts(db: Executor, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.execute<{ id: string; receiptId: string }>(sql`
+    select id, receipt_id as "receiptId" from receipt_entries where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x))`);
+  return new Map([...rows].map((row) => [row.id, row.receiptId]));
 }
+
+export async function countEntries(db: Executor, receiptId: string): Promise<number> {
+  const [row] = await db.execute<{ n: number }>(sql`select count(*)::int as n from receipt_entries where receipt_id = ${receiptId}`);
+  return row?.n ?? 0;
+}
+
+/** The receipt's entries that still count: those no correction replaced. */
+const effectiveEntries = (receiptId: string) => sql`
+  select e.ean, e.product_id, e.quantity from receipt_entries e
+   where e.receipt_id = ${receiptId} and not exists (select 1 from receipt_entries c where c.replaces = e.id)`;
 
 export type ReceiptLine = {
   ean: string;
@@ -92,18 +117,19 @@ export type ReceiptLine = {
 export async function receiptLines(db: Executor, receipt: { id: string; orgId: string; storeId: string }): Promise<ReceiptLine[]> {
   const rows = await db.execute<ReceiptLine>(sql`
     with scanned as (
-      select e.ean, e.product_id, sum(e.quantity) as received from receipt_entries e where e.receipt_id = ${receipt.id} group by e.ean, e.product_id
+      select case when e.product_id is null then e.ean end as code, e.product_id, sum(e.quantity) as received
+        from (${effectiveEntries(receipt.id)}) e group by 1, 2 having sum(e.quantity) <> 0
     ),
     expected as (
       select o.product_id, sum(o.remaining) as expected from (${openItems(receipt.orgId, receipt.storeId)}) o
        where o.product_id in (select product_id from scanned where product_id is not null)
        group by o.product_id
     )
-    select s.ean, s.product_id as "productId", p.name, p.unit, s.received::float8 as received,
+    select coalesce(p.ean, s.code) as ean, s.product_id as "productId", p.name, p.unit, s.received::float8 as received,
            coalesce(x.expected, 0)::float8 as expected,
            case when s.product_id is null then 0 else greatest(s.received - coalesce(x.expected, 0), 0) end::float8 as excess
       from scanned s left join products p on p.id = s.product_id left join expected x on x.product_id = s.product_id
-     order by p.name nulls last, s.ean`);
+     order by p.name nulls last, 1`);
   return [...rows];
 }
 
@@ -117,8 +143,8 @@ export type FilledItem = { itemId: string; requestId: string; requestNumber: str
 export async function fillRequestItems(tx: Executor, receipt: { id: string; orgId: string; storeId: string }): Promise<FilledItem[]> {
   const rows = await tx.execute<FilledItem>(sql`
     with arrived as (
-      select product_id, sum(quantity) as quantity from receipt_entries
-       where receipt_id = ${receipt.id} and product_id is not null group by product_id having sum(quantity) > 0
+      select product_id, sum(quantity) as quantity from (${effectiveEntries(receipt.id)}) e
+       where product_id is not null group by product_id having sum(quantity) > 0
     ),
     open_items as (
       select o.* from (${openItems(receipt.orgId, receipt.storeId)}) o where o.product_id in (select product_id from arrived)
@@ -140,8 +166,8 @@ export async function fillRequestItems(tx: Executor, receipt: { id: string; orgI
 /** What arrived per product (net of corrections, only what is more than nothing): the receipt's stock movements. */
 export async function arrivedPerProduct(db: Executor, receiptId: string): Promise<{ productId: string; quantity: number }[]> {
   const rows = await db.execute<{ productId: string; quantity: number }>(sql`
-    select product_id as "productId", sum(quantity)::float8 as quantity from receipt_entries
-     where receipt_id = ${receiptId} and product_id is not null group by product_id having sum(quantity) > 0 order by product_id`);
+    select product_id as "productId", sum(quantity)::float8 as quantity from (${effectiveEntries(receiptId)}) e
+     where product_id is not null group by product_id having sum(quantity) > 0 order by product_id`);
   return [...rows];
 }
 

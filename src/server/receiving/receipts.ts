@@ -7,7 +7,8 @@ import { AppError, notFound } from '../errors';
 import { applyMovements } from '../stock/queries';
 import {
   arrivedPerProduct,
-  entriesElsewhere,
+  countEntries,
+  entryReceipts,
   fillRequestItems,
   findReceipt,
   insertEntries,
@@ -17,8 +18,11 @@ import {
   markClosed,
   openReceipts,
   receiptLines,
+  type NewReceiptEntry,
   type ReceiptRow,
 } from './queries';
+import type { Executor } from '../db/client';
+import { productsForScans, resolveScanCode } from '../inventory/scan-codes';
 
 /**
  * Receiving on the tablet: approved request items are "to receive" at their store; a clerk opens a receipt (one
@@ -56,32 +60,81 @@ export async function receiptDetail(ctx: SignedInContext, id: string) {
   return { receipt, lines, needsManager: lines.some((l) => l.excess > 0), unknownEans: lines.filter((l) => l.productId === null).map((l) => l.ean) };
 }
 
-type EntryInput = { id: string; ean: string; quantity: number };
+type EntryInput = { id: string; ean: string; quantity: number; replaces?: string | null };
+
+export const receiptEntryRefusals = {
+  entry_of_another_receipt: 'this scan id belongs to another receipt; the device must make a new id',
+  invalid_barcode: 'not a barcode (8, 12, 13 or 14 digits)',
+  invalid_check_digit: 'wrong check digit: scan the code again',
+  zero_quantity: 'quantity is zero (only a correction may be zero, to undo the scan it replaces)',
+  invalid_quantity: 'quantity must be between -1,000,000 and 1,000,000 with at most 3 decimals',
+  no_unit_price: 'price label of a product without a reference price: its quantity cannot be computed',
+  replaces_itself: 'a correction cannot replace itself',
+  replaces_other_receipt: 'the corrected scan belongs to another receipt',
+  already_replaced: 'that scan was already corrected; correct the last correction instead',
+} as const;
+export type ReceiptEntryRefusal = keyof typeof receiptEntryRefusals;
+
+const refuse = (id: string, reason: ReceiptEntryRefusal) => ({ id, reason, message: receiptEntryRefusals[reason] });
+
+const receiptClosed = (status: string, acknowledged: string[]) =>
+  new AppError('PRECONDITION_FAILED', 'receipt_closed', 'This receipt is no longer open: start a new one for what is left', { status, acknowledged });
 
 /**
- * A batch of scans for an open receipt, answered entry by entry: `stored` (new or already there, so a resend is
- * acknowledged) or `refused` with the reason (a scan id of another receipt, a bad quantity). Nothing of a refused
- * entry is stored; the others are.
+ * A batch of scans for an open receipt, answered entry by entry, in the shape the tablet's sync engine reads for
+ * counting (`~/offline/sync`): `accepted` (new or already stored, so a resend is acknowledged and adds nothing) or
+ * `rejected` with the reason. Codes resolve as in counting (a scale label to its product and weight). Once the
+ * receipt is closed a batch is refused with `receipt_closed`, saying which of its scans the receipt had taken.
  */
 export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptId: string; entries: EntryInput[] }) {
-  const receipt = await visibleReceipt(ctx, input.receiptId);
-  if (receipt.status !== 'open') throw new AppError('PRECONDITION_FAILED', 'receipt_closed', 'This receipt is no longer open: start a new one for what is left', { status: receipt.status });
-  const elsewhere = await entriesElsewhere(ctx.db, receipt.id, input.entries.map((e) => e.id));
-  const results = input.entries.map((e) => {
-    if (elsewhere.has(e.id)) return { id: e.id, status: 'refused' as const, reason: 'entry_of_another_receipt' };
-    if (e.quantity === 0 || !isStorableCountQuantity(e.quantity)) {
-      return { id: e.id, status: 'refused' as const, reason: 'invalid_quantity' };
-    }
-    return { id: e.id, status: 'stored' as const, reason: null };
-  });
-  const accepted = input.entries.filter((_, i) => results[i]!.status === 'stored');
-  await inTransaction(ctx, async (tx) => {
+  const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
+  const ids = entries.map((e) => e.id);
+  return inTransaction(ctx, async (tx) => {
     // Under the receipt's lock: a close running now either sees these scans or they are refused as late.
-    const locked = await visibleReceipt(ctx, receipt.id, true, tx);
-    if (locked.status !== 'open') throw new AppError('PRECONDITION_FAILED', 'receipt_closed', 'This receipt is no longer open: start a new one for what is left', { status: locked.status });
-    await insertEntries(tx, { orgId: ctx.principal.orgId, receiptId: receipt.id, scannedBy: ctx.principal.userId }, accepted);
+    const receipt = await visibleReceipt(ctx, input.receiptId, true, tx);
+    const stored = await entryReceipts(tx, ids);
+    const storedHere = ids.filter((id) => stored.get(id) === receipt.id);
+    if (receipt.status !== 'open') {
+      if (ids.length > 0 && storedHere.length === ids.length) return syncAnswer(tx, receipt.id, storedHere, []);
+      throw receiptClosed(receipt.status, storedHere);
+    }
+    const rejected: ReturnType<typeof refuse>[] = [];
+    const fresh = entries.filter((e) => {
+      const where = stored.get(e.id);
+      if (where !== undefined && where !== receipt.id) rejected.push(refuse(e.id, 'entry_of_another_receipt'));
+      return where === undefined;
+    });
+    const products = await productsForScans(tx, ctx.principal.orgId, fresh.map((e) => e.ean), receipt.scaleBarcode);
+    // A correction names a scan of this receipt: stored already, or in this batch.
+    const targets = await entryReceipts(tx, [...new Set(fresh.flatMap((e) => (e.replaces ? [e.replaces] : [])))]);
+    const inBatch = new Set(ids);
+    const valid: NewReceiptEntry[] = [];
+    for (const e of fresh) {
+      if (!isStorableCountQuantity(e.quantity)) rejected.push(refuse(e.id, 'invalid_quantity'));
+      else if (e.quantity === 0 && !e.replaces) rejected.push(refuse(e.id, 'zero_quantity'));
+      else if (e.replaces === e.id) rejected.push(refuse(e.id, 'replaces_itself'));
+      else if (e.replaces && !inBatch.has(e.replaces) && targets.get(e.replaces) !== receipt.id) rejected.push(refuse(e.id, 'replaces_other_receipt'));
+      else {
+        const code = resolveScanCode(e.ean, e.quantity, receipt.scaleBarcode, products);
+        if ('reject' in code) rejected.push(refuse(e.id, code.reject));
+        else valid.push({ id: e.id, ean: code.ean, productId: code.productId, quantity: code.quantity, replaces: e.replaces ?? null });
+      }
+    }
+    const inserted = await insertEntries(tx, { orgId: ctx.principal.orgId, receiptId: receipt.id, scannedBy: ctx.principal.userId }, valid);
+    // Not inserted: stored meanwhile by a concurrent copy of this batch, or its target already corrected.
+    const skipped = valid.filter((e) => !inserted.has(e.id));
+    const late = await entryReceipts(tx, skipped.map((e) => e.id));
+    const accepted = [...storedHere, ...valid.filter((e) => inserted.has(e.id)).map((e) => e.id)];
+    for (const e of skipped) {
+      if (late.get(e.id) === receipt.id) accepted.push(e.id);
+      else rejected.push(refuse(e.id, late.has(e.id) ? 'entry_of_another_receipt' : 'already_replaced'));
+    }
+    return syncAnswer(tx, receipt.id, accepted, rejected);
   });
-  return { receiptId: receipt.id, results };
+}
+
+async function syncAnswer(tx: Executor, receiptId: string, accepted: string[], rejected: { id: string; reason: ReceiptEntryRefusal; message: string }[]) {
+  return { receiptId, accepted, rejected, serverCount: await countEntries(tx, receiptId), syncedAt: new Date() };
 }
 
 /**

@@ -56,7 +56,9 @@ describe('receiving a delivery', () => {
     await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: batch });
     // The same batch again (a dropped answer): acknowledged, nothing added.
     const again = await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: batch });
-    expect(again.results.every((r) => r.status === 'stored')).toBe(true);
+    expect([...again.accepted].sort()).toEqual(batch.map((b) => b.id).sort());
+    expect(again.rejected).toEqual([]);
+    expect(again.serverCount).toBe(4);
     const detail = await clerk.receiving.byId({ id: receipt.receipt.id });
     expect(detail.lines.find((l) => l.ean === ean(0))).toMatchObject({ received: 12, expected: 16, excess: 0 });
 
@@ -73,8 +75,10 @@ describe('receiving a delivery', () => {
     expect(await balance(0, 0)).toBe(17);
     const left = await clerk.receiving.toReceive({ storeId: storeId(0) });
     expect(left.items.filter((i) => i.productId === org.products[0]!.id).map((i) => i.remaining)).toEqual([4]);
-    // A closed receipt takes no more scans.
-    expect(await codeOf(clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)] }))).toBe('PRECONDITION_FAILED');
+    // A closed receipt takes no more scans, and says which of the batch it had taken; a pure resend is acknowledged.
+    const late = await errorOf(clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [batch[0]!, scan(ean(0), 1)] }));
+    expect(late).toMatchObject({ code: 'PRECONDITION_FAILED', cause: { reason: 'receipt_closed', data: { acknowledged: [batch[0]!.id] } } });
+    expect((await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: batch })).accepted).toHaveLength(4);
     const [event] = await services.db.execute<{ payload: { items: unknown[] } }>(sql`select payload from event_log where type = 'stock.received' and aggregate_id = ${receipt.receipt.id}`);
     expect(event!.payload.items).toHaveLength(3);
     // The requester and the buyer hear that the newer request's Arroz came in part.
@@ -93,7 +97,8 @@ describe('receiving a delivery', () => {
     const unknown = withCheckDigit('789777766665');
     const sent = await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(2), 1.995), scan(ean(2), 1.005), scan(unknown, 2), scan(ean(2), 0.0001)] });
     // Three decimals are a quantity (kg from a scale label); a fourth is refused alone.
-    expect(sent.results.map((r) => r.status)).toEqual(['stored', 'stored', 'stored', 'refused']);
+    expect(sent.accepted).toHaveLength(3);
+    expect(sent.rejected).toMatchObject([{ reason: 'invalid_quantity' }]);
     const detail = await clerk.receiving.byId({ id: receipt.receipt.id });
     expect(detail.unknownEans).toEqual([unknown]);
     expect(detail.needsManager).toBe(true);
@@ -102,6 +107,26 @@ describe('receiving a delivery', () => {
     expect(await balance(0, 2)).toBe(before);
     await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true });
     expect(await balance(0, 2)).toBe(before + 3);
+  });
+
+  it('counts a correction instead of the scan it replaces, once, and only within its receipt', async () => {
+    const clerk = await as(services, org, 'clerk');
+    const [a, b] = await Promise.all([0, 1].map(() => clerk.receiving.open({ id: randomUUID(), storeId: storeId(0) })));
+    const first = scan(ean(1), 6);
+    const fix = { ...scan(ean(1), 4), replaces: first.id };
+    const sent = await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [first, fix] });
+    expect(sent.accepted).toEqual([first.id, fix.id]);
+    // A second correction of the same scan, and a correction from another receipt, are refused alone.
+    const again = { ...scan(ean(1), 2), replaces: first.id };
+    const other = { ...scan(ean(1), 1), replaces: fix.id };
+    expect((await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [again] })).rejected).toMatchObject([{ id: again.id, reason: 'already_replaced' }]);
+    expect((await clerk.receiving.sync({ receiptId: b!.receipt.id, entries: [other] })).rejected).toMatchObject([{ id: other.id, reason: 'replaces_other_receipt' }]);
+    // Undoing the correction (0) leaves nothing of the product on the receipt.
+    const undo = { ...scan(ean(1), 0), replaces: fix.id };
+    expect((await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [undo, scan(ean(2), 0)] })).rejected).toMatchObject([{ reason: 'zero_quantity' }]);
+    expect((await clerk.receiving.byId({ id: a!.receipt.id })).lines).toEqual([]);
+    await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [{ ...scan(ean(1), 3), replaces: undo.id }] });
+    expect((await clerk.receiving.byId({ id: a!.receipt.id })).lines).toMatchObject([{ ean: ean(1), received: 3 }]);
   });
 
   it('closes two receipts for the same items at once without filling an item twice', async () => {

@@ -11,6 +11,8 @@ const receiptEntry = z.strictObject({
   ean: z.string().trim().min(1).max(32),
   /** Units (negative: a correction); checked per entry, so one bad quantity does not hold back the batch. */
   quantity: z.number(),
+  /** The scan this one corrects (its quantity stands instead; 0 undoes it). */
+  replaces: id.nullish(),
 });
 
 export const receivingRouter = createTRPCRouter({

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, pgEnum, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, orgId, quantity } from './_columns';
 import { products } from './catalogue';
 import { stores } from './stores';
@@ -36,7 +36,8 @@ export const receipts = pgTable(
 
 /**
  * What arrived, as scanned: one row per scan (its id made on the device, so a resent batch adds nothing). A code
- * the catalogue does not know is kept with no product, aside from the stock. Corrections are negative entries.
+ * the catalogue does not know is kept with no product, aside from the stock. A correction is a new entry that
+ * `replaces` an earlier one (its quantity stands instead; 0 undoes it), as in counting: the log is never edited.
  */
 export const receiptEntries = pgTable(
   'receipt_entries',
@@ -49,12 +50,15 @@ export const receiptEntries = pgTable(
     ean: text().notNull(),
     productId: uuid(),
     quantity: quantity().notNull(),
+    /** The entry this one corrects: that one no longer counts. One correction per entry (correct the correction). */
+    replaces: uuid(),
     scannedBy: uuid().notNull(),
     createdAt: createdAt(),
   },
   (t) => [
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
     index('receipt_entries_receipt_idx').on(t.receiptId),
-    check('receipt_entries_quantity_nonzero', sql`${t.quantity} <> 0`),
+    uniqueIndex('receipt_entries_replaces_idx').on(t.replaces),
+    check('receipt_entries_quantity_nonzero', sql`${t.quantity} <> 0 or ${t.replaces} is not null`),
   ],
 );
