@@ -82,6 +82,11 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
     const last = sessions.find((x) => x.status === 'finalized');
     const totals = last ? await sql<Row[]>`select * from inventory_totals where session_id = ${last.id as string}` : [];
     const tasks = await sql<Row[]>`select * from compliance_tasks where store_id = ${store.id as string}`;
+    const receipts = await sql<Row[]>`select * from receipts where store_id = ${store.id as string} and status = 'open'`;
+    const awaited = await sql<Row[]>`
+      select i.request_id from purchase_request_items i join purchase_requests r on r.id = i.request_id
+       where r.store_id = ${store.id as string} and r.status in ('approved', 'partially_approved') and i.status = 'approved'
+         and coalesce(i.approved_quantity, i.quantity) > i.received_quantity`;
     const now = Date.now();
     const month = 30 * 86_400_000;
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Sao_Paulo' }).format(new Date());
@@ -99,6 +104,7 @@ export async function naiveDashboard(sql: Sql, orgId: string): Promise<Dashboard
         lastFinalizedAt: last ? date(last.finalized_at)!.toISOString() : null,
         varianceValue: totals.reduce((sum, t) => sum + money(t.variance_value), 0),
       },
+      receiving: { itemsToReceive: awaited.length, requestsToReceive: new Set(awaited.map((a) => a.request_id)).size, openReceipts: receipts.length },
       compliance: {
         dueToday: tasks.filter((t) => String(t.period) === today && t.status !== 'cancelled').length,
         overdue: tasks.filter((t) => t.status === 'open' && date(t.due_at)!.getTime() < now).length,

@@ -38,6 +38,12 @@ export const navItems: readonly NavItem[] = [
     roles: ['clerk', 'manager', 'admin'],
   },
   {
+    href: '/receiving',
+    label: 'Recebimento',
+    description: 'Receba as entregas dos pedidos aprovados escaneando o que chegou, mesmo sem rede.',
+    roles: ['clerk', 'manager', 'admin'],
+  },
+  {
     href: '/compliance',
     label: 'Conformidade',
     description: 'Tarefas com fotos: gôndolas, preços e promoções de cada loja, verificadas pelo Google Vision.',

@@ -245,6 +245,11 @@ describe('backoff', () => {
     expect(classifySyncError({ message: 'x', data: { code: 'UNAUTHORIZED' } }).kind).toBe('unauthorized');
   });
 
+  it('reads a closed receipt as a closed log, with what the server had taken', () => {
+    const failure = classifySyncError({ message: 'x', data: { code: 'PRECONDITION_FAILED', reason: 'receipt_closed', details: { acknowledged: ['a'] } } });
+    expect(failure).toMatchObject({ kind: 'session_closed', acknowledged: ['a'] });
+  });
+
   it('tells a tablet refused as another device (it must be released) from one not assigned', () => {
     expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'device_secret_mismatch' } }).kind).toBe('device_refused');
     expect(classifySyncError({ message: 'x', data: { code: 'FORBIDDEN', reason: 'not_assigned' } }).kind).toBe('forbidden');

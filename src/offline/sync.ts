@@ -1,7 +1,8 @@
 /**
- * The sync engine: sends the current user's pending scans of a session in batches, marks synced only what the
- * server acknowledged, and retries with backoff. All its state is in IndexedDB, so a reload resumes it, and a
- * batch sent twice is harmless (the server is idempotent by entry id).
+ * The sync engine: sends the current user's pending scans of a log in batches, marks synced only what the server
+ * acknowledged, and retries with backoff. All its state is in IndexedDB, so a reload resumes it, and a batch sent
+ * twice is harmless (the server is idempotent by entry id). A log is a count session's, or a delivery's (receiving):
+ * `sessionId` names it, and `send` is the one procedure that takes its batches.
  */
 import {
   getDeviceIdentity,
@@ -16,10 +17,13 @@ import {
 } from './db';
 import type { RouterInputs, RouterOutputs } from '~/lib/trpc/react';
 
-/** The sync mutation's own types, so the device and the server cannot drift apart. */
+/** Counting's sync mutation types, so the device and the server cannot drift apart; a receipt's batch is a subset. */
 export type SyncRequest = RouterInputs['inventory']['sync'];
 export type SyncEntry = SyncRequest['entries'][number];
-export type SyncResponse = Omit<RouterOutputs['inventory']['sync'], 'storeId'>;
+type CountAnswer = RouterOutputs['inventory']['sync'];
+/** What the engine reads of an answer: counting's, or a receipt's (which has no duplicates or unmatched lists). */
+export type SyncResponse = Pick<CountAnswer, 'accepted' | 'serverCount' | 'lastSeq' | 'syncedAt'> &
+  Partial<Pick<CountAnswer, 'duplicates' | 'unmatched'>> & { rejected: { id: string; reason: string; message: string }[] };
 
 export type SyncSend = (request: SyncRequest) => Promise<SyncResponse>;
 
@@ -52,7 +56,7 @@ export function classifySyncError(error: unknown): SyncFailure {
   const code = e.data?.code;
   const message = e.message ?? String(error);
   if (code === 'UNAUTHORIZED') return { kind: 'unauthorized' };
-  if (code === 'PRECONDITION_FAILED' && e.data?.reason === 'session_closed') {
+  if (code === 'PRECONDITION_FAILED' && (e.data?.reason === 'session_closed' || e.data?.reason === 'receipt_closed')) {
     return { kind: 'session_closed', acknowledged: e.data.details?.acknowledged ?? [], message };
   }
   if (code === 'FORBIDDEN' && e.data?.reason === 'device_secret_mismatch') return { kind: 'device_refused', message };

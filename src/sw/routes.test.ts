@@ -23,6 +23,15 @@ describe('offline service worker routes', () => {
     expect(isOfflineQuery(url('/api/trpc/compliance.uploadPhoto'))).toBe(false);
   });
 
+  it('keeps the receiving page (any delivery: it is in the query string) and its queries, not its mutations', () => {
+    expect(isOfflinePage(url('/receiving'))).toBe(true);
+    expect(isOfflinePage(url('/receiving?store=1&receipt=2'))).toBe(true);
+    expect(isOfflinePage(url('/receiving-report'))).toBe(false);
+    expect(isOfflineQuery(url(`/api/trpc/auth.me,receiving.toReceive,receiving.byId?batch=1&${input}`))).toBe(true);
+    expect(isOfflineQuery(url('/api/trpc/receiving.sync'))).toBe(false);
+    expect(isOfflineQuery(url('/api/trpc/receiving.close'))).toBe(false);
+  });
+
   it('keeps the offline queries alone or batched, in plain or percent-encoded form', () => {
     expect(isOfflineQuery(url('/api/trpc/auth.me'))).toBe(true);
     expect(isOfflineQuery(url(`/api/trpc/inventory.byId?${input}`))).toBe(true);

@@ -8,10 +8,10 @@ import { PHOTO_PATH_PREFIX, photoSizes } from '../lib/photos';
 export const API_CACHE = 'mi-api-v1';
 
 /**
- * The read-only tRPC queries the counting and compliance pages need to start offline; nothing else under /api is
+ * The read-only tRPC queries the counting, receiving and compliance pages need to start offline; nothing else under /api is
  * ever cached.
  */
-export const OFFLINE_QUERIES: ReadonlySet<string> = new Set(['auth.me', 'inventory.byId', 'compliance.tasks', 'compliance.task']);
+export const OFFLINE_QUERIES: ReadonlySet<string> = new Set(['auth.me', 'inventory.byId', 'compliance.tasks', 'compliance.task', 'receiving.toReceive', 'receiving.byId']);
 
 /** The counting pages: the session list and everything under it. */
 export function isCountingPage(url: URL): boolean {
@@ -23,8 +23,11 @@ export function isCompliancePage(url: URL): boolean {
   return url.pathname === '/compliance' || url.pathname.startsWith('/compliance/');
 }
 
+/** Receiving: one page, the delivery in its query string (the worker keeps pages by path). */
+export const isReceivingPage = (url: URL) => url.pathname === '/receiving';
+
 /** Pages that open offline (network first, the last copy when offline). */
-export const isOfflinePage = (url: URL) => isCountingPage(url) || isCompliancePage(url);
+export const isOfflinePage = (url: URL) => isCountingPage(url) || isCompliancePage(url) || isReceivingPage(url);
 
 /** Next's client build output: content-hashed file names, so a cached copy never goes stale. */
 export function isStaticAsset(url: URL): boolean {

@@ -43,6 +43,7 @@ const eventTypeLabels: Record<EventType, string> = {
   'stock.adjusted': 'Estoque ajustado',
   'stock.transferred': 'Estoque transferido',
   'stock.received': 'Entrega recebida',
+  'receiving.opened': 'Entrega em conferência',
   'image.processed': 'Imagem processada',
   'notification.sent': 'Notificação enviada',
   'user.created': 'Usuário criado',

@@ -246,6 +246,7 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
                   <th scope="col" role="columnheader">Inventários</th>
                   <th scope="col" role="columnheader">Último inventário</th>
                   <th scope="col" role="columnheader" className="num">Divergência</th>
+                  <th scope="col" role="columnheader">A receber</th>
                   <th scope="col" role="columnheader">Conformidade</th>
                 </tr>
               </thead>
@@ -265,6 +266,12 @@ function DashboardContent({ data, storeId, storeName }: { data: Summary; storeId
                     <td role="cell" data-label="Último inventário">{formatDateTime(s.inventory.lastFinalizedAt)}</td>
                     <td role="cell" data-label="Divergência" className="num">
                       {formatMoney(s.inventory.varianceValue)}
+                    </td>
+                    <td role="cell" data-label="A receber">
+                      {plural(s.receiving.itemsToReceive, 'item', 'itens')}
+                      <span className="block muted">
+                        {plural(s.receiving.requestsToReceive, 'pedido', 'pedidos')} · {plural(s.receiving.openReceipts, 'entrega em conferência', 'entregas em conferência')}
+                      </span>
                     </td>
                     <td role="cell" data-label="Conformidade">
                       <ComplianceCell figures={s.compliance} />

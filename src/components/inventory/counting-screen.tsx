@@ -1,17 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type FormEvent, type Ref } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { beep } from '~/lib/ui/beep';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { handleExpiredLoginHere, loginUrl } from '~/lib/trpc/redirect';
 import type { ScanRecord } from '~/offline/db';
 import type { LineCount } from '~/offline/tally';
-import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { RegisterFromOffButton, useRegisterFromOff } from '../catalogue/register-from-off';
 import { useSession } from '../session';
-import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal, quantityInputValue } from '../ui/format';
-import { useKeyboardWedge } from '../ui/keyboard-wedge';
+import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal } from '../ui/format';
+import { ambiguousQuantity, CorrectionForm, RecentScans, ScanCodeInput, useThrottled, vibrate, type ScanCodeHandle } from './scanning';
 import { WithProductPhoto } from '../ui/product-photo';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
@@ -20,14 +19,6 @@ import { useOfflineReady } from './use-offline-ready';
 import styles from './inventory.module.css';
 
 type SessionDetail = RouterOutputs['inventory']['byId'];
-
-function vibrate(ms: number | number[]) {
-  try {
-    navigator.vibrate?.(ms);
-  } catch {
-    // Not every browser lets a page vibrate.
-  }
-}
 
 const countingPath = (sessionId: string) => `/inventory/${sessionId}/count`;
 
@@ -102,7 +93,6 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const [camera, setCamera] = useState(false);
   const [recount, setRecount] = useState(false);
   const [correcting, setCorrecting] = useState<ScanRecord | null>(null);
-  const [undoing, setUndoing] = useState<string | null>(null);
   const scanInput = useRef<ScanCodeHandle>(null);
   const pendingRecounts = session.recountRequests.filter((r) => !r.recounted);
   // A recount is made by someone else than who counted the line first (the server refuses it otherwise).
@@ -407,42 +397,19 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         </div>
       ) : null}
 
-      <h2 className="section-title">Últimas leituras</h2>
-      <ul className={styles.recent} data-testid="recent-scans">
-        {recent.map(({ scan: s, replaced }) => (
-          <li key={s.id} className={replaced ? styles.voided : undefined}>
-            <span>
-              {counter.lookupCached(s.ean)?.name ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${formatQuantity(s.quantity)}`) : `+${formatQuantity(s.quantity)}`}
-              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}</em> : null}
-            </span>
-            {!s.replaces && !replaced && s.status !== 'rejected' && !closed ? (
-              <span className={styles.rowActions}>
-                <button
-                  type="button"
-                  className="btn btn-secondary"
-                  disabled={undoing === s.id}
-                  onClick={() => {
-                    setUndoing(s.id);
-                    counter
-                      .correct(s, 0)
-                      .then(() => setStorageError(null))
-                      .catch((error: unknown) => setStorageError(`Não foi possível desfazer a leitura: ${(error as Error).message}`))
-                      .finally(() => {
-                        setUndoing(null);
-                        scanInput.current?.focus();
-                      });
-                  }}
-                >
-                  {undoing === s.id ? 'Desfazendo…' : 'Desfazer'}
-                </button>
-                <button type="button" className="btn btn-secondary" onClick={() => setCorrecting(s)}>
-                  Corrigir
-                </button>
-              </span>
-            ) : null}
-          </li>
-        ))}
-      </ul>
+      <RecentScans
+        recent={recent}
+        nameOf={(ean) => counter.lookupCached(ean)?.name ?? null}
+        canCorrect={!closed}
+        onUndo={(s) =>
+          counter
+            .correct(s, 0)
+            .then(() => setStorageError(null))
+            .catch((error: unknown) => setStorageError(`Não foi possível desfazer a leitura: ${(error as Error).message}`))
+            .finally(() => scanInput.current?.focus())
+        }
+        onCorrect={setCorrecting}
+      />
 
       <RunningCounts lines={shownLines} onRegister={registerEan} asking={fromOff.asking} />
       <p className="muted">
@@ -493,26 +460,6 @@ const QuantityAndZone = memo(function QuantityAndZone({
     </>
   );
 });
-
-/**
- * `value`, changed at most once per `ms`: the first change after a quiet spell shows at once, a burst shows its
- * latest value `ms` apart and its last value at the end.
- */
-function useThrottled<T>(value: T, ms: number): T {
-  const [shown, setShown] = useState(value);
-  const lastShown = useRef(0);
-  useEffect(() => {
-    const show = () => {
-      lastShown.current = performance.now();
-      setShown(value);
-    };
-    const wait = lastShown.current + ms - performance.now();
-    if (wait <= 0) return show();
-    const timer = setTimeout(show, wait);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return shown;
-}
 
 /**
  * What this tablet counted, per product. A 200-row table is the costliest thing on the page to lay out and paint,
@@ -573,96 +520,3 @@ const CountRow = memo(function CountRow({ line, onRegister, asking }: { line: Li
   );
 });
 
-function CorrectionForm({ scan, onSave, onCancel }: { scan: ScanRecord; onSave: (quantity: number) => Promise<void>; onCancel: () => void }) {
-  const [value, setValue] = useState(quantityInputValue(scan.quantity));
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const q = parseSignedDecimal(value);
-  const ambiguous = isAmbiguousDecimal(value);
-  const valid = q !== null && isStorableCountQuantity(q) && !ambiguous;
-  return (
-    <form
-      className="card"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!valid || saving) return;
-        setSaving(true);
-        setError(null);
-        onSave(q)
-          .catch((failure: unknown) => setError(`Não foi possível salvar a correção: ${(failure as Error).message}`))
-          .finally(() => setSaving(false));
-      }}
-    >
-      <p>
-        Corrigir a leitura de <span className="mono">{scan.ean}</span> (era {formatQuantity(scan.quantity)}). A leitura original fica no registro.
-      </p>
-      <label className={styles.small}>
-        Quantidade correta
-        <input className="input" inputMode="decimal" autoFocus value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={valid ? undefined : true} />
-      </label>
-      {!valid && value.trim() !== '' ? (
-        <p className="field-error">{ambiguous ? ambiguousQuantity(value) : 'Use um número até 1.000.000, com no máximo 3 casas decimais (0 desfaz a leitura).'}</p>
-      ) : null}
-      {error ? (
-        <p className="alert alert-error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="submit" className="btn btn-primary" disabled={!valid || saving}>
-          {saving ? 'Salvando…' : 'Salvar correção'}
-        </button>
-        <button type="button" className="btn btn-secondary" onClick={onCancel}>
-          Cancelar
-        </button>
-      </div>
-    </form>
-  );
-}
-
-const ambiguousQuantity = (text: string) =>
-  `Quantidade "${text.trim()}" ambígua: use vírgula para as casas decimais (${text.trim().replace('.', ',')}) ou escreva sem ponto (${text.trim().replace('.', '')}).`;
-
-type ScanCodeHandle = { take: () => string; focus: () => void };
-
-/**
- * The scan field. A keyboard-wedge scanner types a code a key at a time, so the text lives here: each keystroke
- * re-renders this input, not the whole counting screen with its lists. The form takes the code on submit. Digits
- * typed outside any field come here too, and a scan typed into another field (Quantidade, Zona, a correction) goes
- * to `onScan` (useKeyboardWedge).
- */
-const ScanCodeInput = memo(function ScanCodeInput({ ref, disabled, onScan }: { ref: Ref<ScanCodeHandle>; disabled: boolean; onScan: (code: string) => void }) {
-  const [code, setCode] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  useImperativeHandle(
-    ref,
-    () => ({
-      take: () => {
-        setCode('');
-        return code;
-      },
-      focus: () => input.current?.focus(),
-    }),
-    [code],
-  );
-
-  useKeyboardWedge(input, onScan);
-  // Not autoFocus: the field mounts disabled (until the scan log is open), and a disabled field takes no focus.
-  useEffect(() => {
-    if (!disabled) input.current?.focus();
-  }, [disabled]);
-
-  return (
-    <input
-      id="scan-code"
-      ref={input}
-      className="input scan-input"
-      inputMode="numeric"
-      autoComplete="off"
-      placeholder="Leia ou digite o EAN e Enter"
-      value={code}
-      onChange={(e) => setCode(e.target.value.replace(/[^\d]/g, ''))}
-      disabled={disabled}
-    />
-  );
-});

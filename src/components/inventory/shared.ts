@@ -64,10 +64,17 @@ const rejectReasons: Record<SyncRejectReason, string> = {
   recount_by_first_counter: 'você contou este produto na primeira contagem: a recontagem deve ser feita por outro operador',
 };
 
+/** Receiving's own reasons (`receiving.sync`); the others are counting's. */
+const receivingRejectReasons: Record<string, string> = {
+  entry_of_another_receipt: 'identificador repetido de outra entrega: leia o produto de novo',
+  replaces_other_receipt: 'a leitura corrigida é de outra entrega',
+};
+
 /** Said of a scan the tablet still held when it learned the count was closed (`~/offline/sync` SESSION_CLOSED). */
 const closedBeforeItArrived = 'o inventário já estava encerrado: não entrou na contagem';
 
 export function rejectReasonLabel(reason: string | undefined, message: string | undefined): string {
   if (reason === 'session_closed') return closedBeforeItArrived;
+  if (reason && reason in receivingRejectReasons) return receivingRejectReasons[reason]!;
   return (reason && reason in rejectReasons ? rejectReasons[reason as SyncRejectReason] : message) ?? 'recusada pelo servidor';
 }

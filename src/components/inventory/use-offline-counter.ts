@@ -28,7 +28,7 @@ import {
   type ScanRecord,
   type SyncReceipt,
 } from '~/offline/db';
-import { SyncLoop, type SyncOutcome, type SyncState } from '~/offline/sync';
+import { SyncLoop, type SyncOutcome, type SyncSend, type SyncState } from '~/offline/sync';
 import { ScanTally, type ScanValue, type TallyView } from '~/offline/tally';
 
 export type ScanFeedback =
@@ -46,7 +46,15 @@ export type ScanFeedback =
     }
   | { ok: false; message: string };
 
-type Options = { sessionId: string; storeId: string | null; userId: string; layout: ScaleBarcodeLayout | null };
+type Options = {
+  /** The log: a count session's id, or a receipt's. */
+  sessionId: string;
+  storeId: string | null;
+  userId: string;
+  layout: ScaleBarcodeLayout | null;
+  /** Who takes the log's batches: counting's `inventory.sync` unless given (receiving sends to `receiving.sync`). */
+  send?: SyncSend;
+};
 
 /**
  * What the bench reads: persist times around the IndexedDB write, a way to wait for a full sync, and the
@@ -97,10 +105,10 @@ function displayQuantity(scan: Pick<ScanRecord, 'ean' | 'quantity'>, product: Of
 }
 
 /**
- * The counting screen's state: the scan log of this session from IndexedDB, running counts per product, the
+ * A scanning screen's state (counting, receiving): the scan log from IndexedDB, running counts per product, the
  * products table, and the sync loop. A scan is acknowledged only after its row is committed.
  */
-export function useOfflineCounter({ sessionId, storeId, userId, layout }: Options) {
+export function useOfflineCounter({ sessionId, storeId, userId, layout, send }: Options) {
   const utils = api.useUtils();
   const online = useOnline();
   const [ready, setReady] = useState(false);
@@ -138,6 +146,8 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       : `Não foi possível ler as leituras guardadas neste tablet (${readError}). Recarregue a página; o que já foi salvo continua no tablet.`;
   const productCache = useRef(new Map<string, OfflineProduct | undefined>());
   const loopRef = useRef<SyncLoop | null>(null);
+  // The first `send` given stays for the log's lifetime (a new function each render must not restart the loop).
+  const sendRef = useRef(send);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const kickTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const deviceRef = useRef<string | null>(null);
@@ -242,7 +252,7 @@ export function useOfflineCounter({ sessionId, storeId, userId, layout }: Option
       db: offlineDb(),
       sessionId,
       userId,
-      send: (request) => utils.client.inventory.sync.mutate(request),
+      send: sendRef.current ?? ((request) => utils.client.inventory.sync.mutate(request)),
       isOnline: () => navigator.onLine,
       onState: (state) => {
         setSyncState(state);

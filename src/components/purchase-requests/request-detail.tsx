@@ -14,7 +14,7 @@ import { formatDateTime, formatMoney, formatQuantity, shortId } from '../ui/form
 import { Modal } from '../ui/modal';
 import { PageHeader } from '../ui/page-header';
 import { WithProductPhoto } from '../ui/product-photo';
-import { ItemStatusBadge, RequestStatusBadge, requestStatusLabels } from './status';
+import { ItemStatusBadge, ReceivedBadge, RequestStatusBadge, requestStatusLabels } from './status';
 import styles from './request-detail.module.css';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -211,6 +211,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
               <th scope="col" role="columnheader" className="num">Total</th>
               <th scope="col" role="columnheader">Decisão</th>
               <th scope="col" role="columnheader" className="num">Aprovada</th>
+              <th scope="col" role="columnheader">Recebimento</th>
               <th scope="col" role="columnheader">Motivo</th>
               <th scope="col" role="columnheader">Comprador</th>
             </tr>
@@ -240,6 +241,9 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
                 </td>
                 <td role="cell" data-label="Aprovada" className="num">
                   {item.approvedQuantity == null ? '—' : `${formatQuantity(item.approvedQuantity)} ${item.unit}`}
+                </td>
+                <td role="cell" data-label="Recebimento">
+                  {item.status === 'approved' ? <ReceivedBadge approved={item.approvedQuantity ?? item.quantity} received={item.receivedQuantity} unit={item.unit} /> : '—'}
                 </td>
                 <td role="cell" data-label="Motivo">{item.decisionReason ?? '—'}</td>
                 <td role="cell" data-label="Comprador">{item.buyerName ?? (r.status === 'draft' ? 'Definido ao enviar' : '—')}</td>

@@ -40,3 +40,10 @@ export function ItemStatusBadge({ status, quantity, approvedQuantity }: { status
   }
   return <span className={`badge ${known ? itemStatusTone[known] : 'badge-off'}`}>{known ? itemStatusLabels[known] : status}</span>;
 }
+
+/** How much of an approved item the store has received: "A receber", "Recebido em parte (2 de 6)", "Recebido". */
+export function ReceivedBadge({ approved, received, unit }: { approved: number; received: number; unit: string }) {
+  if (received <= 0) return <span className="badge badge-pending">A receber</span>;
+  if (received < approved) return <span className="badge badge-partial">{`Recebido em parte (${formatQuantity(received)} de ${formatQuantity(approved)} ${unit})`}</span>;
+  return <span className="badge badge-ok">Recebido</span>;
+}

@@ -39,6 +39,9 @@ const DASHBOARD: Partial<Record<EventType, LiveEvent['kind']>> = {
   'purchaseRequest.itemDecided': 'purchaseRequest',
   'purchaseRequest.completed': 'purchaseRequest',
   'purchaseRequest.closed': 'purchaseRequest',
+  // Deliveries awaited and being received, per store.
+  'stock.received': 'purchaseRequest',
+  'receiving.opened': 'purchaseRequest',
   'inventory.opened': 'inventory',
   'inventory.finalized': 'inventory',
   'inventory.cancelled': 'inventory',

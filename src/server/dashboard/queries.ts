@@ -8,6 +8,8 @@ export type DashboardStore = {
   /** Requested value over the last 30 days (store_daily_stats). */
   requestsValue30d: number;
   inventory: { open: number; finalized: number; lastFinalizedAt: string | null; varianceValue: number };
+  /** Deliveries: approved request items not yet received in full (and their requests), receipts being scanned. */
+  receiving: { itemsToReceive: number; requestsToReceive: number; openReceipts: number };
   /**
    * Compliance photo tasks: due today, overdue (open past their time), waiting for a manager (failed by Vision or
    * not judged), and over the last 30 days the tasks that fell due, those sent on time, and the final verdicts
@@ -123,8 +125,16 @@ export async function loadDashboard(db: Executor, orgId: string, storeIds: strin
         (select max(x.finalized_at) from inventory_sessions x where x.org_id = ${orgId} and x.store_id = scope.id) as inv_last,
         coalesce((select sum(t.variance_value) from inventory_totals t where t.session_id = (
           select l.id from inventory_sessions l where l.org_id = ${orgId} and l.store_id = scope.id and l.status = 'finalized' order by l.finalized_at desc limit 1)), 0)::float8 as inv_variance,
+        (select count(*) from receipts x where x.org_id = ${orgId} and x.store_id = scope.id and x.status = 'open')::int as rc_open,
+        awaited.*,
         co.*
       from scope
+      cross join lateral (
+        select count(*)::int as rc_items, count(distinct r.id)::int as rc_requests
+          from purchase_requests r join purchase_request_items i on i.request_id = r.id
+         where r.org_id = ${orgId} and r.store_id = scope.id and r.status in ('approved', 'partially_approved') and i.status = 'approved'
+           and coalesce(i.approved_quantity, i.quantity) > i.received_quantity
+      ) awaited
       cross join lateral (
         select
           count(*) filter (where c.period = (now() at time zone 'America/Sao_Paulo')::date and c.status <> 'cancelled')::int as co_due_today,
@@ -144,6 +154,7 @@ export async function loadDashboard(db: Executor, orgId: string, storeIds: strin
       'stores', coalesce((select json_agg(json_build_object(
           'storeId', id, 'storeName', name, 'requestsValue30d', requests_value,
           'inventory', json_build_object('open', inv_open, 'finalized', inv_finalized, 'lastFinalizedAt', inv_last, 'varianceValue', inv_variance),
+          'receiving', json_build_object('itemsToReceive', rc_items, 'requestsToReceive', rc_requests, 'openReceipts', rc_open),
           'compliance', json_build_object('dueToday', co_due_today, 'overdue', co_overdue, 'awaitingReview', co_review,
             'due30d', co_due30, 'onTime30d', co_on_time30, 'passed30d', co_passed30, 'failed30d', co_failed30,
             'passRate', case when co_passed30 + co_failed30 = 0 then null else co_passed30::float8 / (co_passed30 + co_failed30) end)

@@ -74,6 +74,8 @@ export const eventPayloads = {
   /** `reason`: why it waits in review (absent when approved, and from events before migration 0013). */
   /** A manager's correction or loss of one product's stock in a store (`quantity`: what it added, signed). */
   'stock.adjusted': z.object({ operationId: uuid, storeId: uuid, productId: uuid, kind: z.enum(['manual_adjustment', 'loss']), quantity: z.number(), balanceAfter: z.number() }),
+  /** A delivery started being received at a store (a receipt opened on a tablet). */
+  'receiving.opened': z.object({ receiptId: uuid, storeId: uuid }),
   /** A receipt closed: what it filled of the store's request items, what came beyond them, the codes kept aside. */
   'stock.received': z.object({
     receiptId: uuid,
@@ -133,6 +135,7 @@ const aggregateOf: Record<EventType, string> = {
   'stock.adjusted': 'stockOperation',
   'stock.transferred': 'stockOperation',
   'stock.received': 'receipt',
+  'receiving.opened': 'receipt',
   'image.processed': 'product',
   'notification.sent': 'notification',
   'user.created': 'user',

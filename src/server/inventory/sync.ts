@@ -1,7 +1,6 @@
 import { parseScan, type ScaleBarcodeLayout } from '~/lib/scale-barcode';
 import { isStorableCountQuantity } from '~/lib/count-quantity';
 import { writeAudit } from '../audit/audit';
-import type { Executor } from '../db/client';
 import { countDeviceEntries, findEntrySessions, insertCountEntries, recordDeviceSync, type NewCountEntry } from './queries/entries';
 import { productsForScans, resolveScanCode, type ScanProducts } from './scan-codes';
 import { findFirstCountLines } from './queries/recounts';

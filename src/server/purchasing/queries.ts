@@ -195,7 +195,7 @@ const itemsJson = sql<RequestItemView[]>`coalesce((
   select json_agg(json_build_object(
     'id', i.id, 'productId', i.product_id, 'ean', p.ean, 'productName', p.name, 'unit', p.unit, 'photoId', ${approvedPhotoIdOf('p')},
     'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8, 'note', i.note, 'status', i.status,
-    'approvedQuantity', i.approved_quantity::float8, 'decisionReason', i.decision_reason,
+    'approvedQuantity', i.approved_quantity::float8, 'receivedQuantity', i.received_quantity::float8, 'decisionReason', i.decision_reason,
     'buyerId', i.buyer_id, 'buyerName', b.name, 'decidedAt', i.decided_at, 'version', i.version
   ) order by i.position, i.id)
   from ${purchaseRequestItems} i
@@ -216,6 +216,8 @@ export type RequestItemView = {
   note: string | null;
   status: 'pending' | 'approved' | 'rejected';
   approvedQuantity: number | null;
+  /** What the store's receipts have delivered of an approved item (receiving). */
+  receivedQuantity: number;
   decisionReason: string | null;
   buyerId: string | null;
   buyerName: string | null;

@@ -48,7 +48,10 @@ export async function toReceive(ctx: SignedInContext, storeId: string) {
 /** Opens a receipt with the tablet's id; opening it again answers the same receipt. */
 export async function openReceipt(ctx: SignedInContext, input: { id: string; storeId: string; note?: string | null }) {
   await storeOfCaller(ctx, input.storeId);
-  await insertReceipt(ctx.db, { id: input.id, orgId: ctx.principal.orgId, storeId: input.storeId, note: input.note ?? null, openedBy: ctx.principal.userId });
+  await inTransaction(ctx, async (tx, emit) => {
+    const inserted = await insertReceipt(tx, { id: input.id, orgId: ctx.principal.orgId, storeId: input.storeId, note: input.note ?? null, openedBy: ctx.principal.userId });
+    if (inserted) await emit([{ type: 'receiving.opened', orgId: ctx.principal.orgId, aggregateId: input.id, payload: { receiptId: input.id, storeId: input.storeId } }]);
+  });
   const receipt = await findReceipt(ctx.db, ctx.principal.orgId, input.id);
   if (!receipt || receipt.storeId !== input.storeId) throw new AppError('CONFLICT', 'receipt_id_taken', 'This receipt id is already used; make a new id for a new delivery', { field: 'id' });
   return receiptDetail(ctx, receipt.id);
