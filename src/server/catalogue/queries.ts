@@ -68,7 +68,7 @@ export async function findProductsByIds(db: Executor, orgId: string, ids: string
 }
 
 /** Smallest digit string greater than every string starting with `prefix` ("789" → "790", "79" → "8"). */
-function nextDigitPrefix(prefix: string): string | null {
+export function nextDigitPrefix(prefix: string): string | null {
   const digits = prefix.replace(/9+$/, '');
   if (digits === '') return null;
   return digits.slice(0, -1) + String(Number(digits.at(-1)) + 1);

@@ -90,7 +90,8 @@ export const products = pgTable(
 );
 
 /** Text compared byte by byte: the order of the index and of `>`/`<` in its range scans is the C collation's. */
-const textC = customType<{ data: string }>({ dataType: () => 'text collate "C"' });
+/** Text in byte order (collation "C"): name keys compare and index the same everywhere. */
+export const textC = customType<{ data: string }>({ dataType: () => 'text collate "C"' });
 
 /**
  * Product search's word index: one row per product and word of its name, brand or category (products.search_words),

@@ -15,7 +15,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { createdAt, money, orgId, quantity, updatedAt } from './_columns';
-import { products } from './catalogue';
+import { products, textC } from './catalogue';
 import { stores } from './stores';
 import { users } from './users';
 
@@ -28,10 +28,18 @@ export const storeStock = pgTable(
     productId: uuid().notNull(),
     quantity: quantity().notNull().default(0),
     updatedAt: updatedAt(),
+    /**
+     * The product's `name_key` and `search_words`, copied by triggers (migration 0022: on a new row, and when the
+     * product is renamed), so a store's stock pages in name order and searches from its own index, never sorting
+     * every product the store holds.
+     */
+    nameKey: textC(),
+    searchWords: text(),
   },
   (t) => [
     primaryKey({ columns: [t.storeId, t.productId] }),
     index('store_stock_product_idx').on(t.productId),
+    index('store_stock_store_name_idx').on(t.storeId, t.nameKey, t.productId),
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
   ],

@@ -1,0 +1,49 @@
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServices } from '../../../tests/helpers/harness';
+import { as, createInventoryFixture, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
+import { products } from '../db/schema';
+import type { Services } from '../services';
+
+let services: Services;
+let close: () => Promise<void>;
+let org: InventoryFixture;
+
+beforeAll(async () => {
+  ({ services, close } = await createTestServices());
+  org = await createInventoryFixture(services, 'levels');
+  await setStock(services, org, 0, [4, 5, 6]);
+});
+afterAll(() => close());
+
+const storeId = () => org.stores[0]!.id;
+const names = (page: { items: { name: string }[] }) => page.items.map((l) => l.name);
+
+describe("a store's stock page", () => {
+  it('pages in name order (accents aside) and searches words as the catalogue does, or an EAN prefix', async () => {
+    const clerk = await as(services, org, 'clerk');
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: { name: string }[]; nextCursor: string | null } = await clerk.stock.levels({ storeId: storeId(), limit: 1, cursor });
+      seen.push(...names(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['Arroz 5kg', 'Café 500g', 'Feijão 1kg']);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'feijao' }))).toEqual(['Feijão 1kg']);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'merc 5' }))).toEqual(['Arroz 5kg']);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'roz' }))).toEqual([]);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: org.products[2]!.ean.slice(0, 12) }))).toEqual(['Café 500g']);
+  });
+
+  it('follows a renamed product at once (its stock rows carry the name they are ordered and searched by)', async () => {
+    const clerk = await as(services, org, 'clerk');
+    await services.db.update(products).set({ name: 'Açaí 1kg', brand: 'Frooty' }).where(eq(products.id, org.products[1]!.id));
+    expect(names(await clerk.stock.levels({ storeId: storeId() }))).toEqual(['Açaí 1kg', 'Arroz 5kg', 'Café 500g']);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'frooty' }))).toEqual(['Açaí 1kg']);
+    expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'feijao' }))).toEqual([]);
+    const [stale] = await services.db.execute<{ n: number }>(sql`
+      select count(*)::int as n from store_stock s join products p on p.id = s.product_id where s.name_key is distinct from p.name_key or s.search_words is distinct from p.search_words`);
+    expect(stale!.n).toBe(0);
+  });
+});
