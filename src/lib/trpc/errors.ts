@@ -77,6 +77,8 @@ const columnNames: Record<string, string> = {
   plu: 'o PLU',
   active: '"ativo"',
   quantity: 'a quantidade',
+  min: 'o mínimo',
+  reorder: 'a quantidade de reposição',
 };
 
 /** A refused value in Portuguese: a form field's message under the field. */
@@ -177,6 +179,10 @@ export function describeRowProblem(problem: Pick<Problem, 'reason' | 'params'>):
       return 'a quantidade é grande demais';
     case 'plu_format':
       return 'o PLU deve ter de 4 a 6 dígitos';
+    case 'rule_incomplete':
+      return 'informe o mínimo e a reposição juntos (ou deixe os dois em branco)';
+    case 'must_be_positive':
+      return `${column} deve ser maior que zero`;
     case 'not_yes_no':
       return `"ativo" deve ser sim ou não (veio "${str(p.value)}")`;
     case 'buyer_email_unknown':

@@ -32,7 +32,7 @@ describe('parsing', () => {
 
   it('accepts Portuguese headers, semicolons and a BOM; line numbers count the header as line 1', async () => {
     const parsed = await parseStockCsv(`\uFEFFcódigo;quantidade\n${org.products[0]!.ean};3\n\n${org.products[1]!.ean};x\n`);
-    expect(parsed.rows).toEqual([{ line: 2, ean: org.products[0]!.ean, quantity: 3 }]);
+    expect(parsed.rows).toEqual([{ line: 2, ean: org.products[0]!.ean, quantity: 3, rule: null }]);
     expect(parsed.errors).toEqual([{ line: 4, ean: org.products[1]!.ean, errors: [expect.objectContaining({ reason: 'not_a_quantity', params: { value: 'x' } })] }]);
     expect((await parseStockCsv('produto;saldo\n1;2\n')).fatal).toMatchObject({ reason: 'csv_missing_column', data: { column: 'ean' } });
   });

@@ -244,3 +244,15 @@ export async function reorderSuggestions(db: Executor, orgId: string, storeId: s
      limit ${limit}`);
   return [...rows];
 }
+
+/** Sets many reorder rules of a store at once (a stock CSV's `minimo;reposicao`), one statement. */
+export async function setReorderRules(tx: Executor, r: { orgId: string; storeId: string; userId: string; rules: { productId: string; minQuantity: number; reorderQuantity: number }[] }) {
+  if (r.rules.length === 0) return;
+  await tx.execute(sql`
+    insert into reorder_rules (org_id, store_id, product_id, min_quantity, reorder_quantity, updated_by, updated_at)
+    select ${r.orgId}, ${r.storeId}, x."productId", x."minQuantity", x."reorderQuantity", ${r.userId}, now()
+      from jsonb_to_recordset(${jsonArray(r.rules)}) as x("productId" uuid, "minQuantity" numeric, "reorderQuantity" numeric)
+     order by x."productId"
+    on conflict (store_id, product_id) do update set min_quantity = excluded.min_quantity, reorder_quantity = excluded.reorder_quantity,
+      updated_by = excluded.updated_by, updated_at = excluded.updated_at`);
+}

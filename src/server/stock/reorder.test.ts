@@ -45,6 +45,25 @@ describe('reorder suggestions', () => {
     expect((await clerk.stock.levels({ storeId: storeId(0), belowMinimum: true })).items).toEqual([]);
   });
 
+  it('takes minimums and reorder quantities from the stock CSV, row by row; a row may set only the rule', async () => {
+    const manager = await as(services, org, 'manager');
+    await setStock(services, org, 1, [7, 8, 9]);
+    const ean = (i: number) => org.products[i]!.ean;
+    const csv = `ean;quantidade;mínimo;reposição\n${ean(0)};3;10;24\n${ean(1)};;5;\n${ean(2)};;12,5;6\n`;
+    const result = await manager.inventory.stock.importCsv({ storeId: storeId(1), csv });
+    expect(result).toMatchObject({ updated: 1, rules: 2, rejected: 1 });
+    expect(result.errors).toMatchObject([{ line: 3, errors: [{ reason: 'rule_incomplete' }, { reason: 'required' }] }]);
+    const levels = await manager.stock.levels({ storeId: storeId(1) });
+    expect(levels.items.map((l) => [l.productId, l.quantity, l.minQuantity, l.reorderQuantity])).toEqual(
+      expect.arrayContaining([
+        [productId(0), 3, 10, 24],
+        [productId(1), 8, null, null],
+        [productId(2), 9, 12.5, 6],
+      ]),
+    );
+    expect((await manager.stock.suggestions({ storeId: storeId(1) })).items.map((s) => s.productId).sort()).toEqual([productId(0), productId(2)].sort());
+  });
+
   it('keeps a clerk to their stores', async () => {
     const clerk = await as(services, org, 'clerk');
     expect(await codeOf(clerk.stock.suggestions({ storeId: storeId(1) }))).toBe('NOT_FOUND');
