@@ -1,3 +1,4 @@
+import { findProduct } from './fixtures/api';
 import { expect, test } from './fixtures/auth';
 
 /** The number a cell shows ("1.234,5 kg" → 1234.5). */
@@ -73,4 +74,25 @@ test('a product below the minimum a manager set is suggested, and the suggestion
   await page.goto('/stock');
   await expect(page.getByRole('table', { name: /^Estoque de / })).toBeVisible();
   await expect(page.getByRole('region', { name: 'Sugestões de reposição' })).toHaveCount(0);
+});
+
+test('a manager imports a store’s balances and minimums from a spreadsheet; a bad row comes back with its line', async ({ page, loginAs }) => {
+  await loginAs('manager', '/stock');
+  const product = await findProduct(page.request, 'Detergente Líquido Ypê 500ml');
+  await page.getByRole('button', { name: 'Importar CSV' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Importar estoque de / });
+  const wrongDigit = `${product.ean.slice(0, 12)}${(Number(product.ean[12]) + 1) % 10}`;
+  const csv = `ean;quantidade;minimo;reposicao\n${product.ean};7;9;24\n${wrongDigit};3;;\n`;
+  await dialog.getByLabel('Arquivo CSV').setInputFiles({ name: 'estoque.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await dialog.getByRole('button', { name: 'Importar' }).click();
+  await expect(dialog.getByText(/1 (saldo alterado|produto novo na loja)/)).toBeVisible();
+  await expect(dialog.getByText('1 regra de reposição')).toBeVisible();
+  await expect(dialog.getByRole('table', { name: 'Linhas recusadas' })).toContainText('3');
+  await dialog.getByRole('button', { name: 'Fechar' }).click();
+
+  await page.getByLabel('Buscar por nome ou EAN').fill(product.ean);
+  const row = page.getByRole('table', { name: /^Estoque de / }).getByRole('row').filter({ hasText: product.name });
+  await expect(row.locator('td[data-label="Saldo"]')).toContainText('7');
+  await expect(row.locator('td[data-label="Mínimo / pedir"]')).toContainText('9 / 24');
+  await expect(row).toContainText('abaixo do mínimo');
 });

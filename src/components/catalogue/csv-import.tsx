@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { api } from '~/lib/trpc/react';
 import { ErrorAlert, Notice } from '../ui/feedback';
 import { Modal } from '../ui/modal';
@@ -14,27 +14,91 @@ const MAX_BYTES = 20 * 1024 * 1024;
 
 type CsvImportDialogProps = { open: boolean; onClose: () => void; onImported: () => void | Promise<void> };
 
+/** The catalogue's import: products created or updated by EAN. */
 export function CsvImportDialog({ open, onClose, onImported }: CsvImportDialogProps) {
+  const importCsv = api.products.importCsv.useMutation({ onSuccess: () => onImported() });
+  return (
+    <CsvImportModal
+      open={open}
+      title="Importar produtos de CSV"
+      onClose={onClose}
+      importer={{ ...importCsv, run: (csv) => importCsv.mutate({ csv }) }}
+      help={
+        <>
+          <p>
+            Primeira linha com os nomes das colunas, separadas por vírgula ou ponto e vírgula. Obrigatórias: <code>ean</code> e <code>nome</code>.
+            Opcionais: <code>marca</code>, <code>categoria</code>, <code>unidade</code>, <code>preco</code> (12,50), <code>comprador</code> (e-mail),{' '}
+            <code>plu</code>, <code>ativo</code> (sim/não).
+          </p>
+          <p>
+            Um EAN que já existe é atualizado; os outros são criados. Na atualização, uma coluna que o arquivo não tem não muda nada, e uma célula vazia
+            apaga marca, categoria, comprador ou PLU, mas mantém preço, unidade e ativo.
+          </p>
+        </>
+      }
+      summary={(result) => (
+        <>
+          <strong>{result.created}</strong> {result.created === 1 ? 'produto criado' : 'produtos criados'}, <strong>{result.updated}</strong>{' '}
+          {result.updated === 1 ? 'atualizado' : 'atualizados'}
+        </>
+      )}
+    />
+  );
+}
+
+/** What an import answers: the bad rows (the first ones listed, all of them in the report). */
+export type ImportAnswer = {
+  rejected: number;
+  errors: { line: number; ean: string | null; errors: Parameters<typeof describeRowProblem>[0][] }[];
+  errorsTruncated: boolean;
+  reportId?: string | null;
+};
+
+/** An import's mutation as the form needs it (React Query's state, and how to send the file's text). */
+export type Importer<R extends ImportAnswer> = {
+  run: (csv: string) => void;
+  reset: () => void;
+  isPending: boolean;
+  isError: boolean;
+  error: Parameters<typeof ErrorAlert>[0]['error'] | null;
+  data: R | undefined;
+};
+
+type CsvImportModalProps<R extends ImportAnswer> = {
+  open: boolean;
+  title: string;
+  help: ReactNode;
+  onClose: () => void;
+  importer: Importer<R>;
+  /** What the good rows did, before "N linhas recusadas". */
+  summary: (result: R) => ReactNode;
+};
+
+/** A CSV import in a dialog: the catalogue's, a store's stock. */
+export function CsvImportModal<R extends ImportAnswer>(props: CsvImportModalProps<R>) {
   const [busy, setBusy] = useState(false);
   return (
-    <Modal open={open} title="Importar produtos de CSV" onClose={onClose} busy={busy}>
-      {open ? <CsvImportForm onClose={onClose} onImported={onImported} onBusyChange={setBusy} /> : null}
+    <Modal open={props.open} title={props.title} onClose={props.onClose} busy={busy}>
+      {props.open ? <CsvImportForm {...props} onBusyChange={setBusy} /> : null}
     </Modal>
   );
 }
 
 /**
- * The file is read in the browser and sent as text; the server creates or updates by EAN and answers, line by
- * line, what it refused and why. Good rows are imported even when others are refused.
+ * The file is read in the browser and sent as text; the server answers, line by line, what it refused and why. Good
+ * rows are imported even when others are refused.
  */
-function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDialogProps, 'open'> & { onBusyChange: (busy: boolean) => void }) {
+function CsvImportForm<R extends ImportAnswer>({ help, onClose, importer, summary, onBusyChange }: CsvImportModalProps<R> & { onBusyChange: (busy: boolean) => void }) {
   const fileId = useId();
   const [file, setFile] = useState<File | null>(null);
   const [fileError, setFileError] = useState<string | undefined>();
   const [reading, setReading] = useState(false);
-  const importCsv = api.products.importCsv.useMutation({ onSuccess: () => onImported() });
+  const importCsv = importer;
   const busy = reading || importCsv.isPending;
   useEffect(() => onBusyChange(busy), [busy, onBusyChange]);
+  // A new dialog starts without the last file's answer.
+  const reset = importCsv.reset;
+  useEffect(() => reset(), [reset]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -52,24 +116,14 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
     } finally {
       setReading(false);
     }
-    importCsv.mutate({ csv });
+    importCsv.run(csv);
   };
 
   const result = importCsv.data;
 
   return (
     <form className="form" onSubmit={(e) => void submit(e)} noValidate>
-      <div className={`field-hint ${styles.csvHelp}`}>
-        <p>
-          Primeira linha com os nomes das colunas, separadas por vírgula ou ponto e vírgula. Obrigatórias: <code>ean</code> e <code>nome</code>.
-          Opcionais: <code>marca</code>, <code>categoria</code>, <code>unidade</code>, <code>preco</code> (12,50), <code>comprador</code> (e-mail),{' '}
-          <code>plu</code>, <code>ativo</code> (sim/não).
-        </p>
-        <p>
-          Um EAN que já existe é atualizado; os outros são criados. Na atualização, uma coluna que o arquivo não tem não muda nada, e uma célula vazia
-          apaga marca, categoria, comprador ou PLU, mas mantém preço, unidade e ativo.
-        </p>
-      </div>
+      <div className={`field-hint ${styles.csvHelp}`}>{help}</div>
       <div className={`field${fileError ? ' field-invalid' : ''}`}>
         <label htmlFor={fileId} className="field-label">
           Arquivo CSV
@@ -102,8 +156,7 @@ function CsvImportForm({ onClose, onImported, onBusyChange }: Omit<CsvImportDial
           <h3 id={`${fileId}-result`}>Resultado da importação</h3>
           <Notice tone={result.rejected > 0 ? 'warning' : 'success'}>
             <p>
-              <strong>{result.created}</strong> {result.created === 1 ? 'produto criado' : 'produtos criados'}, <strong>{result.updated}</strong>{' '}
-              {result.updated === 1 ? 'atualizado' : 'atualizados'}, <strong>{result.rejected}</strong> {result.rejected === 1 ? 'linha recusada' : 'linhas recusadas'}.
+              {summary(result)}, <strong>{result.rejected}</strong> {result.rejected === 1 ? 'linha recusada' : 'linhas recusadas'}.
             </p>
             {result.errorsTruncated ? (
               <p>

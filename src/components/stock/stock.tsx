@@ -15,6 +15,7 @@ import { RowAction, RowActions } from '../ui/row-actions';
 import { useDebouncedValue } from '../ui/use-debounced-value';
 import { AdjustStockDialog } from './adjust-dialog';
 import { HistoryDialog } from './history-dialog';
+import { StockImportDialog } from './import-dialog';
 import { ReorderDialog } from './reorder-dialog';
 import { ReorderPanel } from './reorder-panel';
 import styles from './stock.module.css';
@@ -43,13 +44,24 @@ export function Stock() {
   const [history, setHistory] = useState<StockLevel | null>(null);
   const [adjusting, setAdjusting] = useState<StockLevel | null>(null);
   const [reordering, setReordering] = useState<StockLevel | null>(null);
+  const [importing, setImporting] = useState(false);
   const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate(), utils.stock.suggestions.invalidate()]));
   const levels = pagedItems(list);
   const storeName = stores.find((s) => s.id === storeId)?.name ?? '';
 
   return (
     <>
-      <PageHeader title="Estoque" description="O saldo de cada produto por loja, com o histórico de cada entrada e saída." />
+      <PageHeader
+        title="Estoque"
+        description="O saldo de cada produto por loja, com o histórico de cada entrada e saída."
+        actions={
+          canAdjust && storeId !== '' ? (
+            <button type="button" className="btn btn-secondary" onClick={notice.clearThen(() => setImporting(true))}>
+              Importar CSV
+            </button>
+          ) : null
+        }
+      />
       <form className="filters" role="search" aria-label="Buscar no estoque" onSubmit={(e) => e.preventDefault()}>
         <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
           {stores.map((s) => (
@@ -113,6 +125,15 @@ export function Stock() {
         </PagedList>
       )}
       <HistoryDialog storeId={storeId} level={history} onClose={() => setHistory(null)} />
+      {canAdjust ? (
+        <StockImportDialog
+          open={importing}
+          storeId={storeId}
+          storeName={storeName}
+          onClose={() => setImporting(false)}
+          onImported={async () => void (await Promise.all([utils.stock.levels.invalidate(), utils.stock.suggestions.invalidate()]))}
+        />
+      ) : null}
       <ReorderDialog
         storeId={storeId}
         level={reordering}
