@@ -82,7 +82,8 @@ export const eventPayloads = {
     storeId: uuid,
     products: z.number().int(),
     items: z.array(z.object({ itemId: uuid, requestId: uuid, requestNumber: z.string(), productId: uuid, requestedBy: uuid, buyerId: uuid.nullable(), approved: z.number(), received: z.number() })),
-    excess: z.array(z.object({ productId: uuid, quantity: z.number() })),
+    /** `buyerId`: the product's buyer, told of what came beyond the requests (absent in events before it was added). */
+    excess: z.array(z.object({ productId: uuid, quantity: z.number(), buyerId: uuid.nullable().optional() })),
     unknownEans: z.array(z.string()),
   }),
   'stock.transferred': z.object({ operationId: uuid, fromStoreId: uuid, toStoreId: uuid, productId: uuid, quantity: z.number() }),

@@ -124,22 +124,24 @@ export function notificationOf(event: StoredEvent): NotificationRule | null {
       };
     case 'stock.received': {
       // What the requesters and their buyers need to know: items that came in part (the rest stays to receive), and
-      // products that came beyond what was asked (a manager accepted them). A delivery that filled what it touched: no notice.
+      // products that came beyond what was asked (a manager accepted them: their buyers and the requesters of those
+      // products hear it). A delivery that filled what it touched: no notice.
       const partial = event.payload.items.filter((i) => i.received < i.approved);
-      const excess = event.payload.excess.length;
-      if (partial.length === 0 && excess === 0) return null;
+      const excess = event.payload.excess;
+      if (partial.length === 0 && excess.length === 0) return null;
       const parts = [
         partial.length > 0 ? `${partial.length === 1 ? '1 item chegou' : `${partial.length} itens chegaram`} em parte (${partial.map((i) => `${i.requestNumber}: ${qty(i.received)} de ${qty(i.approved)}`).slice(0, 3).join('; ')}); o restante continua a receber` : null,
-        excess > 0 ? `${excess === 1 ? '1 produto chegou' : `${excess} produtos chegaram`} além do pedido` : null,
+        excess.length > 0 ? `${excess.length === 1 ? '1 produto chegou' : `${excess.length} produtos chegaram`} além do pedido` : null,
       ].filter(Boolean);
-      const touched = partial.length > 0 ? partial : event.payload.items;
+      const excessProducts = new Set(excess.map((e) => e.productId));
+      const touched = event.payload.items.filter((i) => i.received < i.approved || excessProducts.has(i.productId));
       return {
         kind: event.type,
         title: 'Entrega recebida com diferenças',
         body: `${parts.join('. ')}.`,
         actorFirst: false,
         data: { receiptId: event.payload.receiptId, storeId: event.payload.storeId },
-        userIds: [...new Set(touched.flatMap((i) => [i.requestedBy, ...(i.buyerId ? [i.buyerId] : [])]))],
+        userIds: [...new Set([...touched.flatMap((i) => [i.requestedBy, ...(i.buyerId ? [i.buyerId] : [])]), ...excess.flatMap((e) => (e.buyerId ? [e.buyerId] : []))])],
         roles: [],
       };
     }

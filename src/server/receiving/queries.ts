@@ -189,3 +189,11 @@ export async function openReceipts(db: Executor, orgId: string, storeId: string)
 export async function lockStoreReceiving(tx: Executor, storeId: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`receiving:${storeId}`}, 0))`);
 }
+
+/** Each product's buyer (null: none), for the products of `ids`. */
+export async function productBuyers(db: Executor, ids: string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.execute<{ id: string; buyerId: string | null }>(sql`
+    select id, buyer_id as "buyerId" from products where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x))`);
+  return new Map([...rows].map((r) => [r.id, r.buyerId]));
+}

@@ -17,6 +17,7 @@ import {
   lockStoreReceiving,
   markClosed,
   openReceipts,
+  productBuyers,
   receiptLines,
   type NewReceiptEntry,
   type ReceiptRow,
@@ -164,6 +165,7 @@ export async function closeReceipt(ctx: SignedInContext, input: { id: string; ac
       );
     }
     const filled = await fillRequestItems(tx, receipt);
+    const buyers = await productBuyers(tx, excess.map((l) => l.productId!));
     const arrived = await arrivedPerProduct(tx, receipt.id);
     await applyMovements(tx, {
       orgId,
@@ -185,7 +187,7 @@ export async function closeReceipt(ctx: SignedInContext, input: { id: string; ac
           storeId: receipt.storeId,
           products: arrived.length,
           items: filled,
-          excess: excess.map((l) => ({ productId: l.productId!, quantity: l.excess })),
+          excess: excess.map((l) => ({ productId: l.productId!, quantity: l.excess, buyerId: buyers.get(l.productId!) ?? null })),
           unknownEans: lines.filter((l) => l.productId === null && l.received > 0).map((l) => l.ean),
         },
       },

@@ -107,6 +107,10 @@ describe('receiving a delivery', () => {
     expect(await balance(0, 2)).toBe(before);
     await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true });
     expect(await balance(0, 2)).toBe(before + 3);
+    // The product's buyer hears of what came beyond the requests, even with no request of it touched.
+    await runConsumers(services);
+    const notices = await services.db.select().from(notifications).where(and(eq(notifications.userId, org.users.buyer.id), eq(notifications.kind, 'stock.received')));
+    expect(notices.find((n) => (n.data as { receiptId?: string }).receiptId === receipt.receipt.id)?.body).toContain('além do pedido');
   });
 
   it('counts a correction instead of the scan it replaces, once, and only within its receipt', async () => {
