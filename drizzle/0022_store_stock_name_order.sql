@@ -1,6 +1,7 @@
 ALTER TABLE "store_stock" ADD COLUMN "name_key" text collate "C";--> statement-breakpoint
 ALTER TABLE "store_stock" ADD COLUMN "search_words" text;--> statement-breakpoint
-CREATE INDEX "store_stock_store_name_idx" ON "store_stock" USING btree ("store_id","name_key","product_id");--> statement-breakpoint
+-- With the search words (INCLUDE): a store's search filters index entries, not a row per product the store holds.
+CREATE INDEX "store_stock_store_name_idx" ON "store_stock" USING btree ("store_id","name_key","product_id") INCLUDE ("search_words");--> statement-breakpoint
 -- The product's name key and search words, copied into each store's stock row: a store's stock pages in name order
 -- and searches from store_stock_store_name_idx instead of joining and sorting every product the store holds.
 UPDATE "store_stock" s SET "name_key" = p."name_key", "search_words" = p."search_words" FROM "products" p WHERE p."id" = s."product_id";--> statement-breakpoint

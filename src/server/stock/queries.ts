@@ -144,38 +144,44 @@ export async function storeLevels(
   const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const search = params.search?.trim().replace(/\s+/g, ' ') || null;
   const byEan = search !== null && /^\d+$/.test(search);
-  const filters = sql`
-       ${params.belowMinimum ? sql`and s.quantity < r.min_quantity` : sql``}
-       ${params.category ? sql`and p.category = ${params.category}` : sql``}`;
-  const columns = sql`
-    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
-           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", s.name_key as "sortKey"`;
   // Digits: the org's products by EAN prefix (their index), in EAN order, each looked up in the store.
   if (byEan) {
     const upper = nextDigitPrefix(search);
     const rows = await db.execute<StockLevel & { sortKey: string }>(sql`
-      ${columns}
+      select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
+             r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", p.ean as "sortKey"
         from products p join store_stock s on s.store_id = ${params.storeId} and s.product_id = p.id
         left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
        where p.org_id = ${orgId} and p.ean >= ${search} ${upper ? sql`and p.ean < ${upper}` : sql``} and s.org_id = ${orgId}
-         ${filters}
+         ${params.belowMinimum ? sql`and s.quantity < r.min_quantity` : sql``}
+         ${params.category ? sql`and p.category = ${params.category}` : sql``}
          ${after ? sql`and (p.ean, p.id) > (${after[0]}, ${after[1]}::uuid)` : sql``}
        order by p.ean, p.id
        limit ${params.limit + 1}`);
     return withoutSortKey(toPage([...rows], params.limit, (r) => [r.ean, r.productId]));
   }
-  // Otherwise the store's rows in name order (store_stock_store_name_idx), words matched as the catalogue matches them:
-  // every word of the search begins a word of the product's name, brand or category.
-  const rows = await db.execute<StockLevel & { sortKey: string }>(sql`
-    ${columns}
-      from store_stock s join products p on p.id = s.product_id
-      left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
-     where s.store_id = ${params.storeId} and s.org_id = ${orgId}
-       ${filters}
+  // Otherwise the store's rows in name order, words matched as the catalogue matches them: every word of the search
+  // begins a word of the product's name, brand or category. The page's product ids come from the store's own index
+  // first (store_stock_store_name_idx carries the search words: a search reads index entries only, not a row per
+  // product held), and only the page's rows meet their balance, rule and product (a category filter needs the product
+  // before). The store is the caller's org's (checked before), and so is every stock row of it (foreign key).
+  const page = sql`
+    select s.product_id, s.name_key from store_stock s
+      ${params.belowMinimum ? sql`join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id and s.quantity < r.min_quantity` : sql``}
+      ${params.category ? sql`join products p on p.id = s.product_id and p.category = ${params.category}` : sql``}
+     where s.store_id = ${params.storeId}
        ${search ? sql`and cardinality(search_tokens(${search})) > 0 and s.search_words like all (array(select '% ' || t || '%' from unnest(search_tokens(${search})) t))` : sql``}
        ${after ? sql`and (s.name_key, s.product_id) > (${after[0]} collate "C", ${after[1]}::uuid)` : sql``}
      order by s.name_key, s.product_id
-     limit ${params.limit + 1}`);
+     limit ${params.limit + 1}`;
+  const rows = await db.execute<StockLevel & { sortKey: string }>(sql`
+    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
+           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", x.name_key as "sortKey"
+      from (${page}) x
+      join store_stock s on s.store_id = ${params.storeId} and s.product_id = x.product_id and s.org_id = ${orgId}
+      join products p on p.id = x.product_id
+      left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
+     order by x.name_key, x.product_id`);
   return withoutSortKey(toPage([...rows], params.limit, (r) => [r.sortKey, r.productId]));
 }
 

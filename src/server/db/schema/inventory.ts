@@ -39,6 +39,7 @@ export const storeStock = pgTable(
   (t) => [
     primaryKey({ columns: [t.storeId, t.productId] }),
     index('store_stock_product_idx').on(t.productId),
+    // Migration 0022 adds INCLUDE (search_words), which drizzle's builder cannot say: a store's search reads index entries only.
     index('store_stock_store_name_idx').on(t.storeId, t.nameKey, t.productId),
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
