@@ -6,8 +6,11 @@ export const cacheKeys = {
   session: (sessionId: string) => `auth:session:${sessionId}`,
   apiToken: (tokenHash: string) => `auth:token:${tokenHash}`,
   productByEan: (orgId: string, ean: string) => `product:ean:${orgId}:${ean}`,
-  /** The whole org's dashboard, or one store's. */
-  dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:${orgId}:store:${storeId}` : `dashboard:${orgId}`),
+  /**
+   * The whole org's dashboard, or one store's. The version (`v2`: per-store receiving figures) changes with the
+   * answer's shape, so a deploy never serves a screen an entry cached by the previous release.
+   */
+  dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:v2:${orgId}:store:${storeId}` : `dashboard:v2:${orgId}`),
   /** Generation of every dashboard key of an org: bumped by each change that shows on the dashboard. */
   dashboardGeneration: (orgId: string) => `dashboard:gen:${orgId}`,
 } as const;

@@ -82,11 +82,12 @@ export async function insertEntries(tx: Executor, r: { orgId: string; receiptId:
   return new Set([...rows].map((row) => row.id));
 }
 
-/** Which receipt each of these entry ids is stored in (absent: not stored). */
-export async function entryReceipts(db: Executor, ids: string[]): Promise<Map<string, string>> {
+/** Which receipt each of these entry ids is stored in (absent: not stored); another org's id reads as "elsewhere". */
+export async function entryReceipts(db: Executor, orgId: string, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.execute<{ id: string; receiptId: string }>(sql`
-    select id, receipt_id as "receiptId" from receipt_entries where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x))`);
+    select id, case when org_id = ${orgId} then receipt_id::text else 'another-org' end as "receiptId"
+      from receipt_entries where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x))`);
   return new Map([...rows].map((row) => [row.id, row.receiptId]));
 }
 
@@ -98,7 +99,7 @@ export async function countEntries(db: Executor, receiptId: string): Promise<num
 /** The receipt's entries that still count: those no correction replaced. */
 const effectiveEntries = (receiptId: string) => sql`
   select e.ean, e.product_id, e.quantity from receipt_entries e
-   where e.receipt_id = ${receiptId} and not exists (select 1 from receipt_entries c where c.replaces = e.id)`;
+   where e.receipt_id = ${receiptId} and not exists (select 1 from receipt_entries c where c.replaces = e.id and c.receipt_id = e.receipt_id)`;
 
 export type ReceiptLine = {
   ean: string;

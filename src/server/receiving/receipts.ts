@@ -96,7 +96,7 @@ export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptI
   return inTransaction(ctx, async (tx) => {
     // Under the receipt's lock: a close running now either sees these scans or they are refused as late.
     const receipt = await visibleReceipt(ctx, input.receiptId, true, tx);
-    const stored = await entryReceipts(tx, ids);
+    const stored = await entryReceipts(tx, ctx.principal.orgId, ids);
     const storedHere = ids.filter((id) => stored.get(id) === receipt.id);
     if (receipt.status !== 'open') {
       if (ids.length > 0 && storedHere.length === ids.length) return syncAnswer(tx, receipt.id, storedHere, []);
@@ -110,8 +110,9 @@ export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptI
     });
     const products = await productsForScans(tx, ctx.principal.orgId, fresh.map((e) => e.ean), receipt.scaleBarcode);
     // A correction names a scan of this receipt: stored already, or in this batch.
-    const targets = await entryReceipts(tx, [...new Set(fresh.flatMap((e) => (e.replaces ? [e.replaces] : [])))]);
-    const inBatch = new Set(ids);
+    const targets = await entryReceipts(tx, ctx.principal.orgId, [...new Set(fresh.flatMap((e) => (e.replaces ? [e.replaces] : [])))]);
+    // Only this batch's new scans: an id stored in another receipt is not a scan of this one.
+    const inBatch = new Set(fresh.map((e) => e.id));
     const valid: NewReceiptEntry[] = [];
     for (const e of fresh) {
       if (!isStorableCountQuantity(e.quantity)) rejected.push(refuse(e.id, 'invalid_quantity'));
@@ -127,7 +128,7 @@ export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptI
     const inserted = await insertEntries(tx, { orgId: ctx.principal.orgId, receiptId: receipt.id, scannedBy: ctx.principal.userId }, valid);
     // Not inserted: stored meanwhile by a concurrent copy of this batch, or its target already corrected.
     const skipped = valid.filter((e) => !inserted.has(e.id));
-    const late = await entryReceipts(tx, skipped.map((e) => e.id));
+    const late = await entryReceipts(tx, ctx.principal.orgId, skipped.map((e) => e.id));
     const accepted = [...storedHere, ...valid.filter((e) => inserted.has(e.id)).map((e) => e.id)];
     for (const e of skipped) {
       if (late.get(e.id) === receipt.id) accepted.push(e.id);

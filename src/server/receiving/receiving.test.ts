@@ -125,6 +125,13 @@ describe('receiving a delivery', () => {
     const other = { ...scan(ean(1), 1), replaces: fix.id };
     expect((await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [again] })).rejected).toMatchObject([{ id: again.id, reason: 'already_replaced' }]);
     expect((await clerk.receiving.sync({ receiptId: b!.receipt.id, entries: [other] })).rejected).toMatchObject([{ id: other.id, reason: 'replaces_other_receipt' }]);
+    // Nor with the other receipt's scan resent alongside it: that scan is not this receipt's to correct.
+    const sneaky = { ...scan(ean(1), 0), replaces: first.id };
+    const crossed = await clerk.receiving.sync({ receiptId: b!.receipt.id, entries: [first, sneaky] });
+    expect(crossed.rejected.map((r) => [r.id, r.reason])).toEqual([
+      [first.id, 'entry_of_another_receipt'],
+      [sneaky.id, 'replaces_other_receipt'],
+    ]);
     // Undoing the correction (0) leaves nothing of the product on the receipt.
     const undo = { ...scan(ean(1), 0), replaces: fix.id };
     expect((await clerk.receiving.sync({ receiptId: a!.receipt.id, entries: [undo, scan(ean(2), 0)] })).rejected).toMatchObject([{ reason: 'zero_quantity' }]);

@@ -1,8 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices } from '../../../tests/helpers/harness';
 import { as, createInventoryFixture, setStock, type InventoryFixture } from '../../../tests/helpers/inventory';
-import { products } from '../db/schema';
+import { runConsumers } from '../../../tests/helpers/events';
 import type { Services } from '../services';
 
 let services: Services;
@@ -36,9 +36,12 @@ describe("a store's stock page", () => {
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: org.products[2]!.ean.slice(0, 12) }))).toEqual(['Café 500g']);
   });
 
-  it('follows a renamed product at once (its stock rows carry the name they are ordered and searched by)', async () => {
+  it('follows a renamed product once the workers copy its name (its stock rows carry the name they are ordered and searched by)', async () => {
     const clerk = await as(services, org, 'clerk');
-    await services.db.update(products).set({ name: 'Açaí 1kg', brand: 'Frooty' }).where(eq(products.id, org.products[1]!.id));
+    const admin = await as(services, org, 'admin');
+    await admin.products.update({ id: org.products[1]!.id, name: 'Açaí 1kg', brand: 'Frooty' });
+    // The workers copy the new name to the store's rows (stock/consumers.ts).
+    await runConsumers(services);
     expect(names(await clerk.stock.levels({ storeId: storeId() }))).toEqual(['Açaí 1kg', 'Arroz 5kg', 'Café 500g']);
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'frooty' }))).toEqual(['Açaí 1kg']);
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'feijao' }))).toEqual([]);
