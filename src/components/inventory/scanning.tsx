@@ -141,12 +141,15 @@ export function RecentScans({
   recent,
   nameOf,
   canCorrect,
+  problemOf = (scan) => rejectReasonLabel(scan.rejectReason, scan.rejectMessage),
   onUndo,
   onCorrect,
 }: {
   recent: readonly RecentScan[];
   nameOf: (ean: string) => string | null;
   canCorrect: boolean;
+  /** Why the server refused a scan, in the screen's words (counting's by default). */
+  problemOf?: (scan: ScanRecord) => string;
   onUndo: (scan: ScanRecord) => Promise<unknown>;
   onCorrect: (scan: ScanRecord) => void;
 }) {
@@ -159,7 +162,7 @@ export function RecentScans({
           <li key={s.id} className={replaced ? styles.voided : undefined}>
             <span>
               {nameOf(s.ean) ?? s.ean} · {s.replaces ? (s.quantity === 0 ? 'desfeita' : `corrigida para ${formatQuantity(s.quantity)}`) : `+${formatQuantity(s.quantity)}`}
-              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {rejectReasonLabel(s.rejectReason, s.rejectMessage)}</em> : null}
+              {s.zone ? ` · ${s.zone}` : ''} {s.status === 'rejected' ? <em className={styles.bad}>recusada: {problemOf(s)}</em> : null}
             </span>
             {!s.replaces && !replaced && s.status !== 'rejected' && canCorrect ? (
               <span className={styles.rowActions}>

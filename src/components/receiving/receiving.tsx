@@ -46,7 +46,9 @@ function ReceivingHome() {
   const [local, setLocal] = useState<LocalReceipt[]>([]);
   useEffect(() => setLocal(localReceipts(user.id).filter((r) => r.storeId === storeId)), [user.id, storeId]);
   const serverOpen = waiting.data?.openReceipts ?? [];
+  // Until the server's list is here (offline, nothing cached), this tablet's deliveries are listed without a verdict.
   const onlyHere = local.filter((r) => !serverOpen.some((o) => o.id === r.id));
+  const serverKnown = waiting.data !== undefined;
 
   const start = () => {
     const id = crypto.randomUUID();
@@ -99,7 +101,8 @@ function ReceivingHome() {
                 <Link className="btn btn-secondary" href={receiptPath(storeId, r.id)}>
                   Continuar
                 </Link>{' '}
-                Aberta neste tablet em {formatTime(r.openedAt)} · ainda não enviada
+                Aberta neste tablet em {formatTime(r.openedAt)}
+                {serverKnown ? ' · ainda não enviada (ou já fechada em outro aparelho)' : ''}
               </li>
             ))}
           </ul>
@@ -197,6 +200,10 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
     if (serverCount !== undefined) void utils.receiving.byId.invalidate({ id: receiptId });
   }, [serverCount, utils, receiptId]);
   const closedOnServer = detail.data?.receipt.status === 'closed' || counter.syncState?.phase === 'session_closed';
+  // A delivery closed (here or on another device) leaves this tablet's list of open ones.
+  useEffect(() => {
+    if (closedOnServer) forgetReceipt(me.user.id, receiptId);
+  }, [closedOnServer, me.user.id, receiptId]);
 
   const expected = useMemo(() => {
     const byEan = new Map<string, number>();
@@ -289,10 +296,28 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
           Sua sessão expirou: entre novamente para enviar as leituras. Elas continuam guardadas neste tablet.
         </p>
       ) : null}
-      {phase === 'forbidden' || phase === 'update_needed' || phase === 'device_refused' ? (
+      {phase === 'forbidden' ? (
         <p className="alert alert-error" role="alert">
-          {counter.syncState?.lastOutcome && 'message' in counter.syncState.lastOutcome ? counter.syncState.lastOutcome.message : 'O servidor recusou o envio.'} As
-          leituras continuam guardadas neste tablet.
+          O servidor não deixou enviar esta entrega (ela é de outra loja, ou você não trabalha mais nesta). As leituras continuam guardadas neste tablet:
+          chame o gerente.
+        </p>
+      ) : null}
+      {phase === 'update_needed' ? (
+        <div className="alert alert-error" role="alert">
+          <p>Este aplicativo está desatualizado e o servidor não aceita o envio. As leituras continuam guardadas neste tablet.</p>
+          <button type="button" className="btn btn-primary" onClick={() => window.location.reload()}>
+            Atualizar o aplicativo
+          </button>
+        </div>
+      ) : null}
+      {phase === 'waiting' && counter.online && counter.syncState?.lastOutcome?.status === 'failed' && counter.syncState.attempt >= 3 ? (
+        <p className="alert alert-warning" role="alert" data-testid="sync-failing">
+          O envio está falhando. As leituras continuam guardadas neste tablet e o envio é tentado de novo sozinho; se continuar, chame o gerente.
+        </p>
+      ) : null}
+      {counter.storageNearlyFull ? (
+        <p className="alert alert-warning" role="alert">
+          O espaço de armazenamento deste tablet está quase cheio: novas leituras podem não ser guardadas. Conecte-se à rede para enviar as pendentes.
         </p>
       ) : null}
       {storageError || counter.storageReadError ? (
@@ -303,6 +328,7 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
       {counter.productsStale && !counter.downloading ? (
         <p className="alert alert-warning" role="alert">
           A lista de produtos deste tablet está desatualizada ou não foi baixada. Conecte-se para atualizá-la.
+          {counter.productsError ? ` Falha ao baixar: ${counter.productsError}` : ''}
         </p>
       ) : null}
 
@@ -397,6 +423,7 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
         recent={recent}
         nameOf={(ean) => counter.lookupCached(ean)?.name ?? null}
         canCorrect={!closedOnServer}
+        problemOf={scanProblem}
         onUndo={(s) =>
           counter
             .correct(s, 0)
@@ -446,11 +473,21 @@ function ClosePanel({
   detail: ReceiptDetail | undefined;
   onClosed: () => void;
 }) {
-  const close = api.receiving.close.useMutation({ onSuccess: onClosed });
+  const utils = api.useUtils();
+  // Refused (new scans meanwhile, excess): the lines are read again for the next decision.
+  const close = api.receiving.close.useMutation({ onSuccess: onClosed, onError: () => void utils.receiving.byId.invalidate({ id: receiptId }) });
   const [acceptExcess, setAcceptExcess] = useState(false);
   const excess = detail?.lines.filter((l) => l.excess > 0) ?? [];
   const short = detail?.lines.filter((l) => l.productId !== null && l.received < l.expected) ?? [];
-  const blocked = !online ? 'Conecte-se à rede para fechar a entrega.' : pending ? 'Aguarde o envio das leituras pendentes.' : !detail ? 'Carregando a conferência…' : null;
+  const blocked = !online
+    ? 'Conecte-se à rede para fechar a entrega.'
+    : pending === null
+      ? 'Lendo as leituras guardadas neste tablet…'
+      : pending > 0
+        ? 'Aguarde o envio das leituras pendentes.'
+        : !detail
+          ? 'Carregando a conferência…'
+          : null;
   return (
     <section className="card" aria-labelledby="close-receipt" data-testid="close-receipt">
       <h2 id="close-receipt" className="section-title">
@@ -492,7 +529,7 @@ function ClosePanel({
         type="button"
         className="btn btn-primary"
         disabled={!!blocked || close.isPending || (excess.length > 0 && !acceptExcess)}
-        onClick={() => close.mutate({ id: receiptId, acceptExcess: acceptExcess || undefined })}
+        onClick={() => close.mutate({ id: receiptId, acceptExcess: acceptExcess || undefined, entryCount: detail?.entryCount })}
       >
         {close.isPending ? 'Fechando…' : 'Fechar entrega e atualizar o estoque'}
       </button>

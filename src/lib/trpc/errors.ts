@@ -174,7 +174,7 @@ export function describeRowProblem(problem: Pick<Problem, 'reason' | 'params'>):
     case 'not_a_quantity':
       return `"${str(p.value)}" não é uma quantidade (use 12, 12,5 ou 12.5; no máximo 3 casas decimais)`;
     case 'must_not_be_negative':
-      return 'a quantidade não pode ser negativa';
+      return p.field === 'min' ? 'o mínimo não pode ser negativo' : p.field === 'reorder' ? 'a reposição não pode ser negativa' : 'a quantidade não pode ser negativa';
     case 'too_large':
       return 'a quantidade é grande demais';
     case 'plu_format':
@@ -335,6 +335,7 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   receipt_id_taken: () => 'Este identificador de recebimento já foi usado em outra loja; recarregue a página e abra de novo.',
   receipt_closed: () => 'Este recebimento já foi fechado; abra um novo para o que ainda chegar.',
   receipt_cancelled: () => 'Este recebimento foi cancelado.',
+  receipt_changed: () => 'Chegaram novas leituras a esta entrega desde que você a conferiu: confira as linhas de novo e feche.',
   excess_needs_manager: (d) => `Chegou mais do que os pedidos da loja esperam (${Array.isArray(d.lines) ? d.lines.length : 0} produto(s)): um gerente precisa aceitar o excesso para fechar.`,
   // Inventory
   session_closed: (d) =>

@@ -42,8 +42,10 @@ function parseRule(minRaw: string | undefined, reorderRaw: string | undefined): 
   const reorder = reorderRaw?.trim() ?? '';
   if (min === '' && reorder === '') return null;
   if (min === '' || reorder === '') return [problem('rule_incomplete', 'give both the minimum and the reorder quantity, or neither', { field: min === '' ? 'min' : 'reorder' })];
-  const minQuantity = parseQuantity(min);
-  const reorderQuantity = parseQuantity(reorder);
+  // parseQuantity names the `quantity` column: its problems here are the minimum's or the reorder quantity's.
+  const inColumn = (value: number | Problem, field: 'min' | 'reorder'): number | Problem => (typeof value === 'number' ? value : { ...value, params: { ...value.params, field } });
+  const minQuantity = inColumn(parseQuantity(min), 'min');
+  const reorderQuantity = inColumn(parseQuantity(reorder), 'reorder');
   const problems = [minQuantity, reorderQuantity].filter((q): q is Problem => typeof q !== 'number');
   if (problems.length > 0) return problems;
   if (reorderQuantity === 0) return [problem('must_be_positive', 'the reorder quantity must be more than zero', { field: 'reorder' })];

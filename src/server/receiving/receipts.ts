@@ -60,8 +60,8 @@ export async function openReceipt(ctx: SignedInContext, input: { id: string; sto
 
 export async function receiptDetail(ctx: SignedInContext, id: string) {
   const receipt = await visibleReceipt(ctx, id);
-  const lines = await receiptLines(ctx.db, receipt);
-  return { receipt, lines, needsManager: lines.some((l) => l.excess > 0), unknownEans: lines.filter((l) => l.productId === null).map((l) => l.ean) };
+  const [lines, entryCount] = await Promise.all([receiptLines(ctx.db, receipt), countEntries(ctx.db, receipt.id)]);
+  return { receipt, lines, entryCount, needsManager: lines.some((l) => l.excess > 0), unknownEans: lines.filter((l) => l.productId === null).map((l) => l.ean) };
 }
 
 type EntryInput = { id: string; ean: string; quantity: number; replaces?: string | null };
@@ -145,15 +145,20 @@ async function syncAnswer(tx: Executor, receiptId: string, accepted: string[], r
 /**
  * Closes the receipt in one transaction: the store's request items filled, the `receipt` movements written, the
  * receipt closed, `stock.received` emitted. More than the requests expect is refused (PRECONDITION_FAILED
- * `excess_needs_manager`, with the lines) unless a manager or admin closes with `acceptExcess`. Closing a closed
- * receipt answers it again.
+ * `excess_needs_manager`, with the lines) unless a manager or admin closes with `acceptExcess`. `entryCount`, the
+ * scans the closer's screen showed, refuses a close that more scans reached meanwhile (CONFLICT `receipt_changed`).
+ * Closing a closed receipt answers it again.
  */
-export async function closeReceipt(ctx: SignedInContext, input: { id: string; acceptExcess?: boolean }) {
+export async function closeReceipt(ctx: SignedInContext, input: { id: string; acceptExcess?: boolean; entryCount?: number }) {
   const orgId = ctx.principal.orgId;
   await inTransaction(ctx, async (tx, emit) => {
     const receipt = await visibleReceipt(ctx, input.id, true, tx);
     if (receipt.status === 'closed') return;
     if (receipt.status === 'cancelled') throw new AppError('CONFLICT', 'receipt_cancelled', 'This receipt was cancelled');
+    // The closer decided on the lines as they were: scans that arrived since (another tablet) are looked at first.
+    if (input.entryCount !== undefined && input.entryCount !== (await countEntries(tx, receipt.id))) {
+      throw new AppError('CONFLICT', 'receipt_changed', 'New scans reached this receipt since you looked at it: check its lines again, then close');
+    }
     await lockStoreReceiving(tx, receipt.storeId);
     const lines = await receiptLines(tx, receipt);
     const excess = lines.filter((l) => l.excess > 0);

@@ -105,7 +105,10 @@ describe('receiving a delivery', () => {
     const refused = await errorOf(clerk.receiving.close({ id: receipt.receipt.id, acceptExcess: true }));
     expect(refused).toMatchObject({ code: 'PRECONDITION_FAILED', cause: { reason: 'excess_needs_manager' } });
     expect(await balance(0, 2)).toBe(before);
-    await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true });
+    // A manager who looked before the last scans arrived decides again.
+    expect(detail.entryCount).toBe(3);
+    expect(await errorOf(manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true, entryCount: 2 }))).toMatchObject({ code: 'CONFLICT', cause: { reason: 'receipt_changed' } });
+    await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true, entryCount: 3 });
     expect(await balance(0, 2)).toBe(before + 3);
     // The product's buyer hears of what came beyond the requests, even with no request of it touched.
     await runConsumers(services);

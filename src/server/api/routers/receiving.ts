@@ -31,5 +31,7 @@ export const receivingRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => syncReceiptEntries(ctx.domain, input)),
 
   /** Closes the receipt: stock in, request items filled; more than expected needs a manager's `acceptExcess`. */
-  close: storeProcedure.input(z.strictObject({ id, acceptExcess: z.boolean().optional() })).mutation(({ ctx, input }) => closeReceipt(ctx.domain, input)),
+  close: storeProcedure
+    .input(z.strictObject({ id, acceptExcess: z.boolean().optional(), entryCount: z.number().int().min(0).optional() }))
+    .mutation(({ ctx, input }) => closeReceipt(ctx.domain, input)),
 });
