@@ -181,6 +181,8 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
       const answer = await utils.client.receiving.sync.mutate({
         receiptId,
         entries: request.entries.map((e) => ({ id: e.id, ean: e.ean, quantity: e.quantity, replaces: e.replaces ?? null })),
+        deviceId: request.deviceId,
+        pendingCount: request.pendingCount,
       });
       return { ...answer, lastSeq: Math.max(0, ...request.entries.map((e) => e.seq)) };
     },
@@ -477,6 +479,7 @@ function ClosePanel({
   // Refused (new scans meanwhile, excess): the lines are read again for the next decision.
   const close = api.receiving.close.useMutation({ onSuccess: onClosed, onError: () => void utils.receiving.byId.invalidate({ id: receiptId }) });
   const [acceptExcess, setAcceptExcess] = useState(false);
+  const devicesPending = close.error?.data?.reason === 'receipt_devices_pending';
   const excess = detail?.lines.filter((l) => l.excess > 0) ?? [];
   const short = detail?.lines.filter((l) => l.productId !== null && l.received < l.expected) ?? [];
   const blocked = !online
@@ -533,6 +536,16 @@ function ClosePanel({
       >
         {close.isPending ? 'Fechando…' : 'Fechar entrega e atualizar o estoque'}
       </button>
+      {devicesPending && isManager ? (
+        <button
+          type="button"
+          className="btn btn-danger"
+          disabled={close.isPending}
+          onClick={() => close.mutate({ id: receiptId, acceptExcess: acceptExcess || undefined, entryCount: detail?.entryCount, withoutPending: true })}
+        >
+          Fechar sem as leituras dos outros tablets
+        </button>
+      ) : null}
     </section>
   );
 }

@@ -335,6 +335,12 @@ const reasonMessages: Record<string, (d: Params) => string> = {
   receipt_id_taken: () => 'Este identificador de recebimento já foi usado em outra loja; recarregue a página e abra de novo.',
   receipt_closed: () => 'Este recebimento já foi fechado; abra um novo para o que ainda chegar.',
   receipt_cancelled: () => 'Este recebimento foi cancelado.',
+  receipt_devices_pending: (d) => {
+    const devices = Array.isArray(d.devices) ? (d.devices as { userName?: string; deviceId?: string; pendingCount?: number }[]) : [];
+    const total = typeof d.total === 'number' ? d.total : devices.reduce((sum, x) => sum + (x.pendingCount ?? 0), 0);
+    const who = devices.map((x) => `${str(x.userName)}: ${str(x.pendingCount)}`).join('; ');
+    return `${devices.length === 1 ? 'Um tablet ainda tem' : `${devices.length} tablets ainda têm`} ${plural(total, '1 leitura desta entrega não enviada', `${total} leituras desta entrega não enviadas`)} (${who}). Conecte ${devices.length === 1 ? 'o tablet' : 'os tablets'} à rede para enviar, ou um gerente fecha sem elas.`;
+  },
   receipt_changed: () => 'Chegaram novas leituras a esta entrega desde que você a conferiu: confira as linhas de novo e feche.',
   excess_needs_manager: (d) => `Chegou mais do que os pedidos da loja esperam (${Array.isArray(d.lines) ? d.lines.length : 0} produto(s)): um gerente precisa aceitar o excesso para fechar.`,
   // Inventory

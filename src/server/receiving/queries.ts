@@ -198,3 +198,20 @@ export async function productBuyers(db: Executor, ids: string[]): Promise<Map<st
     select id, buyer_id as "buyerId" from products where id in (select x::uuid from jsonb_array_elements_text(${jsonArray(ids)}) as t(x))`);
   return new Map([...rows].map((r) => [r.id, r.buyerId]));
 }
+
+/** What a tablet said it still holds for the receipt (its last sync). */
+export async function recordReceiptDevice(tx: Executor, r: { receiptId: string; deviceId: string; userId: string; pendingCount: number }) {
+  await tx.execute(sql`
+    insert into receipt_devices (receipt_id, device_id, user_id, pending_count, last_sync_at)
+    values (${r.receiptId}, ${r.deviceId}, ${r.userId}, ${r.pendingCount}, now())
+    on conflict (receipt_id, device_id) do update set user_id = excluded.user_id, pending_count = excluded.pending_count, last_sync_at = now()`);
+}
+
+/** Tablets that last said they still hold scans of the receipt. */
+export async function pendingReceiptDevices(db: Executor, receiptId: string) {
+  const rows = await db.execute<{ deviceId: string; userName: string; pendingCount: number }>(sql`
+    select d.device_id as "deviceId", u.name as "userName", d.pending_count as "pendingCount"
+      from receipt_devices d join users u on u.id = d.user_id
+     where d.receipt_id = ${receiptId} and d.pending_count > 0 order by d.last_sync_at`);
+  return [...rows];
+}

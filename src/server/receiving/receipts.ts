@@ -17,8 +17,10 @@ import {
   lockStoreReceiving,
   markClosed,
   openReceipts,
+  pendingReceiptDevices,
   productBuyers,
   receiptLines,
+  recordReceiptDevice,
   type NewReceiptEntry,
   type ReceiptRow,
 } from './queries';
@@ -90,7 +92,7 @@ const receiptClosed = (status: string, acknowledged: string[]) =>
  * `rejected` with the reason. Codes resolve as in counting (a scale label to its product and weight). Once the
  * receipt is closed a batch is refused with `receipt_closed`, saying which of its scans the receipt had taken.
  */
-export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptId: string; entries: EntryInput[] }) {
+export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptId: string; entries: EntryInput[]; deviceId?: string | null; pendingCount?: number | null }) {
   const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
   const ids = entries.map((e) => e.id);
   return inTransaction(ctx, async (tx) => {
@@ -134,6 +136,8 @@ export async function syncReceiptEntries(ctx: SignedInContext, input: { receiptI
       if (late.get(e.id) === receipt.id) accepted.push(e.id);
       else rejected.push(refuse(e.id, late.has(e.id) ? 'entry_of_another_receipt' : 'already_replaced'));
     }
+    // What the tablet still holds after this batch: a close waits for it (closeReceipt).
+    if (input.deviceId) await recordReceiptDevice(tx, { receiptId: receipt.id, deviceId: input.deviceId, userId: ctx.principal.userId, pendingCount: input.pendingCount ?? 0 });
     return syncAnswer(tx, receipt.id, accepted, rejected);
   });
 }
@@ -147,14 +151,25 @@ async function syncAnswer(tx: Executor, receiptId: string, accepted: string[], r
  * receipt closed, `stock.received` emitted. More than the requests expect is refused (PRECONDITION_FAILED
  * `excess_needs_manager`, with the lines) unless a manager or admin closes with `acceptExcess`. `entryCount`, the
  * scans the closer's screen showed, refuses a close that more scans reached meanwhile (CONFLICT `receipt_changed`).
- * Closing a closed receipt answers it again.
+ * A tablet that last said it still holds scans holds the close back (PRECONDITION_FAILED `receipt_devices_pending`)
+ * unless a manager closes `withoutPending`. Closing a closed receipt answers it again.
  */
-export async function closeReceipt(ctx: SignedInContext, input: { id: string; acceptExcess?: boolean; entryCount?: number }) {
+export async function closeReceipt(ctx: SignedInContext, input: { id: string; acceptExcess?: boolean; entryCount?: number; withoutPending?: boolean }) {
   const orgId = ctx.principal.orgId;
   await inTransaction(ctx, async (tx, emit) => {
     const receipt = await visibleReceipt(ctx, input.id, true, tx);
     if (receipt.status === 'closed') return;
     if (receipt.status === 'cancelled') throw new AppError('CONFLICT', 'receipt_cancelled', 'This receipt was cancelled');
+    // Another tablet still holds scans of this delivery (offline): they would come too late. A manager may close
+    // without them (they are then refused on arrival, and the tablet says so).
+    const pending = await pendingReceiptDevices(tx, receipt.id);
+    if (pending.length > 0 && !(input.withoutPending && isManager(ctx.principal))) {
+      const total = pending.reduce((sum, d) => sum + d.pendingCount, 0);
+      throw new AppError('PRECONDITION_FAILED', 'receipt_devices_pending', `${pending.length} tablet(s) still hold ${total} unsent scan(s) of this delivery: sync them, or a manager closes without them`, {
+        devices: pending,
+        total,
+      });
+    }
     // The closer decided on the lines as they were: scans that arrived since (another tablet) are looked at first.
     if (input.entryCount !== undefined && input.entryCount !== (await countEntries(tx, receipt.id))) {
       throw new AppError('CONFLICT', 'receipt_changed', 'New scans reached this receipt since you looked at it: check its lines again, then close');

@@ -143,6 +143,25 @@ describe('receiving a delivery', () => {
     expect((await clerk.receiving.byId({ id: a!.receipt.id })).lines).toMatchObject([{ ean: ean(1), received: 3 }]);
   });
 
+  it('waits for a tablet that still holds scans of the delivery, unless a manager closes without them', async () => {
+    const clerk = await as(services, org, 'clerk');
+    const manager = await as(services, org, 'manager');
+    const receipt = await clerk.receiving.open({ id: randomUUID(), storeId: storeId(0) });
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)], deviceId: 'tab-a', pendingCount: 0 });
+    // Another tablet sent a first batch and went offline with 3 more.
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)], deviceId: 'tab-b', pendingCount: 3 });
+    expect(await errorOf(clerk.receiving.close({ id: receipt.receipt.id, acceptExcess: true }))).toMatchObject({
+      code: 'PRECONDITION_FAILED',
+      cause: { reason: 'receipt_devices_pending', data: { total: 3 } },
+    });
+    expect(await codeOf(clerk.receiving.close({ id: receipt.receipt.id, withoutPending: true }))).toBe('PRECONDITION_FAILED');
+    // Its last batch says it holds nothing more: the close goes through.
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [scan(ean(0), 1)], deviceId: 'tab-b', pendingCount: 0 });
+    await clerk.receiving.sync({ receiptId: receipt.receipt.id, entries: [], deviceId: 'tab-c', pendingCount: 2 });
+    const closed = await manager.receiving.close({ id: receipt.receipt.id, acceptExcess: true, withoutPending: true });
+    expect(closed.receipt.status).toBe('closed');
+  });
+
   it('closes two receipts for the same items at once without filling an item twice', async () => {
     const request = await approvedRequest([0, 0, 5].map((q) => q || 1));
     const clerk = await as(services, org, 'clerk');

@@ -27,11 +27,19 @@ export const receivingRouter = createTRPCRouter({
 
   /** Scans for an open receipt, answered one by one; a resent scan is acknowledged and not added again. */
   sync: storeProcedure
-    .input(z.strictObject({ receiptId: id, entries: z.array(receiptEntry).max(1000, 'send at most 1,000 scans per batch') }))
+    .input(
+      z.strictObject({
+        receiptId: id,
+        entries: z.array(receiptEntry).max(1000, 'send at most 1,000 scans per batch'),
+        /** The tablet, and how many scans of this delivery it still holds after this batch: a close waits for them. */
+        deviceId: z.string().trim().min(1).max(64).nullish(),
+        pendingCount: z.number().int().min(0).max(1_000_000).nullish(),
+      }),
+    )
     .mutation(({ ctx, input }) => syncReceiptEntries(ctx.domain, input)),
 
   /** Closes the receipt: stock in, request items filled; more than expected needs a manager's `acceptExcess`. */
   close: storeProcedure
-    .input(z.strictObject({ id, acceptExcess: z.boolean().optional(), entryCount: z.number().int().min(0).optional() }))
+    .input(z.strictObject({ id, acceptExcess: z.boolean().optional(), entryCount: z.number().int().min(0).optional(), withoutPending: z.boolean().optional() }))
     .mutation(({ ctx, input }) => closeReceipt(ctx.domain, input)),
 });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, foreignKey, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, foreignKey, index, integer, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, orgId, quantity } from './_columns';
 import { products } from './catalogue';
 import { stores } from './stores';
@@ -61,4 +61,22 @@ export const receiptEntries = pgTable(
     uniqueIndex('receipt_entries_replaces_idx').on(t.replaces),
     check('receipt_entries_quantity_nonzero', sql`${t.quantity} <> 0 or ${t.replaces} is not null`),
   ],
+);
+
+/**
+ * What each tablet receiving a delivery last said it still holds unsent (its sync's `pendingCount`): closing waits
+ * for them, as a count's finalize waits for its devices, unless a manager closes without them.
+ */
+export const receiptDevices = pgTable(
+  'receipt_devices',
+  {
+    receiptId: uuid()
+      .notNull()
+      .references(() => receipts.id, { onDelete: 'cascade' }),
+    deviceId: text().notNull(),
+    userId: uuid().notNull(),
+    pendingCount: integer().notNull().default(0),
+    lastSyncAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.receiptId, t.deviceId] })],
 );
