@@ -34,6 +34,9 @@ describe("a store's stock page", () => {
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'merc 5' }))).toEqual(['Arroz 5kg']);
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: 'roz' }))).toEqual([]);
     expect(names(await clerk.stock.levels({ storeId: storeId(), search: org.products[2]!.ean.slice(0, 12) }))).toEqual(['Café 500g']);
+    const byEan = await clerk.stock.levels({ storeId: storeId(), search: org.products[0]!.ean.slice(0, 3), limit: 2 });
+    const rest = await clerk.stock.levels({ storeId: storeId(), search: org.products[0]!.ean.slice(0, 3), limit: 2, cursor: byEan.nextCursor });
+    expect([...byEan.items, ...rest.items].map((l) => l.ean)).toEqual(org.products.map((p) => p.ean).sort());
   });
 
   it('follows a renamed product once the workers copy its name (its stock rows carry the name they are ordered and searched by)', async () => {

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { decodeCursor, toPage } from '../db/cursor';
 import { jsonArray, textSet } from '../db/json';
@@ -144,20 +144,20 @@ export async function storeLevels(
   const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const search = params.search?.trim().replace(/\s+/g, ' ') || null;
   const byEan = search !== null && /^\d+$/.test(search);
-  // Digits: the org's products by EAN prefix (their index), in EAN order, each looked up in the store.
+  // Digits: the store's rows by EAN prefix (store_stock_store_ean_idx), in EAN order; "789" is nearly every product.
   if (byEan) {
     const upper = nextDigitPrefix(search);
+    const page = sql`
+      select s.product_id, s.ean from store_stock s
+        ${params.belowMinimum ? sql`join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id and s.quantity < r.min_quantity` : sql``}
+        ${params.category ? sql`join products p on p.id = s.product_id and p.category = ${params.category}` : sql``}
+       where s.store_id = ${params.storeId} and s.ean >= ${search} ${upper ? sql`and s.ean < ${upper}` : sql``}
+         ${after ? sql`and (s.ean, s.product_id) > (${after[0]} collate "C", ${after[1]}::uuid)` : sql``}
+       order by s.ean, s.product_id
+       limit ${params.limit + 1}`;
     const rows = await db.execute<StockLevel & { sortKey: string }>(sql`
-      select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
-             r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", p.ean as "sortKey"
-        from products p join store_stock s on s.store_id = ${params.storeId} and s.product_id = p.id
-        left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
-       where p.org_id = ${orgId} and p.ean >= ${search} ${upper ? sql`and p.ean < ${upper}` : sql``} and s.org_id = ${orgId}
-         ${params.belowMinimum ? sql`and s.quantity < r.min_quantity` : sql``}
-         ${params.category ? sql`and p.category = ${params.category}` : sql``}
-         ${after ? sql`and (p.ean, p.id) > (${after[0]}, ${after[1]}::uuid)` : sql``}
-       order by p.ean, p.id
-       limit ${params.limit + 1}`);
+      ${levelsOf(page, params.storeId, orgId)}
+       order by x.ean, x.product_id`);
     return withoutSortKey(toPage([...rows], params.limit, (r) => [r.ean, r.productId]));
   }
   // Otherwise the store's rows in name order, words matched as the catalogue matches them: every word of the search
@@ -175,14 +175,20 @@ export async function storeLevels(
      order by s.name_key, s.product_id
      limit ${params.limit + 1}`;
   const rows = await db.execute<StockLevel & { sortKey: string }>(sql`
-    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
-           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", x.name_key as "sortKey"
-      from (${page}) x
-      join store_stock s on s.store_id = ${params.storeId} and s.product_id = x.product_id and s.org_id = ${orgId}
-      join products p on p.id = x.product_id
-      left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id
+    ${levelsOf(page, params.storeId, orgId)}
      order by x.name_key, x.product_id`);
   return withoutSortKey(toPage([...rows], params.limit, (r) => [r.sortKey, r.productId]));
+}
+
+/** A page of the store's product ids (`page`: product_id and its sort key) with their balance, rule and product. */
+function levelsOf(page: SQL, storeId: string, orgId: string) {
+  return sql`
+    select p.id as "productId", p.ean, p.name, p.unit, p.category, s.quantity::float8 as quantity, s.updated_at as "updatedAt",
+           r.min_quantity::float8 as "minQuantity", r.reorder_quantity::float8 as "reorderQuantity", s.name_key as "sortKey"
+      from (${page}) x
+      join store_stock s on s.store_id = ${storeId} and s.product_id = x.product_id and s.org_id = ${orgId}
+      join products p on p.id = x.product_id
+      left join reorder_rules r on r.store_id = s.store_id and r.product_id = s.product_id`;
 }
 
 function withoutSortKey<T extends { sortKey: string }>(page: { items: T[]; nextCursor: string | null }) {

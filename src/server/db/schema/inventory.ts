@@ -29,18 +29,20 @@ export const storeStock = pgTable(
     quantity: quantity().notNull().default(0),
     updatedAt: updatedAt(),
     /**
-     * The product's `name_key` and `search_words`, copied by triggers (migration 0022: on a new row, and when the
-     * product is renamed), so a store's stock pages in name order and searches from its own index, never sorting
-     * every product the store holds.
+     * The product's `name_key`, `search_words` and `ean`, copied on a new row (trigger, migration 0022) and by the
+     * workers when the product changes (stock/consumers.ts), so a store's stock pages in name order and searches words
+     * and EAN prefixes from its own indexes, never sorting every product the store holds.
      */
     nameKey: textC(),
     searchWords: text(),
+    ean: textC(),
   },
   (t) => [
     primaryKey({ columns: [t.storeId, t.productId] }),
     index('store_stock_product_idx').on(t.productId),
     // Migration 0022 adds INCLUDE (search_words), which drizzle's builder cannot say: a store's search reads index entries only.
     index('store_stock_store_name_idx').on(t.storeId, t.nameKey, t.productId),
+    index('store_stock_store_ean_idx').on(t.storeId, t.ean, t.productId),
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.productId], foreignColumns: [products.orgId, products.id] }),
   ],
