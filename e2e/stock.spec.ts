@@ -88,7 +88,7 @@ test('a manager imports a store’s balances and minimums from a spreadsheet; a 
   await expect(dialog.getByText(/1 (saldo alterado|produto novo na loja)/)).toBeVisible();
   await expect(dialog.getByText('1 regra de reposição')).toBeVisible();
   await expect(dialog.getByRole('table', { name: 'Linhas recusadas' })).toContainText('3');
-  await dialog.getByRole('button', { name: 'Fechar' }).click();
+  await dialog.locator('.form-actions').getByRole('button', { name: 'Fechar' }).click();
 
   await page.getByLabel('Buscar por nome ou EAN').fill(product.ean);
   const row = page.getByRole('table', { name: /^Estoque de / }).getByRole('row').filter({ hasText: product.name });
