@@ -2,10 +2,10 @@ import { demoRoles, expect, mainNav, test, type DemoRole } from './fixtures/auth
 
 /** What each role may open; mirrors src/components/nav.ts on purpose, so a change there must be a change here. */
 const allowedNav: Record<DemoRole, string[]> = {
-  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Estoque', 'Conformidade', 'Painel', 'Catálogo', 'Fotos dos produtos', 'Administração'],
-  manager: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Conformidade', 'Painel', 'Catálogo'],
+  admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo', 'Fotos dos produtos', 'Administração'],
+  manager: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo'],
   buyer: ['Início', 'Aprovações', 'Catálogo', 'Fotos dos produtos'],
-  clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Conformidade', 'Painel', 'Catálogo'],
+  clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo'],
 };
 
 const pathOf: Record<string, string> = {
@@ -14,6 +14,7 @@ const pathOf: Record<string, string> = {
   Aprovações: '/approvals',
   Inventário: '/inventory',
   Estoque: '/stock',
+  Recebimento: '/receiving',
   Conformidade: '/compliance',
   Painel: '/dashboard',
   Catálogo: '/catalogue',

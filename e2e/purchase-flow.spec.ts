@@ -92,7 +92,8 @@ test('a clerk scans a request, the buyer approves one item and rejects another, 
   await expect(page.getByRole('definition').filter({ hasText: 'Parcialmente aprovada' })).toBeVisible();
   const approvedItem = items.getByRole('row', { name: new RegExp(APPROVED) });
   await expect(approvedItem).toContainText('Aprovado');
-  await expect(approvedItem.getByRole('cell').filter({ hasText: /^1 un$/ })).toBeVisible();
+  // The approved quantity, and under it that the store has yet to receive it.
+  await expect(approvedItem.locator('td[data-label="Aprovada"]')).toHaveText(/^1 un\s*A receber$/);
   await expect(approvedItem).toContainText('Carlos Comprador');
   const rejectedItem = items.getByRole('row', { name: new RegExp(REJECTED) });
   await expect(rejectedItem).toContainText('Recusado');

@@ -89,6 +89,10 @@ test('a clerk receives a delivery offline: the scans survive a reload and a lost
   expect(await balanceOf(admin.page.request, centro.id, sponge.ean)).toBe(before.sponge + 3);
   const left = await trpcQuery<{ items: { requestId: string; ean: string; remaining: number }[] }>(admin.page.request, 'receiving.toReceive', { storeId: centro.id });
   expect(left.items.filter((i) => i.requestId === requestId).map((i) => [i.ean, i.remaining])).toEqual([[sponge.ean, 1]]);
+  // The store's closed deliveries list it with its difference.
+  await page.getByRole('link', { name: 'Voltar às entregas' }).click();
+  await page.getByLabel('Loja').selectOption({ label: 'Loja Centro' });
+  await expect(page.getByRole('table', { name: 'Entregas fechadas' }).getByRole('row').nth(1)).toContainText('1 item chegou em parte');
   // The request shows what arrived.
   await admin.page.goto(`/purchase-requests/${requestId}`);
   await expect(admin.page.getByText('Recebido em parte')).toBeVisible();

@@ -211,7 +211,6 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
               <th scope="col" role="columnheader" className="num">Total</th>
               <th scope="col" role="columnheader">Decisão</th>
               <th scope="col" role="columnheader" className="num">Aprovada</th>
-              <th scope="col" role="columnheader">Recebimento</th>
               <th scope="col" role="columnheader">Motivo</th>
               <th scope="col" role="columnheader">Comprador</th>
             </tr>
@@ -241,9 +240,7 @@ function ValidRequestDetail({ id, created }: { id: string; created?: string }) {
                 </td>
                 <td role="cell" data-label="Aprovada" className="num">
                   {item.approvedQuantity == null ? '—' : `${formatQuantity(item.approvedQuantity)} ${item.unit}`}
-                </td>
-                <td role="cell" data-label="Recebimento">
-                  {item.status === 'approved' ? <ReceivedBadge approved={item.approvedQuantity ?? item.quantity} received={item.receivedQuantity} unit={item.unit} /> : '—'}
+                  {item.status === 'approved' ? <ReceivedBadge approved={item.approvedQuantity ?? item.quantity} received={item.receivedQuantity} unit={item.unit} /> : null}
                 </td>
                 <td role="cell" data-label="Motivo">{item.decisionReason ?? '—'}</td>
                 <td role="cell" data-label="Comprador">{item.buyerName ?? (r.status === 'draft' ? 'Definido ao enviar' : '—')}</td>

@@ -41,9 +41,16 @@ export function ItemStatusBadge({ status, quantity, approvedQuantity }: { status
   return <span className={`badge ${known ? itemStatusTone[known] : 'badge-off'}`}>{known ? itemStatusLabels[known] : status}</span>;
 }
 
-/** How much of an approved item the store has received: "A receber", "Recebido em parte (2 de 6)", "Recebido". */
+/** How much of an approved item the store has received, under its approved quantity: "A receber", "Recebido em parte", "Recebido". */
 export function ReceivedBadge({ approved, received, unit }: { approved: number; received: number; unit: string }) {
-  if (received <= 0) return <span className="badge badge-pending">A receber</span>;
-  if (received < approved) return <span className="badge badge-partial">{`Recebido em parte (${formatQuantity(received)} de ${formatQuantity(approved)} ${unit})`}</span>;
-  return <span className="badge badge-ok">Recebido</span>;
+  if (received <= 0) return <span className="badge badge-pending block-badge">A receber</span>;
+  if (received < approved) {
+    return (
+      <>
+        <span className="badge badge-partial block-badge">Recebido em parte</span>
+        <span className="muted block">{`${formatQuantity(received)} de ${formatQuantity(approved)} ${unit}`}</span>
+      </>
+    );
+  }
+  return <span className="badge badge-ok block-badge">Recebido</span>;
 }

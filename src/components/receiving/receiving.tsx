@@ -17,6 +17,9 @@ import { useSession } from '../session';
 import { SelectField } from '../ui/fields';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
+import { actionsColumn, DataTable } from '../ui/data-table';
+import { PagedList, pagedItems } from '../ui/paged-list';
+import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { forgetReceipt, localReceipts, rememberReceipt, type LocalReceipt } from './local-receipts';
 import styles from '../inventory/inventory.module.css';
 
@@ -110,7 +113,57 @@ function ReceivingHome() {
       ) : null}
 
       <ToReceiveTable data={waiting.data} loading={waiting.isLoading && storeId !== ''} />
+      {storeId !== '' ? <ClosedReceipts storeId={storeId} /> : null}
     </>
+  );
+}
+
+/** What a close found, in words: "sem diferenças" or each kind of difference with its count. */
+function differences(r: { excessProducts: number | null; unknownCodes: number | null; partialItems: number | null }): string {
+  const parts = [
+    r.partialItems ? `${r.partialItems === 1 ? '1 item chegou' : `${r.partialItems} itens chegaram`} em parte` : null,
+    r.excessProducts ? `${r.excessProducts === 1 ? '1 produto' : `${r.excessProducts} produtos`} além do pedido` : null,
+    r.unknownCodes ? `${r.unknownCodes === 1 ? '1 código' : `${r.unknownCodes} códigos`} fora do cadastro` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : 'sem diferenças';
+}
+
+/** The store's closed deliveries, newest first, with their differences; each opens its lines. */
+function ClosedReceipts({ storeId }: { storeId: string }) {
+  const list = api.receiving.closed.useInfiniteQuery({ storeId, limit: 20 }, cursorPages);
+  const receipts = pagedItems(list);
+  return (
+    <section aria-labelledby="closed-receipts">
+      <h2 id="closed-receipts" className="section-title">
+        Entregas fechadas
+      </h2>
+      <PagedList query={list} loadingLabel="Carregando as entregas fechadas…" errorTitle="Não foi possível carregar as entregas fechadas" empty="Nenhuma entrega fechada nesta loja.">
+        <DataTable caption="Entregas fechadas" columns={['Fechada em', 'Por', 'Produtos', 'Diferenças', actionsColumn]}>
+          {receipts.map((r) => (
+            <tr role="row" key={r.id}>
+              <th scope="row" role="rowheader" data-label="Fechada em">
+                {formatTime(r.closedAt)}
+                {r.note ? <span className="muted block">{r.note}</span> : null}
+              </th>
+              <td role="cell" data-label="Por">
+                {r.closedByName ?? r.openedByName}
+              </td>
+              <td role="cell" data-label="Produtos">
+                {r.products ?? '—'}
+              </td>
+              <td role="cell" data-label="Diferenças">
+                {differences(r)}
+              </td>
+              <td role="cell" data-label="Ações">
+                <Link className="btn btn-secondary" href={receiptPath(storeId, r.id)}>
+                  Ver
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </PagedList>
+    </section>
   );
 }
 

@@ -259,6 +259,7 @@ const matrix: Record<string, Access> = {
   },
   'stock.draftFromSuggestions': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.toReceive': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
+  'receiving.closed': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.open': { roles: ['clerk', 'manager', 'admin'], input: (a) => ({ id: randomUUID(), storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'receiving.byId': { roles: ['clerk', 'manager', 'admin'], input: (_a, x) => ({ id: x.receiptId }), crossOrg: 'not-found' },
   'receiving.sync': { roles: ['clerk', 'manager', 'admin'], input: (a, x) => ({ receiptId: x.receiptId, entries: [{ id: randomUUID(), ean: a.products[0]!.ean, quantity: 1 }] }), crossOrg: 'not-found' },

@@ -409,3 +409,8 @@ export async function clerksOfStore(db: Executor, orgId: string, storeId: string
     where u.org_id = ${orgId} and m.store_id = ${storeId} and u.active and u.role = 'clerk'`);
   return [...rows].map((r) => r.id);
 }
+
+/** Serializes the attempts at one photo id (its upload and its cleanup), for the transaction. */
+export async function lockPhotoUpload(tx: Executor, photoId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`compliance-photo:${photoId}`}, 0))`);
+}

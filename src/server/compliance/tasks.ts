@@ -18,6 +18,7 @@ import {
   findTask,
   insertPhoto,
   insertSubmission,
+  lockPhotoUpload,
   photosOfTasks,
   setReview,
   setTaskState,
@@ -114,16 +115,24 @@ export async function uploadPhoto(ctx: SignedInContext, input: { taskId: string;
     throw error;
   }
   const key = compliancePhotoKey(orgId, input.taskId, input.photoId);
-  await storeOriginal(ctx.services.storage, key, photo);
-  try {
-    await inTransaction(ctx, async (tx) => {
+  // One attempt at a time per photo id, from storing the file to its row: a retry racing a failing attempt never
+  // has its file deleted by that attempt's cleanup (the cleanup runs under the same lock, before it is released).
+  const stored = await inTransaction(ctx, async (tx) => {
+    await lockPhotoUpload(tx, input.photoId);
+    const meanwhile = await findPhoto(tx, orgId, input.photoId);
+    if (meanwhile) {
+      if (meanwhile.taskId !== input.taskId) throw new AppError('CONFLICT', 'photo_id_taken', 'This photo id belongs to another task; take the photo again');
+      return false;
+    }
+    await storeOriginal(ctx.services.storage, key, photo);
+    try {
       const locked = await visibleTask(ctx, input.taskId, { tx, lock: true });
       if (locked.status !== 'open') throw notOpen(locked, 'add a photo');
       const waiting = (await photosOfTasks(tx, orgId, [input.taskId])).filter((p) => p.submissionId === null).length;
       if (waiting >= MAX_PHOTOS_WAITING) {
         throw new AppError('PRECONDITION_FAILED', 'too_many_photos', `A task holds at most ${MAX_PHOTOS_WAITING} photos before it is sent; remove some first`, { max: MAX_PHOTOS_WAITING });
       }
-      const inserted = await insertPhoto(tx, {
+      await insertPhoto(tx, {
         id: input.photoId,
         orgId,
         taskId: input.taskId,
@@ -134,15 +143,18 @@ export async function uploadPhoto(ctx: SignedInContext, input: { taskId: string;
         contentType: photo.original.contentType,
         takenAt: input.takenAt ?? null,
       });
-      // The same id made meanwhile by a concurrent retry of this upload: the files are the same, the row is there.
-      if (!inserted && (await findPhoto(tx, orgId, input.photoId))?.taskId !== input.taskId) {
-        throw new AppError('CONFLICT', 'photo_id_taken', 'This photo id belongs to another task; take the photo again');
-      }
-    });
-  } catch (error) {
-    // Nothing stored half: the files of a photo whose row was refused go.
-    if (!(await findPhoto(ctx.db, orgId, input.photoId).catch(() => null))) await deletePhoto(ctx.services.storage, key, ctx.logger);
-    throw error;
+    } catch (error) {
+      // Nothing stored half: the file of a photo whose row was refused goes (a commit that fails after this point
+      // leaves a file without a row, never a row without its file).
+      await deletePhoto(ctx.services.storage, key, ctx.logger);
+      throw error;
+    }
+    return true;
+  });
+  if (!stored) {
+    // A retry of this upload stored it meanwhile: the same photo, already there.
+    const row = await findPhoto(ctx.db, orgId, input.photoId);
+    return { photoId: input.photoId, width: row?.width ?? photo.width, height: row?.height ?? photo.height, stored: false };
   }
   return { photoId: input.photoId, width: photo.width, height: photo.height, stored: true };
 }

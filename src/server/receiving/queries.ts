@@ -172,8 +172,13 @@ export async function arrivedPerProduct(db: Executor, receiptId: string): Promis
   return [...rows];
 }
 
-export async function markClosed(tx: Executor, receiptId: string, closedBy: string) {
-  await tx.execute(sql`update receipts set status = 'closed', closed_by = ${closedBy}, closed_at = now() where id = ${receiptId}`);
+export type ReceiptOutcome = { products: number; excessProducts: number; unknownCodes: number; partialItems: number };
+
+export async function markClosed(tx: Executor, receiptId: string, closedBy: string, outcome: ReceiptOutcome) {
+  await tx.execute(sql`
+    update receipts set status = 'closed', closed_by = ${closedBy}, closed_at = now(), products = ${outcome.products},
+           excess_products = ${outcome.excessProducts}, unknown_codes = ${outcome.unknownCodes}, partial_items = ${outcome.partialItems}
+     where id = ${receiptId}`);
 }
 
 export async function openReceipts(db: Executor, orgId: string, storeId: string) {
@@ -213,5 +218,21 @@ export async function pendingReceiptDevices(db: Executor, receiptId: string) {
     select d.device_id as "deviceId", u.name as "userName", d.pending_count as "pendingCount"
       from receipt_devices d join users u on u.id = d.user_id
      where d.receipt_id = ${receiptId} and d.pending_count > 0 order by d.last_sync_at`);
+  return [...rows];
+}
+
+export type ClosedReceipt = ReceiptOutcome & { id: string; note: string | null; openedByName: string; closedByName: string | null; openedAt: string; closedAt: string };
+
+/** A store's closed deliveries, newest first, with what each close found (keyset on closed_at, id). */
+export async function closedReceipts(db: Executor, orgId: string, storeId: string, params: { after: [string, string] | null; limit: number }) {
+  const rows = await db.execute<ClosedReceipt>(sql`
+    select r.id, r.note, o.name as "openedByName", c.name as "closedByName", r.opened_at as "openedAt",
+           to_char(r.closed_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "closedAt",
+           r.products, r.excess_products as "excessProducts", r.unknown_codes as "unknownCodes", r.partial_items as "partialItems"
+      from receipts r join users o on o.id = r.opened_by left join users c on c.id = r.closed_by
+     where r.store_id = ${storeId} and r.org_id = ${orgId} and r.status = 'closed'
+       ${params.after ? sql`and (r.closed_at, r.id) < (${params.after[0]}::timestamptz, ${params.after[1]}::uuid)` : sql``}
+     order by r.closed_at desc, r.id desc
+     limit ${params.limit + 1}`);
   return [...rows];
 }

@@ -7,6 +7,7 @@ import { AppError, notFound } from '../errors';
 import { applyMovements } from '../stock/queries';
 import {
   arrivedPerProduct,
+  closedReceipts,
   countEntries,
   entryReceipts,
   fillRequestItems,
@@ -25,6 +26,7 @@ import {
   type ReceiptRow,
 } from './queries';
 import type { Executor } from '../db/client';
+import { decodeCursor, toPage } from '../db/cursor';
 import { productsForScans, resolveScanCode } from '../inventory/scan-codes';
 
 /**
@@ -58,6 +60,14 @@ export async function openReceipt(ctx: SignedInContext, input: { id: string; sto
   const receipt = await findReceipt(ctx.db, ctx.principal.orgId, input.id);
   if (!receipt || receipt.storeId !== input.storeId) throw new AppError('CONFLICT', 'receipt_id_taken', 'This receipt id is already used; make a new id for a new delivery', { field: 'id' });
   return receiptDetail(ctx, receipt.id);
+}
+
+/** A store's closed deliveries, newest first, each with what its close found (the discrepancies). */
+export async function closedReceiptsOf(ctx: SignedInContext, input: { storeId: string; cursor?: string | null; limit: number }) {
+  await storeOfCaller(ctx, input.storeId);
+  const after = decodeCursor<[string, string]>(input.cursor, ['time', 'uuid']);
+  const rows = await closedReceipts(ctx.db, ctx.principal.orgId, input.storeId, { after, limit: input.limit });
+  return toPage(rows, input.limit, (r) => [r.closedAt, r.id]);
 }
 
 export async function receiptDetail(ctx: SignedInContext, id: string) {
@@ -197,7 +207,13 @@ export async function closeReceipt(ctx: SignedInContext, input: { id: string; ac
       referenceId: receipt.id,
       movements: arrived.map((a) => ({ ...a, kind: 'receipt' as const })),
     });
-    await markClosed(tx, receipt.id, ctx.principal.userId);
+    const unknownCodes = lines.filter((l) => l.productId === null && l.received > 0).length;
+    await markClosed(tx, receipt.id, ctx.principal.userId, {
+      products: arrived.length,
+      excessProducts: excess.length,
+      unknownCodes,
+      partialItems: filled.filter((i) => i.received < i.approved).length,
+    });
     await emit([
       {
         type: 'stock.received',

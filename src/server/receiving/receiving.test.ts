@@ -70,6 +70,9 @@ describe('receiving a delivery', () => {
     expect(await received(first.items[1]!.id)).toBe(4);
     expect(await received(second.items[0]!.id)).toBe(2);
     expect([await balance(0, 0), await balance(0, 1)]).toEqual([17, 9]);
+    // The store's closed deliveries say what each close found: Arroz came in part for the newer request.
+    const closedList = await clerk.receiving.closed({ storeId: storeId(0) });
+    expect(closedList.items.find((r) => r.id === receipt.receipt.id)).toMatchObject({ products: 2, excessProducts: 0, unknownCodes: 0, partialItems: 1, note: 'NF 1234' });
     // Closing again answers the closed receipt and writes nothing more.
     await clerk.receiving.close({ id: receipt.receipt.id });
     expect(await balance(0, 0)).toBe(17);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { closeReceipt, openReceipt, receiptDetail, syncReceiptEntries, toReceive } from '../../receiving/receipts';
+import { closedReceiptsOf, closeReceipt, openReceipt, receiptDetail, syncReceiptEntries, toReceive } from '../../receiving/receipts';
 import { createTRPCRouter, roleProcedure } from '../trpc';
-import { id, optionalText } from '../validators';
+import { id, optionalText, pageInput } from '../validators';
 
 /** The store's staff receive deliveries (clerks at their stores); accepting more than was asked needs a manager. */
 const storeProcedure = roleProcedure('clerk', 'manager', 'admin');
@@ -18,6 +18,9 @@ const receiptEntry = z.strictObject({
 export const receivingRouter = createTRPCRouter({
   /** What the store waits for (approved request items not yet received in full, oldest first) and its open receipts. */
   toReceive: storeProcedure.input(z.strictObject({ storeId: id })).query(({ ctx, input }) => toReceive(ctx.domain, input.storeId)),
+
+  /** The store's closed deliveries, newest first, with what each close found: excess, unknown codes, items in part. */
+  closed: storeProcedure.input(z.strictObject({ ...pageInput, storeId: id })).query(({ ctx, input }) => closedReceiptsOf(ctx.domain, input)),
 
   /** Opens a receipt (one delivery) with the tablet's id; the same call again answers the same receipt. */
   open: storeProcedure.input(z.strictObject({ id, storeId: id, note: optionalText(200) })).mutation(({ ctx, input }) => openReceipt(ctx.domain, input)),

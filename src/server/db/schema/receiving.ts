@@ -26,11 +26,22 @@ export const receipts = pgTable(
     openedAt: createdAt(),
     closedBy: uuid(),
     closedAt: timestamp({ withTimezone: true }),
+    /**
+     * What the close found, for the list of closed deliveries: products put in stock, products beyond what the
+     * requests expected (accepted by a manager), codes the catalogue did not know (kept aside), request items that
+     * came in part. Null while open.
+     */
+    products: integer(),
+    excessProducts: integer(),
+    unknownCodes: integer(),
+    partialItems: integer(),
   },
   (t) => [
     foreignKey({ columns: [t.orgId, t.storeId], foreignColumns: [stores.orgId, stores.id] }).onDelete('cascade'),
     foreignKey({ columns: [t.orgId, t.openedBy], foreignColumns: [users.orgId, users.id] }),
     index('receipts_store_status_idx').on(t.orgId, t.storeId, t.status, t.openedAt.desc()),
+    // The store's closed deliveries, newest first (receiving.closed).
+    index('receipts_store_closed_idx').on(t.storeId, t.closedAt, t.id).where(sql`${t.status} = 'closed'`),
   ],
 );
 
