@@ -10,12 +10,11 @@ import type { LineCount } from '~/offline/tally';
 import { RegisterFromOffButton, useRegisterFromOff } from '../catalogue/register-from-off';
 import { useSession } from '../session';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal } from '../ui/format';
-import { ambiguousQuantity, CorrectionForm, RecentScans, ScanCodeInput, useThrottled, vibrate, type ScanCodeHandle } from './scanning';
+import { ambiguousQuantity, CorrectionForm, RecentScans, ScanCodeInput, SyncStatusBar, useThrottled, vibrate, type ScanCodeHandle } from './scanning';
 import { WithProductPhoto } from '../ui/product-photo';
 import { CameraScanner } from './camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel, useCachedSession } from './shared';
 import { useOfflineCounter, type ScanFeedback } from './use-offline-counter';
-import { useOfflineReady } from './use-offline-ready';
 import styles from './inventory.module.css';
 
 type SessionDetail = RouterOutputs['inventory']['byId'];
@@ -193,7 +192,6 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
   const closedAfter = rejected.filter((s) => s.rejectReason === 'session_closed').length;
   const shownLines = useThrottled(lines, 1_000);
   const phase = counter.syncState?.phase;
-  const offlineReady = useOfflineReady();
   const readings = (n: number) => (n === 1 ? '1 leitura' : `${n} leituras`);
 
   return (
@@ -207,23 +205,7 @@ function Counter({ session, userId, layout, loginExpired, onLoginBack }: Counter
         </Link>
       </div>
 
-      <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
-        <span className={counter.online ? styles.online : styles.offline} data-testid="network-status">
-          {counter.online ? 'Online' : 'Offline'}
-        </span>
-        <span>
-          Pendentes: <strong data-testid="pending-count">{counter.pending ?? '…'}</strong>
-        </span>
-        <span>
-          Última sincronização: <strong data-testid="last-sync">{counter.lastSync ? formatTime(counter.lastSync.at) : 'nunca'}</strong>
-        </span>
-        <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && counter.online ? 'Nova tentativa em breve' : ''}</span>
-        {offlineReady === 'unsupported' ? null : (
-          <span data-testid="offline-ready" data-state={offlineReady}>
-            {offlineReady === 'ready' ? 'Pronto para contar sem rede' : counter.online ? 'Preparando para contar sem rede…' : 'Esta página ainda não abre sem rede'}
-          </span>
-        )}
-      </div>
+      <SyncStatusBar online={counter.online} pending={counter.pending} lastSyncAt={counter.lastSync?.at ?? null} phase={phase} task="contar" />
 
       {counter.receipt && counter.pending === 0 ? (
         <div className={styles.receipt} data-testid="sync-receipt">

@@ -9,7 +9,9 @@ import { memo, useEffect, useImperativeHandle, useRef, useState, type Ref } from
 import { isStorableCountQuantity } from '~/lib/count-quantity';
 import type { ScanRecord } from '~/offline/db';
 import type { RecentScan } from '~/offline/tally';
-import { rejectReasonLabel } from './shared';
+import { formatTime, rejectReasonLabel } from './shared';
+import { useOfflineReady } from './use-offline-ready';
+import type { SyncState } from '~/offline/sync';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal, quantityInputValue } from '../ui/format';
 import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import styles from './inventory.module.css';
@@ -186,5 +188,32 @@ export function RecentScans({
         ))}
       </ul>
     </>
+  );
+}
+
+/**
+ * The sticky line over a scanning screen: online or not, scans waiting, the last sync, a retry coming, and whether the
+ * page would open with the network off (`task`: what the clerk does here, "contar" or "receber").
+ */
+export function SyncStatusBar({ online, pending, lastSyncAt, phase, task }: { online: boolean; pending: number | null; lastSyncAt: string | null; phase: SyncState['phase'] | undefined; task: string }) {
+  const offlineReady = useOfflineReady();
+  return (
+    <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
+      <span className={online ? styles.online : styles.offline} data-testid="network-status">
+        {online ? 'Online' : 'Offline'}
+      </span>
+      <span>
+        Pendentes: <strong data-testid="pending-count">{pending ?? '…'}</strong>
+      </span>
+      <span>
+        Última sincronização: <strong data-testid="last-sync">{lastSyncAt ? formatTime(lastSyncAt) : 'nunca'}</strong>
+      </span>
+      <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && online ? 'Nova tentativa em breve' : ''}</span>
+      {offlineReady === 'unsupported' ? null : (
+        <span data-testid="offline-ready" data-state={offlineReady}>
+          {offlineReady === 'ready' ? `Pronto para ${task} sem rede` : online ? `Preparando para ${task} sem rede…` : 'Esta página ainda não abre sem rede'}
+        </span>
+      )}
+    </div>
   );
 }

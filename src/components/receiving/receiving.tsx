@@ -11,8 +11,7 @@ import type { SyncSend } from '~/offline/sync';
 import { CameraScanner } from '../inventory/camera-scanner';
 import { formatTime, quantityLabel, rejectReasonLabel } from '../inventory/shared';
 import { useOfflineCounter } from '../inventory/use-offline-counter';
-import { useOfflineReady } from '../inventory/use-offline-ready';
-import { ambiguousQuantity, CorrectionForm, RecentScans, ScanCodeInput, useThrottled, vibrate, type ScanCodeHandle } from '../inventory/scanning';
+import { ambiguousQuantity, CorrectionForm, RecentScans, ScanCodeInput, SyncStatusBar, useThrottled, vibrate, type ScanCodeHandle } from '../inventory/scanning';
 import { useSession } from '../session';
 import { SelectField } from '../ui/fields';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal } from '../ui/format';
@@ -318,7 +317,6 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
 
   const { recent, lines, rejected } = counter.tally;
   const shownLines = useThrottled(lines, 1_000);
-  const offlineReady = useOfflineReady();
   const phase = counter.syncState?.phase;
 
   return (
@@ -329,23 +327,7 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
           Entregas
         </Link>
       </div>
-      <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
-        <span className={counter.online ? styles.online : styles.offline} data-testid="network-status">
-          {counter.online ? 'Online' : 'Offline'}
-        </span>
-        <span>
-          Pendentes: <strong data-testid="pending-count">{counter.pending ?? '…'}</strong>
-        </span>
-        <span>
-          Última sincronização: <strong data-testid="last-sync">{counter.lastSync ? formatTime(counter.lastSync.at) : 'nunca'}</strong>
-        </span>
-        <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && counter.online ? 'Nova tentativa em breve' : ''}</span>
-        {offlineReady === 'unsupported' ? null : (
-          <span data-testid="offline-ready" data-state={offlineReady}>
-            {offlineReady === 'ready' ? 'Pronto para receber sem rede' : counter.online ? 'Preparando para receber sem rede…' : 'Esta página ainda não abre sem rede'}
-          </span>
-        )}
-      </div>
+      <SyncStatusBar online={counter.online} pending={counter.pending} lastSyncAt={counter.lastSync?.at ?? null} phase={phase} task="receber" />
       {phase === 'login_needed' ? (
         <p className="alert alert-warning" role="alert">
           Sua sessão expirou: entre novamente para enviar as leituras. Elas continuam guardadas neste tablet.
