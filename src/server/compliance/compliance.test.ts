@@ -16,6 +16,7 @@ import { createAppServer } from '~/server/http/server';
 import { compliancePhotoFiles } from './keys';
 import { sendToReviewAfterFailure } from './check';
 import { scheduleAllTasks } from './templates';
+import { startComplianceScheduler } from './scheduler';
 import { systemContext } from '../domain/context';
 
 /**
@@ -117,6 +118,28 @@ describe('templates and the scheduler', () => {
     expect(seen.tasks.filter((t) => t.templateId === template.id).map((t) => t.storeId)).toEqual([org.stores[0]!.id]); // the clerk's store only
     expect(await codeOf(clerk.compliance.tasks({ storeId: org.stores[1]!.id }))).toBe('NOT_FOUND');
     expect(await codeOf(clerk.compliance.templates.create(templateInput()))).toBe('FORBIDDEN');
+  });
+
+  it('the scheduler catches up on its first round, then looks at yesterday and today only', async () => {
+    const manager = await callerAs(services, org, 'manager');
+    const daily = await manager.compliance.templates.create(templateInput({ title: 'Diária do agendador', storeIds: [org.stores[1]!.id] }));
+    await services.db.update(complianceTemplates).set({ startsOn: sql`(now() at time zone 'America/Sao_Paulo')::date - 5` }).where(eq(complianceTemplates.id, daily.id));
+    await services.db.update(complianceTemplateStores).set({ since: sql`(now() at time zone 'America/Sao_Paulo')::date - 5` }).where(eq(complianceTemplateStores.templateId, daily.id));
+    const count = async () => (await services.db.select().from(complianceTasks).where(eq(complianceTasks.templateId, daily.id))).length;
+    const scheduler = startComplianceScheduler(services, { intervalMs: 3_600_000, afterCommit: async () => {} });
+    try {
+      await scheduler.runNow();
+      expect(await count()).toBe(6);
+      // A task of five days ago gone: a later round does not look that far back (a restart would make it again).
+      await services.db.delete(complianceTasks).where(and(eq(complianceTasks.templateId, daily.id), sql`period = (now() at time zone 'America/Sao_Paulo')::date - 5`));
+      await scheduler.runNow();
+      expect(await count()).toBe(5);
+      // A full catch-up (a restart's first round) makes it again.
+      await scheduleAllTasks(systemContext(services, { requestId: `test-${randomUUID()}`, afterCommit: async () => {} }));
+      expect(await count()).toBe(6);
+    } finally {
+      await scheduler.stop();
+    }
   });
 
   it('two schedulers at once after a stop across day boundaries make each missed day’s task exactly once; weekly ones only on their days', async () => {

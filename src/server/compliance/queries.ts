@@ -21,11 +21,11 @@ const today = sql`(now() at time zone ${BUSINESS_TIME_ZONE}::text)::date`;
 export const CATCH_UP_DAYS = 35;
 
 /**
- * Makes the tasks every active template owes its stores, from each store's first day (and at most CATCH_UP_DAYS
- * back) to today, in one statement: the unique (template, store, period) makes a second scheduler, a retry or a
+ * Makes the tasks every active template owes its stores, from each store's first day (and at most `backDays`,
+ * CATCH_UP_DAYS unless told, back) to today, in one statement: the unique (template, store, period) makes a second scheduler, a retry or a
  * run after a restart create nothing twice, and a run after a restart creates what the gap missed.
  */
-export async function scheduleDueTasks(tx: Executor, filter: { orgId?: string; templateId?: string } = {}) {
+export async function scheduleDueTasks(tx: Executor, filter: { orgId?: string; templateId?: string; backDays?: number } = {}) {
   const rows = await tx.execute<{ id: string; org_id: string; store_id: string; template_id: string }>(sql`
     with due as (
       select t.org_id, ts.store_id, t.id as template_id, day::date as period, t.title, t.instructions, t.checklist, t.photo_count,
@@ -34,7 +34,7 @@ export async function scheduleDueTasks(tx: Executor, filter: { orgId?: string; t
       from compliance_templates t
       join compliance_template_stores ts on ts.template_id = t.id and ts.org_id = t.org_id
       join stores s on s.id = ts.store_id and s.org_id = ts.org_id and s.active
-      cross join lateral generate_series(greatest(t.starts_on, ts.since, ${today} - ${CATCH_UP_DAYS}::int), ${today}, interval '1 day') as day
+      cross join lateral generate_series(greatest(t.starts_on, ts.since, ${today} - ${filter.backDays ?? CATCH_UP_DAYS}::int), ${today}, interval '1 day') as day
       where t.active
         ${filter.orgId ? sql`and t.org_id = ${filter.orgId}` : sql``}
         ${filter.templateId ? sql`and t.id = ${filter.templateId}` : sql``}

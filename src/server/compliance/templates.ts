@@ -122,9 +122,9 @@ export async function editTemplate(ctx: SignedInContext, input: Partial<Template
  * The scheduler's run for every org (the workers call it every COMPLIANCE_SCHEDULE_INTERVAL_MS): idempotent, so
  * any number of worker processes may run it at once.
  */
-export async function scheduleAllTasks(ctx: DomainContext): Promise<number> {
+export async function scheduleAllTasks(ctx: DomainContext, opts: { backDays?: number } = {}): Promise<number> {
   return inTransaction(ctx, async (tx, emit) => {
-    const created = await scheduleDueTasks(tx);
+    const created = await scheduleDueTasks(tx, { backDays: opts.backDays });
     const byOrg = new Map<string, typeof created>();
     for (const row of created) byOrg.set(row.orgId, [...(byOrg.get(row.orgId) ?? []), row]);
     for (const [orgId, rows] of byOrg) await emitChanges(emit, orgId, rows.map((r) => ({ storeId: r.storeId, templateId: r.templateId })), 'created');
