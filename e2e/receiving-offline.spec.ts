@@ -41,7 +41,8 @@ test('a clerk receives a delivery offline: the scans survive a reload and a lost
   await page.getByRole('button', { name: 'Nova entrega' }).click();
   await expect(page.getByLabel('Código de barras')).toBeEnabled();
   const receiptId = new URL(page.url()).searchParams.get('receipt')!;
-  // Online once: the product table is on the tablet, and the page opens without the network.
+  // Online once: the product table is on the tablet (names resolve offline), and the page opens without the network.
+  await expect(page.getByTestId('products-on-tablet')).toHaveText(/^Produtos no tablet: [1-9][\d.]*$/, { timeout: 30_000 });
   await scan(page, sugar.ean);
   await expect(page.getByTestId('scan-feedback')).toContainText(`${sugar.name} +1`);
   await waitForOfflineReady(page);

@@ -484,6 +484,10 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
           }}
         />
       )}
+      <p className="muted" data-testid="products-on-tablet">
+        Produtos no tablet: {counter.productsMeta?.count ?? 0}
+        {counter.downloading ? ' · baixando…' : ''}
+      </p>
       <button type="button" className="btn btn-secondary" onClick={() => counter.syncNow()} disabled={!counter.online}>
         Sincronizar agora
       </button>
