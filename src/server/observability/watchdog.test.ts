@@ -86,8 +86,15 @@ describe('watchdog', () => {
     const resolved = (key: string) => webhook.messages.find((m) => incidentOf(m).key === key && incidentOf(m).status === 'resolved');
     // A worker process's start takes up to 2 minutes on a loaded 2-core machine (as its first start, above): resolving
     // waits for it; the detection times, not this, are the figures under test.
-    await until(async () => resolved('instance_down:wd-test:workers') && resolved('breaker_open:storage') && resolved('outbox_lag'), 120_000, 200);
-    const resolvedSeconds = Math.max(...['instance_down:wd-test:workers', 'breaker_open:storage', 'outbox_lag'].map((k) => seconds(resolved(k)!.at - recoveredAt)));
+    const keys = ['instance_down:wd-test:workers', 'breaker_open:storage', 'outbox_lag'];
+    await until(async () => keys.every((k) => resolved(k)), 120_000, 200).catch(async (error: Error) => {
+      const beats = await services.db.execute(sql`select instance, pid, beat_at, stopped_at, integrations from process_heartbeats`);
+      const pending = await services.db.execute(sql`select id, type, created_at from event_log where published_at is null`);
+      throw new Error(
+        `${error.message}: not resolved ${JSON.stringify(keys.filter((k) => !resolved(k)))}; worker exit code ${worker.exitCode}; heartbeats ${JSON.stringify(beats)}; unpublished ${JSON.stringify(pending)}; its stderr: ${worker.stderrTail()}`,
+      );
+    });
+    const resolvedSeconds = Math.max(...keys.map((k) => seconds(resolved(k)!.at - recoveredAt)));
 
     // Two more rounds of both watchdogs: nothing is told twice.
     await new Promise((resolve) => setTimeout(resolve, 11_000));
