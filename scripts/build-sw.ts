@@ -4,7 +4,8 @@
  * /_next/static/…) into it. Output: public/sw.js and its source map, generated and not committed.
  * The start paths (scripts/ensure-build.ts, e2e/start-server.ts, bench/offline.ts) rebuild it when it is stale.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -20,6 +21,10 @@ const BUNDLE = '.next/sw.js';
 const TARGET = ['chrome111', 'edge111', 'firefox111', 'safari16.4'];
 /** Bigger files are left to the runtime cache instead of every tablet downloading them at install. */
 const MAX_PRECACHE_FILE_BYTES = 2 * 1024 * 1024;
+
+/** Precached from public/: the offline page and the icon it shows. */
+const OFFLINE_FILES = ['offline.html', 'icons/icon-192.png'];
+const revisionOf = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
 
 const mtime = (file: string) => (existsSync(file) ? statSync(file).mtimeMs : 0);
 
@@ -59,6 +64,8 @@ export async function buildServiceWorker(root = process.cwd()) {
     // Next's file names carry a content hash (or the build id): the URL is the revision.
     dontCacheBustURLsMatching: /^\/_next\/static\//,
     maximumFileSizeToCacheInBytes: MAX_PRECACHE_FILE_BYTES,
+    // The page for "no connection and not kept", and what it shows, from public/ (tracked), by content.
+    additionalPrecacheEntries: OFFLINE_FILES.map((file) => ({ url: `/${file}`, revision: revisionOf(path.join(root, 'public', file)) })),
   });
   return result;
 }

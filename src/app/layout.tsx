@@ -15,6 +15,11 @@ export const metadata: Metadata = {
   title: { default: 'MyInventory', template: '%s · MyInventory' },
   description: 'Inventário, solicitações de compra e conformidade para redes de supermercados.',
   applicationName: 'MyInventory',
+  // Installable on the tablet's home screen (public/manifest.webmanifest; icons drawn by scripts/build-icons.ts).
+  manifest: '/manifest.webmanifest',
+  icons: { icon: [{ url: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' }], apple: [{ url: '/icons/apple-touch-icon.png', sizes: '180x180' }] },
+  appleWebApp: { capable: true, title: 'MyInventory', statusBarStyle: 'default' },
+  formatDetection: { telephone: false },
 };
 
 export const viewport: Viewport = {

@@ -1,12 +1,16 @@
 'use client';
 
-import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { httpBatchLink, httpLink, httpSubscriptionLink, isNonJsonSerializable, splitLink } from '@trpc/client';
-import { useState, type ReactNode } from 'react';
+import { MutationCache, onlineManager, QueryCache, QueryClient, QueryClientProvider, type Query } from '@tanstack/react-query';
+import { PersistQueryClientProvider } from '@tanstack/react-query-persist-client';
+import { getUntypedClient, httpBatchLink, httpLink, httpSubscriptionLink, isNonJsonSerializable, splitLink } from '@trpc/client';
+import { useEffect, useState, type ReactNode } from 'react';
 import superjson from 'superjson';
+import { buildId } from '~/lib/browser/env';
 import { api } from '~/lib/trpc/react';
 import { errorCode, errorPath, NON_RETRYABLE_CODES } from '~/lib/trpc/errors';
+import { keepMutation, registerOfflineChanges } from '~/lib/trpc/offline-changes';
 import { loginUrl, notifyExpiredLogin } from '~/lib/trpc/redirect';
+import { createQueryPersister } from '~/offline/query-persister';
 
 let redirectingToLogin = false;
 
@@ -23,13 +27,36 @@ function onApiError(error: unknown) {
   window.location.replace(loginUrl(window.location.pathname + window.location.search));
 }
 
+/**
+ * How long answers are kept for offline use: long enough for yesterday's answers on the first morning without a
+ * connection. Queries are kept in memory as long (a query dropped from memory is dropped from the kept copy).
+ */
+const KEEP_MS = 3 * 24 * 60 * 60 * 1000;
+
+/** Pages outside the signed-in app (the login, the operator's area, the status page) neither read nor write the kept cache. */
+const outsideTheApp = () => /^\/(login|operator|status)(\/|$)/.test(window.location.pathname);
+
+/** Kept: successful answers of the org's procedures; never the operator's, never a failure. */
+const keepQuery = (query: Query) => {
+  if (query.state.status !== 'success') return false;
+  const path = Array.isArray(query.queryKey[0]) ? (query.queryKey[0] as string[]) : [];
+  return path[0] !== 'operator' && path[0] !== 'auth' ? true : path.join('.') === 'auth.me';
+};
+
 function createQueryClient() {
+  // React Query learns of the connection from the browser's online/offline events only: a page opened offline
+  // (from the home screen, in the stockroom) must start offline, so that its changes wait instead of failing.
+  if (typeof navigator !== 'undefined') onlineManager.setOnline(navigator.onLine);
   return new QueryClient({
     queryCache: new QueryCache({ onError: onApiError }),
     mutationCache: new MutationCache({ onError: onApiError }),
     defaultOptions: {
       queries: {
         staleTime: 30_000,
+        gcTime: KEEP_MS,
+        // Offline, a query is tried once (the service worker may hold its answer), then waits for the network with
+        // the data it has (kept from the last visit) instead of failing.
+        networkMode: 'offlineFirst',
         refetchOnWindowFocus: false,
         retry: (failureCount, error) => {
           const code = errorCode(error as { message: string });
@@ -61,9 +88,27 @@ export function Providers({ children }: { children: ReactNode }) {
       ],
     }),
   );
+  useEffect(() => registerOfflineChanges(queryClient, getUntypedClient(trpcClient)), [queryClient, trpcClient]);
+  const [persister] = useState(() => (typeof window === 'undefined' || outsideTheApp() ? null : createQueryPersister({ buster: buildId })));
   return (
     <api.Provider client={trpcClient} queryClient={queryClient}>
-      <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      {persister ? (
+        <PersistQueryClientProvider
+          client={queryClient}
+          persistOptions={{ persister, maxAge: KEEP_MS, buster: buildId, dehydrateOptions: { shouldDehydrateQuery: keepQuery, shouldDehydrateMutation: keepMutation } }}
+          onSuccess={() => {
+            // Kept answers show at once, and are asked again (a reload means "show me what is new"); offline the
+            // questions wait and the kept answers stay.
+            void queryClient.invalidateQueries();
+            // Changes left waiting (offline, or a tab closed while sending) go now; offline they pause again until online.
+            void queryClient.resumePausedMutations();
+          }}
+        >
+          {children}
+        </PersistQueryClientProvider>
+      ) : (
+        <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>
+      )}
     </api.Provider>
   );
 }

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { describeError, errorCode, fieldErrors, isNetworkError, retryAfterSeconds } from '~/lib/trpc/errors';
 import { api } from '~/lib/trpc/react';
 import { landingPath, safeNextPath } from '~/lib/trpc/redirect';
+import { setPersistedUser } from '~/offline/query-persister';
 import { TextField } from './ui/fields';
 
 type LoginError = { message: string; data?: unknown };
@@ -35,7 +36,11 @@ export function LoginForm() {
     onSuccess: (session) => {
       // Nothing cached for a previous user may leak into this session.
       queryClient.clear();
-      router.replace(landingPath(session.kind, next));
+      if (session.kind === 'operator') return router.replace(landingPath(session.kind, next));
+      // A full load: the next page reads this user's kept cache (their answers and the changes they left waiting
+      // offline), never the previous user's.
+      setPersistedUser(session.userId);
+      window.location.replace(landingPath(session.kind, next));
     },
   });
   const serverFieldErrors = fieldErrors(login.error);

@@ -18,7 +18,7 @@ describe('offline service worker routes', () => {
     expect(isOfflinePage(url('/compliance/3f1c'))).toBe(true);
     expect(isOfflinePage(url('/inventory/3f1c/count'))).toBe(true);
     expect(isOfflinePage(url('/compliance-report'))).toBe(false);
-    expect(isOfflinePage(url('/purchase-requests'))).toBe(false);
+    expect(isOfflinePage(url('/dashboard'))).toBe(false);
     expect(isOfflineQuery(url(`/api/trpc/auth.me,compliance.task?batch=1&${input}`))).toBe(true);
     expect(isOfflineQuery(url('/api/trpc/compliance.uploadPhoto'))).toBe(false);
   });
@@ -63,5 +63,12 @@ describe('offline service worker routes', () => {
     expect(isProductPhoto(url('/api/images/products/'))).toBe(false);
     expect(isProductPhoto(url('/api/images/other/a/b/thumb'))).toBe(false);
     expect(isProductPhoto(url('/api/trpc/images.reviewQueue'))).toBe(false);
+  });
+
+  it("keeps the pages of a store's day: home, requests and their answers, approvals, catalogue, stock; not the admin ones", () => {
+    for (const path of ['/', '/purchase-requests', '/purchase-requests/new', '/purchase-requests/3f1c', '/approvals', '/catalogue', '/stock', '/stock/3f1c'])
+      expect(isOfflinePage(url(path)), path).toBe(true);
+    for (const path of ['/admin', '/admin/users', '/dashboard', '/photos', '/conta', '/purchase-requests-report', '/operator', '/login'])
+      expect(isOfflinePage(url(path)), path).toBe(false);
   });
 });

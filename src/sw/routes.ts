@@ -26,8 +26,22 @@ export function isCompliancePage(url: URL): boolean {
 /** Receiving: one page, the delivery in its query string (the worker keeps pages by path). */
 export const isReceivingPage = (url: URL) => url.pathname === '/receiving';
 
-/** Pages that open offline (network first, the last copy when offline). */
-export const isOfflinePage = (url: URL) => isCountingPage(url) || isCompliancePage(url) || isReceivingPage(url);
+/** A path and everything under it: `/stock` and `/stock/…`, not `/stock-report`. */
+const under = (url: URL, path: string) => url.pathname === path || url.pathname.startsWith(`${path}/`);
+
+/**
+ * The rest of a store's day, opened offline with the data React Query kept (src/offline/query-persister.ts):
+ * the home page, purchase requests (new, list, each one and its answer), the buyer's approvals, the catalogue and
+ * the store's stock.
+ */
+export const isStorePage = (url: URL) =>
+  url.pathname === '/' || under(url, '/purchase-requests') || under(url, '/approvals') || under(url, '/catalogue') || under(url, '/stock');
+
+/** Pages that open offline (network first, the last copy when offline); any other page shows the offline page. */
+export const isOfflinePage = (url: URL) => isCountingPage(url) || isCompliancePage(url) || isReceivingPage(url) || isStorePage(url);
+
+/** Shown, precached, for a page that was never kept when there is no connection (public/offline.html). */
+export const OFFLINE_FALLBACK = '/offline.html';
 
 /** Next's client build output: content-hashed file names, so a cached copy never goes stale. */
 export function isStaticAsset(url: URL): boolean {

@@ -1,11 +1,12 @@
 /**
  * The offline service worker (Serwist), bundled into public/sw.js by scripts/build-sw.ts: precaches the client
- * build and keeps the counting pages and the read-only queries they start with, and the product photos the screens
- * showed (cache first: their addresses never change); never touches POSTs, server-sent events or any other API call
- * (docs/architecture.md "The service worker").
+ * build and the offline page, keeps the store's pages (counting, receiving, compliance, requests, catalogue, stock),
+ * the read-only queries counting, receiving and compliance start with, and the product photos the screens showed
+ * (cache first: their addresses never change); never touches POSTs, server-sent events or any other API call
+ * (docs/architecture.md "The service worker"). The other pages' data comes from React Query's kept cache.
  */
-import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
-import { API_CACHE, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset } from './routes';
+import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, NetworkOnly, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
+import { API_CACHE, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset, OFFLINE_FALLBACK } from './routes';
 
 declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
 
@@ -70,9 +71,11 @@ const serwist = new Serwist({
   cacheId: 'mi',
   skipWaiting: true,
   clientsClaim: true,
-  // Off: the worker answers only counting and compliance navigations, and every other navigation (dashboard, admin…) would
-  // still pay for a preload request it never uses.
+  // Off: the worker keeps only the store's pages, and every other navigation (dashboard, admin…) would still pay for a
+  // preload request it never uses.
   navigationPreload: false,
+  // A page never kept (admin, dashboard…) or not kept yet, opened offline: the offline page, not the browser's error.
+  fallbacks: { entries: [{ url: OFFLINE_FALLBACK, matcher: ({ request }) => request.mode === 'navigate' }] },
   runtimeCaching: [
     { matcher: ({ url, sameOrigin }) => sameOrigin && isStaticAsset(url), handler: staticAssets },
     { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.method === 'GET' && isProductPhoto(url), handler: productPhotos },
@@ -81,6 +84,8 @@ const serwist = new Serwist({
       matcher: ({ request, url, sameOrigin }) => sameOrigin && isOfflineQuery(url) && !(request.headers.get('accept') ?? '').includes('text/event-stream'),
       handler: offlineQueries,
     },
+    // Every other page goes to the network as it would without the worker; only its failure is answered (fallbacks).
+    { matcher: ({ request, sameOrigin }) => sameOrigin && request.mode === 'navigate', handler: new NetworkOnly() },
   ],
 });
 

@@ -1,31 +1,39 @@
 'use client';
 
-import { useEffect } from 'react';
+import { usePathname } from 'next/navigation';
+import { useEffect, useRef } from 'react';
 import { isProductionBuild } from '~/lib/browser/env';
 
+const KEPT = /^\/(_next\/static|api\/trpc|api\/images\/products)\//;
+
 /**
- * Registers the offline service worker (src/sw/sw.ts, built into public/sw.js; production builds only) and hands it
- * the URLs this page already loaded, so the first visit's page, queries and product photos are cached too (the
- * scripts are precached) and the counting page opens offline after a reload.
+ * Registers the offline service worker (src/sw/sw.ts, built into public/sw.js; production builds only) from the
+ * app shell, and on every page hands it the URLs loaded since the last page (and the page itself), so what the
+ * first visit loaded before the worker controlled it is cached too (the scripts are precached), and a page reached
+ * by an in-app link is kept as well as one opened directly. The worker keeps only what it is meant to keep.
  */
 export function RegisterServiceWorker() {
+  const pathname = usePathname();
+  const sent = useRef(0);
+  const registered = useRef<Promise<ServiceWorker | null> | null>(null);
   useEffect(() => {
     // Development builds must not cache scripts.
     if (!isProductionBuild || !('serviceWorker' in navigator)) return;
-    const send = (worker: ServiceWorker | null | undefined) => {
-      const urls = performance
-        .getEntriesByType('resource')
-        .map((e) => e.name)
-        .filter((u) => u.startsWith(location.origin) && /^\/(_next\/static|api\/trpc|api\/images\/products)\//.test(new URL(u).pathname));
-      worker?.postMessage({ type: 'cache-urls', urls: [...urls, location.pathname] });
-    };
-    navigator.serviceWorker
+    registered.current ??= navigator.serviceWorker
       .register('/sw.js', { scope: '/' })
-      .then(async () => {
-        const registration = await navigator.serviceWorker.ready;
-        send(registration.active);
-      })
-      .catch(() => undefined);
-  }, []);
+      .then(async () => (await navigator.serviceWorker.ready).active)
+      .catch(() => null);
+    // This page, as it is now: the worker may become ready only after the person has moved on.
+    const page = location.pathname;
+    void registered.current.then((worker) => {
+      const entries = performance.getEntriesByType('resource');
+      const urls = entries
+        .slice(sent.current)
+        .map((e) => e.name)
+        .filter((u) => u.startsWith(location.origin) && KEPT.test(new URL(u).pathname));
+      sent.current = entries.length;
+      worker?.postMessage({ type: 'cache-urls', urls: [...urls, page] });
+    });
+  }, [pathname]);
   return null;
 }

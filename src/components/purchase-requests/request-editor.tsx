@@ -1,5 +1,6 @@
 'use client';
 
+import { onlineManager, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
@@ -30,6 +31,25 @@ type ErrorLike = { message: string; data?: unknown };
 /** The catalogue changes rarely; a product scanned twice in a session is looked up once. */
 const LOOKUP_STALE_MS = 5 * 60_000;
 
+/**
+ * Offline: a product this tablet already has, looked up before or listed on a catalogue page it kept (React
+ * Query's cache, kept in IndexedDB). Its active flag is as of that answer; the server checks again on arrival.
+ */
+function keptProduct(queryClient: QueryClient, ean: string): Product | undefined {
+  const isProduct = (value: unknown): value is Product => {
+    const p = value as Partial<Product> | null;
+    return !!p && typeof p === 'object' && p.ean === ean && typeof p.id === 'string' && typeof p.name === 'string';
+  };
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: [['products']] })) {
+    const data = query.state.data as unknown;
+    if (isProduct(data)) return data;
+    const pages = (data as { pages?: { items?: unknown[] }[] } | undefined)?.pages;
+    const found = pages?.flatMap((page) => page.items ?? []).find(isProduct);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function addOne(quantity: string): string {
   return quantityInputValue((parseDecimal(quantity) ?? 0) + 1);
 }
@@ -42,6 +62,7 @@ function addOne(quantity: string): string {
 export function RequestEditor() {
   const router = useRouter();
   const utils = api.useUtils();
+  const queryClient = useQueryClient();
   const { user } = useSession();
   const stores = useRequesterStores();
   const scanId = useId();
@@ -71,9 +92,11 @@ export function RequestEditor() {
     },
   });
   const busy = create.isPending || checking || create.isSuccess;
+  // Offline: the request waits on this tablet (kept in IndexedDB) and is sent when the connection is back.
+  const queued = create.isPaused;
 
-  // Scanned work is not thrown away by closing or reloading the tab by mistake.
-  const unsaved = lines.length > 0 && !create.isSuccess;
+  // Scanned work is not thrown away by closing or reloading the tab by mistake (a queued request is kept).
+  const unsaved = lines.length > 0 && !create.isSuccess && !queued;
   useEffect(() => {
     if (!unsaved) return;
     const onBeforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -103,6 +126,12 @@ export function RequestEditor() {
     if (!/^\d+$/.test(code)) return fail(`"${code}" não é um código de barras: use só números.`);
     if (code.length !== 13) return fail(`O código ${code} tem ${code.length} dígitos; um EAN-13 tem 13. Escaneie de novo.`);
     if (!isValidEan13(code)) return fail(`Dígito verificador incorreto no código ${code}. Escaneie de novo ou digite com cuidado.`);
+    if (!onlineManager.isOnline()) {
+      const kept = keptProduct(queryClient, code);
+      if (!kept) return fail(`Sem conexão, e o EAN ${code} não está salvo neste tablet. Abra o catálogo com conexão para usá-lo offline, ou tente quando a conexão voltar.`);
+      if (!kept.active) return fail(`${kept.name} (EAN ${code}) está inativo no catálogo e não pode ser solicitado.`);
+      return addProduct(kept);
+    }
     setLookups((n) => n + 1);
     try {
       const product = await utils.products.byEan.fetch({ ean: code }, { staleTime: LOOKUP_STALE_MS });
@@ -205,6 +234,15 @@ export function RequestEditor() {
     setAlreadySaved(false);
     create.reset();
     scanRef.current?.focus();
+  };
+
+  /** After a request queued offline: an empty editor under a new id (the queued one is sent on its own). */
+  const newRequest = () => {
+    setLines([]);
+    setNote('');
+    setScanStatus(null);
+    setShowErrors(false);
+    startOver();
   };
 
   const lastLine = lines.find((l) => l.product.id === lastScannedId);
@@ -436,6 +474,23 @@ export function RequestEditor() {
             </p>
           </Notice>
         ) : null}
+        {queued ? (
+          <Notice tone="info">
+            <p role="status">
+              <strong>Sem conexão.</strong>{' '}
+              {create.variables?.submit ? 'A solicitação ficou guardada neste tablet e será enviada' : 'O rascunho ficou guardado neste tablet e será enviado'}{' '}
+              automaticamente quando a conexão voltar, mesmo que você feche esta página. Acompanhe em “alterações pendentes”, no topo.
+            </p>
+            <p className="inline-actions">
+              <Link href="/purchase-requests" className="btn btn-secondary">
+                Ver as solicitações
+              </Link>
+              <button type="button" className="btn btn-primary" onClick={newRequest}>
+                Nova solicitação
+              </button>
+            </p>
+          </Notice>
+        ) : null}
         {checkError ? <ErrorAlert error={checkError} title="Não foi possível conferir a tentativa anterior" onRetry={() => void send(sending === 'submit')} /> : null}
         {create.isError ? (
           <ErrorAlert
@@ -448,10 +503,10 @@ export function RequestEditor() {
 
         <div className={`form-actions ${styles.editorActions}`}>
           <button type="button" className="btn btn-secondary" onClick={() => void send(false)} disabled={busy || alreadySaved}>
-            {busy && sending === 'draft' ? 'Salvando…' : 'Salvar rascunho'}
+            {queued && sending === 'draft' ? 'Aguardando conexão…' : busy && sending === 'draft' ? 'Salvando…' : 'Salvar rascunho'}
           </button>
           <button type="button" className="btn btn-primary" onClick={() => void send(true)} disabled={busy || alreadySaved}>
-            {busy && sending === 'submit' ? 'Enviando…' : 'Enviar para aprovação'}
+            {queued && sending === 'submit' ? 'Aguardando conexão…' : busy && sending === 'submit' ? 'Enviando…' : 'Enviar para aprovação'}
           </button>
         </div>
         {user.role === 'admin' ? <p className="muted">Como administrador, você pode criar solicitações para qualquer loja ativa.</p> : null}

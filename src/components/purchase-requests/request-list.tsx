@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterInputs } from '~/lib/trpc/react';
 import { ExportLinks } from '../exports/export-links';
+import { usePendingChanges } from '../shell/offline-status';
 import { useSession } from '../session';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
@@ -99,6 +100,8 @@ export function RequestList() {
         <CheckboxField label="Só as que eu criei" checked={filters.mine} onChange={(e) => set('mine', e.target.checked)} />
       </form>
 
+      <QueuedRequests />
+
       <PagedList
         query={list}
         loadingLabel="Carregando solicitações…"
@@ -136,5 +139,26 @@ export function RequestList() {
         </DataTable>
       </PagedList>
     </>
+  );
+}
+
+/** Requests made offline on this tablet: not on the server yet, so not in the list below until they arrive. */
+function QueuedRequests() {
+  const queued = usePendingChanges().filter((c) => c.path === 'purchaseRequests.create' || c.path === 'purchaseRequests.submit');
+  if (queued.length === 0) return null;
+  return (
+    <section className="alert alert-info" aria-label="Aguardando envio" data-testid="queued-requests">
+      <p>
+        <strong>Feitas neste tablet, aguardando envio:</strong>
+      </p>
+      <ul>
+        {queued.map((c) => (
+          <li key={c.id}>
+            {c.label} —{' '}
+            {c.state === 'refused' ? <strong>recusada: {c.error}</strong> : c.state === 'waiting' ? 'será enviada quando a conexão voltar' : 'enviando…'}
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -16,9 +16,27 @@ import { API_CACHE } from '~/sw/routes';
 import { forgetLastSeen } from '../compliance/use-last-seen';
 import { SessionProvider } from '../session';
 import { ChangePasswordForm } from '../account/change-password-form';
+import { RegisterServiceWorker } from '../inventory/register-sw';
+import { forgetPersistedQueries, persistedUserId, setPersistedUser } from '~/offline/query-persister';
+import { OfflineBanner, PendingChanges, useUnsentChangeCount } from './offline-status';
 import styles from './shell.module.css';
 
 const LAST_USER_KEY = 'myinventory:last-user';
+
+/**
+ * The kept offline cache belongs to whoever the server says is signed in. Read from the server (not from the kept
+ * copy) as someone else than the cache's owner (a session from before the kept cache, or changed behind the
+ * app's back), the page loads again with that person's own cache.
+ */
+function useCacheOwner(me: Me | undefined, fresh: boolean) {
+  useEffect(() => {
+    if (!me || !fresh) return;
+    const owner = persistedUserId();
+    if (owner === me.user.id) return;
+    setPersistedUser(me.user.id);
+    if (owner !== null) window.location.reload();
+  }, [me, fresh]);
+}
 
 /**
  * Who was signed in on this device last, for a page that works on without a login (counting) opened after the
@@ -46,15 +64,17 @@ export function AppShell({ children }: { children: ReactNode }) {
   const me = api.auth.me.useQuery(undefined, { staleTime: 5 * 60_000 });
   const pathname = usePathname();
   const lastUser = useLastUser(me.data, pathname);
+  useCacheOwner(me.data, me.isFetchedAfterMount);
   const logout = api.auth.logout.useMutation({
     onSettled: (_data, error) => {
       if (error && errorCode(error) !== 'UNAUTHORIZED') return;
       localStorage.removeItem(LAST_USER_KEY);
       forgetLastSeen();
+      const forgotten = forgetPersistedQueries();
       // The service worker's copies of this user's answers (counting and compliance offline) go too, before the
       // full load that drops every cached answer of this user along with the page.
       const cleared = 'caches' in window ? caches.delete(API_CACHE).catch(() => false) : Promise.resolve(false);
-      void cleared.finally(() => window.location.replace('/login'));
+      void Promise.allSettled([cleared, forgotten]).finally(() => window.location.replace('/login'));
     },
   });
   const unauthorized = me.isError && !me.data && errorCode(me.error) === 'UNAUTHORIZED';
@@ -117,6 +137,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <SessionProvider value={current}>
       <PushProvider userId={user.id}>
+        <RegisterServiceWorker />
         <a href="#main" className="skip-link">
           Pular para o conteúdo
         </a>
@@ -126,6 +147,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               MyInventory
             </Link>
             <div className="user-box">
+              <PendingChanges />
               <NotificationsBell />
               <Link href="/conta" className="user-info" aria-label={`Minha conta: ${user.name}`}>
                 <span className="user-name">{user.name}</span>
@@ -136,6 +158,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               <SignOutButton signOut={() => logout.mutate()} busy={logout.isPending || logout.isSuccess} />
             </div>
           </header>
+          <OfflineBanner />
           {logout.isError ? (
             <div className="app-banner">
               <ErrorAlert error={logout.error} title="Não foi possível sair" />
@@ -161,9 +184,13 @@ export function AppShell({ children }: { children: ReactNode }) {
   );
 }
 
-/** Signs out after this device stops receiving the user's push notifications. */
+/**
+ * Signs out after this device stops receiving the user's push notifications. Changes still waiting to be sent
+ * would go with this user's kept cache: the person is asked first.
+ */
 function SignOutButton({ signOut, busy }: { signOut: () => void; busy: boolean }) {
   const push = usePush();
+  const unsent = useUnsentChangeCount();
   const [leaving, setLeaving] = useState(false);
   return (
     <button
@@ -171,6 +198,7 @@ function SignOutButton({ signOut, busy }: { signOut: () => void; busy: boolean }
       className="btn btn-secondary"
       disabled={busy || leaving}
       onClick={() => {
+        if (unsent > 0 && !window.confirm(`${unsent === 1 ? 'Uma alteração ainda não foi enviada' : `${unsent} alterações ainda não foram enviadas`} ao servidor. Se sair agora, ela${unsent === 1 ? '' : 's'} se perde${unsent === 1 ? '' : 'm'}. Sair mesmo assim?`)) return;
         setLeaving(true);
         void push.forgetUser().finally(() => {
           setLeaving(false);

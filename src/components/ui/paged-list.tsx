@@ -6,6 +6,7 @@ import { LoadMore } from './load-more';
 
 type PagedQuery<T> = Parameters<typeof LoadMore>[0]['query'] & {
   isPending: boolean;
+  fetchStatus: 'fetching' | 'paused' | 'idle';
   isError: boolean;
   data?: { pages: { items: T[] }[] };
   refetch: () => unknown;
@@ -31,6 +32,8 @@ type PagedListProps<T> = {
  */
 export function PagedList<T>({ query, loadingLabel, errorTitle, empty, children }: PagedListProps<T>) {
   const shown = pagedItems(query).length;
+  // Offline before this list was ever loaded here: it waits for the connection, and says so.
+  if (query.isPending && query.fetchStatus === 'paused') return <EmptyState>Sem conexão: esta lista ainda não foi aberta neste tablet. Ela aparece quando a conexão voltar.</EmptyState>;
   if (query.isPending) return <Loading label={loadingLabel} />;
   if (query.isError && !query.data) return <ErrorAlert error={query.error} title={errorTitle} onRetry={() => void query.refetch()} />;
   if (shown === 0) return <EmptyState>{empty}</EmptyState>;

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import { ComplianceHome } from '~/components/compliance/compliance-home';
-import { RegisterServiceWorker } from '~/components/inventory/register-sw';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
 
@@ -11,7 +10,7 @@ export const metadata: Metadata = { title: item.label };
 export default function CompliancePage() {
   return (
     <RoleGate roles={item.roles}>
-      <RegisterServiceWorker />
+      
       <ComplianceHome />
     </RoleGate>
   );

@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
-import { RegisterServiceWorker } from '~/components/inventory/register-sw';
 import { Receiving } from '~/components/receiving/receiving';
 
 const item = findNavItem('/receiving');
@@ -13,7 +12,7 @@ export const metadata: Metadata = { title: item.label };
 export default function ReceivingPage() {
   return (
     <RoleGate roles={item.roles}>
-      <RegisterServiceWorker />
+      
       <Suspense>
         <Receiving />
       </Suspense>

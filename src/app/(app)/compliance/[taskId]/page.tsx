@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import { TaskScreen } from '~/components/compliance/task-screen';
-import { RegisterServiceWorker } from '~/components/inventory/register-sw';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
 
@@ -12,7 +11,7 @@ export default async function ComplianceTaskPage({ params }: { params: Promise<{
   const { taskId } = await params;
   return (
     <RoleGate roles={item.roles}>
-      <RegisterServiceWorker />
+      
       <TaskScreen taskId={taskId} />
     </RoleGate>
   );

@@ -2,7 +2,6 @@ import type { Metadata } from 'next';
 import { findNavItem } from '~/components/nav';
 import { RoleGate } from '~/components/role-gate';
 import { CountingScreen } from '~/components/inventory/counting-screen';
-import { RegisterServiceWorker } from '~/components/inventory/register-sw';
 
 const item = findNavItem('/inventory');
 
@@ -12,7 +11,7 @@ export default async function CountPage({ params }: { params: Promise<{ sessionI
   const { sessionId } = await params;
   return (
     <RoleGate roles={item.roles}>
-      <RegisterServiceWorker />
+      
       <CountingScreen sessionId={sessionId} />
     </RoleGate>
   );

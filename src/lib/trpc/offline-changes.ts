@@ -1,0 +1,73 @@
+/**
+ * The changes a person can make offline outside counting (which keeps its own Dexie log): they wait in React
+ * Query's mutation cache, paused, are kept in IndexedDB with it (src/offline/query-persister.ts), and are sent
+ * when the tablet is online again, also after a reload. Each is idempotent on the server by its client-made id,
+ * so a change that was stored but whose answer was lost is sent again safely and lands once.
+ */
+import type { Mutation, QueryClient } from '@tanstack/react-query';
+import type { TRPCUntypedClient } from '@trpc/client';
+import type { AppRouter } from '~/server/api/root';
+import { errorCode, isNetworkError, NON_RETRYABLE_CODES } from './errors';
+
+/** Procedures whose calls may wait offline, with how the pending list names one. */
+export const OFFLINE_CHANGES = {
+  'purchaseRequests.create': (input: { items?: unknown[]; submit?: boolean }) => {
+    const n = input.items?.length ?? 0;
+    return `${input.submit ? 'Enviar solicitação de compra' : 'Salvar rascunho de solicitação'} (${n} ${n === 1 ? 'produto' : 'produtos'})`;
+  },
+  'purchaseRequests.submit': () => 'Enviar solicitação de compra (rascunho)',
+} as const satisfies Record<string, (input: never) => string>;
+
+export type OfflineChangePath = keyof typeof OFFLINE_CHANGES;
+
+const mutationKeyOf = (path: string) => [path.split('.')];
+
+/** The procedure a mutation calls, when it is one that may wait offline. */
+export function offlineChangePath(mutation: Pick<Mutation, 'options'>): OfflineChangePath | null {
+  const key = mutation.options.mutationKey;
+  const parts = Array.isArray(key) && Array.isArray(key[0]) ? (key[0] as string[]) : null;
+  const path = parts?.join('.');
+  return path && path in OFFLINE_CHANGES ? (path as OfflineChangePath) : null;
+}
+
+/** How the pending-changes list describes a queued or refused change. */
+export function describeChange(path: OfflineChangePath, variables: unknown): string {
+  return (OFFLINE_CHANGES[path] as (input: unknown) => string)((variables ?? {}) as never);
+}
+
+/**
+ * No answer (offline, the server restarting, a proxy's error page) or a failure the server says may pass: tried
+ * again, waiting while offline, with a growing pause. A refusal (bad input, no permission, conflict) is final and
+ * shown to the person.
+ */
+export function retryOfflineChange(failureCount: number, error: unknown): boolean {
+  if (isNetworkError(error as Error)) return true;
+  const code = errorCode(error as Error);
+  return !(code && NON_RETRYABLE_CODES.has(code)) && failureCount < 5;
+}
+
+/**
+ * How each offline-capable procedure is called when its mutation resumes after a reload (the component that
+ * started it is gone, and with it the function it gave). A refused change stays in the cache (no garbage
+ * collection) until the person has read it and dismissed it.
+ */
+export function registerOfflineChanges(queryClient: QueryClient, client: TRPCUntypedClient<AppRouter>) {
+  for (const path of Object.keys(OFFLINE_CHANGES) as OfflineChangePath[]) {
+    queryClient.setMutationDefaults(mutationKeyOf(path), {
+      mutationFn: (input: unknown) => client.mutation(path, input),
+      retry: retryOfflineChange,
+      retryDelay: (attempt) => Math.min(30_000, 1000 * 2 ** attempt),
+      gcTime: Infinity,
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: [['purchaseRequests']] }),
+    });
+  }
+  // Done is done: a change that landed leaves the list (only refused ones wait there for the person).
+  const cache = queryClient.getMutationCache();
+  return cache.subscribe((event) => {
+    if (event.type === 'updated' && event.mutation.state.status === 'success' && offlineChangePath(event.mutation)) setTimeout(() => cache.remove(event.mutation), 0);
+  });
+}
+
+/** What is kept across reloads: changes waiting to be sent, and refusals the person has not dismissed yet. */
+export const keepMutation = (mutation: Mutation<unknown, Error, unknown>) =>
+  mutation.state.isPaused || (offlineChangePath(mutation) !== null && (mutation.state.status === 'pending' || mutation.state.status === 'error'));

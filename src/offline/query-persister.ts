@@ -1,0 +1,142 @@
+/**
+ * React Query's cache kept in IndexedDB (Dexie), one entry per signed-in user, so the app's pages open with their
+ * last answers when the tablet is offline and the changes made offline (paused mutations) survive a reload or a
+ * closed tab. Counting's scans do not live here: they have their own Dexie log (src/offline/db.ts).
+ *
+ * Whose cache: the user last signed in on this device (`myinventory:cache-user`, written at sign-in and by the app
+ * shell, removed at sign-out). Another person signing in on a shared tablet gets their own entry; the first one's queued changes
+ * wait, under theirs, for their next sign-in instead of being sent with someone else's session.
+ */
+import type { PersistedClient, Persister } from '@tanstack/react-query-persist-client';
+import Dexie, { type Table } from 'dexie';
+
+/** Whose kept cache this device reads and writes: set at sign-in and when the session is read, removed at sign-out. */
+const CACHE_USER_KEY = 'myinventory:cache-user';
+
+type Row = { userId: string; savedAt: number; client: PersistedClient };
+
+class QueryCacheDatabase extends Dexie {
+  clients!: Table<Row, string>;
+  constructor() {
+    super('myinventory-queries');
+    this.version(1).stores({ clients: 'userId' });
+  }
+}
+
+let database: QueryCacheDatabase | null = null;
+const db = () => (database ??= new QueryCacheDatabase());
+
+/** The user whose cache this page reads and writes: the last one signed in here, or nobody. */
+export function persistedUserId(): string | null {
+  if (typeof window === 'undefined') return null;
+  try {
+    return localStorage.getItem(CACHE_USER_KEY);
+  } catch {
+    return null;
+  }
+}
+
+/** Sign-in (and every read of the session): the kept cache from now on is this user's. */
+export function setPersistedUser(userId: string): void {
+  try {
+    localStorage.setItem(CACHE_USER_KEY, userId);
+  } catch {
+    // Storage blocked: the app works online without its offline copy.
+  }
+}
+
+/**
+ * What IndexedDB keeps of the mutations. A refused change keeps its error for the person to read after a reload:
+ * the error object itself would lose its `data` (code, reason) in IndexedDB's structured clone, so it is kept as the
+ * plain `{ message, data }` the error helpers read (src/lib/trpc/errors.ts). A change caught in flight (the tab
+ * closed while it was being sent) is kept as paused, so it is sent again after the reload (the server's create and
+ * submit are idempotent by the client-made id).
+ */
+function forStorage(client: PersistedClient): PersistedClient {
+  const mutations = client.clientState.mutations.map((m) => {
+    const error = m.state.error as { message?: string; data?: unknown; shape?: { data?: unknown } } | null;
+    if (m.state.status === 'pending') return { ...m, state: { ...m.state, isPaused: true } };
+    if (!error) return m;
+    return { ...m, state: { ...m.state, error: { name: 'TRPCClientError', message: error.message ?? String(error), data: error.data ?? error.shape?.data ?? null } } };
+  });
+  return { ...client, clientState: { ...client.clientState, mutations } };
+}
+
+/** What the mutations are now, cheaply: a change there is written at once, not after the pause. */
+const mutationSignature = (client: PersistedClient) =>
+  client.clientState.mutations.map((m) => `${JSON.stringify(m.mutationKey)}:${m.state.status}:${m.state.isPaused ? 1 : 0}:${m.state.submittedAt}`).join('|');
+
+/**
+ * Writes at most every `pauseMs` for query changes (a list page fills many queries at once) but at once when a
+ * change (mutation) is queued, sent or refused, and on leaving the page, so "take it offline and close the tab"
+ * loses nothing.
+ */
+export function createQueryPersister({ buster, pauseMs = 250 }: { buster: string; pauseMs?: number }): Persister {
+  let latest: PersistedClient | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let lastMutations = '';
+  let writing: Promise<void> = Promise.resolve();
+
+  /** Writes the latest state; on leaving the page the write starts at once (IndexedDB finishes it after unload). */
+  const flush = (leaving = false) => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const client = latest;
+    const userId = persistedUserId();
+    latest = null;
+    if (!client || !userId) return writing;
+    const put = () => db().clients.put({ userId, savedAt: Date.now(), client: forStorage(client) });
+    // Writes are kept in order (Dexie queues them on one connection); leaving does not wait for the one before.
+    const written = leaving ? put() : writing.then(put);
+    writing = written
+      .then(() => undefined)
+      // Quota or a private window: the app works on without its offline copy (the next write tries again).
+      .catch((error: unknown) => console.warn('could not keep the offline copy of the answers', error));
+    return writing;
+  };
+
+  if (typeof window !== 'undefined') {
+    window.addEventListener('pagehide', () => void flush(true));
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') void flush(true);
+    });
+  }
+
+  return {
+    persistClient(client) {
+      latest = client;
+      const signature = mutationSignature(client);
+      if (signature !== lastMutations) {
+        lastMutations = signature;
+        return flush();
+      }
+      timer ??= setTimeout(() => void flush(), pauseMs);
+    },
+    async restoreClient() {
+      const userId = persistedUserId();
+      if (!userId) return undefined;
+      const row = await db().clients.get(userId);
+      if (!row) return undefined;
+      lastMutations = mutationSignature(row.client);
+      // Another build: its answers may have another shape and go, but the changes waiting to be sent stay (a
+      // deploy must not lose a request made offline; if the server now refuses it, the person is shown why).
+      if (row.client.buster !== buster) return { ...row.client, buster, clientState: { ...row.client.clientState, queries: [] } };
+      return row.client;
+    },
+    async removeClient() {
+      const userId = persistedUserId();
+      if (userId) await db().clients.delete(userId);
+    },
+  };
+}
+
+/** Sign-out: this user's kept answers and changes go, and nobody's cache is read until the next sign-in. */
+export async function forgetPersistedQueries(): Promise<void> {
+  const userId = persistedUserId();
+  try {
+    localStorage.removeItem(CACHE_USER_KEY);
+  } catch {
+    // nothing kept
+  }
+  if (userId) await db().clients.delete(userId).catch(() => undefined);
+}
