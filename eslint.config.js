@@ -2,7 +2,7 @@ import drizzle from 'eslint-plugin-drizzle';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['.next/**', 'node_modules/**', '.data/**', 'drizzle/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'public/sw.js', 'public/firebase-messaging-sw.js', 'bench/results/**'] },
+  { ignores: ['.next/**', 'node_modules/**', '.data/**', 'drizzle/**', 'next-env.d.ts', 'test-results/**', 'playwright-report/**', 'public/sw.js', 'public/firebase-messaging-sw.js', 'bench/results/**', 'src/client/dist/**'] },
   ...tseslint.configs.recommended,
   {
     plugins: { drizzle },

@@ -1,7 +1,7 @@
-import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, TRPCClientError, type TRPCClient } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
-import type { AppRouter } from '../server/api/root';
+import type { AppRouter } from './app-router';
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -18,8 +18,10 @@ export type MyInventoryClientOptions = {
   fetch?: typeof fetch;
 };
 
+export type MyInventoryClient = TRPCClient<AppRouter>;
+
 /** The typed client for scripts and other services: every procedure, input and output typed from the server's router. */
-export function createMyInventoryClient(opts: MyInventoryClientOptions) {
+export function createMyInventoryClient(opts: MyInventoryClientOptions): MyInventoryClient {
   const url = `${opts.url.replace(/\/$/, '')}/api/trpc`;
   const headers = () => ({ authorization: `Bearer ${opts.token}`, ...opts.headers?.() });
   return createTRPCClient<AppRouter>({
@@ -34,6 +36,19 @@ export function createMyInventoryClient(opts: MyInventoryClientOptions) {
   });
 }
 
-export { photoUploadForm } from '../lib/compliance-upload';
+/**
+ * What the API says with every refusal: `code` (NOT_FOUND, FORBIDDEN, …), `httpStatus`, the procedure's `path`, a
+ * stable `reason` to branch on (`not_found`, `role_required`, `rate_limited`, `invalid_input`, …; docs/api.md lists
+ * them), what the reason needs in `details`, and for bad input one problem per refused value in `issues`.
+ */
+export type MyInventoryErrorData = NonNullable<TRPCClientError<AppRouter>['data']>;
 
-export type MyInventoryClient = ReturnType<typeof createMyInventoryClient>;
+/**
+ * Whether a call's error is the client's (`TRPCClientError`), typed with our error shape. Its `data` is there when the
+ * server answered; absent when no answer came (network down, DNS, a proxy's page).
+ */
+export function isMyInventoryError(error: unknown): error is TRPCClientError<AppRouter> {
+  return error instanceof TRPCClientError;
+}
+
+export { photoUploadForm } from '../lib/compliance-upload';
