@@ -8,7 +8,7 @@ import superjson from 'superjson';
 import { buildId } from '~/lib/browser/env';
 import { api } from '~/lib/trpc/react';
 import { errorCode, errorPath, NON_RETRYABLE_CODES } from '~/lib/trpc/errors';
-import { keepMutation, registerOfflineChanges } from '~/lib/trpc/offline-changes';
+import { keepMutation, markRestoredChanges, registerOfflineChanges } from '~/lib/trpc/offline-changes';
 import { loginUrl, notifyExpiredLogin } from '~/lib/trpc/redirect';
 import { createQueryPersister } from '~/offline/query-persister';
 
@@ -101,6 +101,7 @@ export function Providers({ children }: { children: ReactNode }) {
             // questions wait and the kept answers stay.
             void queryClient.invalidateQueries();
             // Changes left waiting (offline, or a tab closed while sending) go now; offline they pause again until online.
+            markRestoredChanges(queryClient);
             void queryClient.resumePausedMutations();
           }}
         >

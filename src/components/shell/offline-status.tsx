@@ -3,7 +3,7 @@
 import { onlineManager, useMutationState, useQueryClient, type Mutation } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { describeError } from '~/lib/trpc/errors';
-import { describeChange, offlineChangePath, type OfflineChangePath } from '~/lib/trpc/offline-changes';
+import { describeChange, offlineChangePath, markQueued, wasQueued, type OfflineChangePath } from '~/lib/trpc/offline-changes';
 import { formatDateTime, formatTime } from '../ui/format';
 import styles from './shell.module.css';
 
@@ -88,7 +88,9 @@ function changeOf(mutation: Mutation<unknown, Error, unknown>): Change {
 /** The changes made offline that wait, are being sent, or were refused: all kept until done or dismissed. */
 export function usePendingChanges(): Change[] {
   return useMutationState({
-    filters: { predicate: (m) => offlineChangePath(m) !== null && (m.state.status === 'pending' || m.state.status === 'error') },
+    filters: {
+      predicate: (m) => offlineChangePath(m) !== null && (m.state.isPaused || (wasQueued(m) && (m.state.status === 'pending' || m.state.status === 'error'))),
+    },
     select: (m) => changeOf(m as Mutation<unknown, Error, unknown>),
   });
 }
@@ -119,6 +121,7 @@ export function PendingChanges() {
     const old = find(id);
     if (!old) return;
     const again = cache.build(queryClient, { mutationKey: old.options.mutationKey, scope: old.options.scope });
+    markQueued(again);
     cache.remove(old);
     void again.execute(old.state.variables).catch(() => undefined);
   };

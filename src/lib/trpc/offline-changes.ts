@@ -61,13 +61,28 @@ export function registerOfflineChanges(queryClient: QueryClient, client: TRPCUnt
       onSuccess: () => queryClient.invalidateQueries({ queryKey: [['purchaseRequests']] }),
     });
   }
-  // Done is done: a change that landed leaves the list (only refused ones wait there for the person).
   const cache = queryClient.getMutationCache();
   return cache.subscribe((event) => {
-    if (event.type === 'updated' && event.mutation.state.status === 'success' && offlineChangePath(event.mutation)) setTimeout(() => cache.remove(event.mutation), 0);
+    if (event.type !== 'updated' || !offlineChangePath(event.mutation)) return;
+    if (event.mutation.state.isPaused) queued.add(event.mutation);
+    // Done is done: a change that landed leaves the list (only refused ones wait there for the person).
+    if (event.mutation.state.status === 'success') setTimeout(() => cache.remove(event.mutation), 0);
   });
 }
 
-/** What is kept across reloads: changes waiting to be sent, and refusals the person has not dismissed yet. */
+/**
+ * The changes that had to wait (paused offline, or restored from IndexedDB after a reload): the pending-changes list
+ * is theirs. A change made online whose screen is still open shows its own error there, not in the list.
+ */
+const queued = new WeakSet<object>();
+export const wasQueued = (mutation: object) => queued.has(mutation);
+export const markQueued = (mutation: object) => void queued.add(mutation);
+
+/** After the kept cache is restored: every change in it had been waiting. */
+export function markRestoredChanges(queryClient: QueryClient) {
+  for (const mutation of queryClient.getMutationCache().getAll()) if (offlineChangePath(mutation)) queued.add(mutation);
+}
+
+/** What is kept across reloads: changes waiting to be sent, and refusals of waiting changes not dismissed yet. */
 export const keepMutation = (mutation: Mutation<unknown, Error, unknown>) =>
-  mutation.state.isPaused || (offlineChangePath(mutation) !== null && (mutation.state.status === 'pending' || mutation.state.status === 'error'));
+  mutation.state.isPaused || (offlineChangePath(mutation) !== null && wasQueued(mutation) && (mutation.state.status === 'pending' || mutation.state.status === 'error'));
