@@ -29,6 +29,7 @@ export const componentLabels: Record<string, string> = {
   workers: 'Processamento em segundo plano',
   notifications: 'Notificações push',
   photos: 'Fotos dos produtos',
+  compliance: 'Conferência das fotos de conformidade',
   internal: 'Operação interna',
 };
 

@@ -131,7 +131,9 @@ async function readPublicStatus(services: Services) {
       live: health.checks.workers.status === 'down' ? 'down' : health.checks.backlog.status === 'lagging' ? 'degraded' : undefined,
     },
     ...(env.FCM_PROJECT_ID ? [{ id: 'notifications' as const, name: 'Notificações push' }] : []),
-    ...(env.OPENAI_API_KEY || env.OPENFOODFACTS_URL ? [{ id: 'photos' as const, name: 'Fotos dos produtos' }] : []),
+    // Photos are always stored (products' and compliance's): storage's outages show here even without the image pipeline.
+    { id: 'photos' as const, name: env.OPENAI_API_KEY || env.OPENFOODFACTS_URL ? 'Fotos dos produtos' : 'Fotos (armazenamento)' },
+    ...(env.GOOGLE_APPLICATION_CREDENTIALS ? [{ id: 'compliance' as const, name: 'Conferência automática das fotos de conformidade' }] : []),
   ];
   const since = Date.now() - STATUS_DAYS * 86_400_000;
   const rank: Record<ComponentStatus, number> = { operational: 0, degraded: 1, down: 2 };

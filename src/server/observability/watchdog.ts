@@ -16,7 +16,7 @@ import { claimDueNotice, countUnresolvedDeadLetters, databaseNow, listDueNotices
  * tried again next round.
  */
 
-export type Component = 'api' | 'cache' | 'workers' | 'notifications' | 'photos' | 'internal';
+export type Component = 'api' | 'cache' | 'workers' | 'notifications' | 'photos' | 'compliance' | 'internal';
 export type Condition = { key: string; kind: string; component: Component; severity: 'degraded' | 'down'; title: string; detail: Record<string, unknown> };
 
 /** Why each kind exists and what it watches: docs/operations.md "Alerts". */
@@ -35,7 +35,8 @@ const integrationLabels: Record<IntegrationName, string> = {
   storage: 'armazenamento de arquivos',
   vision: 'Google Vision',
 };
-const componentOfIntegration = (name: string): Component => (name === 'fcm' ? 'notifications' : 'photos');
+/** Where an integration's outage shows on the status page: push, the compliance photos' checking, or photos (storage, catalogue). */
+const componentOfIntegration = (name: string): Component => (name === 'fcm' ? 'notifications' : name === 'vision' ? 'compliance' : 'photos');
 
 /**
  * What is wrong now, the kinds this round could not judge (their source did not answer), and when it started
