@@ -206,7 +206,8 @@ test.describe('the app offline', () => {
     const pending = page.getByTestId('pending-changes');
     await expect(pending).toContainText('1 alteração recusada', { timeout: 20_000 });
     await pending.locator('summary').click();
-    await expect(pending.getByRole('alert')).toContainText(product.name);
+    await expect(pending).toContainText(`Recusada pelo servidor: `);
+    await expect(pending).toContainText(product.name);
     await expect(pending).toContainText('Confira os produtos e crie a solicitação de novo');
     // Kept across a reload until the person dismisses it.
     await page.reload();

@@ -64,7 +64,9 @@ function createQueryClient() {
           return failureCount < 2;
         },
       },
-      mutations: { retry: false },
+      // A change fails at once without a connection (the person sees it), except the ones made to wait offline
+      // (src/lib/trpc/offline-changes.ts sets `online` for them).
+      mutations: { retry: false, networkMode: 'always' },
     },
   });
 }
@@ -89,7 +91,7 @@ export function Providers({ children }: { children: ReactNode }) {
     }),
   );
   useEffect(() => registerOfflineChanges(queryClient, getUntypedClient(trpcClient)), [queryClient, trpcClient]);
-  const [persister] = useState(() => (typeof window === 'undefined' || outsideTheApp() ? null : createQueryPersister({ buster: buildId })));
+  const [persister] = useState(() => (typeof window === 'undefined' || outsideTheApp() ? null : createQueryPersister({ buster: buildId, maxAgeMs: KEEP_MS })));
   return (
     <api.Provider client={trpcClient} queryClient={queryClient}>
       {persister ? (
@@ -100,9 +102,9 @@ export function Providers({ children }: { children: ReactNode }) {
             // Kept answers show at once, and are asked again (a reload means "show me what is new"); offline the
             // questions wait and the kept answers stay.
             void queryClient.invalidateQueries();
-            // Changes left waiting (offline, or a tab closed while sending) go now; offline they pause again until online.
+            // Changes left waiting (offline, or a tab closed while sending) go once the server has said who is signed
+            // in (the app shell's useCacheOwner), never before: they must leave with their author's session.
             markRestoredChanges(queryClient);
-            void queryClient.resumePausedMutations();
           }}
         >
           {children}

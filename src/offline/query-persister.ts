@@ -69,36 +69,47 @@ const mutationSignature = (client: PersistedClient) =>
 /**
  * Writes at most every `pauseMs` for query changes (a list page fills many queries at once) but at once when a
  * change (mutation) is queued, sent or refused, and on leaving the page, so "take it offline and close the tab"
- * loses nothing.
+ * loses nothing. IndexedDB runs the writes in the order they are started.
+ *
+ * The cache is its owner's for the page's life: the owner read when the page loaded (or, on a device where nobody
+ * was signed in yet, the first one set). If another tab signs in as someone else, this page stops writing (it holds
+ * the previous person's answers and changes) and loads again as the new one.
  */
-export function createQueryPersister({ buster, pauseMs = 250 }: { buster: string; pauseMs?: number }): Persister {
+export function createQueryPersister({ buster, maxAgeMs, pauseMs = 250 }: { buster: string; maxAgeMs: number; pauseMs?: number }): Persister {
+  let owner = persistedUserId();
   let latest: PersistedClient | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let lastMutations = '';
-  let writing: Promise<void> = Promise.resolve();
 
-  /** Writes the latest state; on leaving the page the write starts at once (IndexedDB finishes it after unload). */
-  const flush = (leaving = false) => {
+  /** The user this page writes for, or null when it must not write (nobody yet, or someone else took over). */
+  const writer = () => {
+    const current = persistedUserId();
+    if (owner === null) owner = current;
+    return current !== null && current === owner ? owner : null;
+  };
+
+  const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
     const client = latest;
-    const userId = persistedUserId();
+    const userId = writer();
     latest = null;
-    if (!client || !userId) return writing;
-    const put = () => db().clients.put({ userId, savedAt: Date.now(), client: forStorage(client) });
-    // Writes are kept in order (Dexie queues them on one connection); leaving does not wait for the one before.
-    const written = leaving ? put() : writing.then(put);
-    writing = written
+    if (!client || !userId) return Promise.resolve();
+    return db()
+      .clients.put({ userId, savedAt: Date.now(), client: forStorage(client) })
       .then(() => undefined)
       // Quota or a private window: the app works on without its offline copy (the next write tries again).
       .catch((error: unknown) => console.warn('could not keep the offline copy of the answers', error));
-    return writing;
   };
 
   if (typeof window !== 'undefined') {
-    window.addEventListener('pagehide', () => void flush(true));
+    window.addEventListener('pagehide', () => void flush());
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') void flush(true);
+      if (document.visibilityState === 'hidden') void flush();
+    });
+    // Another tab signed in as someone else (or out): this page's memory is the previous person's.
+    window.addEventListener('storage', (event) => {
+      if (event.key === CACHE_USER_KEY && owner !== null && event.newValue !== owner) window.location.reload();
     });
   }
 
@@ -113,19 +124,21 @@ export function createQueryPersister({ buster, pauseMs = 250 }: { buster: string
       timer ??= setTimeout(() => void flush(), pauseMs);
     },
     async restoreClient() {
-      const userId = persistedUserId();
+      const userId = owner;
       if (!userId) return undefined;
       const row = await db().clients.get(userId);
       if (!row) return undefined;
       lastMutations = mutationSignature(row.client);
-      // Another build: its answers may have another shape and go, but the changes waiting to be sent stay (a
-      // deploy must not lose a request made offline; if the server now refuses it, the person is shown why).
-      if (row.client.buster !== buster) return { ...row.client, buster, clientState: { ...row.client.clientState, queries: [] } };
+      // Another build (its answers may have another shape), or answers too old to show: the answers go, but the
+      // changes waiting to be sent stay (a deploy or a long weekend must not lose a request made offline; if the
+      // server now refuses it, the person is shown why).
+      if (row.client.buster !== buster || row.client.timestamp < Date.now() - maxAgeMs) {
+        return { ...row.client, buster, timestamp: Date.now(), clientState: { ...row.client.clientState, queries: [] } };
+      }
       return row.client;
     },
     async removeClient() {
-      const userId = persistedUserId();
-      if (userId) await db().clients.delete(userId);
+      if (owner) await db().clients.delete(owner);
     },
   };
 }

@@ -6,13 +6,14 @@
  * (docs/architecture.md "The service worker"). The other pages' data comes from React Query's kept cache.
  */
 import { CacheableResponsePlugin, CacheFirst, ExpirationPlugin, NetworkFirst, NetworkOnly, Serwist, type PrecacheEntry, type SerwistPlugin } from 'serwist';
-import { API_CACHE, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset, OFFLINE_FALLBACK } from './routes';
+import { API_CACHE, isOfflinePage, isOfflineQuery, isProductPhoto, isStaticAsset, isStorePage, OFFLINE_FALLBACK } from './routes';
 
 declare const self: ServiceWorkerGlobalScope & { __SW_MANIFEST: (PrecacheEntry | string)[] | undefined };
 
 // Pages and queries keep the cache names and keys of the hand-written worker this one replaced, so a tablet
 // that updates keeps what it had cached; its script cache is superseded by the precache.
 const PAGES_CACHE = 'mi-pages-v1';
+const STORE_PAGES_CACHE = 'mi-store-pages-v1';
 const STATIC_CACHE = 'mi-static-v2';
 const PHOTOS_CACHE = 'mi-photos-v1';
 const RETIRED_CACHES = ['mi-static-v1'];
@@ -51,6 +52,17 @@ const offlinePages = new NetworkFirst({
   matchOptions: byUrlOnly,
   plugins: [onlyOk, byPath, new ExpirationPlugin({ maxEntries: 50 })],
 });
+/**
+ * The store's other pages in a cache of their own: browsing many requests' pages must never push the counting page
+ * out of the counting pages' cache.
+ */
+const storePages = new NetworkFirst({
+  cacheName: STORE_PAGES_CACHE,
+  networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
+  matchOptions: byUrlOnly,
+  plugins: [onlyOk, byPath, new ExpirationPlugin({ maxEntries: 100 })],
+});
+const pagesFor = (url: URL) => (isStorePage(url) ? storePages : offlinePages);
 const offlineQueries = new NetworkFirst({
   cacheName: API_CACHE,
   networkTimeoutSeconds: NETWORK_TIMEOUT_SECONDS,
@@ -79,6 +91,7 @@ const serwist = new Serwist({
   runtimeCaching: [
     { matcher: ({ url, sameOrigin }) => sameOrigin && isStaticAsset(url), handler: staticAssets },
     { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.method === 'GET' && isProductPhoto(url), handler: productPhotos },
+    { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isStorePage(url), handler: storePages },
     { matcher: ({ request, url, sameOrigin }) => sameOrigin && request.mode === 'navigate' && isOfflinePage(url), handler: offlinePages },
     {
       matcher: ({ request, url, sameOrigin }) => sameOrigin && isOfflineQuery(url) && !(request.headers.get('accept') ?? '').includes('text/event-stream'),
@@ -102,7 +115,7 @@ function strategyFor(url: URL) {
   if (isStaticAsset(url)) return serwist.getPrecacheKeyForUrl(url.href) ? undefined : staticAssets;
   if (isOfflineQuery(url)) return offlineQueries;
   if (isProductPhoto(url)) return productPhotos;
-  if (isOfflinePage(url)) return offlinePages;
+  if (isOfflinePage(url)) return pagesFor(url);
   return undefined;
 }
 

@@ -6,7 +6,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { isValidEan13 } from '~/lib/ean';
 import { lineTotal, linesTotal } from '~/lib/money';
-import { describeError, errorCode, fieldErrors } from '~/lib/trpc/errors';
+import { describeError, errorCode, fieldErrors, isNetworkError } from '~/lib/trpc/errors';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { beep } from '~/lib/ui/beep';
 import { randomUuid } from '~/lib/ui/uuid';
@@ -85,15 +85,11 @@ export function RequestEditor() {
   const [alreadySaved, setAlreadySaved] = useState(false);
   const [sending, setSending] = useState<'draft' | 'submit' | null>(null);
 
-  const create = api.purchaseRequests.create.useMutation({
-    onSuccess: (request, variables) => {
-      void utils.purchaseRequests.list.invalidate();
-      router.push(`/purchase-requests/${request.id}?created=${variables.submit ? 'submitted' : 'draft'}`);
-    },
-  });
+  const create = api.purchaseRequests.create.useMutation();
   const busy = create.isPending || checking || create.isSuccess;
-  // Offline: the request waits on this tablet (kept in IndexedDB) and is sent when the connection is back.
-  const queued = create.isPaused;
+  // Offline (or the server out of reach): the request waits on this tablet (kept in IndexedDB) and is sent when the
+  // connection is back.
+  const queued = create.isPaused || (create.isPending && create.failureCount > 0 && isNetworkError(create.failureReason));
 
   // Scanned work is not thrown away by closing or reloading the tab by mistake (a queued request is kept).
   const unsaved = lines.length > 0 && !create.isSuccess && !queued;
@@ -225,7 +221,12 @@ export function RequestEditor() {
       }
     }
     lastSent.current = { key, submit };
-    create.mutate({ id: requestId, ...payload, submit });
+    // Opened when it lands while this editor still shows it: a request queued offline and left behind (a new one
+    // started meanwhile) lands on its own, without taking the person away from what they are doing.
+    create.mutate(
+      { id: requestId, ...payload, submit },
+      { onSuccess: (request, variables) => router.push(`/purchase-requests/${request.id}?created=${variables.submit ? 'submitted' : 'draft'}`) },
+    );
   };
 
   const startOver = () => {

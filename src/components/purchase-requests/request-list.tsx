@@ -149,13 +149,19 @@ function QueuedRequests() {
   return (
     <section className="alert alert-info" aria-label="Aguardando envio" data-testid="queued-requests">
       <p>
-        <strong>Feitas neste tablet, aguardando envio:</strong>
+        <strong>Feitas neste tablet e ainda não registradas no servidor:</strong>
       </p>
       <ul>
         {queued.map((c) => (
           <li key={c.id}>
             {c.label} —{' '}
-            {c.state === 'refused' ? <strong>recusada: {c.error}</strong> : c.state === 'waiting' ? 'será enviada quando a conexão voltar' : 'enviando…'}
+            {c.state === 'refused'
+              ? <strong>recusada: {c.error}</strong>
+              : c.state === 'login'
+                ? 'aguardando você entrar de novo'
+                : c.state === 'waiting'
+                  ? 'aguardando conexão'
+                  : 'enviando…'}
           </li>
         ))}
       </ul>

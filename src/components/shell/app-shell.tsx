@@ -1,5 +1,6 @@
 'use client';
 
+import { useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
@@ -18,6 +19,7 @@ import { SessionProvider } from '../session';
 import { ChangePasswordForm } from '../account/change-password-form';
 import { RegisterServiceWorker } from '../inventory/register-sw';
 import { forgetPersistedQueries, persistedUserId, setPersistedUser } from '~/offline/query-persister';
+import { resendAfterSignIn } from '~/lib/trpc/offline-changes';
 import { OfflineBanner, PendingChanges, useUnsentChangeCount } from './offline-status';
 import styles from './shell.module.css';
 
@@ -29,13 +31,20 @@ const LAST_USER_KEY = 'myinventory:last-user';
  * app's back), the page loads again with that person's own cache.
  */
 function useCacheOwner(me: Me | undefined, fresh: boolean) {
+  const queryClient = useQueryClient();
   useEffect(() => {
     if (!me || !fresh) return;
     const owner = persistedUserId();
-    if (owner === me.user.id) return;
+    if (owner === null || owner === me.user.id) {
+      if (owner === null) setPersistedUser(me.user.id);
+      // Confirmed by the server: the changes that waited here are this person's, and leave with their session.
+      resendAfterSignIn(queryClient);
+      void queryClient.resumePausedMutations();
+      return;
+    }
     setPersistedUser(me.user.id);
-    if (owner !== null) window.location.reload();
-  }, [me, fresh]);
+    window.location.reload();
+  }, [me, fresh, queryClient]);
 }
 
 /**
@@ -64,7 +73,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   const me = api.auth.me.useQuery(undefined, { staleTime: 5 * 60_000 });
   const pathname = usePathname();
   const lastUser = useLastUser(me.data, pathname);
-  useCacheOwner(me.data, me.isFetchedAfterMount);
+  useCacheOwner(me.data, me.isFetchedAfterMount && !me.isError);
   const logout = api.auth.logout.useMutation({
     onSettled: (_data, error) => {
       if (error && errorCode(error) !== 'UNAUTHORIZED') return;

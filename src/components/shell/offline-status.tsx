@@ -2,7 +2,7 @@
 
 import { onlineManager, useMutationState, useQueryClient, type Mutation } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { describeError } from '~/lib/trpc/errors';
+import { describeError, errorCode } from '~/lib/trpc/errors';
 import { describeChange, offlineChangePath, markQueued, wasQueued, type OfflineChangePath } from '~/lib/trpc/offline-changes';
 import { formatDateTime, formatTime } from '../ui/format';
 import styles from './shell.module.css';
@@ -64,13 +64,21 @@ export function OfflineBanner() {
   return (
     <div className={`app-banner ${styles.offlineBanner}`} role="status" data-testid="offline-banner">
       <strong>Sem conexão.</strong>{' '}
-      {oldest ? <>Mostrando os dados salvos neste tablet, {when(oldest)}.</> : <>Esta página ainda não tem dados salvos neste tablet.</>} O que você fizer
-      aqui é enviado quando a conexão voltar.
+      {oldest ? <>Mostrando os dados salvos neste tablet, {when(oldest)}.</> : <>Esta página ainda não tem dados salvos neste tablet.</>} Solicitações de
+      compra feitas agora ficam guardadas e são enviadas quando a conexão voltar; contagens e recebimentos, como sempre.
     </div>
   );
 }
 
-type Change = { id: number; path: OfflineChangePath; label: string; state: 'waiting' | 'sending' | 'refused'; error: string | null; submittedAt: number };
+type Change = {
+  id: number;
+  path: OfflineChangePath;
+  label: string;
+  /** `login`: refused because the login had expired; sent again by itself after the person signs in. */
+  state: 'waiting' | 'sending' | 'refused' | 'login';
+  error: string | null;
+  submittedAt: number;
+};
 
 function changeOf(mutation: Mutation<unknown, Error, unknown>): Change {
   const path = offlineChangePath(mutation)!;
@@ -79,7 +87,7 @@ function changeOf(mutation: Mutation<unknown, Error, unknown>): Change {
     id: mutation.mutationId,
     path,
     label: describeChange(path, variables),
-    state: status === 'error' ? 'refused' : isPaused ? 'waiting' : 'sending',
+    state: status === 'error' ? (errorCode(error as Error) === 'UNAUTHORIZED' ? 'login' : 'refused') : isPaused ? 'waiting' : 'sending',
     error: status === 'error' && error ? describeError(error as { message: string; data?: unknown }) : null,
     submittedAt,
   };
@@ -111,6 +119,7 @@ export function PendingChanges() {
   const online = useOnline();
   if (changes.length === 0) return null;
   const refused = changes.filter((c) => c.state === 'refused').length;
+  const waiting = changes.length - refused;
   const cache = queryClient.getMutationCache();
   const find = (id: number) => cache.getAll().find((m) => m.mutationId === id);
   const dismiss = (id: number) => {
@@ -125,23 +134,30 @@ export function PendingChanges() {
     cache.remove(old);
     void again.execute(old.state.variables).catch(() => undefined);
   };
+  const summary = [
+    refused ? `${refused} ${refused === 1 ? 'alteração recusada' : 'alterações recusadas'}` : null,
+    waiting ? `${waiting} ${waiting === 1 ? 'alteração pendente' : 'alterações pendentes'}` : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return (
     <details className={`${styles.pending}${refused ? ` ${styles.pendingRefused}` : ''}`} data-testid="pending-changes">
-      <summary className="btn btn-secondary">
-        {refused ? `${refused} ${refused === 1 ? 'alteração recusada' : 'alterações recusadas'}` : `${changes.length} ${changes.length === 1 ? 'alteração pendente' : 'alterações pendentes'}`}
+      {/* The count is announced as it changes (a refusal arriving while the list is closed). */}
+      <summary className="btn btn-secondary" aria-live="polite">
+        {summary}
       </summary>
       <div className={styles.pendingPanel}>
-        <p className="muted">{online ? 'Enviando ao servidor…' : 'Sem conexão: estas alterações estão guardadas neste tablet e são enviadas quando a conexão voltar.'}</p>
+        {waiting > 0 ? (
+          <p className="muted">{online ? 'Enviando ao servidor…' : 'Sem conexão: estas alterações estão guardadas neste tablet e são enviadas quando a conexão voltar.'}</p>
+        ) : null}
         <ul>
           {changes.map((c) => (
             <li key={c.id} className={c.state === 'refused' ? styles.pendingItemRefused : undefined}>
               <strong>{c.label}</strong>
-              <span className="block muted">feita às {formatTime(new Date(c.submittedAt)).slice(0, 5)}</span>
+              <span className="block muted">feita {when(c.submittedAt).replace(/^de (hoje|ontem)/, '$1').replace(/^de /, 'em ')}</span>
               {c.state === 'refused' ? (
                 <>
-                  <span className="block" role="alert">
-                    Recusada pelo servidor: {c.error}
-                  </span>
+                  <span className="block">Recusada pelo servidor: {c.error}</span>
                   <span className="block">{whatToDo[c.path]}</span>
                   <span className={styles.pendingActions}>
                     <button type="button" className="btn btn-secondary" onClick={() => retry(c.id)}>
@@ -153,7 +169,9 @@ export function PendingChanges() {
                   </span>
                 </>
               ) : (
-                <span className="block">{c.state === 'waiting' ? 'Aguardando conexão' : 'Enviando…'}</span>
+                <span className="block">
+                  {c.state === 'login' ? 'Sua sessão expirou: entre de novo e ela será enviada.' : c.state === 'waiting' ? 'Aguardando conexão' : 'Enviando…'}
+                </span>
               )}
             </li>
           ))}

@@ -47,6 +47,14 @@ export function retryOfflineChange(failureCount: number, error: unknown): boolea
 }
 
 /**
+ * The changes that had to wait (paused offline, or restored from IndexedDB after a reload): the pending-changes list
+ * is theirs. A change made online whose screen is still open shows its own error there, not in the list.
+ */
+const queued = new WeakSet<object>();
+export const wasQueued = (mutation: object) => queued.has(mutation);
+export const markQueued = (mutation: object) => void queued.add(mutation);
+
+/**
  * How each offline-capable procedure is called when its mutation resumes after a reload (the component that
  * started it is gone, and with it the function it gave). A refused change stays in the cache (no garbage
  * collection) until the person has read it and dismissed it.
@@ -55,6 +63,8 @@ export function registerOfflineChanges(queryClient: QueryClient, client: TRPCUnt
   for (const path of Object.keys(OFFLINE_CHANGES) as OfflineChangePath[]) {
     queryClient.setMutationDefaults(mutationKeyOf(path), {
       mutationFn: (input: unknown) => client.mutation(path, input),
+      // Offline, it waits (paused) instead of failing.
+      networkMode: 'online',
       retry: retryOfflineChange,
       retryDelay: (attempt) => Math.min(30_000, 1000 * 2 ** attempt),
       gcTime: Infinity,
@@ -64,25 +74,36 @@ export function registerOfflineChanges(queryClient: QueryClient, client: TRPCUnt
   const cache = queryClient.getMutationCache();
   return cache.subscribe((event) => {
     if (event.type !== 'updated' || !offlineChangePath(event.mutation)) return;
-    if (event.mutation.state.isPaused) queued.add(event.mutation);
-    // Done is done: a change that landed leaves the list (only refused ones wait there for the person).
-    if (event.mutation.state.status === 'success') setTimeout(() => cache.remove(event.mutation), 0);
+    const { state } = event.mutation;
+    // It has to wait: offline (paused), or no answer although the tablet thinks it is online (the store's Wi-Fi is
+    // up, the server is not reachable). Either way it is listed and kept until it lands or is refused.
+    if (state.isPaused || (state.status === 'pending' && state.failureCount > 0 && isNetworkError(state.failureReason as Error))) queued.add(event.mutation);
+    // Done is done: a change that landed leaves the list; so does one refused on a screen that showed it at once
+    // (never queued). Only refusals of waiting changes stay for the person.
+    if (state.status === 'success' || (state.status === 'error' && !queued.has(event.mutation))) setTimeout(() => cache.remove(event.mutation), 0);
   });
 }
 
-/**
- * The changes that had to wait (paused offline, or restored from IndexedDB after a reload): the pending-changes list
- * is theirs. A change made online whose screen is still open shows its own error there, not in the list.
- */
-const queued = new WeakSet<object>();
-export const wasQueued = (mutation: object) => queued.has(mutation);
-export const markQueued = (mutation: object) => void queued.add(mutation);
+/** The changes of a signed-in user that the server refused because the login had expired: sent again after a new sign-in. */
+export function resendAfterSignIn(queryClient: QueryClient) {
+  const cache = queryClient.getMutationCache();
+  for (const mutation of cache.getAll()) {
+    if (!offlineChangePath(mutation) || !queued.has(mutation) || mutation.state.status !== 'error' || errorCode(mutation.state.error as Error) !== 'UNAUTHORIZED') continue;
+    const again = cache.build(queryClient, { mutationKey: mutation.options.mutationKey, scope: mutation.options.scope });
+    queued.add(again);
+    cache.remove(mutation);
+    void again.execute(mutation.state.variables).catch(() => undefined);
+  }
+}
 
 /** After the kept cache is restored: every change in it had been waiting. */
 export function markRestoredChanges(queryClient: QueryClient) {
   for (const mutation of queryClient.getMutationCache().getAll()) if (offlineChangePath(mutation)) queued.add(mutation);
 }
 
-/** What is kept across reloads: changes waiting to be sent, and refusals of waiting changes not dismissed yet. */
+/**
+ * What is kept across reloads: the offline-capable changes waiting to be sent, and refusals of waiting changes not
+ * dismissed yet. Nothing else (a password change, an approval) is ever written to IndexedDB.
+ */
 export const keepMutation = (mutation: Mutation<unknown, Error, unknown>) =>
-  mutation.state.isPaused || (offlineChangePath(mutation) !== null && wasQueued(mutation) && (mutation.state.status === 'pending' || mutation.state.status === 'error'));
+  offlineChangePath(mutation) !== null && (mutation.state.isPaused || (wasQueued(mutation) && (mutation.state.status === 'pending' || mutation.state.status === 'error')));
