@@ -58,6 +58,12 @@ export function ComplianceHome() {
           ))}
         </SelectField>
       ) : null}
+      {data?.truncated ? (
+        <Notice tone="warning">
+          Mostrando só {data.limit.toLocaleString('pt-BR')} tarefas: as de hoje e as atrasadas há mais tempo.{' '}
+          {me.stores.length > 1 ? 'Escolha uma loja para ver todas as dela.' : ''}
+        </Notice>
+      ) : null}
       {!data && tasks.isPending ? <Loading /> : null}
       {!data && tasks.error ? <ErrorAlert error={tasks.error} title="Não foi possível carregar as tarefas" onRetry={() => void tasks.refetch()} /> : null}
       {data && data.tasks.length === 0 ? <EmptyState>Nenhuma tarefa de conformidade por enquanto.</EmptyState> : null}

@@ -171,6 +171,29 @@ describe('templates and the scheduler', () => {
     expect(await codeOf(manager.compliance.templates.update({ id: daily.id, version: t!.version, active: true }))).toBe('CONFLICT'); // stale version
   });
 
+  it('a chain-wide list past 1,000 tasks says it was cut, and answers the late and today’s ones first', async () => {
+    const { template, task } = await taskOfNewTemplate({ title: 'Muitas tarefas', storeIds: [org.stores[1]!.id] });
+    // 1,000 more days of the same template, all still open (overdue), as a chain that never sent them would have.
+    await services.db.execute(sql`
+      insert into compliance_tasks (org_id, store_id, template_id, period, title, checklist, photo_count, rules, due_at)
+      select org_id, store_id, template_id, period - g, title, checklist, photo_count, rules, due_at - make_interval(days => g)
+      from compliance_tasks, generate_series(1, 1000) g where id = ${task.id}`);
+    try {
+      const manager = await callerAs(services, org, 'manager');
+      const all = await manager.compliance.tasks({});
+      expect(all).toMatchObject({ truncated: true, limit: 1000 });
+      expect(all.tasks).toHaveLength(1000);
+      // Today's ones come first, then the late ones oldest first: the cut falls on the most recent overdue days.
+      expect(all.tasks.slice(0, 5).map((t) => t.id)).toContain(task.id);
+      const [oldest] = await services.db.execute<{ period: string }>(sql`select min(period)::text as period from compliance_tasks where template_id = ${template.id}`);
+      expect(all.tasks.some((t) => t.templateId === template.id && t.period === oldest!.period)).toBe(true);
+      const oneStore = await manager.compliance.tasks({ storeId: org.stores[0]!.id });
+      expect(oneStore.truncated).toBe(false);
+    } finally {
+      await services.db.delete(complianceTasks).where(eq(complianceTasks.templateId, template.id));
+    }
+  });
+
   it('refuses a template for another org’s store, a weekly one without days, a one-off without its date', async () => {
     const manager = await callerAs(services, org, 'manager');
     const other = await createOrgFixture(services, 'compliance-other');

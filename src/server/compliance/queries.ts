@@ -183,11 +183,15 @@ export type TaskRow = Awaited<ReturnType<typeof findTask>> & {};
 /** How long done tasks stay on a store's list. */
 export const DONE_VISIBLE_DAYS = 7;
 
+/** The most tasks one list answers with (a chain-wide list; one store's is far shorter). */
+export const TASK_LIST_LIMIT = 1000;
+
 /**
  * A store's tasks as its screen groups them: everything not done (overdue first, then by due time) and what was
- * done or cancelled in the last DONE_VISIBLE_DAYS days.
+ * done or cancelled in the last DONE_VISIBLE_DAYS days. At most `limit` rows (the caller asks one more to know
+ * whether the list was cut).
  */
-export function tasksOfStores(db: Executor, orgId: string, storeIds: string[] | null) {
+export function tasksOfStores(db: Executor, orgId: string, storeIds: string[] | null, limit = TASK_LIST_LIMIT) {
   return db
     .select(taskColumns)
     .from(complianceTasks)
@@ -204,7 +208,7 @@ export function tasksOfStores(db: Executor, orgId: string, storeIds: string[] | 
     )
     // Today's first, then the late ones by due time: a chain's old overdue tasks never push today's off the list.
     .orderBy(sql`${complianceTasks.period} >= ${today} desc`, asc(complianceTasks.dueAt), asc(complianceTasks.id))
-    .limit(1000);
+    .limit(limit);
 }
 
 export async function findTask(db: Executor, orgId: string, taskId: string, lock = false) {

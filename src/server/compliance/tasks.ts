@@ -24,6 +24,7 @@ import {
   setTaskState,
   submissionsOfTasks,
   tasksOfStores,
+  TASK_LIST_LIMIT,
   tasksToReview,
   type TaskRow,
 } from './queries';
@@ -49,8 +50,9 @@ const notOpen = (task: Pick<TaskRow, 'status'>, action: string) =>
 export async function storeTasks(ctx: SignedInContext, input: { storeId?: string | null }) {
   const scope = storeScope(ctx);
   if (input.storeId && scope && !scope.includes(input.storeId)) throw notFound('store');
-  const rows = await tasksOfStores(ctx.db, ctx.principal.orgId, input.storeId ? [input.storeId] : scope);
-  return withDetails(ctx, rows);
+  const rows = await tasksOfStores(ctx.db, ctx.principal.orgId, input.storeId ? [input.storeId] : scope, TASK_LIST_LIMIT + 1);
+  // A chain's list over the limit says so (the screen asks to pick a store) instead of silently ending.
+  return { ...(await withDetails(ctx, rows.slice(0, TASK_LIST_LIMIT))), truncated: rows.length > TASK_LIST_LIMIT, limit: TASK_LIST_LIMIT };
 }
 
 async function withDetails(ctx: SignedInContext, rows: TaskRow[]) {
