@@ -7,6 +7,7 @@ import { describeError, errorCode, fieldErrors, isNetworkError, retryAfterSecond
 import { api } from '~/lib/trpc/react';
 import { landingPath, safeNextPath } from '~/lib/trpc/redirect';
 import { setPersistedUser } from '~/offline/query-persister';
+import { API_CACHE } from '~/sw/routes';
 import { TextField } from './ui/fields';
 
 type LoginError = { message: string; data?: unknown };
@@ -40,7 +41,10 @@ export function LoginForm() {
       // A full load: the next page reads this user's kept cache (their answers and the changes they left waiting
       // offline), never the previous user's.
       setPersistedUser(session.userId);
-      window.location.replace(landingPath(session.kind, next));
+      // The service worker's copies of the previous user's answers (auth.me among them) go before the next page
+      // could be answered from them on a slow network.
+      const cleared = 'caches' in window ? caches.delete(API_CACHE).catch(() => false) : Promise.resolve(false);
+      void cleared.finally(() => window.location.replace(landingPath(session.kind, next)));
     },
   });
   const serverFieldErrors = fieldErrors(login.error);
