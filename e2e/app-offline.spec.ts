@@ -23,21 +23,22 @@ const freshEan = () => withCheckDigit(`789${String(Date.now()).slice(-7)}${Strin
 const keptCache = (page: Page) =>
   page.evaluate(
     () =>
-      new Promise<{ queries: number; mutations: number; bytes: number; keys: string[] }>((resolve) => {
+      new Promise<{ queries: number; mutations: number; bytes: number; keys: string[]; savedAt: number }>((resolve) => {
         const open = indexedDB.open('myinventory-queries');
-        open.onerror = () => resolve({ queries: 0, mutations: 0, bytes: 0, keys: [] });
+        open.onerror = () => resolve({ queries: 0, mutations: 0, bytes: 0, keys: [], savedAt: 0 });
         open.onsuccess = () => {
           const db = open.result;
-          if (!db.objectStoreNames.contains('clients')) return resolve({ queries: 0, mutations: 0, bytes: 0, keys: [] });
+          if (!db.objectStoreNames.contains('clients')) return resolve({ queries: 0, mutations: 0, bytes: 0, keys: [], savedAt: 0 });
           const all = db.transaction('clients').objectStore('clients').getAll();
           all.onsuccess = () => {
-            const rows = all.result as { client: { clientState: { queries: { queryHash: string }[]; mutations: unknown[] } } }[];
+            const rows = all.result as { savedAt: number; client: { clientState: { queries: { queryHash: string }[]; mutations: unknown[] } } }[];
             const row = rows[0];
             resolve({
               queries: row?.client.clientState.queries.length ?? 0,
               mutations: row?.client.clientState.mutations.length ?? 0,
               bytes: row ? new Blob([JSON.stringify(row.client)]).size : 0,
               keys: row?.client.clientState.queries.map((q) => q.queryHash) ?? [],
+              savedAt: row?.savedAt ?? 0,
             });
           };
         };
@@ -215,5 +216,53 @@ test.describe('the app offline', () => {
     await pending.locator('summary').click();
     await pending.getByRole('button', { name: 'Descartar' }).click();
     await expect(pending).toHaveCount(0);
+  });
+
+  test('a request queued in one tab is kept when another tab of the same user writes its cache, and lands once', async ({ browser, baseURL, launchOptions, locale, timezoneId }) => {
+    test.setTimeout(120_000);
+    const admin = await signedInContext(browser, demoUsers.admin.email);
+    const buyer = await signedInContext(browser, demoUsers.buyer.email);
+    const product = await trpcMutation<{ id: string; ean: string; name: string }>(admin.page.request, 'products.create', {
+      ean: freshEan(),
+      name: `Duas abas ${uniqueTag()}`,
+      buyerId: buyer.me.user.id,
+    });
+    await Promise.all([admin.context.close(), buyer.context.close()]);
+
+    tablet = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET });
+    await watchCsp(tablet);
+    const list = tablet.pages()[0] ?? (await tablet.newPage());
+    await apiLogin(list.request, demoUsers.clerk.email);
+    await list.goto('/purchase-requests');
+    await expect(list.getByRole('heading', { name: 'Solicitações de compra' })).toBeVisible();
+    await waitForKeptPages(list, ['/purchase-requests']);
+    // A second tab (a notification opened in a new one, say): the request is made there.
+    const editor = await tablet.newPage();
+    await editor.goto('/purchase-requests/new');
+    await editor.getByLabel('Código de barras (EAN)').fill(product.ean);
+    await editor.getByLabel('Código de barras (EAN)').press('Enter');
+    await expect(editor.getByRole('list', { name: 'Produtos da solicitação' }).getByText(product.name, { exact: true })).toBeVisible();
+    const note = `Duas abas ${uniqueTag()}`;
+    await editor.getByLabel('Observação da solicitação').fill(note);
+    await tablet.setOffline(true);
+    await editor.getByRole('button', { name: 'Enviar para aprovação' }).click();
+    await expect(editor.getByTestId('pending-changes')).toContainText('1 alteração pendente');
+    await expect.poll(async () => (await keptCache(editor)).mutations, { message: 'the queued request is kept' }).toBe(1);
+
+    // The first tab, which never saw that request, changes its own answers and writes its cache: the request stays.
+    await list.bringToFront();
+    const before = (await keptCache(list)).savedAt;
+    await list.getByLabel('Número').fill('123');
+    await expect.poll(async () => (await keptCache(list)).savedAt, { message: 'the first tab wrote its cache' }).toBeGreaterThan(before);
+    expect((await keptCache(list)).mutations).toBe(1);
+
+    // The second tab goes (a tablet discards background tabs); the first, reloaded, has the request and sends it.
+    await editor.close();
+    await list.reload();
+    await expect(list.getByTestId('pending-changes')).toContainText('1 alteração pendente');
+    await tablet.setOffline(false);
+    await expect(list.getByTestId('pending-changes')).toHaveCount(0, { timeout: 20_000 });
+    const mine = await trpcQuery<{ items: RequestRow[] }>(list.request, 'purchaseRequests.list', { limit: 50, mine: true });
+    expect(mine.items.filter((r) => r.note === note)).toHaveLength(1);
   });
 });

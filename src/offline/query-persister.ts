@@ -9,6 +9,7 @@
  */
 import type { PersistedClient, Persister } from '@tanstack/react-query-persist-client';
 import Dexie, { type Table } from 'dexie';
+import { mergeWaitingChanges } from '~/lib/trpc/waiting-changes';
 
 /** Whose kept cache this device reads and writes: set at sign-in and when the session is read, removed at sign-out. */
 const CACHE_USER_KEY = 'myinventory:cache-user';
@@ -95,8 +96,15 @@ export function createQueryPersister({ buster, maxAgeMs, pauseMs = 250 }: { bust
     const userId = writer();
     latest = null;
     if (!client || !userId) return Promise.resolve();
+    const clients = db().clients;
+    // Read, merge and write in one transaction: another tab's waiting changes in the row stay (waiting-changes.ts).
     return db()
-      .clients.put({ userId, savedAt: Date.now(), client: forStorage(client) })
+      .transaction('rw', clients, async () => {
+        const stored = await clients.get(userId);
+        const mine = forStorage(client);
+        const mutations = mergeWaitingChanges(mine.clientState.mutations, stored?.client.clientState.mutations);
+        await clients.put({ userId, savedAt: Date.now(), client: { ...mine, clientState: { ...mine.clientState, mutations } } });
+      })
       .then(() => undefined)
       // Quota or a private window: the app works on without its offline copy (the next write tries again).
       .catch((error: unknown) => console.warn('could not keep the offline copy of the answers', error));

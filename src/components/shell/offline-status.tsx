@@ -3,7 +3,7 @@
 import { onlineManager, useMutationState, useQueryClient, type Mutation } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { describeError, errorCode } from '~/lib/trpc/errors';
-import { describeChange, offlineChangePath, markQueued, wasQueued, type OfflineChangePath } from '~/lib/trpc/offline-changes';
+import { describeChange, offlineChangePath, dismissChange, markQueued, wasQueued, type OfflineChangePath } from '~/lib/trpc/offline-changes';
 import { formatDateTime, formatTime } from '../ui/format';
 import styles from './shell.module.css';
 
@@ -124,7 +124,7 @@ export function PendingChanges() {
   const find = (id: number) => cache.getAll().find((m) => m.mutationId === id);
   const dismiss = (id: number) => {
     const mutation = find(id);
-    if (mutation) cache.remove(mutation);
+    if (mutation) dismissChange(queryClient, mutation as Mutation<unknown, Error, unknown>);
   };
   const retry = (id: number) => {
     const old = find(id);

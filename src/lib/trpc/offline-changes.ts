@@ -7,6 +7,7 @@
 import type { Mutation, QueryClient } from '@tanstack/react-query';
 import type { TRPCUntypedClient } from '@trpc/client';
 import type { AppRouter } from '~/server/api/root';
+import { changeIdentity, markChangeDone } from './waiting-changes';
 import { errorCode, isNetworkError, NON_RETRYABLE_CODES } from './errors';
 
 /** Procedures whose calls may wait offline, with how the pending list names one. */
@@ -78,8 +79,9 @@ export function registerOfflineChanges(queryClient: QueryClient, client: TRPCUnt
     // It has to wait: offline (paused), or no answer although the tablet thinks it is online (the store's Wi-Fi is
     // up, the server is not reachable). Either way it is listed and kept until it lands or is refused.
     if (state.isPaused || (state.status === 'pending' && state.failureCount > 0 && isNetworkError(state.failureReason as Error))) queued.add(event.mutation);
-    // Done is done: a change that landed leaves the list; so does one refused on a screen that showed it at once
-    // (never queued). Only refusals of waiting changes stay for the person.
+    // Done is done: a change that landed leaves the list (and every tab's kept copy); so does one refused on a
+    // screen that showed it at once (never queued). Only refusals of waiting changes stay for the person.
+    if (state.status === 'success') markChangeDone(changeIdentity(event.mutation.options.mutationKey, state.variables));
     if (state.status === 'success' || (state.status === 'error' && !queued.has(event.mutation))) setTimeout(() => cache.remove(event.mutation), 0);
   });
 }
@@ -94,6 +96,12 @@ export function resendAfterSignIn(queryClient: QueryClient) {
     cache.remove(mutation);
     void again.execute(mutation.state.variables).catch(() => undefined);
   }
+}
+
+/** The person dismissed a refused change: it leaves this tab and every tab's kept copy. */
+export function dismissChange(queryClient: QueryClient, mutation: Mutation<unknown, Error, unknown>) {
+  markChangeDone(changeIdentity(mutation.options.mutationKey, mutation.state.variables));
+  queryClient.getMutationCache().remove(mutation);
 }
 
 /** After the kept cache is restored: every change in it had been waiting. */
