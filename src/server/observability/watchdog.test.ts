@@ -36,7 +36,9 @@ describe('watchdog', () => {
     cleanups.push(close);
     const org = await createOrgFixture(services, 'watchdog');
 
-    const startWorker = () => spawnWorkerProcess({ DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, INSTANCE_NAME: 'wd-test' });
+    // The worker process runs a watchdog too, configured as every instance is: with the same webhook. (Without it, a
+    // restarted worker that won the round told the resolution to nobody and marked it told: CI failed on that race.)
+    const startWorker = () => spawnWorkerProcess({ DATABASE_URL: database.url, REDIS_KEY_PREFIX: prefix, INSTANCE_NAME: 'wd-test', ALERT_WEBHOOK_URL: webhook.url });
     let worker: WorkerProcess = startWorker();
     cleanups.push(async () => worker.kill('SIGKILL'));
     const app = startHeartbeat(services, { instance: 'wd-test:app:1', role: 'app' });
