@@ -8,22 +8,18 @@
  *    BENCH_RUNS times, alternating.
  * Writes bench/results/app-offline.json.
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from '@playwright/test';
-import postgres from 'postgres';
 import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
+import { startBenchServer } from './lib/app-server';
 import { percentile, round } from './lib/stats';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PORT = 3510;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = 'mi_bench_app_offline';
 const TABLET = { viewport: { width: 768, height: 1024 }, hasTouch: true };
 const log = (m: string) => process.stderr.write(`${m}\n`);
@@ -31,29 +27,7 @@ const log = (m: string) => process.stderr.write(`${m}\n`);
 if (!existsSync('.next/BUILD_ID')) throw new Error('No production build: run `npm run build` first');
 if (serviceWorkerIsStale()) await buildServiceWorker();
 
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-await admin.unsafe(`create database ${DATABASE}`);
-await admin.end();
-const dbUrl = new URL(ADMIN_URL);
-dbUrl.pathname = `/${DATABASE}`;
-
-const server = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server/main.ts')], {
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_KEY_PREFIX: `bench-app-offline-${randomBytes(3).toString('hex')}:`,
-    RATE_LIMIT_USER_PER_MINUTE: '100000',
-    RATE_LIMIT_LOGIN_PER_MINUTE: '1000',
-    DEMO_SEED: 'true',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const app = await startBenchServer({ port: PORT, database: DATABASE, name: 'app-offline', env: { RATE_LIMIT_LOGIN_PER_MINUTE: '1000' } });
 
 /** The kept cache as IndexedDB holds it for the signed-in user. */
 const keptCache = (page: Page) =>
@@ -98,11 +72,6 @@ async function timeToRequestList(context: BrowserContext): Promise<number> {
 
 const profile = await mkdtemp(path.join(tmpdir(), 'mi-bench-app-offline-'));
 try {
-  for (let i = 0; ; i++) {
-    if (i > 600) throw new Error('server did not start');
-    if (await fetch(`${BASE}/api/health`).then((r) => r.ok).catch(() => false)) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 
   // A clerk's day online: every screen they use, once.
   let context = await launch(profile, false);
@@ -156,7 +125,6 @@ try {
   await writeFile('bench/results/app-offline.json', `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  server.kill('SIGTERM');
-  if (server.exitCode === null) await once(server, 'exit');
+  await app.stop();
   await rm(profile, { recursive: true, force: true });
 }

@@ -7,15 +7,12 @@
  * (the marker .next/BENCH_HOOKS names its BUILD_ID), this runs `NEXT_PUBLIC_BENCH_HOOKS=1 npm run build` into the
  * default .next first; run `npm run build` afterwards to get a production build without them.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { once } from 'node:events';
-import path from 'node:path';
 import { chromium, request as playwrightRequest, type APIRequestContext } from '@playwright/test';
-import postgres from 'postgres';
 import { buildServiceWorker, serviceWorkerIsStale } from '../scripts/build-sw';
+import { startBenchServer } from './lib/app-server';
 import { percentile, round } from './lib/stats';
 
 const SCANS = Number(process.env.BENCH_SCANS ?? 10_000);
@@ -28,7 +25,6 @@ const SCANS = Number(process.env.BENCH_SCANS ?? 10_000);
 const INTERVAL_MS = Number(process.env.BENCH_SCAN_INTERVAL_MS ?? 0);
 const PORT = 3500;
 const BASE = `http://127.0.0.1:${PORT}`;
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DATABASE = 'mi_bench_offline';
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
@@ -56,34 +52,8 @@ if (buildId() === null || !existsSync(BENCH_MARKER) || readFileSync(BENCH_MARKER
   writeFileSync(BENCH_MARKER, buildId()!);
 }
 if (serviceWorkerIsStale()) await buildServiceWorker();
-const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-await admin.unsafe(`drop database if exists ${DATABASE} with (force)`);
-await admin.unsafe(`create database ${DATABASE}`);
-await admin.end();
-const dbUrl = new URL(ADMIN_URL);
-dbUrl.pathname = `/${DATABASE}`;
-
-const server = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/server/main.ts')], {
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'warn',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_KEY_PREFIX: `bench-offline-${randomBytes(3).toString('hex')}:`,
-    RATE_LIMIT_USER_PER_MINUTE: '100000',
-    DEMO_SEED: 'true',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const app = await startBenchServer({ port: PORT, database: DATABASE, name: 'offline' });
 try {
-  for (let i = 0; ; i++) {
-    if (i > 600) throw new Error('server did not start');
-    if (await fetch(`${BASE}/api/health`).then((r) => r.ok).catch(() => false)) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
   const manager = await signedIn('gerente@demo.test');
   const managerMe = await trpc<{ user: { id: string }; stores: { id: string; name: string }[] }>(manager, 'auth.me', undefined, 'GET');
   const clerkApi = await signedIn('caixa@demo.test');
@@ -184,9 +154,5 @@ try {
   await writeFile(process.env.BENCH_OUT ?? 'bench/results/offline.json', `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } finally {
-  server.kill('SIGTERM');
-  await once(server, 'exit').catch(() => {});
-  const cleanup = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await cleanup.unsafe(`drop database if exists ${DATABASE} with (force)`);
-  await cleanup.end();
+  await app.stop();
 }

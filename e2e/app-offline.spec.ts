@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import { withCheckDigit } from '../src/lib/ean';
 import { trpcMutation, trpcQuery, uniqueTag } from './fixtures/api';
 import { demoUsers, expect, test } from './fixtures/auth';
-import { watchCsp } from './fixtures/csp';
-import { apiLogin, signedInContext, TABLET } from './fixtures/inventory';
+import { apiLogin, launchTabletProfile, signedInContext } from './fixtures/inventory';
 
 /**
  * The whole app offline-first: React Query's answers and the changes made offline kept in IndexedDB, the store's
@@ -81,8 +80,7 @@ test.describe('the app offline', () => {
   }) => {
     test.setTimeout(150_000);
     const launch = async (offline: boolean) => {
-      tablet = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET, offline });
-      await watchCsp(tablet);
+      tablet = await launchTabletProfile(userDataDir, { launchOptions, baseURL, locale, timezoneId }, offline);
       return tablet.pages()[0] ?? (await tablet.newPage());
     };
 
@@ -186,8 +184,7 @@ test.describe('the app offline', () => {
     await buyer.context.close();
     const product = await trpcMutation<{ id: string; ean: string; name: string }>(manager.page.request, 'products.create', { ean: freshEan(), name: `Sai de linha ${uniqueTag()}`, buyerId });
 
-    tablet = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET });
-    await watchCsp(tablet);
+    tablet = await launchTabletProfile(userDataDir, { launchOptions, baseURL, locale, timezoneId });
     const page = tablet.pages()[0] ?? (await tablet.newPage());
     await apiLogin(page.request, demoUsers.clerk.email);
     await page.goto('/purchase-requests/new');
@@ -229,8 +226,7 @@ test.describe('the app offline', () => {
     });
     await Promise.all([admin.context.close(), buyer.context.close()]);
 
-    tablet = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET });
-    await watchCsp(tablet);
+    tablet = await launchTabletProfile(userDataDir, { launchOptions, baseURL, locale, timezoneId });
     const list = tablet.pages()[0] ?? (await tablet.newPage());
     await apiLogin(list.request, demoUsers.clerk.email);
     await list.goto('/purchase-requests');

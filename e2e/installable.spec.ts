@@ -2,24 +2,16 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type LaunchOptions } from '@playwright/test';
 import postgres from 'postgres';
 import { DEMO_PASSWORD, demoUsers, expect, loginWithForm, test } from './fixtures/auth';
 import { TABLET } from './fixtures/inventory';
+import { freePort } from '../tests/helpers/free-port';
 
 const INSTANCE = 'e2e-installable';
 
-/** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Up when its health check answers over HTTPS (this process does not trust the certificate; the tablet will). */
 const answers = (origin: string) =>

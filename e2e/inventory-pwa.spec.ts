@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from '@playwright/test';
+import type { BrowserContext } from '@playwright/test';
 import { trpcMutation } from './fixtures/api';
 import { demoUsers, expect, test } from './fixtures/auth';
-import { watchCsp } from './fixtures/csp';
 import {
   apiLogin,
   closeContexts,
@@ -14,8 +13,8 @@ import {
   progressOf,
   scan,
   signedInContext,
+  launchTabletProfile,
   storeProducts,
-  TABLET,
   waitForOfflineReady,
 } from './fixtures/inventory';
 
@@ -33,11 +32,7 @@ test('after a browser restart with the network off, the counting page opens from
 
   // A real browser profile on disk: closing the context quits Chromium, relaunching on the same directory is a restart.
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'mi-e2e-pwa-'));
-  const launchTablet = async (offline: boolean) => {
-    const context = await chromium.launchPersistentContext(userDataDir, { ...launchOptions, baseURL, locale, timezoneId, ...TABLET, offline });
-    await watchCsp(context);
-    return context;
-  };
+  const launchTablet = (offline: boolean) => launchTabletProfile(userDataDir, { launchOptions, baseURL, locale, timezoneId }, offline);
   let tablet: BrowserContext | undefined;
   try {
     tablet = await launchTablet(false);

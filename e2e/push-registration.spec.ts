@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createECDH, randomUUID } from 'node:crypto';
-import net from 'node:net';
 import type { Browser, BrowserContext, Page, Request, Route, Worker } from '@playwright/test';
 import postgres from 'postgres';
 import { trpcQuery } from './fixtures/api';
 import { demoUsers, expect, loginAs, test } from './fixtures/auth';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
+import { freePort } from '../tests/helpers/free-port';
 
 /**
  * Browser push registration with the real Firebase web SDK and our code end to end. Only the outside world is
@@ -40,16 +40,6 @@ function databaseUrl(): string {
   return url.toString();
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A second app instance, as a deployment with browser push set up would run it. */
 async function startConfiguredInstance(): Promise<{ url: string; child: ChildProcess; keyPrefix: string }> {

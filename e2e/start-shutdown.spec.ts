@@ -8,21 +8,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { serviceWorkerIsStale } from '../scripts/build-sw';
 import { appBuildState } from '../scripts/ensure-build';
+import { freePort } from '../tests/helpers/free-port';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
 
 /** PostgreSQL server processes whose command line names this data directory. */
 function postgresProcessesOf(dataDir: string): string[] {

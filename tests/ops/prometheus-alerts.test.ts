@@ -2,7 +2,6 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { createTestServices } from '../helpers/harness';
 import { startSlackStandIn } from '../helpers/slack-standin';
 import { until } from '../helpers/until';
 import { spawnWorkerProcess } from '../helpers/worker-process';
+import { freePort } from '../helpers/free-port';
 
 /**
  * Issue 18's alerts with Prometheus: the rules and configs in ops/ pass promtool and amtool, every alert's unit
@@ -46,13 +46,6 @@ function replaceIn(text: string, from: string | RegExp, to: string): string {
   return typeof from === 'string' ? text.split(from).join(to) : text.replace(from, to);
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The metric names our registry declares (a histogram's series add _bucket, _sum and _count). */
 async function declaredMetrics(): Promise<Set<string>> {
