@@ -47,20 +47,31 @@ export function setPersistedUser(userId: string): void {
 }
 
 /**
- * What IndexedDB keeps of the mutations. A refused change keeps its error for the person to read after a reload:
+ * The most answers kept: the latest ones (a clerk's day is about 15; a buyer paging through searches all day makes
+ * hundreds, and the whole row is rewritten on each change).
+ */
+export const MAX_KEPT_ANSWERS = 200;
+
+/**
+ * What IndexedDB keeps: at most MAX_KEPT_ANSWERS answers, the most recent. Of the mutations, a refused change keeps
+ * its error for the person to read after a reload:
  * the error object itself would lose its `data` (code, reason) in IndexedDB's structured clone, so it is kept as the
  * plain `{ message, data }` the error helpers read (src/lib/trpc/errors.ts). A change caught in flight (the tab
  * closed while it was being sent) is kept as paused, so it is sent again after the reload (the server's create and
  * submit are idempotent by the client-made id).
  */
-function forStorage(client: PersistedClient): PersistedClient {
+export function forStorage(client: PersistedClient): PersistedClient {
+  const queries =
+    client.clientState.queries.length <= MAX_KEPT_ANSWERS
+      ? client.clientState.queries
+      : [...client.clientState.queries].sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt).slice(0, MAX_KEPT_ANSWERS);
   const mutations = client.clientState.mutations.map((m) => {
     const error = m.state.error as { message?: string; data?: unknown; shape?: { data?: unknown } } | null;
     if (m.state.status === 'pending') return { ...m, state: { ...m.state, isPaused: true } };
     if (!error) return m;
     return { ...m, state: { ...m.state, error: { name: 'TRPCClientError', message: error.message ?? String(error), data: error.data ?? error.shape?.data ?? null } } };
   });
-  return { ...client, clientState: { ...client.clientState, mutations } };
+  return { ...client, clientState: { ...client.clientState, queries, mutations } };
 }
 
 /** What the mutations are now, cheaply: a change there is written at once, not after the pause. */
