@@ -39,8 +39,9 @@ const outsideTheApp = () => /^\/(login|operator|status)(\/|$)/.test(window.locat
 /** Kept: successful answers of the org's procedures; never the operator's, never a failure. */
 const keepQuery = (query: Query) => {
   if (query.state.status !== 'success') return false;
-  const path = Array.isArray(query.queryKey[0]) ? (query.queryKey[0] as string[]) : [];
-  return path[0] !== 'operator' && path[0] !== 'auth' ? true : path.join('.') === 'auth.me';
+  const [router, procedure] = Array.isArray(query.queryKey[0]) ? (query.queryKey[0] as string[]) : [];
+  if (router === 'operator') return false;
+  return router !== 'auth' || procedure === 'me';
 };
 
 function createQueryClient() {
