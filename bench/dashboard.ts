@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { parseEnv } from '~/env';
@@ -49,12 +49,41 @@ type Scenario = {
   rate?: number;
   queriesPerRequest?: number;
   hitRate?: number;
+  /** Answers 304 Not Modified (the `revalidate` scenario), counted as answered. */
+  notModified?: number;
+  /** Bytes received per answer, headers included (autocannon's throughput over its answers). */
+  bytesPerRequest?: number;
+  /** The API server's CPU time (user + system, from /proc) per answer during the scenario. */
+  serverCpuMsPerRequest?: number;
 };
+
+/** CPU seconds a process has used so far (Linux /proc: utime + stime in clock ticks of 1/100 s). */
+async function cpuSecondsOf(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a scenario and adds the server's CPU per answer to it. */
+async function withServerCpu<T extends Scenario>(pid: number | undefined, run: () => Promise<T>): Promise<T> {
+  const before = await cpuSecondsOf(pid);
+  const scenario = await run();
+  const after = await cpuSecondsOf(pid);
+  const answered = scenario.requests - scenario.errors - scenario.timeouts;
+  if (before !== null && after !== null && answered > 0) scenario.serverCpuMsPerRequest = round(((after - before) * 1000) / answered, 3);
+  return scenario;
+}
 
 async function closedLoop(url: string, headers: Record<string, string>, connections = CONNECTIONS): Promise<Scenario> {
   await new Promise((r) => setTimeout(r, 2000)); // let the previous scenario's connections drain
   const result = await autocannon({ url, connections, duration: DURATION, headers, timeout: 10 });
   const codes = result.statusCodeStats as unknown as Record<string, { count: number }> | undefined;
+  const notModified = codes?.['304']?.count ?? 0;
   return {
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -64,9 +93,11 @@ async function closedLoop(url: string, headers: Record<string, string>, connecti
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     shed503: codes?.['503']?.count ?? 0,
-    okRps: round((result.requests.total - result.non2xx) / DURATION, 1),
+    okRps: round((result.requests.total - result.non2xx + notModified) / DURATION, 1),
     shed503Share: round((codes?.['503']?.count ?? 0) / Math.max(1, result.requests.total), 4),
     connections,
+    ...(notModified ? { notModified } : {}),
+    bytesPerRequest: round(result.throughput.total / Math.max(1, result.requests.total), 0),
   };
 }
 
@@ -114,9 +145,16 @@ async function main() {
     scenarios.miss = { ...(await closedLoop(api('bench.miss'), headers)), queriesPerRequest: missQueries };
     log('cached…');
     await fetch(api('bench.resetStats'), { method: 'POST', headers });
-    scenarios.cached = { ...(await closedLoop(api('dashboard.summary'), headers)), queriesPerRequest: 0 };
+    const pid = server.child.pid;
+    scenarios.cached = { ...(await withServerCpu(pid, () => closedLoop(api('dashboard.summary'), headers))), queriesPerRequest: 0 };
     const stats = (await (await fetch(api('bench.stats'), { headers })).json()) as { result: { data: { json: { dashboard: { hitRate: number } } } } };
     scenarios.cached.hitRate = round(stats.result.data.json.dashboard.hitRate, 4);
+    // The same answers for a client that accepts brotli (what a browser sends), then for one holding the answer's ETag.
+    log('cachedCompressed…');
+    scenarios.cachedCompressed = { ...(await withServerCpu(pid, () => closedLoop(api('dashboard.summary'), { ...headers, 'accept-encoding': 'br, gzip' }))), queriesPerRequest: 0 };
+    log('revalidate…');
+    const etag = (await fetch(api('dashboard.summary'), { headers })).headers.get('etag') ?? '';
+    scenarios.revalidate = { ...(await withServerCpu(pid, () => closedLoop(api('dashboard.summary'), { ...headers, 'if-none-match': etag }))), queriesPerRequest: 0 };
     const steady = (procedure: string, rate: number) =>
       steadyLoad({ url: server.url, path: `/api/trpc/${procedure}`, headers, rate, durationSeconds: DURATION, connections: CONNECTIONS });
     log('steadyCached (100 req/s)…');
@@ -125,6 +163,8 @@ async function main() {
     scenarios.steadyMiss = { ...(await steady('bench.miss', 100)), rate: 100, queriesPerRequest: missQueries };
     log('steady10x (1000 req/s)…');
     scenarios.steady10x = { ...(await steady('dashboard.summary', 1000)), rate: 1000 };
+    log('steady20x (2000 req/s)…');
+    scenarios.steady20x = { ...(await withServerCpu(pid, () => steady('dashboard.summary', 2000))), rate: 2000 };
     // Last: its requests outlive the client's 10 s timeout and would keep the server busy during the next scenario.
     log(`naive (${NAIVE_CONNECTIONS} connections)…`);
     scenarios.naive = { ...(await closedLoop(api('bench.naive'), headers, NAIVE_CONNECTIONS)), queriesPerRequest: naiveQueries };
@@ -141,7 +181,11 @@ async function main() {
     payloadBytes: body.length,
     machine: '2 cores; load generator, server, PostgreSQL and Redis on the same box',
     notes: [`naive ran at ${NAIVE_CONNECTIONS} connections: at 500 it answers nothing within the 10 s timeout`],
+    targets: { cachedVsBare: 0.5, steady10xP99Ms: 50, steady20xP99Ms: 200 },
     ratios: {
+      cachedVsBare: round(scenarios.cached!.okRps! / scenarios.bare!.rps, 3),
+      revalidateVsBare: round(scenarios.revalidate!.okRps! / scenarios.bare!.rps, 3),
+      compressedBytesVsPlain: round(scenarios.cachedCompressed!.bytesPerRequest! / scenarios.cached!.bytesPerRequest!, 3),
       cachedVsCeiling: round(scenarios.cached!.okRps! / scenarios.ceiling!.okRps!, 3),
       cachedVsNaive: round(scenarios.cached!.rps / Math.max(0.01, scenarios.naive!.rps), 1),
       ceilingVsBare: round(scenarios.ceiling!.rps / scenarios.bare!.rps, 3),
@@ -152,9 +196,9 @@ async function main() {
   const file = SCALE === 1 ? 'bench/results/dashboard.json' : `bench/results/dashboard-scale${SCALE}.json`;
   await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
   const rows = Object.entries(scenarios).map(([name, s]) =>
-    [name, s.rps, s.p50Ms, s.p99Ms, s.requests, s.errors, s.timeouts, s.non2xx, s.shed503 ?? '', s.queriesPerRequest ?? '', s.hitRate ?? ''].join('\t'),
+    [name, s.rps, s.p50Ms, s.p99Ms, s.requests, s.errors, s.timeouts, s.non2xx, s.shed503 ?? '', s.queriesPerRequest ?? '', s.hitRate ?? '', s.bytesPerRequest ?? '', s.serverCpuMsPerRequest ?? ''].join('\t'),
   );
-  process.stdout.write(`${['scenario', 'rps', 'p50Ms', 'p99Ms', 'requests', 'errors', 'timeouts', 'non2xx', '503', 'queries', 'hitRate'].join('\t')}\n${rows.join('\n')}\n`);
+  process.stdout.write(`${['scenario', 'rps', 'p50Ms', 'p99Ms', 'requests', 'errors', 'timeouts', 'non2xx', '503', 'queries', 'hitRate', 'bytes', 'cpuMs'].join('\t')}\n${rows.join('\n')}\n`);
   log(`wrote ${file}`);
   await dropDashboardBenchDatabase(DATABASE);
 }

@@ -49,6 +49,11 @@ export type ProcedureMeta = {
   operator?: boolean;
   /** Callable while signed in with a temporary password (the way out of it: who am I, choose a password). */
   duringPasswordChange?: boolean;
+  /**
+   * Answered from a cache: a GET naming only such queries takes the server's cached-read door
+   * (src/server/http/cached-reads.ts), which writes the answer's prepared bytes, ETag and compressed copy.
+   */
+  cachedRead?: boolean;
 };
 
 /**
@@ -200,6 +205,9 @@ export const adminProcedure = roleProcedure('admin');
  * caller's authorization scope (org, role, stores); the family names the tag whose invalidation drops it (every
  * change to that family's rows drops the org's tag through its domain's consumer).
  */
+/** Marks a query answered from a cache (ProcedureMeta.cachedRead); every `cachedQuery` user has it. */
+export const CACHED_READ = { cachedRead: true } as const satisfies ProcedureMeta;
+
 export function cachedQuery(family: CacheFamily, opts: { ttlSeconds: number }) {
   return t.middleware(async ({ ctx, path, input, next }) => {
     if (!ctx.principal) return next();

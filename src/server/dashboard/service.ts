@@ -2,6 +2,7 @@ import type { Principal } from '../domain/principal';
 import { findStore } from '../accounts/queries/stores';
 import { principalStillValid } from '../auth/authenticate';
 import { cacheKeys } from '../cache/keys';
+import { answerOfEntry } from '../cache/prepared-answers';
 import type { Database } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, notFound } from '../errors';
@@ -48,8 +49,12 @@ export async function getDashboard(ctx: SignedInContext, storeId?: string | null
     buildDashboard(ctx.db, orgId, scope),
   );
   // The queues are the operators' concern: only admins see them (a clerk or a manager has nothing to do about them).
-  const { queues, ...figures } = data;
-  return { ...figures, queues: ctx.principal.role === 'admin' ? queues : null, cache: source };
+  // One answer object per entry, source and kind of caller, so its bytes are serialized once (prepared-answers.ts).
+  const admin = ctx.principal.role === 'admin';
+  return answerOfEntry(data, `${source}:${admin ? 'admin' : 'other'}`, () => {
+    const { queues, ...figures } = data;
+    return { ...figures, queues: admin ? queues : null, cache: source };
+  });
 }
 
 /** Further pages of the recent requests, with store, creator, items, products and buyers: one statement per page. */

@@ -2,6 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
+import { constants as zlibConstants } from 'node:zlib';
+import compression from 'compression';
 import type { AnyRouter } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
@@ -24,6 +26,7 @@ import { createQueueBoard, QUEUE_BOARD_PATH } from './queue-board';
 import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
 import { createUploadGate } from './upload-gate';
+import { COMPRESS_THRESHOLD_BYTES, createCachedReads } from './cached-reads';
 import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, proceduresOf, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 import { sendJson } from './respond';
 
@@ -48,25 +51,26 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   /** Requests refused at the door, by cause (for the operators' figures). */
   const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0, cspViolations: 0 };
   const isSecure = (req: IncomingMessage) => Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
+  const router = opts.router ?? appRouter;
+  const contextOf = (req: IncomingMessage, res: ServerResponse) =>
+    createContext({
+      services,
+      requestId: res.getHeader('x-request-id') as string,
+      ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy),
+      userAgent: req.headers['user-agent'] ?? null,
+      credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
+      secure: isSecure(req),
+      setHeader: (name, value) => {
+        if (!res.headersSent) res.setHeader(name, value);
+      },
+    });
+  const cachedReads = createCachedReads({ router, createContext: contextOf });
   const trpcHandler = (maxBodySize: number) =>
     createHTTPHandler({
-      router: opts.router ?? appRouter,
+      router,
       basePath: '/api/trpc/',
       maxBodySize,
-      createContext: ({ req, res }) => {
-        const secure = isSecure(req);
-        return createContext({
-          services,
-          requestId: res.getHeader('x-request-id') as string,
-          ip: clientIpFrom(req.headers['x-forwarded-for'], req.socket.remoteAddress, trustProxy),
-          userAgent: req.headers['user-agent'] ?? null,
-          credentials: { bearer: bearerFrom(req.headers.authorization), sessionSecret: readCookie(req.headers.cookie, SESSION_COOKIE) },
-          secure,
-          setHeader: (name, value) => {
-            if (!res.headersSent) res.setHeader(name, value);
-          },
-        });
-      },
+      createContext: ({ req, res }) => contextOf(req, res),
       onError: ({ error, path, ctx, req }) => {
         if (error.code === 'PAYLOAD_TOO_LARGE') {
           refused.payloadTooLarge++;
@@ -79,6 +83,12 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       },
     });
   const responses = new WeakMap<IncomingMessage, ServerResponse>();
+  // Every other JSON answer of tRPC's over 1 KiB, compressed as the cached reads' are (br or gzip, as accepted).
+  const compressAnswer = compression({ threshold: COMPRESS_THRESHOLD_BYTES, brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } } }) as unknown as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: () => void,
+  ) => void;
   const trpc = trpcHandler(BODY_LIMIT_BYTES);
   const trpcUpload = trpcHandler(UPLOAD_LIMIT_BYTES);
   // One door and one budget of concurrent files for the exports and the shelf labels.
@@ -148,9 +158,13 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
           const data = { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, path: 'compliance.uploadPhoto', reason: 'uploads_busy', details: { retryAfterSeconds: 30 }, requestId };
           return sendJson(res, 503, { error: { json: { message, code: -32603, data } } });
         }
+        if (req.method === 'GET' && (await cachedReads(req, res, path, query))) return;
         req.url = path + query;
         responses.set(req, res);
-        return (takesUpload(path) ? trpcUpload : trpc)(req, res);
+        const handler = takesUpload(path) ? trpcUpload : trpc;
+        // Live streams go out as they are: a compressor would hold their events back.
+        if (streams.has(res)) return handler(req, res);
+        return compressAnswer(req, res, () => void handler(req, res));
       }
       if (path.startsWith(EXPORT_PATH_PREFIX) || path === LABELS_PATH) {
         // Files of somebody's data: never kept by a browser or a shared cache.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { getDashboard, liveChanges, recentRequests } from '../../dashboard/service';
-import { createTRPCRouter, roleProcedure } from '../trpc';
+import { CACHED_READ, createTRPCRouter, roleProcedure } from '../trpc';
 import { id, pageInput } from '../validators';
 
 const dashboardProcedure = roleProcedure('manager', 'admin', 'clerk');
@@ -8,7 +8,7 @@ const scopeInput = z.strictObject({ storeId: id.nullish() });
 
 export const dashboardRouter = createTRPCRouter({
   /** Everything the dashboard shows, from cache (stale-while-revalidate, 60 s) or one SQL statement. */
-  summary: dashboardProcedure.input(scopeInput.optional()).query(({ ctx, input }) => getDashboard(ctx.domain, input?.storeId)),
+  summary: dashboardProcedure.meta(CACHED_READ).input(scopeInput.optional()).query(({ ctx, input }) => getDashboard(ctx.domain, input?.storeId)),
 
   /** Further pages of the recent requests, with store, creator, items, products and buyers: one statement per page. */
   recent: dashboardProcedure.input(z.strictObject({ ...pageInput, storeId: id.nullish() })).query(({ ctx, input }) => recentRequests(ctx.domain, input)),

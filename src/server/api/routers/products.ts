@@ -13,7 +13,7 @@ import {
   prefillFromOpenFoodFacts,
   updateProduct,
 } from '../../catalogue/service';
-import { authedProcedure, cachedQuery, createTRPCRouter, roleProcedure } from '../trpc';
+import { authedProcedure, CACHED_READ, cachedQuery, createTRPCRouter, roleProcedure } from '../trpc';
 import { ean13, id, optionalText, pageInput, text } from '../validators';
 
 const catalogueProcedure = roleProcedure('admin', 'buyer');
@@ -46,11 +46,12 @@ export const productsRouter = createTRPCRouter({
         active: z.boolean().nullish().default(true),
       }),
     )
+    .meta(CACHED_READ)
     .use(cachedQuery('products', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listProducts(ctx.domain, input)),
 
   /** The scanner's lookup: cached per org and EAN for 5 minutes, dropped by every change to that product. */
-  byEan: authedProcedure.input(z.strictObject({ ean: ean13 })).query(({ ctx, input }) => findProductByEan(ctx.domain, input.ean)),
+  byEan: authedProcedure.meta(CACHED_READ).input(z.strictObject({ ean: ean13 })).query(({ ctx, input }) => findProductByEan(ctx.domain, input.ean)),
 
   byId: authedProcedure.input(z.strictObject({ id })).query(({ ctx, input }) => getProduct(ctx.domain, input.id)),
 

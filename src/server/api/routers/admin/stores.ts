@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { matching } from '~/lib/problems';
 import { createStore, getStore, listStores, updateStore } from '../../../accounts/stores';
 import { ENTITY_TTL_SECONDS } from '../../../cache/keys';
-import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
+import { adminProcedure, CACHED_READ, cachedQuery, createTRPCRouter } from '../../trpc';
 import { id, optionalText, pageInput, text } from '../../validators';
 
 const code = matching(/^[A-Za-z0-9-]{1,20}$/, 'store_code_format', 'must be 1-20 letters, digits or dashes');
@@ -10,6 +10,7 @@ const code = matching(/^[A-Za-z0-9-]{1,20}$/, 'store_code_format', 'must be 1-20
 export const adminStoresRouter = createTRPCRouter({
   list: adminProcedure
     .input(z.strictObject({ ...pageInput, active: z.boolean().nullish() }))
+    .meta(CACHED_READ)
     .use(cachedQuery('stores', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listStores(ctx.domain, input)),
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createUser, getUser, listUsers, resetPassword, updateUser } from '../../../accounts/users';
 import { ENTITY_TTL_SECONDS } from '../../../cache/keys';
-import { adminProcedure, cachedQuery, createTRPCRouter } from '../../trpc';
+import { adminProcedure, CACHED_READ, cachedQuery, createTRPCRouter } from '../../trpc';
 import { email, id, pageInput, password, role, text } from '../../validators';
 
 const storeIds = z.array(id).max(500).transform((ids) => [...new Set(ids)]);
@@ -9,6 +9,7 @@ const storeIds = z.array(id).max(500).transform((ids) => [...new Set(ids)]);
 export const adminUsersRouter = createTRPCRouter({
   list: adminProcedure
     .input(z.strictObject({ ...pageInput, role: role.nullish(), active: z.boolean().nullish(), search: z.string().trim().max(100).nullish() }))
+    .meta(CACHED_READ)
     .use(cachedQuery('users', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listUsers(ctx.domain, input)),
 
