@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress as brotliCompressCallback, constants, gzip as gzipCallback } from 'node:zlib';
 import superjson from 'superjson';
 
 /**
@@ -13,6 +14,9 @@ export type PreparedAnswer = {
   /** Whole response bodies by envelope and encoding (`single:gzip`, `batch:br`, …). */
   bodies: Map<string, Buffer>;
 };
+
+const brotliCompress = promisify(brotliCompressCallback);
+const gzip = promisify(gzipCallback);
 
 /** Answers made by `answerOfEntry` (their bytes are worth keeping), and the bytes once made. */
 const preparable = new WeakSet<object>();
@@ -29,7 +33,8 @@ export function answerOfEntry<T extends object>(entry: object, variant: string, 
   if (!answers) answersOfEntry.set(entry, (answers = new Map()));
   let answer = answers.get(variant) as T | undefined;
   if (!answer) {
-    answer = make();
+    // Shared by every caller of the entry, and its bytes made from it once: nobody may change it afterwards.
+    answer = Object.freeze(make());
     answers.set(variant, answer);
     preparable.add(answer);
   }
@@ -59,8 +64,9 @@ export type Encoding = 'br' | 'gzip';
  * Compression of answers: brotli at a middle quality (about as fast as gzip's default, smaller), gzip otherwise. A
  * prepared body is compressed once; other answers per request.
  */
-export function compress(body: Buffer, encoding: Encoding): Buffer {
+export function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  // On libuv's threads, not the event loop: an answer that is not kept is compressed per request.
   return encoding === 'br'
-    ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
-    : gzipSync(body, { level: 6 });
+    ? brotliCompress(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzip(body, { level: 6 });
 }

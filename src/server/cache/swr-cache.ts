@@ -63,7 +63,10 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
         counts.fresh++;
         return { data: mine.data, source: 'fresh' };
       }
-      const entry = await opts.cache.get<Entry<T>>(key);
+      const read = await opts.cache.get<Entry<T>>(key);
+      // The same entry as the one held here (same generation and freshness): the held one is answered, so what was
+      // made from it (its answers' serialized bytes) is used again instead of made per request.
+      const entry = read && mine && read.generation === mine.generation && read.freshUntil === mine.freshUntil ? mine : read;
       if (entry) remember(key, entry);
       if (entry && entry.generation === generation) {
         if (Date.now() < entry.freshUntil) {

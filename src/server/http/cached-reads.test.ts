@@ -77,6 +77,13 @@ describe('cached reads (issue 23)', () => {
     }
   });
 
+  it('keeps each kind of caller’s answer apart: a manager reading after an admin sees no queues', async () => {
+    const admin = (await (await fetch(url('dashboard.summary'), { headers: cookie(org.secrets.admin) })).json()) as { result: { data: { json: { queues: unknown } } } };
+    expect(admin.result.data.json.queues).not.toBeNull();
+    const manager = (await (await fetch(url('dashboard.summary'), { headers: cookie(org.secrets.manager) })).json()) as { result: { data: { json: { queues: unknown } } } };
+    expect(manager.result.data.json.queues).toBeNull();
+  });
+
   it('gives each answer a strong ETag: the same entry 304 without a body, a change a new one', async () => {
     const headers = cookie(org.secrets.manager);
     const first = await fetch(url('dashboard.summary'), { headers });
@@ -152,6 +159,29 @@ describe('cached reads (issue 23)', () => {
     const recent = await raw(url('auth.me,dashboard.summary', {}, true), 'br');
     expect(recent.encoding).toBe('br');
     expect(JSON.parse(brotliDecompressSync(recent.body).toString())).toHaveLength(2);
+  });
+
+  it('leaves to tRPC what it answers in its own way: an input superjson refuses, a streamed batch; small answers of its own go uncompressed', async () => {
+    const headers = cookie(org.secrets.admin);
+    for (const input of ['null', encodeURIComponent('{"json":{},"meta":{"values":{"x":["nope"]}}}')]) {
+      const refused = await fetch(`${baseUrl}/api/trpc/dashboard.summary?input=${input}`, { headers });
+      expect(refused.status, input).toBeLessThan(500);
+      expect(refused.headers.get('etag')).toBeNull();
+    }
+    const streamed = await fetch(url('dashboard.summary', {}, true), { headers: { ...headers, 'trpc-accept': 'application/jsonl' } });
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('etag')).toBeNull();
+    await streamed.arrayBuffer();
+    const { request } = await import('node:http');
+    const encoding = await new Promise<string | undefined>((resolve, reject) => {
+      request(url('auth.me'), { headers: { ...headers, 'accept-encoding': 'br, gzip' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.headers['content-encoding']));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(encoding).toBeUndefined();
   });
 
   it('leaves an input that is no JSON to tRPC, and answers an invalid one as tRPC does', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { callTRPCProcedure, getTRPCErrorFromUnknown, getTRPCErrorShape, transformTRPCResponse, type AnyRouter } from '@trpc/server';
 import { compress, prepareAnswer, preparedOf, type Encoding, type PreparedAnswer } from '../cache/prepared-answers';
 import type { Context, ProcedureMeta } from '../api/trpc';
-import { proceduresOf } from './request-guard';
+import { proceduresOf, streamedBatch } from './request-guard';
 
 /** Answers smaller than this go uncompressed (compressing them costs more than it saves). */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
@@ -37,6 +37,10 @@ export function createCachedReads(opts: {
     return procedure?._def.type === 'query' && procedure._def.meta?.cachedRead === true;
   };
 
+  /**
+   * The calls, their inputs already through the transformer as tRPC's handler does it (one pass per request), or
+   * null for anything tRPC should answer itself: an input that does not parse or deserialize is its BAD_REQUEST.
+   */
   function callsOf(apiPath: string, query: string): { batch: boolean; calls: CachedCall[] } | null {
     let paths: string[];
     try {
@@ -54,19 +58,23 @@ export function createCachedReads(opts: {
     } catch {
       return null;
     }
-    if (!batch) return { batch, calls: [{ path: paths[0]!, input: inputs }] };
-    if (inputs !== undefined && (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))) return null;
-    const byIndex = (inputs ?? {}) as Record<string, unknown>;
-    return { batch, calls: paths.map((path, index) => ({ path, input: byIndex[index] })) };
+    const deserialize = (input: unknown) => (input === undefined ? undefined : config.transformer.input.deserialize(input));
+    try {
+      if (!batch) return { batch, calls: [{ path: paths[0]!, input: deserialize(inputs) }] };
+      if (inputs !== undefined && (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs))) return null;
+      const byIndex = (inputs ?? {}) as Record<string, unknown>;
+      return { batch, calls: paths.map((path, index) => ({ path, input: deserialize(byIndex[index]) })) };
+    } catch {
+      return null;
+    }
   }
 
   async function run(ctx: Context, call: CachedCall, batchIndex: number): Promise<Outcome> {
-    let rawInput: unknown;
     try {
       const data: unknown = await callTRPCProcedure({
         router: opts.router,
         path: call.path,
-        getRawInput: async () => (rawInput = call.input === undefined ? undefined : config.transformer.input.deserialize(call.input)),
+        getRawInput: async () => call.input,
         ctx,
         type: 'query',
         signal: NEVER,
@@ -77,40 +85,49 @@ export function createCachedReads(opts: {
       // Logged and counted by the procedure's own middleware, as on tRPC's path (whose onError adds nothing once a
       // context exists).
       const error = getTRPCErrorFromUnknown(cause);
-      const shape = getTRPCErrorShape({ config, error, type: 'query', path: call.path, input: rawInput, ctx });
+      const shape = getTRPCErrorShape({ config, error, type: 'query', path: call.path, input: call.input, ctx });
       return { ok: false, json: JSON.stringify(transformTRPCResponse(config, { error: shape })), status: shape.data.httpStatus as number };
     }
   }
 
   /** Answers the request and resolves true, or resolves false (untouched) when tRPC's handler should. */
   return async function serveCachedRead(req: IncomingMessage, res: ServerResponse, apiPath: string, query: string): Promise<boolean> {
-    if (req.method !== 'GET') return false;
+    const contentType = req.headers['content-type'];
+    if (req.method !== 'GET' || streamedBatch(req) || (contentType && !contentType.startsWith('application/json'))) return false;
     const request = callsOf(apiPath, query);
     if (!request) return false;
-    const ctx = await opts.createContext(req, res);
+    let ctx: Context;
+    try {
+      ctx = await opts.createContext(req, res);
+    } catch {
+      // Nothing ran and nothing was written: tRPC's handler tries again and answers the failure in its own shape.
+      return false;
+    }
     const outcomes = await Promise.all(request.calls.map((call, index) => run(ctx, call, index)));
 
     const statuses = new Set(outcomes.map((o) => (o.ok ? 200 : o.status)));
     const status = statuses.size === 1 ? statuses.values().next().value! : 207;
     res.setHeader('vary', 'trpc-accept, accept, accept-encoding');
-    const succeeded = outcomes.every((o) => o.ok);
-    const etag = succeeded ? `"${request.batch ? 'b.' : ''}${outcomes.map((o) => (o as { part: PreparedAnswer }).part.etag).join('.')}"` : null;
-    if (etag) {
+    const parts = outcomes.every((o) => o.ok) ? outcomes.map((o) => (o as { part: PreparedAnswer }).part) : null;
+    // One prepared part: its envelope's body (and compressed copies) are kept with it, made once.
+    const kept = parts?.length === 1 ? parts[0]!.bodies : new Map<string, Buffer>();
+    const envelope = request.batch ? 'batch' : 'single';
+    let body = kept.get(envelope) ?? bodyOf(request.batch, outcomes);
+    kept.set(envelope, body);
+    const encoding = body.length >= COMPRESS_THRESHOLD_BYTES ? acceptedEncoding(req.headers['accept-encoding']) : null;
+    if (parts) {
+      // Strong, so it names these bytes: the versions of the parts, the envelope and the encoding sent.
+      const etag = `"${request.batch ? 'b.' : ''}${parts.map((p) => p.etag).join('.')}${encoding ? `.${encoding}` : ''}"`;
       res.setHeader('etag', etag);
       if (matches(req.headers['if-none-match'], etag)) {
         res.writeHead(304).end();
         return true;
       }
     }
-    const encoding = acceptedEncoding(req.headers['accept-encoding']);
-    const single = request.calls.length === 1 && succeeded ? (outcomes[0] as { part: PreparedAnswer }).part : null;
-    const envelope = request.batch ? 'batch' : 'single';
-    let body = single?.bodies.get(envelope) ?? bodyOf(request.batch, outcomes);
-    if (single) single.bodies.set(envelope, body);
-    if (encoding && body.length >= COMPRESS_THRESHOLD_BYTES) {
-      const kept = single?.bodies.get(`${envelope}:${encoding}`);
-      body = kept ?? compress(body, encoding);
-      if (single && !kept) single.bodies.set(`${envelope}:${encoding}`, body);
+    if (encoding) {
+      const key = `${envelope}:${encoding}`;
+      body = kept.get(key) ?? (await compress(body, encoding));
+      kept.set(key, body);
       res.setHeader('content-encoding', encoding);
     }
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': body.length });

@@ -14,6 +14,9 @@ const UPLOAD_PROCEDURES = new Set(['products.importCsv', 'inventory.stock.import
 export const proceduresOf = (apiPath: string) => decodeURIComponent(apiPath.slice('/api/trpc/'.length)).split(',');
 export const takesUpload = (apiPath: string) => proceduresOf(apiPath).some((p) => UPLOAD_PROCEDURES.has(p));
 
+/** A batch asked for as JSON lines (tRPC's httpBatchStreamLink): answered piece by piece, never held back or cached. */
+export const streamedBatch = (req: IncomingMessage) => Boolean(req.headers['trpc-accept']) || Boolean(req.headers.accept?.includes('application/jsonl'));
+
 /**
  * The path a request names, as the routing must see it: dot segments resolved (also `%2e`), repeated slashes
  * folded, so `/api/./trpc/x` and `/api/trpc/../trpc/x` are `/api/trpc/x` and reach the one API handler.

@@ -27,7 +27,7 @@ import { bearerFrom, clientIpFrom, requestIdFrom } from './request-meta';
 import { apiPolicy, applyPagePolicy, CSP_REPORT_PATH, queueBoardPolicy, setBaseHeaders } from './security-headers';
 import { createUploadGate } from './upload-gate';
 import { COMPRESS_THRESHOLD_BYTES, createCachedReads } from './cached-reads';
-import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, proceduresOf, sameOriginOrScript, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
+import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, proceduresOf, sameOriginOrScript, streamedBatch, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 import { sendJson } from './respond';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -83,7 +83,8 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       },
     });
   const responses = new WeakMap<IncomingMessage, ServerResponse>();
-  // Every other JSON answer of tRPC's over 1 KiB, compressed as the cached reads' are (br or gzip, as accepted).
+  // Every other JSON answer of tRPC's over 1 KiB, compressed as the cached reads' are (br or gzip, as accepted), once
+  // `wholeBody` has given it the whole answer.
   const compressAnswer = compression({ threshold: COMPRESS_THRESHOLD_BYTES, brotli: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } } }) as unknown as (
     req: IncomingMessage,
     res: ServerResponse,
@@ -162,9 +163,12 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         req.url = path + query;
         responses.set(req, res);
         const handler = takesUpload(path) ? trpcUpload : trpc;
-        // Live streams go out as they are: a compressor would hold their events back.
-        if (streams.has(res)) return handler(req, res);
-        return compressAnswer(req, res, () => void handler(req, res));
+        // Live streams and streamed batches go out as they are: a compressor would hold their parts back.
+        if (streams.has(res) || streamedBatch(req)) return handler(req, res);
+        return compressAnswer(req, res, () => {
+          wholeBody(res);
+          void handler(req, res);
+        });
       }
       if (path.startsWith(EXPORT_PATH_PREFIX) || path === LABELS_PATH) {
         // Files of somebody's data: never kept by a browser or a shared cache.
@@ -297,6 +301,26 @@ function createLoadShedder(maxInFlight: number, maxDelayMs: number) {
       histogram.disable();
     },
   };
+}
+
+/**
+ * tRPC writes an answer as chunks, flushes and ends without a length; the compressor judges the threshold only by
+ * what `end` is given. Its (already patched) write and end get the whole body in one `end(body)`: small answers then
+ * go uncompressed, and headers and body leave in one write, as before compression. Only for answers that are one
+ * JSON value (not live streams nor streamed batches).
+ */
+function wholeBody(res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+  res.write = ((chunk: string | Uint8Array) => {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    return true;
+  }) as ServerResponse['write'];
+  (res as ServerResponse & { flush?: () => void }).flush = () => {};
+  res.end = ((chunk?: unknown) => {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk as string));
+    return chunks.length > 0 ? end(Buffer.concat(chunks)) : end();
+  }) as ServerResponse['end'];
 }
 
 /** A small request body as text (a CSP report); past `limit` bytes the rest is dropped. */
