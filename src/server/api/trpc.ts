@@ -200,14 +200,14 @@ export function roleProcedure(...roles: UserRole[]) {
 
 export const adminProcedure = roleProcedure('admin');
 
+/** Marks a query answered from a cache (ProcedureMeta.cachedRead); every `cachedQuery` user has it. */
+export const CACHED_READ = { cachedRead: true } as const satisfies ProcedureMeta;
+
 /**
  * Cache-aside for read procedures, used after `.input()`: the key holds the procedure, the validated input and the
  * caller's authorization scope (org, role, stores); the family names the tag whose invalidation drops it (every
  * change to that family's rows drops the org's tag through its domain's consumer).
  */
-/** Marks a query answered from a cache (ProcedureMeta.cachedRead); every `cachedQuery` user has it. */
-export const CACHED_READ = { cachedRead: true } as const satisfies ProcedureMeta;
-
 export function cachedQuery(family: CacheFamily, opts: { ttlSeconds: number }) {
   return t.middleware(async ({ ctx, path, input, next }) => {
     if (!ctx.principal) return next();
