@@ -28,7 +28,7 @@ export interface Cache {
 
 /**
  * A cache is never the reason a request fails: with Redis, every error or timeout (bounded by the Redis layer's
- * command timeout) counts as a miss and writes are best-effort; the outage is logged once, and again on recovery.
+ * command timeout, about twice it while commands are pipelined: redis/client.ts) counts as a miss and writes are best-effort; the outage is logged once, and again on recovery.
  * Without Redis it is an in-process LRU. `undefined` cannot be cached (it reads as a miss); `null` can.
  * `invalidations` counts completed `del` and `invalidateTags` calls.
  */

@@ -89,7 +89,9 @@ function createIoRedisCommandClient(url: string, opts: { commandTimeoutMs: numbe
     connectionName: 'myinventory:commands',
     retryStrategy: reconnectDelay,
     // Commands issued in the same tick (many requests' session, rate-limit and cache lookups under load) go out in
-    // one socket write instead of one each: the write syscalls were a cached read's largest cost (issue 23).
+    // one socket write instead of one each: the write syscalls were a cached read's largest cost (issue 23). ioredis
+    // runs one such batch at a time and a command's timeout starts when its batch is sent, so a command can wait up
+    // to about twice `commandTimeout` before it fails (the previous batch's, then its own).
     enableAutoPipelining: true,
   });
   watchConnection(client, opts.logger, 'redis command connection');
