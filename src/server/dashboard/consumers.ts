@@ -3,7 +3,7 @@ import type { CommittedEvent, Consumer, ConsumerDeps, StoredEvent } from '../eve
 import type { DomainEventType, EventType } from '../events/types';
 import type { LiveEvent } from '../live/bus';
 import { addDailyStats, type DailyStatsDelta } from './queries';
-import { buildDashboard } from './service';
+import { outdateEventually } from './service';
 
 /** What the event adds to its store's day, and the store. */
 function delta(event: StoredEvent): { storeId: string; delta: DailyStatsDelta } | null {
@@ -88,19 +88,9 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
   const cache = services.dashboardCache;
   await Promise.all([
     ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId))),
-    ...[...eventually].map(async ([orgId, scopes]) => {
-      const generation = cacheKeys.dashboardGeneration(orgId);
-      await cache.invalidate(generation, { eventual: true });
-      // The org's view and the stores' the events are about: others' figures did not change. A failed rebuild leaves
-      // the entry to be rebuilt when its freshness ends; the screens are told all the same.
-      await Promise.all(
-        [...scopes].map((scope) =>
-          cache.warm(cacheKeys.dashboard(orgId, scope), generation, () => buildDashboard(services.db, orgId, scope)).catch((error: unknown) => {
-            services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
-          }),
-        ),
-      );
-    }),
+    // The org's view and the stores' the events are about: others' figures did not change. The screens are told
+    // once these are rebuilt (or failed to be).
+    ...[...eventually].map(([orgId, scopes]) => outdateEventually(services, orgId, scopes)),
   ]);
   const at = Date.now();
   await Promise.all([...told.values()].map((e) => services.live.publish({ ...e, at })));

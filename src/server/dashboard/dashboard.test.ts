@@ -113,6 +113,22 @@ describe('dashboard summary', () => {
     expect(second.result.items[0]!.items.length).toBeGreaterThan(0);
   });
 
+  it('a view refresh makes no reader wait: the entry read is rebuilt by the refresher, then answered fresh', async () => {
+    const manager = await as(services, org, 'manager');
+    await submitRequest(services, org); // a change, so the entry read next is built now
+    const before = await manager.dashboard.summary();
+    const refresher = startDashboardRefresher(services);
+    try {
+      expect(await refresher.refreshNow()).toBe(true);
+    } finally {
+      refresher.stop();
+    }
+    const after = await countQueries(() => manager.dashboard.summary());
+    expect(after.queries.count).toBe(0);
+    expect(after.result.cache).toBe('fresh');
+    expect(Date.parse(after.result.builtAt)).toBeGreaterThan(Date.parse(before.builtAt));
+  });
+
   it('refreshes the approval-rate view concurrently on schedule', async () => {
     const refresher = startDashboardRefresher(services);
     try {

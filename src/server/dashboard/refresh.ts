@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { cacheKeys } from '../cache/keys';
 import { refreshDashboardViews } from './queries';
-import { organizations } from '../db/schema';
+import { organizations, stores } from '../db/schema';
+import { outdateEventually } from './service';
 import type { Services } from '../services';
 
 const REFRESH_LOCK_ID = 7242002;
@@ -22,10 +22,15 @@ export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger'
       log.debug({ ms: Math.round(performance.now() - started) }, 'dashboard views refreshed');
       return true;
     });
-    // Cached dashboards were built from the previous view: outdate them (one small write per org).
+    // Cached dashboards were built from the previous view: outdated as background work is (eventually), so no reader
+    // waits for a rebuild each round; the entries someone reads are rebuilt here, one org after the other. (Outdated
+    // at once, every dashboard read under load waited for its rebuild once a minute.)
     if (refreshed) {
+      const scopes = await services.db.select({ orgId: stores.orgId, storeId: stores.id }).from(stores);
       const orgs = await services.db.select({ id: organizations.id }).from(organizations);
-      await Promise.all(orgs.map((o) => services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(o.id))));
+      for (const org of orgs) {
+        await outdateEventually(services, org.id, [null, ...scopes.filter((s) => s.orgId === org.id).map((s) => s.storeId)]);
+      }
     }
     return refreshed;
   };

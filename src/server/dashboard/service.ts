@@ -7,6 +7,7 @@ import type { Database } from '../db/client';
 import type { SignedInContext } from '../domain/context';
 import { AppError, notFound } from '../errors';
 import type { LiveEvent } from '../live/bus';
+import type { Services } from '../services';
 import { loadDashboard, loadRecentRequests, type DashboardAggregates } from './queries';
 
 export const RECENT_PAGE_SIZE = 10;
@@ -39,6 +40,24 @@ export async function buildDashboard(db: Database, orgId: string, storeId: strin
   const aggregates = await loadDashboard(db, orgId, storeId ? [storeId] : null, RECENT_PAGE_SIZE);
   if (storeId && !aggregates.stores.some((s) => s.storeId === storeId)) throw notFound('store', { field: 'storeId' });
   return { ...aggregates, builtAt: new Date().toISOString(), scope: { storeId } };
+}
+
+/**
+ * Background work changed what an org's dashboards show (a photo's verdict, a view refreshed): their entries are
+ * outdated eventually — readers keep the entry they have, nobody waits — and the entries of these scopes (null: the
+ * whole org) that someone has read are rebuilt now; resolves once they are. A failed rebuild leaves the entry to be
+ * rebuilt when its freshness ends.
+ */
+export async function outdateEventually(services: Pick<Services, 'db' | 'dashboardCache' | 'logger'>, orgId: string, scopes: Iterable<string | null>): Promise<void> {
+  const generation = cacheKeys.dashboardGeneration(orgId);
+  await services.dashboardCache.invalidate(generation, { eventual: true });
+  await Promise.all(
+    [...scopes].map((scope) =>
+      services.dashboardCache.warm(cacheKeys.dashboard(orgId, scope), generation, () => buildDashboard(services.db, orgId, scope)).catch((error: unknown) => {
+        services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
+      }),
+    ),
+  );
 }
 
 /** Everything the dashboard shows, from its stale-while-revalidate cache (60 s fresh) or one SQL statement. */
