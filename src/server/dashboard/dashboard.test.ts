@@ -113,20 +113,34 @@ describe('dashboard summary', () => {
     expect(second.result.items[0]!.items.length).toBeGreaterThan(0);
   });
 
-  it('a view refresh makes no reader wait: the entry read is rebuilt by the refresher, then answered fresh', async () => {
-    const manager = await as(services, org, 'manager');
-    await submitRequest(services, org); // a change, so the entry read next is built now
+  it('a view refresh makes no reader wait: nothing new keeps the entry; new figures are rebuilt by the refresher', async () => {
+    const f = await createOrgFixture(services, 'dash-refresh');
+    const manager = await as(services, f, 'manager');
+    const refresh = async () => {
+      const refresher = startDashboardRefresher(services);
+      try {
+        expect(await refresher.refreshNow()).toBe(true);
+      } finally {
+        refresher.stop();
+      }
+    };
+    const request = await submitRequest(services, f); // a change, so the entry read next is built now
     const before = await manager.dashboard.summary();
-    const refresher = startDashboardRefresher(services);
-    try {
-      expect(await refresher.refreshNow()).toBe(true);
-    } finally {
-      refresher.stop();
-    }
+    await refresh();
+    const same = await countQueries(() => manager.dashboard.summary());
+    expect(same.queries.count).toBe(0);
+    expect(same.result).toMatchObject({ cache: 'fresh', builtAt: before.builtAt });
+
+    const buyer = await as(services, f, 'buyer');
+    await buyer.purchaseRequests.decideItem({ itemId: request.items[0]!.id, decision: 'approve' });
+    const decided = await manager.dashboard.summary(); // the decision outdated it at once: rebuilt, view not yet
+    expect(decided.approvalByBuyer).toEqual([]);
+    await refresh();
     const after = await countQueries(() => manager.dashboard.summary());
     expect(after.queries.count).toBe(0);
     expect(after.result.cache).toBe('fresh');
-    expect(Date.parse(after.result.builtAt)).toBeGreaterThan(Date.parse(before.builtAt));
+    expect(Date.parse(after.result.builtAt)).toBeGreaterThan(Date.parse(decided.builtAt));
+    expect(after.result.approvalByBuyer).toEqual([expect.objectContaining({ buyerId: f.users.buyer.id, decided: 1, approved: 1 })]);
   });
 
   it('refreshes the approval-rate view concurrently on schedule', async () => {

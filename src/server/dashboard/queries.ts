@@ -182,9 +182,18 @@ export async function loadRecentRequests(db: Executor, orgId: string, params: { 
   return toRecentPage(row!.data, params.limit);
 }
 
-/** Refreshes the history-sized materialized views without blocking readers. */
-export async function refreshDashboardViews(db: Executor): Promise<void> {
+/**
+ * Refreshes the history-sized materialized views without blocking readers, and names the orgs whose rows changed
+ * (a digest of each org's rows before and after; the view has a row per org and buyer, so this reads little).
+ */
+export async function refreshDashboardViews(db: Executor): Promise<string[]> {
+  const digests = sql`select org_id, md5(string_agg(v::text, ',' order by buyer_id)) as digest from mv_buyer_approval_stats v group by org_id`;
+  const before = await db.execute<{ org_id: string; digest: string }>(digests);
   await db.execute(sql`refresh materialized view concurrently mv_buyer_approval_stats`);
+  const after = await db.execute<{ org_id: string; digest: string }>(digests);
+  const was = new Map(before.map((r) => [r.org_id, r.digest]));
+  const now = new Map(after.map((r) => [r.org_id, r.digest]));
+  return [...new Set([...was.keys(), ...now.keys()])].filter((orgId) => was.get(orgId) !== now.get(orgId));
 }
 
 export type DailyStatsDelta = Partial<{

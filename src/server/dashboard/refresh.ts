@@ -1,6 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { refreshDashboardViews } from './queries';
-import { organizations, stores } from '../db/schema';
+import { stores } from '../db/schema';
 import { outdateEventually } from './service';
 import type { Services } from '../services';
 
@@ -14,25 +14,25 @@ const REFRESH_LOCK_ID = 7242002;
 export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger' | 'env' | 'dashboardCache'>): { stop: () => void; refreshNow: () => Promise<boolean> } {
   const log = services.logger.child({ component: 'dashboard-refresh' });
   const refreshNow = async () => {
-    const refreshed = await services.db.transaction(async (tx) => {
+    const changed = await services.db.transaction(async (tx) => {
       const [lock] = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${REFRESH_LOCK_ID}) as locked`);
-      if (!lock?.locked) return false;
+      if (!lock?.locked) return null;
       const started = performance.now();
-      await refreshDashboardViews(tx);
-      log.debug({ ms: Math.round(performance.now() - started) }, 'dashboard views refreshed');
-      return true;
+      const orgs = await refreshDashboardViews(tx);
+      log.debug({ ms: Math.round(performance.now() - started), orgsChanged: orgs.length }, 'dashboard views refreshed');
+      return orgs;
     });
-    // Cached dashboards were built from the previous view: outdated as background work is (eventually), so no reader
-    // waits for a rebuild each round; the entries someone reads are rebuilt here, one org after the other. (Outdated
-    // at once, every dashboard read under load waited for its rebuild once a minute.)
-    if (refreshed) {
-      const scopes = await services.db.select({ orgId: stores.orgId, storeId: stores.id }).from(stores);
-      const orgs = await services.db.select({ id: organizations.id }).from(organizations);
-      for (const org of orgs) {
-        await outdateEventually(services, org.id, [null, ...scopes.filter((s) => s.orgId === org.id).map((s) => s.storeId)]);
+    // Cached dashboards of the orgs whose rows changed were built from the previous view: outdated as background work
+    // is (eventually), so no reader waits for a rebuild; the entries someone reads are rebuilt here, one org after the
+    // other. (Every org outdated at once each round made every dashboard read under load wait for a rebuild once a
+    // minute, and changed every dashboard's ETag when nothing had changed.)
+    if (changed?.length) {
+      const scopes = await services.db.select({ orgId: stores.orgId, storeId: stores.id }).from(stores).where(inArray(stores.orgId, changed));
+      for (const orgId of changed) {
+        await outdateEventually(services, orgId, [null, ...scopes.filter((s) => s.orgId === orgId).map((s) => s.storeId)]);
       }
     }
-    return refreshed;
+    return changed !== null;
   };
   const timer = setInterval(() => {
     refreshNow().catch((error: unknown) => log.warn({ err: error }, 'dashboard view refresh failed'));
