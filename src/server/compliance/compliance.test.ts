@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, like, sql } from 'drizzle-orm';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +226,16 @@ describe('photos and submissions', () => {
     };
     expect(await refused(Buffer.from('this is a text file named photo.jpg\n'.repeat(20)))).toBe('BAD_REQUEST');
     expect(await refused(makeBombPng(20_000))).toBe('BAD_REQUEST'); // 20,000 × 20,000 px in a few kilobytes
+    // A JPEG whose header is whole and whose image data is not, as libjpeg can tell: a marker in the middle of its
+    // scan, or the scan cut short with the end marker put back. Each is refused, upright (kept as it came) or turned
+    // (re-encoded). (Flipped bits that still decode are picture content to any decoder: those are stored.)
+    const whole = await sharp(randomBytes(150 * 100 * 3), { raw: { width: 150, height: 100, channels: 3 } }).resize(1200, 800).jpeg().toBuffer();
+    const half = Math.floor(whole.length / 2);
+    const stray = Buffer.concat([whole.subarray(0, half), Buffer.from([0xff, 0xd3]), whole.subarray(half)]);
+    const cut = Buffer.concat([whole.subarray(0, half), Buffer.from([0xff, 0xd9])]);
+    expect(await refused(stray)).toBe('BAD_REQUEST');
+    expect(await refused(cut)).toBe('BAD_REQUEST');
+    expect(await refused(await sharp(whole).withMetadata({ orientation: 6 }).jpeg().toBuffer().then((turned) => Buffer.concat([turned.subarray(0, Math.floor(turned.length / 2)), Buffer.from([0xff, 0xd9])])))).toBe('BAD_REQUEST');
     expect(await services.db.$count(compliancePhotos, eq(compliancePhotos.taskId, task.id))).toBe(1);
 
     // Store 2's task: the clerk (store 1) cannot see it, upload to it nor send it.

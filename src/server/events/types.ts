@@ -56,8 +56,11 @@ export const eventPayloads = {
   /** The check could not judge (Vision off or unavailable) or the template asks for a person. */
   'compliance.reviewRequired': z.object({ taskId: uuid, storeId: uuid, submissionId: uuid, title: z.string(), reason: z.string() }),
   /**
-   * A final verdict, by Vision or by a person (`by`): `passed` or `failed` (with what was missing). `onTime`: the
-   * photos arrived before the task was due.
+   * A verdict, by Vision or by a person (`by`): `passed` or `failed` (with what was missing). `onTime`: the photos
+   * arrived before the task was due. One submission has one verdict per judge: Vision's `failed` waits for a manager,
+   * whose decision follows as a second event with `by: 'review'` (approved: `passed`; rejected: `failed`, and the
+   * task goes back to the store). A reader that wants the submission's outcome takes its last event; the dashboard
+   * reads the tasks' own state, and notifications only Vision's failures (rules.ts).
    */
   'compliance.completed': z.object({
     taskId: uuid,
