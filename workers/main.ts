@@ -1,12 +1,12 @@
 // First: tracing patches modules the others load (src/server/telemetry/register-workers.ts).
 import { telemetry } from '~/server/telemetry/register-workers';
-import { setPriority } from 'node:os';
 import { env } from '~/env';
 import { logger } from '~/server/logger';
 import { createServices } from '~/server/services';
 import { startMetricsServer } from '../src/server/http/metrics-route';
 import { startWatchdog } from '../src/server/observability/watchdog';
 import { startWorkers } from '../src/server/runtime/workers';
+import { lowerPriority } from '../src/server/runtime/priority';
 
 /**
  * `npm run workers`: the worker process (outbox relay + queue processors). It needs DATABASE_URL: with the
@@ -19,7 +19,7 @@ if (!env.DATABASE_URL) {
 // Background work yields to the people using the app on the same machine (an upload burst's thumbnails, photos).
 if (env.WORKER_NICE > 0) {
   try {
-    setPriority(env.WORKER_NICE);
+    lowerPriority(env.WORKER_NICE);
   } catch (error) {
     logger.warn({ err: error, nice: env.WORKER_NICE }, 'could not lower the worker process priority');
   }

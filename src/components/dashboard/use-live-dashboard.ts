@@ -14,7 +14,8 @@ export type LiveState = { status: 'idle' | 'connecting' | 'pending' | 'error'; c
 
 /**
  * One Server-Sent Events stream per open dashboard: every change the server reports makes the summary (and the
- * extra pages of recent requests) refetch, well within a second. After a reconnect it refetches too, since
+ * extra pages of recent requests) refetch, well within a second, unless the figures shown already have the
+ * version the event carries. After a reconnect it refetches too, since
  * events sent while the stream was down are not replayed.
  */
 export function useLiveDashboard(storeId: string | null): LiveState {
@@ -37,7 +38,16 @@ export function useLiveDashboard(storeId: string | null): LiveState {
     [],
   );
 
-  const subscription = api.dashboard.live.useSubscription({ storeId }, { onData: refresh });
+  // An event carrying the version the figures on screen already have (the change this screen made and refetched,
+  // told a moment later) changes nothing here.
+  const onEvent = useCallback(
+    (event: { version?: number }) => {
+      if (event.version !== undefined && event.version === utils.dashboard.summary.getData({ storeId })?.version) return;
+      refresh();
+    },
+    [utils, storeId, refresh],
+  );
+  const subscription = api.dashboard.live.useSubscription({ storeId }, { onData: onEvent });
 
   const [connectedOnce, setConnectedOnce] = useState(false);
   const previous = useRef(subscription.status);

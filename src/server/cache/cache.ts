@@ -14,8 +14,11 @@ export interface Cache {
   get<T>(key: string): Promise<T | undefined>;
   /** Several keys in one round trip (each counted as a hit or a miss); on a cache error, all miss. */
   getMany<T extends unknown[]>(keys: string[]): Promise<{ [K in keyof T]: T[K] | undefined }>;
-  /** An atomic counter (generations, versions); undefined when the cache is unreachable. */
-  incr(key: string, ttlSeconds: number, by?: number): Promise<number | undefined>;
+  /**
+   * An atomic counter (generations, versions); undefined when the cache is unreachable. A counter that does not
+   * exist (never made, expired, lost with Redis's data) starts at `startAt` (default 0).
+   */
+  incr(key: string, ttlSeconds: number, by?: number, startAt?: number): Promise<number | undefined>;
   set<T>(key: string, value: T, opts: CacheSetOptions): Promise<void>;
   /** One in-flight fetch per key per process (concurrent callers share it); a cache error falls through to fetch. */
   getOrSet<T>(key: string, fetch: () => Promise<T>, opts: CacheSetOptions): Promise<T>;
@@ -89,8 +92,8 @@ export function createCache(opts: {
       });
       return values as { [K in keyof T]: T[K] | undefined };
     },
-    async incr(key, ttlSeconds, by = 1) {
-      const result = await attempt(() => store.incr(key, Math.max(1, Math.ceil(ttlSeconds)), by));
+    async incr(key, ttlSeconds, by = 1, startAt = 0) {
+      const result = await attempt(() => store.incr(key, Math.max(1, Math.ceil(ttlSeconds)), by, startAt));
       return result.ok ? result.value : undefined;
     },
     set,

@@ -36,8 +36,9 @@ export function createMemoryStore(maxEntries: number, now: () => number = Date.n
     async getMany(keys: string[]) {
       return Promise.all(keys.map((key) => store.get(key)));
     },
-    async incr(key: string, ttlSeconds: number, by: number) {
-      const next = (Number(await store.get(key)) || 0) + by;
+    async incr(key: string, ttlSeconds: number, by: number, startAt: number) {
+      const current = await store.get(key);
+      const next = (current === undefined || current === null ? startAt : Number(current)) + by;
       await store.set(key, String(next), ttlSeconds, []);
       return next;
     },

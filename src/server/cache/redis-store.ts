@@ -30,17 +30,25 @@ end
 return deleted
 `;
 
+// KEYS: the counter. ARGV: by, TTL in seconds, where a new counter starts.
+const INCR_FROM = `
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[3]) end
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return value
+`;
+
 export function createRedisStore(redis: Redis, prefix: string): CacheStore {
   const setWithTags = redis.createScript<number>(SET_WITH_TAGS);
   const invalidate = redis.createScript<number>(INVALIDATE_TAGS);
+  const incrFrom = redis.createScript<number>(INCR_FROM);
   const tagKey = (tag: string) => `${prefix}tag:${tag}`;
 
   return {
     get: (key) => redis.get(prefix + key),
     getMany: (keys) => (keys.length === 0 ? Promise.resolve([]) : redis.mget(...keys.map((key) => prefix + key))),
-    async incr(key, ttlSeconds, by) {
-      const [value] = await redis.pipeline().incrby(prefix + key, by).expire(prefix + key, ttlSeconds).exec<[number, number]>();
-      return value;
+    async incr(key, ttlSeconds, by, startAt) {
+      return Number(await incrFrom.exec([prefix + key], [String(by), String(ttlSeconds), String(startAt)]));
     },
     async set(key, encoded, ttlSeconds, tags) {
       if (tags.length === 0) await redis.set(prefix + key, encoded, { ex: ttlSeconds });

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createCache } from './cache';
-import { createSwrCache } from './swr-cache';
+import { createSwrCache, GENERATION_STEP } from './swr-cache';
 
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -47,9 +47,9 @@ describe('stale-while-revalidate cache', () => {
     expect((await swr.get('k', 'gen', build)).source).toBe('fresh');
     await sleep(1100);
     const stale = await swr.get('k', 'gen', build);
-    expect(stale).toEqual({ data: { n: 1 }, source: 'stale' });
+    expect(stale).toEqual({ data: { n: 1 }, source: 'stale', generation: 0 });
     await sleep(20);
-    expect(await swr.get('k', 'gen', build)).toEqual({ data: { n: 2 }, source: 'fresh' });
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { n: 2 }, source: 'fresh', generation: 0 });
     expect(swr.stats()).toMatchObject({ fresh: 2, stale: 1, rebuilt: 1, hitRate: 0.75 });
   });
 
@@ -62,22 +62,46 @@ describe('stale-while-revalidate cache', () => {
       await sleep(30);
       return { version };
     };
+    // The counter exists (a counter made by an eventual change is a new start: every older entry waits for it).
+    const built = (await swr.invalidate('gen'))!;
     await swr.get('k', 'gen', build);
     version = 2;
-    await swr.invalidate('gen', { eventual: true });
+    const eventual = (await swr.invalidate('gen', { eventual: true }))!;
     // Readers get what is there at once, and start no rebuild of their own.
     const started = performance.now();
-    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 1 }, source: 'stale' });
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 1 }, source: 'stale', generation: built });
     expect(performance.now() - started).toBeLessThan(25);
     expect(builds).toBe(1);
     // The changer rebuilds it; from then on it is current.
     expect(await swr.warm('k', 'gen', build)).toBe(true);
-    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 2 }, source: 'fresh' });
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 2 }, source: 'fresh', generation: eventual });
     expect(builds).toBe(2);
     // An immediate change after it still makes the next reader wait for the new figures.
     version = 3;
-    await swr.invalidate('gen');
-    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 3 }, source: 'rebuilt' });
+    const generation = await swr.invalidate('gen');
+    expect(generation).toBe(eventual + GENERATION_STEP.immediate);
+    // The entry's generation is the version the change announced: what a screen told of it compares.
+    expect(await swr.get('k', 'gen', build)).toEqual({ data: { version: 3 }, source: 'rebuilt', generation });
+  });
+
+  it('starts a new generation counter at a version nobody holds: after its key expired or was lost, not again from 0', async () => {
+    const cache = createCache({ redis: null, prefix: 't:', logger });
+    const swr = createSwrCache({ cache, freshSeconds: 60, staleSeconds: 60, logger });
+    const first = (await swr.invalidate('gen'))!;
+    const second = (await swr.invalidate('gen', { eventual: true }))!;
+    expect(second).toBe(first + GENERATION_STEP.eventual);
+    expect(first % GENERATION_STEP.immediate).toBe(0);
+    expect(first).toBeGreaterThan(GENERATION_STEP.immediate); // not 0 + one step
+    expect(first).toBeLessThan(Number.MAX_SAFE_INTEGER / 2);
+    // The counter's key gone (expired after a quiet hour, or Redis restarted without its data): the next change is a
+    // version no screen holds (a screen holding `second` must refetch).
+    const starts = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      await cache.del('gen');
+      starts.add((await swr.invalidate('gen'))!);
+    }
+    expect(starts.size).toBe(20);
+    expect(starts.has(first)).toBe(false);
   });
 
   it('warms a burst of changes with one rebuild per round, and nothing nobody has read', async () => {

@@ -14,6 +14,14 @@ const LOCAL_ENTRIES = 1000;
 export const GENERATION_STEP = { immediate: 1_000_000_000, eventual: 1 } as const;
 const IMMEDIATE = GENERATION_STEP.immediate;
 const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE);
+/**
+ * Where a new generation counter starts: a random multiple of IMMEDIATE below 2^52, not 0. A generation is the
+ * version open screens compare (dashboard live events), so a counter that comes back after its key expired (an org
+ * quiet for an hour) or after Redis lost its data must not count again through versions a screen may hold.
+ */
+const newCounterStart = () => (1 + Math.floor(Math.random() * 4_000_000)) * IMMEDIATE;
+// (So the first change after a counter is gone, even an eventual one, outdates the entries read meanwhile at once:
+// they were built at generation 0. Once per quiet hour at most.)
 
 /**
  * Cache-aside with stale-while-revalidate and generations for expensive aggregates: fresh is served, stale of the
@@ -55,13 +63,14 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
   const generationOf = async (generationKey: string) => (await opts.cache.get<number>(generationKey)) ?? 0;
 
   return {
-    async get<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<{ data: T; source: SwrSource }> {
+    /** The entry's data, how it was found, and the generation it was built at (its version: see `invalidate`). */
+    async get<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<{ data: T; source: SwrSource; generation: number }> {
       const generation = await generationOf(generationKey);
       const mine = local.get(key) as Entry<T> | undefined;
       // Without the shared cache the generation is unknown: nothing local is trusted, the database answers.
       if (mine && mine.generation === generation && Date.now() < mine.freshUntil && opts.cache.available) {
         counts.fresh++;
-        return { data: mine.data, source: 'fresh' };
+        return { data: mine.data, source: 'fresh', generation: mine.generation };
       }
       const read = await opts.cache.get<Entry<T>>(key);
       // The same entry as the one held here (same generation and freshness): the held one is answered, so what was
@@ -71,28 +80,30 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
       if (entry && entry.generation === generation) {
         if (Date.now() < entry.freshUntil) {
           counts.fresh++;
-          return { data: entry.data, source: 'fresh' };
+          return { data: entry.data, source: 'fresh', generation };
         }
         counts.stale++;
         rebuild(key, generation, build).catch((error: unknown) => opts.logger.warn({ err: error, key }, 'background rebuild failed'));
-        return { data: entry.data, source: 'stale' };
+        return { data: entry.data, source: 'stale', generation };
       }
       // Behind by eventual changes only: usable while fresh (the changer is rebuilding it), then as any stale entry.
       if (entry && entry.generation < generation && immediatePart(entry.generation) === immediatePart(generation)) {
         counts.stale++;
         if (Date.now() >= entry.freshUntil) rebuild(key, generation, build).catch((error: unknown) => opts.logger.warn({ err: error, key }, 'background rebuild failed'));
-        return { data: entry.data, source: 'stale' };
+        return { data: entry.data, source: 'stale', generation: entry.generation };
       }
       counts.rebuilt++;
-      return { data: await rebuild(key, generation, build), source: 'rebuilt' };
+      return { data: await rebuild(key, generation, build), source: 'rebuilt', generation };
     },
 
     /**
      * Marks every entry read with this generation key as outdated. `eventual`: entries stay usable until the changer
-     * has rebuilt them (`warm`); otherwise the next read of each waits for its rebuild.
+     * has rebuilt them (`warm`); otherwise the next read of each waits for its rebuild. Resolves to the new
+     * generation — the version the entries rebuilt after this change carry — or undefined when the shared cache did
+     * not answer (nobody can tell the version then).
      */
-    async invalidate(generationKey: string, how: { eventual?: boolean } = {}): Promise<void> {
-      await opts.cache.incr(generationKey, opts.freshSeconds + opts.staleSeconds + 3600, how.eventual ? GENERATION_STEP.eventual : IMMEDIATE);
+    async invalidate(generationKey: string, how: { eventual?: boolean } = {}): Promise<number | undefined> {
+      return opts.cache.incr(generationKey, opts.freshSeconds + opts.staleSeconds + 3600, how.eventual ? GENERATION_STEP.eventual : IMMEDIATE, newCounterStart());
     },
 
     /**

@@ -67,8 +67,10 @@ const storeOf = (event: StoredEvent | CommittedEvent) =>
 
 /**
  * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
- * once (its generation bumped), and open screens are told once per kind and store. Progress announcements (a
- * device synced, recounts asked) leave the cache alone: the dashboard's figures do not include them.
+ * once (its generation bumped), and open screens are told once per kind and store, with the dashboard's version
+ * after the change (a screen whose figures have it already does not refetch). Progress announcements (a device
+ * synced, recounts asked) leave the cache alone: the dashboard's figures do not include them, and their events
+ * carry no version.
  */
 async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps): Promise<void> {
   const outdated = new Set<string>();
@@ -86,14 +88,44 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
     told.set(`${event.orgId}:${kind}:${storeId}`, { orgId: event.orgId, kind, storeId });
   }
   const cache = services.dashboardCache;
+  const versions = new Map<string, number>();
+  const versionAfter = (orgId: string) => (version: number | undefined) => {
+    if (version !== undefined) versions.set(orgId, Math.max(version, versions.get(orgId) ?? 0));
+  };
   await Promise.all([
-    ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId))),
+    ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId)).then(versionAfter(orgId))),
     // The org's view and the stores' the events are about: others' figures did not change. The screens are told
     // once these are rebuilt (or failed to be).
-    ...[...eventually].map(([orgId, scopes]) => outdateEventually(services, orgId, scopes)),
+    ...[...eventually].map(([orgId, scopes]) => outdateEventually(services, orgId, scopes).then(versionAfter(orgId))),
   ]);
   const at = Date.now();
-  await Promise.all([...told.values()].map((e) => services.live.publish({ ...e, at })));
+  await Promise.all(
+    [...told.values()].map((e) => {
+      // A version only when every change told here bumped it (a progress announcement alone changes no figure).
+      const version = outdated.has(e.orgId) || eventually.has(e.orgId) ? versions.get(e.orgId) : undefined;
+      return services.live.publish(version === undefined ? { ...e, at } : { ...e, at, version });
+    }),
+  );
+}
+
+/** How long the outbox's delivery of an event already told at its commit is recognised as told (see below). */
+const TOLD_SECONDS = 3600;
+
+/**
+ * Told at the commit: marked, so the outbox's delivery of the same events (the safety net for a caller that died
+ * before telling) does not outdate the cache and tell the screens a second time — each change is one new version
+ * and one refetch. Marked after telling, so a caller that dies in between leaves the outbox to tell.
+ */
+async function tellAtCommit(events: CommittedEvent[], deps: ConsumerDeps): Promise<void> {
+  await tellOpenScreens(events, deps);
+  const cache = deps.services.cache;
+  await Promise.all(events.filter((e) => e.id !== null).map((e) => cache.set(cacheKeys.liveTold(e.id!), 1, { ttlSeconds: TOLD_SECONDS })));
+}
+
+/** The outbox's events not already told at their commit (when the cache cannot say, all of them: told twice). */
+async function notToldYet(events: StoredEvent[], { services }: ConsumerDeps): Promise<StoredEvent[]> {
+  const marks = await services.cache.getMany<unknown[]>(events.map((e) => cacheKeys.liveTold(e.id)));
+  return events.filter((_, i) => marks[i] === undefined);
 }
 
 /** How long a worker gathers deliveries into one change: a bulk decision's events arrive together. */
@@ -108,9 +140,10 @@ function tellTogether(event: StoredEvent, deps: ConsumerDeps): Promise<void> {
     return open.told;
   }
   const batch = { events: [event], told: Promise.resolve() };
-  batch.told = new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(() => {
+  batch.told = new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(async () => {
     gathering.delete(deps.services);
-    return tellOpenScreens(batch.events, deps);
+    const untold = await notToldYet(batch.events, deps);
+    if (untold.length > 0) await tellOpenScreens(untold, deps);
   });
   gathering.set(deps.services, batch);
   return batch.told;
@@ -118,12 +151,12 @@ function tellTogether(event: StoredEvent, deps: ConsumerDeps): Promise<void> {
 
 /**
  * Outdates the dashboard cache and tells open screens (dashboards, count progress), for every instance: right
- * after the caller's commit, and again from the outbox for changes made by workers and for a caller that died
- * before it got there. Idempotent.
+ * after the caller's commit, or from the outbox for changes made by workers and for a caller that died before it
+ * got there (an event told at its commit is not told again). Idempotent.
  */
 export const liveAndCacheConsumer: Consumer = {
   name: 'live-and-cache',
   handles: changesDashboard,
   after: tellTogether,
-  onCommit: { handles: (type) => (changesDashboard(type) && !EVENTUAL.has(type)) || type === 'inventory.progressed', run: tellOpenScreens },
+  onCommit: { handles: (type) => (changesDashboard(type) && !EVENTUAL.has(type)) || type === 'inventory.progressed', run: tellAtCommit },
 };

@@ -251,22 +251,36 @@ describe('a bulk decision', () => {
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
     const generation = async () => services.cache.get<number>(cacheKeys.dashboardGeneration(org.org.id));
-    const before = await generation();
+    await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(org.org.id)); // the counter exists
+    const before = (await generation())!;
     const { results } = await buyer.purchaseRequests.decideItems({
       decisions: request.items.map((item) => ({ itemId: item.id, decision: 'approve' as const })),
     });
     expect(results.every((r) => r.ok)).toBe(true);
     await new Promise((r) => setTimeout(r, 500)); // any further event would have arrived
-    expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId })]);
-    expect(await generation()).toBe((before ?? 0) + GENERATION_STEP.immediate);
+    const version = before + GENERATION_STEP.immediate;
+    // The event carries the dashboard's version after the change: the figures a screen refetches have it.
+    expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId, version })]);
+    expect(await generation()).toBe(version);
+    const manager = await as(services, org, 'manager');
+    expect((await manager.dashboard.summary()).version).toBe(version);
 
-    // A worker's deliveries of its events (three decisions and the completion) arriving together are one change too.
+    // The outbox's delivery of the same events (three decisions and the completion), told at their commit already,
+    // tells nobody again and makes no new version: the open screens refetch once for the change.
     const events = await services.db.select().from(eventLog).where(and(eq(eventLog.aggregateId, request.id), sql`${eventLog.type} <> 'purchaseRequest.created'`));
     expect(events).toHaveLength(4);
-    await Promise.all(events.map((e) => liveAndCacheConsumer.after!(e as unknown as StoredEvent, { services, pushEnabled: false }, undefined)));
+    const deliver = () => Promise.all(events.map((e) => liveAndCacheConsumer.after!(e as unknown as StoredEvent, { services, pushEnabled: false }, undefined)));
+    await deliver();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received).toHaveLength(1);
+    expect(await generation()).toBe(version);
+    // A caller that died before telling (no mark): the outbox's deliveries arriving together are one change.
+    await services.cache.del(...events.map((e) => cacheKeys.liveTold(e.id)));
+    await deliver();
     await new Promise((r) => setTimeout(r, 300));
     expect(received).toHaveLength(2);
-    expect(await generation()).toBe((before ?? 0) + 2 * GENERATION_STEP.immediate);
+    expect(received[1]).toMatchObject({ version: version + GENERATION_STEP.immediate });
+    expect(await generation()).toBe(version + GENERATION_STEP.immediate);
     listening.abort();
     await reading;
   });
@@ -276,13 +290,14 @@ describe('a compliance change', () => {
   it('reaches the dashboard eventually: readers never wait for it, and open screens hear of it once the figures are rebuilt', async () => {
     const manager = await as(services, org, 'manager');
     const storeId = org.stores[0]!.id;
+    await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(org.org.id)); // the counter exists
     const first = await manager.dashboard.summary();
     const listening = new AbortController();
-    const heard: { builtAt: string; cache: string }[] = [];
+    const heard: { builtAt: string; cache: string; version: number; told?: number }[] = [];
     const reading = (async () => {
       for await (const event of services.live.events(org.org.id, listening.signal)) {
         // What an open screen does when told: refetch.
-        if (event.kind === 'compliance') heard.push(await manager.dashboard.summary());
+        if (event.kind === 'compliance') heard.push({ ...(await manager.dashboard.summary()), told: event.version });
       }
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
@@ -290,7 +305,7 @@ describe('a compliance change', () => {
     const before = await generation();
     // As the outbox delivers it (not written to event_log: no other consumer should act on a task that does not exist).
     const event = {
-      id: 1,
+      id: 2_000_000_000 + Math.floor(Math.random() * 1_000_000), // never told at a commit
       orgId: org.org.id,
       type: 'compliance.submitted',
       aggregateType: 'complianceTask',
@@ -312,6 +327,9 @@ describe('a compliance change', () => {
     await until(async () => heard.length > 0);
     expect(heard[0]!.cache).toBe('fresh');
     expect(Date.parse(heard[0]!.builtAt)).toBeGreaterThan(Date.parse(first.builtAt));
+    // The event's version is the rebuilt figures' own.
+    expect(heard[0]!.version).toBe(before + GENERATION_STEP.eventual);
+    expect(heard[0]!.told).toBe(heard[0]!.version);
     listening.abort();
     await reading;
   });

@@ -48,9 +48,9 @@ export async function buildDashboard(db: Database, orgId: string, storeId: strin
  * whole org) that someone has read are rebuilt now; resolves once they are. A failed rebuild leaves the entry to be
  * rebuilt when its freshness ends.
  */
-export async function outdateEventually(services: Pick<Services, 'db' | 'dashboardCache' | 'logger'>, orgId: string, scopes: Iterable<string | null>): Promise<void> {
+export async function outdateEventually(services: Pick<Services, 'db' | 'dashboardCache' | 'logger'>, orgId: string, scopes: Iterable<string | null>): Promise<number | undefined> {
   const generation = cacheKeys.dashboardGeneration(orgId);
-  await services.dashboardCache.invalidate(generation, { eventual: true });
+  const version = await services.dashboardCache.invalidate(generation, { eventual: true });
   await Promise.all(
     [...scopes].map((scope) =>
       services.dashboardCache.warm(cacheKeys.dashboard(orgId, scope), generation, () => buildDashboard(services.db, orgId, scope)).catch((error: unknown) => {
@@ -58,21 +58,26 @@ export async function outdateEventually(services: Pick<Services, 'db' | 'dashboa
       }),
     ),
   );
+  return version;
 }
 
-/** Everything the dashboard shows, from its stale-while-revalidate cache (60 s fresh) or one SQL statement. */
+/**
+ * Everything the dashboard shows, from its stale-while-revalidate cache (60 s fresh) or one SQL statement.
+ * `version`: the org's dashboard generation the figures were built at; the live events that change them carry the
+ * version the next build will have (consumers.ts), so an open screen that already holds it does not refetch.
+ */
 export async function getDashboard(ctx: SignedInContext, storeId?: string | null) {
   const orgId = ctx.principal.orgId;
   const scope = dashboardScope(ctx.principal, storeId);
-  const { data, source } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGeneration(orgId), () =>
+  const { data, source, generation } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGeneration(orgId), () =>
     buildDashboard(ctx.db, orgId, scope),
   );
   // The queues are the operators' concern: only admins see them (a clerk or a manager has nothing to do about them).
   // One answer object per entry, source and kind of caller, so its bytes are serialized once (prepared-answers.ts).
   const admin = ctx.principal.role === 'admin';
-  return answerOfEntry(data, `${source}:${admin ? 'admin' : 'other'}`, () => {
+  return answerOfEntry(data, `${source}:${admin ? 'admin' : 'other'}:${generation}`, () => {
     const { queues, ...figures } = data;
-    return { ...figures, queues: admin ? queues : null, cache: source };
+    return { ...figures, queues: admin ? queues : null, cache: source, version: generation };
   });
 }
 

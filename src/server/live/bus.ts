@@ -4,12 +4,17 @@ import type { Redis as IORedis } from 'ioredis';
 import type { Logger } from '../logger';
 import { createIoRedisConnection } from '../redis/client';
 
-/** What open screens are told: something of this kind changed in this org (and store). They refetch. */
+/**
+ * What open screens are told: something of this kind changed in this org (and store). They refetch, unless the
+ * event carries a `version` (the org's dashboard version after the change: dashboard.summary's `version`) that the
+ * screen's figures already have.
+ */
 export type LiveEvent = {
   orgId: string;
   kind: 'purchaseRequest' | 'inventory' | 'compliance' | 'product' | 'notification';
   storeId: string | null;
   at: number;
+  version?: number;
 };
 
 export type LiveBus = {
