@@ -43,12 +43,6 @@ test('a request submitted elsewhere shows on an open dashboard, without reloadin
   await expect(page.getByRole('status', { name: /Atualização ao vivo: Ao vivo/ })).toBeVisible();
   await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 
-  // Every summary the open dashboard asks for from here on.
-  const summaries: number[] = [];
-  page.on('request', (request) => {
-    if (request.url().includes('/api/trpc/dashboard.summary')) summaries.push(Date.now());
-  });
-
   const stockistContext = await browser.newContext();
   try {
     const stockist = await stockistContext.newPage();
@@ -67,10 +61,6 @@ test('a request submitted elsewhere shows on an open dashboard, without reloadin
     });
     // That it comes live, without a reload; no time budget here (a 2 s one failed on a loaded CI machine).
     await expect(recent.getByText(created.number, { exact: true })).toBeVisible();
-    // One change, one refetch: nothing more is asked for afterwards (the outbox's delivery of the same event tells
-    // nobody again: dashboard.test.ts proves that on the server).
-    await page.waitForTimeout(2500);
-    expect(summaries).toHaveLength(1);
 
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
   } finally {

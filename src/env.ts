@@ -226,6 +226,18 @@ export const envSchema = z.object({
    * no-op while its job still exists), so jobs lost with Redis's data are not lost for good. Swept every half of it.
    */
   REDELIVER_AFTER_MS: int(60_000, 1000),
+  /**
+   * Retention (README "Retention"): days each kind of row is kept, 0 = forever. Events with their processed marks;
+   * the audit log (longest: who changed what); notifications; the scans of finished counts and closed deliveries.
+   * Dead letters, unprocessed events and pushes still to send are never deleted.
+   */
+  RETENTION_EVENT_DAYS: int(30, 0, 36_500),
+  RETENTION_AUDIT_DAYS: int(730, 0, 36_500),
+  RETENTION_NOTIFICATION_DAYS: int(90, 0, 36_500),
+  RETENTION_SCAN_DAYS: int(365, 0, 36_500),
+  /** Rows per retention batch (one short transaction each) and how often the workers run a round. */
+  RETENTION_BATCH: int(5_000, 100, 100_000),
+  RETENTION_INTERVAL_MS: int(3_600_000, 1000),
   /** Connections of BullMQ's PostgreSQL backend (used when REDIS_URL is unset), per process. */
   QUEUE_PG_POOL_MAX: int(5, 1, 100),
   HTTPS_CERT_FILE: z.string().optional(),

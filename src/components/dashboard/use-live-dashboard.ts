@@ -38,14 +38,18 @@ export function useLiveDashboard(storeId: string | null): LiveState {
     [],
   );
 
-  // An event carrying the version the figures on screen already have (the change this screen made and refetched,
-  // told a moment later) changes nothing here.
+  // An event carrying the version the summary on screen already has (a refetch after a reconnect or a stale
+  // answer got there first) does not refetch the summary; the extra pages of recent requests carry no version, so
+  // those (when any were loaded) are refetched all the same.
   const onEvent = useCallback(
     (event: { version?: number }) => {
-      if (event.version !== undefined && event.version === utils.dashboard.summary.getData({ storeId })?.version) return;
+      if (event.version !== undefined && event.version === utils.dashboard.summary.getData({ storeId })?.version) {
+        void queryClient.invalidateQueries({ queryKey: RECENT_MORE_KEY });
+        return;
+      }
       refresh();
     },
-    [utils, storeId, refresh],
+    [utils, queryClient, storeId, refresh],
   );
   const subscription = api.dashboard.live.useSubscription({ storeId }, { onData: onEvent });
 

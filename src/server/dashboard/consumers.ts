@@ -66,13 +66,22 @@ const storeOf = (event: StoredEvent | CommittedEvent) =>
   'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
 
 /**
- * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
- * once (its generation bumped), and open screens are told once per kind and store, with the dashboard's version
- * after the change (a screen whose figures have it already does not refetch). Progress announcements (a device
- * synced, recounts asked) leave the cache alone: the dashboard's figures do not include them, and their events
- * carry no version.
+ * Events whose dashboard figures are written by the workers after the caller's commit: the charts' day counters
+ * (`analytics`, in the delivery's transaction). The caller tells open screens of the change at once (the lists and
+ * counts it wrote), and the outbox's delivery tells them again, eventually, once the charts have it: a second
+ * version, a second refetch, each for a real change.
  */
-async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps): Promise<void> {
+const chartsFollow = (type: DomainEventType) => type !== 'inventory.progressed' && analyticsConsumer.handles(type);
+
+/**
+ * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
+ * once (its generation bumped; eventually for `eventual` types: readers keep the entry they have until it is
+ * rebuilt), and open screens are told once per kind and store, with the dashboard's version after the change (a
+ * screen whose figures have it already does not refetch). Progress announcements (a device synced, recounts asked)
+ * leave the cache alone: the dashboard's figures do not include them, and their events carry no version. Resolves
+ * true when every bump and every publish went through.
+ */
+async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps, eventual: (type: DomainEventType) => boolean): Promise<boolean> {
   const outdated = new Set<string>();
   const eventually = new Map<string, Set<string | null>>();
   const told = new Map<string, Omit<LiveEvent, 'at'>>();
@@ -81,7 +90,7 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
     const kind = changesDashboard(event.type) ? DASHBOARD[event.type]! : event.type === 'inventory.progressed' ? 'inventory' : null;
     if (!kind) continue;
     const storeId = storeOf(event);
-    if (EVENTUAL.has(event.type)) {
+    if (changesDashboard(event.type) && eventual(event.type)) {
       const scopes = eventually.get(event.orgId) ?? new Set([null]);
       eventually.set(event.orgId, scopes.add(storeId));
     } else if (changesDashboard(event.type)) outdated.add(event.orgId);
@@ -89,8 +98,10 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
   }
   const cache = services.dashboardCache;
   const versions = new Map<string, number>();
+  let bumped = true;
   const versionAfter = (orgId: string) => (version: number | undefined) => {
-    if (version !== undefined) versions.set(orgId, Math.max(version, versions.get(orgId) ?? 0));
+    if (version === undefined) bumped = false;
+    else versions.set(orgId, Math.max(version, versions.get(orgId) ?? 0));
   };
   await Promise.all([
     ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId)).then(versionAfter(orgId))),
@@ -99,27 +110,30 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
     ...[...eventually].map(([orgId, scopes]) => outdateEventually(services, orgId, scopes).then(versionAfter(orgId))),
   ]);
   const at = Date.now();
-  await Promise.all(
+  const published = await Promise.all(
     [...told.values()].map((e) => {
       // A version only when every change told here bumped it (a progress announcement alone changes no figure).
       const version = outdated.has(e.orgId) || eventually.has(e.orgId) ? versions.get(e.orgId) : undefined;
       return services.live.publish(version === undefined ? { ...e, at } : { ...e, at, version });
     }),
   );
+  return bumped && published.every(Boolean);
 }
 
 /** How long the outbox's delivery of an event already told at its commit is recognised as told (see below). */
-const TOLD_SECONDS = 3600;
+const TOLD_SECONDS = 600;
 
 /**
  * Told at the commit: marked, so the outbox's delivery of the same events (the safety net for a caller that died
- * before telling) does not outdate the cache and tell the screens a second time — each change is one new version
- * and one refetch. Marked after telling, so a caller that dies in between leaves the outbox to tell.
+ * before telling) does not outdate the cache and tell the screens a second time. Marked only once the telling went
+ * through (the cache outdated, every screen's instance told), and not for events whose charts follow (those are
+ * told again anyway). An outbox delivery that arrives before the mark tells twice: harmless, one more refetch.
  */
 async function tellAtCommit(events: CommittedEvent[], deps: ConsumerDeps): Promise<void> {
-  await tellOpenScreens(events, deps);
+  if (!(await tellOpenScreens(events, deps, () => false))) return;
   const cache = deps.services.cache;
-  await Promise.all(events.filter((e) => e.id !== null).map((e) => cache.set(cacheKeys.liveTold(e.id!), 1, { ttlSeconds: TOLD_SECONDS })));
+  const marked = events.filter((e) => e.id !== null && changesDashboard(e.type) && !chartsFollow(e.type));
+  await Promise.all(marked.map((e) => cache.set(cacheKeys.liveTold(e.id!), 1, { ttlSeconds: TOLD_SECONDS })));
 }
 
 /** The outbox's events not already told at their commit (when the cache cannot say, all of them: told twice). */
@@ -143,7 +157,9 @@ function tellTogether(event: StoredEvent, deps: ConsumerDeps): Promise<void> {
   batch.told = new Promise<void>((resolve) => setTimeout(resolve, GATHER_MS)).then(async () => {
     gathering.delete(deps.services);
     const untold = await notToldYet(batch.events, deps);
-    if (untold.length > 0) await tellOpenScreens(untold, deps);
+    // From the outbox, background work and the charts' figures are eventual changes (readers never wait for them);
+    // a change its caller did not get to tell is outdated at once.
+    if (untold.length > 0) await tellOpenScreens(untold, deps, (type) => EVENTUAL.has(type) || chartsFollow(type));
   });
   gathering.set(deps.services, batch);
   return batch.told;
@@ -151,8 +167,9 @@ function tellTogether(event: StoredEvent, deps: ConsumerDeps): Promise<void> {
 
 /**
  * Outdates the dashboard cache and tells open screens (dashboards, count progress), for every instance: right
- * after the caller's commit, or from the outbox for changes made by workers and for a caller that died before it
- * got there (an event told at its commit is not told again). Idempotent.
+ * after the caller's commit, and from the outbox for changes made in the background, for the charts' figures the
+ * delivery wrote, and for a caller that died before telling (an event told at its commit whose figures were all
+ * written then is not told again). Idempotent.
  */
 export const liveAndCacheConsumer: Consumer = {
   name: 'live-and-cache',

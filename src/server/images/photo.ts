@@ -85,7 +85,7 @@ export type SanitizedPhoto = { original: { body: Buffer; contentType: string }; 
 /**
  * An uploaded photo made safe to store, at the least cost: checked as preparePhoto checks it, then a JPEG that is
  * already upright and at most ORIGINAL_MAX px (what the tablet sends) loses its metadata losslessly
- * (jpeg-strip.ts, no re-encoding; a scaled decode proves its image data whole); anything else is re-encoded upright without metadata. Thumbnails are made later,
+ * (jpeg-strip.ts, no re-encoding; a scaled decode checks its image data); anything else is re-encoded upright without metadata. Thumbnails are made later,
  * by the workers (makeThumbnails), so an upload burst costs the API server little CPU.
  */
 export async function sanitizePhoto(bytes: Buffer, opts: { maxPixels: number }): Promise<SanitizedPhoto> {
@@ -100,11 +100,11 @@ export async function sanitizePhoto(bytes: Buffer, opts: { maxPixels: number }):
   }
   const format = meta.format === 'jpeg' || meta.format === 'png' ? meta.format : 'webp';
   try {
-    // A JPEG's damaged data is refused here too (libjpeg's warnings as errors), not re-encoded into grey blocks; other
-    // formats keep libvips' default, since PNG's warnings (an old colour profile) are no damage.
-    const source = meta.format === 'jpeg' ? () => sharp(bytes, { limitInputPixels: opts.maxPixels, failOn: 'warning', animated: false }) : input;
+    // A JPEG's damaged data is refused here too, not re-encoded into grey blocks (checked first, at an eighth of the
+    // size); other formats keep libvips' default, since PNG's warnings (an old colour profile) are no damage.
+    if (meta.format === 'jpeg') await assertJpegDecodes(bytes, width);
     const { data, info } = await conversions.execute(() =>
-      source()
+      input()
         .rotate()
         .resize(ORIGINAL_MAX, ORIGINAL_MAX, { fit: 'inside', withoutEnlargement: true })
         .toFormat(format, format === 'png' ? {} : { quality: 88 })
@@ -117,11 +117,18 @@ export async function sanitizePhoto(bytes: Buffer, opts: { maxPixels: number }):
 }
 
 /**
+ * libjpeg's warnings that mean the image data is damaged: a scan cut short or broken by a stray marker ("premature
+ * end of data segment"), an undecodable code, a decoder that lost its place. Other warnings are kept photos: some
+ * phones' encoders write "Invalid SOS parameters for sequential JPEG" or padding "extraneous bytes before marker"
+ * into every picture. (Flipped bits that still decode are picture content to any decoder: no check finds them.)
+ */
+const DAMAGED_JPEG = /premature end|huffman|resync/i;
+
+/**
  * A JPEG kept as it came is decoded once here, at an eighth of its size (libjpeg's scaled decoding reads every bit
  * of the entropy-coded data but skips most of the arithmetic: ~4 ms for a tablet's 1,600 px photo, against ~7 for a
- * whole decode), with libjpeg's warnings taken as errors: a header over damaged image data (a flipped byte, a cut
- * scan with its end marker put back) is refused while the photo is still on the tablet, instead of being stored and
- * shown to the reviewer, and to Vision, as grey blocks.
+ * whole decode), so image data libjpeg finds damaged (DAMAGED_JPEG) is refused while the photo is still on the
+ * tablet, instead of being stored and shown to the reviewer, and to Vision, as grey blocks.
  */
 async function assertJpegDecodes(jpeg: Buffer, width: number) {
   try {
@@ -132,7 +139,14 @@ async function assertJpegDecodes(jpeg: Buffer, width: number) {
         .toBuffer(),
     );
   } catch (error) {
-    throw new PhotoRejected('image_invalid', `The photo's image data is damaged (${(error as Error).message.replace(/^VipsJpeg: /, '')}); take it again`);
+    const message = (error as Error).message;
+    if (DAMAGED_JPEG.test(message)) throw new PhotoRejected('image_invalid', `The photo's image data is damaged (${message.replace(/^VipsJpeg: /, '')}); take it again`);
+    // A warning that is no damage (see DAMAGED_JPEG): decoded as libvips decodes by default, an error refused.
+    try {
+      await conversions.execute(() => sharp(jpeg, { failOn: 'error' }).resize({ width: Math.max(1, Math.ceil(width / 8)), fastShrinkOnLoad: true }).raw().toBuffer());
+    } catch (again) {
+      throw new PhotoRejected('image_invalid', `The image could not be read: ${(again as Error).message}`);
+    }
   }
 }
 

@@ -18,7 +18,8 @@ export type LiveEvent = {
 };
 
 export type LiveBus = {
-  publish(event: LiveEvent): Promise<void>;
+  /** Best effort: false (and logged) when the event could not be sent. */
+  publish(event: LiveEvent): Promise<boolean>;
   /** Events of one org until the signal aborts. */
   events(orgId: string, signal: AbortSignal): AsyncIterable<LiveEvent>;
   readonly transport: 'redis' | 'postgres';
@@ -77,8 +78,10 @@ export function createLiveBus(opts: { redisUrl?: string; sql: Sql; channelPrefix
         } else {
           await opts.sql.notify(PG_CHANNEL, payload);
         }
+        return true;
       } catch (error) {
         opts.logger.warn({ err: error, kind: event.kind }, 'live event not published');
+        return false;
       }
     },
     async *events(orgId, signal) {

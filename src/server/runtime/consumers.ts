@@ -19,6 +19,9 @@ export const consumers: Consumer[] = [pushConsumer, analyticsConsumer, liveAndCa
 
 export const eventDelivery = createEventDelivery(consumers);
 
+/** The consumers' names: whose processed marks there are (retention deletes an event's with it). */
+export const consumerNames = consumers.map((c) => c.name);
+
 /**
  * The read-your-writes effects of a process: each consumer's `onCommit`, for the events a call committed. A
  * failing one does not stop the others (the workers redo every effect from the outbox).

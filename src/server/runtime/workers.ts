@@ -13,7 +13,8 @@ import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { instanceName, startHeartbeat } from '../observability/heartbeat';
 import { reportError } from '../telemetry/report';
-import { commitEffects, eventDelivery } from './consumers';
+import { startRetention, retentionPolicy, type RetentionRound } from '../retention/retention';
+import { commitEffects, consumerNames, eventDelivery } from './consumers';
 
 /** The most a forced close may wait on a connection before shutdown goes on without it. */
 const FORCED_CLOSE_MS = 3_000;
@@ -28,6 +29,8 @@ export type WorkerRuntime = {
   beatNow(): Promise<void>;
   /** A compliance scheduling round now. */
   scheduleNow(): Promise<void>;
+  /** A retention round now (null: it failed, and was logged). */
+  retentionNow(): Promise<RetentionRound | null>;
 };
 
 /**
@@ -136,6 +139,7 @@ export async function startWorkers(
     afterMs: env.REDELIVER_AFTER_MS,
   });
   const scheduler = startComplianceScheduler(services, { intervalMs: env.COMPLIANCE_SCHEDULE_INTERVAL_MS, afterCommit });
+  const retention = startRetention(services, { intervalMs: env.RETENTION_INTERVAL_MS, policy: retentionPolicy(env), consumers: consumerNames });
   const heartbeat = startHeartbeat(services, { instance: opts.instance ?? instanceName(env, 'workers', env.WORKER_METRICS_PORT), role: 'workers' });
   logger.info({ backend: queues.kind, queues: Object.keys(processors), push: sender !== null, instance: heartbeat.instance }, 'workers started');
 
@@ -145,6 +149,7 @@ export async function startWorkers(
     instance: heartbeat.instance,
     beatNow: heartbeat.beatNow,
     scheduleNow: scheduler.runNow,
+    retentionNow: retention.runNow,
     /**
      * Stop taking jobs and let active ones finish, within `timeoutMs` in all: past it, the workers close without
      * waiting (BullMQ returns their unfinished jobs to the queue when the locks lapse), and nothing waits on a
@@ -156,7 +161,7 @@ export async function startWorkers(
         return Promise.race([work, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(late), ms)))]).finally(() => clearTimeout(timer));
       };
       // All at once: no worker takes a new job from the moment shutdown starts, even one the relay is publishing.
-      const graceful = Promise.all([relay.stop(), redelivery.stop(), scheduler.stop(), ...workers.map((w) => w.close())]).then(() => false);
+      const graceful = Promise.all([relay.stop(), redelivery.stop(), scheduler.stop(), retention.stop(), ...workers.map((w) => w.close())]).then(() => false);
       const forced = await within(timeoutMs, graceful, true);
       if (forced) await within(FORCED_CLOSE_MS, Promise.allSettled(workers.map((w) => w.close(true))), []);
       await within(FORCED_CLOSE_MS, sender?.close() ?? Promise.resolve(), undefined);

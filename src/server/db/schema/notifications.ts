@@ -30,6 +30,8 @@ export const notifications = pgTable(
     index('notifications_user_created_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
     index('notifications_user_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
     uniqueIndex('notifications_source_event_user_unique').on(t.sourceEventId, t.userId),
+    // Retention walks the oldest first (src/server/retention).
+    index('notifications_created_idx').on(t.createdAt),
     index('notifications_push_backlog_idx').on(t.orgId, t.pushStatus).where(sql`${t.pushStatus} in ('queued', 'sending', 'failed')`),
   ],
 );
