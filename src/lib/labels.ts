@@ -30,6 +30,7 @@ export const auditActionLabels: Record<string, string> = {
   'store.updated': 'Loja alterada',
   'token.created': 'Token de API criado',
   'token.revoked': 'Token de API revogado',
+  'feature_flag.changed': 'Recurso ligado ou desligado',
   'product.created': 'Produto criado',
   'product.updated': 'Produto alterado',
   'product.deactivated': 'Produto desativado',
@@ -63,6 +64,7 @@ export const auditEntityTypeLabels: Record<string, string> = {
   inventory_session: 'Inventário',
   dead_letter: 'Falha de fila',
   event_log: 'Evento',
+  feature_flag: 'Recurso',
 };
 
 export const auditActorTypeLabels: Record<string, string> = {

@@ -28,6 +28,7 @@ export const reviewReasonLabels: Record<string, string> = {
   low_score: 'A análise automática não teve certeza de que a foto é deste produto',
   scoring_unavailable: 'Análise automática indisponível no momento (será refeita quando voltar)',
   scoring_not_configured: 'Análise automática desligada neste servidor',
+  scoring_off: 'Análise automática desligada pela administração',
   scoring_invalid: 'A análise automática deu uma resposta inválida',
   budget_exceeded: 'Limite diário da análise automática atingido (será refeita amanhã)',
   not_found: 'EAN não encontrado no Open Food Facts',

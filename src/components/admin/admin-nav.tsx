@@ -13,6 +13,7 @@ export const adminSections = [
   { href: '/admin/operations', label: 'Filas' },
   { href: '/admin/dead-letters', label: 'Tarefas com erro' },
   { href: '/admin/events', label: 'Eventos' },
+  { href: '/admin/flags', label: 'Recursos' },
   { href: '/admin/system', label: 'Sistema' },
 ] as const;
 

@@ -51,6 +51,7 @@ const eventTypeLabels: Record<EventType, string> = {
   'store.created': 'Loja criada',
   'store.updated': 'Loja alterada',
   'apiToken.revoked': 'Token de API revogado',
+  'featureFlag.changed': 'Recurso ligado ou desligado',
 };
 const eventTypeLabel = (type: string) => (eventTypeLabels as Record<string, string>)[type];
 

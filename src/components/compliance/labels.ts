@@ -15,6 +15,7 @@ export const taskStatusLabels: Record<TaskStatus, string> = {
 /** Why a task waits for a person. */
 export const reviewReasonLabels: Record<string, string> = {
   vision_off: 'A verificação automática (Google Vision) está desligada neste servidor',
+  auto_check_off: 'A verificação automática foi desligada pela administração',
   vision_unavailable: 'O Google Vision não respondeu; uma pessoa decide',
   vision_unreadable: 'O Google Vision não conseguiu ler uma das fotos',
   review_required: 'Este modelo pede sempre a revisão de uma pessoa',

@@ -101,6 +101,9 @@ const matrix: Record<string, Access> = {
   'admin.stores.byId': { roles: ['admin'], input: (a) => ({ id: a.stores[0]!.id }), crossOrg: 'not-found' },
   'admin.stores.create': { roles: ['admin'], input: () => ({ code: `S${Math.floor(Math.random() * 1e9)}`, name: 'Nova loja' }), crossOrg: 'own-data' },
   'admin.stores.update': { roles: ['admin'], input: (a) => ({ id: a.stores[1]!.id, city: 'Campinas' }), crossOrg: 'not-found' },
+  'admin.flags.list': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  // Org B's admin naming org A's store: NOT_FOUND (an org-wide choice is B's own).
+  'admin.flags.set': { roles: ['admin'], input: (a) => ({ flag: 'complianceAutoVerdicts', storeId: a.stores[1]!.id, enabled: true }), crossOrg: 'not-found' },
   'admin.tokens.create': { roles: ['admin'], input: (a) => ({ name: 'script', userId: a.users.manager.id }), crossOrg: 'not-found' },
   'admin.tokens.list': { roles: ['admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'admin.tokens.revoke': { roles: ['admin'], input: (_a, extra) => ({ id: extra.tokenId }), crossOrg: 'not-found' },

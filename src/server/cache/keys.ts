@@ -13,6 +13,8 @@ export const cacheKeys = {
   dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:v2:${orgId}:store:${storeId}` : `dashboard:v2:${orgId}`),
   /** Generation of every dashboard key of an org: bumped by each change that shows on the dashboard. */
   dashboardGeneration: (orgId: string) => `dashboard:gen:${orgId}`,
+  /** An org's feature-flag choices (src/server/flags): deleted by `flags-cache` on each change. */
+  featureFlags: (orgId: string) => `flags:${orgId}`,
   /** An event already told to open screens at its commit: the outbox's delivery of it tells nobody again. */
   liveTold: (eventId: number) => `live:told:${eventId}`,
 } as const;

@@ -6,6 +6,7 @@ import type { ExpectedItem, PhotoFindings } from '../db/schema';
 import { isServiceDown } from '../integrations/resilience';
 import type { Annotator, ImageAnnotationResult } from '../integrations/vision/annotator';
 import { makeThumbnails } from '../images/photo';
+import { featureEnabled } from '../flags/flags';
 import { judge } from './matching';
 import { lockSubmissionForCheck, photosOfSubmission, setTaskState, setVerdict, type CheckTarget } from './queries';
 import { compliancePhotoFiles } from './keys';
@@ -127,6 +128,7 @@ async function judgeSubmission(ctx: DomainContext, task: CheckTarget, input: { o
     }),
   );
   if (!vision) return needsPerson('vision_off');
+  if (!(await featureEnabled(ctx.services, input.orgId, 'complianceAutoVerdicts', task.storeId))) return needsPerson('auto_check_off');
   let readings: ImageAnnotationResult[];
   try {
     readings = await vision.annotateMany(images.map((i) => i.body));

@@ -339,6 +339,22 @@ describe('the verdict', () => {
     expect((await manager.compliance.reviewQueue()).tasks.map((t) => t.id)).toContain(bad.id);
   });
 
+  it('with automatic verdicts switched off for a store (feature flag), its submissions wait for a manager and Vision is not asked', async () => {
+    vision.reset();
+    const admin = await callerAs(services, org, 'admin');
+    await admin.admin.flags.set({ flag: 'complianceAutoVerdicts', storeId: org.stores[0]!.id, enabled: false });
+    try {
+      const { task } = await taskOfNewTemplate();
+      const { submissionId } = await sendPhotos(task.id, 2);
+      expect((await settled(task.id)).status).toBe('needs_review');
+      const [submission] = await services.db.select().from(complianceSubmissions).where(eq(complianceSubmissions.id, submissionId));
+      expect(submission!.reviewReason).toBe('auto_check_off');
+      expect(vision.calls).toBe(0);
+    } finally {
+      await admin.admin.flags.set({ flag: 'complianceAutoVerdicts', storeId: org.stores[0]!.id, enabled: null });
+    }
+  });
+
   it('Vision down gives needs_review at once (no dead letter); the manager approves it; a rejection returns the task to the store’s clerks', async () => {
     vision.reset();
     vision.fail('503');

@@ -98,6 +98,8 @@ export const eventPayloads = {
   'store.created': z.object({ storeId: uuid }),
   'store.updated': z.object({ storeId: uuid, changed: z.array(z.string()) }),
   'apiToken.revoked': z.object({ tokenId: uuid, userId: uuid }),
+  /** An admin's choice for a feature flag (`enabled` null: the choice removed, the default applies again). */
+  'featureFlag.changed': z.object({ flag: z.string(), storeId: uuid.nullable(), enabled: z.boolean().nullable() }),
 } as const;
 
 /**
@@ -147,6 +149,7 @@ const aggregateOf: Record<EventType, string> = {
   'store.created': 'store',
   'store.updated': 'store',
   'apiToken.revoked': 'apiToken',
+  'featureFlag.changed': 'featureFlag',
 };
 export const aggregateTypeOf = (type: EventType) => aggregateOf[type];
 

@@ -171,6 +171,21 @@ describe('the daily token budget', () => {
   });
 });
 
+describe('scoring switched off (feature flag imageScoring)', () => {
+  it('sends the photo to review (scoring_off) without calling OpenAI; switched on again, the next product is scored', async () => {
+    const admin = await callerAs(services, org, 'admin');
+    await admin.admin.flags.set({ flag: 'imageScoring', storeId: null, enabled: false });
+    const calls = openai.calls;
+    const off1 = await createProduct('Sem Análise', { name: 'X' });
+    expect(await settled(off1.id)).toMatchObject({ imageStatus: 'manual_review', imageReviewReason: 'scoring_off' });
+    expect(openai.calls).toBe(calls);
+    await admin.admin.flags.set({ flag: 'imageScoring', storeId: null, enabled: null });
+    const on = await createProduct('Com Análise', { name: 'X' });
+    await settled(on.id);
+    expect(openai.calls).toBeGreaterThan(calls);
+  });
+});
+
 describe('manual review', () => {
   it('approve, reject and replace: idempotent, guarded against a photo that changed, other orgs see nothing', async () => {
     openai.setVerdict({ score: 0.4 });

@@ -4,6 +4,7 @@ import type { DomainContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
 import { OutboundRefused, safeFetch } from '../integrations/http/safe-fetch';
 import { OffMalformedAnswer, type OffProduct } from '../integrations/openfoodfacts/client';
+import { featureEnabled } from '../flags/flags';
 import { ScoringInvalid, ScoringRefused } from '../integrations/openai/scorer';
 import { isBulkheadRejectedError } from 'cockatiel';
 import { type IntegrationName, isServiceDown, ServiceUnavailableError } from '../integrations/resilience';
@@ -147,6 +148,7 @@ export async function processProductImage(ctx: DomainContext, job: ImageJob, rem
   // 3. The score.
   const scorer = services.scorer;
   if (!scorer) return decide('manual_review', 'scoring_not_configured', ['Análise automática desligada (sem chave da OpenAI)'], null, candidateKey);
+  if (!(await featureEnabled(services, job.orgId, 'imageScoring'))) return decide('manual_review', 'scoring_off', ['Análise automática desligada pela administração'], null, candidateKey);
   if ((await tokensUsedToday(ctx.db, job.orgId)) >= env.OPENAI_DAILY_TOKEN_BUDGET) {
     // In review once (a later day still over budget waits again without a second decision).
     if (!rescoring || product.imageReviewReason !== 'budget_exceeded') {

@@ -8,7 +8,7 @@ import { queueNames } from '../queues/definitions';
 import { delayUntil } from '../queues/delay';
 import { defineProcessor } from '../queues/processor';
 import { sendPush } from './push';
-import { markPushFailed } from './queries';
+import { keepInBellOnly, markPushFailed } from './queries';
 
 export class PushRetryableError extends Error {
   override name = 'PushRetryableError';
@@ -23,7 +23,17 @@ export class PushRetryableError extends Error {
  * others (one device's 500) retries with the queue's exponential backoff; a refusal no retry mends fails the job at
  * once, so it reaches the dead-letter queue instead of counting as sent. A push that dead-letters is `failed`.
  */
-export function pushProcessor(opts: { db: Database; sender: PushSender; logger: Logger; rateLimitDelayMs: number; maxWaitMs: number; wakeRelay: boolean; countPush?: (result: string) => void }) {
+export function pushProcessor(opts: {
+  db: Database;
+  sender: PushSender;
+  logger: Logger;
+  rateLimitDelayMs: number;
+  maxWaitMs: number;
+  wakeRelay: boolean;
+  countPush?: (result: string) => void;
+  /** The org's `pushDelivery` flag: off, the notification stays in the bell only (also for pushes already queued). */
+  pushAllowed?: (orgId: string) => Promise<boolean>;
+}) {
   const { sender } = opts;
   /**
    * FCM down: wait for it without spending an attempt — up to `maxWaitMs` from the job's creation; after that a
@@ -37,7 +47,12 @@ export function pushProcessor(opts: { db: Database; sender: PushSender; logger: 
   return defineProcessor(
     queueNames.fcm,
     opts.logger,
-    async ({ notificationId }, job) => {
+    async ({ notificationId, orgId }, job) => {
+      if (orgId && opts.pushAllowed && !(await opts.pushAllowed(orgId))) {
+        await keepInBellOnly(opts.db, notificationId);
+        opts.countPush?.('switched_off');
+        return { skipped: 'push_switched_off' };
+      }
       let outcome;
       try {
         outcome = await sendPush(opts, notificationId);

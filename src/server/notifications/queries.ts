@@ -48,6 +48,11 @@ export async function findUnsentNotificationsOfEvent(db: Executor, eventId: numb
     .where(and(eq(notifications.sourceEventId, String(eventId)), inArray(notifications.pushStatus, ['queued', 'sending'])));
 }
 
+/** A push not to be sent (push switched off for the org): the notification stays in the bell, `none`. */
+export async function keepInBellOnly(db: Executor, notificationId: string): Promise<void> {
+  await db.update(notifications).set({ pushStatus: 'none' }).where(and(eq(notifications.id, notificationId), eq(notifications.pushStatus, 'queued')));
+}
+
 /** A push that dead-lettered: it failed for good (the dead-letter queue has the job, for a retry). */
 export async function markPushFailed(db: Executor, notificationId: string): Promise<void> {
   await db.update(notifications).set({ pushStatus: 'failed' }).where(eq(notifications.id, notificationId));

@@ -34,6 +34,7 @@ export const NOTIFIED_EVENTS = new Set([
 /** Why a task waits for a person, as the notice says it. */
 const reviewReasons: Record<string, string> = {
   vision_off: 'a verificação automática está desligada',
+  auto_check_off: 'a verificação automática foi desligada pela administração',
   vision_unavailable: 'o Google Vision não respondeu',
   review_required: 'o modelo pede revisão de uma pessoa',
   vision_unreadable: 'o Google Vision não conseguiu ler uma das fotos',

@@ -8,6 +8,7 @@ import { createEventDelivery } from '../events/delivery';
 import { imagesConsumer } from '../images/consumer';
 import { pushConsumer } from '../notifications/push-consumer';
 import { stockNamesConsumer } from '../stock/consumers';
+import { flagsCacheConsumer } from '../flags/consumer';
 import type { Services } from '../services';
 
 /**
@@ -15,7 +16,7 @@ import type { Services } from '../services';
  * push first (a person is waiting for it; the analytics counters are hot rows that concurrent events queue on),
  * and the live event after the figures it announces are written.
  */
-export const consumers: Consumer[] = [pushConsumer, analyticsConsumer, liveAndCacheConsumer, imagesConsumer, complianceConsumer, productCacheConsumer, accountsCacheConsumer, stockNamesConsumer];
+export const consumers: Consumer[] = [pushConsumer, analyticsConsumer, liveAndCacheConsumer, imagesConsumer, complianceConsumer, productCacheConsumer, accountsCacheConsumer, stockNamesConsumer, flagsCacheConsumer];
 
 export const eventDelivery = createEventDelivery(consumers);
 

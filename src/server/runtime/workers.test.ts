@@ -147,6 +147,24 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     expect(published!.publishedAt).not.toBeNull();
   });
 
+  it('with push switched off for the org (feature flag), a notification stays in the bell and FCM gets nothing', async () => {
+    const admin = await callerFor(services, { sessionSecret: org.secrets.admin });
+    await admin.admin.flags.set({ flag: 'pushDelivery', storeId: null, enabled: false });
+    try {
+      const request = await submitRequest();
+      const note = await until(async () => {
+        const n = await buyerNotificationOf(request.id);
+        return n && n.pushStatus !== 'queued' && n.pushStatus !== 'sending' ? n : null;
+      });
+      expect(note.pushStatus).toBe('none');
+      // Its job ran (and ended), and nothing reached FCM.
+      await until(async () => ((await services.queues.queue(queueNames.fcm).getJob(`push-${note.id}`))?.finishedOn ? true : null));
+      expect(deliveriesOf(note.id)).toBe(0);
+    } finally {
+      await admin.admin.flags.set({ flag: 'pushDelivery', storeId: null, enabled: null });
+    }
+  });
+
   it('changes nothing twice when an event is delivered again', async () => {
     const request = await submitRequest();
     const note = await until(async () => ((await buyerNotificationOf(request.id))?.pushStatus === 'sent' ? buyerNotificationOf(request.id) : null));

@@ -13,6 +13,7 @@ import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { instanceName, startHeartbeat } from '../observability/heartbeat';
 import { reportError } from '../telemetry/report';
+import { featureEnabled } from '../flags/flags';
 import { startRetention, retentionPolicy, type RetentionRound } from '../retention/retention';
 import { commitEffects, consumerNames, eventDelivery } from './consumers';
 
@@ -79,6 +80,7 @@ export async function startWorkers(
             // Nobody consumes notification.sent today: the relay's poll publishes it, no wake-up per delivery.
             wakeRelay: eventDelivery.hasConsumer('notification.sent'),
             countPush: (result) => services.metrics.pushes.inc({ result }),
+            pushAllowed: (orgId) => featureEnabled(services, orgId, 'pushDelivery'),
           }),
         }
       : {}),

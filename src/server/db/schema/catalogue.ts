@@ -16,6 +16,8 @@ export const imageReviewReasons = [
   'low_score',
   'scoring_unavailable',
   'scoring_not_configured',
+  /** The org switched automatic scoring off (feature flag `imageScoring`). */
+  'scoring_off',
   'scoring_invalid',
   'budget_exceeded',
   'not_found',

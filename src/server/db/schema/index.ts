@@ -16,3 +16,4 @@ export * from './images';
 export * from './observability';
 export * from './stock';
 export * from './receiving';
+export * from './flags';

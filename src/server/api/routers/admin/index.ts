@@ -1,5 +1,6 @@
 import { createTRPCRouter } from '../../trpc';
 import { adminAuditRouter } from './audit';
+import { adminFlagsRouter } from './flags';
 import { adminStoresRouter } from './stores';
 import { adminDlqRouter, adminEventsRouter, adminQueuesRouter } from './operations';
 import { adminSystemRouter } from './system';
@@ -15,4 +16,5 @@ export const adminRouter = createTRPCRouter({
   dlq: adminDlqRouter,
   queues: adminQueuesRouter,
   events: adminEventsRouter,
+  flags: adminFlagsRouter,
 });
