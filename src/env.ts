@@ -71,6 +71,8 @@ export const envSchema = z.object({
   /** Embedded PostgreSQL (used when DATABASE_URL is unset). */
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: int(54329, 1024, 65535),
+  /** Where db:backup and db:restore find pg_dump, pg_restore and psql (default: the embedded server's, else PATH). */
+  PG_BIN_DIR: z.string().optional(),
 
   REDIS_URL: optionalUrl(['redis://', 'rediss://']),
   UPSTASH_REDIS_REST_URL: optionalUrl(['https://', 'http://']),

