@@ -242,6 +242,14 @@ export const envSchema = z.object({
   RETENTION_INTERVAL_MS: int(3_600_000, 1000),
   /** Connections of BullMQ's PostgreSQL backend (used when REDIS_URL is unset), per process. */
   QUEUE_PG_POOL_MAX: int(5, 1, 100),
+  /**
+   * The deployment's shape, for the connection budget logged at start (README "Connection budget"): how many app
+   * processes and worker processes share the database, and (behind PgBouncer: its max_client_conn) how many
+   * connections it accepts; unset, the server's max_connections less its superuser reserve.
+   */
+  APP_INSTANCES: int(1, 1, 1000),
+  WORKER_PROCESSES: int(1, 0, 1000),
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
   HTTPS_CERT_FILE: z.string().optional(),
   HTTPS_KEY_FILE: z.string().optional(),
   HTTPS_SELF_SIGNED: bool.default(false),

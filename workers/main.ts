@@ -7,6 +7,7 @@ import { startMetricsServer } from '../src/server/http/metrics-route';
 import { startWatchdog } from '../src/server/observability/watchdog';
 import { startWorkers } from '../src/server/runtime/workers';
 import { lowerPriority } from '../src/server/runtime/priority';
+import { checkConnectionBudget } from '../src/server/db/connection-budget';
 
 /**
  * `npm run workers`: the worker process (outbox relay + queue processors). It needs DATABASE_URL: with the
@@ -25,6 +26,7 @@ if (env.WORKER_NICE > 0) {
   }
 }
 const services = createServices(env, { logger, databaseUrl: env.DATABASE_URL, applicationName: 'myinventory-workers', role: 'workers' });
+await checkConnectionBudget(services.sql, env, { inProcessWorkers: false, logger }).catch((error: unknown) => logger.warn({ err: error }, 'connection budget not checked'));
 const runtime = await startWorkers(services);
 const watchdog = startWatchdog(services, { pushEnabled: runtime.sender !== null });
 // Prometheus scrapes each worker process on a port of its own, with the app's bearer token; neither set: none.

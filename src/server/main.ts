@@ -11,6 +11,7 @@ import { loadTls } from './http/tls';
 import { logger } from './logger';
 import { createServices } from './services';
 import { startWorkers } from './runtime/workers';
+import { checkConnectionBudget } from './db/connection-budget';
 import { instanceName, startHeartbeat } from './observability/heartbeat';
 import { startWatchdog } from './observability/watchdog';
 
@@ -76,6 +77,7 @@ async function main() {
   await refresher.refreshNow().catch((error: unknown) => logger.warn({ err: error }, 'first dashboard view refresh failed'));
   // One process in the embedded mode: the workers must share the app's in-process cache to invalidate it.
   const inProcessWorkers = env.WORKERS_IN_PROCESS === 'true' || (env.WORKERS_IN_PROCESS === 'auto' && database.embedded);
+  await checkConnectionBudget(services.sql, env, { inProcessWorkers, logger }).catch((error: unknown) => logger.warn({ err: error }, 'connection budget not checked'));
   const workers = inProcessWorkers ? await startWorkers(services) : null;
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
