@@ -54,7 +54,7 @@ export default defineConfig({
     {
       name: 'tablet',
       use: { ...devices['Desktop Chrome'], viewport: { width: 768, height: 1024 }, hasTouch: true, launchOptions },
-      testIgnore: ['**/admin-*.spec.ts', '**/operator-*.spec.ts', '**/push-registration.spec.ts', '**/print-labels.spec.ts', '**/compliance-review.spec.ts'],
+      testIgnore: ['**/admin-*.spec.ts', '**/operator-*.spec.ts', '**/cluster.spec.ts', '**/push-registration.spec.ts', '**/print-labels.spec.ts', '**/compliance-review.spec.ts'],
     },
     // The manager's and buyer's screen. Counting is done on tablets: its device-side specs (offline, camera, PWA,
     // expired login while counting) run in the tablet project only, which keeps CI under its time budget; so do the

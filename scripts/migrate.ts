@@ -6,7 +6,7 @@ import { logger } from '~/server/logger';
 /** `npm run db:migrate`: applies drizzle/ to DATABASE_URL (or the embedded server). */
 const database = await resolveDatabaseUrl(env, logger);
 try {
-  await runMigrations(database.url);
+  await runMigrations(env.DATABASE_DIRECT_URL ?? database.url);
   logger.info({ embedded: database.embedded }, 'migrations applied');
 } finally {
   await database.stop();

@@ -65,6 +65,11 @@ export const envSchema = z.object({
   DATABASE_URL: optionalUrl(['postgres://', 'postgresql://']),
   /** Connections per app process; see README "Connection budget". */
   DATABASE_POOL_MAX: int(10, 1, 500),
+  /**
+   * PostgreSQL itself when DATABASE_URL goes through PgBouncer in transaction mode: migrations (their advisory lock
+   * is a session's) and LISTEN connections (a session's too) use it. Unset: DATABASE_URL for everything.
+   */
+  DATABASE_DIRECT_URL: z.string().url().optional(),
   /** Turn off for PgBouncer in transaction mode. */
   DATABASE_PREPARE: bool.default(true),
   DATABASE_STATEMENT_TIMEOUT_MS: int(15_000, 100),
@@ -265,6 +270,12 @@ export const envSchema = z.object({
   LOAD_SHED_MAX_IN_FLIGHT: int(400, 1),
   LOAD_SHED_MAX_EVENT_LOOP_DELAY_MS: int(200, 10),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100),
+  /**
+   * Behind a load balancer: how long a stopping instance keeps serving while its readiness (/api/health/ready)
+   * fails, before it stops accepting — longer than the balancer takes to mark it down (ops/cluster/haproxy.cfg:
+   * 3 checks 500 ms apart). 0: stop accepting at once.
+   */
+  SHUTDOWN_DRAIN_DELAY_MS: int(0, 0, 120_000),
   /**
    * Files (exports GET /api/export/… and shelf labels POST /api/labels.pdf): how many this process streams at once,
    * all routes together (an export holds a pooled connection while its file is written; one more gets 503

@@ -57,7 +57,7 @@ async function main() {
   const database = await databaseStarting;
   stopStarted = () => database.stop();
   const services = createServices(env, { logger, databaseUrl: database.url, embeddedDatabase: database.embedded });
-  await runMigrations(database.url);
+  await runMigrations(env.DATABASE_DIRECT_URL ?? database.url);
   if (env.DEMO_SEED) {
     const demo = await seedDemo(services.db, services.sql);
     if (demo.seeded) {
@@ -91,6 +91,11 @@ async function main() {
   stopStarted = async () => {
     refresher.stop();
     await watchdog.stop();
+    if (env.SHUTDOWN_DRAIN_DELAY_MS > 0) {
+      // Behind a load balancer: not ready, still serving, until its health checks have taken this instance out.
+      app.beginDrain();
+      await new Promise((resolve) => setTimeout(resolve, env.SHUTDOWN_DRAIN_DELAY_MS));
+    }
     const { forced } = await app.shutdown(env.SHUTDOWN_TIMEOUT_MS);
     await heartbeat.stop();
     await workers?.stop(env.SHUTDOWN_TIMEOUT_MS);

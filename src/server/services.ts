@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import path from 'node:path';
 import { createIntegrations } from './integrations/registry';
 import type { Integrations } from './integrations/resilience';
@@ -26,6 +27,11 @@ export type Services = {
   logger: Logger;
   db: Database;
   sql: ReturnType<typeof createDatabase>['sql'];
+  /**
+   * Where LISTEN connections go (the outbox relay's wake-ups, the live bus without Redis): DATABASE_DIRECT_URL
+   * when set — behind PgBouncer in transaction mode a LISTEN through it hears nothing — else `sql`.
+   */
+  listenSql: ReturnType<typeof createDatabase>['sql'];
   redis: RedisLayer;
   cache: Cache;
   rateLimiter: RateLimiter;
@@ -119,7 +125,10 @@ export function createServices(
     staleSeconds: env.DASHBOARD_STALE_SECONDS,
     logger: logger.child({ component: 'dashboard-cache' }),
   });
-  const live = createLiveBus({ redisUrl: env.REDIS_URL, sql: database.sql, channelPrefix: env.REDIS_KEY_PREFIX, logger: logger.child({ component: 'live' }) });
+  const listenSql = env.DATABASE_DIRECT_URL
+    ? postgres(env.DATABASE_DIRECT_URL, { max: 1, idle_timeout: 0, connect_timeout: 5, onnotice: () => {}, connection: { application_name: `${opts.applicationName ?? 'myinventory'}-listen` } })
+    : database.sql;
+  const live = createLiveBus({ redisUrl: env.REDIS_URL, sql: listenSql, channelPrefix: env.REDIS_KEY_PREFIX, logger: logger.child({ component: 'live' }) });
   const queues = createQueueBackend({ redisUrl: env.REDIS_URL, databaseUrl: opts.databaseUrl, logger: logger.child({ component: 'queues' }), postgresPoolMax: env.QUEUE_PG_POOL_MAX, redisPrefix: `${env.REDIS_KEY_PREFIX}bull`,
     lockDurationMs: env.WORKER_LOCK_DURATION_MS,
   });
@@ -131,6 +140,7 @@ export function createServices(
     queues,
     db: database.db,
     sql: database.sql,
+    listenSql,
     redis,
     cache,
     rateLimiter,
@@ -175,7 +185,7 @@ export function createServices(
       await figures.stop();
       await queues.close();
       await live.close();
-      await Promise.allSettled([database.close(), redis.close()]);
+      await Promise.allSettled([database.close(), redis.close(), listenSql === database.sql ? undefined : listenSql.end({ timeout: 5 })]);
     },
   };
   return services;

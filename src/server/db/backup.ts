@@ -153,8 +153,13 @@ export async function restoreDatabase(opts: { url: string; file: string; tools: 
   // psql commits when its input ends: it ends only after the whole backup was written; a pg_restore that failed
   // part way kills psql instead, and the server rolls its transaction back.
   restore.once('close', (code) => (code === 0 ? psql.stdin.end() : psql.kill('SIGKILL')));
+  // psql stopped first (an error, ON_ERROR_STOP): pg_restore would block on a full pipe nobody reads.
+  psql.once('close', (code) => {
+    if (code !== 0 && restore.exitCode === null) restore.kill('SIGKILL');
+  });
   const [restoreCode, psqlCode] = await exits;
+  if (psqlCode !== 0 && psqlErr()) throw new Error(`The restore failed, nothing was changed (psql exit ${psqlCode}): ${psqlErr()}`);
   if (restoreCode !== 0) throw new Error(`pg_restore failed (exit ${restoreCode}), nothing was changed: ${restoreErr()}`);
-  if (psqlCode !== 0) throw new Error(`The restore failed, nothing was changed (psql exit ${psqlCode}): ${psqlErr()}`);
+  if (psqlCode !== 0) throw new Error(`The restore failed, nothing was changed (psql exit ${psqlCode})`);
   return { dumpedFrom: info.dumpedFrom, serverMajor: server };
 }

@@ -250,6 +250,13 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         });
       });
     },
+    /**
+     * The first step of a shutdown behind a load balancer: readiness fails (503) and every answer closes its
+     * connection, while requests are still served; after a few health checks the balancer has stopped sending any.
+     */
+    beginDrain() {
+      draining = true;
+    },
     /** Stop accepting, let in-flight requests finish (bounded), then drop what is left. */
     async shutdown(timeoutMs: number): Promise<{ forced: boolean }> {
       draining = true;

@@ -48,9 +48,15 @@ export async function findUnsentNotificationsOfEvent(db: Executor, eventId: numb
     .where(and(eq(notifications.sourceEventId, String(eventId)), inArray(notifications.pushStatus, ['queued', 'sending'])));
 }
 
-/** A push not to be sent (push switched off for the org): the notification stays in the bell, `none`. */
+/**
+ * A push not to be sent (push switched off for the org): the notification stays in the bell, `none` — whether it was
+ * queued, being retried (`sending`) or retried from the dead-letter queue (`failed`). A sent one stays sent.
+ */
 export async function keepInBellOnly(db: Executor, notificationId: string): Promise<void> {
-  await db.update(notifications).set({ pushStatus: 'none' }).where(and(eq(notifications.id, notificationId), eq(notifications.pushStatus, 'queued')));
+  await db
+    .update(notifications)
+    .set({ pushStatus: 'none' })
+    .where(and(eq(notifications.id, notificationId), inArray(notifications.pushStatus, ['queued', 'sending', 'failed'])));
 }
 
 /** A push that dead-lettered: it failed for good (the dead-letter queue has the job, for a retry). */

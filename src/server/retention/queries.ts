@@ -3,9 +3,9 @@ import type { Database } from '../db/client';
 
 /**
  * One bounded batch of each table's deletions. Each runs in its own short transaction (the caller's), takes at most
- * `limit` rows, never waits on a row someone holds (SKIP LOCKED: a writer or the relay keeps its rows, the next round
- * takes them), and returns how many rows went and where the next batch of the round starts, so a round walks each
- * table once instead of rescanning the rows it keeps.
+ * `limit` rows, skips the rows of events and notifications someone holds (SKIP LOCKED: a writer or the relay keeps
+ * its rows, a later round takes them), and returns how many rows went and where the next batch starts (`next`:
+ * null when the walk reached rows too young), so the walk goes on from there instead of rescanning what it keeps.
  */
 export type Batch = { deleted: number; next: number | null };
 
@@ -27,7 +27,7 @@ export async function deleteOldEvents(tx: Executor, opts: { cutoff: Date; after:
       where w.created_at < ${opts.cutoff.toISOString()}::timestamptz
         and w.processed_at is not null
         and exists (select 1 from event_log n where n.aggregate_type = w.aggregate_type and n.aggregate_id = w.aggregate_id and n.aggregate_seq > w.aggregate_seq)
-        and not exists (select 1 from dead_letter_queue d where d.source_queue = 'domain-events' and d.original_id = 'event-' || w.id)
+        and not exists (select 1 from dead_letter_queue d where d.source_queue = 'domain-events' and d.payload->>'eventId' = w.id::text)
       for update of e skip locked
     ), marks as (
       delete from processed_events p using doomed d where p.consumer = any(string_to_array(${opts.consumers.join(',')}, ',')) and p.event_id = d.id

@@ -70,7 +70,8 @@ describe('retention', () => {
     const c1 = await event(c, 1, 31);
     const c2 = await event(c, 2, 29); // within the 30 days
     const c3 = await event(c, 3, 0);
-    await services.db.insert(deadLetterQueue).values({ orgId: org.org.id, sourceQueue: 'domain-events', originalId: `event-${b2}`, jobName: 'deliver', payload: { eventId: b2, orgId: org.org.id } });
+    // A replay's job that failed (its own job id): the event it names is kept all the same.
+    await services.db.insert(deadLetterQueue).values({ orgId: org.org.id, sourceQueue: 'domain-events', originalId: `replay-analytics-${b2}-1`, jobName: 'replay', payload: { eventId: b2, orgId: org.org.id } });
     const all = [a1, a2, a3, b1, b2, b3, c1, c2, c3];
 
     const done = await round();
@@ -79,10 +80,27 @@ describe('retention', () => {
     expect(await eventsLeft(all)).toEqual([a3, b1, b2, b3, c2, c3]);
     expect(await marksLeft(all)).toEqual([a3, b2, b3, c2, c3]);
     // Dead letters are never deleted.
-    expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.originalId, `event-${b2}`))).toBe(1);
+    expect(await services.db.$count(deadLetterQueue, eq(deadLetterQueue.originalId, `replay-analytics-${b2}-1`))).toBe(1);
     // A second round finds nothing more of these.
     await round();
     expect(await eventsLeft(all)).toEqual([a3, b1, b2, b3, c2, c3]);
+  });
+
+  it('goes on from where the last round left its walk; a walk from the first row finds what became deletable since', async () => {
+    const id = randomUUID();
+    const first = await event(id, 1, 50, false); // not processed yet: kept, and passed by the walk
+    await event(id, 2, 1);
+    const done = await round({ batch: 100 }); // (this file's rows are not in time order: one batch walks them all)
+    expect(done.cursors.events).toBeGreaterThanOrEqual(first);
+    // Processed at last; and a newer old event arrives after the walk's position.
+    await services.db.update(eventLog).set({ processedAt: ago(40) }).where(eq(eventLog.id, first));
+    const other = randomUUID();
+    const late = await event(other, 1, 45);
+    await event(other, 2, 0);
+    await runRetention(services, { ...policy, batch: 100 }, { consumers: consumerNames, pauseMs: 0, cursors: done.cursors });
+    expect(await eventsLeft([first, late])).toEqual([first]); // the walk went on from its position
+    await round({ batch: 100 }); // from the first row (the job does this once a day)
+    expect(await eventsLeft([first])).toEqual([]);
   });
 
   it('deletes audit rows after two years, notifications after 90 days unless their push is still due, and keeps the rest', async () => {

@@ -132,7 +132,7 @@ export async function startWorkers(
     void worker.run();
     return worker;
   });
-  const relay = startOutboxRelay({ db: services.db, sql: services.sql, queue: queues.queue(queueNames.domainEvents), logger, wanted: eventDelivery.hasConsumer });
+  const relay = startOutboxRelay({ db: services.db, sql: services.listenSql, queue: queues.queue(queueNames.domainEvents), logger, wanted: eventDelivery.hasConsumer });
   const redelivery = startRedeliverySweep({
     db: services.db,
     domainEvents: queues.queue(queueNames.domainEvents),

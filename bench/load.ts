@@ -1,0 +1,308 @@
+/**
+ * `npm run bench:load` (issue 22; the seed's Part 7): 500 simulated people over HTTP with the seed's roles, against
+ * one app instance and against the two-instance layout (docs/deploy.md: HAProxy, PgBouncer, one Redis; the same
+ * processes and config as e2e/cluster.spec.ts), each for BENCH_LOAD_SECONDS after a warm-up:
+ *   clerks   scan lookups (products.byEan), count (inventory.sync of 1-5 scans), make purchase requests, list theirs;
+ *   buyers   read their inbox, decide lines (decideItems), search the catalogue;
+ *   managers keep the dashboard's live stream open (a change: the summary again), read count progress and requests;
+ *   admins   their users, stores and audit pages.
+ * Think time between actions: exponential, 3 s mean (a clerk's scans 1.5 s). Scale 1 dataset (50 stores, 500
+ * people, 10,000 products); each person calls with an API token of their own. Measured per procedure p50/p95/p99,
+ * errors, timeouts (10 s), the app processes' CPU per request (from /proc), and every acknowledged write (requests,
+ * scans) present exactly once afterwards. Writes bench/results/load.json. Needs `npm run build` first.
+ * Targets: every procedure p99 < 500 ms and p50 < 100 ms at 500 users, errors < 0.5 %, 0 timeouts.
+ */
+import { fork } from 'node:child_process';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { setPriority } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import postgres from 'postgres';
+import { newApiToken, sha256 } from '~/server/auth/secrets';
+import { runMigrations } from '~/server/db/migrate';
+import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
+import { startCluster } from '../tests/helpers/cluster';
+import { cpuMsOf } from './lib/proc';
+import { percentile, round } from './lib/stats';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const USERS = num('BENCH_LOAD_USERS', 500);
+const SECONDS = num('BENCH_LOAD_SECONDS', 180);
+const WARMUP_SECONDS = num('BENCH_LOAD_WARMUP_SECONDS', 20);
+const TIMEOUT_MS = 10_000;
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+type Role = 'clerk' | 'buyer' | 'manager' | 'admin';
+type Person = { role: Role; token: string; userId: string; storeIds: string[]; sessionId?: string };
+type Setup = { url: string; people: Person[]; eans: string[]; productIds: string[]; seconds: number; warmupSeconds: number };
+type Sample = { procedure: string; ms: number; ok: boolean; timeout: boolean; status: number };
+type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The people (a child process at nice 10: on a 2-core box the load must not take the server's CPU).
+
+async function people(setup: Setup): Promise<LoadResult> {
+  setPriority(10);
+  const samples: Sample[] = [];
+  const requests: string[] = [];
+  const scans: string[] = [];
+  const started = performance.now();
+  const end = started + (setup.warmupSeconds + setup.seconds) * 1000;
+  const measuring = () => performance.now() - started >= setup.warmupSeconds * 1000;
+  const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
+  const think = (meanMs: number) => new Promise((r) => setTimeout(r, Math.min(-Math.log(1 - Math.random()) * meanMs, meanMs * 5)));
+
+  async function call<T>(person: Person, procedure: string, input: unknown, method: 'GET' | 'POST'): Promise<T | null> {
+    const json = JSON.stringify({ json: input });
+    const url = method === 'GET' ? `${setup.url}/api/trpc/${procedure}?input=${encodeURIComponent(json)}` : `${setup.url}/api/trpc/${procedure}`;
+    const begun = performance.now();
+    const record = measuring();
+    try {
+      const res = await fetch(url, {
+        method,
+        headers: { authorization: `Bearer ${person.token}`, 'content-type': 'application/json', 'accept-encoding': 'gzip, br' },
+        body: method === 'POST' ? json : undefined,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      const text = await res.text();
+      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: res.ok, timeout: false, status: res.status });
+      return res.ok ? ((JSON.parse(text) as { result: { data: { json: T } } }).result.data.json) : null;
+    } catch (error) {
+      const timeout = (error as Error).name === 'TimeoutError';
+      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: false, timeout, status: 0 });
+      return null;
+    }
+  }
+
+  let streamsOpen = 0;
+  let liveEvents = 0;
+  const clerk = async (p: Person) => {
+    const deviceSecret = randomBytes(32).toString('base64url');
+    const deviceId = `tab-${createHash('sha256').update(deviceSecret).digest().subarray(0, 12).toString('base64url')}`;
+    let seq = 0;
+    while (performance.now() < end) {
+      await think(1500);
+      const roll = Math.random();
+      if (roll < 0.5) await call(p, 'products.byEan', { ean: pick(setup.eans) }, 'GET');
+      else if (roll < 0.75 && p.sessionId) {
+        const entries = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => ({ id: randomUUID(), ean: pick(setup.eans), quantity: 1 + Math.floor(Math.random() * 4), zone: 'A', countedAt: new Date().toISOString(), seq: ++seq }));
+        const done = await call(p, 'inventory.sync', { sessionId: p.sessionId, deviceId, deviceSecret, pendingCount: 0, entries }, 'POST');
+        if (done) scans.push(...entries.map((e) => e.id));
+      } else if (roll < 0.85) {
+        const id = randomUUID();
+        const items = Array.from({ length: 1 + Math.floor(Math.random() * 3) }, () => ({ productId: pick(setup.productIds), quantity: 1 + Math.floor(Math.random() * 10) }));
+        const unique = [...new Map(items.map((i) => [i.productId, i])).values()];
+        if (await call(p, 'purchaseRequests.create', { id, storeId: p.storeIds[0], items: unique, submit: true }, 'POST')) requests.push(id);
+      } else await call(p, 'purchaseRequests.list', { limit: 20, mine: true }, 'GET');
+    }
+  };
+  const buyer = async (p: Person) => {
+    while (performance.now() < end) {
+      await think(3000);
+      const roll = Math.random();
+      if (roll < 0.4) await call(p, 'purchaseRequests.inbox', { limit: 25 }, 'GET');
+      else if (roll < 0.7) {
+        const inbox = await call<{ items: { itemId?: string; id?: string }[] }>(p, 'purchaseRequests.inbox', { limit: 5 }, 'GET');
+        const ids = (inbox?.items ?? []).map((i) => i.itemId ?? i.id).filter((id): id is string => Boolean(id)).slice(0, 3);
+        if (ids.length > 0) await call(p, 'purchaseRequests.decideItems', { decisions: ids.map((itemId) => ({ itemId, decision: Math.random() < 0.8 ? 'approve' : 'reject' })) }, 'POST');
+      } else await call(p, 'products.list', { limit: 25, search: pick(['leite', 'arroz', 'café', 'sabão', 'biscoito']) }, 'GET');
+    }
+  };
+  const manager = async (p: Person) => {
+    const storeId = p.storeIds[0] ?? null;
+    // The live stream, open all along: each event (coalesced, as the screen does) is the summary again.
+    const stream = new AbortController();
+    let pending: NodeJS.Timeout | null = null;
+    void (async () => {
+      try {
+        const res = await fetch(`${setup.url}/api/trpc/dashboard.live?input=${encodeURIComponent(JSON.stringify({ json: { storeId } }))}`, { headers: { authorization: `Bearer ${p.token}`, accept: 'text/event-stream' }, signal: stream.signal });
+        if (!res.ok || !res.body) return;
+        streamsOpen++;
+        const reader = res.body.getReader();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          if (new TextDecoder().decode(value).includes('"kind"')) {
+            liveEvents++;
+            pending ??= setTimeout(() => {
+              pending = null;
+              void call(p, 'dashboard.summary', { storeId }, 'GET');
+            }, 200);
+          }
+        }
+      } catch {
+        // aborted at the end
+      }
+    })();
+    await call(p, 'dashboard.summary', { storeId }, 'GET');
+    while (performance.now() < end) {
+      await think(4000);
+      const roll = Math.random();
+      if (roll < 0.4 && p.sessionId) await call(p, 'inventory.progress', { sessionId: p.sessionId }, 'GET');
+      else if (roll < 0.8) await call(p, 'purchaseRequests.list', { limit: 20, storeId }, 'GET');
+      else await call(p, 'dashboard.summary', { storeId }, 'GET');
+    }
+    stream.abort();
+    if (pending) clearTimeout(pending);
+  };
+  const admin = async (p: Person) => {
+    while (performance.now() < end) {
+      await think(5000);
+      const roll = Math.random();
+      if (roll < 0.4) await call(p, 'admin.users.list', { limit: 25 }, 'GET');
+      else if (roll < 0.7) await call(p, 'admin.stores.list', { limit: 25 }, 'GET');
+      else await call(p, 'admin.audit.list', { limit: 25 }, 'GET');
+    }
+  };
+  const runs = { clerk, buyer, manager, admin };
+  // Arrive over the first 10 s, not all in the same millisecond.
+  await Promise.all(setup.people.map(async (p, i) => {
+    await new Promise((r) => setTimeout(r, (i / setup.people.length) * 10_000));
+    await runs[p.role](p);
+  }));
+  return { samples, requests, scans, streamsOpen, liveEvents };
+}
+
+if (process.env.BENCH_LOAD_ROLE === 'people') {
+  process.once('message', (setup: Setup) => {
+    void people(setup).then((result) => process.send!(result, () => process.exit(0)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The layouts.
+
+async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> {
+  const instances = name === 'one' ? 1 : 2;
+  let people: Person[] = [];
+  let eans: string[] = [];
+  let productIds: string[] = [];
+  log(`${name} instance(s): preparing the scale-1 dataset…`);
+  const cluster = await startCluster({
+    apps: instances,
+    workers: instances,
+    env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANON_PER_MINUTE: '1000000', DATABASE_POOL_MAX: '20', LOG_LEVEL: 'warn' },
+    prepare: async (url) => {
+      await runMigrations(url);
+      const sql = postgres(url, { max: 4, onnotice: () => {} });
+      try {
+        const seeded = await seedScale(sql, { scale: 1 });
+        await sql`refresh materialized view mv_buyer_approval_stats`;
+        const users = await sql<{ id: string; role: Role; stores: string[] }[]>`
+          select u.id, u.role::text as role, coalesce(array_agg(m.store_id order by m.store_id) filter (where m.store_id is not null), '{}') as stores
+          from users u join organizations o on o.id = u.org_id left join store_memberships m on m.user_id = u.id
+          where o.slug = ${SCALE_ORG_SLUG} and u.active group by u.id order by u.role, u.email limit ${USERS}`;
+        people = [];
+        for (const u of users) {
+          const { token, prefix } = newApiToken();
+          await sql`insert into api_tokens (org_id, user_id, created_by, name, prefix, token_hash) values (${seeded.orgId}, ${u.id}, ${u.id}, 'bench-load', ${prefix}, ${sha256(token)})`;
+          people.push({ role: u.role, token, userId: u.id, storeIds: u.stores });
+        }
+        eans = (await sql<{ ean: string }[]>`select ean from products where org_id = ${seeded.orgId} and active order by random() limit 2000`).map((r) => r.ean);
+        productIds = (await sql<{ id: string }[]>`select id from products where org_id = ${seeded.orgId} and active order by random() limit 500`).map((r) => r.id);
+      } finally {
+        await sql.end();
+      }
+    },
+  });
+  try {
+    // A count open in every store, its clerks assigned (the counting side of the load).
+    const managers = people.filter((p) => p.role === 'manager');
+    const sessionOf = new Map<string, string>();
+    for (const m of managers) {
+      for (const storeId of m.storeIds) {
+        if (sessionOf.has(storeId)) continue;
+        const clerks = people.filter((p) => p.role === 'clerk' && p.storeIds.includes(storeId));
+        const res = await fetch(`${cluster.url}/api/trpc/inventory.open`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${m.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ json: { storeId, assignments: clerks.map((c) => ({ userId: c.userId, zone: 'A' })) } }),
+        });
+        const body = (await res.json()) as { result?: { data: { json: { id: string } } } };
+        if (body.result) sessionOf.set(storeId, body.result.data.json.id);
+      }
+    }
+    for (const p of people) if (p.role === 'clerk' || p.role === 'manager') p.sessionId = p.storeIds.map((s) => sessionOf.get(s)).find(Boolean);
+    log(`${name}: ${people.length} people (${['clerk', 'buyer', 'manager', 'admin'].map((r) => `${people.filter((p) => p.role === r).length} ${r}s`).join(', ')}), ${sessionOf.size} counts open; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s…`);
+
+    const pids = cluster.pids();
+    const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_LOAD_ROLE: 'people' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.send({ url: cluster.url, people, eans, productIds, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS } satisfies Setup);
+    await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+    const cpuBefore = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const measuredFrom = performance.now();
+    const [result] = (await once(child, 'message')) as [LoadResult];
+    const cpuAfter = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const wall = (performance.now() - measuredFrom) / 1000;
+    const appCpuMs = pids.apps.reduce((sum, _, i) => sum + cpuAfter[i]! - cpuBefore[i]!, 0);
+    const workerCpuMs = pids.workers.reduce((sum, _, i) => sum + cpuAfter[pids.apps.length + i]! - cpuBefore[pids.apps.length + i]!, 0);
+
+    // Every acknowledged write, once.
+    const sql = postgres(cluster.directUrl, { max: 1, onnotice: () => {} });
+    const [requests] = await sql<{ n: number }[]>`select count(*)::int as n from purchase_requests where id = any(${result.requests})`;
+    const [scans] = await sql<{ n: number }[]>`select count(*)::int as n from count_entries where id = any(${result.scans})`;
+    await sql.end();
+
+    const byProcedure: Record<string, unknown> = {};
+    for (const procedure of [...new Set(result.samples.map((s) => s.procedure))].sort()) {
+      const of = result.samples.filter((s) => s.procedure === procedure);
+      const ms = of.map((s) => s.ms);
+      byProcedure[procedure] = { count: of.length, p50Ms: percentile(ms, 50), p95Ms: percentile(ms, 95), p99Ms: percentile(ms, 99), errors: of.filter((s) => !s.ok).length, timeouts: of.filter((s) => s.timeout).length, statuses: Object.fromEntries([...new Set(of.filter((s) => !s.ok).map((s) => s.status))].map((st) => [st, of.filter((s) => !s.ok && s.status === st).length])) };
+    }
+    const total = result.samples.length;
+    const errors = result.samples.filter((s) => !s.ok).length;
+    const timeouts = result.samples.filter((s) => s.timeout).length;
+    const entries = Object.entries(byProcedure) as [string, { p50Ms: number; p99Ms: number }][];
+    return {
+      instances,
+      workers: instances,
+      people: people.length,
+      seconds: round(wall, 1),
+      requests: total,
+      requestsPerSecond: round(total / wall, 1),
+      errorRate: round(errors / Math.max(1, total), 5),
+      errors,
+      timeouts,
+      liveStreamsOpen: result.streamsOpen,
+      liveEventsHeard: result.liveEvents,
+      cpuMsPerRequest: { apps: round(appCpuMs / Math.max(1, total), 2), workers: round(workerCpuMs / Math.max(1, total), 2) },
+      writes: { requests: { acknowledged: result.requests.length, present: requests!.n }, scans: { acknowledged: result.scans.length, present: scans!.n } },
+      targetsMet: {
+        p99Under500: entries.every(([, v]) => v.p99Ms < 500),
+        p50Under100: entries.every(([, v]) => v.p50Ms < 100),
+        errorsUnderHalfPercent: errors / Math.max(1, total) < 0.005,
+        noTimeouts: timeouts === 0,
+        writesOnce: requests!.n === result.requests.length && scans!.n === result.scans.length,
+      },
+      byProcedure,
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+async function main() {
+  const layouts: Record<string, unknown> = {};
+  for (const name of (process.env.BENCH_LOAD_LAYOUTS ?? 'one,two').split(',') as ('one' | 'two')[]) {
+    layouts[name] = await runLayout(name);
+    log(JSON.stringify({ layout: name, ...(layouts[name] as object), byProcedure: undefined }));
+  }
+  const result = {
+    generatedAt: new Date().toISOString(),
+    command: 'npm run bench:load',
+    machine: '2 cores; the people (nice 10), HAProxy, PgBouncer, the app and worker processes, PostgreSQL and Redis on the same box',
+    setup: { users: USERS, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, thinkTimeMeanMs: { clerk: 1500, buyer: 3000, manager: 4000, admin: 5000 }, timeoutMs: TIMEOUT_MS, dataset: 'scale 1 (50 stores, 500 people, 10,000 products)' },
+    targets: { p99Ms: 500, p50Ms: 100, errorRate: 0.005, timeouts: 0 },
+    layouts,
+  };
+  await mkdir('bench/results', { recursive: true });
+  await writeFile('bench/results/load.json', `${JSON.stringify(result, null, 2)}\n`);
+}
+
+if (process.env.BENCH_LOAD_ROLE !== 'people') {
+  main().catch((error: unknown) => {
+    log((error as Error).stack ?? String(error));
+    process.exit(1);
+  });
+}
