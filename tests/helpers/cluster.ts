@@ -161,6 +161,7 @@ export async function startCluster(
     WORKER_PROCESSES: String(workerCount),
     DATABASE_MAX_CONNECTIONS: '400',
     WORKER_NICE: '0',
+    TRUST_PROXY: 'true',
     ...opts.env,
   };
   const appProcesses = ports.map((port, i) =>

@@ -94,7 +94,7 @@ function FlagCard({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet: (st
 
 /** A store may differ from its org on this flag: each store's choice, and a way to set one. */
 function StoreChoices({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet: (storeId: string | null, enabled: boolean | null) => void }) {
-  const stores = api.admin.stores.list.useQuery({ limit: 100, active: null });
+  const stores = api.admin.stores.list.useQuery({ limit: 200, active: null });
   const [storeId, setStoreId] = useState('');
   const items = stores.data?.items ?? [];
   const choiceOf = (id: string) => flag.stores.find((s) => s.storeId === id);

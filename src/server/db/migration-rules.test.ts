@@ -20,6 +20,9 @@ describe('migrations expand before they contract', () => {
       'ALTER TABLE "products" ALTER COLUMN "brand" SET NOT NULL;',
       'ALTER TABLE "products" ADD COLUMN "maker" text NOT NULL;',
       'DROP TABLE "old_things";',
+      'ALTER TABLE "products" ALTER COLUMN "unit" DROP DEFAULT;',
+      'ALTER TABLE "products" ADD CONSTRAINT "products_price_positive" CHECK (price > 0);',
+      'DROP TRIGGER "store_stock_copy" ON "products";',
     ];
     for (const statement of breaking) expect(breakingStatements('x.sql', statement), statement).toHaveLength(1);
     const expanding = [
@@ -29,6 +32,8 @@ describe('migrations expand before they contract', () => {
       'CREATE TABLE "feature_flags" ("org_id" uuid NOT NULL);',
       '-- contract: nothing reads brand since 0030\nALTER TABLE "products" DROP COLUMN "brand";',
     ];
+    // Constraints on a table the same migration creates break no release.
+    expect(breakingStatements('x.sql', 'CREATE TABLE "flags" ("id" uuid);\n--> statement-breakpoint\nALTER TABLE "flags" ADD CONSTRAINT "flags_fk" FOREIGN KEY ("id") REFERENCES "orgs"("id");')).toEqual([]);
     for (const statement of expanding) expect(breakingStatements('x.sql', statement), statement).toEqual([]);
   });
 });
