@@ -19,6 +19,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import superjson from 'superjson';
 import { newApiToken, sha256 } from '~/server/auth/secrets';
 import { runMigrations } from '~/server/db/migrate';
 import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
@@ -54,7 +55,8 @@ async function people(setup: Setup): Promise<LoadResult> {
   const think = (meanMs: number) => new Promise((r) => setTimeout(r, Math.min(-Math.log(1 - Math.random()) * meanMs, meanMs * 5)));
 
   async function call<T>(person: Person, procedure: string, input: unknown, method: 'GET' | 'POST'): Promise<T | null> {
-    const json = JSON.stringify({ json: input });
+    // As the typed client sends it: superjson (dates and the like keep their type).
+    const json = JSON.stringify(superjson.serialize(input));
     const url = method === 'GET' ? `${setup.url}/api/trpc/${procedure}?input=${encodeURIComponent(json)}` : `${setup.url}/api/trpc/${procedure}`;
     const begun = performance.now();
     const record = measuring();
@@ -86,7 +88,7 @@ async function people(setup: Setup): Promise<LoadResult> {
       const roll = Math.random();
       if (roll < 0.5) await call(p, 'products.byEan', { ean: pick(setup.eans) }, 'GET');
       else if (roll < 0.75 && p.sessionId) {
-        const entries = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => ({ id: randomUUID(), ean: pick(setup.eans), quantity: 1 + Math.floor(Math.random() * 4), zone: 'A', countedAt: new Date().toISOString(), seq: ++seq }));
+        const entries = Array.from({ length: 1 + Math.floor(Math.random() * 5) }, () => ({ id: randomUUID(), ean: pick(setup.eans), quantity: 1 + Math.floor(Math.random() * 4), zone: 'A', countedAt: new Date(), seq: ++seq }));
         const done = await call(p, 'inventory.sync', { sessionId: p.sessionId, deviceId, deviceSecret, pendingCount: 0, entries }, 'POST');
         if (done) scans.push(...entries.map((e) => e.id));
       } else if (roll < 0.85) {

@@ -188,7 +188,7 @@ test('a rolling restart under steady load fails no request', async () => {
     await new Promise((r) => setTimeout(r, 1000));
     await app.start();
     await cluster.waitReady(i);
-    await new Promise((r) => setTimeout(r, 2000)); // HAProxy sees it up (rise 2 × 500 ms) before the next one stops
+    await new Promise((r) => setTimeout(r, 3000)); // HAProxy sees it up (rise 2 × 1 s) before the next one stops
   }
   running = false;
   await load;

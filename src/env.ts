@@ -273,7 +273,7 @@ export const envSchema = z.object({
   /**
    * Behind a load balancer: how long a stopping instance keeps serving while its readiness (/api/health/ready)
    * fails, before it stops accepting — longer than the balancer takes to mark it down (ops/cluster/haproxy.cfg:
-   * 2 failed checks 500 ms apart). 0: stop accepting at once.
+   * 3 failed checks 1 s apart). 0: stop accepting at once.
    */
   SHUTDOWN_DRAIN_DELAY_MS: int(0, 0, 120_000),
   /**

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import type { PoolUsage } from './db/pool-usage';
 import path from 'node:path';
 import { createIntegrations } from './integrations/registry';
 import type { Integrations } from './integrations/resilience';
@@ -58,7 +59,7 @@ export type Services = {
   /** This process's Prometheus registry and instruments. */
   metrics: Metrics;
   /** The database pool's demand (connections in use, work waiting for one), for the metrics. */
-  poolUsage: () => { max: number; inUse: number; waiting: number };
+  poolUsage: () => PoolUsage;
   /** The cluster's per-minute figures (latency, errors, cache hits), shared through Redis or PostgreSQL. */
   figures: FigureRecorder;
   close(): Promise<void>;

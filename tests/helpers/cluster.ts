@@ -171,7 +171,7 @@ export async function startCluster(
         // node itself (not tsx's wrapper): its pid is the server's, for CPU accounting and signals.
         spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
           stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...common, PORT: String(port), HOST: '127.0.0.1', DEMO_SEED: opts.prepare ? 'false' : 'true', WORKERS_IN_PROCESS: 'false', SHUTDOWN_DRAIN_DELAY_MS: '2500', INSTANCE_NAME: `app${i + 1}` },
+          env: { ...common, PORT: String(port), HOST: '127.0.0.1', DEMO_SEED: opts.prepare ? 'false' : 'true', WORKERS_IN_PROCESS: 'false', SHUTDOWN_DRAIN_DELAY_MS: '4500', INSTANCE_NAME: `app${i + 1}` },
         }),
       () => httpOk(`http://127.0.0.1:${port}/api/health/ready`),
     ),

@@ -1,6 +1,7 @@
 import type { Sql } from 'postgres';
 
-export type PoolUsage = { max: number; inUse: number; waiting: number };
+/** `lastAnsweredAt`: when the database last answered a statement of this pool (epoch ms; 0: never). */
+export type PoolUsage = { max: number; inUse: number; waiting: number; lastAnsweredAt: number };
 
 /**
  * postgres.js keeps its pool's state to itself, so demand is counted at our one seam: statements drizzle sent and
@@ -11,6 +12,7 @@ export type PoolUsage = { max: number; inUse: number; waiting: number };
 export function trackPoolUsage(sql: Sql, max: number): { sql: Sql; usage: () => PoolUsage } {
   let statements = 0;
   let transactions = 0;
+  let lastAnsweredAt = 0;
   const tracked = new Proxy(sql, {
     get(target, property, receiver) {
       if (property === 'unsafe') {
@@ -28,7 +30,7 @@ export function trackPoolUsage(sql: Sql, max: number): { sql: Sql; usage: () => 
             counted = true;
             return handler(q);
           };
-          query.resolve = (x) => (done(), resolve(x));
+          query.resolve = (x) => ((lastAnsweredAt = Date.now()), done(), resolve(x));
           query.reject = (x) => (done(), reject(x));
           return query;
         };
@@ -46,7 +48,7 @@ export function trackPoolUsage(sql: Sql, max: number): { sql: Sql; usage: () => 
     sql: tracked,
     usage: () => {
       const demand = statements + transactions;
-      return { max, inUse: Math.min(demand, max), waiting: Math.max(0, demand - max) };
+      return { max, inUse: Math.min(demand, max), waiting: Math.max(0, demand - max), lastAnsweredAt };
     },
   };
 }

@@ -188,4 +188,20 @@ describe('health', () => {
       await noDatabase.close();
     }
   });
+
+  it('is ready while every connection of the pool is at work and the database answers: busy is not down', async () => {
+    const busy = createServices({ ...services.env, DATABASE_POOL_MAX: 2 }, { logger: services.logger, databaseUrl: services.env.DATABASE_URL! });
+    try {
+      await busy.db.execute(sql`select 1`); // an answer, just now
+      const sleeping = [busy.db.execute(sql`select pg_sleep(3)`).then(() => {}), busy.db.execute(sql`select pg_sleep(3)`).then(() => {})];
+      await new Promise((r) => setTimeout(r, 100));
+      expect(busy.poolUsage().inUse).toBe(2);
+      const started = performance.now();
+      expect(await checkReady(busy, false)).toEqual({ ready: true });
+      expect(performance.now() - started).toBeLessThan(500); // not queued behind the two sleeps
+      await Promise.all(sleeping);
+    } finally {
+      await busy.close();
+    }
+  });
 });

@@ -109,9 +109,19 @@ export async function checkHealth(services: Pick<Services, 'db' | 'redis' | 'env
   };
 }
 
-/** For a load balancer: ready to take requests (the database answers and this instance is not shutting down). */
-export async function checkReady(services: Pick<Services, 'db'>, draining: boolean): Promise<{ ready: boolean; reason?: string }> {
+/** How recent an answer from the database proves it answers, when the pool is too busy to ask it now. */
+const ANSWERED_RECENTLY_MS = 2000;
+
+/**
+ * For a load balancer: ready to take requests (the database answers and this instance is not shutting down). Busy
+ * is not down: with every connection of the pool at work and the database answering them, the check does not queue
+ * a `select 1` behind them (it would time out, the balancer would take a working instance out, the others would get
+ * its load, and under a peak every instance would go down in turn).
+ */
+export async function checkReady(services: Pick<Services, 'db' | 'poolUsage'>, draining: boolean): Promise<{ ready: boolean; reason?: string }> {
   if (draining) return { ready: false, reason: 'shutting down' };
+  const pool = services.poolUsage();
+  if (pool.inUse >= pool.max && Date.now() - pool.lastAnsweredAt < ANSWERED_RECENTLY_MS) return { ready: true };
   const database = await timedDatabaseCheck(() => services.db.execute(sql`select 1`));
   return database.status === 'up' ? { ready: true } : { ready: false, reason: `database ${database.error ?? 'down'}` };
 }
