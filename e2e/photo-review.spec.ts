@@ -34,7 +34,9 @@ test('a buyer approves one photo and replaces another with a photo from the devi
   await expect(approveCard).toContainText('A análise automática não teve certeza');
   await expect(approveCard).toContainText('Nota 35%');
   await expect(approveCard).toContainText('A embalagem da foto parece ser de outro produto');
-  // The candidate photo is really served (a decoded image, not a broken one).
+  // The candidate photo is really served (a decoded image, not a broken one). It loads lazily: bring it on screen
+  // as a person would (the queue holds other runs' products too, and this card can sit below the fold).
+  await approveCard.getByRole('img').scrollIntoViewIfNeeded();
   await expect.poll(() => approveCard.getByRole('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 
   await approveCard.getByRole('button', { name: 'Aprovar foto' }).click();
