@@ -63,7 +63,7 @@ export default defineConfig({
     {
       name: 'desktop',
       use: { ...devices['Desktop Chrome'], viewport: { width: 1366, height: 900 }, launchOptions },
-      testIgnore: ['**/app-offline.spec.ts', '**/installable.spec.ts', '**/inventory-offline.spec.ts', '**/receiving-offline.spec.ts', '**/compliance-offline.spec.ts', '**/stock.spec.ts', '**/inventory-closed.spec.ts', '**/inventory-finalize.spec.ts', '**/inventory-camera.spec.ts', '**/inventory-pwa.spec.ts', '**/inventory-expired-login.spec.ts', '**/inventory-storage-error.spec.ts', '**/inventory-scanner.spec.ts', '**/exports.spec.ts', '**/tablet-layout.spec.ts'],
+      testIgnore: ['**/app-offline.spec.ts', '**/local-https.spec.ts', '**/inventory-offline.spec.ts', '**/receiving-offline.spec.ts', '**/compliance-offline.spec.ts', '**/stock.spec.ts', '**/inventory-closed.spec.ts', '**/inventory-finalize.spec.ts', '**/inventory-camera.spec.ts', '**/inventory-pwa.spec.ts', '**/inventory-expired-login.spec.ts', '**/inventory-storage-error.spec.ts', '**/inventory-scanner.spec.ts', '**/exports.spec.ts', '**/tablet-layout.spec.ts'],
     },
   ],
   webServer: {

@@ -255,9 +255,21 @@ export const envSchema = z.object({
   APP_INSTANCES: int(1, 1, 1000),
   WORKER_PROCESSES: int(1, 0, 1000),
   DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  /** HTTPS with a given certificate (a real domain): wins over the local authority below. */
   HTTPS_CERT_FILE: z.string().optional(),
   HTTPS_KEY_FILE: z.string().optional(),
+  /**
+   * HTTPS for a server in the store (README "HTTPS in the store"): a local certificate authority made on first start
+   * under DATA_DIR/tls signs a certificate for this machine's names and LAN addresses; tablets trust the authority
+   * once (the /instalar page). `HTTPS_SELF_SIGNED`, its earlier name, means the same.
+   */
+  HTTPS_LOCAL_CA: bool.default(false),
   HTTPS_SELF_SIGNED: bool.default(false),
+  /** More names or addresses the store's certificate must cover (comma-separated), beyond those detected. */
+  HTTPS_HOSTNAMES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
 
   /** Behind a reverse proxy: take the client IP from X-Forwarded-For (its last hop) and TLS from X-Forwarded-Proto. */
   TRUST_PROXY: bool.default(false),

@@ -7,7 +7,8 @@ import { runMigrations } from './db/migrate';
 import { resolveDatabaseUrl } from './db/resolve';
 import { startDashboardRefresher } from './dashboard/refresh';
 import { createAppServer } from './http/server';
-import { loadTls } from './http/tls';
+import { localHttpsSummary } from './tls/status';
+import { loadTls, startCertificateRenewal } from './tls/tls';
 import { logger } from './logger';
 import { createServices } from './services';
 import { startWorkers } from './runtime/workers';
@@ -82,14 +83,19 @@ async function main() {
   const tls = await loadTls(env, logger);
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);
+  // The store's own authority re-signs the server's certificate when the machine's addresses change or it nears its end.
+  const renewal = startCertificateRenewal(env, logger, (next) => app.setCertificate(next));
   const heartbeat = startHeartbeat(services, { instance: instanceName(env, 'app', port), role: 'app' });
   const watchdog = startWatchdog(services, { pushEnabled: Boolean(env.FCM_PROJECT_ID) });
   const url = env.PUBLIC_URL ?? `${app.protocol}://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;
   logger.info({ url, port, embeddedDatabase: database.embedded, redis: services.redis.kind, startupMs: Math.round(performance.now() - started) }, 'MyInventory is ready');
   process.stderr.write(`MyInventory ready on ${url}\n`);
+  const local = await localHttpsSummary(env).catch(() => null);
+  if (local?.addresses[0]) process.stderr.write(`Tablets on the store's network: open ${local.addresses[0].installUrl} once to trust this server\n`);
 
   stopStarted = async () => {
     refresher.stop();
+    renewal.stop();
     await watchdog.stop();
     if (env.SHUTDOWN_DRAIN_DELAY_MS > 0) {
       // Behind a load balancer: not ready, still serving, until its health checks have taken this instance out.

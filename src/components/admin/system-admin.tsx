@@ -6,6 +6,7 @@ import { Figure, FigureSection } from '../ui/figure-list';
 import { formatTime } from '../ui/format';
 import { PageHeader } from '../ui/page-header';
 import { IntegrationFigures } from './integration-figures';
+import { LocalHttpsSection } from './local-https';
 import { ScoringFigures } from './scoring-figures';
 import { ServiceQuality } from './service-quality';
 import { RefreshButton } from './queue-figures';
@@ -46,6 +47,7 @@ export function SystemAdmin() {
             <Figure label="Atualização ao vivo">{transportLabels[stats.data.liveTransport] ?? stats.data.liveTransport}</Figure>
           </FigureSection>
           <IntegrationFigures integrations={stats.data.integrations} />
+          <LocalHttpsSection />
           {quality.data ? (
             <ServiceQuality quality={quality.data} />
           ) : quality.isError ? (

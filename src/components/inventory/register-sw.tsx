@@ -3,6 +3,7 @@
 import { usePathname } from 'next/navigation';
 import { useEffect, useRef } from 'react';
 import { isProductionBuild } from '~/lib/browser/env';
+import { registerOfflineWorker } from '~/lib/browser/offline-worker';
 
 const KEPT = /^\/(_next\/static|api\/trpc|api\/images\/products)\//;
 
@@ -18,11 +19,8 @@ export function RegisterServiceWorker() {
   const registered = useRef<Promise<ServiceWorker | null> | null>(null);
   useEffect(() => {
     // Development builds must not cache scripts.
-    if (!isProductionBuild || !('serviceWorker' in navigator)) return;
-    registered.current ??= navigator.serviceWorker
-      .register('/sw.js', { scope: '/' })
-      .then(async () => (await navigator.serviceWorker.ready).active)
-      .catch(() => null);
+    if (!isProductionBuild) return;
+    registered.current ??= registerOfflineWorker();
     // This page, as it is now: the worker may become ready only after the person has moved on.
     const page = location.pathname;
     void registered.current.then((worker) => {

@@ -11,8 +11,10 @@ import type { ScanRecord } from '~/offline/db';
 import type { RecentScan } from '~/offline/tally';
 import { formatTime, rejectReasonLabel } from './shared';
 import { useOfflineReady } from './use-offline-ready';
+import type { OfflineWorkerProblem } from '~/lib/browser/offline-worker';
 import type { SyncState } from '~/offline/sync';
 import { formatQuantity, isAmbiguousDecimal, parseSignedDecimal, quantityInputValue } from '../ui/format';
+import { Notice } from '../ui/feedback';
 import { useKeyboardWedge } from '../ui/keyboard-wedge';
 import styles from './inventory.module.css';
 
@@ -197,23 +199,57 @@ export function RecentScans({
  */
 export function SyncStatusBar({ online, pending, lastSyncAt, phase, task }: { online: boolean; pending: number | null; lastSyncAt: string | null; phase: SyncState['phase'] | undefined; task: string }) {
   const offlineReady = useOfflineReady();
+  const blocked = offlineReady === 'insecure' || offlineReady === 'unsupported' || offlineReady === 'refused';
   return (
-    <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
-      <span className={online ? styles.online : styles.offline} data-testid="network-status">
-        {online ? 'Online' : 'Offline'}
-      </span>
-      <span>
-        Pendentes: <strong data-testid="pending-count">{pending ?? '…'}</strong>
-      </span>
-      <span>
-        Última sincronização: <strong data-testid="last-sync">{lastSyncAt ? formatTime(lastSyncAt) : 'nunca'}</strong>
-      </span>
-      <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && online ? 'Nova tentativa em breve' : ''}</span>
-      {offlineReady === 'unsupported' ? null : (
-        <span data-testid="offline-ready" data-state={offlineReady}>
-          {offlineReady === 'ready' ? `Pronto para ${task} sem rede` : online ? `Preparando para ${task} sem rede…` : 'Esta página ainda não abre sem rede'}
+    <>
+      <div className={styles.statusBar} role="status" aria-label="Situação da sincronização">
+        <span className={online ? styles.online : styles.offline} data-testid="network-status">
+          {online ? 'Online' : 'Offline'}
         </span>
-      )}
+        <span>
+          Pendentes: <strong data-testid="pending-count">{pending ?? '…'}</strong>
+        </span>
+        <span>
+          Última sincronização: <strong data-testid="last-sync">{lastSyncAt ? formatTime(lastSyncAt) : 'nunca'}</strong>
+        </span>
+        <span>{phase === 'syncing' ? 'Sincronizando…' : phase === 'waiting' && online ? 'Nova tentativa em breve' : ''}</span>
+        {offlineReady === 'development' ? null : (
+          <span data-testid="offline-ready" data-state={offlineReady}>
+            {offlineReady === 'ready'
+              ? `Pronto para ${task} sem rede`
+              : blocked
+                ? `Sem modo offline: só dá para ${task} com rede`
+                : online
+                  ? `Preparando para ${task} sem rede…`
+                  : 'Esta página ainda não abre sem rede'}
+          </span>
+        )}
+      </div>
+      {blocked ? <OfflineUnavailable reason={offlineReady} task={task} /> : null}
+    </>
+  );
+}
+
+const offlineUnavailableText: Record<OfflineWorkerProblem, string> = {
+  insecure:
+    'Este endereço não é seguro (HTTP): o navegador não deixa o MyInventory funcionar sem rede nem usar a câmera aqui. As leituras ficam guardadas neste tablet, mas a página não abre sem rede.',
+  refused:
+    'O navegador não ativou o modo offline: o certificado do servidor não é confiável neste tablet (um aviso de segurança foi ignorado para chegar aqui). As leituras ficam guardadas neste tablet, mas a página não abre sem rede.',
+  unsupported: 'Este navegador não tem modo offline (por exemplo, numa janela anônima). As leituras ficam guardadas neste tablet, mas a página não abre sem rede.',
+};
+
+/** Why this screen cannot work offline here, and where to fix it (the store's install page). */
+function OfflineUnavailable({ reason, task }: { reason: OfflineWorkerProblem; task: string }) {
+  return (
+    <div className={styles.offlineUnavailable} data-testid="offline-unavailable" data-reason={reason}>
+      <Notice tone="warning">
+        <strong>Sem modo offline neste tablet: só dá para {task} com rede.</strong> {offlineUnavailableText[reason]}{' '}
+        {reason === 'unsupported' ? (
+          'Abra o MyInventory numa janela normal do Chrome ou do Safari.'
+        ) : (
+          <a href="/instalar">Como instalar o certificado da loja neste tablet</a>
+        )}
+      </Notice>
     </div>
   );
 }

@@ -123,6 +123,8 @@ const matrix: Record<string, Access> = {
   },
   'admin.system.stats': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'admin.system.quality': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
+  // The server's own certificate authority (null without one): the machine's, no org's data.
+  'admin.system.localHttps': { roles: ['admin'], input: () => undefined, crossOrg: 'own-data' },
   'products.list': { roles: 'any-signed-in', input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'imports.errorReport': { roles: 'any-signed-in', input: (_a, x) => ({ id: x.importReportId }), crossOrg: 'not-found' },
   'products.byEan': { roles: 'any-signed-in', input: (a) => ({ ean: a.products[0]!.ean }), crossOrg: 'not-found' },

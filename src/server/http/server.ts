@@ -1,7 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { constants as zlibConstants } from 'node:zlib';
 import compression from 'compression';
 import type { AnyRouter } from '@trpc/server';
@@ -29,9 +30,12 @@ import { createUploadGate } from './upload-gate';
 import { COMPRESS_THRESHOLD_BYTES, createCachedReads } from './cached-reads';
 import { ALLOWED_METHODS, BODY_LIMIT_BYTES, methodAllowed, normalizedPath, proceduresOf, sameOriginOrScript, streamedBatch, takesUpload, UPLOAD_LIMIT_BYTES } from './request-guard';
 import { sendJson } from './respond';
+import { tlsMode, type TlsOptions } from '../tls/tls';
+import { createInstallRoute, INSTALL_PATH } from './install-route';
+import { answerPlainRequest } from './plain-door';
+import { samePort } from './same-port';
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
-export type TlsOptions = { cert: string | Buffer; key: string | Buffer };
 
 /**
  * Our own server in front of Next.js: the API and health checks go straight to tRPC's Node adapter (about
@@ -50,7 +54,9 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   };
   /** Requests refused at the door, by cause (for the operators' figures). */
   const refused = { methodNotAllowed: 0, payloadTooLarge: 0, crossSite: 0, unknownApiPath: 0, cspViolations: 0 };
-  const isSecure = (req: IncomingMessage) => Boolean(opts.tls) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
+  const encrypted = (req: IncomingMessage) => (req.socket as TLSSocket).encrypted === true;
+  const isSecure = (req: IncomingMessage) => encrypted(req) || (trustProxy && req.headers['x-forwarded-proto'] === 'https');
+  const mode = opts.tls ? tlsMode(services.env) : 'off';
   const router = opts.router ?? appRouter;
   const contextOf = (req: IncomingMessage, res: ServerResponse) =>
     createContext({
@@ -97,6 +103,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   const exportRoute = createExportRoute(services, serveFile);
   const labelsRoute = createLabelsRoute(services, serveFile);
   const imagesRoute = createImagesRoute(services, { isSecure, trustProxy });
+  const installRoute = createInstallRoute(services);
 
   let queueBoard: ReturnType<typeof createQueueBoard> | undefined;
   let inFlight = 0;
@@ -138,6 +145,8 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     const path = normalizedPath(req.url);
     const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
     try {
+      // Plain HTTP on the HTTPS port: the install page, health checks, and a way to the secure address.
+      if (opts.tls && !encrypted(req) && answerPlainRequest(req, res, { mode, path, query, requestId })) return;
       if (path.startsWith('/api/')) res.setHeader('Content-Security-Policy', apiPolicy);
       if (path.startsWith('/api/trpc/')) {
         // Every answer is somebody's data: never kept by a browser or a shared cache.
@@ -208,6 +217,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         refused.unknownApiPath++;
         return sendJson(res, 404, { error: 'Not found', requestId });
       }
+      if ((path === INSTALL_PATH || path.startsWith(`${INSTALL_PATH}/`)) && (await installRoute(req, res, path, query))) return;
       if (opts.nextHandler) {
         applyPagePolicy(req, res);
         return await opts.nextHandler(req, res);
@@ -226,18 +236,28 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     if (traced) inServerSpan(req, res, normalizedPath(req.url), () => void handle(req, res));
     else void handle(req, res);
   };
-  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : http.createServer(listener);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  const plainServer = http.createServer(listener);
+  const secureServer = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : null;
+  const servers = secureServer ? [secureServer, plainServer] : [plainServer];
   const sockets = new Set<Socket>();
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
+  for (const inner of servers) {
+    inner.keepAliveTimeout = 65_000;
+    inner.headersTimeout = 66_000;
+    inner.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+  }
+  // With TLS, plain HTTP is answered on the same port (the install page, health checks; see plain-door.ts).
+  const server: NetServer = secureServer ? samePort(secureServer, plainServer, { firstByteTimeoutMs: 66_000 }) : plainServer;
 
   return {
     server,
     protocol: opts.tls ? ('https' as const) : ('http' as const),
+    /** A new certificate for new connections (the local authority's renewal); open connections keep theirs. */
+    setCertificate(tls: TlsOptions) {
+      secureServer?.setSecureContext({ cert: tls.cert, key: tls.key });
+    },
     /** Requests refused at the door since start, by cause. */
     refused: () => ({ ...refused }),
     listen(port: number, host: string): Promise<number> {
@@ -262,7 +282,7 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const stream of streams) stream.end();
-      server.closeIdleConnections();
+      for (const inner of servers) inner.closeIdleConnections();
       const drained = inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve));
       let timer: NodeJS.Timeout | undefined;
       const forced = await Promise.race([
@@ -272,9 +292,9 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
         }),
       ]);
       clearTimeout(timer);
-      server.closeIdleConnections();
+      for (const inner of servers) inner.closeIdleConnections();
       if (forced) for (const socket of sockets) socket.destroy();
-      else server.closeAllConnections();
+      else for (const inner of servers) inner.closeAllConnections();
       await closed;
       shedder.stop();
       return { forced };

@@ -1,0 +1,112 @@
+import { X509Certificate } from 'node:crypto';
+import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { authorityFiles, certificateNames, ensureAuthority, ensureServerCertificate, reissueReason, serverFiles } from './local-ca';
+import { canonicalIp, covers, lanAddresses, machineNames, shortIp } from './names';
+
+const newDir = async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'mi-local-ca-')), 'tls');
+const lan = (address: string) => ({ eth0: [{ address, family: address.includes(':') ? ('IPv6' as const) : ('IPv4' as const), internal: false, netmask: '', mac: '', cidr: null }] }) as unknown as NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
+
+describe("the store's local certificate authority", () => {
+  it('is made once, with a key only the server user reads, and kept across restarts', async () => {
+    const dir = await newDir();
+    const first = await ensureAuthority(dir);
+    expect(first.created).toBe(true);
+    expect(await modeOf(authorityFiles(dir).key)).toBe(0o600);
+    expect(await modeOf(dir)).toBe(0o700);
+    const ca = new X509Certificate(first.cert);
+    expect(ca.ca).toBe(true);
+    expect(ca.subject).toMatch(/CN=MyInventory autoridade local/);
+    // About ten years, so a tablet trusts it once.
+    expect(new Date(ca.validTo).getTime() - Date.now()).toBeGreaterThan(9 * 365 * 86_400_000);
+
+    const again = await ensureAuthority(dir);
+    expect(again).toEqual({ key: first.key, cert: first.cert, created: false });
+  });
+
+  it('is one authority when two processes start together on one data directory', async () => {
+    const dir = await newDir();
+    const [a, b] = await Promise.all([ensureAuthority(dir), ensureAuthority(dir)]);
+    expect(a.cert).toBe(b.cert);
+    expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
+  });
+
+  it('makes a key file that became readable by others private again', async () => {
+    const dir = await newDir();
+    const authority = await ensureAuthority(dir);
+    await ensureServerCertificate(dir, authority, machineNames([], lan('192.168.0.10'), 'caixa'));
+    await chmod(authorityFiles(dir).key, 0o644);
+    await chmod(serverFiles(dir).key, 0o644);
+    await ensureServerCertificate(dir, await ensureAuthority(dir), machineNames([], lan('192.168.0.10'), 'caixa'));
+    expect(await modeOf(authorityFiles(dir).key)).toBe(0o600);
+    expect(await modeOf(serverFiles(dir).key)).toBe(0o600);
+  });
+
+  it("signs the server's certificate for the machine's names and addresses, and re-signs only what changed", async () => {
+    const dir = await newDir();
+    const authority = await ensureAuthority(dir);
+    const names = machineNames(['estoque.loja.example', '10.9.8.7'], lan('192.168.0.10'), 'caixa');
+    const first = await ensureServerCertificate(dir, authority, names);
+    expect(first.reissued).toBe('none yet');
+    const cert = new X509Certificate(first.cert);
+    const ca = new X509Certificate(authority.cert);
+    expect(cert.checkIssued(ca) && cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.ca).toBe(false);
+    // The authority is no part of what the server sends: a tablet that trusts it has it already.
+    expect(first.cert.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    expect(certificateNames(cert)).toEqual({ dns: ['caixa', 'caixa.local', 'estoque.loja.example', 'localhost'], ips: ['10.9.8.7', '192.168.0.10', '0:0:0:0:0:0:0:1', '127.0.0.1'] });
+    // Apple's devices refuse a server certificate valid for more than 398 days.
+    expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(398 * 86_400_000);
+
+    // A restart on the same network: nothing new.
+    const same = await ensureServerCertificate(dir, authority, names);
+    expect(same.reissued).toBeNull();
+    expect(same.cert).toBe(first.cert);
+
+    // The machine got a new address: a new server certificate, from the same authority, and the authority untouched.
+    const moved = machineNames(['estoque.loja.example', '10.9.8.7'], lan('192.168.1.23'), 'caixa');
+    const reissued = await ensureServerCertificate(dir, authority, moved);
+    expect(reissued.reissued).toBe('new names: 192.168.1.23');
+    expect(reissued.key).not.toBe(first.key);
+    const next = new X509Certificate(reissued.cert);
+    expect(next.checkIssued(ca) && next.verify(ca.publicKey)).toBe(true);
+    expect(covers(certificateNames(next), '192.168.1.23')).toBe(true);
+    expect(await readFile(authorityFiles(dir).cert, 'utf8')).toBe(authority.cert);
+    expect(await readFile(serverFiles(dir).cert, 'utf8')).toBe(reissued.cert);
+  });
+
+  it('re-signs a server certificate near its end, or one another authority signed', async () => {
+    const dir = await newDir();
+    const authority = await ensureAuthority(dir);
+    const names = machineNames([], lan('192.168.0.10'), 'caixa');
+    const current = await ensureServerCertificate(dir, authority, names);
+    expect(reissueReason(current, authority, names, new Date(Date.now() + 300 * 86_400_000))).toBeNull();
+    expect(reissueReason(current, authority, names, new Date(Date.now() + 370 * 86_400_000))).toMatch(/^expires /);
+    const other = await ensureAuthority(await newDir());
+    expect(reissueReason(current, other, names)).toBe('signed by another authority');
+  });
+});
+
+describe('the names a certificate covers', () => {
+  it('leaves out link-local IPv6 and internal interfaces, puts private IPv4 first, and spells IPv6 one way', () => {
+    const interfaces = {
+      lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }],
+      eth0: [
+        { address: '203.0.113.5', family: 'IPv4', internal: false },
+        { address: 'fe80::1c2:3ff:fe4d:5e6f', family: 'IPv6', internal: false },
+        { address: 'fd00::2', family: 'IPv6', internal: false },
+      ],
+      wlan0: [{ address: '192.168.0.10', family: 'IPv4', internal: false }],
+    } as unknown as NodeJS.Dict<os.NetworkInterfaceInfo[]>;
+    const names = machineNames(['LOJA.example'], interfaces, 'Caixa');
+    expect(names.dns).toEqual(['caixa', 'caixa.local', 'localhost', 'loja.example']);
+    expect(lanAddresses(names)).toEqual(['192.168.0.10', '203.0.113.5', 'fd00:0:0:0:0:0:0:2']);
+    expect(canonicalIp('::ffff:192.168.0.1')).toBe('0:0:0:0:0:ffff:c0a8:1');
+    expect(['fd00:0:0:0:0:0:0:2', '0:0:0:0:0:0:0:1', '1:0:0:2:0:0:0:3', '1:2:3:4:5:6:7:8', '127.0.0.1'].map(shortIp)).toEqual(['fd00::2', '::1', '1:0:0:2::3', '1:2:3:4:5:6:7:8', '127.0.0.1']);
+    expect(covers(names, 'FD00::0002')).toBe(true);
+    expect(covers(names, 'fe80::1c2:3ff:fe4d:5e6f')).toBe(false);
+  });
+});

@@ -1,0 +1,147 @@
+import { randomBytes, X509Certificate } from 'node:crypto';
+import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { generate } from 'selfsigned';
+import { missingNames, type HostNames } from './names';
+
+/**
+ * The store's own certificate authority (README "HTTPS in the store"). Tablets trust it once; it signs the server's
+ * certificate for this machine's names and addresses, and signs a new one whenever they change or the old one nears
+ * its end, so no tablet ever has to trust anything twice. Everything lives in DATA_DIR/tls; the keys are readable by
+ * the server's user only.
+ */
+export type KeyPair = { key: string; cert: string };
+
+/** Ten years: a tablet trusts the authority once for its working life. */
+const AUTHORITY_DAYS = 3650;
+/** Apple's devices refuse server certificates valid for longer than 398 days. */
+const SERVER_DAYS = 397;
+/** A server certificate this close to its end is replaced at start or by the renewal check. */
+export const RENEW_BEFORE_DAYS = 30;
+const DAY_MS = 86_400_000;
+
+export const tlsDir = (dataDir: string) => path.resolve(dataDir, 'tls');
+export const authorityFiles = (dir: string) => ({ key: path.join(dir, 'ca-key.pem'), cert: path.join(dir, 'ca.pem') });
+export const serverFiles = (dir: string) => ({ key: path.join(dir, 'server-key.pem'), cert: path.join(dir, 'server.pem') });
+
+/**
+ * The authority kept under `dir`, made on first call. Two processes starting together on one DATA_DIR end with one
+ * authority: the key file is created by a hard link, which fails when another got there first (that one is read).
+ */
+export async function ensureAuthority(dir: string): Promise<KeyPair & { created: boolean }> {
+  const files = authorityFiles(dir);
+  const existing = await readPair(files);
+  if (existing) {
+    await keepPrivate(files.key);
+    return { ...existing, created: false };
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const made = await generate(
+    [
+      // A name of its own per store: a tablet moved between two stores trusts two authorities, never confuses them.
+      { name: 'commonName', value: `MyInventory autoridade local ${os.hostname()} ${new Date().toISOString().slice(0, 10)} ${randomBytes(3).toString('hex')}` },
+      { name: 'organizationName', value: 'MyInventory' },
+    ],
+    {
+      keySize: 2048,
+      algorithm: 'sha256',
+      notBeforeDate: new Date(Date.now() - DAY_MS),
+      notAfterDate: new Date(Date.now() + AUTHORITY_DAYS * DAY_MS),
+      extensions: [
+        // It signs server certificates only, never another authority.
+        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      ],
+    },
+  );
+  const staged = `${files.key}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(staged, made.private, { mode: 0o600 });
+  try {
+    await link(staged, files.key);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Another process made the authority a moment ago: use its own, once its certificate is there too.
+    await rm(staged, { force: true });
+    for (let i = 0; i < 50; i++) {
+      const theirs = await readPair(files);
+      if (theirs) return { ...theirs, created: false };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${files.key} exists without ${files.cert}: remove both to make a new authority (every tablet then has to trust it again)`);
+  }
+  await rm(staged, { force: true });
+  await writeAtomically(files.cert, made.cert, 0o644);
+  return { key: made.private, cert: made.cert, created: true };
+}
+
+/** Why the server certificate must be (re)issued, or null while it serves. */
+export function reissueReason(current: KeyPair | null, authority: KeyPair, names: HostNames, now = new Date()): string | null {
+  if (!current) return 'none yet';
+  const cert = new X509Certificate(current.cert);
+  const ca = new X509Certificate(authority.cert);
+  if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'signed by another authority';
+  if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `expires ${new Date(cert.validTo).toISOString()}`;
+  const missing = missingNames(certificateNames(cert), names);
+  return missing.length > 0 ? `new names: ${missing.join(', ')}` : null;
+}
+
+/**
+ * The server's certificate and key: the ones kept under `dir` while they cover `names` and are not near their end,
+ * else a new pair signed by the authority (written before it is returned).
+ */
+export async function ensureServerCertificate(dir: string, authority: KeyPair, names: HostNames, now = new Date()): Promise<KeyPair & { reissued: string | null }> {
+  const files = serverFiles(dir);
+  const current = await readPair(files);
+  const reason = reissueReason(current, authority, names, now);
+  if (!reason && current) {
+    await keepPrivate(files.key);
+    return { ...current, reissued: null };
+  }
+  const made = await generate([{ name: 'commonName', value: names.dns.find((n) => n !== 'localhost') ?? 'localhost' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now.getTime() - DAY_MS),
+    notAfterDate: new Date(now.getTime() + SERVER_DAYS * DAY_MS),
+    ca: { key: authority.key, cert: authority.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false, critical: true },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))] },
+    ],
+  });
+  // Key first: a crash between the two leaves a key without its certificate, which the next start replaces.
+  await writeAtomically(files.key, made.private, 0o600);
+  await writeAtomically(files.cert, made.cert, 0o644);
+  return { key: made.private, cert: made.cert, reissued: reason };
+}
+
+/** The names a certificate covers, read from its Subject Alternative Name extension. */
+export function certificateNames(cert: X509Certificate): HostNames {
+  const entries = (cert.subjectAltName ?? '').split(', ').filter(Boolean);
+  const dns = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase());
+  const ips = entries.filter((e) => e.startsWith('IP Address:')).map((e) => e.slice('IP Address:'.length).toLowerCase().replace(/(^|:)0+(?=[0-9a-f])/g, '$1'));
+  return { dns, ips };
+}
+
+async function readPair(files: { key: string; cert: string }): Promise<KeyPair | null> {
+  try {
+    const [key, cert] = await Promise.all([readFile(files.key, 'utf8'), readFile(files.cert, 'utf8')]);
+    return { key, cert };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** A key file somebody else could read (copied in, restored from a backup) is made the server user's alone again. */
+async function keepPrivate(file: string) {
+  if (((await stat(file)).mode & 0o077) !== 0) await chmod(file, 0o600);
+}
+
+async function writeAtomically(file: string, content: string, mode: number) {
+  const staged = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  await writeFile(staged, content, { mode });
+  await rename(staged, file);
+}
