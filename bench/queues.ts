@@ -26,6 +26,7 @@ import { createLogger } from '~/server/logger';
 import { createServices, type Services } from '~/server/services';
 import type { Delivery } from '../tests/helpers/fcm-standin';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
+import { BENCH_WORKER_APPLICATION } from './lib/bench-worker-name';
 import { percentile, round } from './lib/stats';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -40,10 +41,58 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function setup(backend: 'redis' | 'postgres') {
-  const name = `mi_bench_queues_${backend}`;
+/** Every child process of this run, ended on every way out (see the end of this file). */
+const children = new Set<ChildProcess>();
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+/** Ends `child` (SIGTERM, then SIGKILL after `graceMs`) and waits for it, never longer than that. */
+async function stopChild(child: ChildProcess, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit').catch(() => {});
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** `promise`, or an error naming `what` after `ms`: no wait of this benchmark is unbounded. */
+async function within<T>(what: string, ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Refuses to start while a worker of an earlier run is still attached to PostgreSQL (one run's worker once drained
+ * the next run's pushes into its own dead FCM stand-in); then drops what crashed runs left (their databases).
+ */
+async function refuseLeftovers() {
   const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  try {
+    const attached = await admin<{ application_name: string; datname: string }[]>`
+      select distinct application_name, datname from pg_stat_activity where application_name like ${`${BENCH_WORKER_APPLICATION}-%`}`;
+    if (attached.length > 0) {
+      const pids = [...new Set(attached.map((a) => a.application_name.slice(BENCH_WORKER_APPLICATION.length + 1)))];
+      throw new Error(`a worker of an earlier bench:queues run is still attached (process ${pids.join(', ')}, database ${attached[0]!.datname}): stop it first (kill ${pids.join(' ')})`);
+    }
+    const stale = await admin<{ datname: string }[]>`select datname from pg_database where datname like 'mi\_bench\_queues\_%'`;
+    for (const { datname } of stale) await admin.unsafe(`drop database if exists ${datname} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function setup(backend: 'redis' | 'postgres') {
+  // A database of this run's own: nothing of an earlier run can find it.
+  const name = `mi_bench_queues_${backend}_${randomBytes(3).toString('hex')}`;
+  const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const url = new URL(ADMIN_URL);
@@ -80,7 +129,7 @@ async function setup(backend: 'redis' | 'postgres') {
 function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix: string, fcmUrl: string): ChildProcess {
   // BENCH_WORKER_CPU_PROF=<dir>: a V8 CPU profile of the worker (written when it exits on SIGTERM).
   const profile = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
-  return spawn(process.execPath, [...profile, '--import', 'tsx', path.resolve('workers/main.ts')], {
+  return track(spawn(process.execPath, [...profile, '--import', 'tsx', path.resolve('bench/lib/bench-worker.ts')], {
     env: {
       ...process.env,
       NODE_ENV: 'production' as const,
@@ -92,8 +141,9 @@ function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix:
       FCM_ENDPOINT_OVERRIDE: fcmUrl,
       WORKER_LOCK_DURATION_MS: '5000',
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+    // The IPC channel is how the worker knows this benchmark is gone (bench/lib/bench-worker.ts).
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  }));
 }
 
 /**
@@ -103,10 +153,12 @@ function startWorker(backend: 'redis' | 'postgres', databaseUrl: string, prefix:
 const BARE_JOBS = Number(process.env.BENCH_BARE_JOBS ?? 2000);
 async function bareBaseline(fcm: StandIn) {
   const prefix = `bench-bare-${randomBytes(3).toString('hex')}`;
-  const worker = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/bare-queue-worker.ts')], {
-    env: { ...process.env, REDIS_URL, BARE_PREFIX: prefix, FCM_URL: fcm.url },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const worker = track(
+    spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/bare-queue-worker.ts')], {
+      env: { ...process.env, REDIS_URL, BARE_PREFIX: prefix, FCM_URL: fcm.url },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bench-bare', { connection, prefix });
   try {
@@ -126,11 +178,7 @@ async function bareBaseline(fcm: StandIn) {
     const latencies = deliveries.flatMap((d) => (d.notificationId && added.has(d.notificationId) ? [d.at - added.get(d.notificationId)!] : []));
     return { jobs: BARE_JOBS, delivered: latencies.length, p50LatencyMs: percentile(latencies, 50), p99LatencyMs: percentile(latencies, 99) };
   } finally {
-    const exited = once(worker, 'exit').catch(() => {});
-    worker.kill('SIGTERM');
-    const timer = setTimeout(() => worker.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(worker);
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
     await connection.quit();
@@ -139,21 +187,21 @@ async function bareBaseline(fcm: StandIn) {
 
 /** The FCM stand-in in its own process (bench/lib/fcm-standin-process.ts). */
 async function startStandInProcess() {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/fcm-standin-process.ts')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [ready] = (await once(child, 'message')) as [{ url: string }];
+  const child = track(spawn(process.execPath, ['--import', 'tsx', path.resolve('bench/lib/fcm-standin-process.ts')], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+  const [ready] = (await within('the FCM stand-in starting', 30_000, once(child, 'message'))) as [{ url: string }];
   return {
     url: ready.url,
     pid: child.pid!,
     /** The deliveries since the last call. */
     async take(): Promise<Delivery[]> {
       child.send('take');
-      const [answer] = (await once(child, 'message')) as [{ deliveries: Delivery[] }];
+      const [answer] = (await within('the FCM stand-in', 30_000, once(child, 'message'))) as [{ deliveries: Delivery[] }];
       return answer.deliveries;
     },
     async close() {
       const exited = once(child, 'exit');
-      child.disconnect();
-      await exited;
+      if (child.connected) child.disconnect();
+      await within('the FCM stand-in stopping', 10_000, exited).catch(() => stopChild(child));
     },
   };
 }
@@ -382,7 +430,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
     const crash: Round = { committed: new Map() };
     await produce(ctx, crash, async () => {
       worker.kill('SIGKILL');
-      await once(worker, 'exit');
+      await within('the killed worker exiting', 10_000, once(worker, 'exit'));
       // Counted once the worker is dead: what it left `sending` is exactly what was mid-send at the kill.
       const [row] = await ctx.services.sql<{ n: number }[]>`select count(*)::int as n from notifications where push_status = 'sending'`;
       crash.inFlightAtKill = row!.n;
@@ -412,8 +460,7 @@ async function runBackend(backend: 'redis' | 'postgres') {
       },
     };
   } finally {
-    worker.kill('SIGTERM');
-    await once(worker, 'exit').catch(() => {});
+    await stopChild(worker);
     await fcm.close();
     await ctx.services.close();
     if (!process.env.BENCH_KEEP_DB) {
@@ -425,10 +472,30 @@ async function runBackend(backend: 'redis' | 'postgres') {
   }
 }
 
-const backends = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',') as ('redis' | 'postgres')[];
-const results = [];
-for (const backend of backends) results.push(await runBackend(backend));
-await mkdir('bench/results', { recursive: true });
-await writeFile(process.env.BENCH_OUT ?? 'bench/results/queues.json', `${JSON.stringify(results, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(results)}\n`);
-process.exit(0);
+// Every way out ends the children: a normal end, an error, Ctrl-C, a SIGTERM. (Killed with SIGKILL, this process
+// cannot: the worker then stops itself when its IPC channel closes, and the stand-in likewise.)
+const endChildren = () => {
+  for (const child of children) child.kill('SIGKILL');
+};
+process.on('exit', endChildren);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log(`— ${signal}: stopping`);
+    endChildren();
+    process.exit(130);
+  });
+}
+
+try {
+  await refuseLeftovers();
+  const backends = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',') as ('redis' | 'postgres')[];
+  const results = [];
+  for (const backend of backends) results.push(await runBackend(backend));
+  await mkdir('bench/results', { recursive: true });
+  await writeFile(process.env.BENCH_OUT ?? 'bench/results/queues.json', `${JSON.stringify(results, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(results)}\n`);
+  process.exit(0);
+} catch (error) {
+  log(`bench:queues failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

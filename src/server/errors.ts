@@ -85,6 +85,25 @@ export function pgErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * PostgreSQL errors that say "try again", not "this is wrong": a deadlock or serialization failure (the other
+ * transaction won), a lock or statement timeout, the server shutting down or out of connections, a dropped connection.
+ */
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57014', '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
+
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = pgErrorCode(error);
+  if (code) return TRANSIENT_SQLSTATES.has(code);
+  let e: unknown = error;
+  for (let depth = 0; e && depth < 4; depth++) {
+    const network = (e as { code?: unknown }).code;
+    if (typeof network === 'string' && TRANSIENT_NETWORK.has(network)) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** The constraint a PostgreSQL error names. */
 export function constraintOf(error: unknown): string | undefined {
   let e: unknown = error;

@@ -383,6 +383,25 @@ describe('human numbers', () => {
     expect((await clerk.purchaseRequests.list({ limit: 50, number: made[2]!.number.toLowerCase() })).items.map((r) => r.id)).toEqual([made[2]!.id]);
     expect((await clerk.purchaseRequests.list({ limit: 50, number: '%' })).items).toEqual([]);
   });
+
+  it("a request still inside its transaction does not hold back the org's next one (the number is not locked until commit)", async () => {
+    const manager = await as('manager');
+    // Two stores: each store's status totals are its own row (a second request of one store does wait for the first).
+    const create = (product: number) => manager.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[product]!.id, items: [{ productId: org.products[product]!.id, quantity: 1 }] });
+    let slow: Promise<{ number: string }> | undefined;
+    let quick: { number: string } | undefined;
+    // Another transaction holds product 0's row: a request of it waits inside its own transaction (its items' foreign
+    // key check), after its number is taken.
+    await services.sql.begin(async (tx) => {
+      await tx`select 1 from products where id = ${org.products[0]!.id} for update`;
+      slow = create(0);
+      await new Promise((r) => setTimeout(r, 300));
+      quick = await Promise.race([create(1), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the second request waited for the first')), 5000))]);
+    });
+    const waited = await slow!;
+    expect(quick!.number).not.toBe(waited.number);
+    expect(Number(quick!.number.slice(-6))).toBe(Number(waited.number.slice(-6)) + 1);
+  });
 });
 
 describe('buyer context', () => {

@@ -17,6 +17,7 @@ import {
   findRequestDetail,
   findRequestIdOfItem,
   insertDraftRequest,
+  takeRequestNumber,
   listInbox,
   listRequests as listRequestRows,
   lockRequest,
@@ -80,6 +81,8 @@ export async function createRequest(ctx: SignedInContext, input: CreateRequestIn
   const orgId = ctx.principal.orgId;
   const productIds = [...new Set(input.items.map((i) => i.productId))];
   if (productIds.length !== input.items.length) throw new AppError('INVALID', 'duplicate_products', 'Each product may appear once; add up the quantities', { field: 'items' });
+  // The number first, in a statement of its own (takeRequestNumber): the org's counter is not held while this commits.
+  const number = await takeRequestNumber(ctx.db, orgId);
   // Statements that do not wait on each other's answers are sent together: postgres.js pipelines a
   // transaction's concurrent queries on its connection, so each group costs one round trip.
   const created = await inTransaction(ctx, async (tx, emit) => {
@@ -94,7 +97,7 @@ export async function createRequest(ctx: SignedInContext, input: CreateRequestIn
     }
 
     const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
-    const draft = await insertDraftRequest(tx, { id: input.id, orgId, storeId: input.storeId, createdBy: ctx.principal.userId, note: input.note ?? null, items });
+    const draft = await insertDraftRequest(tx, { id: input.id, number, orgId, storeId: input.storeId, createdBy: ctx.principal.userId, note: input.note ?? null, items });
     if (!draft) return false;
     await settleAll([
       writeAudit(tx, ctx.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),

@@ -13,6 +13,7 @@ import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { instanceName, startHeartbeat } from '../observability/heartbeat';
 import { reportError } from '../telemetry/report';
+import { isTransientDatabaseError } from '../errors';
 import { featureEnabled } from '../flags/flags';
 import { startRetention, retentionPolicy, type RetentionRound } from '../retention/retention';
 import { commitEffects, consumerNames, eventDelivery } from './consumers';
@@ -21,6 +22,8 @@ import { commitEffects, consumerNames, eventDelivery } from './consumers';
 const FORCED_CLOSE_MS = 3_000;
 /** How long a job whose dead letter could not be written (PostgreSQL down) waits before it fails again. */
 const DEAD_LETTER_RETRY_MS = 30_000;
+/** Runs of a job that a transient database error may put back without spending an attempt (runtime/workers.ts). */
+const TRANSIENT_RETRIES = 10;
 
 export type WorkerRuntime = {
   stop(timeoutMs: number): Promise<{ forced: boolean }>;
@@ -109,6 +112,14 @@ export async function startWorkers(
         return result;
       } catch (error) {
         took(error instanceof DelayedError ? 'delayed' : 'failed');
+        // A deadlock, a dropped connection, a failover: the database says "again", so the job waits and runs again
+        // without spending one of its attempts (bounded: past TRANSIENT_RETRIES starts it counts like any failure).
+        if (token && isTransientDatabaseError(error) && job.attemptsStarted <= TRANSIENT_RETRIES) {
+          const waitMs = Math.min(30_000, 250 * 2 ** Math.min(job.attemptsStarted, 7)) * (0.5 + Math.random());
+          logger.warn({ err: error, queue, jobId: job.id, waitMs: Math.round(waitMs) }, 'transient database error; the job runs again');
+          await job.moveToDelayed(Date.now() + waitMs, token);
+          throw new DelayedError();
+        }
         if (!(error instanceof Error) || error instanceof DelayedError || !isFinalFailure(job, error, { running: true })) throw error;
         try {
           await deadLetter(queue, job, error, job.attemptsMade + 1);
