@@ -13,6 +13,9 @@ import { freePort } from '../tests/helpers/free-port';
 
 const INSTANCE = 'e2e-local-https';
 
+/** The server's certificate (DATA_DIR/tls/server.pem holds it with its key). */
+const serverCertificateOf = (dataDir: string) => /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(readFileSync(path.join(dataDir, 'tls', 'server.pem'), 'utf8'))![0];
+
 /** The demo clerk's id, read through the e2e server's API. */
 async function clerkId(browser: Browser): Promise<string> {
   const context = await browser.newContext();
@@ -233,12 +236,12 @@ test.describe.serial("HTTPS in the store with the store's own certificate author
   test('a restart with a new name keeps the authority and reissues only the server certificate: the trusting tablet opens the app with no warning', async ({ launchOptions }) => {
     test.setTimeout(120_000);
     const authority = authorityPem();
-    const serverCertificate = readFileSync(path.join(dataDir, 'tls', 'server.pem'), 'utf8');
+    const serverCertificate = serverCertificateOf(dataDir);
     await stopServer();
     // The machine now also answers to a name (as after an address change: a name the certificate lacks).
     await startServer({ HTTPS_HOSTNAMES: 'estoque.loja.test' });
     expect(authorityPem(), 'the same authority').toBe(authority);
-    const reissued = readFileSync(path.join(dataDir, 'tls', 'server.pem'), 'utf8');
+    const reissued = serverCertificateOf(dataDir);
     expect(reissued, 'a new server certificate').not.toBe(serverCertificate);
     expect(new X509Certificate(reissued).subjectAltName).toContain('DNS:estoque.loja.test');
 
@@ -247,8 +250,8 @@ test.describe.serial("HTTPS in the store with the store's own certificate author
     try {
       const page = tablet.pages()[0] ?? (await tablet.newPage());
       const response = await page.goto('/login');
+      // No certificate error: the navigation itself would have failed (ERR_CERT_AUTHORITY_INVALID, as in the test before).
       expect(response?.ok()).toBe(true);
-      expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
 
       // The admin's system page shows the same authority, the certificates' ends and the QR codes tablets scan.
       await loginWithForm(page, demoUsers.admin.email, DEMO_PASSWORD);

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 
 /**
@@ -265,11 +267,27 @@ export const envSchema = z.object({
    */
   HTTPS_LOCAL_CA: bool.default(false),
   HTTPS_SELF_SIGNED: bool.default(false),
-  /** More names or addresses the store's certificate must cover (comma-separated), beyond those detected. */
+  /**
+   * More names or addresses the store's certificate must cover (comma-separated), beyond those detected: host names
+   * (a Unicode name is kept in its ASCII form, as certificates carry it) or IP addresses, no scheme and no port.
+   */
   HTTPS_HOSTNAMES: z
     .string()
     .default('')
-    .transform((v) => v.split(',').map((h) => h.trim()).filter(Boolean)),
+    .transform((v, ctx) =>
+      v
+        .split(',')
+        .map((h) => h.trim())
+        .filter(Boolean)
+        .map((name) => {
+          if (isIP(name)) return name;
+          const ascii = domainToASCII(name.toLowerCase());
+          if (!ascii || !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(ascii)) {
+            ctx.addIssue({ code: 'custom', message: `"${name}" is neither a host name nor an IP address (no scheme, no port)` });
+          }
+          return ascii;
+        }),
+    ),
 
   /** Behind a reverse proxy: take the client IP from X-Forwarded-For (its last hop) and TLS from X-Forwarded-Proto. */
   TRUST_PROXY: bool.default(false),

@@ -84,7 +84,7 @@ async function main() {
   const app = createAppServer({ services, nextHandler: (req, res) => nextHandler(req, res), tls });
   const port = await app.listen(env.PORT, env.HOST);
   // The store's own authority re-signs the server's certificate when the machine's addresses change or it nears its end.
-  const renewal = startCertificateRenewal(env, logger, (next) => app.setCertificate(next));
+  const renewal = startCertificateRenewal(env, logger, tls, (next) => app.setCertificate(next));
   const heartbeat = startHeartbeat(services, { instance: instanceName(env, 'app', port), role: 'app' });
   const watchdog = startWatchdog(services, { pushEnabled: Boolean(env.FCM_PROJECT_ID) });
   const url = env.PUBLIC_URL ?? `${app.protocol}://${env.HOST === '0.0.0.0' ? 'localhost' : env.HOST}:${port}`;

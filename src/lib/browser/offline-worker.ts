@@ -10,7 +10,7 @@ export type OfflineWorkerProblem =
   | 'insecure'
   /** A browser without service workers (some private windows). */
   | 'unsupported'
-  /** The browser refused the registration: the certificate is not trusted (a warning was clicked through), or storage is off. */
+  /** The browser refused the registration for security (SecurityError): the certificate is not trusted, a warning was clicked through. */
   | 'refused';
 
 let registration: Promise<ServiceWorker | null> | null = null;
@@ -23,7 +23,10 @@ export function registerOfflineWorker(): Promise<ServiceWorker | null> {
     .register('/sw.js', { scope: '/' })
     .then(async () => (await navigator.serviceWorker.ready).active)
     .catch((error: unknown) => {
-      refusal = error ?? 'refused';
+      // Only the browser's security refusal says anything about this page for good; a network blip or a deploy
+      // under way fails this try only, and the next page registers again.
+      if ((error as { name?: string } | null)?.name === 'SecurityError') refusal = error;
+      else registration = null;
       return null;
     });
   return registration;

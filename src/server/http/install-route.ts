@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Services } from '../services';
-import { CA_CERT_FILE, CA_PEM_FILE, INSTALL_PAGE_POLICY, renderHttpsOffPage, renderInstallPage } from '../tls/install-page';
+import { CA_CERT_FILE, CA_PEM_FILE, installPagePolicy, renderHttpsOffPage, renderInstallPage } from '../tls/install-page';
 import { httpsOrigin, qrSvg, readLocalAuthority, tabletHost } from '../tls/status';
 import { tlsMode } from '../tls/tls';
 
@@ -14,6 +14,20 @@ export function requestHost(req: IncomingMessage): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The port the device reached us on: the one its Host names (behind a port mapping it is not the one we listen on),
+ * else ours.
+ */
+export function requestPort(req: IncomingMessage): number {
+  try {
+    const port = req.headers.host ? new URL(`http://${req.headers.host}`).port : '';
+    if (port) return Number(port);
+  } catch {
+    // No usable Host: ours.
+  }
+  return req.socket.localPort ?? 0;
 }
 
 /** Where the install page sends a device that already trusts the store: a path of this site, nothing else. */
@@ -36,7 +50,7 @@ export function createInstallRoute(services: Services) {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method not allowed');
       return true;
     }
-    res.setHeader('Content-Security-Policy', INSTALL_PAGE_POLICY);
+    res.setHeader('Content-Security-Policy', installPagePolicy(null));
     res.setHeader('Cache-Control', 'no-store');
     const authority = await readLocalAuthority(env);
     if (!authority) {
@@ -54,8 +68,10 @@ export function createInstallRoute(services: Services) {
       return true;
     }
     if (path !== INSTALL_PATH && path !== `${INSTALL_PATH}/`) return false;
-    const origin = httpsOrigin(tabletHost(authority, requestHost(req)), req.socket.localPort ?? env.PORT);
+    const origin = httpsOrigin(tabletHost(authority, requestHost(req), env.HOST), requestPort(req) || env.PORT);
     const secure = (req.socket as TLSSocket).encrypted === true;
+    // The page's one request goes to the secure address, and nowhere else.
+    res.setHeader('Content-Security-Policy', installPagePolicy(origin));
     sendHtml(req, res, renderInstallPage({ authority, origin, next: nextPath(query), secure, qr: await qrSvg(`${origin}/`) }));
     return true;
   };

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TlsMode } from '../tls/tls';
 import { isLoopback, urlHost } from '../tls/names';
-import { INSTALL_PATH, requestHost } from './install-route';
+import { INSTALL_PATH, requestHost, requestPort } from './install-route';
 import { sendJson } from './respond';
 
 /**
@@ -16,8 +16,9 @@ export function answerPlainRequest(req: IncomingMessage, res: ServerResponse, op
   const { mode, path, query, requestId } = opts;
   if (path.startsWith('/api/health') || path === INSTALL_PATH || path.startsWith(`${INSTALL_PATH}/`)) return false;
   const host = requestHost(req);
-  if (mode === 'local-ca' && host && isLoopback(host)) return false;
-  const port = req.socket.localPort;
+  // This machine's own browser: the Host says so and so does the connection (a Host header alone is anybody's to write).
+  if (mode === 'local-ca' && host && isLoopback(host) && isLoopback(req.socket.remoteAddress ?? '')) return false;
+  const port = requestPort(req);
   const secureUrl = host ? `https://${urlHost(host)}${port === 443 ? '' : `:${port}`}` : null;
   const page = (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api/');
   if (page && mode === 'local-ca') {

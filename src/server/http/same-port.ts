@@ -7,16 +7,20 @@ const TLS_HANDSHAKE = 0x16;
 /**
  * One port for HTTPS and plain HTTP: each connection's first byte says which server gets it. A tablet that types the
  * server's address (plain HTTP, as browsers assume for an address) reaches the install page on the very port the app
- * serves HTTPS on.
+ * serves HTTPS on. Every connection is emitted as the front's own `connection` first (a shutdown can end those that
+ * never said anything).
  *
  * Written here rather than taken from httpolyglot: that library hands TLS connections to HTTP/1 and HTTP/2 servers
  * of its own, which would put HTTP/2's compatibility objects under handlers written for HTTP/1 and hide the servers
  * whose idle connections a graceful shutdown closes.
  */
 export function samePort(secure: HttpServer, plain: HttpServer, opts: { firstByteTimeoutMs: number }): net.Server {
-  const front = net.createServer((socket) => {
+  // No Nagle delay, as Node's HTTP servers set for theirs: a response written in parts (a streamed page, a live
+  // stream) must not wait 40 ms for an acknowledgement between parts.
+  const front = net.createServer({ noDelay: true }, (socket) => {
     // A connection that never says anything is dropped, as an HTTP server drops one that never sends its headers.
-    socket.setTimeout(opts.firstByteTimeoutMs, () => socket.destroy());
+    const silent = () => socket.destroy();
+    socket.setTimeout(opts.firstByteTimeoutMs, silent);
     const ignore = () => {};
     socket.on('error', ignore);
     const route = () => {
@@ -26,6 +30,7 @@ export function samePort(secure: HttpServer, plain: HttpServer, opts: { firstByt
         return;
       }
       socket.setTimeout(0);
+      socket.off('timeout', silent);
       socket.off('error', ignore);
       socket.unshift(head);
       (head[0] === TLS_HANDSHAKE ? secure : plain).emit('connection', socket);

@@ -133,7 +133,9 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
     }
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
-    setBaseHeaders(res, { secure: isSecure(req) });
+    // No HSTS under the store's own authority: a browser that kept it for a name (caixa.local) would never again reach
+    // the install page over plain HTTP for that name, nor let a person past a warning if the authority is remade.
+    setBaseHeaders(res, { secure: isSecure(req) && mode !== 'local-ca' });
     if (draining) res.setHeader('connection', 'close');
 
     if (!methodAllowed(req.method)) {
@@ -243,13 +245,15 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
   for (const inner of servers) {
     inner.keepAliveTimeout = 65_000;
     inner.headersTimeout = 66_000;
-    inner.on('connection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-    });
   }
   // With TLS, plain HTTP is answered on the same port (the install page, health checks; see plain-door.ts).
   const server: NetServer = secureServer ? samePort(secureServer, plainServer, { firstByteTimeoutMs: 66_000 }) : plainServer;
+  // Every connection, from its first moment (one that has sent nothing yet, a TLS handshake under way): a shutdown
+  // ends whatever is left of them once the requests in flight are answered.
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
 
   return {
     server,
@@ -293,8 +297,11 @@ export function createAppServer(opts: { services: Services; nextHandler?: Reques
       ]);
       clearTimeout(timer);
       for (const inner of servers) inner.closeIdleConnections();
-      if (forced) for (const socket of sockets) socket.destroy();
-      else for (const inner of servers) inner.closeAllConnections();
+      if (!forced) for (const inner of servers) inner.closeAllConnections();
+      // What no server counts as a request: connections that said nothing yet, TLS handshakes, and (forced) the rest.
+      for (const socket of sockets) socket.destroy();
+      // Their connection checks (headersTimeout) stop with them; the inner servers of the shared port never listened.
+      for (const inner of servers) if (inner !== server) inner.close(() => {});
       await closed;
       shedder.stop();
       return { forced };

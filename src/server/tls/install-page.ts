@@ -49,16 +49,17 @@ const STYLE = `
 const scriptHash = `'sha256-${createHash('sha256').update(TRUST_PROBE).digest('base64')}'`;
 
 /** The page's own policy: its one script by hash, its styles inline, the probe to the secure address, nothing else. */
-export const INSTALL_PAGE_POLICY = [
-  "default-src 'none'",
-  `script-src ${scriptHash}`,
-  "style-src 'unsafe-inline'",
-  "img-src 'self' data:",
-  'connect-src https:',
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const installPagePolicy = (secureOrigin: string | null) =>
+  [
+    "default-src 'none'",
+    `script-src ${scriptHash}`,
+    "style-src 'unsafe-inline'",
+    "img-src 'self' data:",
+    `connect-src ${secureOrigin ?? "'none'"}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const day = (date: Date) => date.toLocaleDateString('pt-BR', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });

@@ -3,7 +3,7 @@ import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { authorityFiles, certificateNames, ensureAuthority, ensureServerCertificate, reissueReason, serverFiles } from './local-ca';
+import { authorityFiles, certificateNames, ensureAuthority, ensureServerCertificate, readServerPair, reissueReason, serverFile } from './local-ca';
 import { canonicalIp, covers, lanAddresses, machineNames, shortIp } from './names';
 
 const newDir = async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'mi-local-ca-')), 'tls');
@@ -39,10 +39,12 @@ describe("the store's local certificate authority", () => {
     const authority = await ensureAuthority(dir);
     await ensureServerCertificate(dir, authority, machineNames([], lan('192.168.0.10'), 'caixa'));
     await chmod(authorityFiles(dir).key, 0o644);
-    await chmod(serverFiles(dir).key, 0o644);
+    await chmod(serverFile(dir), 0o644);
+    await chmod(dir, 0o755);
     await ensureServerCertificate(dir, await ensureAuthority(dir), machineNames([], lan('192.168.0.10'), 'caixa'));
     expect(await modeOf(authorityFiles(dir).key)).toBe(0o600);
-    expect(await modeOf(serverFiles(dir).key)).toBe(0o600);
+    expect(await modeOf(serverFile(dir))).toBe(0o600);
+    expect(await modeOf(dir)).toBe(0o700);
   });
 
   it("signs the server's certificate for the machine's names and addresses, and re-signs only what changed", async () => {
@@ -75,7 +77,8 @@ describe("the store's local certificate authority", () => {
     expect(next.checkIssued(ca) && next.verify(ca.publicKey)).toBe(true);
     expect(covers(certificateNames(next), '192.168.1.23')).toBe(true);
     expect(await readFile(authorityFiles(dir).cert, 'utf8')).toBe(authority.cert);
-    expect(await readFile(serverFiles(dir).cert, 'utf8')).toBe(reissued.cert);
+    // Certificate and key in one file, replaced in one rename: never the key of one and the certificate of another.
+    expect(await readServerPair(serverFile(dir))).toEqual({ cert: reissued.cert, key: reissued.key });
   });
 
   it('re-signs a server certificate near its end, or one another authority signed', async () => {
@@ -87,6 +90,12 @@ describe("the store's local certificate authority", () => {
     expect(reissueReason(current, authority, names, new Date(Date.now() + 370 * 86_400_000))).toMatch(/^expires /);
     const other = await ensureAuthority(await newDir());
     expect(reissueReason(current, other, names)).toBe('signed by another authority');
+    // Made while the clock ran ahead: not valid yet anywhere else.
+    expect(reissueReason(current, authority, names, new Date(Date.now() - 3 * 86_400_000))).toMatch(/^not valid before /);
+    // A key of another certificate (a torn write, a copy): replaced, not served (the TLS server would refuse to start).
+    const elsewhere = await ensureServerCertificate(await newDir(), authority, names);
+    expect(reissueReason({ cert: current.cert, key: elsewhere.key }, authority, names)).toBe('key and certificate do not match');
+    expect(reissueReason({ cert: 'garbage', key: current.key }, authority, names)).toMatch(/^unreadable/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,13 @@ const DAY_MS = 86_400_000;
 
 export const tlsDir = (dataDir: string) => path.resolve(dataDir, 'tls');
 export const authorityFiles = (dir: string) => ({ key: path.join(dir, 'ca-key.pem'), cert: path.join(dir, 'ca.pem') });
-export const serverFiles = (dir: string) => ({ key: path.join(dir, 'server-key.pem'), cert: path.join(dir, 'server.pem') });
+/** The server's certificate and its key in one file (0600), replaced in one rename: never a key of one and a certificate of another. */
+export const serverFile = (dir: string) => path.join(dir, 'server.pem');
+/** What HTTPS_SELF_SIGNED made before the local authority: removed at its first start. */
+const SELF_SIGNED_FILES = ['cert.pem', 'key.pem'];
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/;
+const PEM_KEY = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA |EC )?PRIVATE KEY-----\n?/;
 
 /**
  * The authority kept under `dir`, made on first call. Two processes starting together on one DATA_DIR end with one
@@ -31,12 +37,15 @@ export const serverFiles = (dir: string) => ({ key: path.join(dir, 'server-key.p
  */
 export async function ensureAuthority(dir: string): Promise<KeyPair & { created: boolean }> {
   const files = authorityFiles(dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // A directory made earlier (by the self-signed mode before this one) is made the server user's alone too.
+  await chmod(dir, 0o700);
+  await Promise.all(SELF_SIGNED_FILES.map((name) => rm(path.join(dir, name), { force: true })));
   const existing = await readPair(files);
   if (existing) {
     await keepPrivate(files.key);
     return { ...existing, created: false };
   }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
   const made = await generate(
     [
       // A name of its own per store: a tablet moved between two stores trusts two authorities, never confuses them.
@@ -75,12 +84,28 @@ export async function ensureAuthority(dir: string): Promise<KeyPair & { created:
   return { key: made.private, cert: made.cert, created: true };
 }
 
+/** The authority as kept, for the renewal while running: never made anew there (no tablet would trust a new one). */
+export async function readAuthority(dir: string): Promise<KeyPair> {
+  const pair = await readPair(authorityFiles(dir));
+  if (!pair) throw new Error(`the local certificate authority is missing from ${dir}: restore ca.pem and ca-key.pem, or restart to make a new one (every tablet then trusts it again)`);
+  return pair;
+}
+
 /** Why the server certificate must be (re)issued, or null while it serves. */
 export function reissueReason(current: KeyPair | null, authority: KeyPair, names: HostNames, now = new Date()): string | null {
   if (!current) return 'none yet';
-  const cert = new X509Certificate(current.cert);
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(current.cert);
+    const ownKey = createPublicKey(createPrivateKey(current.key)).export({ type: 'spki', format: 'der' });
+    if (!ownKey.equals(cert.publicKey.export({ type: 'spki', format: 'der' }))) return 'key and certificate do not match';
+  } catch (error) {
+    return `unreadable (${error instanceof Error ? error.message : String(error)})`;
+  }
   const ca = new X509Certificate(authority.cert);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'signed by another authority';
+  // Made while this machine's clock ran ahead: not valid yet for anybody else.
+  if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
   if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `expires ${new Date(cert.validTo).toISOString()}`;
   const missing = missingNames(certificateNames(cert), names);
   return missing.length > 0 ? `new names: ${missing.join(', ')}` : null;
@@ -91,11 +116,11 @@ export function reissueReason(current: KeyPair | null, authority: KeyPair, names
  * else a new pair signed by the authority (written before it is returned).
  */
 export async function ensureServerCertificate(dir: string, authority: KeyPair, names: HostNames, now = new Date()): Promise<KeyPair & { reissued: string | null }> {
-  const files = serverFiles(dir);
-  const current = await readPair(files);
+  const file = serverFile(dir);
+  const current = await readServerPair(file);
   const reason = reissueReason(current, authority, names, now);
   if (!reason && current) {
-    await keepPrivate(files.key);
+    await keepPrivate(file);
     return { ...current, reissued: null };
   }
   const made = await generate([{ name: 'commonName', value: names.dns.find((n) => n !== 'localhost') ?? 'localhost' }], {
@@ -111,10 +136,10 @@ export async function ensureServerCertificate(dir: string, authority: KeyPair, n
       { name: 'subjectAltName', altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))] },
     ],
   });
-  // Key first: a crash between the two leaves a key without its certificate, which the next start replaces.
-  await writeAtomically(files.key, made.private, 0o600);
-  await writeAtomically(files.cert, made.cert, 0o644);
-  return { key: made.private, cert: made.cert, reissued: reason };
+  const pair = { cert: `${made.cert.trim()}\n`, key: `${made.private.trim()}\n` };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeAtomically(file, pair.cert + pair.key, 0o600);
+  return { ...pair, reissued: reason };
 }
 
 /** The names a certificate covers, read from its Subject Alternative Name extension. */
@@ -123,6 +148,18 @@ export function certificateNames(cert: X509Certificate): HostNames {
   const dns = entries.filter((e) => e.startsWith('DNS:')).map((e) => e.slice(4).toLowerCase());
   const ips = entries.filter((e) => e.startsWith('IP Address:')).map((e) => e.slice('IP Address:'.length).toLowerCase().replace(/(^|:)0+(?=[0-9a-f])/g, '$1'));
   return { dns, ips };
+}
+
+/** The server's pair from its one file; null when there is none (a file without both reads as one to replace). */
+export async function readServerPair(file: string): Promise<KeyPair | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  return { cert: PEM_CERTIFICATE.exec(text)?.[0] ?? '', key: PEM_KEY.exec(text)?.[0] ?? '' };
 }
 
 async function readPair(files: { key: string; cert: string }): Promise<KeyPair | null> {

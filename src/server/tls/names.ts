@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import os from 'node:os';
 
@@ -101,4 +102,36 @@ export function shortIp(ip: string): string {
   }
   if (best.start < 0) return groups.join(':');
   return `${groups.slice(0, best.start).join(':')}::${groups.slice(best.start + best.length).join(':')}`;
+}
+
+/** Interfaces no tablet reaches this machine through: container and VM bridges, VPN tunnels. */
+const VIRTUAL_INTERFACE = /^(docker|br-|veth|virbr|vmnet|vboxnet|lxc|lxd|cni|flannel|cali|podman|tun|tap|wg|tailscale|zt|utun|vEthernet)/i;
+
+/** The interface of the default route (Linux's /proc/net/route), or null where it cannot be read. */
+export function defaultRouteInterface(): string | null {
+  try {
+    const route = readFileSync('/proc/net/route', 'utf8').split('\n').slice(1).map((line) => line.trim().split(/\s+/));
+    return route.find((fields) => fields[1] === '00000000' && fields[0])?.[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The addresses to offer a tablet (QR codes, the install page's secure address), best first: those of the default
+ * route's interface, then of other physical interfaces, private IPv4 before other IPv4 before IPv6; never loopback,
+ * a container bridge or a VPN. `listenHost` is HOST: a server bound to one address offers that one, one bound to
+ * 0.0.0.0 no IPv6.
+ */
+export function tabletAddresses(listenHost: string, interfaces = os.networkInterfaces(), routeInterface = defaultRouteInterface()): string[] {
+  if (listenHost && !['0.0.0.0', '::', ''].includes(listenHost)) return isLoopback(listenHost) ? [] : [canonicalIp(listenHost)];
+  const ranked: { ip: string; rank: number }[] = [];
+  for (const [name, list] of Object.entries(interfaces)) {
+    if (VIRTUAL_INTERFACE.test(name)) continue;
+    for (const address of list ?? []) {
+      if (address.internal || (address.family === 'IPv6' && (listenHost !== '::' || /^fe[89ab]/i.test(address.address)))) continue;
+      ranked.push({ ip: canonicalIp(address.address), rank: (name === routeInterface ? 0 : 10) + reachability(address.address) });
+    }
+  }
+  return [...new Set(ranked.sort((a, b) => a.rank - b.rank || a.ip.localeCompare(b.ip, 'en', { numeric: true })).map((r) => r.ip))];
 }

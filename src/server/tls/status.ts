@@ -2,8 +2,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import QRCode from 'qrcode';
 import type { Env } from '~/env';
-import { authorityFiles, certificateNames, serverFiles, tlsDir } from './local-ca';
-import { covers, isLoopback, lanAddresses, shortIp, urlHost, type HostNames } from './names';
+import { authorityFiles, certificateNames, readServerPair, serverFile, tlsDir } from './local-ca';
+import { covers, isLoopback, lanAddresses, shortIp, tabletAddresses, urlHost, type HostNames } from './names';
 import { tlsMode } from './tls';
 
 /** What the install page and the admin's system page show about the store's local authority. */
@@ -28,14 +28,15 @@ export async function readLocalAuthority(env: Env): Promise<LocalAuthority | nul
   if (tlsMode(env) !== 'local-ca') return null;
   const dir = tlsDir(env.DATA_DIR);
   const authorityFile = authorityFiles(dir).cert;
-  const serverFile = serverFiles(dir).cert;
+  const serverPath = serverFile(dir);
   try {
-    const stamps = await Promise.all([stat(authorityFile), stat(serverFile)]);
+    const stamps = await Promise.all([stat(authorityFile), stat(serverPath)]);
     const stamp = `${dir}|${stamps.map((s) => `${s.mtimeMs}:${s.size}`).join('|')}`;
     if (kept?.stamp === stamp) return kept.value;
-    const [pem, serverPem] = await Promise.all([readFile(authorityFile, 'utf8'), readFile(serverFile, 'utf8')]);
+    const [pem, serverPair] = await Promise.all([readFile(authorityFile, 'utf8'), readServerPair(serverPath)]);
+    if (!serverPair?.cert) return null;
     const authority = new X509Certificate(pem);
-    const server = new X509Certificate(serverPem);
+    const server = new X509Certificate(serverPair.cert);
     const value: LocalAuthority = {
       pem,
       der: authority.raw,
@@ -56,10 +57,16 @@ export async function readLocalAuthority(env: Env): Promise<LocalAuthority | nul
  * The host a tablet should use: the one it reached us by when the certificate covers it (and it is not this machine's
  * loopback), else the best LAN address the certificate covers.
  */
-export function tabletHost(authority: LocalAuthority, requestHost: string | null): string {
-  const lan = lanAddresses(authority.server.names);
+export function tabletHost(authority: LocalAuthority, requestHost: string | null, listenHost: string): string {
   if (requestHost && covers(authority.server.names, requestHost) && !isLoopback(requestHost)) return shortIp(requestHost);
-  return lan[0] ? shortIp(lan[0]) : (authority.server.names.dns.find((n) => n !== 'localhost') ?? 'localhost');
+  const best = offeredAddresses(authority, listenHost)[0];
+  return best ?? authority.server.names.dns.find((n) => n !== 'localhost') ?? 'localhost';
+}
+
+/** The addresses tablets are offered (names.ts tabletAddresses) that the certificate covers, as people read them. */
+function offeredAddresses(authority: LocalAuthority, listenHost: string): string[] {
+  const offered = tabletAddresses(listenHost).filter((ip) => covers(authority.server.names, ip));
+  return (offered.length > 0 ? offered : lanAddresses(authority.server.names)).map(shortIp);
 }
 
 export const httpsOrigin = (host: string, port: number) => `https://${urlHost(host)}${port === 443 ? '' : `:${port}`}`;
@@ -87,7 +94,7 @@ const svgDataUrl = (svg: string) => `data:image/svg+xml;base64,${Buffer.from(svg
 export async function localHttpsSummary(env: Env) {
   const authority = await readLocalAuthority(env);
   if (!authority) return null;
-  const hosts = lanAddresses(authority.server.names).map(shortIp);
+  const hosts = offeredAddresses(authority, env.HOST);
   const addresses = hosts.map((host) => ({ host, appUrl: `${httpsOrigin(host, env.PORT)}/`, installUrl: installUrl(host, env.PORT) }));
   const best = addresses[0] ?? null;
   return {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Env } from '~/env';
 import type { Logger } from '../logger';
-import { ensureAuthority, ensureServerCertificate, tlsDir } from './local-ca';
+import { ensureAuthority, ensureServerCertificate, readAuthority, tlsDir, type KeyPair } from './local-ca';
 import { machineNames } from './names';
 
 export type TlsOptions = { cert: string | Buffer; key: string | Buffer };
@@ -22,13 +22,19 @@ export async function loadTls(env: Env, logger: Logger): Promise<TlsOptions | un
   const mode = tlsMode(env);
   if (mode === 'certificate') return { cert: await readFile(env.HTTPS_CERT_FILE!), key: await readFile(env.HTTPS_KEY_FILE!) };
   if (mode === 'off') return undefined;
-  return localCertificate(env, logger);
+  return localCertificate(env, logger, { makeAuthority: true });
 }
 
-async function localCertificate(env: Env, logger: Logger): Promise<TlsOptions & { reissued: string | null }> {
+async function localCertificate(env: Env, logger: Logger, opts: { makeAuthority: boolean }): Promise<TlsOptions & { reissued: string | null }> {
   const dir = tlsDir(env.DATA_DIR);
-  const authority = await ensureAuthority(dir);
-  if (authority.created) logger.info({ dir }, 'local certificate authority created: tablets trust it once, from the /instalar page');
+  let authority: KeyPair;
+  if (opts.makeAuthority) {
+    const made = await ensureAuthority(dir);
+    if (made.created) logger.info({ dir }, 'local certificate authority created: tablets trust it once, from the /instalar page');
+    authority = made;
+  } else {
+    authority = await readAuthority(dir);
+  }
   const names = machineNames(env.HTTPS_HOSTNAMES);
   const server = await ensureServerCertificate(dir, authority, names);
   if (server.reissued) logger.info({ reason: server.reissued, names }, 'server certificate issued by the local authority');
@@ -37,22 +43,26 @@ async function localCertificate(env: Env, logger: Logger): Promise<TlsOptions & 
 
 /**
  * Keeps the local authority's server certificate current while the server runs: every `intervalMs` it checks the
- * machine's names and the certificate's end, and hands a new one to `apply` (the server swaps it in for new
- * connections, no restart). A failed check is logged and tried again at the next.
+ * machine's names and the certificate's end, issues a new one when needed, and hands `apply` whatever is on disk
+ * and differs from what the server serves (its own new one, or another instance's), which the server swaps in for
+ * new connections, no restart. It never makes a new authority (only a start does). A failed check is logged and
+ * tried again at the next.
  */
-export function startCertificateRenewal(env: Env, logger: Logger, apply: (tls: TlsOptions) => void, intervalMs = 60_000) {
-  if (tlsMode(env) !== 'local-ca') return { stop() {} };
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    localCertificate(env, logger)
+export function startCertificateRenewal(env: Env, logger: Logger, served: TlsOptions | undefined, apply: (tls: TlsOptions) => void, intervalMs = 60_000) {
+  if (tlsMode(env) !== 'local-ca' || !served) return { stop() {}, check: async () => {} };
+  let current = String(served.cert);
+  let running: Promise<void> | null = null;
+  const check = () =>
+    (running ??= localCertificate(env, logger, { makeAuthority: false })
       .then((tls) => {
-        if (tls.reissued) apply(tls);
+        if (String(tls.cert) === current) return;
+        apply(tls);
+        current = String(tls.cert);
+        logger.info('the server now serves its new certificate');
       })
       .catch((error: unknown) => logger.error({ err: error }, 'server certificate renewal failed; the current one still serves'))
-      .finally(() => (running = false));
-  }, intervalMs);
+      .finally(() => (running = null)));
+  const timer = setInterval(() => void check(), intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), check };
 }
