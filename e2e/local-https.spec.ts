@@ -239,11 +239,11 @@ test.describe.serial("HTTPS in the store with the store's own certificate author
     const serverCertificate = serverCertificateOf(dataDir);
     await stopServer();
     // The machine now also answers to a name (as after an address change: a name the certificate lacks).
-    await startServer({ HTTPS_HOSTNAMES: 'estoque.loja.test' });
+    await startServer({ HTTPS_HOSTNAMES: 'estoque.local' });
     expect(authorityPem(), 'the same authority').toBe(authority);
     const reissued = serverCertificateOf(dataDir);
     expect(reissued, 'a new server certificate').not.toBe(serverCertificate);
-    expect(new X509Certificate(reissued).subjectAltName).toContain('DNS:estoque.loja.test');
+    expect(new X509Certificate(reissued).subjectAltName).toContain('DNS:estoque.local');
 
     // The first test's tablet: its profile has trusted the authority since then, and nothing is added now.
     const tablet = await launchTablet('trusting', launchOptions, false);
@@ -259,7 +259,7 @@ test.describe.serial("HTTPS in the store with the store's own certificate author
       await page.goto('/admin/system');
       const section = page.getByRole('region', { name: 'Certificado da loja (HTTPS local)' });
       await expect(section.getByTestId('ca-fingerprint')).toHaveText(new X509Certificate(authority).fingerprint256);
-      await expect(section).toContainText('estoque.loja.test');
+      await expect(section).toContainText('estoque.local');
       await expect(page.getByRole('img', { name: new RegExp(`^QR code da página de instalação http://.+:${port}/instalar$`) })).toBeVisible();
       await expect(page.getByRole('img', { name: new RegExp(`^QR code do endereço seguro https://.+:${port}/$`) })).toBeVisible();
       await section.screenshot({ path: 'test-results/local-https-admin-system.png' });

@@ -2,18 +2,23 @@ import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
+import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
+import { allows, permittedBy } from './constraints';
 import { authorityFiles, certificateNames, ensureAuthority, ensureServerCertificate, readServerPair, reissueReason, serverFile } from './local-ca';
 import { canonicalIp, covers, lanAddresses, machineNames, shortIp } from './names';
 
 const newDir = async () => path.join(await mkdtemp(path.join(os.tmpdir(), 'mi-local-ca-')), 'tls');
 const lan = (address: string) => ({ eth0: [{ address, family: address.includes(':') ? ('IPv6' as const) : ('IPv4' as const), internal: false, netmask: '', mac: '', cidr: null }] }) as unknown as NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
+/** The machine of these tests: host name `caixa`, one address on the store's network. */
+const here = machineNames([], lan('192.168.0.10'), 'caixa');
 
 describe("the store's local certificate authority", () => {
   it('is made once, with a key only the server user reads, and kept across restarts', async () => {
     const dir = await newDir();
-    const first = await ensureAuthority(dir);
+    const first = await ensureAuthority(dir, here);
     expect(first.created).toBe(true);
     expect(await modeOf(authorityFiles(dir).key)).toBe(0o600);
     expect(await modeOf(dir)).toBe(0o700);
@@ -23,25 +28,25 @@ describe("the store's local certificate authority", () => {
     // About ten years, so a tablet trusts it once.
     expect(new Date(ca.validTo).getTime() - Date.now()).toBeGreaterThan(9 * 365 * 86_400_000);
 
-    const again = await ensureAuthority(dir);
+    const again = await ensureAuthority(dir, here);
     expect(again).toEqual({ key: first.key, cert: first.cert, created: false });
   });
 
   it('is one authority when two processes start together on one data directory', async () => {
     const dir = await newDir();
-    const [a, b] = await Promise.all([ensureAuthority(dir), ensureAuthority(dir)]);
+    const [a, b] = await Promise.all([ensureAuthority(dir, here), ensureAuthority(dir, here)]);
     expect(a.cert).toBe(b.cert);
     expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
   });
 
   it('makes a key file that became readable by others private again', async () => {
     const dir = await newDir();
-    const authority = await ensureAuthority(dir);
+    const authority = await ensureAuthority(dir, here);
     await ensureServerCertificate(dir, authority, machineNames([], lan('192.168.0.10'), 'caixa'));
     await chmod(authorityFiles(dir).key, 0o644);
     await chmod(serverFile(dir), 0o644);
     await chmod(dir, 0o755);
-    await ensureServerCertificate(dir, await ensureAuthority(dir), machineNames([], lan('192.168.0.10'), 'caixa'));
+    await ensureServerCertificate(dir, await ensureAuthority(dir, here), machineNames([], lan('192.168.0.10'), 'caixa'));
     expect(await modeOf(authorityFiles(dir).key)).toBe(0o600);
     expect(await modeOf(serverFile(dir))).toBe(0o600);
     expect(await modeOf(dir)).toBe(0o700);
@@ -49,8 +54,8 @@ describe("the store's local certificate authority", () => {
 
   it("signs the server's certificate for the machine's names and addresses, and re-signs only what changed", async () => {
     const dir = await newDir();
-    const authority = await ensureAuthority(dir);
     const names = machineNames(['estoque.loja.example', '10.9.8.7'], lan('192.168.0.10'), 'caixa');
+    const authority = await ensureAuthority(dir, names);
     const first = await ensureServerCertificate(dir, authority, names);
     expect(first.reissued).toBe('none yet');
     const cert = new X509Certificate(first.cert);
@@ -83,12 +88,12 @@ describe("the store's local certificate authority", () => {
 
   it('re-signs a server certificate near its end, or one another authority signed', async () => {
     const dir = await newDir();
-    const authority = await ensureAuthority(dir);
+    const authority = await ensureAuthority(dir, here);
     const names = machineNames([], lan('192.168.0.10'), 'caixa');
     const current = await ensureServerCertificate(dir, authority, names);
     expect(reissueReason(current, authority, names, new Date(Date.now() + 300 * 86_400_000))).toBeNull();
     expect(reissueReason(current, authority, names, new Date(Date.now() + 370 * 86_400_000))).toMatch(/^expires /);
-    const other = await ensureAuthority(await newDir());
+    const other = await ensureAuthority(await newDir(), here);
     expect(reissueReason(current, other, names)).toBe('signed by another authority');
     // Made while the clock ran ahead: not valid yet anywhere else.
     expect(reissueReason(current, authority, names, new Date(Date.now() - 3 * 86_400_000))).toMatch(/^not valid before /);
@@ -96,6 +101,52 @@ describe("the store's local certificate authority", () => {
     const elsewhere = await ensureServerCertificate(await newDir(), authority, names);
     expect(reissueReason({ cert: current.cert, key: elsewhere.key }, authority, names)).toBe('key and certificate do not match');
     expect(reissueReason({ cert: 'garbage', key: current.key }, authority, names)).toMatch(/^unreadable/);
+  });
+});
+
+describe("what the store's authority may sign (Name Constraints)", () => {
+  it('permits the store\'s own names and networks only, and leaves a name outside them out of the certificate', async () => {
+    const dir = await newDir();
+    const authority = await ensureAuthority(dir, machineNames(['estoque.loja.example'], lan('203.0.113.5'), 'caixa'));
+    const permitted = permittedBy(authority.cert)!;
+    expect(permitted.dns.sort()).toEqual(['caixa', 'estoque.loja.example', 'local', 'localhost']);
+    expect(permitted.ips).toEqual(expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', 'fc00::/7', '203.0.113.5/32']));
+    expect(['caixa.local', 'balcao.caixa', '192.168.44.3', '10.1.2.3', '203.0.113.5', 'fd00::2'].every((n) => allows(permitted, n))).toBe(true);
+    expect(['www.google.com', 'local.example.com', '8.8.8.8', '203.0.113.6', '2001:db8::1'].some((n) => allows(permitted, n))).toBe(false);
+
+    // A name given after the authority was made, outside what it may sign: left out (in, every device would refuse
+    // the whole certificate), and said so; the names it may sign still are.
+    const server = await ensureServerCertificate(dir, authority, machineNames(['estoque.loja.example', 'outra.example.com'], lan('192.168.7.7'), 'caixa'));
+    expect(server.refused).toEqual(['outra.example.com']);
+    const names = certificateNames(new X509Certificate(server.cert));
+    expect(names.dns).not.toContain('outra.example.com');
+    expect(covers(names, '192.168.7.7') && covers(names, 'estoque.loja.example')).toBe(true);
+  });
+
+  it('is enforced by a TLS client: a certificate the key signs for a public site is refused, one for the store accepted', async () => {
+    const dir = await newDir();
+    const authority = await ensureAuthority(dir, here);
+    // As someone holding a copy of the key would sign (selfsigned directly, past ensureServerCertificate's filter).
+    const sign = (name: string) =>
+      generate([{ name: 'commonName', value: name }], { keySize: 2048, algorithm: 'sha256', ca: { key: authority.key, cert: authority.cert }, extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: name }] }] });
+    const connect = async (name: string) => {
+      const leaf = await sign(name);
+      const server = tls.createServer({ key: leaf.private, cert: leaf.cert }, (socket) => socket.end());
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        return await new Promise<string>((resolve) => {
+          const socket = tls.connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port, servername: name, ca: authority.cert }, () => {
+            resolve('accepted');
+            socket.end();
+          });
+          socket.on('error', (error: NodeJS.ErrnoException) => resolve(`${error.code}: ${error.message}`));
+        });
+      } finally {
+        server.close();
+      }
+    };
+    expect(await connect('caixa.local')).toBe('accepted');
+    expect(await connect('www.google.com')).toMatch(/permitted subtree violation/);
   });
 });
 

@@ -1,9 +1,13 @@
-import { createPrivateKey, createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import * as x509 from '@peculiar/x509';
 import { generate } from 'selfsigned';
+import { nameConstraintsExtension, permittedBy, permittedFor, signable } from './constraints';
 import { missingNames, type HostNames } from './names';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /**
  * The store's own certificate authority (README "HTTPS in the store"). Tablets trust it once; it signs the server's
@@ -35,7 +39,7 @@ const PEM_KEY = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA
  * The authority kept under `dir`, made on first call. Two processes starting together on one DATA_DIR end with one
  * authority: the key file is created by a hard link, which fails when another got there first (that one is read).
  */
-export async function ensureAuthority(dir: string): Promise<KeyPair & { created: boolean }> {
+export async function ensureAuthority(dir: string, names: HostNames): Promise<KeyPair & { created: boolean }> {
   const files = authorityFiles(dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   // A directory made earlier (by the self-signed mode before this one) is made the server user's alone too.
@@ -46,26 +50,9 @@ export async function ensureAuthority(dir: string): Promise<KeyPair & { created:
     await keepPrivate(files.key);
     return { ...existing, created: false };
   }
-  const made = await generate(
-    [
-      // A name of its own per store: a tablet moved between two stores trusts two authorities, never confuses them.
-      { name: 'commonName', value: `MyInventory autoridade local ${os.hostname()} ${new Date().toISOString().slice(0, 10)} ${randomBytes(3).toString('hex')}` },
-      { name: 'organizationName', value: 'MyInventory' },
-    ],
-    {
-      keySize: 2048,
-      algorithm: 'sha256',
-      notBeforeDate: new Date(Date.now() - DAY_MS),
-      notAfterDate: new Date(Date.now() + AUTHORITY_DAYS * DAY_MS),
-      extensions: [
-        // It signs server certificates only, never another authority.
-        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-      ],
-    },
-  );
+  const made = await makeAuthority(names);
   const staged = `${files.key}.${process.pid}.${randomBytes(4).toString('hex')}`;
-  await writeFile(staged, made.private, { mode: 0o600 });
+  await writeFile(staged, made.key, { mode: 0o600 });
   try {
     await link(staged, files.key);
   } catch (error) {
@@ -81,7 +68,36 @@ export async function ensureAuthority(dir: string): Promise<KeyPair & { created:
   }
   await rm(staged, { force: true });
   await writeAtomically(files.cert, made.cert, 0o644);
-  return { key: made.private, cert: made.cert, created: true };
+  return { key: made.key, cert: made.cert, created: true };
+}
+
+/**
+ * A new authority: ten years, RSA 2048, SHA-256; it signs server certificates only (path length 0) and only for the
+ * store's own names and networks (Name Constraints, critical: constraints.ts). Made with @peculiar/x509, which
+ * writes that extension (selfsigned, which signs the server certificates, does not).
+ */
+async function makeAuthority(names: HostNames): Promise<KeyPair> {
+  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const constraints = nameConstraintsExtension(permittedFor(names));
+  // A name of its own per store: a tablet moved between two stores trusts two authorities, never confuses them.
+  const commonName = `MyInventory autoridade local ${os.hostname().replace(/[,+=<>#;"\\]/g, '-')} ${new Date().toISOString().slice(0, 10)} ${randomBytes(3).toString('hex')}`;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: `01${randomBytes(15).toString('hex')}`,
+    name: `CN=${commonName}, O=MyInventory`,
+    notBefore: new Date(Date.now() - DAY_MS),
+    notAfter: new Date(Date.now() + AUTHORITY_DAYS * DAY_MS),
+    keys,
+    signingAlgorithm: algorithm,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      new x509.Extension(constraints.oid, true, constraints.value),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { cert: `${cert.toString('pem').trim()}\n`, key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n').trim()}\n-----END PRIVATE KEY-----\n` };
 }
 
 /** The authority as kept, for the renewal while running: never made anew there (no tablet would trust a new one). */
@@ -115,13 +131,20 @@ export function reissueReason(current: KeyPair | null, authority: KeyPair, names
  * The server's certificate and key: the ones kept under `dir` while they cover `names` and are not near their end,
  * else a new pair signed by the authority (written before it is returned).
  */
-export async function ensureServerCertificate(dir: string, authority: KeyPair, names: HostNames, now = new Date()): Promise<KeyPair & { reissued: string | null }> {
+export async function ensureServerCertificate(
+  dir: string,
+  authority: KeyPair,
+  wanted: HostNames,
+  now = new Date(),
+): Promise<KeyPair & { reissued: string | null; refused: string[] }> {
   const file = serverFile(dir);
   const current = await readServerPair(file);
+  // Only what the authority may sign: one name outside its constraints would make every device refuse the certificate.
+  const { names, refused } = signable(permittedBy(authority.cert), wanted);
   const reason = reissueReason(current, authority, names, now);
   if (!reason && current) {
     await keepPrivate(file);
-    return { ...current, reissued: null };
+    return { ...current, reissued: null, refused };
   }
   const made = await generate([{ name: 'commonName', value: names.dns.find((n) => n !== 'localhost') ?? 'localhost' }], {
     keySize: 2048,
@@ -139,7 +162,7 @@ export async function ensureServerCertificate(dir: string, authority: KeyPair, n
   const pair = { cert: `${made.cert.trim()}\n`, key: `${made.private.trim()}\n` };
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeAtomically(file, pair.cert + pair.key, 0o600);
-  return { ...pair, reissued: reason };
+  return { ...pair, reissued: reason, refused };
 }
 
 /** The names a certificate covers, read from its Subject Alternative Name extension. */

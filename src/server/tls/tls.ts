@@ -28,16 +28,21 @@ export async function loadTls(env: Env, logger: Logger): Promise<TlsOptions | un
 async function localCertificate(env: Env, logger: Logger, opts: { makeAuthority: boolean }): Promise<TlsOptions & { reissued: string | null }> {
   const dir = tlsDir(env.DATA_DIR);
   let authority: KeyPair;
+  const names = machineNames(env.HTTPS_HOSTNAMES);
   if (opts.makeAuthority) {
-    const made = await ensureAuthority(dir);
+    const made = await ensureAuthority(dir, names);
     if (made.created) logger.info({ dir }, 'local certificate authority created: tablets trust it once, from the /instalar page');
     authority = made;
   } else {
     authority = await readAuthority(dir);
   }
-  const names = machineNames(env.HTTPS_HOSTNAMES);
   const server = await ensureServerCertificate(dir, authority, names);
-  if (server.reissued) logger.info({ reason: server.reissued, names }, 'server certificate issued by the local authority');
+  if (server.reissued) {
+    logger.info({ reason: server.reissued, names }, 'server certificate issued by the local authority');
+    if (server.refused.length > 0) {
+      logger.warn({ refused: server.refused }, 'names outside what the local authority may sign were left out of the certificate (it signs only the names and networks it was made for: README "HTTPS in the store")');
+    }
+  }
   return server;
 }
 
