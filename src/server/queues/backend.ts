@@ -48,7 +48,7 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
         queue =
           kind === 'redis'
             ? new Queue(name, { connection: redisConnection('bullmq'), defaultJobOptions, prefix: opts.redisPrefix, telemetry })
-            : (new pg.Queue(name, { connection: pgConnection, defaultJobOptions, telemetry }) as unknown as AnyQueue);
+            : addsOneByOne(new pg.Queue(name, { connection: pgConnection, defaultJobOptions, telemetry }) as unknown as AnyQueue);
         queue.on('error', (error) => opts.logger.warn({ err: connectionError(error), queue: name }, 'queue connection error'));
         queues.set(name, queue);
       }
@@ -77,3 +77,19 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
   };
 }
 export type QueueBackend = ReturnType<typeof createQueueBackend>;
+
+/** Above this many jobs, one addBulk costs PostgreSQL less than as many adds. */
+const BULK_FROM = 32;
+
+/**
+ * On BullMQ's PostgreSQL backend, a small addBulk goes as one add per job. Its `add_jobs_bulk` function creates two
+ * temporary tables per call (catalog rows written, then dropped at commit): for the one or two jobs the relay and
+ * the push consumer add at a time, that cost PostgreSQL more CPU than anything else on the notification path
+ * (pg_stat_activity samples of bench:queues). Every job here has its own id (`jobOf`), so a job added twice is one
+ * job: a batch that fails halfway is added again whole by whoever retries it, as before.
+ */
+function addsOneByOne(queue: AnyQueue): AnyQueue {
+  const addBulk = queue.addBulk.bind(queue);
+  queue.addBulk = (jobs) => (jobs.length > BULK_FROM ? addBulk(jobs) : Promise.all(jobs.map((job) => queue.add(job.name, job.data, job.opts))));
+  return queue;
+}
