@@ -100,8 +100,6 @@ export async function sendToReviewAfterFailure(tx: Transaction, orgId: string, s
     tx,
     { type: 'compliance.reviewRequired', orgId, aggregateId: task!.taskId, payload: { taskId: task!.taskId, storeId: task!.storeId, submissionId, title: task!.title, reason: 'check_failed' } },
     {},
-    // A rare path (a check failed for good), in the dead letter's transaction: woken at its commit.
-    { wake: true },
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Transaction } from '../db/client';
 import type { CommittedEvent } from '../events/consumer';
-import { appendEvents, wakeRelayAfterCommit, type AppendOptions } from '../events/outbox';
+import { appendEvents, type AppendOptions } from '../events/outbox';
 import { isAnnouncement, type DomainEvent, type NewEvent } from '../events/types';
 import { eventMetadata, type DomainContext } from './context';
 
@@ -43,7 +43,6 @@ export async function inTransaction<T>(ctx: DomainContext, work: (tx: Transactio
     emitted = [];
     return work(tx, emitter(ctx, tx, emitted));
   });
-  if (emitted.some((e) => e.id !== null)) wakeRelayAfterCommit(ctx.db);
   await runAfterCommit(ctx, emitted);
   return result;
 }

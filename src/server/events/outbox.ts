@@ -11,9 +11,8 @@ export type EventMetadata = { correlationId?: string; userId?: string | null; tr
 
 export type AppendOptions = {
   /**
-   * Wake the relay with a NOTIFY in the writing statement itself, at its commit (default false). The domain's
-   * transactions (`inTransaction`) wake it after their commit instead (`wakeRelayAfterCommit`); without a wake the
-   * relay's poll publishes the events within a second.
+   * Wake the relay at commit (default). Events no consumer handles may pass false: the relay's poll marks them
+   * published within a second, and the busy path is spared a relay round per event.
    */
   wake?: boolean;
   /**
@@ -42,7 +41,7 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
   }));
   const trace = activeTraceCarrier();
   if (trace) metadata = { ...metadata, trace };
-  // pg_notify (with `wake`) wakes the relay when the transaction commits (PostgreSQL sends nothing for a rollback).
+  // pg_notify wakes the relay when the transaction commits (PostgreSQL sends nothing for a rollback).
   const inserted = await tx.execute<{ id: number }>(sql`
     with inserted as (
       insert into event_log (org_id, type, aggregate_type, aggregate_id, aggregate_seq, payload, metadata)
@@ -55,42 +54,8 @@ export async function appendEvents(tx: Executor, events: NewEvent[], metadata: E
       order by e.ord
       returning id, type
     )${opts.alongside ? sql`, alongside as (${opts.alongside(sql.raw('inserted'))})` : sql``}
-    select id${opts.wake ? sql`, pg_notify(${OUTBOX_CHANNEL}, '')` : sql``} from inserted order by id`);
+    select id${opts.wake === false ? sql`` : sql`, pg_notify(${OUTBOX_CHANNEL}, '')`} from inserted order by id`);
   return [...inserted].map((r) => Number(r.id));
-}
-
-const wakers = new WeakMap<Executor, () => void>();
-
-/**
- * Wakes the relay once a transaction that wrote events has committed: a NOTIFY of its own, outside that transaction.
- * Inside it, PostgreSQL's commit-time lock for notifying transactions (one at a time per database, held through the
- * commit's WAL flush) made every event-writing commit wait for the one before it; a transaction that only notifies
- * writes no WAL and holds that lock for microseconds. Coalesced per process: while one wake is on its way, the
- * commits meanwhile share the next one. A lost wake costs a poll interval (the relay polls every second).
- */
-export function wakeRelayAfterCommit(db: Executor): void {
-  let wake = wakers.get(db);
-  if (!wake) {
-    let sending = false;
-    let again = false;
-    const send = (): void => {
-      sending = true;
-      again = false;
-      void db
-        .execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`)
-        .catch(() => {})
-        .finally(() => {
-          sending = false;
-          if (again) send();
-        });
-    };
-    wake = () => {
-      if (sending) again = true;
-      else send();
-    };
-    wakers.set(db, wake);
-  }
-  wake();
 }
 
 export const appendEvent = async <T extends EventType>(tx: Executor, event: NewEvent<T>, metadata: EventMetadata, opts?: AppendOptions): Promise<number> =>

@@ -23,12 +23,7 @@ export function createQueueBackend(opts: { redisUrl?: string; databaseUrl: strin
   const workers: AnyWorker[] = [];
   const connections: IORedis[] = [];
   const pg = withBackend(createPostgresBackend);
-  // The queue's own commits do not wait for the WAL flush (synchronous_commit off, for these connections only). Its
-  // functions NOTIFY in every job's transaction, and PostgreSQL lets one notifying transaction commit at a time,
-  // holding that lock through the flush: waiting for fsync there made every job wait for the one before it. What a
-  // crash of PostgreSQL itself could then lose (the last few hundred ms of queue changes) the redelivery sweep queues
-  // again from the application's own tables, which commit as always (docs/architecture.md "The redelivery sweep").
-  const pgConnection = { connectionString: opts.databaseUrl, migrate: true, max: opts.postgresPoolMax ?? 5, options: '-c synchronous_commit=off' };
+  const pgConnection = { connectionString: opts.databaseUrl, migrate: true, max: opts.postgresPoolMax ?? 5 };
   // With tracing on, a job carries its producer's trace context and its processing is a span of that trace
   // (BullMQ's own telemetry, on both backends); the relay gives each event's job the trace of its outbox row.
   const telemetry = tracingEnabled() ? new BullMQOtel({ tracerName: 'bullmq' }) : undefined;
