@@ -111,10 +111,11 @@ export async function startWorkers(
         took('completed');
         return result;
       } catch (error) {
-        took(error instanceof DelayedError ? 'delayed' : 'failed');
+        const transient = Boolean(token) && isTransientDatabaseError(error) && job.attemptsStarted <= TRANSIENT_RETRIES;
+        took(error instanceof DelayedError || transient ? 'delayed' : 'failed');
         // A deadlock, a dropped connection, a failover: the database says "again", so the job waits and runs again
         // without spending one of its attempts (bounded: past TRANSIENT_RETRIES starts it counts like any failure).
-        if (token && isTransientDatabaseError(error) && job.attemptsStarted <= TRANSIENT_RETRIES) {
+        if (token && transient) {
           const waitMs = Math.min(30_000, 250 * 2 ** Math.min(job.attemptsStarted, 7)) * (0.5 + Math.random());
           logger.warn({ err: error, queue, jobId: job.id, waitMs: Math.round(waitMs) }, 'transient database error; the job runs again');
           await job.moveToDelayed(Date.now() + waitMs, token);
