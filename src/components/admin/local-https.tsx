@@ -46,22 +46,8 @@ function LocalHttpsFigures({ local }: { local: LocalHttps }) {
       </dl>
       {local.qr ? (
         <div className={styles.qrCodes}>
-          <figure>
-            <img src={local.qr.install} alt={`QR code da página de instalação ${local.qr.installUrl}`} width={200} height={200} />
-            <figcaption>
-              <strong>1. Instalar o certificado</strong> (uma vez por tablet)
-              <br />
-              <a href={local.qr.installUrl}>{local.qr.installUrl}</a>
-            </figcaption>
-          </figure>
-          <figure>
-            <img src={local.qr.app} alt={`QR code do endereço seguro ${local.qr.appUrl}`} width={200} height={200} />
-            <figcaption>
-              <strong>2. Abrir o MyInventory</strong> (endereço seguro)
-              <br />
-              <a href={local.qr.appUrl}>{local.qr.appUrl}</a>
-            </figcaption>
-          </figure>
+          <QrFigure image={local.qr.install} url={local.qr.installUrl} what="da página de instalação" title="1. Instalar o certificado" note="(uma vez por tablet)" />
+          <QrFigure image={local.qr.app} url={local.qr.appUrl} what="do endereço seguro" title="2. Abrir o MyInventory" note="(endereço seguro)" />
         </div>
       ) : null}
       {local.addresses.length > 1 ? (
@@ -74,5 +60,19 @@ function LocalHttpsFigures({ local }: { local: LocalHttps }) {
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** One QR code a tablet scans, with the address it opens written under it. */
+function QrFigure({ image, url, what, title, note }: { image: string; url: string; what: string; title: string; note: string }) {
+  return (
+    <figure>
+      <img src={image} alt={`QR code ${what} ${url}`} width={200} height={200} />
+      <figcaption>
+        <strong>{title}</strong> {note}
+        <br />
+        <a href={url}>{url}</a>
+      </figcaption>
+    </figure>
   );
 }
