@@ -295,7 +295,8 @@ async function stageBreakdown(ctx: Awaited<ReturnType<typeof setup>>, deliveries
   const domain = ctx.services.queues.queue('domain-events');
   const push = ctx.services.queues.queue('fcm-notifications');
   const [domainJobs, pushJobs] = await Promise.all([domain.getJobs(['completed'], 0, 2000), push.getJobs(['completed'], 0, 2000)]);
-  const byEvent = new Map(domainJobs.map((j) => [Number(j.data.eventId), j]));
+  // A relay batch's job carries several events (`eventIds`), each of the others one (`eventId`).
+  const byEvent = new Map(domainJobs.flatMap((j) => (Array.isArray(j.data.eventIds) ? (j.data.eventIds as number[]) : [Number(j.data.eventId)]).map((id) => [id, j] as const)));
   const byNotification = new Map(pushJobs.map((j) => [String(j.data.notificationId), j]));
   const delivered = new Map(deliveries.map((d) => [d.notificationId, d.at]));
   const rows = await ctx.services.sql<{ id: string; written: number; published: number; event_id: string }[]>`

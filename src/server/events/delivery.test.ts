@@ -7,7 +7,7 @@ import { until } from '../../../tests/helpers/until';
 import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { appendEvents } from '~/server/events/outbox';
 import { startOutboxRelay } from '~/server/events/relay';
-import { queueNames } from '~/server/queues/definitions';
+import { EVENTS_PER_JOB, jobOf, queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import { consumers, eventDelivery } from '../runtime/consumers';
 import type { Consumer, ConsumerDeps } from './consumer';
@@ -111,14 +111,56 @@ describe('applyEvent', () => {
   });
 });
 
+describe('relay batches', () => {
+  it('groups what the relay took by org, in id order, up to EVENTS_PER_JOB a job; one event alone keeps its own job id', () => {
+    const row = (id: number, orgId: string | null) => ({ id, type: 'product.updated', orgId });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const rows = [row(5, a), row(3, b), row(1, a), ...Array.from({ length: EVENTS_PER_JOB + 1 }, (_, i) => row(100 + i, null))];
+    const jobs = jobOf.events(rows);
+    expect(jobs.map((j) => j.data)).toEqual([
+      { eventIds: [1, 5], orgId: a },
+      { eventId: 3, orgId: b },
+      { eventIds: Array.from({ length: EVENTS_PER_JOB }, (_, i) => 100 + i), orgId: null },
+      { eventId: 100 + EVENTS_PER_JOB, orgId: null },
+    ]);
+    expect(jobs[1]!.opts.jobId).toBe('event-3');
+    // The same events again: the same job (a re-publish is a no-op); other events: another job.
+    expect(jobOf.events([row(1, a), row(5, a)])[0]!.opts.jobId).toBe(jobs[0]!.opts.jobId);
+    expect(jobOf.events([row(1, a), row(4, a), row(5, a)])[0]!.opts.jobId).not.toBe(jobs[0]!.opts.jobId);
+  });
+
+  it('applies a batch; an event of it that fails is handed back as a job of its own, and the others are done', async () => {
+    const good = await Promise.all([createdEventOfNewRequest(), createdEventOfNewRequest()]);
+    const [bad] = await services.db
+      .insert(eventLog)
+      .values({ orgId: org.org.id, type: 'purchaseRequest.created', aggregateType: 'purchaseRequest', aggregateId: randomUUID(), aggregateSeq: 1, payload: { storeId: 'not-a-uuid' } })
+      .returning();
+    const eventIds = [good[0]!.id, bad!.id, good[1]!.id].sort((x, y) => x - y);
+    // A real job (no worker on this queue here), run through the queue's processor as a worker would.
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const job = await queue.add('events', { eventIds, orgId: org.org.id }, { jobId: `batch-test-${randomUUID()}` });
+    const result = await eventDelivery.processor(deps, services.logger).process(job);
+    expect(result).toEqual({ events: 3, handedBack: [bad!.id] });
+    for (const event of good) expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
+    const processed = await services.db.select({ id: eventLog.id, processedAt: eventLog.processedAt }).from(eventLog).where(inArray(eventLog.id, eventIds));
+    expect(processed.filter((e) => e.processedAt).map((e) => e.id).sort()).toEqual(good.map((e) => e.id).sort());
+    // The bad one waits in its own job, which fails on its own (and goes to the dead letters, as any event's).
+    const handedBack = await queue.getJob(`event-${bad!.id}`);
+    expect(handedBack?.data).toEqual({ eventId: bad!.id, orgId: org.org.id });
+    expect(await handedBack!.getState()).toBe('delayed');
+    await expect(eventDelivery.processor(deps, services.logger).process(handedBack!)).rejects.toBeInstanceOf(UnrecoverableError);
+    await handedBack!.remove();
+  });
+});
+
 describe('outbox relay', () => {
   it('two relays publish every event exactly once between them (FOR UPDATE SKIP LOCKED)', async () => {
     const queue = services.queues.queue(queueNames.domainEvents);
-    const handedOver: string[] = [];
-    // The real queue, with a record of every job the relays hand it.
+    const handedOver: number[] = [];
+    // The real queue, with a record of every event the relays hand it (one a job, or several: a batch).
     const recording = {
-      addBulk: (jobs: { opts?: { jobId?: string } }[]) => {
-        handedOver.push(...jobs.map((j) => `${j.opts?.jobId}`));
+      addBulk: (jobs: { data: { eventId?: number; eventIds?: number[] } }[]) => {
+        handedOver.push(...jobs.flatMap((j) => j.data.eventIds ?? [j.data.eventId!]));
         return queue.addBulk(jobs as never);
       },
     } as unknown as typeof queue;
@@ -143,7 +185,7 @@ describe('outbox relay', () => {
         }),
       );
       await until(async () => (await services.db.$count(eventLog, and(inArray(eventLog.id, ids), isNull(eventLog.publishedAt)))) === 0, 15_000);
-      const mine = handedOver.filter((jobId) => ids.includes(Number(jobId.replace('event-', ''))));
+      const mine = handedOver.filter((id) => ids.includes(id));
       expect(mine).toHaveLength(ids.length);
       expect(new Set(mine).size).toBe(ids.length);
     } finally {

@@ -39,6 +39,11 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
+/** Events of one batch applied at once (in id order of their start). */
+const BATCH_LANES = 4;
+/** The wait before an event of a batch that failed runs again in a job of its own (its first backoff step). */
+const HAND_BACK_DELAY_MS = 500;
+
 export type EventDelivery = ReturnType<typeof createEventDelivery>;
 
 /** Delivery of stored events to a registry of consumers (src/server/runtime/consumers.ts has the system's). */
@@ -97,18 +102,51 @@ export function createEventDelivery(registry: Consumer[]) {
     return targets.map((c) => c.name);
   }
 
+  /**
+   * The events of a relay batch, started in id order (a few at a time). One that fails is handed back as a job of
+   * its own (`event-<id>`, after a short wait) with the usual attempts, backoff and dead letter; the batch job
+   * itself fails only when that hand-back cannot be queued, and then runs again (done events are skipped: marks).
+   */
+  async function applyBatch(deps: ConsumerDeps, batch: { eventIds: number[]; orgId: string | null }, logger: Logger) {
+    const failed: { id: number; error: unknown }[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < batch.eventIds.length) {
+        const id = batch.eventIds[next++]!;
+        await apply(deps, id).catch((error: unknown) => failed.push({ id, error }));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_LANES, batch.eventIds.length) }, lane));
+    if (failed.length > 0) {
+      logger.warn({ events: failed.map((f) => ({ id: f.id, err: f.error })) }, 'events of a batch failed; each is retried in a job of its own');
+      await deps.services.queues
+        .queue(queueNames.domainEvents)
+        .addBulk(failed.map(({ id }) => ({ name: 'event', data: { eventId: id, orgId: batch.orgId }, opts: { jobId: `event-${id}`, delay: HAND_BACK_DELAY_MS } })));
+    }
+    return { events: batch.eventIds.length, handedBack: failed.map((f) => f.id) };
+  }
+
   return {
     apply,
     /** The event types some consumer handles: the relay marks the others published without a job. */
     hasConsumer: (type: string) => registry.some((c) => c.handles(type as EventType)),
     consumerNames: registry.map((c) => c.name),
-    /** The `domain-events` queue's adapter: one event (or a replay to one consumer) per job. */
+    /** The `domain-events` queue's adapter: one event (or a replay to one consumer), or a relay batch, per job. */
     processor: (deps: ConsumerDeps, logger: Logger) =>
-      defineProcessor(queueNames.domainEvents, logger, async ({ eventId, consumer }) => ({ consumers: await apply(deps, eventId, { only: consumer }) }), {
-        // The dead-letter queue has the event now; an admin retry applies it from there.
-        deadLettered: async (tx, job) => {
-          if (!job.data?.consumer && Number.isSafeInteger(job.data?.eventId)) await markEventProcessed(tx, job.data.eventId);
+      defineProcessor(
+        queueNames.domainEvents,
+        logger,
+        async (payload, job) =>
+          'eventIds' in payload
+            ? applyBatch(deps, payload, logger.child({ requestId: `job:${queueNames.domainEvents}:${job.id}` }))
+            : { consumers: await apply(deps, payload.eventId, { only: payload.consumer }) },
+        {
+          // The dead-letter queue has the event now; an admin retry applies it from there.
+          // (A batch's events stay unprocessed: the redelivery sweep queues each again.)
+          deadLettered: async (tx, job) => {
+            if (!job.data?.consumer && Number.isSafeInteger(job.data?.eventId)) await markEventProcessed(tx, job.data.eventId);
+          },
         },
-      }),
+      ),
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DefaultJobOptions } from 'bullmq';
 import { z } from 'zod';
 
@@ -10,9 +11,18 @@ export const queueNames = {
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
+/** The most events one `domain-events` job carries (the relay's batches: `jobOf.events`). */
+export const EVENTS_PER_JOB = 25;
+
 export const jobPayloads = {
-  /** `consumer`: a replay aimed at one consumer only. */
-  [queueNames.domainEvents]: z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
+  /**
+   * One event (`consumer`: a replay aimed at one consumer only), or several of one org in id order: what the relay
+   * found waiting, in one job instead of one each (`jobOf.events`).
+   */
+  [queueNames.domainEvents]: z.union([
+    z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
+    z.object({ eventIds: z.array(z.number().int().positive()).min(2).max(EVENTS_PER_JOB), orgId: z.uuid().nullable() }),
+  ]),
   [queueNames.fcm]: z.object({ notificationId: z.uuid(), orgId: z.uuid() }),
   /** `looked`, `off`, `pendingKey`, `candidateKey`: the steps a run did before it waited for a service (images/service.ts). */
   [queueNames.images]: z.object({
@@ -31,15 +41,42 @@ export type JobPayload<Q extends QueueName> = z.infer<(typeof jobPayloads)[Q]>;
 /**
  * The jobs that carry an event or a push, under ids that make an enqueue idempotent: the outbox relay, the
  * redelivery sweep and the push consumer may queue the same event or notification more than once, and BullMQ
- * keeps one job per id.
+ * keeps one job per id. An event's `trace` (its outbox row's trace context) goes to BullMQ's telemetry, so the
+ * job's processing continues it.
  */
+const eventJob = (e: { id: number | string; type: string; orgId: string | null; trace?: { traceparent: string } | null }) => ({
+  name: e.type,
+  data: { eventId: Number(e.id), orgId: e.orgId } satisfies JobPayload<typeof queueNames.domainEvents>,
+  opts: { jobId: `event-${e.id}`, ...(e.trace ? { telemetry: { metadata: JSON.stringify(e.trace) } } : {}) },
+});
+
 export const jobOf = {
-  /** `trace`: the outbox row's trace context, handed to BullMQ's telemetry so the job's processing continues it. */
-  event: (e: { id: number | string; type: string; orgId: string | null; trace?: { traceparent: string } | null }) => ({
-    name: e.type,
-    data: { eventId: Number(e.id), orgId: e.orgId } satisfies JobPayload<typeof queueNames.domainEvents>,
-    opts: { jobId: `event-${e.id}`, ...(e.trace ? { telemetry: { metadata: JSON.stringify(e.trace) } } : {}) },
-  }),
+  /** One event. */
+  event: eventJob,
+  /**
+   * The jobs for events the relay publishes together: each org's in id order, up to EVENTS_PER_JOB a job. A job's
+   * fixed cost (its add, claim and finish: on BullMQ's PostgreSQL backend, most of the database's work per event)
+   * is paid once for the lot; one event alone gets the usual `event-<id>` job. The id names exactly these events,
+   * so publishing the same ones again (a commit lost after the enqueue) is a no-op. A batch carries the trace of
+   * its first event that has one.
+   */
+  events: (rows: { id: number; type: string; orgId: string | null; trace?: { traceparent: string } | null }[]) => {
+    const byOrg = new Map<string | null, typeof rows>();
+    for (const row of rows) byOrg.set(row.orgId, [...(byOrg.get(row.orgId) ?? []), row]);
+    return [...byOrg.values()].flatMap((ofOrg) => {
+      const sorted = [...ofOrg].sort((a, b) => a.id - b.id);
+      return Array.from({ length: Math.ceil(sorted.length / EVENTS_PER_JOB) }, (_, i) => sorted.slice(i * EVENTS_PER_JOB, (i + 1) * EVENTS_PER_JOB)).map((chunk) => {
+        if (chunk.length === 1) return eventJob(chunk[0]!);
+        const eventIds = chunk.map((e) => e.id);
+        const trace = chunk.find((e) => e.trace)?.trace;
+        return {
+          name: 'events',
+          data: { eventIds, orgId: chunk[0]!.orgId } satisfies JobPayload<typeof queueNames.domainEvents>,
+          opts: { jobId: `events-${eventIds[0]}-${createHash('sha1').update(eventIds.join(',')).digest('hex').slice(0, 16)}`, ...(trace ? { telemetry: { metadata: JSON.stringify(trace) } } : {}) },
+        };
+      });
+    });
+  },
   push: (n: { id: string; orgId: string }) => ({
     name: 'push',
     data: { notificationId: n.id, orgId: n.orgId } satisfies JobPayload<typeof queueNames.fcm>,
