@@ -1,7 +1,8 @@
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { auditLog, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
+import { newestFirst } from '../db/order';
 
 export type AuditFilters = {
   actorId?: string | null;
@@ -45,7 +46,7 @@ export async function listAudit(db: Executor, orgId: string, params: AuditFilter
     .from(auditLog)
     .leftJoin(users, eq(users.id, auditLog.actorId))
     .where(and(...auditFilters(orgId, params), after ? lt(auditLog.id, after[0]) : undefined))
-    .orderBy(desc(auditLog.id))
+    .orderBy(newestFirst(auditLog.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (r) => [r.id]);
 }

@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { deviceTokens, notifications } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
 import type { NotificationRule } from './rules';
+import { newestFirst } from '../db/order';
 
 /**
  * Writes the notifications of one event (its rule), one per recipient and at most once per event and recipient,
@@ -92,7 +93,7 @@ export async function listNotifications(db: Executor, orgId: string, userId: str
           after ? sql`(${notifications.createdAt}, ${notifications.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
         ),
       )
-      .orderBy(desc(notifications.createdAt), desc(notifications.id))
+      .orderBy(newestFirst(notifications.createdAt), newestFirst(notifications.id))
       .limit(params.limit + 1),
     db
       .select({ n: sql<number>`count(*)::int` })

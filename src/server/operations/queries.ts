@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../db/client';
 import { deadLetterQueue } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
+import { newestFirst } from '../db/order';
 
 /**
  * Whose dead letters: one organization's (its admin's), or the system's, of no org (the platform operator's).
@@ -23,7 +24,7 @@ export async function listDeadLetters(db: Executor, owner: LetterOwner, params: 
         after ? sql`(${deadLetterQueue.createdAt}, ${deadLetterQueue.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
       ),
     )
-    .orderBy(desc(deadLetterQueue.createdAt), desc(deadLetterQueue.id))
+    .orderBy(newestFirst(deadLetterQueue.createdAt), newestFirst(deadLetterQueue.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
 }

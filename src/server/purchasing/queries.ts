@@ -7,6 +7,7 @@ import type { RequestStatus } from './state-machine';
 import { decodeCursor, toPage } from '../db/cursor';
 import { escapeLike } from '../db/like';
 import { linesTotal } from '~/lib/money';
+import { newestFirst } from '../db/order';
 
 const creator = alias(users, 'creator');
 const buyer = alias(users, 'buyer');
@@ -315,7 +316,7 @@ export async function listRequests(db: Executor, orgId: string, params: RequestL
     .innerJoin(stores, eq(stores.id, purchaseRequests.storeId))
     .innerJoin(creator, eq(creator.id, purchaseRequests.createdBy))
     .where(and(...filters))
-    .orderBy(desc(purchaseRequests.createdAt), desc(purchaseRequests.id))
+    .orderBy(newestFirst(purchaseRequests.createdAt), newestFirst(purchaseRequests.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client';
 import { inventoryAssignments, inventorySessions, storeMemberships, stores, users, type inventorySessionStatuses } from '../../db/schema';
@@ -6,6 +6,7 @@ import type { ScaleBarcodeLayout } from '../../db/schema/organizations';
 import { decodeCursor, toPage } from '../../db/cursor';
 import { jsonArray, textSet } from '../../db/json';
 import { escapeLike } from '../../db/like';
+import { newestFirst } from '../../db/order';
 
 export type SessionStatus = (typeof inventorySessionStatuses)[number];
 export type SessionFilter = { categories?: string[]; zones?: string[] };
@@ -262,7 +263,7 @@ export async function listSessions(db: Executor, orgId: string, params: SessionL
         after ? sql`(${inventorySessions.openedAt}, ${inventorySessions.id}) < (${after[0]}::timestamptz, ${after[1]}::uuid)` : undefined,
       ),
     )
-    .orderBy(desc(inventorySessions.openedAt), desc(inventorySessions.id))
+    .orderBy(newestFirst(inventorySessions.openedAt), newestFirst(inventorySessions.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, (r) => [r.openedAt.toISOString(), r.id]);
 }
