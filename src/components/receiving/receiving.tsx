@@ -169,11 +169,19 @@ function ClosedReceipts({ storeId }: { storeId: string }) {
 function ToReceiveTable({ data, loading }: { data: ToReceive | undefined; loading: boolean }) {
   if (loading) return <p className="muted">Carregando o que a loja espera receber…</p>;
   if (!data) return null;
+  // (An answer kept offline by an earlier version has no total: its list was all of it.)
+  const total = data.total ?? data.items.length;
   return (
     <section aria-labelledby="to-receive">
       <h2 id="to-receive" className="section-title">
-        A receber ({data.items.length === 1 ? '1 item' : `${data.items.length} itens`} de pedidos aprovados)
+        A receber ({total === 1 ? '1 item' : `${total.toLocaleString('pt-BR')} itens`} de pedidos aprovados)
       </h2>
+      {data.items.length < total ? (
+        <p className="muted" data-testid="to-receive-more">
+          Mostrando os {data.items.length.toLocaleString('pt-BR')} itens mais antigos. As leituras de uma entrega são conferidas com todos os{' '}
+          {total.toLocaleString('pt-BR')}.
+        </p>
+      ) : null}
       {data.items.length === 0 ? (
         <p className="muted">Nenhum item aprovado à espera de entrega nesta loja.</p>
       ) : (
@@ -259,9 +267,11 @@ function ReceiptScreen({ receiptId, storeId }: { receiptId: string; storeId: str
     if (closedOnServer) forgetReceipt(me.user.id, receiptId);
   }, [closedOnServer, me.user.id, receiptId]);
 
+  // Every open item's EAN, the list's first 500 or not (an answer kept offline by an earlier version: its list).
   const expected = useMemo(() => {
     const byEan = new Map<string, number>();
-    for (const i of waiting.data?.items ?? []) byEan.set(i.ean, (byEan.get(i.ean) ?? 0) + i.remaining);
+    if (waiting.data?.expected) for (const e of waiting.data.expected) byEan.set(e.ean, e.remaining);
+    else for (const i of waiting.data?.items ?? []) byEan.set(i.ean, (byEan.get(i.ean) ?? 0) + i.remaining);
     return byEan;
   }, [waiting.data]);
 

@@ -25,13 +25,24 @@ export type ToReceive = {
   remaining: number;
 };
 
-export async function itemsToReceive(db: Executor, orgId: string, storeId: string, limit: number): Promise<ToReceive[]> {
-  const rows = await db.execute<ToReceive>(sql`
+/** The oldest `limit` of them, and how many there are in all. */
+export async function itemsToReceive(db: Executor, orgId: string, storeId: string, limit: number): Promise<{ items: ToReceive[]; total: number }> {
+  const rows = await db.execute<ToReceive & { total: number }>(sql`
     select o.id as "itemId", o.request_id as "requestId", o.request_number as "requestNumber", o.product_id as "productId",
-           p.ean, p.name, p.unit, o.approved::float8 as approved, o.received::float8 as received, o.remaining::float8 as remaining
+           p.ean, p.name, p.unit, o.approved::float8 as approved, o.received::float8 as received, o.remaining::float8 as remaining,
+           count(*) over ()::int as total
       from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
      order by o.requested_at, o.request_id, o.position
      limit ${limit}`);
+  return { items: [...rows].map(({ total: _, ...item }) => item), total: rows[0]?.total ?? 0 };
+}
+
+/** What the store still waits for, per product (EAN), over every open item: what a delivery's scans are checked against. */
+export async function expectedByEan(db: Executor, orgId: string, storeId: string): Promise<{ ean: string; remaining: number }[]> {
+  const rows = await db.execute<{ ean: string; remaining: number }>(sql`
+    select p.ean, sum(o.remaining)::float8 as remaining
+      from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
+     group by p.ean`);
   return [...rows];
 }
 

@@ -14,7 +14,7 @@ import {
   findReceipt,
   insertEntries,
   insertReceipt,
-  itemsToReceive,
+  expectedByEan, itemsToReceive,
   lockStoreReceiving,
   markClosed,
   openReceipts,
@@ -44,10 +44,20 @@ async function visibleReceipt(ctx: SignedInContext, id: string, lock = false, tx
 
 const RECEIVE_LIST_LIMIT = 500;
 
+/**
+ * What a store waits for: the oldest RECEIVE_LIST_LIMIT open items to list (`total`: how many there are), what every
+ * open item adds up to per EAN (`expected`: what the tablet checks each scan against, however long the list), and
+ * the deliveries open.
+ */
 export async function toReceive(ctx: SignedInContext, storeId: string) {
   await storeOfCaller(ctx, storeId);
-  const [items, receipts] = await Promise.all([itemsToReceive(ctx.db, ctx.principal.orgId, storeId, RECEIVE_LIST_LIMIT), openReceipts(ctx.db, ctx.principal.orgId, storeId)]);
-  return { items, openReceipts: receipts };
+  const orgId = ctx.principal.orgId;
+  const [{ items, total }, expected, receipts] = await Promise.all([
+    itemsToReceive(ctx.db, orgId, storeId, RECEIVE_LIST_LIMIT),
+    expectedByEan(ctx.db, orgId, storeId),
+    openReceipts(ctx.db, orgId, storeId),
+  ]);
+  return { items, total, expected, openReceipts: receipts };
 }
 
 /** Opens a receipt with the tablet's id; opening it again answers the same receipt. */

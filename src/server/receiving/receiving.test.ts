@@ -50,6 +50,8 @@ describe('receiving a delivery', () => {
     const clerk = await as(services, org, 'clerk');
     const waiting = await clerk.receiving.toReceive({ storeId: storeId(0) });
     expect(waiting.items.filter((i) => i.productId === org.products[0]!.id).map((i) => i.remaining)).toEqual([10, 6]);
+    expect(waiting.total).toBe(waiting.items.length);
+    expect(waiting.expected.find((e) => e.ean === ean(0))?.remaining).toBe(16);
 
     const receipt = await clerk.receiving.open({ id: randomUUID(), storeId: storeId(0), note: 'NF 1234' });
     const batch = [scan(ean(0), 8), scan(ean(0), 5), scan(ean(1), 4), scan(ean(0), -1)];
@@ -203,5 +205,31 @@ describe('receiving a delivery', () => {
     expect(await codeOf(clerk.receiving.toReceive({ storeId: storeId(1) }))).toBe('NOT_FOUND');
     // The same receipt id for another store is a CONFLICT.
     expect(await codeOf(manager.receiving.open({ id: receipt.receipt.id, storeId: storeId(0) }))).toBe('CONFLICT');
+  });
+
+  it('lists the oldest 500 items of a long wait, says how many there are, and checks scans against all of them', async () => {
+    // 501 approved requests of store 1, one line each: 500 of Arroz (1 each), the newest of Feijão (7).
+    const requestIds = Array.from({ length: 501 }, () => randomUUID());
+    await services.db.execute(sql`
+      insert into purchase_requests (id, org_id, store_id, created_by, status, submitted_at, created_at)
+      select r.id, ${org.org.id}, ${storeId(1)}, ${org.users.admin.id}, 'approved', now(), now() - make_interval(secs => 1000 - r.n)
+        from unnest(string_to_array(${requestIds.join(',')}, ',')::uuid[]) with ordinality as r(id, n)`);
+    await services.db.execute(sql`
+      insert into purchase_request_items (org_id, request_id, product_id, quantity, unit_price, status, approved_quantity)
+      select ${org.org.id}, r.id, case when r.n = 501 then ${org.products[1]!.id}::uuid else ${org.products[0]!.id}::uuid end,
+             case when r.n = 501 then 7 else 1 end, 1, 'approved', null
+        from unnest(string_to_array(${requestIds.join(',')}, ',')::uuid[]) with ordinality as r(id, n)`);
+    try {
+      const admin = await as(services, org, 'admin');
+      const waiting = await admin.receiving.toReceive({ storeId: storeId(1) });
+      expect(waiting.items).toHaveLength(500);
+      expect(waiting.total).toBe(501);
+      expect(waiting.items.every((i) => i.ean === ean(0))).toBe(true);
+      // The 501st (not listed) is still expected: a scan of Feijão is checked against its 7.
+      expect(Object.fromEntries(waiting.expected.map((e) => [e.ean, e.remaining]))).toEqual({ [ean(0)]: 500, [ean(1)]: 7 });
+    } finally {
+      await services.db.execute(sql`delete from purchase_request_items where request_id = any(string_to_array(${requestIds.join(',')}, ',')::uuid[])`);
+      await services.db.execute(sql`delete from purchase_requests where id = any(string_to_array(${requestIds.join(',')}, ',')::uuid[])`);
+    }
   });
 });
