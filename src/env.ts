@@ -236,6 +236,12 @@ export const envSchema = z.object({
    */
   REDELIVER_AFTER_MS: int(60_000, 1000),
   /**
+   * Events of one org the relay puts in one `domain-events` job (src/server/queues/definitions.ts `jobOf.events`).
+   * Unset: 25 on BullMQ's PostgreSQL backend (where every job's claim and finish is costly work for the database),
+   * 1 on Redis. Workers of a release before batches cannot read them: see README "Rollback".
+   */
+  RELAY_EVENTS_PER_JOB: z.coerce.number().int().min(1).max(100).optional(),
+  /**
    * Retention (README "Retention"): days each kind of row is kept, 0 = forever. Events with their processed marks;
    * the audit log (longest: who changed what); notifications; the scans of finished counts and closed deliveries.
    * Dead letters, unprocessed events and pushes still to send are never deleted.

@@ -6,12 +6,14 @@ import { callerFor, createOrgFixture, createTestServices, type OrgFixture } from
 import { until } from '../../../tests/helpers/until';
 import { eventLog, processedEvents, products, storeDailyStats } from '~/server/db/schema';
 import { appendEvents } from '~/server/events/outbox';
+import { startRedeliverySweep } from '~/server/events/redelivery';
 import { startOutboxRelay } from '~/server/events/relay';
 import { EVENTS_PER_JOB, jobOf, queueNames } from '~/server/queues/definitions';
 import type { Services } from '~/server/services';
 import { consumers, eventDelivery } from '../runtime/consumers';
 import type { Consumer, ConsumerDeps } from './consumer';
 import { createEventDelivery } from './delivery';
+import { retriedJobId } from '../queues/retry-ids';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -116,7 +118,7 @@ describe('relay batches', () => {
     const row = (id: number, orgId: string | null) => ({ id, type: 'product.updated', orgId });
     const [a, b] = [randomUUID(), randomUUID()];
     const rows = [row(5, a), row(3, b), row(1, a), ...Array.from({ length: EVENTS_PER_JOB + 1 }, (_, i) => row(100 + i, null))];
-    const jobs = jobOf.events(rows);
+    const jobs = jobOf.events(rows, EVENTS_PER_JOB);
     expect(jobs.map((j) => j.data)).toEqual([
       { eventIds: [1, 5], orgId: a },
       { eventId: 3, orgId: b },
@@ -127,6 +129,8 @@ describe('relay batches', () => {
     // The same events again: the same job (a re-publish is a no-op); other events: another job.
     expect(jobOf.events([row(1, a), row(5, a)])[0]!.opts.jobId).toBe(jobs[0]!.opts.jobId);
     expect(jobOf.events([row(1, a), row(4, a), row(5, a)])[0]!.opts.jobId).not.toBe(jobs[0]!.opts.jobId);
+    // One a job (the Redis backend's default): as before batches.
+    expect(jobOf.events(rows, 1).map((j) => j.opts.jobId)).toEqual(['event-5', 'event-3', 'event-1', ...Array.from({ length: EVENTS_PER_JOB + 1 }, (_, i) => `event-${100 + i}`)]);
   });
 
   it('applies a batch; an event of it that fails is handed back as a job of its own, and the others are done', async () => {
@@ -140,7 +144,7 @@ describe('relay batches', () => {
     const queue = services.queues.queue(queueNames.domainEvents);
     const job = await queue.add('events', { eventIds, orgId: org.org.id }, { jobId: `batch-test-${randomUUID()}` });
     const result = await eventDelivery.processor(deps, services.logger).process(job);
-    expect(result).toEqual({ events: 3, handedBack: [bad!.id] });
+    expect(result).toEqual({ events: 3, handedBack: [bad!.id], notStarted: [] });
     for (const event of good) expect(await marksOf(event.id)).toEqual(['analytics', 'push']);
     const processed = await services.db.select({ id: eventLog.id, processedAt: eventLog.processedAt }).from(eventLog).where(inArray(eventLog.id, eventIds));
     expect(processed.filter((e) => e.processedAt).map((e) => e.id).sort()).toEqual(good.map((e) => e.id).sort());
@@ -150,6 +154,58 @@ describe('relay batches', () => {
     expect(await handedBack!.getState()).toBe('delayed');
     await expect(eventDelivery.processor(deps, services.logger).process(handedBack!)).rejects.toBeInstanceOf(UnrecoverableError);
     await handedBack!.remove();
+    await job.remove();
+  });
+
+  it('a batch starts events only within its time budget; the rest go on at once in jobs of their own', async () => {
+    const slow: Consumer = { name: 'slow', handles: (type) => type === 'purchaseRequest.created', apply: () => new Promise((r) => setTimeout(r, 150)) };
+    const events = await Promise.all([createdEventOfNewRequest(), createdEventOfNewRequest(), createdEventOfNewRequest()]);
+    const eventIds = events.map((e) => e.id).sort((a, b) => a - b);
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const job = await queue.add('events', { eventIds, orgId: org.org.id }, { jobId: `batch-test-${randomUUID()}` });
+    const result = await createEventDelivery([...consumers, slow], { batchBudgetMs: 200 }).processor(deps, services.logger).process(job);
+    // 0 ms: the first starts; ~150 ms: the second (within 200); ~300 ms: out of time.
+    expect(result).toEqual({ events: 3, handedBack: [], notStarted: [eventIds[2]] });
+    expect(await marksOf(eventIds[2]!)).toEqual([]);
+    const later = await queue.getJob(`event-${eventIds[2]}`);
+    expect(later?.data).toEqual({ eventId: eventIds[2], orgId: org.org.id });
+    expect(await later!.getState()).toBe('waiting');
+    await Promise.all([later!.remove(), job.remove()]);
+  });
+
+  it("an admin's retry of a batch's dead letter fails on its first failing event instead of handing it back", async () => {
+    const good = await createdEventOfNewRequest();
+    const [bad] = await services.db
+      .insert(eventLog)
+      .values({ orgId: org.org.id, type: 'purchaseRequest.created', aggregateType: 'purchaseRequest', aggregateId: randomUUID(), aggregateSeq: 1, payload: { storeId: 'not-a-uuid' } })
+      .returning();
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const job = await queue.add('events', { eventIds: [good.id, bad!.id], orgId: org.org.id }, { jobId: retriedJobId(randomUUID(), 1) });
+    await expect(eventDelivery.processor(deps, services.logger).process(job)).rejects.toBeInstanceOf(UnrecoverableError);
+    expect(await marksOf(good.id)).toEqual(['analytics', 'push']);
+    expect(await queue.getJob(`event-${bad!.id}`)).toBeUndefined();
+    await job.remove();
+  });
+
+  it('the redelivery sweep leaves events a queued batch still holds, and queues them alone once that job is lost', async () => {
+    const events = await Promise.all([createdEventOfNewRequest(), createdEventOfNewRequest()]);
+    const ids = events.map((e) => e.id).sort((a, b) => a - b);
+    const publishedAt = Date.now() - 120_000;
+    await services.db.update(eventLog).set({ publishedAt: new Date(publishedAt) }).where(inArray(eventLog.id, ids));
+    const queue = services.queues.queue(queueNames.domainEvents);
+    const [batch] = jobOf.events(ids.map((id) => ({ id, type: 'purchaseRequest.created', orgId: org.org.id })));
+    const job = await queue.add(batch!.name, batch!.data, { ...batch!.opts, timestamp: publishedAt });
+    const singles = async () => (await Promise.all(ids.map((id) => queue.getJob(`event-${id}`)))).filter(Boolean).length;
+    const sweep = startRedeliverySweep({ db: services.db, domainEvents: queue, fcm: null, logger: services.logger, afterMs: 1000 });
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // rounds every 500 ms
+      expect(await singles()).toBe(0);
+      await job.remove(); // as Redis losing it
+      await until(async () => (await singles()) === 2, 5000);
+    } finally {
+      await sweep.stop();
+      await Promise.all(ids.map(async (id) => (await queue.getJob(`event-${id}`))?.remove()));
+    }
   });
 });
 

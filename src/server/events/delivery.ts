@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import type { Executor } from '../db/client';
 import { settleAll } from '../db/pipeline';
 import { eventLog, processedEvents } from '../db/schema';
 import type { Logger } from '../logger';
-import { queueNames } from '../queues/definitions';
+import { isDeadLetterRetry } from '../queues/retry-ids';
+import { queueNames, queueOptions } from '../queues/definitions';
 import { defineProcessor } from '../queues/processor';
 import type { Consumer, ConsumerDeps, StoredEvent } from './consumer';
 import { loadEventAndMark, markEventProcessed } from './queries';
@@ -39,15 +40,16 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
-/** Events of one batch applied at once (in id order of their start). */
-const BATCH_LANES = 4;
+/** How long a batch job starts events for: two thirds of the queue's time limit, the rest for the last one's end. */
+const BATCH_BUDGET_MS = Math.round((queueOptions[queueNames.domainEvents].timeoutMs * 2) / 3);
 /** The wait before an event of a batch that failed runs again in a job of its own (its first backoff step). */
 const HAND_BACK_DELAY_MS = 500;
 
 export type EventDelivery = ReturnType<typeof createEventDelivery>;
 
 /** Delivery of stored events to a registry of consumers (src/server/runtime/consumers.ts has the system's). */
-export function createEventDelivery(registry: Consumer[]) {
+export function createEventDelivery(registry: Consumer[], opts: { batchBudgetMs?: number } = {}) {
+  const batchBudgetMs = opts.batchBudgetMs ?? BATCH_BUDGET_MS;
   const targetsOf = (type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
   /**
    * Which consumers (all, or only the one named) to mark as having processed each event type, for the
@@ -103,27 +105,36 @@ export function createEventDelivery(registry: Consumer[]) {
   }
 
   /**
-   * The events of a relay batch, started in id order (a few at a time). One that fails is handed back as a job of
-   * its own (`event-<id>`, after a short wait) with the usual attempts, backoff and dead letter; the batch job
-   * itself fails only when that hand-back cannot be queued, and then runs again (done events are skipped: marks).
+   * The events of a relay batch, one after the other in id order. One that fails is handed back as a job of its
+   * own (`event-<id>`, after a short wait) with the usual attempts, backoff and dead letter; so are those not
+   * started within the batch's budget (BATCH_BUDGET_MS; the queue's time limit is the job's, not each event's). The batch job fails
+   * only when the hand-back cannot be queued, and then runs again (done events are skipped: marks). An admin's
+   * retry of a batch's dead letter hands nothing back: its first failure fails it, and the letter says so.
    */
-  async function applyBatch(deps: ConsumerDeps, batch: { eventIds: number[]; orgId: string | null }, logger: Logger) {
+  async function applyBatch(deps: ConsumerDeps, batch: { eventIds: number[]; orgId: string | null }, job: Job, logger: Logger) {
+    const retryOfLetter = isDeadLetterRetry(job.id);
+    const deadline = Date.now() + batchBudgetMs;
     const failed: { id: number; error: unknown }[] = [];
-    let next = 0;
-    const lane = async () => {
-      while (next < batch.eventIds.length) {
-        const id = batch.eventIds[next++]!;
-        await apply(deps, id).catch((error: unknown) => failed.push({ id, error }));
+    const notStarted: number[] = [];
+    for (const id of batch.eventIds) {
+      if (Date.now() >= deadline) {
+        notStarted.push(id);
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(BATCH_LANES, batch.eventIds.length) }, lane));
-    if (failed.length > 0) {
-      logger.warn({ events: failed.map((f) => ({ id: f.id, err: f.error })) }, 'events of a batch failed; each is retried in a job of its own');
-      await deps.services.queues
-        .queue(queueNames.domainEvents)
-        .addBulk(failed.map(({ id }) => ({ name: 'event', data: { eventId: id, orgId: batch.orgId }, opts: { jobId: `event-${id}`, delay: HAND_BACK_DELAY_MS } })));
+      try {
+        await apply(deps, id);
+      } catch (error) {
+        if (retryOfLetter) throw error;
+        failed.push({ id, error });
+      }
     }
-    return { events: batch.eventIds.length, handedBack: failed.map((f) => f.id) };
+    if (failed.length > 0) logger.warn({ events: failed.map((f) => ({ id: f.id, err: f.error })) }, 'events of a batch failed; each is retried in a job of its own');
+    if (notStarted.length > 0) logger.warn({ events: notStarted.length, budgetMs: batchBudgetMs }, 'batch out of time; the rest go on in jobs of their own');
+    const handBack = (id: number, delay: number) => ({ name: 'event', data: { eventId: id, orgId: batch.orgId }, opts: { jobId: `event-${id}`, delay } });
+    if (failed.length + notStarted.length > 0) {
+      await deps.services.queues.queue(queueNames.domainEvents).addBulk([...failed.map((f) => handBack(f.id, HAND_BACK_DELAY_MS)), ...notStarted.map((id) => handBack(id, 0))]);
+    }
+    return { events: batch.eventIds.length, handedBack: failed.map((f) => f.id), notStarted };
   }
 
   return {
@@ -138,7 +149,7 @@ export function createEventDelivery(registry: Consumer[]) {
         logger,
         async (payload, job) =>
           'eventIds' in payload
-            ? applyBatch(deps, payload, logger.child({ requestId: `job:${queueNames.domainEvents}:${job.id}` }))
+            ? applyBatch(deps, payload, job, logger.child({ requestId: `job:${queueNames.domainEvents}:${job.id}` }))
             : { consumers: await apply(deps, payload.eventId, { only: payload.consumer }) },
         {
           // The dead-letter queue has the event now; an admin retry applies it from there.

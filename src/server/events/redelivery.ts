@@ -15,10 +15,21 @@ export type RedeliveryOptions = {
   batchSize?: number;
 };
 
+/** Between the relay's clock (a job's timestamp) and PostgreSQL's (`published_at`). */
+const CLOCK_SLACK_MS = 1000;
+
+/** When the oldest job of the queue still waiting, delayed or running was added (null: none). */
+async function oldestQueued(queue: Queue): Promise<number | null> {
+  const found = await Promise.all([queue.getJobs(['waiting', 'prioritized'], 0, 0, true), queue.getJobs(['delayed', 'active'], 0, 199, true)]);
+  const times = found.flat().flatMap((job) => (job?.timestamp ? [job.timestamp] : []));
+  return times.length > 0 ? Math.min(...times) : null;
+}
+
 /**
  * The safety net under "never lose a job" when Redis loses queued jobs: every `afterMs / 2`, events published
- * `afterMs` ago and not processed, and pushes still `queued` or `sending`, are queued again under their usual job
- * ids (a no-op where the job still exists; docs/architecture.md "The redelivery sweep").
+ * `afterMs` ago (and before the oldest job still queued) and not processed, and pushes still `queued` or `sending`,
+ * are queued again under their usual job ids (a no-op where the job still exists; docs/architecture.md "The
+ * redelivery sweep").
  */
 export function startRedeliverySweep(opts: RedeliveryOptions) {
   const log = opts.logger.child({ component: 'redelivery' });
@@ -31,9 +42,13 @@ export function startRedeliverySweep(opts: RedeliveryOptions) {
   // pass instead of holding the head of every round.
   let after = 0;
   const sweep = async () => {
+    // Events published since the oldest job still queued was added may be in it, and a relay batch's job has an id
+    // of its own: queuing them again alone would not be a no-op but a second run. Jobs Redis lost are not queued.
+    const queuedSince = await oldestQueued(opts.domainEvents);
+    const before = queuedSince === null ? sql`now() - make_interval(secs => ${seconds})` : sql`least(now() - make_interval(secs => ${seconds}), to_timestamp(${(queuedSince - CLOCK_SLACK_MS) / 1000}))`;
     const events = await opts.db.execute<{ id: string; org_id: string | null; type: string; trace: { traceparent: string } | null }>(sql`
       select id, org_id, type, metadata -> 'trace' as trace from event_log
-      where processed_at is null and published_at < now() - make_interval(secs => ${seconds}) and id > ${after}
+      where processed_at is null and published_at < ${before} and id > ${after}
       order by id limit ${limit}`);
     after = events.length < limit ? 0 : Number(events[events.length - 1]!.id);
     if (events.length > 0) {

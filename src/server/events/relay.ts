@@ -23,11 +23,13 @@ export type RelayOptions = {
    * for the log) are marked published without a job: a third of the queue's traffic on the push path.
    */
   wanted?: (type: string) => boolean;
+  /** Events of one org in one job (`jobOf.events`); 1: a job each. */
+  eventsPerJob?: number;
 };
 
 /**
  * Hands outbox rows to the `domain-events` queue and marks them published, in one transaction per batch; the rows
- * of one org taken together go in jobs of up to EVENTS_PER_JOB events (`jobOf.events`).
+ * of one org taken together may share jobs (`eventsPerJob` events a job: `jobOf.events`).
  * `FOR UPDATE SKIP LOCKED`: two relays never take the same row. If the queue is unreachable (Redis down), the
  * transaction rolls back and the rows wait for the next round; a row published twice (a commit lost after the
  * enqueue) carries the same job id, and consumers are idempotent anyway.
@@ -56,7 +58,7 @@ export function startOutboxRelay(opts: RelayOptions) {
         returning id, type, org_id, metadata -> 'trace' as trace`);
       const batch = [...rows].map((r) => ({ id: Number(r.id), type: r.type, orgId: r.org_id, trace: r.trace })).sort((a, b) => a.id - b.id);
       const jobs = opts.wanted ? batch.filter((e) => opts.wanted!(e.type)) : batch;
-      if (jobs.length > 0) await opts.queue.addBulk(jobOf.events(jobs));
+      if (jobs.length > 0) await opts.queue.addBulk(jobOf.events(jobs, opts.eventsPerJob ?? 1));
       return batch.length;
     });
 

@@ -5,6 +5,7 @@ import type { Executor } from '../db/client';
 import type { DomainContext, OperatorContext, SignedInContext } from '../domain/context';
 import { AppError, notFound } from '../errors';
 import { inTransaction } from '../domain/transaction';
+import { deadLetterOf, retriedJobId } from '../queues/retry-ids';
 import type { QueueName } from '../queues/definitions';
 import {
   appendRetry,
@@ -16,9 +17,6 @@ import {
   type LetterOwner,
 } from './queries';
 
-/** A job from the admin's retry carries the dead letter it came from: `dlq:<deadLetterId>:<n>`. */
-export const retriedJobId = (deadLetterId: string, attempt: number) => `dlq:${deadLetterId}:${attempt}`;
-const deadLetterOf = (jobId: string | undefined) => /^dlq:([0-9a-f-]{36}):\d+$/.exec(jobId ?? '')?.[1];
 
 /**
  * Whether the job will not run again after this error. `running`: asked inside the processor, where the attempt

@@ -11,8 +11,13 @@ export const queueNames = {
 } as const;
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
-/** The most events one `domain-events` job carries (the relay's batches: `jobOf.events`). */
+/**
+ * The relay's batches (`jobOf.events`): on BullMQ's PostgreSQL backend, 25 events a job by default
+ * (RELAY_EVENTS_PER_JOB); the schema takes up to MAX_EVENTS_PER_JOB, so a later, lower setting still reads what
+ * an earlier one queued.
+ */
 export const EVENTS_PER_JOB = 25;
+export const MAX_EVENTS_PER_JOB = 100;
 
 export const jobPayloads = {
   /**
@@ -21,7 +26,7 @@ export const jobPayloads = {
    */
   [queueNames.domainEvents]: z.union([
     z.object({ eventId: z.number().int().positive(), orgId: z.uuid().nullable(), consumer: z.string().optional() }),
-    z.object({ eventIds: z.array(z.number().int().positive()).min(2).max(EVENTS_PER_JOB), orgId: z.uuid().nullable() }),
+    z.object({ eventIds: z.array(z.number().int().positive()).min(2).max(MAX_EVENTS_PER_JOB), orgId: z.uuid().nullable() }),
   ]),
   [queueNames.fcm]: z.object({ notificationId: z.uuid(), orgId: z.uuid() }),
   /** `looked`, `off`, `pendingKey`, `candidateKey`: the steps a run did before it waited for a service (images/service.ts). */
@@ -54,18 +59,21 @@ export const jobOf = {
   /** One event. */
   event: eventJob,
   /**
-   * The jobs for events the relay publishes together: each org's in id order, up to EVENTS_PER_JOB a job. A job's
-   * fixed cost (its add, claim and finish: on BullMQ's PostgreSQL backend, most of the database's work per event)
-   * is paid once for the lot; one event alone gets the usual `event-<id>` job. The id names exactly these events,
-   * so publishing the same ones again (a commit lost after the enqueue) is a no-op. A batch carries the trace of
-   * its first event that has one.
+   * The jobs for events the relay publishes together: each org's in id order, up to `perJob` a job (1: one job
+   * each, as before batches). A job's fixed cost (its add, claim and finish: on BullMQ's PostgreSQL backend, most of
+   * the database's work per event) is paid once for the lot; one event alone gets the usual `event-<id>` job. The
+   * id names exactly these events: the same batch published again (a commit lost after the enqueue, and the same
+   * rows taken together again) is a no-op, a batch made differently is another job (consumers apply an event
+   * once; its `after` hooks run again). A batch carries the trace of its first event that has one: its events'
+   * work shows in that request's trace.
    */
-  events: (rows: { id: number; type: string; orgId: string | null; trace?: { traceparent: string } | null }[]) => {
+  events: (rows: { id: number; type: string; orgId: string | null; trace?: { traceparent: string } | null }[], perJob = EVENTS_PER_JOB) => {
+    if (perJob <= 1) return rows.map(eventJob);
     const byOrg = new Map<string | null, typeof rows>();
     for (const row of rows) byOrg.set(row.orgId, [...(byOrg.get(row.orgId) ?? []), row]);
     return [...byOrg.values()].flatMap((ofOrg) => {
       const sorted = [...ofOrg].sort((a, b) => a.id - b.id);
-      return Array.from({ length: Math.ceil(sorted.length / EVENTS_PER_JOB) }, (_, i) => sorted.slice(i * EVENTS_PER_JOB, (i + 1) * EVENTS_PER_JOB)).map((chunk) => {
+      return Array.from({ length: Math.ceil(sorted.length / perJob) }, (_, i) => sorted.slice(i * perJob, (i + 1) * perJob)).map((chunk) => {
         if (chunk.length === 1) return eventJob(chunk[0]!);
         const eventIds = chunk.map((e) => e.id);
         const trace = chunk.find((e) => e.trace)?.trace;

@@ -27,7 +27,7 @@ export async function deleteOldEvents(tx: Executor, opts: { cutoff: Date; after:
       where w.created_at < ${opts.cutoff.toISOString()}::timestamptz
         and w.processed_at is not null
         and exists (select 1 from event_log n where n.aggregate_type = w.aggregate_type and n.aggregate_id = w.aggregate_id and n.aggregate_seq > w.aggregate_seq)
-        and not exists (select 1 from dead_letter_queue d where d.source_queue = 'domain-events' and d.payload->>'eventId' = w.id::text)
+        and not exists (select 1 from dead_letter_queue d where d.source_queue = 'domain-events' and (d.payload->>'eventId' = w.id::text or d.payload->'eventIds' @> to_jsonb(w.id)))
       for update of e skip locked
     ), marks as (
       delete from processed_events p using doomed d where p.consumer = any(string_to_array(${opts.consumers.join(',')}, ',')) and p.event_id = d.id

@@ -8,7 +8,7 @@ import { imagesProcessor } from '../images/processor';
 import { createFcmSender, type PushSender } from '../integrations/fcm/sender';
 import { pushProcessor } from '../notifications/push-processor';
 import { isFinalFailure, recordDeadLetter } from '../operations/dead-letters';
-import { queueNames, type QueueName } from '../queues/definitions';
+import { EVENTS_PER_JOB, queueNames, type QueueName } from '../queues/definitions';
 import type { QueueProcessor } from '../queues/processor';
 import type { Services } from '../services';
 import { instanceName, startHeartbeat } from '../observability/heartbeat';
@@ -144,7 +144,14 @@ export async function startWorkers(
     void worker.run();
     return worker;
   });
-  const relay = startOutboxRelay({ db: services.db, sql: services.listenSql, queue: queues.queue(queueNames.domainEvents), logger, wanted: eventDelivery.hasConsumer });
+  const relay = startOutboxRelay({
+    db: services.db,
+    sql: services.listenSql,
+    queue: queues.queue(queueNames.domainEvents),
+    logger,
+    wanted: eventDelivery.hasConsumer,
+    eventsPerJob: env.RELAY_EVENTS_PER_JOB ?? (queues.kind === 'postgres' ? EVENTS_PER_JOB : 1),
+  });
   const redelivery = startRedeliverySweep({
     db: services.db,
     domainEvents: queues.queue(queueNames.domainEvents),
