@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { bulkhead } from 'cockatiel';
 import type { Executor } from '../db/client';
 import { settleAll } from '../db/pipeline';
 import { eventLog, processedEvents } from '../db/schema';
@@ -40,6 +41,8 @@ async function mark(tx: Executor, names: string[], eventId: number): Promise<Set
   return new Set(rows.map((r) => r.consumer));
 }
 
+/** Events of one batch applied at once, started in id order. */
+const BATCH_LANES = 4;
 /** How long a batch job starts events for: two thirds of the queue's time limit, the rest for the last one's end. */
 const BATCH_BUDGET_MS = Math.round((queueOptions[queueNames.domainEvents].timeoutMs * 2) / 3);
 /** The wait before an event of a batch that failed runs again in a job of its own (its first backoff step). */
@@ -50,6 +53,10 @@ export type EventDelivery = ReturnType<typeof createEventDelivery>;
 /** Delivery of stored events to a registry of consumers (src/server/runtime/consumers.ts has the system's). */
 export function createEventDelivery(registry: Consumer[], opts: { batchBudgetMs?: number } = {}) {
   const batchBudgetMs = opts.batchBudgetMs ?? BATCH_BUDGET_MS;
+  // Events applied at once in this process, batches' lanes and single jobs together: no more transactions than
+  // the queue's concurrency allowed before batches (a batch's lanes wait for one another, not for the pool).
+  const applying = bulkhead(queueOptions[queueNames.domainEvents].concurrency, Number.MAX_SAFE_INTEGER);
+  const limited = (deps: ConsumerDeps, eventId: number, only?: string) => applying.execute(() => apply(deps, eventId, { only }));
   const targetsOf = (type: string, only?: string) => registry.filter((c) => (!only || c.name === only) && c.handles(type as EventType));
   /**
    * Which consumers (all, or only the one named) to mark as having processed each event type, for the
@@ -105,36 +112,45 @@ export function createEventDelivery(registry: Consumer[], opts: { batchBudgetMs?
   }
 
   /**
-   * The events of a relay batch, one after the other in id order. One that fails is handed back as a job of its
-   * own (`event-<id>`, after a short wait) with the usual attempts, backoff and dead letter; so are those not
-   * started within the batch's budget (BATCH_BUDGET_MS; the queue's time limit is the job's, not each event's). The batch job fails
-   * only when the hand-back cannot be queued, and then runs again (done events are skipped: marks). An admin's
-   * retry of a batch's dead letter hands nothing back: its first failure fails it, and the letter says so.
+   * The events of a relay batch, started in id order, BATCH_LANES at a time. One that fails is handed back as a
+   * job of its own (`event-<id>`, after a short wait) with the usual attempts, backoff and dead letter; so are those
+   * not started within the batch's budget (BATCH_BUDGET_MS: the queue's time limit is the job's, not each event's).
+   * The batch job fails only when the hand-back cannot be queued, and then runs again (done events are skipped:
+   * marks). An admin's retry of a batch's dead letter hands nothing back: its first failure fails it, and the letter
+   * says so.
    */
   async function applyBatch(deps: ConsumerDeps, batch: { eventIds: number[]; orgId: string | null }, job: Job, logger: Logger) {
     const retryOfLetter = isDeadLetterRetry(job.id);
     const deadline = Date.now() + batchBudgetMs;
     const failed: { id: number; error: unknown }[] = [];
     const notStarted: number[] = [];
-    for (const id of batch.eventIds) {
-      if (Date.now() >= deadline) {
-        notStarted.push(id);
-        continue;
+    let next = 0;
+    let stop: unknown;
+    const lane = async () => {
+      while (next < batch.eventIds.length && stop === undefined) {
+        const id = batch.eventIds[next++]!;
+        if (Date.now() >= deadline) {
+          notStarted.push(id);
+          continue;
+        }
+        try {
+          await limited(deps, id);
+        } catch (error) {
+          if (retryOfLetter) stop ??= error;
+          else failed.push({ id, error });
+        }
       }
-      try {
-        await apply(deps, id);
-      } catch (error) {
-        if (retryOfLetter) throw error;
-        failed.push({ id, error });
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(BATCH_LANES, batch.eventIds.length) }, lane));
+    if (stop !== undefined) throw stop;
     if (failed.length > 0) logger.warn({ events: failed.map((f) => ({ id: f.id, err: f.error })) }, 'events of a batch failed; each is retried in a job of its own');
     if (notStarted.length > 0) logger.warn({ events: notStarted.length, budgetMs: batchBudgetMs }, 'batch out of time; the rest go on in jobs of their own');
     const handBack = (id: number, delay: number) => ({ name: 'event', data: { eventId: id, orgId: batch.orgId }, opts: { jobId: `event-${id}`, delay } });
     if (failed.length + notStarted.length > 0) {
       await deps.services.queues.queue(queueNames.domainEvents).addBulk([...failed.map((f) => handBack(f.id, HAND_BACK_DELAY_MS)), ...notStarted.map((id) => handBack(id, 0))]);
     }
-    return { events: batch.eventIds.length, handedBack: failed.map((f) => f.id), notStarted };
+    notStarted.sort((a, b) => a - b);
+    return { events: batch.eventIds.length, handedBack: failed.map((f) => f.id).sort((a, b) => a - b), notStarted };
   }
 
   return {
@@ -150,7 +166,7 @@ export function createEventDelivery(registry: Consumer[], opts: { batchBudgetMs?
         async (payload, job) =>
           'eventIds' in payload
             ? applyBatch(deps, payload, job, logger.child({ requestId: `job:${queueNames.domainEvents}:${job.id}` }))
-            : { consumers: await apply(deps, payload.eventId, { only: payload.consumer }) },
+            : { consumers: await limited(deps, payload.eventId, payload.consumer) },
         {
           // The dead-letter queue has the event now; an admin retry applies it from there.
           // (A batch's events stay unprocessed: the redelivery sweep queues each again.)
