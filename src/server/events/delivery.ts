@@ -129,12 +129,14 @@ export function createEventDelivery(registry: Consumer[], opts: { batchBudgetMs?
     const lane = async () => {
       while (next < batch.eventIds.length && stop === undefined) {
         const id = batch.eventIds[next++]!;
-        if (Date.now() >= deadline) {
-          notStarted.push(id);
-          continue;
-        }
         try {
-          await limited(deps, id);
+          // Out of time once its turn comes (waiting for a slot counts): not started.
+          const started = await applying.execute(async () => {
+            if (Date.now() >= deadline) return false;
+            await apply(deps, id);
+            return true;
+          });
+          if (!started) notStarted.push(id);
         } catch (error) {
           if (retryOfLetter) stop ??= error;
           else failed.push({ id, error });
