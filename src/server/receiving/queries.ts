@@ -25,25 +25,24 @@ export type ToReceive = {
   remaining: number;
 };
 
-/** The oldest `limit` of them, and how many there are in all. */
-export async function itemsToReceive(db: Executor, orgId: string, storeId: string, limit: number): Promise<{ items: ToReceive[]; total: number }> {
-  const rows = await db.execute<ToReceive & { total: number }>(sql`
-    select o.id as "itemId", o.request_id as "requestId", o.request_number as "requestNumber", o.product_id as "productId",
-           p.ean, p.name, p.unit, o.approved::float8 as approved, o.received::float8 as received, o.remaining::float8 as remaining,
-           count(*) over ()::int as total
-      from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
-     order by o.requested_at, o.request_id, o.position
-     limit ${limit}`);
-  return { items: [...rows].map(({ total: _, ...item }) => item), total: rows[0]?.total ?? 0 };
-}
-
-/** What the store still waits for, per product (EAN), over every open item: what a delivery's scans are checked against. */
-export async function expectedByEan(db: Executor, orgId: string, storeId: string): Promise<{ ean: string; remaining: number }[]> {
-  const rows = await db.execute<{ ean: string; remaining: number }>(sql`
-    select p.ean, sum(o.remaining)::float8 as remaining
-      from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
-     group by p.ean`);
-  return [...rows];
+/**
+ * What a store waits for, in one statement over its open items: the oldest `limit` to list, how many there are in
+ * all, and what they add up to per product (EAN) — what a delivery's scans are checked against, however long the list.
+ */
+export async function itemsToReceive(db: Executor, orgId: string, storeId: string, limit: number) {
+  const [row] = await db.execute<{ items: ToReceive[]; total: number; expected: { ean: string; remaining: number }[] }>(sql`
+    with o as materialized (
+      select o.id as "itemId", o.request_id as "requestId", o.request_number as "requestNumber", o.product_id as "productId",
+             p.ean, p.name, p.unit, o.approved::float8 as approved, o.received::float8 as received, o.remaining::float8 as remaining,
+             o.requested_at, o.position
+        from (${openItems(orgId, storeId)}) o join products p on p.id = o.product_id
+    )
+    select coalesce((select jsonb_agg(to_jsonb(l) - 'requested_at' - 'position' order by l.requested_at, l."requestId", l.position) from (
+             select * from o order by requested_at, "requestId", position limit ${limit}) l), '[]') as items,
+           (select count(*)::int from o) as total,
+           coalesce((select jsonb_agg(jsonb_build_object('ean', e.ean, 'remaining', e.remaining)) from (
+             select ean, sum(remaining)::float8 as remaining from o group by ean) e), '[]') as expected`);
+  return row!;
 }
 
 export type ReceiptRow = {

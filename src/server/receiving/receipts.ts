@@ -14,7 +14,7 @@ import {
   findReceipt,
   insertEntries,
   insertReceipt,
-  expectedByEan, itemsToReceive,
+  itemsToReceive,
   lockStoreReceiving,
   markClosed,
   openReceipts,
@@ -51,13 +51,8 @@ const RECEIVE_LIST_LIMIT = 500;
  */
 export async function toReceive(ctx: SignedInContext, storeId: string) {
   await storeOfCaller(ctx, storeId);
-  const orgId = ctx.principal.orgId;
-  const [{ items, total }, expected, receipts] = await Promise.all([
-    itemsToReceive(ctx.db, orgId, storeId, RECEIVE_LIST_LIMIT),
-    expectedByEan(ctx.db, orgId, storeId),
-    openReceipts(ctx.db, orgId, storeId),
-  ]);
-  return { items, total, expected, openReceipts: receipts };
+  const [waiting, receipts] = await Promise.all([itemsToReceive(ctx.db, ctx.principal.orgId, storeId, RECEIVE_LIST_LIMIT), openReceipts(ctx.db, ctx.principal.orgId, storeId)]);
+  return { ...waiting, openReceipts: receipts };
 }
 
 /** Opens a receipt with the tablet's id; opening it again answers the same receipt. */
