@@ -12,7 +12,13 @@ test('the audit log records a token creation and filters by action and user', as
   await expect(page.getByRole('heading', { level: 1, name: 'Auditoria' })).toBeVisible();
 
   await page.getByLabel('Ação', { exact: true }).fill('token.created');
-  await page.getByLabel('Usuário', { exact: true }).selectOption({ label: demoUsers.admin.name });
+  // The user is searched by name and picked with Enter (the first match), without submitting the filters.
+  await page.getByRole('button', { name: 'Usuário: escolher' }).click();
+  const search = page.getByLabel('Usuário', { exact: true });
+  await search.fill(demoUsers.admin.name);
+  await expect(page.getByRole('list', { name: 'Resultados: Usuário' }).getByRole('button')).toHaveCount(2);
+  await search.press('Enter');
+  await expect(page.getByLabel('Usuário', { exact: true })).toHaveText(`${demoUsers.admin.name} — Administrador`);
   await page.getByRole('button', { name: 'Filtrar' }).click();
 
   const rows = page.getByRole('table', { name: 'Registros de auditoria' }).getByRole('row');
@@ -26,6 +32,7 @@ test('the audit log records a token creation and filters by action and user', as
 
   await page.getByRole('button', { name: 'Limpar' }).click();
   await expect(page.getByLabel('Ação', { exact: true })).toHaveValue('');
+  await expect(page.getByLabel('Usuário', { exact: true })).toHaveText('Todos');
   await expect(rows.filter({ hasText: 'Entrada no sistema' }).first()).toBeVisible();
 });
 

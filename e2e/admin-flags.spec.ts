@@ -15,9 +15,12 @@ test('admin switches a feature off for the network and for one store, sees it au
 
     // A store may differ on the compliance check: switched off in one store only.
     const compliance = page.getByRole('region', { name: 'Verificação automática das tarefas de conformidade' });
-    await compliance.getByLabel('Loja').selectOption({ label: 'Loja Shopping' });
-    await compliance.getByRole('button', { name: 'Desligar nesta loja' }).click();
-    await expect(compliance.getByRole('listitem')).toContainText('Loja Shopping: Desligado');
+    // The store is searched (a chain may have thousands), by part of its name here.
+    await compliance.getByRole('button', { name: 'Loja: escolher' }).click();
+    await compliance.getByLabel('Loja', { exact: true }).fill('shopp');
+    await compliance.getByRole('list', { name: 'Resultados: Loja' }).getByRole('button', { name: /Loja Shopping/ }).click();
+    await compliance.getByRole('button', { name: 'Desligar em Loja Shopping' }).click();
+    await expect(compliance.getByRole('listitem')).toContainText(/Loja Shopping \(\w+\): Desligado/);
     await expect(compliance).toContainText('Ligado'); // the network's choice is unchanged
     await compliance.getByRole('button', { name: 'Seguir a rede' }).click();
     await expect(compliance).toContainText('Todas as lojas seguem a escolha da rede.');

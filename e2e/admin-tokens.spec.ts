@@ -77,9 +77,14 @@ test.describe('API tokens', () => {
     await page.getByRole('button', { name: 'Novo token' }).click();
     const dialog = page.getByRole('dialog', { name: 'Novo token de API' });
     await dialog.getByLabel('Nome do token').fill(`e2e as buyer ${Date.now()}`);
-    const actAs = dialog.getByLabel('Agir como usuário');
-    await expect(actAs).toBeEnabled();
-    await actAs.selectOption({ label: `${demoUsers.buyer.name} — ${demoUsers.buyer.roleLabel}` });
+    // People are searched, not listed whole (an org may have thousands): by e-mail here, then picked with a tap.
+    await expect(dialog.getByLabel('Agir como usuário', { exact: true })).toHaveText(/^Eu mesmo/);
+    await dialog.getByRole('button', { name: 'Agir como usuário: escolher' }).click();
+    await dialog.getByLabel('Agir como usuário', { exact: true }).fill(demoUsers.buyer.email);
+    const matches = dialog.getByRole('list', { name: 'Resultados: Agir como usuário' }).getByRole('button');
+    await expect(matches).toHaveCount(2); // "Eu mesmo" and the one match
+    await matches.filter({ hasText: demoUsers.buyer.email }).click();
+    await expect(dialog.getByLabel('Agir como usuário', { exact: true })).toHaveText(`${demoUsers.buyer.name} — ${demoUsers.buyer.roleLabel}`);
     await dialog.getByLabel('Expira em (dias)').fill('');
     await dialog.getByRole('button', { name: 'Criar token' }).click();
     const token = await page.getByRole('textbox', { name: 'Token', exact: true }).inputValue();

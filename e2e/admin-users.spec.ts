@@ -41,7 +41,15 @@ test.describe('admin users', () => {
 
     await dialog.getByLabel('E-mail').fill(email);
     await dialog.getByLabel('Papel').selectOption('clerk');
-    await dialog.getByRole('group', { name: 'Lojas' }).getByLabel(/Loja Bairro/).check();
+    // Stores are searched, not listed whole (a chain may have thousands); Escape leaves the picker, not the form.
+    const stores = dialog.getByRole('group', { name: 'Lojas' });
+    await stores.getByRole('button', { name: 'Adicionar loja' }).click();
+    await stores.getByLabel('Adicionar loja', { exact: true }).press('Escape');
+    await expect(dialog).toBeVisible();
+    await stores.getByRole('button', { name: 'Adicionar loja' }).click();
+    await stores.getByLabel('Adicionar loja', { exact: true }).fill('bairro');
+    await stores.getByRole('list', { name: 'Resultados: Adicionar loja' }).getByRole('button', { name: /Loja Bairro/ }).click();
+    await expect(stores.getByRole('list', { name: 'Lojas escolhidas' })).toHaveText(/Loja Bairro \(\w+\)/);
     await dialog.getByRole('button', { name: 'Criar usuário' }).click();
 
     const shown = page.getByRole('alertdialog', { name: `Usuário ${name} criado` });

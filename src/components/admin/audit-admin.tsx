@@ -7,24 +7,24 @@ import { api, type RouterInputs, type RouterOutputs } from '~/lib/trpc/react';
 import { ExportLinks } from '../exports/export-links';
 import { SelectField, TextField } from '../ui/fields';
 import { DataTable } from '../ui/data-table';
-import { ErrorAlert } from '../ui/feedback';
 import { formatDateTime } from '../ui/format';
 import { PagedList, pagedItems } from '../ui/paged-list';
 import { PageHeader } from '../ui/page-header';
 import styles from './admin.module.css';
+import { UserPicker, type PickedUser } from './user-picker';
 
 type AuditEntry = RouterOutputs['admin']['audit']['list']['items'][number];
 type AuditFilters = Omit<RouterInputs['admin']['audit']['list'], 'cursor' | 'limit'>;
 
-type Draft = { action: string; entityType: string; actorId: string; from: string; to: string };
-const emptyDraft: Draft = { action: '', entityType: '', actorId: '', from: '', to: '' };
+type Draft = { action: string; entityType: string; actor: PickedUser | null; from: string; to: string };
+const emptyDraft: Draft = { action: '', entityType: '', actor: null, from: '', to: '' };
 
 /** `<input type="date">` values are local calendar days; the period covers both whole days. */
 function toFilters(draft: Draft): AuditFilters {
   return {
     action: draft.action.trim() || null,
     entityType: draft.entityType || null,
-    actorId: draft.actorId || null,
+    actorId: draft.actor?.id ?? null,
     from: draft.from ? new Date(`${draft.from}T00:00:00`) : null,
     to: draft.to ? new Date(`${draft.to}T23:59:59.999`) : null,
   };
@@ -34,7 +34,6 @@ export function AuditAdmin() {
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [filters, setFilters] = useState<AuditFilters>(() => toFilters(emptyDraft));
   const [periodError, setPeriodError] = useState<string | undefined>();
-  const users = api.admin.users.list.useQuery({ limit: 200 });
   const input = { limit: 50, ...filters };
   const list = api.admin.audit.list.useInfiniteQuery(input, cursorPages);
 
@@ -52,7 +51,7 @@ export function AuditAdmin() {
     setPeriodError(undefined);
     setFilters(toFilters(emptyDraft));
   };
-  const set = (key: keyof Draft) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
+  const set = (key: Exclude<keyof Draft, 'actor'>) => (event: { target: { value: string } }) => setDraft((d) => ({ ...d, [key]: event.target.value }));
 
   const entries = pagedItems(list);
 
@@ -81,14 +80,7 @@ export function AuditAdmin() {
             </option>
           ))}
         </SelectField>
-        <SelectField label="Usuário" value={draft.actorId} onChange={set('actorId')} disabled={users.isPending}>
-          <option value="">{users.isPending ? 'Carregando…' : 'Todos'}</option>
-          {(users.data?.items ?? []).map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name}
-            </option>
-          ))}
-        </SelectField>
+        <UserPicker label="Usuário" value={draft.actor} onChange={(actor) => setDraft((d) => ({ ...d, actor }))} noneLabel="Todos" />
         <TextField label="De" type="date" value={draft.from} onChange={set('from')} error={periodError} />
         <TextField label="Até" type="date" value={draft.to} onChange={set('to')} />
         <div className="filters-actions">
@@ -100,7 +92,6 @@ export function AuditAdmin() {
           </button>
         </div>
       </form>
-      {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar a lista de usuários do filtro" /> : null}
 
       <PagedList
         query={list}

@@ -19,25 +19,19 @@ import styles from './admin.module.css';
 
 type DeadLetter = RouterOutputs['admin']['dlq']['list']['items'][number];
 type QueueFilter = NonNullable<RouterInputs['admin']['dlq']['list']['queue']>;
-type UserNames = Map<string, string>;
 /** `admin.dlq` (an org's letters) or `operator.dlq` (the system's): the same procedures over different rows. */
 type DeadLetterProcedures = typeof api.admin.dlq;
 
 /** The org's dead letters, for its admin. */
 export function DeadLettersAdmin() {
   const utils = api.useUtils();
-  // Dead letters and their retries name people by id; the admin's user list turns them into names.
-  const users = api.admin.users.list.useQuery({ limit: 200 });
-  const names: UserNames = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
   return (
     <DeadLetters
       procedures={api.admin.dlq}
       invalidate={() => utils.admin.dlq.list.invalidate()}
       title="Tarefas com erro"
       description="Tarefas da sua rede que falharam em todas as tentativas. Corrija a causa, reenvie a tarefa e marque-a como resolvida."
-      names={names}
       unknownName="Usuário removido"
-      namesError={users.isError ? users.error : null}
     />
   );
 }
@@ -48,18 +42,14 @@ export function DeadLetters({
   invalidate,
   title,
   description,
-  names,
   unknownName,
-  namesError,
 }: {
   procedures: DeadLetterProcedures;
   invalidate: () => Promise<void>;
   title: string;
   description: string;
-  /** Who retried or resolved a letter, by id; `unknownName` for an id not in it. */
-  names: UserNames;
+  /** Who retried or resolved a letter comes with each page (`people`); this names an id it does not have (a removed user). */
   unknownName: string;
-  namesError?: { message: string; data?: unknown } | null;
 }) {
   const [queue, setQueue] = useState<QueueFilter | ''>('');
   const [resolved, setResolved] = useState(false);
@@ -77,9 +67,9 @@ export function DeadLetters({
     },
   });
   const retrying: Confirmation<DeadLetter> = useConfirmation(retry, notice.clear);
-  const who = (id: string | null) => (id ? (names.get(id) ?? unknownName) : 'Sistema');
-
   const letters = pagedItems(list);
+  const names = new Map((list.data?.pages ?? []).flatMap((page) => Object.entries(page.people)));
+  const who = (id: string | null) => (id ? (names.get(id) ?? unknownName) : 'Sistema');
 
   return (
     <>
@@ -103,7 +93,6 @@ export function DeadLetters({
       </form>
 
       <ListNotice notice={notice} />
-      {namesError ? <ErrorAlert error={namesError} title="Não foi possível carregar os nomes dos usuários" /> : null}
 
       <PagedList
         query={list}

@@ -2,11 +2,11 @@
 
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
-import { SelectField } from '../ui/fields';
 import { ErrorAlert, Loading } from '../ui/feedback';
 import { formatDate } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
+import { StorePicker, type PickedStore } from './store-picker';
 
 type Flag = RouterOutputs['admin']['flags']['list'][number];
 type FlagName = Flag['flag'];
@@ -94,11 +94,9 @@ function FlagCard({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet: (st
 
 /** A store may differ from its org on this flag: each store's choice, and a way to set one. */
 function StoreChoices({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet: (storeId: string | null, enabled: boolean | null) => void }) {
-  const stores = api.admin.stores.list.useQuery({ limit: 200, active: null });
-  const [storeId, setStoreId] = useState('');
-  const items = stores.data?.items ?? [];
-  const choiceOf = (id: string) => flag.stores.find((s) => s.storeId === id);
-  const current = storeId ? choiceOf(storeId) : undefined;
+  const [store, setStore] = useState<PickedStore | null>(null);
+  const storeId = store?.id ?? null;
+  const current = storeId ? flag.stores.find((s) => s.storeId === storeId) : undefined;
   return (
     <div>
       <h3>Por loja</h3>
@@ -106,7 +104,7 @@ function StoreChoices({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet:
         <ul>
           {flag.stores.map((choice) => (
             <li key={choice.storeId}>
-              {items.find((s) => s.id === choice.storeId)?.name ?? 'Loja'}: <strong>{stateLabel(choice.enabled)}</strong>{' '}
+              {choice.name} ({choice.code}): <strong>{stateLabel(choice.enabled)}</strong>{' '}
               <button type="button" className="btn btn-ghost btn-small" disabled={busy} onClick={() => onSet(choice.storeId, null)}>
                 Seguir a rede
               </button>
@@ -116,21 +114,14 @@ function StoreChoices({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet:
       ) : (
         <p className="muted">Todas as lojas seguem a escolha da rede.</p>
       )}
-      <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-        <option value="">Escolha uma loja…</option>
-        {items.map((store) => (
-          <option key={store.id} value={store.id}>
-            {store.name}
-          </option>
-        ))}
-      </SelectField>
+      <StorePicker label="Loja" value={store} onChange={setStore} noneLabel="Nenhuma loja escolhida" />
       {storeId ? (
         <div className="form-actions">
           <button type="button" className="btn btn-secondary" disabled={busy || current?.enabled === true} onClick={() => onSet(storeId, true)}>
-            Ligar nesta loja
+            Ligar em {store?.name}
           </button>
           <button type="button" className="btn btn-danger-outline" disabled={busy || current?.enabled === false} onClick={() => onSet(storeId, false)}>
-            Desligar nesta loja
+            Desligar em {store?.name}
           </button>
         </div>
       ) : null}

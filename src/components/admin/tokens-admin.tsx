@@ -7,7 +7,7 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels } from '../roles';
 import { useSession } from '../session';
-import { CheckboxField, SelectField, TextAreaField, TextField } from '../ui/fields';
+import { CheckboxField, TextAreaField, TextField } from '../ui/fields';
 import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
 import { actionsColumn, DataTable } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
@@ -18,6 +18,7 @@ import { PagedList, pagedItems } from '../ui/paged-list';
 import { RowAction, RowActions } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import styles from './admin.module.css';
+import { UserPicker, type PickedUser } from './user-picker';
 
 type Token = RouterOutputs['admin']['tokens']['list']['items'][number];
 type CreatedToken = RouterOutputs['admin']['tokens']['create'];
@@ -159,11 +160,10 @@ function CreateTokenForm({
 }) {
   const { user: me } = useSession();
   const [name, setName] = useState('');
-  const [userId, setUserId] = useState('');
+  const [actAs, setActAs] = useState<PickedUser | null>(null);
   const [expiresInDays, setExpiresInDays] = useState('90');
   // One id per opened form: a create sent again (its answer lost) re-issues this token instead of making a second.
   const [tokenId] = useState(randomUuid);
-  const users = api.admin.users.list.useQuery({ limit: 200, active: true });
   const create = api.admin.tokens.create.useMutation({ onSuccess: onCreated });
   const pending = create.isPending;
   useEffect(() => onBusyChange(pending), [pending, onBusyChange]);
@@ -178,10 +178,8 @@ function CreateTokenForm({
       return;
     }
     setDaysError(undefined);
-    create.mutate({ id: tokenId, name, ...(userId ? { userId } : {}), expiresInDays: days });
+    create.mutate({ id: tokenId, name, ...(actAs ? { userId: actAs.id } : {}), expiresInDays: days });
   };
-
-  const others = (users.data?.items ?? []).filter((u) => u.id !== me.id);
 
   return (
     <form onSubmit={submit} noValidate className="form">
@@ -195,22 +193,16 @@ function CreateTokenForm({
         hint="Diga para que serve, por exemplo “Integração ERP loja 12”."
         error={errors.name}
       />
-      <SelectField
+      <UserPicker
         label="Agir como usuário"
-        value={userId}
-        onChange={(e) => setUserId(e.target.value)}
-        disabled={users.isPending}
-        hint={users.isPending ? 'Carregando usuários…' : 'O token terá o papel e as lojas desse usuário.'}
+        value={actAs}
+        onChange={setActAs}
+        noneLabel={`Eu mesmo (${me.name})`}
+        active
+        excludeId={me.id}
+        hint="O token terá o papel e as lojas desse usuário."
         error={errors.userId}
-      >
-        <option value="">Eu mesmo ({me.name})</option>
-        {others.map((u) => (
-          <option key={u.id} value={u.id}>
-            {u.name} — {roleLabels[u.role]}
-          </option>
-        ))}
-      </SelectField>
-      {users.isError ? <ErrorAlert error={users.error} title="Não foi possível carregar os usuários" /> : null}
+      />
       <TextField
         label="Expira em (dias)"
         type="number"

@@ -1,12 +1,12 @@
 'use client';
 
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { describeError, errorReason, fieldErrors } from '~/lib/trpc/errors';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api, type Role, type RouterOutputs } from '~/lib/trpc/react';
 import { roleLabels, roles } from '../roles';
 import { useSession } from '../session';
-import { CheckboxField, CheckboxGroup, SelectField, TextField, type CheckboxOption } from '../ui/fields';
+import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { ConfirmMutationDialog, useConfirmation, type Confirmation } from '../ui/confirm-mutation';
 import { actionsColumn, DataTable } from '../ui/data-table';
 import { ErrorAlert } from '../ui/feedback';
@@ -16,9 +16,9 @@ import { PagedList, pagedItems } from '../ui/paged-list';
 import { EditAndActiveActions, RowAction } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { useDebouncedValue } from '../ui/use-debounced-value';
+import { StoresField, type PickedStore } from './store-picker';
 
 type User = RouterOutputs['admin']['users']['list']['items'][number];
-type StoreOption = RouterOutputs['admin']['stores']['list']['items'][number];
 type ActiveFilter = 'all' | 'active' | 'inactive';
 
 const PAGE_SIZE = 25;
@@ -39,9 +39,6 @@ export function UsersAdmin() {
     active: activeFilter === 'all' ? null : activeFilter === 'active',
   };
   const list = api.admin.users.list.useInfiniteQuery(input, cursorPages);
-  const storesQuery = api.admin.stores.list.useQuery({ limit: 200 });
-  const stores = useMemo(() => storesQuery.data?.items ?? [], [storesQuery.data]);
-  const storeNames = useMemo(() => new Map(stores.map((s) => [s.id, s.name])), [stores]);
 
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const notice = useListNotice(() => utils.admin.users.list.invalidate());
@@ -114,7 +111,7 @@ export function UsersAdmin() {
                 {user.email}
               </td>
               <td role="cell" data-label="Papel">{roleLabels[user.role]}</td>
-              <td role="cell" data-label="Lojas">{storeSummary(user, storeNames)}</td>
+              <td role="cell" data-label="Lojas">{storeSummary(user)}</td>
               <td role="cell" data-label="Situação">
                 <span className={`badge ${user.active ? 'badge-ok' : 'badge-off'}`}>{user.active ? 'Ativo' : 'Inativo'}</span>
                 {user.passwordTemporary ? <span className="badge badge-pending">Senha temporária</span> : null}
@@ -137,9 +134,6 @@ export function UsersAdmin() {
 
       <UserFormDialog
         user={editing}
-        stores={stores}
-        storesLoading={storesQuery.isPending}
-        storesError={storesQuery.error}
         onClose={() => setEditing(null)}
         onSaved={(message) => {
           setEditing(null);
@@ -187,16 +181,13 @@ export function UsersAdmin() {
   );
 }
 
-function storeSummary(user: User, storeNames: Map<string, string>): string {
-  if (user.storeIds.length === 0) return user.role === 'manager' || user.role === 'admin' ? 'Todas (pelo papel)' : 'Nenhuma';
-  return user.storeIds.map((id) => storeNames.get(id) ?? 'Loja desconhecida').join(', ');
+function storeSummary(user: User): string {
+  if (user.stores.length === 0) return user.role === 'manager' || user.role === 'admin' ? 'Todas (pelo papel)' : 'Nenhuma';
+  return user.stores.map((s) => s.name).join(', ');
 }
 
 type UserFormDialogProps = {
   user: User | 'new' | null;
-  stores: StoreOption[];
-  storesLoading: boolean;
-  storesError: { message: string; data?: unknown } | null;
   onClose: () => void;
   onSaved: (message: string) => void | Promise<void>;
   onCreated: (user: RouterOutputs['admin']['users']['create']) => void | Promise<unknown>;
@@ -214,9 +205,6 @@ function UserFormDialog({ user, ...rest }: UserFormDialogProps) {
 
 function UserForm({
   user,
-  stores,
-  storesLoading,
-  storesError,
   onClose,
   onSaved,
   onCreated,
@@ -231,7 +219,8 @@ function UserForm({
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>(existing?.role ?? 'clerk');
   const [active, setActive] = useState(existing?.active ?? true);
-  const [storeIds, setStoreIds] = useState<string[]>(existing?.storeIds ?? []);
+  const [stores, setStores] = useState<PickedStore[]>(existing?.stores ?? []);
+  const storeIds = stores.map((s) => s.id);
 
   const create = api.admin.users.create.useMutation({ onSuccess: (u) => onCreated(u) });
   const update = api.admin.users.update.useMutation({ onSuccess: (u) => onSaved(`Usuário ${u.name} atualizado.`) });
@@ -241,10 +230,6 @@ function UserForm({
   const errors = fieldErrors(mutation.error);
   // The server's e-mail uniqueness conflict belongs next to the e-mail field.
   if (errorReason(mutation.error) === 'email_taken') errors.email = describeError(mutation.error);
-
-  const storeOptions: CheckboxOption[] = stores
-    .filter((s) => s.active || storeIds.includes(s.id))
-    .map((s) => ({ value: s.id, label: `${s.name} (${s.code})`, note: s.active ? undefined : '— inativa' }));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -302,15 +287,12 @@ function UserForm({
           hint={editingSelf ? 'Você não pode desativar a si mesmo.' : 'Desativar desconecta a pessoa de todos os dispositivos.'}
         />
       ) : null}
-      {storesError ? <ErrorAlert error={storesError} title="Não foi possível carregar as lojas" /> : null}
-      <CheckboxGroup
+      <StoresField
         legend="Lojas"
-        options={storeOptions}
-        value={storeIds}
-        onChange={setStoreIds}
+        value={stores}
+        onChange={setStores}
         error={errors.storeIds}
-        hint="Operadores e compradores só veem as lojas marcadas; gerentes e administradores veem todas."
-        emptyText={storesLoading ? 'Carregando as lojas…' : storesError ? 'As lojas não puderam ser carregadas.' : 'Nenhuma loja cadastrada ainda.'}
+        hint="Operadores e compradores só veem as lojas da lista; gerentes e administradores veem todas."
       />
       {mutation.isError && !errors.email ? <ErrorAlert error={mutation.error} /> : null}
       <div className="form-actions">

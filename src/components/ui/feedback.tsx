@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { describeError } from '~/lib/trpc/errors';
 
-type ErrorLike = { message: string; data?: unknown } | null | undefined;
+export type ErrorLike = { message: string; data?: unknown } | null | undefined;
 
 export function Loading({ label = 'Carregando…' }: { label?: string }) {
   return (

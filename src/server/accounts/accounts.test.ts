@@ -47,6 +47,46 @@ describe('changes to one user or store at once (a double click)', () => {
   });
 });
 
+describe('pickers search the org on the server, however large it is', () => {
+  it('finds a person by part of the name or e-mail, and a store by part of its name, code or city, past any first page', async () => {
+    const a = await admin();
+    // More people and stores than a page, all alike but one; the one sorts last by name.
+    const tag = `p${Date.now().toString(36)}`;
+    for (let i = 0; i < 12; i++) {
+      await a.admin.users.create({ email: `${tag}-${i}@picker.test`, name: `Aaa Pessoa ${tag} ${i}`, role: 'clerk', storeIds: [] });
+      await a.admin.stores.create({ code: `${tag}-${i}`.slice(0, 20), name: `Aaa Loja ${tag} ${i}`, city: 'Campinas' });
+    }
+    const zona = await a.admin.stores.create({ code: `Z-${tag}`.slice(0, 20), name: 'Zona Leste', city: 'Guarulhos' });
+    await a.admin.users.create({ email: `zeca.${tag}@picker.test`, name: 'Zeca Último', role: 'buyer', storeIds: [zona.id, org.stores[0]!.id] });
+
+    const firstPage = await a.admin.users.list({ limit: 9 });
+    expect(firstPage.items.map((u) => u.name)).not.toContain('Zeca Último');
+    expect((await a.admin.users.list({ limit: 9, search: 'zeca' })).items.map((u) => u.email)).toEqual([`zeca.${tag}@picker.test`]);
+    // Each person comes with their stores named (the screen has no list of every store to look them up in).
+    const [zeca] = (await a.admin.users.list({ limit: 9, search: 'zeca' })).items;
+    expect(zeca!.stores).toEqual(
+      [
+        { id: zona.id, code: zona.code, name: 'Zona Leste', active: true },
+        { id: org.stores[0]!.id, code: org.stores[0]!.code, name: org.stores[0]!.name, active: true },
+      ].sort((x, y) => (x.name < y.name ? -1 : 1)),
+    );
+    // A renamed store is renamed there at once (the cached list goes with the store's change).
+    await a.admin.stores.update({ id: zona.id, name: 'Zona Leste 2' });
+    expect((await a.admin.users.list({ limit: 9, search: 'zeca' })).items[0]!.stores.map((s) => s.name)).toContain('Zona Leste 2');
+    expect((await a.admin.users.list({ limit: 9, search: `ZECA.${tag.toUpperCase()}@` })).items.map((u) => u.name)).toEqual(['Zeca Último']);
+    expect((await a.admin.users.list({ limit: 9, search: tag, role: 'buyer' })).items.map((u) => u.name)).toEqual(['Zeca Último']);
+    // A LIKE wildcard typed in the box is a character, not "anything".
+    expect((await a.admin.users.list({ limit: 9, search: '%' })).items).toEqual([]);
+
+    expect((await a.admin.stores.list({ limit: 9 })).items.map((s) => s.name)).not.toContain('Zona Leste 2');
+    for (const search of ['zona', `z-${tag}`, 'guarulhos']) {
+      expect((await a.admin.stores.list({ limit: 9, search })).items.map((s) => s.name)).toEqual(['Zona Leste 2']);
+    }
+    const many = await a.admin.stores.list({ limit: 9, search: 'campinas' });
+    expect([many.items.length, many.nextCursor !== null]).toEqual([9, true]);
+  });
+});
+
 describe('API tokens', () => {
   it('expire after the default 90 days unless told otherwise (null: never)', async () => {
     const a = await admin();

@@ -22,7 +22,8 @@ async function forgetAccounts(events: (StoredEvent | CommittedEvent)[], { servic
         break;
       case 'store.created':
       case 'store.updated':
-        tags.add(cacheTags.stores(event.orgId));
+        // The user list names each user's stores: a renamed store is renamed there too.
+        tags.add(cacheTags.stores(event.orgId)).add(cacheTags.users(event.orgId));
         break;
       case 'apiToken.revoked':
         tags.add(cacheTags.userAuth(event.payload.userId));

@@ -34,6 +34,9 @@ describe('feature flags', () => {
     await admin.admin.flags.set({ flag: 'complianceAutoVerdicts', storeId: store1, enabled: true });
     expect(await featureEnabled(services, org.org.id, 'complianceAutoVerdicts', store1)).toBe(true);
     expect(await featureEnabled(services, org.org.id, 'complianceAutoVerdicts', store2)).toBe(false);
+    // The admin page names the store that differs (it is found by a search, not in a list of every store).
+    const perStore = (await admin.admin.flags.list()).find((f) => f.flag === 'complianceAutoVerdicts')!.stores;
+    expect(perStore).toEqual([{ storeId: store1, code: org.stores[0]!.code, name: org.stores[0]!.name, enabled: true, updatedAt: expect.any(Date) }]);
     await admin.admin.flags.set({ flag: 'complianceAutoVerdicts', storeId: store1, enabled: null });
     expect(await featureEnabled(services, org.org.id, 'complianceAutoVerdicts', store1)).toBe(false);
 

@@ -1,4 +1,4 @@
-import { findStore } from '../accounts/queries/stores';
+import { findStore, storesByIds } from '../accounts/queries/stores';
 import { writeAudit } from '../audit/audit';
 import { cacheKeys, ENTITY_TTL_SECONDS } from '../cache/keys';
 import type { SignedInContext } from '../domain/context';
@@ -30,6 +30,8 @@ export async function featureEnabled(services: Pick<Services, 'cache' | 'db'>, o
 /** The admin page: every flag, its default, the org's choice and the stores' (the stores of the org only). */
 export async function listFlags(ctx: SignedInContext) {
   const rows = await flagRowsOf(ctx.db, ctx.principal.orgId);
+  // The stores that have a choice, named (of the org only: a row is never another org's).
+  const named = await storesByIds(ctx.db, ctx.principal.orgId, [...new Set(rows.flatMap((r) => (r.storeId ? [r.storeId] : [])))]);
   return featureFlagNames.map((flag) => {
     const definition = featureFlagDefinitions[flag];
     const org = rows.find((r) => r.flag === flag && r.storeId === null);
@@ -40,7 +42,12 @@ export async function listFlags(ctx: SignedInContext) {
       /** The org's choice (null: the default applies). */
       org: org ? { enabled: org.enabled, updatedAt: org.updatedAt } : null,
       enabled: resolve(rows, flag, null),
-      stores: definition.perStore ? rows.filter((r) => r.flag === flag && r.storeId !== null).map((r) => ({ storeId: r.storeId!, enabled: r.enabled, updatedAt: r.updatedAt })) : [],
+      stores: definition.perStore
+        ? rows
+            .filter((r) => r.flag === flag && r.storeId !== null && named.has(r.storeId))
+            .map((r) => ({ storeId: r.storeId!, code: named.get(r.storeId!)!.code, name: named.get(r.storeId!)!.name, enabled: r.enabled, updatedAt: r.updatedAt }))
+            .sort((a, b) => a.name.localeCompare(b.name, 'pt-BR'))
+        : [],
     };
   });
 }

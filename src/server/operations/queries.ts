@@ -1,6 +1,7 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { isUuid } from '~/lib/uuid';
 import type { Executor } from '../db/client';
-import { deadLetterQueue } from '../db/schema';
+import { deadLetterQueue, platformOperators, users } from '../db/schema';
 import { decodeCursor, toPage } from '../db/cursor';
 import { newestFirst } from '../db/order';
 
@@ -26,7 +27,23 @@ export async function listDeadLetters(db: Executor, owner: LetterOwner, params: 
     )
     .orderBy(newestFirst(deadLetterQueue.createdAt), newestFirst(deadLetterQueue.id))
     .limit(params.limit + 1);
-  return toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
+  const page = toPage(rows, params.limit, (r) => [r.createdAt.toISOString(), r.id]);
+  return { ...page, people: await namesOfPeople(db, owner, page.items) };
+}
+
+/**
+ * The names of who resolved or retried these letters, by id: the org's users (one of them removed is missing), or
+ * for the system's letters the platform operators. One statement for the page, whatever the size of the org.
+ */
+async function namesOfPeople(db: Executor, owner: LetterOwner, letters: { resolvedBy: string | null; retryHistory: { by: string | null }[] }[]): Promise<Record<string, string>> {
+  const ids = new Set(letters.flatMap((letter) => [letter.resolvedBy, ...letter.retryHistory.map((entry) => entry.by)]));
+  const wanted = [...ids].filter((id): id is string => isUuid(id));
+  if (wanted.length === 0) return {};
+  const rows =
+    owner === 'system'
+      ? await db.select({ id: platformOperators.id, name: platformOperators.name }).from(platformOperators).where(inArray(platformOperators.id, wanted))
+      : await db.select({ id: users.id, name: users.name }).from(users).where(and(eq(users.orgId, owner.org), inArray(users.id, wanted)));
+  return Object.fromEntries(rows.map((r) => [r.id, r.name]));
 }
 
 /** `lock`: held until the caller's transaction ends, so two admins' retries of one letter happen one after the other. */

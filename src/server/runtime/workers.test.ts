@@ -213,6 +213,10 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     const [resolved] = await services.db.select().from(deadLetterQueue).where(eq(deadLetterQueue.id, letter.id));
     expect(resolved).toMatchObject({ resolvedBy: org.users.admin.id, resolutionNote: 'FCM voltou' });
     expect(resolved!.retryHistory).toHaveLength(1);
+    // The page names who retried and resolved it (the screen has no list of every user to look them up in).
+    const page = await admin.admin.dlq.list({ limit: 50, resolved: true });
+    expect(page.items.map((l) => l.id)).toContain(letter.id);
+    expect(page.people).toEqual({ [org.users.admin.id]: org.users.admin.name });
   });
 
   it('an admin replay of processed events to one consumer clears its marks and applies them again, to it alone', async () => {
@@ -263,6 +267,7 @@ describe('event path: outbox → relay → consumer → FCM job → FCM', () => 
     expect(again.retryHistory).toEqual([expect.objectContaining({ by: operator.id, newJobId: retried.jobId })]);
     const resolved = await op.operator.dlq.resolve({ id: letter.id, note: 'payload inválido, nada a reenviar' });
     expect(resolved).toMatchObject({ resolvedBy: operator.id, resolutionNote: 'payload inválido, nada a reenviar' });
+    expect((await op.operator.dlq.list({ limit: 200, resolved: true })).people[operator.id]).toBe(operator.name);
   });
 
   it('a dead letter resolved while its retry runs is reopened when that retry fails too', async () => {

@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, or } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { stores } from '../../db/schema';
 import { decodeCursor, toPage } from '../../db/cursor';
+import { escapeLike } from '../../db/like';
 
 const storeColumns = { id: stores.id, code: stores.code, name: stores.name, city: stores.city, active: stores.active, createdAt: stores.createdAt };
 
@@ -12,7 +13,9 @@ export async function findStore(db: Executor, orgId: string, storeId: string, op
   return row;
 }
 
-export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null }) {
+/** `search`: part of the store's name, code or city, any case. */
+export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null; search?: string | null }) {
+  const like = params.search ? `%${escapeLike(params.search)}%` : null;
   const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const rows = await db
     .select(storeColumns)
@@ -21,6 +24,7 @@ export async function listStores(db: Executor, orgId: string, params: { cursor?:
       and(
         eq(stores.orgId, orgId),
         params.active == null ? undefined : eq(stores.active, params.active),
+        like ? or(ilike(stores.name, like), ilike(stores.code, like), ilike(stores.city, like)) : undefined,
         after ? or(gt(stores.name, after[0]), and(eq(stores.name, after[0]), gt(stores.id, after[1]))) : undefined,
       ),
     )
@@ -43,6 +47,16 @@ export async function updateStore(db: Executor, orgId: string, storeId: string, 
     .where(and(eq(stores.orgId, orgId), eq(stores.id, storeId)))
     .returning(storeColumns);
   return row;
+}
+
+/** The org's stores among these ids, active or not, by id: to name the stores a list refers to. */
+export async function storesByIds(db: Executor, orgId: string, storeIds: string[]) {
+  if (storeIds.length === 0) return new Map<string, { id: string; code: string; name: string }>();
+  const rows = await db
+    .select({ id: stores.id, code: stores.code, name: stores.name })
+    .from(stores)
+    .where(and(eq(stores.orgId, orgId), inArray(stores.id, storeIds)));
+  return new Map(rows.map((r) => [r.id, r]));
 }
 
 /** Active stores among the given ids, or every active store of the org (null). */

@@ -9,7 +9,7 @@ const code = matching(/^[A-Za-z0-9-]{1,20}$/, 'store_code_format', 'must be 1-20
 
 export const adminStoresRouter = createTRPCRouter({
   list: adminProcedure
-    .input(z.strictObject({ ...pageInput, active: z.boolean().nullish() }))
+    .input(z.strictObject({ ...pageInput, active: z.boolean().nullish(), search: z.string().trim().max(100).nullish() }))
     .meta(CACHED_READ)
     .use(cachedQuery('stores', { ttlSeconds: ENTITY_TTL_SECONDS }))
     .query(({ ctx, input }) => listStores(ctx.domain, input)),

@@ -1,0 +1,205 @@
+'use client';
+
+import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { ErrorAlert, type ErrorLike } from './feedback';
+import styles from './search-picker.module.css';
+import { useDebouncedValue } from './use-debounced-value';
+
+/** How many matches a picker shows: a few large buttons, and a search to reach the others. */
+export const PICKER_MATCHES = 8;
+
+/** Whether the picker is open and what is typed in it; the caller's query reads `term` (debounced) while `open`. */
+export function useSearchPicker() {
+  const [open, setOpen] = useState(false);
+  const [search, setSearch] = useState('');
+  const term = useDebouncedValue(search.trim(), 250);
+  return {
+    open,
+    search,
+    term,
+    /** The matches on screen are for what is typed now (not a previous search still shown). */
+    settled: term === search.trim(),
+    setSearch,
+    show: () => setOpen(true),
+    close: () => {
+      setOpen(false);
+      setSearch('');
+    },
+  };
+}
+
+export type SearchPickerState = ReturnType<typeof useSearchPicker>;
+
+/**
+ * One thing among thousands (a person, a store), found by a search on the server, never loaded whole into a
+ * select. Closed, the field shows what is chosen (`chosen`, or `noneLabel`) and an "Escolher" button (or only a
+ * `trigger` button); open, a search box labelled `label` and the matches as large buttons, `noneLabel` first.
+ * Enter picks the first match, Escape closes without changing anything.
+ */
+export function SearchPicker<T extends { id: string }>({
+  state,
+  label,
+  chosen,
+  noneLabel,
+  trigger,
+  placeholder,
+  matches,
+  more,
+  loading,
+  stale,
+  queryError,
+  onRetry,
+  renderMatch,
+  emptyText,
+  onPick,
+  hint,
+  error,
+  disabled,
+}: {
+  state: SearchPickerState;
+  label: string;
+  /** What is chosen now, as the field shows it; null: `noneLabel`. */
+  chosen: string | null;
+  /** The "nothing chosen" answer, offered first among the matches; without it, a match must be picked. */
+  noneLabel?: string;
+  /** Closed, only a button with this text (a picker that adds to a list, such as "Adicionar loja"). */
+  trigger?: string;
+  placeholder: string;
+  matches: T[];
+  /** There are more matches than shown. */
+  more: boolean;
+  loading: boolean;
+  /** The matches shown are a previous search's, while this one loads. */
+  stale: boolean;
+  queryError: ErrorLike | null;
+  onRetry: () => void;
+  renderMatch: (item: T) => ReactNode;
+  emptyText: (term: string) => string;
+  onPick: (item: T | null) => void;
+  hint?: ReactNode;
+  error?: string;
+  disabled?: boolean;
+}) {
+  const id = useId();
+  const pick = (item: T | null) => {
+    onPick(item);
+    state.close();
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
+    if (event.key === 'Escape') {
+      // Closes the picker only, not a dialog around it.
+      event.preventDefault();
+      event.stopPropagation();
+      state.close();
+    } else if (event.key === 'Enter') {
+      // Enter in the search box picks, never submits the form around it.
+      event.preventDefault();
+      if (matches[0] && state.settled && !stale) pick(matches[0]);
+    }
+  };
+
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  const footer = (
+    <>
+      {hint ? (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+
+  if (!state.open && trigger) {
+    return (
+      <div className="field">
+        <button type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-describedby={describedBy}>
+          {trigger}
+        </button>
+        {footer}
+      </div>
+    );
+  }
+  if (!state.open) {
+    return (
+      <div className={`field${error ? ' field-invalid' : ''}`}>
+        <span id={`${id}-label`} className="field-label">
+          {label}
+        </span>
+        <div className={styles.current}>
+          <output aria-labelledby={`${id}-label`} aria-describedby={describedBy} className={styles.chosen}>
+            {chosen ?? noneLabel ?? '—'}
+          </output>
+          <button type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-label={`${label}: escolher`}>
+            Escolher
+          </button>
+        </div>
+        {footer}
+      </div>
+    );
+  }
+
+  return (
+    <div className={`field ${styles.open}${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      <input
+        id={id}
+        type="search"
+        className="input"
+        value={state.search}
+        onChange={(e) => state.setSearch(e.target.value)}
+        onKeyDown={onKeyDown}
+        placeholder={placeholder}
+        autoComplete="off"
+        enterKeyHint="search"
+        // The field opened because the person asked for it: their next key is the search.
+        autoFocus
+        aria-describedby={describedBy}
+        maxLength={100}
+      />
+      <ul className={styles.matches} aria-label={`Resultados: ${label}`} aria-busy={loading || stale}>
+        {noneLabel ? (
+          <li>
+            <button type="button" className={`btn btn-secondary ${styles.match}`} onClick={() => pick(null)}>
+              {noneLabel}
+            </button>
+          </li>
+        ) : null}
+        {matches.map((item) => (
+          <li key={item.id}>
+            <button type="button" className={`btn btn-secondary ${styles.match}`} onClick={() => pick(item)}>
+              {renderMatch(item)}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <p className="field-hint" role="status">
+        {loading
+          ? 'Buscando…'
+          : matches.length === 0
+            ? emptyText(state.term)
+            : more
+              ? `Mostrando os ${PICKER_MATCHES} primeiros; digite mais para achar outros.`
+              : null}
+      </p>
+      {queryError ? <ErrorAlert error={queryError} title="Não foi possível buscar" onRetry={onRetry} /> : null}
+      <div>
+        <button type="button" className="btn btn-ghost" onClick={state.close}>
+          Fechar a busca
+        </button>
+      </div>
+      {footer}
+    </div>
+  );
+}
+
+/** A match's second line (role and e-mail, a store's city): smaller and muted. */
+export function MatchDetail({ children }: { children: ReactNode }) {
+  return <span className={styles.detail}>{children}</span>;
+}
