@@ -8,8 +8,9 @@
  *   admins   their users, stores and audit pages.
  * Think time between actions: exponential, 3 s mean (a clerk's scans 1.5 s). Scale 1 dataset (50 stores, 500
  * people, 10,000 products); each person calls with an API token of their own. Measured per procedure p50/p95/p99,
- * errors, timeouts (10 s), the app processes' CPU per request (from /proc), and every acknowledged write (requests,
- * scans) present exactly once afterwards. Writes bench/results/load.json. Needs `npm run build` first.
+ * errors, timeouts (10 s), the app processes' CPU per request (from /proc) and every other process's (PostgreSQL,
+ * HAProxy, PgBouncer, the load itself), what PostgreSQL's busy connections wait on (pg_stat_activity, sampled), and
+ * every acknowledged write (requests, scans) present exactly once afterwards. Writes bench/results/load.json. Needs `npm run build` first.
  * Targets: every procedure p99 < 500 ms and p50 < 100 ms at 500 users, errors < 0.5 %, 0 timeouts.
  */
 import { fork } from 'node:child_process';
@@ -24,7 +25,8 @@ import { newApiToken, sha256 } from '~/server/auth/secrets';
 import { runMigrations } from '~/server/db/migrate';
 import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
 import { startCluster } from '../tests/helpers/cluster';
-import { cpuMsOf } from './lib/proc';
+import { samplePgActivity } from './lib/pg-activity';
+import { cpuBetween, cpuMsOf, machineCpu } from './lib/proc';
 import { percentile, round } from './lib/stats';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -38,7 +40,8 @@ type Role = 'clerk' | 'buyer' | 'manager' | 'admin';
 type Person = { role: Role; token: string; userId: string; storeIds: string[]; sessionId?: string };
 type Setup = { url: string; people: Person[]; eans: string[]; productIds: string[]; seconds: number; warmupSeconds: number };
 type Sample = { procedure: string; ms: number; ok: boolean; timeout: boolean; status: number };
-type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number };
+/** `cpuMs`: the people's own CPU while measured (they exit before the parent reads the machine's). */
+type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number; cpuMs: number };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The people (a child process at nice 10: on a 2-core box the load must not take the server's CPU).
@@ -51,6 +54,8 @@ async function people(setup: Setup): Promise<LoadResult> {
   const started = performance.now();
   const end = started + (setup.warmupSeconds + setup.seconds) * 1000;
   const measuring = () => performance.now() - started >= setup.warmupSeconds * 1000;
+  let cpuAtStart: NodeJS.CpuUsage | null = null;
+  const cpuTimer = setTimeout(() => (cpuAtStart = process.cpuUsage()), setup.warmupSeconds * 1000);
   const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
   const think = (meanMs: number) => new Promise((r) => setTimeout(r, Math.min(-Math.log(1 - Math.random()) * meanMs, meanMs * 5)));
 
@@ -163,7 +168,9 @@ async function people(setup: Setup): Promise<LoadResult> {
     await new Promise((r) => setTimeout(r, (i / setup.people.length) * 10_000));
     await runs[p.role](p);
   }));
-  return { samples, requests, scans, streamsOpen, liveEvents };
+  clearTimeout(cpuTimer);
+  const cpu = process.cpuUsage(cpuAtStart ?? undefined);
+  return { samples, requests, scans, streamsOpen, liveEvents, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 if (process.env.BENCH_LOAD_ROLE === 'people') {
@@ -233,9 +240,17 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
     child.send({ url: cluster.url, people, eans, productIds, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS } satisfies Setup);
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     const cpuBefore = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const machineBefore = await machineCpu();
+    const activity = samplePgActivity(cluster.directUrl);
     const measuredFrom = performance.now();
     const [result] = (await once(child, 'message')) as [LoadResult];
     const cpuAfter = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const machineAfter = await machineCpu();
+    const database = await activity.stop();
+    const component = (pid: number) =>
+      pids.apps.includes(pid) ? 'apps' : pids.workers.includes(pid) ? 'workers' : pid === child.pid ? 'people (load)' : pid === process.pid ? 'bench' : null;
+    const machine = cpuBetween(machineBefore, machineAfter, component);
+    machine.msByComponent['people (load)'] = result.cpuMs;
     const wall = (performance.now() - measuredFrom) / 1000;
     const appCpuMs = pids.apps.reduce((sum, _, i) => sum + cpuAfter[i]! - cpuBefore[i]!, 0);
     const workerCpuMs = pids.workers.reduce((sum, _, i) => sum + cpuAfter[pids.apps.length + i]! - cpuBefore[pids.apps.length + i]!, 0);
@@ -269,6 +284,9 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
       liveStreamsOpen: result.streamsOpen,
       liveEventsHeard: result.liveEvents,
       cpuMsPerRequest: { apps: round(appCpuMs / Math.max(1, total), 2), workers: round(workerCpuMs / Math.max(1, total), 2) },
+      // Where the machine's cores went (every process, PostgreSQL's backends summed), and what PostgreSQL's busy connections did.
+      machine: { cores: machine.cores, busyCores: machine.busyCores, cpuMsPerRequestByComponent: Object.fromEntries(Object.entries(machine.msByComponent).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, ms]) => [k, round(ms / Math.max(1, total), 2)])) },
+      database,
       writes: { requests: { acknowledged: result.requests.length, present: requests!.n }, scans: { acknowledged: result.scans.length, present: scans!.n } },
       targetsMet: {
         p99Under500: entries.every(([, v]) => v.p99Ms < 500),
@@ -299,7 +317,8 @@ async function main() {
     layouts,
   };
   await mkdir('bench/results', { recursive: true });
-  await writeFile('bench/results/load.json', `${JSON.stringify(result, null, 2)}\n`);
+  // BENCH_OUT: a trial run (one layout, a change being tried) written elsewhere, not over the committed figures.
+  await writeFile(process.env.BENCH_OUT ?? 'bench/results/load.json', `${JSON.stringify(result, null, 2)}\n`);
 }
 
 if (process.env.BENCH_LOAD_ROLE !== 'people') {

@@ -1,7 +1,7 @@
 import { Pool } from 'undici';
 import { percentile, round } from './stats';
 
-export type SteadyResult = { p50Ms: number; p99Ms: number; rps: number; requests: number; errors: number; timeouts: number; non2xx: number };
+export type SteadyResult = { p50Ms: number; p95Ms: number; p99Ms: number; rps: number; requests: number; errors: number; timeouts: number; non2xx: number };
 
 /**
  * Open-loop load: requests start at evenly spaced instants whatever the answers do, over a pool of keep-alive
@@ -39,5 +39,5 @@ export async function steadyLoad(opts: { url: string; path: string; headers: Rec
   await Promise.all(inflight);
   const elapsed = (performance.now() - started) / 1000;
   await pool.close();
-  return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), rps: round(latencies.length / elapsed, 1), requests: total, errors, timeouts, non2xx };
+  return { p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), p99Ms: percentile(latencies, 99), rps: round(latencies.length / elapsed, 1), requests: total, errors, timeouts, non2xx };
 }

@@ -33,8 +33,8 @@ export function StorePicker({
 }) {
   const state = useSearchPicker();
   const found = api.admin.stores.list.useQuery(
-    // The ones left out can be made up for from the same page.
-    { limit: PICKER_MATCHES + (excludeIds?.length ?? 0), search: state.term || null, active: active ?? null },
+    // The ones left out are made up for from the same page (up to the API's page size; a search finds the rest).
+    { limit: Math.min(200, PICKER_MATCHES + (excludeIds?.length ?? 0)), search: state.term || null, active: active ?? null },
     { enabled: state.open, placeholderData: keepPreviousData },
   );
   const items = (found.data?.items ?? []).filter((s) => !excludeIds?.includes(s.id));
