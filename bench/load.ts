@@ -39,7 +39,7 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 type Role = 'clerk' | 'buyer' | 'manager' | 'admin';
 type Person = { role: Role; token: string; userId: string; storeIds: string[]; sessionId?: string };
 type Setup = { url: string; people: Person[]; eans: string[]; productIds: string[]; seconds: number; warmupSeconds: number };
-type Sample = { procedure: string; ms: number; ok: boolean; timeout: boolean; status: number };
+type Sample = { procedure: string; ms: number; ok: boolean; timeout: boolean; status: number | '503 proxy' };
 /** `cpuMs`: the people's own CPU while measured (they exit before the parent reads the machine's). */
 type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number; cpuMs: number };
 
@@ -73,7 +73,9 @@ async function people(setup: Setup): Promise<LoadResult> {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       const text = await res.text();
-      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: res.ok, timeout: false, status: res.status });
+      // A 503 from HAProxy (no instance up: its HTML page) is not an instance shedding load (JSON): told apart.
+      const status = res.status === 503 && res.headers.get('content-type')?.includes('text/html') ? '503 proxy' : res.status;
+      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: res.ok, timeout: false, status });
       return res.ok ? ((JSON.parse(text) as { result: { data: { json: T } } }).result.data.json) : null;
     } catch (error) {
       const timeout = (error as Error).name === 'TimeoutError';

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMyInventoryClient } from '~/client';
@@ -186,6 +187,49 @@ describe('health', () => {
       expect(await checkReady(noDatabase, false)).toMatchObject({ ready: false, reason: expect.stringMatching(/^database /) });
     } finally {
       await noDatabase.close();
+    }
+  });
+
+  it('is ready while the database answers others, even when a new statement would wait past the check (PgBouncer queueing it)', async () => {
+    // A real PostgreSQL behind a link that holds every new connection 3 s before it reaches the server (as
+    // PgBouncer holds a client whose pool is busy): the statements of connections already made are answered at once.
+    const target = new URL(services.env.DATABASE_URL!);
+    let holdMs = 0;
+    const link = net.createServer((client) => {
+      client.pause();
+      setTimeout(() => {
+        const server = net.connect(Number(target.port || 5432), target.hostname, () => {
+          client.pipe(server).pipe(client);
+          client.resume();
+        });
+        server.on('error', () => client.destroy());
+        client.on('error', () => server.destroy());
+      }, holdMs);
+    });
+    await new Promise<void>((resolve) => link.listen(0, '127.0.0.1', resolve));
+    const linkUrl = new URL(target);
+    linkUrl.hostname = '127.0.0.1';
+    linkUrl.port = String((link.address() as net.AddressInfo).port);
+    const slow = createServices({ ...services.env, DATABASE_POOL_MAX: 3 }, { logger: services.logger, databaseUrl: linkUrl.toString() });
+    try {
+      await slow.db.execute(sql`select 1`); // one connection made, and an answer just now
+      holdMs = 3_000;
+      // That connection at work (`then` starts it: drizzle's queries run when awaited): a check needs a new one.
+      const working = slow.db.execute(sql`select pg_sleep(2.5)`).then(() => {});
+      await new Promise((r) => setTimeout(r, 100));
+      expect(slow.poolUsage().inUse).toBeLessThan(3);
+      const started = performance.now();
+      expect(await checkReady(slow, false)).toEqual({ ready: true });
+      expect(performance.now() - started).toBeLessThan(500);
+      await working;
+      // No answer for more than 2 s, and a check that cannot get one in time: down.
+      await new Promise((r) => setTimeout(r, 2_100));
+      const occupied = [1, 2, 3].map(() => slow.db.execute(sql`select pg_sleep(4)`).then(() => {}));
+      expect(await checkReady(slow, false)).toMatchObject({ ready: false, reason: expect.stringMatching(/^database timed out/) });
+      await Promise.allSettled(occupied);
+    } finally {
+      await slow.close();
+      link.close();
     }
   });
 

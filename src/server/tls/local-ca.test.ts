@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
+import * as x509 from '@peculiar/x509';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { allows, permittedBy } from './constraints';
@@ -67,6 +69,11 @@ describe("the store's local certificate authority", () => {
     expect(certificateNames(cert)).toEqual({ dns: ['caixa', 'caixa.local', 'estoque.loja.example', 'localhost'], ips: ['10.9.8.7', '192.168.0.10', '0:0:0:0:0:0:0:1', '127.0.0.1'] });
     // Apple's devices refuse a server certificate valid for more than 398 days.
     expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(398 * 86_400_000);
+    // Its own key identifier and the authority's: OpenSSL's strict checks (as Python 3.13's default context) pass.
+    const keyIds = new x509.X509Certificate(first.cert);
+    expect(keyIds.getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId).toBe(new x509.X509Certificate(authority.cert).getExtension(x509.SubjectKeyIdentifierExtension)!.keyId);
+    expect(keyIds.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId).toMatch(/^[0-9a-f]{40}$/);
+    expect(execFileSync('openssl', ['verify', '-x509_strict', '-CAfile', authorityFiles(dir).cert, serverFile(dir)], { encoding: 'utf8' })).toMatch(/: OK/);
 
     // A restart on the same network: nothing new.
     const same = await ensureServerCertificate(dir, authority, names);
@@ -101,6 +108,14 @@ describe("the store's local certificate authority", () => {
     const elsewhere = await ensureServerCertificate(await newDir(), authority, names);
     expect(reissueReason({ cert: current.cert, key: elsewhere.key }, authority, names)).toBe('key and certificate do not match');
     expect(reissueReason({ cert: 'garbage', key: current.key }, authority, names)).toMatch(/^unreadable/);
+    // One issued before certificates carried the authority's key identifier (as selfsigned signed them): replaced.
+    const old = await generate([{ name: 'commonName', value: 'caixa' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      ca: authority,
+      extensions: [{ name: 'subjectAltName', altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))] }],
+    });
+    expect(reissueReason({ cert: old.cert, key: old.private }, authority, names)).toBe('no authority key identifier');
   });
 });
 

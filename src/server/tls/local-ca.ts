@@ -3,11 +3,13 @@ import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
-import { generate } from 'selfsigned';
 import { nameConstraintsExtension, permittedBy, permittedFor, signable } from './constraints';
 import { missingNames, type HostNames } from './names';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+/** Every key here: RSA 2048, signatures PKCS#1 v1.5 with SHA-256 (what every tablet's TLS stack accepts). */
+const RSA_SHA256 = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
 
 /**
  * The store's own certificate authority (README "HTTPS in the store"). Tablets trust it once; it signs the server's
@@ -74,11 +76,10 @@ export async function ensureAuthority(dir: string, names: HostNames): Promise<Ke
 /**
  * A new authority: ten years, RSA 2048, SHA-256; it signs server certificates only (path length 0) and only for the
  * store's own names and networks (Name Constraints, critical: constraints.ts). Made with @peculiar/x509, which
- * writes that extension (selfsigned, which signs the server certificates, does not).
+ * writes that extension.
  */
 async function makeAuthority(names: HostNames): Promise<KeyPair> {
-  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify'])) as CryptoKeyPair;
   const constraints = nameConstraintsExtension(permittedFor(names));
   // A name of its own per store: a tablet moved between two stores trusts two authorities, never confuses them.
   const commonName = `MyInventory autoridade local ${os.hostname().replace(/[,+=<>#;"\\]/g, '-')} ${new Date().toISOString().slice(0, 10)} ${randomBytes(3).toString('hex')}`;
@@ -88,7 +89,7 @@ async function makeAuthority(names: HostNames): Promise<KeyPair> {
     notBefore: new Date(Date.now() - DAY_MS),
     notAfter: new Date(Date.now() + AUTHORITY_DAYS * DAY_MS),
     keys,
-    signingAlgorithm: algorithm,
+    signingAlgorithm: RSA_SHA256,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -120,6 +121,8 @@ export function reissueReason(current: KeyPair | null, authority: KeyPair, names
   }
   const ca = new X509Certificate(authority.cert);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'signed by another authority';
+  // Issued before certificates carried the authority's key identifier (strict verifiers refuse them).
+  if (!new x509.X509Certificate(current.cert).getExtension(x509.AuthorityKeyIdentifierExtension)) return 'no authority key identifier';
   // Made while this machine's clock ran ahead: not valid yet for anybody else.
   if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
   if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `expires ${new Date(cert.validTo).toISOString()}`;
@@ -146,23 +149,43 @@ export async function ensureServerCertificate(
     await keepPrivate(file);
     return { ...current, reissued: null, refused };
   }
-  const made = await generate([{ name: 'commonName', value: names.dns.find((n) => n !== 'localhost') ?? 'localhost' }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now.getTime() - DAY_MS),
-    notAfterDate: new Date(now.getTime() + SERVER_DAYS * DAY_MS),
-    ca: { key: authority.key, cert: authority.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [...names.dns.map((value) => ({ type: 2 as const, value })), ...names.ips.map((ip) => ({ type: 7 as const, ip }))] },
-    ],
-  });
-  const pair = { cert: `${made.cert.trim()}\n`, key: `${made.private.trim()}\n` };
+  const pair = await issueServerCertificate(authority, names, now);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeAtomically(file, pair.cert + pair.key, 0o600);
   return { ...pair, reissued: reason, refused };
+}
+
+/**
+ * A server certificate signed by the authority: RSA 2048, SHA-256, for `names`, with its own key identifier and the
+ * authority's (AKI = the authority's SKI): strict verifiers (OpenSSL's X509_STRICT, Python 3.13's default context)
+ * refuse a CA-issued certificate without the authority's key identifier.
+ */
+async function issueServerCertificate(authority: KeyPair, names: HostNames, now: Date): Promise<KeyPair> {
+  const issuer = new x509.X509Certificate(authority.cert);
+  const issuerKeyId = issuer.getExtension(x509.SubjectKeyIdentifierExtension)?.keyId;
+  const signingKey = await webcrypto.subtle.importKey('pkcs8', createPrivateKey(authority.key).export({ type: 'pkcs8', format: 'der' }), RSA_SHA256, false, ['sign']);
+  const keys = (await webcrypto.subtle.generateKey(RSA_SHA256, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const commonName = names.dns.find((n) => n !== 'localhost') ?? 'localhost';
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: `01${randomBytes(15).toString('hex')}`,
+    subject: `CN=${commonName.replace(/[,+=<>#;"\\]/g, '-')}`,
+    issuer: issuer.subject,
+    notBefore: new Date(now.getTime() - DAY_MS),
+    notAfter: new Date(now.getTime() + SERVER_DAYS * DAY_MS),
+    publicKey: keys.publicKey,
+    signingKey,
+    signingAlgorithm: RSA_SHA256,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth], false),
+      new x509.SubjectAlternativeNameExtension([...names.dns.map((value) => ({ type: 'dns' as const, value })), ...names.ips.map((value) => ({ type: 'ip' as const, value }))], false),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      issuerKeyId ? new x509.AuthorityKeyIdentifierExtension(issuerKeyId) : await x509.AuthorityKeyIdentifierExtension.create(issuer.publicKey),
+    ],
+  });
+  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
+  return { cert: `${cert.toString('pem').trim()}\n`, key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/.{64}/g, '$&\n').trim()}\n-----END PRIVATE KEY-----\n` };
 }
 
 /** The names a certificate covers, read from its Subject Alternative Name extension. */
