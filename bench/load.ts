@@ -237,6 +237,21 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
     for (const p of people) if (p.role === 'clerk' || p.role === 'manager') p.sessionId = p.storeIds.map((s) => sessionOf.get(s)).find(Boolean);
     log(`${name}: ${people.length} people (${['clerk', 'buyer', 'manager', 'admin'].map((r) => `${people.filter((p) => p.role === r).length} ${r}s`).join(', ')}), ${sessionOf.size} counts open; ${WARMUP_SECONDS} s warm-up + ${SECONDS} s…`);
 
+    // HAProxy's verdicts on the instances (DOWN with its reason, UP again) while the people work: why its own 503s came.
+    const proxyEvents: string[] = [];
+    let atFirstDown: Promise<object[]> | null = null;
+    let logsAtFirstDown: Record<string, string> | null = null;
+    const measureStart = Date.now();
+    cluster.proxy.child?.stdout?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (/Server app\/app\d is (DOWN|UP)|has no server available/.test(line) && proxyEvents.length < 50) proxyEvents.push(`+${Math.round((Date.now() - measureStart) / 1000)} s ${line.trim()}`);
+        // The first instance taken out: what PostgreSQL's connections were doing then (a pool stuck, and on what).
+        if (/is DOWN/.test(line) && !atFirstDown) {
+          atFirstDown = snapshotConnections(cluster.directUrl);
+          logsAtFirstDown = Object.fromEntries(Object.entries(cluster.logs()).filter(([name]) => name !== 'haproxy').map(([name, log]) => [name, log.slice(-1500)]));
+        }
+      }
+    });
     const pids = cluster.pids();
     const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_LOAD_ROLE: 'people' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.send({ url: cluster.url, people, eans, productIds, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS } satisfies Setup);
@@ -289,6 +304,9 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
       // Where the machine's cores went (every process, PostgreSQL's backends summed), and what PostgreSQL's busy connections did.
       machine: { cores: machine.cores, busyCores: machine.busyCores, cpuMsPerRequestByComponent: Object.fromEntries(Object.entries(machine.msByComponent).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, ms]) => [k, round(ms / Math.max(1, total), 2)])) },
       database,
+      proxyEvents,
+      connectionsAtFirstDown: atFirstDown ? await atFirstDown : null,
+      logsAtFirstDown,
       writes: { requests: { acknowledged: result.requests.length, present: requests!.n }, scans: { acknowledged: result.scans.length, present: scans!.n } },
       targetsMet: {
         p99Under500: entries.every(([, v]) => v.p99Ms < 500),
@@ -301,6 +319,25 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
     };
   } finally {
     await cluster.stop();
+  }
+}
+
+/** PostgreSQL's client connections now: state, wait, how long in their transaction, and the statement. */
+async function snapshotConnections(databaseUrl: string): Promise<object[]> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`
+      select state, coalesce(wait_event_type || ':' || wait_event, '') as wait,
+             round(extract(epoch from now() - xact_start)::numeric, 1)::float8 as "xactSeconds",
+             left(regexp_replace(query, '\\s+', ' ', 'g'), 160) as query
+      from pg_stat_activity
+      where backend_type = 'client backend' and datname = current_database() and pid <> pg_backend_pid()
+      order by xact_start nulls last`;
+    return [...rows];
+  } catch (error) {
+    return [{ error: String(error) }];
+  } finally {
+    await sql.end();
   }
 }
 

@@ -16,7 +16,7 @@ import { startHeapSampling } from './lib/heap-sampling';
  */
 if (!env.DATABASE_URL) throw new Error('bench/serve-api.ts needs DATABASE_URL');
 // As src/server/main.ts does.
-tuneHeapGrowth();
+tuneHeapGrowth(env.HEAP_GROWING_PERCENT);
 // BENCH_AS_APP_SERVER=1: the process as `npm start`'s is once Next.js has rendered a page. Next runs every render in
 // AsyncLocalStorage stores (app-render's workAsyncStorage.run…), and Node 20 then keeps its promise hooks on for the
 // life of the process: every promise of every later API request pays them, traced or not. Entering a store once

@@ -226,6 +226,11 @@ export const envSchema = z.object({
    * product photo pipeline) yields to the app server's requests when both share a machine's cores.
    */
   WORKER_NICE: int(10, 0, 19),
+  /**
+   * How far the app server's V8 heap may grow past what survived its last full collection before the next one, in
+   * percent (src/server/runtime/heap.ts); 0 leaves V8's own growth.
+   */
+  HEAP_GROWING_PERCENT: int(100, 0, 300),
   /** Run the queue workers and the outbox relay inside the app process (default: only with the embedded database). */
   WORKERS_IN_PROCESS: z.enum(['auto', 'true', 'false']).default('auto'),
   /** How long a worker's claim on a job lasts without renewal: after a crash, its jobs return to the queue this much later. */

@@ -7,7 +7,6 @@ import { startMetricsServer } from '../src/server/http/metrics-route';
 import { startWatchdog } from '../src/server/observability/watchdog';
 import { startWorkers } from '../src/server/runtime/workers';
 import { lowerPriority } from '../src/server/runtime/priority';
-import { tuneHeapGrowth } from '../src/server/runtime/heap';
 import { checkConnectionBudget } from '../src/server/db/connection-budget';
 
 /**
@@ -18,8 +17,6 @@ if (!env.DATABASE_URL) {
   logger.fatal('DATABASE_URL is required for a separate worker process (with the embedded database, npm start runs the workers itself)');
   process.exit(1);
 }
-// Photos' buffers come and go by the megabyte: fewer full collections (src/server/runtime/heap.ts).
-tuneHeapGrowth();
 // Background work yields to the people using the app on the same machine (an upload burst's thumbnails, photos).
 if (env.WORKER_NICE > 0) {
   try {

@@ -29,7 +29,7 @@ let stopping: Promise<void> | null = null;
 async function main() {
   const started = performance.now();
   // Fewer full collections under load (a photo burst's buffers): src/server/runtime/heap.ts.
-  tuneHeapGrowth();
+  tuneHeapGrowth(env.HEAP_GROWING_PERCENT);
   // Until the app is up, a stop only stops what has started (the embedded PostgreSQL server, if any).
   let stopStarted = async () => {};
   const stop = (why: { signal: NodeJS.Signals } | { reason: string }) => {

@@ -211,6 +211,8 @@ export async function startCluster(
     appUrls: ports.map((port) => `http://127.0.0.1:${port}`),
     apps: appProcesses,
     workers: workerProcesses,
+    /** HAProxy itself: its stdout carries the health checks' verdicts (`Server app/app1 is DOWN, reason: …`). */
+    proxy: lb,
     directUrl: direct.toString(),
     /** The processes' ids now (CPU accounting): apps, then workers. */
     pids: () => ({ apps: appProcesses.map((p) => p.child?.pid ?? 0), workers: workerProcesses.map((p) => p.child?.pid ?? 0) }),

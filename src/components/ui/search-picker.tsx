@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ErrorAlert, type ErrorLike } from './feedback';
 import styles from './search-picker.module.css';
 import { useDebouncedValue } from './use-debounced-value';
@@ -12,6 +12,8 @@ export const PICKER_MATCHES = 8;
 export function useSearchPicker() {
   const [open, setOpen] = useState(false);
   const [search, setSearch] = useState('');
+  /** Enter was pressed before the matches for what is typed arrived (a scanner, a fast typist): picks when they do. */
+  const [enterPending, setEnterPending] = useState(false);
   const term = useDebouncedValue(search.trim(), 250);
   return {
     open,
@@ -19,11 +21,17 @@ export function useSearchPicker() {
     term,
     /** The matches on screen are for what is typed now (not a previous search still shown). */
     settled: term === search.trim(),
-    setSearch,
+    enterPending,
+    setEnterPending,
+    setSearch: (value: string) => {
+      setSearch(value);
+      setEnterPending(false);
+    },
     show: () => setOpen(true),
     close: () => {
       setOpen(false);
       setSearch('');
+      setEnterPending(false);
     },
   };
 }
@@ -34,7 +42,8 @@ export type SearchPickerState = ReturnType<typeof useSearchPicker>;
  * One thing among thousands (a person, a store), found by a search on the server, never loaded whole into a
  * select. Closed, the field shows what is chosen (`chosen`, or `noneLabel`) and an "Escolher" button (or only a
  * `trigger` button); open, a search box labelled `label` and the matches as large buttons, `noneLabel` first.
- * Enter picks the first match, Escape closes without changing anything.
+ * Enter picks the one match of what is typed (pressed before the matches arrive, when they do), Escape closes without
+ * changing anything; either way the focus returns to the button that opened it.
  */
 export function SearchPicker<T extends { id: string }>({
   state,
@@ -81,10 +90,25 @@ export function SearchPicker<T extends { id: string }>({
   disabled?: boolean;
 }) {
   const id = useId();
+  const opener = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  // Closed (a pick, Escape, "Fechar a busca"): the focus goes back to the button that opened it, not to the page.
+  useEffect(() => {
+    if (wasOpen.current && !state.open) opener.current?.focus();
+    wasOpen.current = state.open;
+  }, [state.open]);
   const pick = (item: T | null) => {
     onPick(item);
     state.close();
   };
+  // What Enter takes: the one match of what is typed. With several, or nothing typed, it is not guessed.
+  const only = state.search.trim() && state.settled && !stale && !loading && matches.length === 1 ? matches[0]! : null;
+  const { enterPending, setEnterPending } = state;
+  useEffect(() => {
+    if (!enterPending || !state.settled || stale || loading) return;
+    setEnterPending(false);
+    if (only) pick(only);
+  });
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
     if (event.key === 'Escape') {
       // Closes the picker only, not a dialog around it.
@@ -94,7 +118,8 @@ export function SearchPicker<T extends { id: string }>({
     } else if (event.key === 'Enter') {
       // Enter in the search box picks, never submits the form around it.
       event.preventDefault();
-      if (matches[0] && state.settled && !stale) pick(matches[0]);
+      if (only) pick(only);
+      else if (state.search.trim() && (!state.settled || stale || loading)) setEnterPending(true);
     }
   };
 
@@ -117,7 +142,7 @@ export function SearchPicker<T extends { id: string }>({
   if (!state.open && trigger) {
     return (
       <div className="field">
-        <button type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-describedby={describedBy}>
+        <button ref={opener} type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-describedby={describedBy}>
           {trigger}
         </button>
         {footer}
@@ -134,7 +159,7 @@ export function SearchPicker<T extends { id: string }>({
           <output aria-labelledby={`${id}-label`} aria-describedby={describedBy} className={styles.chosen}>
             {chosen ?? noneLabel ?? '—'}
           </output>
-          <button type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-label={`${label}: escolher`}>
+          <button ref={opener} type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-label={`${label}: escolher`}>
             Escolher
           </button>
         </div>
@@ -180,13 +205,17 @@ export function SearchPicker<T extends { id: string }>({
         ))}
       </ul>
       <p className="field-hint" role="status">
-        {loading
+        {queryError
+          ? null
+          : loading
           ? 'Buscando…'
           : matches.length === 0
             ? emptyText(state.term)
             : more
               ? `Mostrando os ${PICKER_MATCHES} primeiros; digite mais para achar outros.`
-              : null}
+              : only
+                ? 'Enter escolhe o único resultado.'
+                : null}
       </p>
       {queryError ? <ErrorAlert error={queryError} title="Não foi possível buscar" onRetry={onRetry} /> : null}
       <div>

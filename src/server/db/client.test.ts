@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../tests/helpers/db';
@@ -51,5 +56,61 @@ describe('database client', () => {
     await storeByCode(db, 'x');
     await db.transaction((tx) => storeByCode(tx, 'y'));
     expect(await prepared(db)).toEqual([]);
+  });
+});
+
+describe('behind PgBouncer in transaction mode (DATABASE_PREPARE=false)', () => {
+  it('answers every statement of a peak: none is pipelined behind another and lost', async () => {
+    const database = await createTestDatabase();
+    const target = new URL(database.url);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mi-pgbouncer-'));
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
+    await writeFile(path.join(dir, 'users.txt'), `"${target.username || 'postgres'}" ""\n`, { mode: 0o644 });
+    await writeFile(
+      path.join(dir, 'pgbouncer.ini'),
+      [
+        '[databases]',
+        `* = host=${target.hostname} port=${target.port || 5432}`,
+        '[pgbouncer]',
+        `listen_addr = 127.0.0.1`,
+        `listen_port = ${port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${path.join(dir, 'users.txt')}`,
+        'pool_mode = transaction',
+        'server_reset_query =',
+        'ignore_startup_parameters = extra_float_digits,statement_timeout,options',
+      ].join('\n'),
+      { mode: 0o644 },
+    );
+    // PgBouncer refuses to run as root.
+    const bouncer = spawn('pgbouncer', [...(process.getuid?.() === 0 ? ['-u', 'postgres'] : []), path.join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
+    const pooled = new URL(database.url);
+    pooled.host = `127.0.0.1:${port}`;
+    const handle = createDatabase({ url: pooled.toString(), poolMax: 2, prepare: false, statementTimeoutMs: 5000 });
+    try {
+      for (let i = 0; i < 50 && !(await handle.sql`select 1`.then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      // 400 statements on 2 connections, with and without parameters: pipelined, about half never came back.
+      const answers = await Promise.allSettled(
+        Array.from({ length: 400 }, (_, i) =>
+          Promise.race([
+            handle.db.execute(i % 2 ? sql`select 1 as x` : sql`select ${i}::int as x`).then(() => 'answered'),
+            new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 3 s')), 3_000)),
+          ]),
+        ),
+      );
+      expect(answers.filter((a) => a.status === 'rejected')).toEqual([]);
+      // And transactions, which hold their connection, still work between them.
+      expect(await handle.db.transaction(async (tx) => (await tx.execute(sql`select 7 as x`))[0])).toEqual({ x: 7 });
+    } finally {
+      await handle.close();
+      bouncer.kill();
+      await database.drop();
+    }
   });
 });

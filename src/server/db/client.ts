@@ -39,7 +39,8 @@ export function createDatabase(opts: DatabaseOptions) {
     },
     debug: opts.countQueries ? (_connection, query) => onDriverQuery(query) : undefined,
   });
-  const pool = trackPoolUsage(sql, opts.poolMax);
+  // Behind PgBouncer in transaction mode (prepare false), one statement at a time per connection (pool-usage.ts).
+  const pool = trackPoolUsage(sql, opts.poolMax, { onePerConnection: !opts.prepare });
   const client = opts.prepare ? preparing(pool.sql) : pool.sql;
   // A span per statement only when tracing is on: off, drizzle gets the client without that wrapper.
   const db = drizzle({ client: tracingEnabled() ? withStatementSpans(client, statementTarget(opts.url)) : client, schema, casing: 'snake_case' });

@@ -233,6 +233,19 @@ describe('health', () => {
     }
   });
 
+  it('counts a committed transaction as an answer (its statements run on its own connection, past the pool)', async () => {
+    const writes = createServices(services.env, { logger: services.logger, databaseUrl: services.env.DATABASE_URL! });
+    try {
+      expect(writes.poolUsage().lastAnsweredAt).toBe(Number.NEGATIVE_INFINITY);
+      await writes.db.transaction(async (tx) => {
+        await tx.execute(sql`select 1`);
+      });
+      expect(performance.now() - writes.poolUsage().lastAnsweredAt).toBeLessThan(1_000);
+    } finally {
+      await writes.close();
+    }
+  });
+
   it('is ready while every connection of the pool is at work and the database answers: busy is not down', async () => {
     const busy = createServices({ ...services.env, DATABASE_POOL_MAX: 2 }, { logger: services.logger, databaseUrl: services.env.DATABASE_URL! });
     try {

@@ -122,7 +122,7 @@ const ANSWERED_RECENTLY_MS = 2000;
  */
 export async function checkReady(services: Pick<Services, 'db' | 'poolUsage'>, draining: boolean): Promise<{ ready: boolean; reason?: string }> {
   if (draining) return { ready: false, reason: 'shutting down' };
-  const answeredRecently = () => Date.now() - services.poolUsage().lastAnsweredAt < ANSWERED_RECENTLY_MS;
+  const answeredRecently = () => performance.now() - services.poolUsage().lastAnsweredAt < ANSWERED_RECENTLY_MS;
   if (answeredRecently()) return { ready: true };
   const database = await timedDatabaseCheck(() => services.db.execute(sql`select 1`));
   if (database.status === 'up' || answeredRecently()) return { ready: true };

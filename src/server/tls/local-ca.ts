@@ -122,7 +122,11 @@ export function reissueReason(current: KeyPair | null, authority: KeyPair, names
   const ca = new X509Certificate(authority.cert);
   if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey)) return 'signed by another authority';
   // Issued before certificates carried the authority's key identifier (strict verifiers refuse them).
-  if (!new x509.X509Certificate(current.cert).getExtension(x509.AuthorityKeyIdentifierExtension)) return 'no authority key identifier';
+  try {
+    if (!new x509.X509Certificate(current.cert).getExtension(x509.AuthorityKeyIdentifierExtension)) return 'no authority key identifier';
+  } catch (error) {
+    return `unreadable: ${(error as Error).message}`;
+  }
   // Made while this machine's clock ran ahead: not valid yet for anybody else.
   if (new Date(cert.validFrom).getTime() > now.getTime()) return `not valid before ${new Date(cert.validFrom).toISOString()}`;
   if (new Date(cert.validTo).getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS) return `expires ${new Date(cert.validTo).toISOString()}`;
@@ -169,7 +173,8 @@ async function issueServerCertificate(authority: KeyPair, names: HostNames, now:
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: `01${randomBytes(15).toString('hex')}`,
     subject: `CN=${commonName.replace(/[,+=<>#;"\\]/g, '-')}`,
-    issuer: issuer.subject,
+    // The authority's own encoded name, so the issuer matches its subject byte for byte.
+    issuer: issuer.subjectName,
     notBefore: new Date(now.getTime() - DAY_MS),
     notAfter: new Date(now.getTime() + SERVER_DAYS * DAY_MS),
     publicKey: keys.publicKey,
