@@ -16,10 +16,9 @@ const publicUser = {
   createdAt: users.createdAt,
   updatedAt: users.updatedAt,
   storeIds: sql<string[]>`coalesce((select array_agg(${storeMemberships.storeId}::text order by ${storeMemberships.storeId}) from ${storeMemberships} where ${storeMemberships.userId} = ${users.id}), '{}')`,
-  /**
-   * The same stores, named (by name): a screen shows them without loading every store of the org. `users` is
-   * written qualified: drizzle leaves a one-table select's columns bare, and a bare "id" in here is the store's.
-   */
+  /** The same stores, named (by name): a screen shows them without loading every store of the org. */
+  // `users` is written qualified: the query builder leaves a one-table select's columns bare, and a bare "id" in
+  // here would be the store's.
   stores: sql<{ id: string; code: string; name: string; active: boolean }[]>`coalesce((
     select json_agg(json_build_object('id', s.id, 'code', s.code, 'name', s.name, 'active', s.active) order by s.name, s.id)
     from ${storeMemberships} m join ${stores} s on s.id = m.store_id
