@@ -12,6 +12,15 @@ function FieldShell({ id, label, hint, error, required, children }: FieldShellPr
         {required ? <span className="field-required"> (obrigatório)</span> : null}
       </label>
       {children}
+      <FieldNotes id={id} hint={hint} error={error} />
+    </div>
+  );
+}
+
+/** A field's hint and error under it, with the ids its control's `aria-describedby` names (`describedBy`). */
+export function FieldNotes({ id, hint, error }: { id: string; hint?: ReactNode; error?: string }) {
+  return (
+    <>
       {hint ? (
         <p id={`${id}-hint`} className="field-hint">
           {hint}
@@ -22,11 +31,11 @@ function FieldShell({ id, label, hint, error, required, children }: FieldShellPr
           {error}
         </p>
       ) : null}
-    </div>
+    </>
   );
 }
 
-function describedBy(id: string, hint: unknown, error: unknown, extra?: string): string | undefined {
+export function describedBy(id: string, hint: unknown, error: unknown, extra?: string): string | undefined {
   const ids = [hint ? `${id}-hint` : null, error ? `${id}-error` : null, extra].filter(Boolean);
   return ids.length ? ids.join(' ') : undefined;
 }

@@ -2,6 +2,7 @@
 
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { ErrorAlert, type ErrorLike } from './feedback';
+import { describedBy, FieldNotes } from './fields';
 import styles from './search-picker.module.css';
 import { useDebouncedValue } from './use-debounced-value';
 
@@ -123,26 +124,13 @@ export function SearchPicker<T extends { id: string }>({
     }
   };
 
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
-  const footer = (
-    <>
-      {hint ? (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
+  const noted = describedBy(id, hint, error);
+  const footer = <FieldNotes id={id} hint={hint} error={error} />;
 
   if (!state.open && trigger) {
     return (
       <div className="field">
-        <button ref={opener} type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-describedby={describedBy}>
+        <button ref={opener} type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-describedby={noted}>
           {trigger}
         </button>
         {footer}
@@ -156,7 +144,7 @@ export function SearchPicker<T extends { id: string }>({
           {label}
         </span>
         <div className={styles.current}>
-          <output aria-labelledby={`${id}-label`} aria-describedby={describedBy} className={styles.chosen}>
+          <output aria-labelledby={`${id}-label`} aria-describedby={noted} className={styles.chosen}>
             {chosen ?? noneLabel ?? '—'}
           </output>
           <button ref={opener} type="button" className="btn btn-secondary" onClick={state.show} disabled={disabled} aria-label={`${label}: escolher`}>
@@ -185,7 +173,7 @@ export function SearchPicker<T extends { id: string }>({
         enterKeyHint="search"
         // The field opened because the person asked for it: their next key is the search.
         autoFocus
-        aria-describedby={describedBy}
+        aria-describedby={noted}
         maxLength={100}
       />
       <ul className={styles.matches} aria-label={`Resultados: ${label}`} aria-busy={loading || stale}>
