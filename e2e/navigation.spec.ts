@@ -4,7 +4,7 @@ import { demoRoles, expect, mainNav, test, type DemoRole } from './fixtures/auth
 const allowedNav: Record<DemoRole, string[]> = {
   admin: ['Início', 'Solicitações de compra', 'Aprovações', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo', 'Fotos dos produtos', 'Administração'],
   manager: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo'],
-  buyer: ['Início', 'Aprovações', 'Catálogo', 'Fotos dos produtos'],
+  buyer: ['Início', 'Aprovações', 'Estoque', 'Catálogo', 'Fotos dos produtos'],
   clerk: ['Início', 'Solicitações de compra', 'Inventário', 'Estoque', 'Recebimento', 'Conformidade', 'Painel', 'Catálogo'],
 };
 

@@ -96,3 +96,23 @@ test('a manager imports a store’s balances and minimums from a spreadsheet; a 
   await expect(row.locator('td[data-label="Mínimo / pedir"]')).toContainText('9 / 24');
   await expect(row).toContainText('abaixo do mínimo');
 });
+
+test('a buyer, who works for every store and belongs to none, finds a store by a search and reads its stock without changing it', async ({ page, loginAs }) => {
+  await loginAs('buyer', '/stock');
+  await expect(page.getByText('Escolha uma loja para ver o estoque dela.')).toBeVisible();
+  await page.getByRole('button', { name: 'Loja: escolher' }).click();
+  await page.getByLabel('Loja', { exact: true }).fill('campinas');
+  await page.getByRole('list', { name: 'Resultados: Loja' }).getByRole('button', { name: /Loja Shopping/ }).click();
+  await page.getByLabel('Buscar por nome ou EAN').fill('arroz branco');
+  const row = page.getByRole('table', { name: 'Estoque de Loja Shopping' }).getByRole('row').filter({ hasText: 'Arroz Branco Tipo 1 Camil 5kg' });
+  await expect(row).toHaveCount(1);
+  await row.getByRole('button', { name: 'Histórico Arroz Branco Tipo 1 Camil 5kg' }).click();
+  const history = page.getByRole('dialog', { name: 'Histórico de Arroz Branco Tipo 1 Camil 5kg' });
+  await expect(history.getByRole('table', { name: 'Movimentações' })).toContainText('Saldo inicial');
+  await history.getByRole('button', { name: 'Fechar' }).click();
+  // Reading only: no adjustment, no minimum, no import, no reorder draft (those are the store's and its managers').
+  await expect(row.getByRole('button', { name: /^Ajustar/ })).toHaveCount(0);
+  await expect(row.getByRole('button', { name: /^Mínimo/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Importar CSV' })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: 'Sugestões de reposição' })).toHaveCount(0);
+});

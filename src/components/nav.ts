@@ -34,8 +34,8 @@ export const navItems: readonly NavItem[] = [
     href: '/stock',
     label: 'Estoque',
     description: 'O saldo de cada produto por loja e o histórico de entradas e saídas; ajustes, perdas e transferências.',
-    // Buyers read stock through the API (and see it beside each item they decide); the screen lists the user's stores.
-    roles: ['clerk', 'manager', 'admin'],
+    // Buyers read any store's stock (and see it beside each item they decide); only managers and admins change it.
+    roles: ['clerk', 'buyer', 'manager', 'admin'],
   },
   {
     href: '/receiving',

@@ -6,7 +6,7 @@ import { ErrorAlert, Loading } from '../ui/feedback';
 import { formatDate } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
-import { StorePicker, type PickedStore } from './store-picker';
+import { StorePicker, type PickedStore } from '../stores/store-picker';
 
 type Flag = RouterOutputs['admin']['flags']['list'][number];
 type FlagName = Flag['flag'];

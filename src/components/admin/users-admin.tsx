@@ -16,7 +16,8 @@ import { PagedList, pagedItems } from '../ui/paged-list';
 import { EditAndActiveActions, RowAction } from '../ui/row-actions';
 import { PageHeader } from '../ui/page-header';
 import { useDebouncedValue } from '../ui/use-debounced-value';
-import { StoresField, type PickedStore } from './store-picker';
+import type { PickedStore } from '../stores/store-picker';
+import { StoresField } from './stores-field';
 
 type User = RouterOutputs['admin']['users']['list']['items'][number];
 type ActiveFilter = 'all' | 'active' | 'inactive';

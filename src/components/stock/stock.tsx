@@ -5,6 +5,7 @@ import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import type { StockLevel } from './types';
 import { useSession } from '../session';
+import { StorePicker, type PickedStore } from '../stores/store-picker';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { actionsColumn, DataTable } from '../ui/data-table';
 import { formatDateTime, formatQuantity } from '../ui/format';
@@ -24,13 +25,17 @@ const PAGE_SIZE = 50;
 
 /**
  * A store's stock as the ledger has it: search, category, each product's history; managers and admins adjust,
- * write off losses and transfer to another store, with a reason (the server enforces the same).
+ * write off losses and transfer to another store, with a reason (the server enforces the same). Buyers, who work
+ * for every store of the chain and belong to none, read any store's stock, chosen by a search.
  */
 export function Stock() {
   const { user, stores } = useSession();
   const canAdjust = user.role === 'manager' || user.role === 'admin';
+  const anyStore = user.role === 'buyer';
   const utils = api.useUtils();
-  const [storeId, setStoreId] = useState(() => stores[0]?.id ?? '');
+  const [chosenStoreId, setStoreId] = useState(() => stores[0]?.id ?? '');
+  const [pickedStore, setPickedStore] = useState<PickedStore | null>(null);
+  const storeId = anyStore ? (pickedStore?.id ?? '') : chosenStoreId;
   const [search, setSearch] = useState('');
   const [category, setCategory] = useState('');
   const [belowMinimum, setBelowMinimum] = useState(false);
@@ -47,7 +52,7 @@ export function Stock() {
   const [importing, setImporting] = useState(false);
   const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate(), utils.stock.suggestions.invalidate()]));
   const levels = pagedItems(list);
-  const storeName = stores.find((s) => s.id === storeId)?.name ?? '';
+  const storeName = anyStore ? (pickedStore?.name ?? '') : (stores.find((s) => s.id === storeId)?.name ?? '');
 
   return (
     <>
@@ -63,13 +68,17 @@ export function Stock() {
         }
       />
       <form className="filters" role="search" aria-label="Buscar no estoque" onSubmit={(e) => e.preventDefault()}>
-        <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-          {stores.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
-        </SelectField>
+        {anyStore ? (
+          <StorePicker label="Loja" from="stock" value={pickedStore} onChange={setPickedStore} />
+        ) : (
+          <SelectField label="Loja" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
+            {stores.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </SelectField>
+        )}
         <TextField label="Buscar por nome ou EAN" type="search" value={search} onChange={(e) => setSearch(e.target.value)} autoComplete="off" />
         <SelectField label="Categoria" value={category} onChange={(e) => setCategory(e.target.value)}>
           <option value="">Todas as categorias</option>
@@ -82,9 +91,10 @@ export function Stock() {
         <CheckboxField label="Só abaixo do mínimo" checked={belowMinimum} onChange={(e) => setBelowMinimum(e.target.checked)} />
       </form>
       <ListNotice notice={notice} />
-      {storeId !== '' ? <ReorderPanel storeId={storeId} /> : null}
+      {/* Suggestions turn into a store's purchase request: the store's people and managers make those, not buyers. */}
+      {storeId !== '' && !anyStore ? <ReorderPanel storeId={storeId} /> : null}
       {storeId === '' ? (
-        <p className="muted">Você ainda não está em nenhuma loja.</p>
+        <p className="muted">{anyStore ? 'Escolha uma loja para ver o estoque dela.' : 'Você ainda não está em nenhuma loja.'}</p>
       ) : (
         <PagedList
           query={list}

@@ -11,6 +11,13 @@ const codeTaken = (code: string | undefined) => ({
 
 export const listStores = (ctx: SignedInContext, params: Parameters<typeof listStoreRows>[2]) => listStoreRows(ctx.db, ctx.principal.orgId, params);
 
+/**
+ * The active stores whose stock the caller may read (`seesStore`): a clerk's own, the org's for everyone else (a
+ * buyer works for every store), by name, searched by name, code or city.
+ */
+export const readableStores = (ctx: SignedInContext, params: { cursor?: string | null; limit: number; search?: string | null }) =>
+  listStoreRows(ctx.db, ctx.principal.orgId, { ...params, active: true, ids: ctx.principal.role === 'clerk' ? ctx.principal.storeIds : undefined });
+
 /** A store of the caller's org the caller may work with (`seesStore`); NOT_FOUND for any other, as for one that does not exist. */
 export async function storeOfCaller(ctx: SignedInContext, storeId: string) {
   const store = await findStore(ctx.db, ctx.principal.orgId, storeId);

@@ -244,6 +244,7 @@ const matrix: Record<string, Access> = {
     crossOrg: 'not-found', // org A's store in org B's template: NOT_FOUND
   },
   'compliance.templates.update': { roles: ['manager', 'admin'], input: (_a, x) => ({ id: x.taskId, version: 1, title: 'Outro título' }), crossOrg: 'not-found' },
+  'stock.stores': { roles: ['clerk', 'buyer', 'manager', 'admin'], input: () => ({ limit: 50 }), crossOrg: { listOf: items } },
   'stock.levels': { roles: ['clerk', 'buyer', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id }), crossOrg: 'not-found' },
   'stock.history': { roles: ['clerk', 'buyer', 'manager', 'admin'], input: (a) => ({ storeId: a.stores[0]!.id, productId: a.products[0]!.id }), crossOrg: 'not-found' },
   'stock.adjust': {

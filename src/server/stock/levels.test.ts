@@ -53,3 +53,24 @@ describe("a store's stock page", () => {
     expect(stale!.n).toBe(0);
   });
 });
+
+describe('the stores whose stock a person reads', () => {
+  it('lists a clerk their own stores and everyone else the org’s active ones, searched by name, code or city', async () => {
+    await services.db.execute(sql`insert into stores (org_id, code, name, city, active) values (${org.org.id}, 'levels-x', 'Loja levels fechada', 'Santos', false)`);
+    await services.db.execute(sql`insert into stores (org_id, code, name, city) values (${org.org.id}, 'levels-3', 'Loja levels 3', 'Campinas')`);
+    const codes = (page: { items: { code: string }[] }) => page.items.map((s) => s.code);
+    const clerk = await as(services, org, 'clerk');
+    const buyer = await as(services, org, 'buyer');
+    expect(codes(await clerk.stock.stores({}))).toEqual(['levels-1']);
+    expect(codes(await clerk.stock.stores({ search: 'campinas' }))).toEqual([]);
+    expect(codes(await buyer.stock.stores({}))).toEqual(['levels-1', 'levels-2', 'levels-3']);
+    expect(codes(await buyer.stock.stores({ search: 'CAMPI' }))).toEqual(['levels-3']);
+    expect(codes(await buyer.stock.stores({ search: 'levels-2' }))).toEqual(['levels-2']);
+    const first = await buyer.stock.stores({ limit: 2 });
+    expect(codes(await buyer.stock.stores({ limit: 2, cursor: first.nextCursor }))).toEqual(['levels-3']);
+    // What the list offers is what stock.levels answers: a buyer reads any store of the org, a clerk only theirs.
+    await expect(buyer.stock.levels({ storeId: org.stores[1]!.id })).resolves.toBeTruthy();
+    await expect(clerk.stock.levels({ storeId: org.stores[1]!.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(codes(await buyer.stock.stores({ search: 'fechada' }))).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, inArray, or } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, or, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
 import { stores } from '../../db/schema';
 import { decodeCursor, toPage } from '../../db/cursor';
@@ -13,8 +13,8 @@ export async function findStore(db: Executor, orgId: string, storeId: string, op
   return row;
 }
 
-/** `search`: part of the store's name, code or city, any case. */
-export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null; search?: string | null }) {
+/** `search`: part of the store's name, code or city, any case; `ids`: only these (a clerk's stores). */
+export async function listStores(db: Executor, orgId: string, params: { cursor?: string | null; limit: number; active?: boolean | null; search?: string | null; ids?: string[] }) {
   const like = params.search ? `%${escapeLike(params.search)}%` : null;
   const after = decodeCursor<[string, string]>(params.cursor, ['text', 'uuid']);
   const rows = await db
@@ -23,6 +23,7 @@ export async function listStores(db: Executor, orgId: string, params: { cursor?:
     .where(
       and(
         eq(stores.orgId, orgId),
+        params.ids ? (params.ids.length > 0 ? inArray(stores.id, params.ids) : sql`false`) : undefined,
         params.active == null ? undefined : eq(stores.active, params.active),
         like ? or(ilike(stores.name, like), ilike(stores.code, like), ilike(stores.city, like)) : undefined,
         after ? or(gt(stores.name, after[0]), and(eq(stores.name, after[0]), gt(stores.id, after[1]))) : undefined,

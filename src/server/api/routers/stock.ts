@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readableStores } from '../../accounts/stores';
 import { adjustStock, historyOfProduct, stockOfStore, transferStock } from '../../stock/ledger';
 import { draftFromSuggestions, setReorder, suggestions } from '../../stock/reorder';
 import { createTRPCRouter, roleProcedure } from '../trpc';
@@ -15,6 +16,9 @@ const positive = quantity.positive('must be more than zero');
 const reason = text(500);
 
 export const stockRouter = createTRPCRouter({
+  /** The active stores whose stock the caller reads (a clerk's own, the org's for everyone else), by name; `search`: name, code or city. */
+  stores: readerProcedure.input(z.strictObject({ ...pageInput, search: optionalText(100) })).query(({ ctx, input }) => readableStores(ctx.domain, input)),
+
   /** A store's stock, by product name: search by name or EAN prefix, one category (keyset pages). */
   levels: readerProcedure
     .input(z.strictObject({ ...pageInput, storeId: id, search: optionalText(100), category: optionalText(100), belowMinimum: z.boolean().nullish() }))

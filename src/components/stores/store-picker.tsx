@@ -1,0 +1,75 @@
+'use client';
+
+import { keepPreviousData } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { api } from '~/lib/trpc/react';
+import { MatchDetail, PICKER_MATCHES, SearchPicker, useSearchPicker } from '../ui/search-picker';
+
+export type PickedStore = { id: string; code: string; name: string; active: boolean };
+
+/**
+ * One store of the org, searched by name, code or city on the server (a chain may have thousands). `from`: the
+ * admin's list of every store (`active` narrows it), or the active stores whose stock the caller reads.
+ */
+export function StorePicker({
+  label,
+  value,
+  onChange,
+  noneLabel,
+  active,
+  excludeIds,
+  trigger,
+  hint,
+  disabled,
+  from = 'admin',
+}: {
+  label: string;
+  value: PickedStore | null;
+  onChange: (store: PickedStore | null) => void;
+  noneLabel?: string;
+  active?: boolean;
+  /** Left out of the matches (already chosen elsewhere). */
+  excludeIds?: string[];
+  trigger?: string;
+  hint?: ReactNode;
+  disabled?: boolean;
+  from?: 'admin' | 'stock';
+}) {
+  const state = useSearchPicker();
+  // The ones left out are made up for from the same page (up to the API's page size; a search finds the rest).
+  const page = { limit: Math.min(200, PICKER_MATCHES + (excludeIds?.length ?? 0)), search: state.term || null };
+  const everyStore = api.admin.stores.list.useQuery({ ...page, active: active ?? null }, { enabled: state.open && from === 'admin', placeholderData: keepPreviousData });
+  const readable = api.stock.stores.useQuery(page, { enabled: state.open && from === 'stock', placeholderData: keepPreviousData });
+  const found = from === 'admin' ? everyStore : readable;
+  const items = (found.data?.items ?? []).filter((s) => !excludeIds?.includes(s.id));
+  return (
+    <SearchPicker
+      state={state}
+      label={label}
+      chosen={value ? `${value.name} (${value.code})` : null}
+      noneLabel={noneLabel}
+      trigger={trigger}
+      placeholder="Nome, código ou cidade"
+      matches={items.slice(0, PICKER_MATCHES)}
+      more={items.length > PICKER_MATCHES || found.data?.nextCursor != null}
+      loading={found.isPending}
+      stale={found.isPlaceholderData}
+      queryError={found.error}
+      onRetry={() => void found.refetch()}
+      renderMatch={(s) => (
+        <>
+          <span>{s.name}</span>
+          <MatchDetail>
+            {s.code}
+            {s.city ? ` · ${s.city}` : ''}
+            {s.active ? '' : ' · inativa'}
+          </MatchDetail>
+        </>
+      )}
+      emptyText={(term) => `Nenhuma loja encontrada${term ? ` para “${term}”` : ''}.`}
+      onPick={(s) => onChange(s && { id: s.id, code: s.code, name: s.name, active: s.active })}
+      hint={hint}
+      disabled={disabled}
+    />
+  );
+}
