@@ -115,4 +115,7 @@ test('a buyer, who works for every store and belongs to none, finds a store by a
   await expect(row.getByRole('button', { name: /^Mínimo/ })).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Importar CSV' })).toHaveCount(0);
   await expect(page.getByRole('heading', { name: 'Sugestões de reposição' })).toHaveCount(0);
+  // The store stays picked for the tab: back after a reload, the same store's stock.
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Estoque de Loja Shopping' })).toBeVisible();
 });

@@ -19,8 +19,8 @@ const MIN_TARGET = 44;
 
 const pagesOf: Record<DemoRole, string[]> = {
   clerk: ['/', '/purchase-requests', '/purchase-requests/new', '/inventory', '/compliance', '/dashboard', '/catalogue', '/conta'],
-  buyer: ['/', '/approvals', '/catalogue', '/photos'],
-  manager: ['/', '/purchase-requests', '/inventory', '/compliance', '/compliance/review', '/compliance/templates', '/dashboard', '/catalogue'],
+  buyer: ['/', '/approvals', '/stock', '/catalogue', '/photos'],
+  manager: ['/', '/purchase-requests', '/inventory', '/stock', '/compliance', '/compliance/review', '/compliance/templates', '/dashboard', '/catalogue'],
   admin: ['/admin/users', '/admin/stores', '/admin/tokens', '/admin/audit', '/admin/system', '/admin/operations', '/admin/dead-letters', '/admin/events'],
 };
 

@@ -33,7 +33,7 @@ export const navItems: readonly NavItem[] = [
   {
     href: '/stock',
     label: 'Estoque',
-    description: 'O saldo de cada produto por loja e o histórico de entradas e saídas; ajustes, perdas e transferências.',
+    description: 'O saldo de cada produto por loja e o histórico de entradas e saídas; gerentes ajustam, registram perdas e transferem.',
     // Buyers read any store's stock (and see it beside each item they decide); only managers and admins change it.
     roles: ['clerk', 'buyer', 'manager', 'admin'],
   },

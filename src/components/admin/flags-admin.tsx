@@ -114,7 +114,7 @@ function StoreChoices({ flag, busy, onSet }: { flag: Flag; busy: boolean; onSet:
       ) : (
         <p className="muted">Todas as lojas seguem a escolha da rede.</p>
       )}
-      <StorePicker label="Loja" value={store} onChange={setStore} noneLabel="Nenhuma loja escolhida" />
+      <StorePicker from="admin" label="Loja" value={store} onChange={setStore} noneLabel="Nenhuma loja escolhida" />
       {storeId ? (
         <div className="form-actions">
           <button type="button" className="btn btn-secondary" disabled={busy || current?.enabled === true} onClick={() => onSet(storeId, true)}>

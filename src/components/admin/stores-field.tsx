@@ -40,7 +40,7 @@ export function StoresField({
       ) : (
         <p className="muted">Nenhuma loja.</p>
       )}
-      <StorePicker label="Adicionar loja" trigger="Adicionar loja" value={null} onChange={(store) => store && onChange([...value, store])} active excludeIds={value.map((s) => s.id)} />
+      <StorePicker from="admin" label="Adicionar loja" trigger="Adicionar loja" value={null} onChange={(store) => store && onChange([...value, store])} active excludeIds={value.map((s) => s.id)} />
       {hint ? <p className="field-hint">{hint}</p> : null}
       {error ? <p className="field-error">{error}</p> : null}
     </fieldset>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { cursorPages } from '~/lib/trpc/cursor-pages';
 import { api } from '~/lib/trpc/react';
 import type { StockLevel } from './types';
@@ -8,6 +8,7 @@ import { useSession } from '../session';
 import { StorePicker, type PickedStore } from '../stores/store-picker';
 import { CheckboxField, SelectField, TextField } from '../ui/fields';
 import { actionsColumn, DataTable } from '../ui/data-table';
+import { Loading } from '../ui/feedback';
 import { formatDateTime, formatQuantity } from '../ui/format';
 import { ListNotice, useListNotice } from '../ui/list-notice';
 import { PageHeader } from '../ui/page-header';
@@ -34,7 +35,7 @@ export function Stock() {
   const anyStore = user.role === 'buyer';
   const utils = api.useUtils();
   const [chosenStoreId, setStoreId] = useState(() => stores[0]?.id ?? '');
-  const [pickedStore, setPickedStore] = useState<PickedStore | null>(null);
+  const [pickedStore, setPickedStore] = usePickedStore(anyStore);
   const storeId = anyStore ? (pickedStore?.id ?? '') : chosenStoreId;
   const [search, setSearch] = useState('');
   const [category, setCategory] = useState('');
@@ -52,6 +53,13 @@ export function Stock() {
   const [importing, setImporting] = useState(false);
   const notice = useListNotice(() => Promise.all([utils.stock.levels.invalidate(), utils.stock.history.invalidate(), utils.stock.suggestions.invalidate()]));
   const levels = pagedItems(list);
+  // The rows shown belong to the store they were loaded for: after a switch, the previous store's rows (kept while the
+  // new ones load) are not shown under the new store's name, where their actions would mix one store with the other.
+  const loadedFor = useRef<string | null>(null);
+  useEffect(() => {
+    if (list.data && !list.isPlaceholderData) loadedFor.current = storeId;
+  });
+  const otherStoresRows = list.isPlaceholderData && loadedFor.current !== storeId;
   const storeName = anyStore ? (pickedStore?.name ?? '') : (stores.find((s) => s.id === storeId)?.name ?? '');
 
   return (
@@ -95,6 +103,8 @@ export function Stock() {
       {storeId !== '' && !anyStore ? <ReorderPanel storeId={storeId} /> : null}
       {storeId === '' ? (
         <p className="muted">{anyStore ? 'Escolha uma loja para ver o estoque dela.' : 'Você ainda não está em nenhuma loja.'}</p>
+      ) : otherStoresRows ? (
+        <Loading label={`Carregando o estoque de ${storeName}…`} />
       ) : (
         <PagedList
           query={list}
@@ -164,4 +174,33 @@ export function Stock() {
       />
     </>
   );
+}
+
+const PICKED_STORE_KEY = 'mi.stock.store';
+
+/**
+ * The store a buyer picked, kept for the tab (sessionStorage): back from another screen or after a reload, the same
+ * store's stock, not an empty page. Read after the first render, as the server's render has no storage.
+ */
+function usePickedStore(enabled: boolean) {
+  const [picked, setPicked] = useState<PickedStore | null>(null);
+  useEffect(() => {
+    if (!enabled) return;
+    try {
+      const kept = sessionStorage.getItem(PICKED_STORE_KEY);
+      if (kept) setPicked(JSON.parse(kept) as PickedStore);
+    } catch {
+      // No storage (a private window's quota) or an unreadable value: nothing picked.
+    }
+  }, [enabled]);
+  const pick = (store: PickedStore | null) => {
+    setPicked(store);
+    try {
+      if (store) sessionStorage.setItem(PICKED_STORE_KEY, JSON.stringify(store));
+      else sessionStorage.removeItem(PICKED_STORE_KEY);
+    } catch {
+      // Kept for this screen only.
+    }
+  };
+  return [picked, pick] as const;
 }

@@ -7,10 +7,7 @@ import { MatchDetail, PICKER_MATCHES, SearchPicker, useSearchPicker } from '../u
 
 export type PickedStore = { id: string; code: string; name: string; active: boolean };
 
-/**
- * One store of the org, searched by name, code or city on the server (a chain may have thousands). `from`: the
- * admin's list of every store (`active` narrows it), or the active stores whose stock the caller reads.
- */
+/** One store of the org, searched by name, code or city on the server (a chain may have thousands). */
 export function StorePicker({
   label,
   value,
@@ -21,7 +18,7 @@ export function StorePicker({
   trigger,
   hint,
   disabled,
-  from = 'admin',
+  from,
 }: {
   label: string;
   value: PickedStore | null;
@@ -33,7 +30,8 @@ export function StorePicker({
   trigger?: string;
   hint?: ReactNode;
   disabled?: boolean;
-  from?: 'admin' | 'stock';
+  /** `admin`: every store of the org (the admin's list; `active` narrows it). `stock`: the active stores the caller reads. */
+  from: 'admin' | 'stock';
 }) {
   const state = useSearchPicker();
   // The ones left out are made up for from the same page (up to the API's page size; a search finds the rest).
