@@ -15,20 +15,20 @@
  * Writes bench/results/compliance.json; drops its database, Redis keys and files at the end.
  */
 import { fork, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { setPriority, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import sharp from 'sharp';
 import { createMyInventoryClient } from '~/client';
+import { lowerPriority } from '~/server/runtime/priority';
 import { photoUploadForm } from '~/lib/compliance-upload';
 import { removeKeysUnder } from '../tests/helpers/redis-keys';
 import { startApiServer } from './lib/api-server';
-import { cpuMsOf } from './lib/proc';
+import { cpuMsOf, runQueueMsOf } from './lib/proc';
 import { startVisionStandInProcess } from './lib/vision-standin-process';
 import { dropDashboardBenchDatabase, prepareDashboardBench } from './lib/dashboard-setup';
 import { steadyLoad } from './lib/open-loop';
@@ -48,6 +48,10 @@ const PORT = 3430;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
 async function main() {
+  // BENCH_UPLOAD_INSTANCE_NICE: the photos (`compliance.uploadPhoto` only, as docs/deploy.md's HAProxy routes them) go
+  // to an app instance of their own at this CPU priority; unset, the one instance takes everything.
+  const uploadNice = process.env.BENCH_UPLOAD_INSTANCE_NICE === undefined ? null : Number(process.env.BENCH_UPLOAD_INSTANCE_NICE);
+  if (uploadNice !== null && !(Number.isInteger(uploadNice) && uploadNice >= 0 && uploadNice <= 19)) throw new Error('BENCH_UPLOAD_INSTANCE_NICE must be 0-19');
   const { dbUrl, token, orgId } = await prepareDashboardBench({ database: DATABASE, scale: 1, log });
   const sql = postgres(dbUrl, { max: 2, onnotice: () => {} });
   // The Vision stand-in at the lowest CPU priority, as the tablets (Google's servers are other machines: at nice 0 its
@@ -68,19 +72,18 @@ async function main() {
     RATE_LIMIT_ANON_PER_MINUTE: '1000000000',
   };
   const server = await startApiServer({ port: PORT, env });
-  // BENCH_UPLOAD_INSTANCE_NICE: the photos go to an app instance of their own at this CPU priority (a deployment
-  // that routes `compliance.uploadPhoto` to its own instances, docs/deploy.md); unset, one instance takes everything.
-  const uploadNice = process.env.BENCH_UPLOAD_INSTANCE_NICE;
-  const uploadServer = uploadNice === undefined ? server : await startApiServer({ port: PORT + 1, env });
-  if (uploadServer !== server) lowerPriorityOf(uploadServer.child.pid!, Number(uploadNice));
+  const workerNice = num('WORKER_NICE', 10);
   const worker = spawn(process.execPath, ['--import', 'tsx', path.resolve('workers/main.ts')], {
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, WORKER_NICE: String(workerNice) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const client = createMyInventoryClient({ url: server.url, token });
+  let uploadServer: Awaited<ReturnType<typeof startApiServer>> | null = null;
 
   try {
+    if (uploadNice !== null) uploadServer = await startApiServer({ port: PORT + 1, env: { ...env, BENCH_SERVER_NICE: String(uploadNice) } });
+    const uploads = uploadServer ?? server;
     const stores = await sql<{ id: string }[]>`select id from stores where org_id = ${orgId} and active order by code`;
     for (let t = 0; t < TEMPLATES; t++) {
       await client.compliance.templates.create.mutate({
@@ -101,20 +104,29 @@ async function main() {
     }
     const tasks = await sql<{ id: string }[]>`select id from compliance_tasks where org_id = ${orgId} and status = 'open'`;
     log(`${tasks.length} tasks; photos: ${tasks.length * PHOTOS_PER_TASK}`);
-    // Warm-up: the dashboard's cache entry and the JIT.
-    await steadyLoad({ url: server.url, path: '/api/trpc/dashboard.summary', headers, rate: DASHBOARD_RATE, durationSeconds: 3, connections: 10 });
-    log('quiet dashboard…');
-    const quietCpuBefore = await cpuMsOf(server.child.pid!);
-    const quiet = await steadyLoad({ url: server.url, path: '/api/trpc/dashboard.summary', headers, rate: DASHBOARD_RATE, durationSeconds: QUIET_SECONDS, connections: 10 });
+    // Warm-up: the dashboard's cache entry and the JIT (long enough that compiling does not count in the quiet window).
+    await steadyLoad({ url: server.url, path: '/api/trpc/dashboard.summary', headers, rate: DASHBOARD_RATE, durationSeconds: 10, connections: 10 });
+    const dashboardLoad = (seconds: number) => steadyLoad({ url: server.url, path: '/api/trpc/dashboard.summary', headers, rate: DASHBOARD_RATE, durationSeconds: seconds, connections: 10 });
+    // CPU and run-queue wait of the instance the dashboard asks, of the one taking the photos and of the worker.
+    const readings = async () => ({
+      at: performance.now(),
+      dashboard: { cpuMs: await cpuMsOf(server.child.pid!), queuedMs: await runQueueMsOf(server.child.pid!) },
+      uploadsCpuMs: await cpuMsOf(uploads.child.pid!),
+      workerCpuMs: await cpuMsOf(worker.pid!),
+    });
+    type Readings = Awaited<ReturnType<typeof readings>>;
+    const perSecond = (from: Readings, to: Readings, value: (r: Readings) => number) => (value(to) - value(from)) / ((to.at - from.at) / 1000);
 
-    const quietCpuMs = (await cpuMsOf(server.child.pid!)) - quietCpuBefore;
+    log('quiet dashboard…');
+    const quietStart = await readings();
+    const quiet = await dashboardLoad(QUIET_SECONDS);
+    const quietEnd = await readings();
+
     log('burst…');
-    const burstCpuBefore = await cpuMsOf(server.child.pid!);
-    const apiCpuMs = async () => (await cpuMsOf(server.child.pid!)) + (uploadServer === server ? 0 : await cpuMsOf(uploadServer.child.pid!));
-    const cpuBefore = { api: await apiCpuMs(), worker: await cpuMsOf(worker.pid!) };
-    const busy = steadyLoad({ url: server.url, path: '/api/trpc/dashboard.summary', headers, rate: DASHBOARD_RATE, durationSeconds: BURST_SECONDS, connections: 10 });
+    const burstStart = await readings();
+    const busy = dashboardLoad(BURST_SECONDS).then(async (result) => ({ result, end: await readings() }));
     await new Promise((r) => setTimeout(r, 2000));
-    const tablets = await runTablets({ url: uploadServer.url, token, taskIds: tasks.map((t) => t.id) });
+    const tablets = await runTablets({ uploadUrl: uploads.url, url: server.url, token, taskIds: tasks.map((t) => t.id) });
     const { uploadMs, failures, shed } = tablets;
     const uploadSeconds = tablets.seconds;
     log(`uploads done in ${uploadSeconds.toFixed(1)} s; waiting for the verdicts…`);
@@ -124,9 +136,11 @@ async function main() {
       if (row!.pending === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
     }
-    const burst = await busy;
-    const burstCpuMs = (await cpuMsOf(server.child.pid!)) - burstCpuBefore;
-    const cpuMs = { api: (await apiCpuMs()) - cpuBefore.api, worker: (await cpuMsOf(worker.pid!)) - cpuBefore.worker };
+    const judged = await readings();
+    const { result: burst, end: burstEnd } = await busy;
+    // What the photos cost: each process's CPU from the burst's start to the last verdict, less what it spends
+    // quiet over as long (the dashboard's own requests, timers).
+    const photosCpuMs = (value: (r: Readings) => number) => value(judged) - value(burstStart) - perSecond(quietStart, quietEnd, value) * ((judged.at - burstStart.at) / 1000);
 
     const verdicts = await sql<{ ms: number; verdict: string }[]>`
       select extract(epoch from verdict_at - created_at)::float8 * 1000 as ms, verdict from compliance_submissions where org_id = ${orgId}`;
@@ -147,7 +161,7 @@ async function main() {
       generatedAt: new Date().toISOString(),
       command: 'npm run bench:compliance',
       machine: '2 cores; the load, the API server, the worker process, PostgreSQL, Redis and the Vision stand-in on the same box',
-      setup: { workerNice: 10, tabletsNice: 19, visionNice, uploadInstanceNice: uploadNice === undefined ? null : Number(uploadNice), tasks: tasks.length, photosPerTask: PHOTOS_PER_TASK, photoKiB: tablets.photoKiB, visionDelayMs: VISION_DELAY_MS, dashboardRate: DASHBOARD_RATE, clientsAtOnce: tasks.length },
+      setup: { workerNice, tabletsNice: 19, visionNice, uploadInstanceNice: uploadNice, tasks: tasks.length, photosPerTask: PHOTOS_PER_TASK, photoKiB: tablets.photoKiB, visionDelayMs: VISION_DELAY_MS, dashboardRate: DASHBOARD_RATE, clientsAtOnce: tasks.length },
       uploads: { photos: uploadMs.length, p50Ms: percentile(uploadMs, 50), p99Ms: percentile(uploadMs, 99), seconds: round(uploadSeconds, 1), photosPerMinute: round((uploadMs.length / uploadSeconds) * 60, 0) },
       verdicts: { count: verdictMs.length, p50Ms: percentile(verdictMs, 50), p99Ms: percentile(verdictMs, 99), byVerdict, target: { p99Ms: 5000 }, stages: { relay: stage('relay'), delivery: stage('delivery'), check: stage('check') } },
       lost: { sent, acknowledged: uploadMs.length, onSubmissions: stored!.photos, lost: uploadMs.length - stored!.photos, failures: failures.slice(0, 5), failureCount: failures.length, shedAndRetried: shed },
@@ -156,10 +170,15 @@ async function main() {
         burst,
         p99Ratio: round(burst.p99Ms / quiet.p99Ms, 2),
         target: { p99Ratio: 1.5 },
-        // The CPU of the instance the dashboard asks (with the uploads too, unless they go to an instance of their own).
-        serverCpuMsPerSecond: { quiet: round(quietCpuMs / QUIET_SECONDS, 1), burst: round(burstCpuMs / BURST_SECONDS, 1) },
+        // The instance the dashboard asks (with the uploads too, unless they go to an instance of their own): its CPU,
+        // and how long its event loop's thread waited for a core while ready to run, per second of each window.
+        server: {
+          cpuMsPerSecond: { quiet: round(perSecond(quietStart, quietEnd, (r) => r.dashboard.cpuMs), 1), burst: round(perSecond(burstStart, burstEnd, (r) => r.dashboard.cpuMs), 1) },
+          runQueueMsPerSecond: { quiet: round(perSecond(quietStart, quietEnd, (r) => r.dashboard.queuedMs), 1), burst: round(perSecond(burstStart, burstEnd, (r) => r.dashboard.queuedMs), 1) },
+        },
       },
-      cpuMsPerPhoto: { api: round(cpuMs.api / sent, 1), worker: round(cpuMs.worker / sent, 1) },
+      // Beyond what each spends quiet: the instance taking the photos, and the worker.
+      cpuMsPerPhoto: { api: round(photosCpuMs((r) => r.uploadsCpuMs) / sent, 1), worker: round(photosCpuMs((r) => r.workerCpuMs) / sent, 1) },
     };
     await mkdir('bench/results', { recursive: true });
     await writeFile(process.env.BENCH_OUT ?? 'bench/results/compliance.json', `${JSON.stringify(result, null, 2)}\n`);
@@ -168,7 +187,7 @@ async function main() {
     worker.kill('SIGTERM');
     await once(worker, 'exit').catch(() => {});
     await server.stop();
-    if (uploadServer !== server) await uploadServer.stop();
+    await uploadServer?.stop();
     await vision.close();
     await sql.end();
     await rm(dataDir, { recursive: true, force: true });
@@ -183,7 +202,8 @@ async function main() {
  * submits, as the tablet's outbox does: a 503 or 429 (the server shedding load) is retried after its Retry-After,
  * a refusal is a failure. Upload time counts from the first try to the acknowledgement.
  */
-type TabletsInput = { url: string; token: string; taskIds: string[] };
+/** `uploadUrl`: where the photos go (an instance of their own, or `url`); `url`: everything else. */
+type TabletsInput = { uploadUrl: string; url: string; token: string; taskIds: string[] };
 type TabletsResult = { uploadMs: number[]; failures: string[]; shed: number; seconds: number; photoKiB: number };
 
 async function runTablets(input: TabletsInput): Promise<TabletsResult> {
@@ -194,8 +214,8 @@ async function runTablets(input: TabletsInput): Promise<TabletsResult> {
   return result;
 }
 
-async function tablets({ url, token, taskIds }: TabletsInput): Promise<TabletsResult> {
-  setPriority(19);
+async function tablets({ uploadUrl, url, token, taskIds }: TabletsInput): Promise<TabletsResult> {
+  lowerPriority(19);
   // Tablet-sized photos, a few different ones (a noisy picture compresses like a photo, ~450 KB).
   const photos = await Promise.all(
     Array.from({ length: 6 }, async (_, i) => {
@@ -210,7 +230,7 @@ async function tablets({ url, token, taskIds }: TabletsInput): Promise<TabletsRe
   const call = async (procedure: string, body: () => FormData | string) => {
     for (let attempt = 1; ; attempt++) {
       const payload = body();
-      const res = await fetch(`${url}/api/trpc/${procedure}`, {
+      const res = await fetch(`${procedure === 'compliance.uploadPhoto' ? uploadUrl : url}/api/trpc/${procedure}`, {
         method: 'POST',
         headers: typeof payload === 'string' ? { authorization, 'content-type': 'application/json' } : { authorization },
         body: payload,
@@ -262,13 +282,3 @@ if (process.env.BENCH_COMPLIANCE_ROLE === 'tablets') {
   await main();
 }
 
-/** Every thread of another process of ours at `nice` (on Linux a niceness is a thread's; threads made later inherit it). */
-function lowerPriorityOf(pid: number, nice: number) {
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      setPriority(Number(tid), nice);
-    } catch {
-      // A thread that ended meanwhile.
-    }
-  }
-}

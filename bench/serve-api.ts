@@ -6,6 +6,7 @@ import { startDashboardRefresher } from '~/server/dashboard/refresh';
 import { createAppServer } from '~/server/http/server';
 import { logger } from '~/server/logger';
 import { tuneHeapGrowth } from '~/server/runtime/heap';
+import { lowerPriority } from '~/server/runtime/priority';
 import { createServices } from '~/server/services';
 import { createBenchRouter } from './dashboard/router';
 import { startHeapSampling } from './lib/heap-sampling';
@@ -17,6 +18,8 @@ import { startHeapSampling } from './lib/heap-sampling';
 if (!env.DATABASE_URL) throw new Error('bench/serve-api.ts needs DATABASE_URL');
 // As src/server/main.ts does.
 tuneHeapGrowth(env.HEAP_GROWING_PERCENT);
+// BENCH_SERVER_NICE: this instance at a lower CPU priority, every thread (an instance of its own for photo uploads).
+if (process.env.BENCH_SERVER_NICE) lowerPriority(Number(process.env.BENCH_SERVER_NICE));
 // BENCH_AS_APP_SERVER=1: the process as `npm start`'s is once Next.js has rendered a page. Next runs every render in
 // AsyncLocalStorage stores (app-render's workAsyncStorage.run…), and Node 20 then keeps its promise hooks on for the
 // life of the process: every promise of every later API request pays them, traced or not. Entering a store once

@@ -6,6 +6,14 @@ export async function cpuMsOf(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/**
+ * How long a process's main thread (its event loop, for node) has waited for a CPU while ready to run, in ms
+ * (`/proc/<pid>/schedstat`'s second field, in ns): the time its work waited for a core, not for I/O.
+ */
+export async function runQueueMsOf(pid: number): Promise<number> {
+  return Number((await readFile(`/proc/${pid}/schedstat`, 'utf8')).split(' ')[1]) / 1e6;
+}
+
 export type CpuSnapshot = { at: number; busyMs: number; totalMs: number; processes: Map<string, { pid: number; comm: string; ms: number }> };
 
 /** Every process's CPU time (keyed by pid and start time, so a reused pid is another process) and the machine's busy and total time, from /proc. */

@@ -1,14 +1,15 @@
 /**
  * The Google Vision stand-in (tests/helpers/vision-standin.ts) in its own process, as Google is another machine: in
- * the benchmark's process its answers would wait behind the benchmark's own work. `nice` lowers its CPU priority
- * (at 19 on a saturated box its answers wait seconds, which Google's would not: the default is 0). Answers every image with a shelf and the price R$ 9,99 after
- * `--delay-ms` (default 300). IPC: sends `{ url, pid }` once listening; exits when the parent disconnects.
+ * the benchmark's process its answers would wait behind the benchmark's own work. `nice` lowers its CPU priority, every
+ * thread's (bench:compliance runs it at 19: at 0 its JSON and base64 work took the cores the worker needed). Answers
+ * every image with a shelf and the price R$ 9,99 after `--delay-ms` (default 300). IPC: sends `{ url, keyFile }` once
+ * listening; exits when the parent disconnects.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { lowerPriority } from '../../src/server/runtime/priority';
 import { writeServiceAccountKey } from '../../tests/helpers/service-account';
 import { startVisionStandIn } from '../../tests/helpers/vision-standin';
 
@@ -29,7 +30,7 @@ export async function startVisionStandInProcess(delayMs: number, nice = 0) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({ options: { 'delay-ms': { type: 'string', default: '300' }, nice: { type: 'string', default: '0' } } });
-  setPriority(Number(values.nice));
+  lowerPriority(Number(values.nice));
   const account = writeServiceAccountKey({ name: 'bench-vision' });
   const vision = await startVisionStandIn({ trust: { publicKey: account.publicKey, clientEmail: account.clientEmail } });
   vision.setDelay(Number(values['delay-ms']));
