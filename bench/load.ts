@@ -26,7 +26,7 @@ import { runMigrations } from '~/server/db/migrate';
 import { SCALE_ORG_SLUG, seedScale } from '~/server/seed/scale';
 import { startCluster } from '../tests/helpers/cluster';
 import { samplePgActivity } from './lib/pg-activity';
-import { cpuBetween, cpuMsOf, machineCpu } from './lib/proc';
+import { cpuBetween, cpuMsOf, machineCpu, runQueueMsOf } from './lib/proc';
 import { percentile, round } from './lib/stats';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -257,11 +257,13 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
     child.send({ url: cluster.url, people, eans, productIds, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS } satisfies Setup);
     await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
     const cpuBefore = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const queuedBefore = await Promise.all(pids.apps.map(runQueueMsOf));
     const machineBefore = await machineCpu();
     const activity = samplePgActivity(cluster.directUrl);
     const measuredFrom = performance.now();
     const [result] = (await once(child, 'message')) as [LoadResult];
     const cpuAfter = await Promise.all([...pids.apps, ...pids.workers].map(cpuMsOf));
+    const queuedAfter = await Promise.all(pids.apps.map(runQueueMsOf));
     const machineAfter = await machineCpu();
     const database = await activity.stop();
     const component = (pid: number) =>
@@ -301,6 +303,9 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
       liveStreamsOpen: result.streamsOpen,
       liveEventsHeard: result.liveEvents,
       cpuMsPerRequest: { apps: round(appCpuMs / Math.max(1, total), 2), workers: round(workerCpuMs / Math.max(1, total), 2) },
+      // How long each app instance's event loop waited for a core while it had work, per second (mean of the
+      // instances; /proc/<pid>/schedstat): time every request queued on that instance spent waiting with it.
+      appEventLoopWaitingForCpuMsPerSecond: round(pids.apps.reduce((sum, _, i) => sum + queuedAfter[i]! - queuedBefore[i]!, 0) / pids.apps.length / wall, 1),
       // Where the machine's cores went (every process, PostgreSQL's backends summed), and what PostgreSQL's busy connections did.
       machine: { cores: machine.cores, busyCores: machine.busyCores, cpuMsPerRequestByComponent: Object.fromEntries(Object.entries(machine.msByComponent).sort((a, b) => b[1] - a[1]).slice(0, 10).map(([k, ms]) => [k, round(ms / Math.max(1, total), 2)])) },
       database,
