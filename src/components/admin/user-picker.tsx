@@ -4,7 +4,7 @@ import { keepPreviousData } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api, type Role } from '~/lib/trpc/react';
 import { roleLabels } from '../roles';
-import { MatchDetail, PICKER_MATCHES, SearchPicker, useSearchPicker } from '../ui/search-picker';
+import { MatchDetail, PICKER_MATCHES, SearchPicker, searchResults, useSearchPicker } from '../ui/search-picker';
 
 export type PickedUser = { id: string; name: string; role: Role };
 
@@ -47,12 +47,7 @@ export function UserPicker({
       chosen={value ? `${value.name} — ${roleLabels[value.role]}` : null}
       noneLabel={noneLabel}
       placeholder="Nome ou e-mail"
-      matches={items.slice(0, PICKER_MATCHES)}
-      more={items.length > PICKER_MATCHES || found.data?.nextCursor != null}
-      loading={found.isPending}
-      stale={found.isPlaceholderData}
-      queryError={found.error}
-      onRetry={() => void found.refetch()}
+      {...searchResults(found, items)}
       renderMatch={(u) => (
         <>
           <span>{u.name}</span>

@@ -3,7 +3,7 @@
 import { keepPreviousData } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api } from '~/lib/trpc/react';
-import { MatchDetail, PICKER_MATCHES, SearchPicker, useSearchPicker } from '../ui/search-picker';
+import { MatchDetail, PICKER_MATCHES, SearchPicker, searchResults, useSearchPicker } from '../ui/search-picker';
 
 export type PickedStore = { id: string; code: string; name: string; active: boolean };
 
@@ -48,12 +48,7 @@ export function StorePicker({
       noneLabel={noneLabel}
       trigger={trigger}
       placeholder="Nome, código ou cidade"
-      matches={items.slice(0, PICKER_MATCHES)}
-      more={items.length > PICKER_MATCHES || found.data?.nextCursor != null}
-      loading={found.isPending}
-      stale={found.isPlaceholderData}
-      queryError={found.error}
-      onRetry={() => void found.refetch()}
+      {...searchResults(found, items)}
       renderMatch={(s) => (
         <>
           <span>{s.name}</span>

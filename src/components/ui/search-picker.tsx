@@ -9,6 +9,24 @@ import { useDebouncedValue } from './use-debounced-value';
 /** How many matches a picker shows: a few large buttons, and a search to reach the others. */
 export const PICKER_MATCHES = 8;
 
+/**
+ * A picker's matches and their state from the query that searched them (`items`: its page, less any left out): the
+ * first PICKER_MATCHES, whether there are more, loading, a previous search still shown, the error and a retry.
+ */
+export function searchResults<T>(
+  found: { data?: { nextCursor?: string | null } | undefined; isPending: boolean; isPlaceholderData: boolean; error: ErrorLike | null; refetch: () => unknown },
+  items: T[],
+) {
+  return {
+    matches: items.slice(0, PICKER_MATCHES),
+    more: items.length > PICKER_MATCHES || found.data?.nextCursor != null,
+    loading: found.isPending,
+    stale: found.isPlaceholderData,
+    queryError: found.error,
+    onRetry: () => void found.refetch(),
+  };
+}
+
 /** Whether the picker is open and what is typed in it; the caller's query reads `term` (debounced) while `open`. */
 export function useSearchPicker() {
   const [open, setOpen] = useState(false);
