@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client';
-import { jsonArray, textSet } from '../../db/json';
+import { anyOf, jsonArray } from '../../db/json';
 
 export type ScanProduct = { id: string; ean: string; plu: string | null; price: number };
 
@@ -10,7 +10,7 @@ export async function findProductsForScans(db: Executor, orgId: string, eans: st
   const rows = await db.execute<ScanProduct>(sql`
     select id, ean, plu, reference_price::float8 as price
       from products
-     where org_id = ${orgId} and (ean in ${textSet(eans)} or plu in ${textSet(plus)})`);
+     where org_id = ${orgId} and (ean = ${anyOf(eans, 'text')} or plu = ${anyOf(plus, 'text')})`);
   return [...rows];
 }
 
@@ -18,7 +18,7 @@ export async function findProductsForScans(db: Executor, orgId: string, eans: st
 export async function findEntrySessions(db: Executor, ids: string[]): Promise<Map<string, string>> {
   if (ids.length === 0) return new Map();
   const rows = await db.execute<{ id: string; session_id: string }>(sql`
-    select id, session_id from count_entries where id in (select jsonb_array_elements_text(${jsonArray(ids)})::uuid)`);
+    select id, session_id from count_entries where id = ${anyOf(ids, 'uuid')}`);
   return new Map([...rows].map((r) => [r.id, r.session_id]));
 }
 
