@@ -4,7 +4,8 @@
  * processes and config as e2e/cluster.spec.ts), each for BENCH_LOAD_SECONDS after a warm-up:
  *   clerks   scan lookups (products.byEan), count (inventory.sync of 1-5 scans), make purchase requests, list theirs;
  *   buyers   read their inbox, decide lines (decideItems), search the catalogue;
- *   managers keep the dashboard's live stream open (a change: the summary again), read count progress and requests;
+ *   managers keep the dashboard's live stream open (a change: the summary again, as the screen does), read count
+ *            progress and requests;
  *   admins   their users, stores and audit pages.
  * Think time between actions: exponential, 3 s mean (a clerk's scans 1.5 s). Scale 1 dataset (50 stores, 500
  * people, 10,000 products); each person calls with an API token of their own. Measured per procedure p50/p95/p99,
@@ -120,37 +121,57 @@ async function people(setup: Setup): Promise<LoadResult> {
   };
   const manager = async (p: Person) => {
     const storeId = p.storeIds[0] ?? null;
-    // The live stream, open all along: each event (coalesced, as the screen does) is the summary again.
+    // The live stream, open all along, as the dashboard screen uses it (use-live-dashboard.ts): an event is the
+    // summary again (coalesced over 200 ms), unless it is progress only or carries the version the summary has.
     const stream = new AbortController();
     let pending: NodeJS.Timeout | null = null;
+    let version: number | undefined;
+    const summary = async () => {
+      const answer = await call<{ version: number }>(p, 'dashboard.summary', { storeId }, 'GET');
+      if (answer) version = answer.version;
+    };
+    const heard = (event: { kind?: string; version?: number; progressOnly?: boolean }) => {
+      liveEvents++;
+      if (event.progressOnly || (event.version !== undefined && event.version === version)) return;
+      pending ??= setTimeout(() => {
+        pending = null;
+        void summary();
+      }, 200);
+    };
     void (async () => {
       try {
         const res = await fetch(`${setup.url}/api/trpc/dashboard.live?input=${encodeURIComponent(JSON.stringify({ json: { storeId } }))}`, { headers: { authorization: `Bearer ${p.token}`, accept: 'text/event-stream' }, signal: stream.signal });
         if (!res.ok || !res.body) return;
         streamsOpen++;
-        const reader = res.body.getReader();
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffered = '';
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          if (new TextDecoder().decode(value).includes('"kind"')) {
-            liveEvents++;
-            pending ??= setTimeout(() => {
-              pending = null;
-              void call(p, 'dashboard.summary', { storeId }, 'GET');
-            }, 200);
+          const lines = (buffered + value).split('\n');
+          buffered = lines.pop()!;
+          for (const line of lines) {
+            if (!line.startsWith('data:') || !line.includes('"kind"')) continue;
+            let data: { json?: unknown };
+            try {
+              data = JSON.parse(line.slice(5)) as { json?: unknown };
+            } catch {
+              continue; // not an event of ours
+            }
+            heard((data.json ?? data) as Parameters<typeof heard>[0]);
           }
         }
       } catch {
         // aborted at the end
       }
     })();
-    await call(p, 'dashboard.summary', { storeId }, 'GET');
+    await summary();
     while (performance.now() < end) {
       await think(4000);
       const roll = Math.random();
       if (roll < 0.4 && p.sessionId) await call(p, 'inventory.progress', { sessionId: p.sessionId }, 'GET');
       else if (roll < 0.8) await call(p, 'purchaseRequests.list', { limit: 20, storeId }, 'GET');
-      else await call(p, 'dashboard.summary', { storeId }, 'GET');
+      else await summary();
     }
     stream.abort();
     if (pending) clearTimeout(pending);

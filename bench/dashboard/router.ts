@@ -1,7 +1,6 @@
 import { appRouter } from '~/server/api/root';
-import { cacheKeys } from '~/server/cache/keys';
 import { createTRPCRouter, mergeRouters, roleProcedure } from '~/server/api/trpc';
-import { buildDashboard, type DashboardSummary } from '~/server/dashboard/service';
+import { buildDashboard, outdateDashboards, type DashboardSummary } from '~/server/dashboard/service';
 import type { Services } from '~/server/services';
 import { naiveDashboard } from './naive';
 
@@ -21,7 +20,7 @@ export function createBenchRouter(services: Services) {
     stats: manager.query(() => ({ dashboard: services.dashboardCache.stats(), cache: services.cache.stats() })),
     /** Outdates the org's dashboard entries, as a change would: the next read rebuilds (a fresh 60 s starts then). */
     outdate: manager.mutation(async ({ ctx }) => {
-      await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(ctx.principal.orgId));
+      await outdateDashboards(services, ctx.principal.orgId, null);
       return { ok: true };
     }),
     resetStats: manager.mutation(() => {

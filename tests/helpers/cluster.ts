@@ -158,7 +158,8 @@ export async function startCluster(
       `app${i + 1}`,
       () =>
         // node itself (not tsx's wrapper): its pid is the server's, for CPU accounting and signals.
-        spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+        // CLUSTER_APP_NODE_FLAGS: flags for the app instances' node (a benchmark's profile: `--cpu-prof --cpu-prof-dir=…`).
+        spawn(process.execPath, [...(process.env.CLUSTER_APP_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'src/server/main.ts'], {
           stdio: ['ignore', 'pipe', 'pipe'],
           env: { ...common, PORT: String(port), HOST: '127.0.0.1', DEMO_SEED: opts.prepare ? 'false' : 'true', WORKERS_IN_PROCESS: 'false', SHUTDOWN_DRAIN_DELAY_MS: '4500', INSTANCE_NAME: `app${i + 1}` },
         }),

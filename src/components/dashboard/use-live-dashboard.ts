@@ -38,11 +38,13 @@ export function useLiveDashboard(storeId: string | null): LiveState {
     [],
   );
 
-  // An event carrying the version the summary on screen already has (a refetch after a reconnect or a stale
-  // answer got there first) does not refetch the summary; the extra pages of recent requests carry no version, so
-  // those (when any were loaded) are refetched all the same.
+  // Progress of a count (a tablet synced) changes no figure here: nothing to refetch. An event carrying the version
+  // the summary on screen already has (a refetch after a reconnect or a stale answer got there first) does not
+  // refetch the summary; the extra pages of recent requests carry no version, so those (when any were loaded) are
+  // refetched all the same.
   const onEvent = useCallback(
-    (event: { version?: number }) => {
+    (event: { version?: number; progressOnly?: true }) => {
+      if (event.progressOnly) return;
       if (event.version !== undefined && event.version === utils.dashboard.summary.getData({ storeId })?.version) {
         void queryClient.invalidateQueries({ queryKey: RECENT_MORE_KEY });
         return;

@@ -11,8 +11,12 @@ export const cacheKeys = {
    * answer's shape, so a deploy never serves a screen an entry cached by the previous release.
    */
   dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:v2:${orgId}:store:${storeId}` : `dashboard:v2:${orgId}`),
-  /** Generation of every dashboard key of an org: bumped by each change that shows on the dashboard. */
-  dashboardGeneration: (orgId: string) => `dashboard:gen:${orgId}`,
+  /**
+   * The generation counters a dashboard entry's generation is the sum of: the org's (bumped by a change every
+   * dashboard of the org shows) and the entry's own (`scope` null: the whole org's dashboard, bumped by a change in
+   * any store; a store's, by a change in that store). A change in one store leaves the other stores' entries current.
+   */
+  dashboardGenerations: (orgId: string, scope: string | null) => [`dashboard:gen:${orgId}`, scope ? `dashboard:gen:${orgId}:store:${scope}` : `dashboard:gen:${orgId}:org`] as const,
   /** An org's feature-flag choices (src/server/flags): deleted by `flags-cache` on each change. */
   featureFlags: (orgId: string) => `flags:${orgId}`,
   /** An event already told to open screens at its commit: the outbox's delivery of it tells nobody again. */

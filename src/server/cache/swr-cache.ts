@@ -6,6 +6,8 @@ export type SwrStats = { fresh: number; stale: number; rebuilt: number; hitRate:
 export type SwrSource = 'fresh' | 'stale' | 'rebuilt';
 
 const LOCAL_ENTRIES = 1000;
+/** The counter an entry's generation is, or the counters it is the sum of. */
+export type GenerationKeys = string | readonly string[];
 
 /**
  * One generation number counts both kinds of change: an immediate one adds IMMEDIATE, an eventual one adds 1. Two
@@ -19,7 +21,8 @@ const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE)
  * version open screens compare (dashboard live events), so a counter that comes back after its key expired (an org
  * quiet for an hour) or after Redis lost its data must not count again through versions a screen may hold.
  */
-const newCounterStart = () => (1 + Math.floor(Math.random() * 4_000_000)) * IMMEDIATE;
+const newCounterStart = () => (1 + Math.floor(Math.random() * 2_000_000)) * IMMEDIATE;
+// (Below 2^51 each: an entry's generation may be the sum of two counters, still an exact number below 2^53.)
 // (So the first change after a counter is gone, even an eventual one, outdates the entries read meanwhile at once:
 // they were built at generation 0. Once per quiet hour at most.)
 
@@ -32,6 +35,9 @@ const newCounterStart = () => (1 + Math.floor(Math.random() * 4_000_000)) * IMME
  * unusable. An eventual one (background work: a photo's verdict, a view refreshed) leaves older entries usable as
  * they are — served until their own freshness ends — while the process that made the change rebuilds them (`warm`)
  * and only then tells the open screens: a burst of background changes costs readers no wait.
+ *
+ * An entry's generation may be the sum of several counters (a store's dashboard: its org's and its store's), so a
+ * change bumps the counters of the entries it shows on and leaves the others current.
  */
 export function createSwrCache(opts: { cache: Cache; freshSeconds: number; staleSeconds: number; logger: Logger }) {
   const building = new Map<string, Promise<unknown>>();
@@ -60,11 +66,16 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
     return job;
   }
 
-  const generationOf = async (generationKey: string) => (await opts.cache.get<number>(generationKey)) ?? 0;
+  // Several keys: the entry's generation is their counters' sum (a change bumps one of them; see `invalidate`).
+  const generationOf = async (generationKeys: GenerationKeys) => {
+    if (typeof generationKeys === 'string') return (await opts.cache.get<number>(generationKeys)) ?? 0;
+    const counters = await opts.cache.getMany<number[]>([...generationKeys]);
+    return counters.reduce<number>((sum, n) => sum + (n ?? 0), 0);
+  };
 
   return {
     /** The entry's data, how it was found, and the generation it was built at (its version: see `invalidate`). */
-    async get<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<{ data: T; source: SwrSource; generation: number }> {
+    async get<T>(key: string, generationKey: GenerationKeys, build: () => Promise<T>): Promise<{ data: T; source: SwrSource; generation: number }> {
       const generation = await generationOf(generationKey);
       const mine = local.get(key) as Entry<T> | undefined;
       // Without the shared cache the generation is unknown: nothing local is trusted, the database answers.
@@ -97,10 +108,11 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
     },
 
     /**
-     * Marks every entry read with this generation key as outdated. `eventual`: entries stay usable until the changer
-     * has rebuilt them (`warm`); otherwise the next read of each waits for its rebuild. Resolves to the new
-     * generation — the version the entries rebuilt after this change carry — or undefined when the shared cache did
-     * not answer (nobody can tell the version then).
+     * Marks every entry read with this generation key (alone or among its keys) as outdated. `eventual`: entries stay
+     * usable until the changer has rebuilt them (`warm`); otherwise the next read of each waits for its rebuild.
+     * Resolves to the counter's new value — for entries read with this key alone, the version the entries rebuilt
+     * after this change carry (with several keys: `generation`) — or undefined when the shared cache did not answer
+     * (nobody can tell the version then).
      */
     async invalidate(generationKey: string, how: { eventual?: boolean } = {}): Promise<number | undefined> {
       return opts.cache.incr(generationKey, opts.freshSeconds + opts.staleSeconds + 3600, how.eventual ? GENERATION_STEP.eventual : IMMEDIATE, newCounterStart());
@@ -111,7 +123,7 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
      * resolves once it is rebuilt. Calls for the same key run one after the other, so a burst of changes costs one
      * rebuild per round, not one per change: a call that finds the entry current does nothing.
      */
-    warm<T>(key: string, generationKey: string, build: () => Promise<T>): Promise<boolean> {
+    warm<T>(key: string, generationKey: GenerationKeys, build: () => Promise<T>): Promise<boolean> {
       const previous = warming.get(key) ?? Promise.resolve();
       const next = previous
         .catch(() => {})
@@ -129,6 +141,9 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
       }).catch(() => {});
       return next;
     },
+
+    /** The generation an entry read with these keys now would be built at: the version its figures carry. */
+    generation: generationOf,
 
     stats(): SwrStats {
       const total = counts.fresh + counts.stale + counts.rebuilt;

@@ -3,7 +3,7 @@ import type { CommittedEvent, Consumer, ConsumerDeps, StoredEvent } from '../eve
 import type { DomainEventType, EventType } from '../events/types';
 import type { LiveEvent } from '../live/bus';
 import { addDailyStats, type DailyStatsDelta } from './queries';
-import { outdateEventually } from './service';
+import { outdateDashboards, outdateEventually } from './service';
 
 /** What the event adds to its store's day, and the store. */
 function delta(event: StoredEvent): { storeId: string; delta: DailyStatsDelta } | null {
@@ -65,6 +65,10 @@ const EVENTUAL = new Set<DomainEventType>(['compliance.tasksChanged', 'complianc
 const storeOf = (event: StoredEvent | CommittedEvent) =>
   'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
 
+/** The stores whose dashboards an event changes; null: every dashboard of the org. */
+const storesOf = (event: StoredEvent | CommittedEvent): string[] | null =>
+  'storeId' in event.payload ? (event.payload.storeId ? [event.payload.storeId] : null) : 'storeIds' in event.payload ? event.payload.storeIds : null;
+
 /**
  * Events whose dashboard figures are written by the workers after the caller's commit: the charts' day counters
  * (`analytics`, in the delivery's transaction). The caller tells open screens of the change at once (the lists and
@@ -74,47 +78,61 @@ const storeOf = (event: StoredEvent | CommittedEvent) =>
 const chartsFollow = (type: DomainEventType) => type !== 'inventory.progressed' && analyticsConsumer.handles(type);
 
 /**
- * The live dashboard's side of a change, for a set of events at once: each org's dashboard cache is outdated
- * once (its generation bumped; eventually for `eventual` types: readers keep the entry they have until it is
- * rebuilt), and open screens are told once per kind and store, with the dashboard's version after the change (a
- * screen whose figures have it already does not refetch). Progress announcements (a device synced, recounts asked)
- * leave the cache alone: the dashboard's figures do not include them, and their events carry no version. Resolves
- * true when every bump and every publish went through.
+ * The live dashboard's side of a change, for a set of events at once: the dashboards they show on are outdated
+ * once per org (the changed stores' and the whole org's; eventually for `eventual` types: readers keep the entry
+ * they have until it is rebuilt), and open screens are told once per kind and store, with the dashboard's version
+ * after the change (a screen whose figures have it already does not refetch). Progress announcements (a device
+ * synced, recounts asked) leave the cache alone: the dashboard's figures do not include them, and their events
+ * carry no version. Resolves true when every bump and every publish went through.
  */
 async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { services }: ConsumerDeps, eventual: (type: DomainEventType) => boolean): Promise<boolean> {
-  const outdated = new Set<string>();
-  const eventually = new Map<string, Set<string | null>>();
+  type Changed = { stores: Set<string>; wholeOrg: boolean };
+  const outdated = new Map<string, Changed>();
+  const eventually = new Map<string, Changed>();
   const told = new Map<string, Omit<LiveEvent, 'at'>>();
   for (const event of events) {
     if (!event.orgId) continue;
     const kind = changesDashboard(event.type) ? DASHBOARD[event.type]! : event.type === 'inventory.progressed' ? 'inventory' : null;
     if (!kind) continue;
+    if (changesDashboard(event.type)) {
+      const changes = eventual(event.type) ? eventually : outdated;
+      const changed = changes.get(event.orgId) ?? { stores: new Set(), wholeOrg: false };
+      changes.set(event.orgId, changed);
+      const stores = storesOf(event);
+      if (stores) for (const storeId of stores) changed.stores.add(storeId);
+      else changed.wholeOrg = true;
+    }
     const storeId = storeOf(event);
-    if (changesDashboard(event.type) && eventual(event.type)) {
-      const scopes = eventually.get(event.orgId) ?? new Set([null]);
-      eventually.set(event.orgId, scopes.add(storeId));
-    } else if (changesDashboard(event.type)) outdated.add(event.orgId);
-    told.set(`${event.orgId}:${kind}:${storeId}`, { orgId: event.orgId, kind, storeId });
+    const key = `${event.orgId}:${kind}:${storeId}`;
+    // Progress alone (no figure of the dashboard changed) unless a change of the same kind and store comes with it.
+    const progressOnly = !changesDashboard(event.type) && (told.get(key)?.progressOnly ?? true);
+    told.set(key, { orgId: event.orgId, kind, storeId, ...(progressOnly ? { progressOnly } : {}) });
   }
-  const cache = services.dashboardCache;
-  const versions = new Map<string, number>();
-  let bumped = true;
-  const versionAfter = (orgId: string) => (version: number | undefined) => {
-    if (version === undefined) bumped = false;
-    else versions.set(orgId, Math.max(version, versions.get(orgId) ?? 0));
-  };
-  await Promise.all([
-    ...[...outdated].map((orgId) => cache.invalidate(cacheKeys.dashboardGeneration(orgId)).then(versionAfter(orgId))),
-    // The org's view and the stores' the events are about: others' figures did not change. The screens are told
-    // once these are rebuilt (or failed to be).
-    ...[...eventually].map(([orgId, scopes]) => outdateEventually(services, orgId, scopes).then(versionAfter(orgId))),
+  const storeIdsOf = (changed: Changed) => (changed.wholeOrg ? null : [...changed.stores]);
+  const results = await Promise.all([
+    ...[...outdated].map(([orgId, changed]) => outdateDashboards(services, orgId, storeIdsOf(changed)).then((v) => [orgId, v] as const)),
+    // The org's view and the changed stores' are rebuilt; the screens are told once they are (or failed to be).
+    ...[...eventually].map(([orgId, changed]) =>
+      outdateEventually(services, orgId, storeIdsOf(changed), [null, ...changed.stores]).then((v) => [orgId, v] as const),
+    ),
   ]);
+  // The highest of each org's (a change bumped both kinds: the later bump's), and of each changed store's.
+  const latest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+  const orgVersions = new Map<string, number | undefined>();
+  const storeVersions = new Map<string, number | undefined>();
+  let bumped = true;
+  for (const [orgId, versions] of results) {
+    if (versions.org === undefined || [...versions.stores.values()].includes(undefined)) bumped = false;
+    orgVersions.set(orgId, latest(orgVersions.get(orgId), versions.org));
+    for (const [storeId, version] of versions.stores) storeVersions.set(`${orgId}:${storeId}`, latest(storeVersions.get(`${orgId}:${storeId}`), version));
+  }
   const at = Date.now();
   const published = await Promise.all(
     [...told.values()].map((e) => {
-      // A version only when every change told here bumped it (a progress announcement alone changes no figure).
-      const version = outdated.has(e.orgId) || eventually.has(e.orgId) ? versions.get(e.orgId) : undefined;
-      return services.live.publish(version === undefined ? { ...e, at } : { ...e, at, version });
+      // A version only when a change told here bumped it (a progress announcement alone changes no figure).
+      const version = orgVersions.get(e.orgId);
+      const storeVersion = e.storeId ? storeVersions.get(`${e.orgId}:${e.storeId}`) : undefined;
+      return services.live.publish({ ...e, at, ...(version === undefined ? {} : { version }), ...(storeVersion === undefined ? {} : { storeVersion }) });
     }),
   );
   return bumped && published.every(Boolean);

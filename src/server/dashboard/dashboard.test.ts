@@ -10,6 +10,7 @@ import { cacheKeys } from '../cache/keys';
 import { GENERATION_STEP } from '../cache/swr-cache';
 import { eventLog } from '../db/schema';
 import type { StoredEvent } from '../events/consumer';
+import type { LiveEvent } from '../live/bus';
 import { liveAndCacheConsumer } from './consumers';
 import { countQueries } from '../db/query-count';
 import type { Services } from '../services';
@@ -239,6 +240,90 @@ describe('a live stream', () => {
   });
 });
 
+/**
+ * Makes an org's dashboard generation counters (the org's, the whole org's dashboard's and a store's) exist, as
+ * they do once the org has changed anything: a counter's first bump starts it at a random value instead of adding.
+ */
+async function countersExist(storeId: string) {
+  const [orgKey, wholeOrgKey] = cacheKeys.dashboardGenerations(org.org.id, null);
+  await Promise.all([orgKey, wholeOrgKey, cacheKeys.dashboardGenerations(org.org.id, storeId)[1]].map((key) => services.dashboardCache.invalidate(key)));
+}
+
+describe('a change in one store', () => {
+  it("outdates that store's dashboard and the whole org's, and leaves the other stores' current", async () => {
+    const [a, b] = [org.stores[0]!.id, org.stores[1]!.id];
+    await countersExist(a);
+    await countersExist(b);
+    const manager = await as(services, org, 'manager');
+    // A screen on each store's dashboard and one on the org's (dashboard.live).
+    let closing = false;
+    const screens = await Promise.all(
+      [a, b, null].map(async (storeId) => {
+        const stream = await manager.dashboard.live({ storeId });
+        const heard: { storeId: string | null; version?: number }[] = [];
+        const reading = (async () => {
+          for await (const event of stream) {
+            if (closing) break;
+            heard.push(event);
+          }
+        })();
+        return { heard, reading };
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 300)); // the streams are listening
+    const before = { a: await manager.dashboard.summary({ storeId: a }), b: await manager.dashboard.summary({ storeId: b }), org: await manager.dashboard.summary() };
+    const request = await submitRequest(services, org, [1], 0);
+    expect(request.storeId).toBe(a);
+    await until(async () => screens[0]!.heard.length > 0 && screens[2]!.heard.length > 0);
+    const after = { a: await manager.dashboard.summary({ storeId: a }), b: await manager.dashboard.summary({ storeId: b }), org: await manager.dashboard.summary() };
+    // Store b's entry is the one it had: no rebuild, same version; store a's and the org's were rebuilt with the request.
+    expect(after.b).toMatchObject({ cache: 'fresh', version: before.b.version, builtAt: before.b.builtAt });
+    expect(after.a.cache).toBe('rebuilt');
+    expect(after.a.recent.items[0]!.id).toBe(request.id);
+    expect(after.org.recent.items[0]!.id).toBe(request.id);
+    expect(after.a.version).toBeGreaterThan(before.a.version);
+    expect(after.org.version).toBeGreaterThan(before.org.version);
+    // Each screen is told the version of the dashboard it shows: the refetch it makes is the figures it is told of.
+    expect(screens[0]!.heard[0]).toMatchObject({ storeId: a, version: after.a.version });
+    expect(screens[2]!.heard[0]).toMatchObject({ storeId: a, version: after.org.version });
+    expect(screens[1]!.heard).toEqual([]);
+    // Closed as a screen leaves: at its next event.
+    closing = true;
+    await services.live.publish({ orgId: org.org.id, kind: 'inventory', storeId: null, at: Date.now() });
+    await Promise.all(screens.map((s) => s.reading));
+  });
+});
+
+describe("a count's progress", () => {
+  it('is told to open screens as progress only, with no version, and outdates no dashboard', async () => {
+    const storeId = org.stores[0]!.id;
+    await countersExist(storeId);
+    const generations = () => Promise.all([null, storeId].map((scope) => services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, scope))));
+    const before = await generations();
+    const listening = new AbortController();
+    const heard: LiveEvent[] = [];
+    const reading = (async () => {
+      for await (const event of services.live.events(org.org.id, listening.signal)) heard.push(event);
+    })();
+    await new Promise((r) => setTimeout(r, 200)); // the bus is listening
+    const sessionId = randomUUID();
+    const progressed = { id: null, type: 'inventory.progressed', orgId: org.org.id, aggregateId: sessionId, payload: { sessionId, storeId } } as const;
+    const opened = { id: null, type: 'inventory.opened', orgId: org.org.id, aggregateId: sessionId, payload: { sessionId, storeId } } as const;
+    await liveAndCacheConsumer.onCommit!.run([progressed], { services, pushEnabled: false });
+    await until(async () => heard.length === 1);
+    expect(heard[0]).toMatchObject({ kind: 'inventory', storeId, progressOnly: true });
+    expect(heard[0]).not.toHaveProperty('version');
+    expect(await generations()).toEqual(before);
+    // Told together with a change of the same kind and store, it is that change: not progress only.
+    await liveAndCacheConsumer.onCommit!.run([progressed, opened], { services, pushEnabled: false });
+    await until(async () => heard.length === 2);
+    expect(heard[1]).not.toHaveProperty('progressOnly');
+    expect(heard[1]).toMatchObject({ kind: 'inventory', storeId, version: before[0]! + GENERATION_STEP.immediate, storeVersion: before[1]! + GENERATION_STEP.immediate });
+    listening.abort();
+    await reading;
+  });
+});
+
 describe('a bulk decision', () => {
   it('is one change: the dashboard is outdated and open screens are told once, not once per item', async () => {
     const request = await submitRequest(services, org, [1, 2, 3]);
@@ -250,9 +335,10 @@ describe('a bulk decision', () => {
       for await (const event of services.live.events(org.org.id, listening.signal)) received.push(event);
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
-    const generation = async () => services.cache.get<number>(cacheKeys.dashboardGeneration(org.org.id));
-    await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(org.org.id)); // the counter exists
-    const before = (await generation())!;
+    const generation = (scope: string | null = null) => services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, scope));
+    await countersExist(request.storeId);
+    const before = await generation();
+    const storeBefore = await generation(request.storeId);
     const { results } = await buyer.purchaseRequests.decideItems({
       decisions: request.items.map((item) => ({ itemId: item.id, decision: 'approve' as const })),
     });
@@ -260,10 +346,13 @@ describe('a bulk decision', () => {
     await new Promise((r) => setTimeout(r, 500)); // any further event would have arrived
     const version = before + GENERATION_STEP.immediate;
     // The event carries the dashboard's version after the change: the figures a screen refetches have it.
-    expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId, version })]);
+    // The store's own dashboard's version comes along, for that store's screens (see the per-store test below).
+    const storeVersion = storeBefore + GENERATION_STEP.immediate;
+    expect(received).toEqual([expect.objectContaining({ kind: 'purchaseRequest', storeId: request.storeId, version, storeVersion })]);
     expect(await generation()).toBe(version);
     const manager = await as(services, org, 'manager');
     expect((await manager.dashboard.summary()).version).toBe(version);
+    expect((await manager.dashboard.summary({ storeId: request.storeId })).version).toBe(storeVersion);
 
     // The outbox's delivery of the same events (three decisions and the completion): the completion, told at its
     // commit, is not told again; the decisions' day counters (the charts) were written by that delivery, so the
@@ -282,7 +371,7 @@ describe('a bulk decision', () => {
     await deliver();
     await new Promise((r) => setTimeout(r, 300));
     expect(received).toHaveLength(3);
-    const last = (await generation())!;
+    const last = await generation();
     expect(last).toBe(version + 2 * GENERATION_STEP.eventual + GENERATION_STEP.immediate);
     expect(received[2]).toMatchObject({ version: last });
     listening.abort();
@@ -294,7 +383,7 @@ describe('a compliance change', () => {
   it('reaches the dashboard eventually: readers never wait for it, and open screens hear of it once the figures are rebuilt', async () => {
     const manager = await as(services, org, 'manager');
     const storeId = org.stores[0]!.id;
-    await services.dashboardCache.invalidate(cacheKeys.dashboardGeneration(org.org.id)); // the counter exists
+    await countersExist(storeId);
     const first = await manager.dashboard.summary();
     const listening = new AbortController();
     const heard: { builtAt: string; cache: string; version: number; told?: number }[] = [];
@@ -305,7 +394,7 @@ describe('a compliance change', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
-    const generation = async () => (await services.cache.get<number>(cacheKeys.dashboardGeneration(org.org.id))) ?? 0;
+    const generation = () => services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, null));
     const before = await generation();
     // As the outbox delivers it (not written to event_log: no other consumer should act on a task that does not exist).
     const event = {

@@ -29,7 +29,7 @@ export function startDashboardRefresher(services: Pick<Services, 'db' | 'logger'
     if (changed?.length) {
       const scopes = await services.db.select({ orgId: stores.orgId, storeId: stores.id }).from(stores).where(inArray(stores.orgId, changed));
       for (const orgId of changed) {
-        await outdateEventually(services, orgId, [null, ...scopes.filter((s) => s.orgId === orgId).map((s) => s.storeId)]);
+        await outdateEventually(services, orgId, null, [null, ...scopes.filter((s) => s.orgId === orgId).map((s) => s.storeId)]);
       }
     }
     return changed !== null;

@@ -43,33 +43,66 @@ export async function buildDashboard(db: Database, orgId: string, storeId: strin
 }
 
 /**
- * Background work changed what an org's dashboards show (a photo's verdict, a view refreshed): their entries are
- * outdated eventually — readers keep the entry they have, nobody waits — and the entries of these scopes (null: the
+ * The versions of an org's dashboards after a change (`invalidate`): the whole org's (`org`) and each changed
+ * store's own (`stores`). Undefined where the shared cache did not answer (no version can be told then).
+ */
+export type DashboardVersions = { org: number | undefined; stores: Map<string, number | undefined> };
+
+/**
+ * Outdates the dashboards a change shows on: the changed stores' and the whole org's, or (`storeIds` null: a change
+ * every dashboard shows, such as the buyers' approval rates) all of the org's. `eventual`: readers keep the entries
+ * they have until they are rebuilt (see `warm`). Resolves to the versions the entries rebuilt after it carry.
+ */
+export async function outdateDashboards(
+  services: Pick<Services, 'dashboardCache'>,
+  orgId: string,
+  storeIds: string[] | null,
+  how: { eventual?: boolean } = {},
+): Promise<DashboardVersions> {
+  const cache = services.dashboardCache;
+  const bumps = storeIds === null ? [cacheKeys.dashboardGenerations(orgId, null)[0]] : [null, ...storeIds].map((s) => cacheKeys.dashboardGenerations(orgId, s)[1]);
+  const bumped = (await Promise.all(bumps.map((key) => cache.invalidate(key, how)))).every((n) => n !== undefined);
+  // Read after every bump: a version includes this change (and any made meanwhile), so no screen holds it yet.
+  const versionOf = async (scope: string | null) => (bumped ? cache.generation(cacheKeys.dashboardGenerations(orgId, scope)) : undefined);
+  const stores = storeIds ?? [];
+  const [org, ...own] = await Promise.all([versionOf(null), ...stores.map(versionOf)]);
+  return { org, stores: new Map(stores.map((s, i) => [s, own[i]])) };
+}
+
+/**
+ * Background work changed what an org's dashboards show (a photo's verdict, a view refreshed): `outdateDashboards`
+ * eventually — readers keep the entry they have, nobody waits — and the entries of the `warm` scopes (null: the
  * whole org) that someone has read are rebuilt now; resolves once they are. A failed rebuild leaves the entry to be
  * rebuilt when its freshness ends.
  */
-export async function outdateEventually(services: Pick<Services, 'db' | 'dashboardCache' | 'logger'>, orgId: string, scopes: Iterable<string | null>): Promise<number | undefined> {
-  const generation = cacheKeys.dashboardGeneration(orgId);
-  const version = await services.dashboardCache.invalidate(generation, { eventual: true });
+export async function outdateEventually(
+  services: Pick<Services, 'db' | 'dashboardCache' | 'logger'>,
+  orgId: string,
+  storeIds: string[] | null,
+  warm: Iterable<string | null>,
+): Promise<DashboardVersions> {
+  const versions = await outdateDashboards(services, orgId, storeIds, { eventual: true });
   await Promise.all(
-    [...scopes].map((scope) =>
-      services.dashboardCache.warm(cacheKeys.dashboard(orgId, scope), generation, () => buildDashboard(services.db, orgId, scope)).catch((error: unknown) => {
-        services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
-      }),
+    [...warm].map((scope) =>
+      services.dashboardCache
+        .warm(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGenerations(orgId, scope), () => buildDashboard(services.db, orgId, scope))
+        .catch((error: unknown) => {
+          services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
+        }),
     ),
   );
-  return version;
+  return versions;
 }
 
 /**
  * Everything the dashboard shows, from its stale-while-revalidate cache (60 s fresh) or one SQL statement.
- * `version`: the org's dashboard generation the figures were built at; the live events that change them carry the
- * version the next build will have (consumers.ts), so an open screen that already holds it does not refetch.
+ * `version`: the generation the figures were built at; the live events that change them carry the version the next
+ * build will have (consumers.ts), so an open screen that already holds it does not refetch.
  */
 export async function getDashboard(ctx: SignedInContext, storeId?: string | null) {
   const orgId = ctx.principal.orgId;
   const scope = dashboardScope(ctx.principal, storeId);
-  const { data, source, generation } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGeneration(orgId), () =>
+  const { data, source, generation } = await ctx.services.dashboardCache.get(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGenerations(orgId, scope), () =>
     buildDashboard(ctx.db, orgId, scope),
   );
   // The queues are the operators' concern: only admins see them (a clerk or a manager has nothing to do about them).
@@ -93,7 +126,7 @@ export async function recentRequests(ctx: SignedInContext, params: { storeId?: s
  * finds out why on its next call) as soon as the session or token it was opened with no longer holds: signed
  * out, revoked, expired, its user deactivated or moved to another role or store.
  */
-export async function liveChanges(ctx: SignedInContext, storeId: string | null | undefined, signal: AbortSignal): Promise<AsyncIterable<LiveEvent>> {
+export async function liveChanges(ctx: SignedInContext, storeId: string | null | undefined, signal: AbortSignal): Promise<AsyncIterable<Omit<LiveEvent, 'storeVersion'>>> {
   const scope = await checkedScope(ctx, storeId);
   const open = new AbortController();
   const close = () => open.abort();
@@ -108,7 +141,11 @@ export async function liveChanges(ctx: SignedInContext, storeId: string | null |
   const events = ctx.services.live.events(ctx.principal.orgId, open.signal);
   return (async function* () {
     try {
-      for await (const event of events) if (!scope || !event.storeId || event.storeId === scope) yield event;
+      for await (const { storeVersion, ...event } of events) {
+        // A store's screen is told its own dashboard's version (none for a change of no one store: it refetches).
+        if (!scope) yield event;
+        else if (!event.storeId || event.storeId === scope) yield { ...event, version: event.storeId ? storeVersion : undefined };
+      }
     } finally {
       clearInterval(recheck);
       signal.removeEventListener('abort', close);

@@ -6,15 +6,20 @@ import { createIoRedisConnection } from '../redis/client';
 
 /**
  * What open screens are told: something of this kind changed in this org (and store). They refetch, unless the
- * event carries a `version` (the org's dashboard version after the change: dashboard.summary's `version`) that the
- * screen's figures already have.
+ * event carries a `version` (the dashboard's version after the change: dashboard.summary's `version`; a store's
+ * screen is told its store's, `storeVersion`) that the screen's figures already have.
  */
 export type LiveEvent = {
   orgId: string;
   kind: 'purchaseRequest' | 'inventory' | 'compliance' | 'product' | 'notification';
   storeId: string | null;
   at: number;
+  /** The whole org's dashboard version after the change (consumers.ts), when it changed the dashboard's figures. */
   version?: number;
+  /** The version of `storeId`'s own dashboard after the change; told to that store's screens as their `version`. */
+  storeVersion?: number;
+  /** Progress only (a device synced, recounts asked): count screens refetch, no dashboard figure changed. */
+  progressOnly?: true;
 };
 
 export type LiveBus = {
