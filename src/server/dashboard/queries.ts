@@ -51,12 +51,13 @@ const RECENT_STATUSES = `{pending,partially_approved,approved,rejected,closed}`;
 function recentRequestsJson(orgId: string, storeFilter: SQL, limit: number, after: [string, string] | null): SQL {
   return sql`coalesce((
     select json_agg(json_build_object(
-      'id', r.id, 'number', r.number, 'storeId', r.store_id, 'storeName', s.name, 'createdByName', u.name, 'status', r.status,
+      'id', r.id, 'number', r.number, 'storeId', r.store_id, 'storeName', s.name, 'createdByName', (select u.name from users u where u.id = r.created_by), 'status', r.status,
       'totalValue', r.total_value::float8, 'itemCount', r.item_count, 'createdAt', r.created_at, 'submittedAt', r.submitted_at,
       'items', (select coalesce(json_agg(json_build_object(
           'id', i.id, 'ean', p.ean, 'productName', p.name, 'quantity', i.quantity::float8, 'unitPrice', i.unit_price::float8,
-          'status', i.status, 'approvedQuantity', i.approved_quantity::float8, 'buyerName', b.name) order by i.position, i.id), '[]')
-        from purchase_request_items i join products p on p.id = i.product_id left join users b on b.id = i.buyer_id
+          'status', i.status, 'approvedQuantity', i.approved_quantity::float8, 'buyerName', (select b.name from users b where b.id = i.buyer_id))
+          order by i.position, i.id), '[]')
+        from purchase_request_items i join products p on p.id = i.product_id
         where i.request_id = r.id)
     ) order by r.created_at desc, r.id desc)
     from (
@@ -67,7 +68,6 @@ function recentRequestsJson(orgId: string, storeFilter: SQL, limit: number, afte
       limit ${limit + 1}
     ) r
     join stores s on s.id = r.store_id
-    join users u on u.id = r.created_by
   ), '[]')`;
 }
 
