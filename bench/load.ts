@@ -13,6 +13,8 @@
  * HAProxy, PgBouncer, the load itself), what PostgreSQL's busy connections wait on (pg_stat_activity, sampled), and
  * every acknowledged write (requests, scans) present exactly once afterwards. Writes bench/results/load.json. Needs `npm run build` first.
  * Targets: every procedure p99 < 500 ms and p50 < 100 ms at 500 users, errors < 0.5 %, 0 timeouts.
+ * Trials: BENCH_LOAD_LAYOUTS (one,two), BENCH_LOAD_SECONDS, BENCH_LOAD_POOL_MAX (each process's DATABASE_POOL_MAX, 20),
+ * BENCH_OUT (elsewhere than the committed figures), CLUSTER_APP_NODE_FLAGS (e.g. `--cpu-prof --cpu-prof-dir=…`).
  */
 import { fork } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -214,7 +216,7 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
   const cluster = await startCluster({
     apps: instances,
     workers: instances,
-    env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANON_PER_MINUTE: '1000000', DATABASE_POOL_MAX: '20', LOG_LEVEL: 'warn' },
+    env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANON_PER_MINUTE: '1000000', DATABASE_POOL_MAX: process.env.BENCH_LOAD_POOL_MAX ?? '20', LOG_LEVEL: 'warn' },
     prepare: async (url) => {
       await runMigrations(url);
       const sql = postgres(url, { max: 4, onnotice: () => {} });

@@ -8,6 +8,7 @@ import { findSessionForAccess } from './queries/sessions';
 import { AppError, notFound } from '../errors';
 import type { SignedInContext } from '../domain/context';
 import { inTransaction } from '../domain/transaction';
+import { settleAll } from '../db/pipeline';
 import { isManager } from './access';
 import { proveDevice } from './devices';
 import { progressed } from './sessions';
@@ -99,6 +100,9 @@ async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncR
   const orgId = ctx.principal.orgId;
   const entries = [...new Map(input.entries.map((e) => [e.id, e])).values()];
   const ids = entries.map((e) => e.id);
+  // Hashed before the transaction (off the event loop, in libuv's pool): its connection is not held meanwhile.
+  const proof = proveDevice(input.deviceId, input.deviceSecret);
+  proof.catch(() => {}); // answered in its turn below, after the session's checks
 
   return inTransaction(ctx, async (tx, emit) => {
     // A share lock: syncs run side by side; finalize (FOR UPDATE) waits for the ones in flight and vice versa.
@@ -107,8 +111,9 @@ async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncR
     if (!isManager(ctx.principal) && !session.assigned) {
       throw new AppError('FORBIDDEN', 'not_assigned', 'You are not assigned to this inventory; ask the manager to assign you');
     }
-    await proveDevice(input.deviceId, input.deviceSecret);
-    const stored = await findEntrySessions(tx, ids);
+    await proof;
+    // Sent together (one round trip): which ids are stored, and the products of every code of the batch.
+    const [stored, products] = await settleAll([findEntrySessions(tx, ids), productsForScans(tx, orgId, entries.map((e) => e.ean), session.scaleBarcode)]);
     const storedHere = ids.filter((id) => stored.get(id) === session.id);
 
     if (session.status !== 'open') {
@@ -129,7 +134,6 @@ async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncR
       else if (where !== session.id) rejected.push(reject(e.id, 'id_conflict'));
     }
 
-    const products = await productsForScans(tx, orgId, fresh.map((e) => e.ean), session.scaleBarcode);
     const resolvedEntries: { entry: NewCountEntry; line: string }[] = [];
     for (const e of fresh) {
       const resolved = resolveEntry(e, session.scaleBarcode, products);
@@ -174,22 +178,25 @@ async function applyBatch(ctx: SignedInContext, input: SyncInput): Promise<SyncR
     const accepted = [...valid.filter((e) => inserted.has(e.id)).map((e) => e.id), ...duplicates];
     const unmatched = valid.filter((e) => e.productId === null && inserted.has(e.id)).map((e) => ({ id: e.id, ean: e.ean }));
     const seqs = input.entries.map((e) => e.seq);
-    const device = await recordDeviceSync(tx, {
-      sessionId: session.id,
-      deviceId: input.deviceId,
-      userId: ctx.principal.userId,
-      pendingCount: input.pendingCount,
-      batchMaxSeq: seqs.length ? Math.max(...seqs) : null,
-    });
-    if (inserted.size > 0 || rejected.length > 0) {
-      await writeAudit(tx, ctx.actor, {
-        action: 'inventory.synced',
-        entityType: 'inventory_session',
-        entityId: session.id,
-        after: { deviceId: input.deviceId, stored: inserted.size, duplicates: duplicates.length, unmatched: unmatched.length, rejected: rejected.length, pendingCount: input.pendingCount },
-      });
-    }
-    await emit([progressed(session)]);
+    // The device's receipt, the audit row and the progress event: independent, sent together.
+    const [device] = await settleAll([
+      recordDeviceSync(tx, {
+        sessionId: session.id,
+        deviceId: input.deviceId,
+        userId: ctx.principal.userId,
+        pendingCount: input.pendingCount,
+        batchMaxSeq: seqs.length ? Math.max(...seqs) : null,
+      }),
+      inserted.size > 0 || rejected.length > 0
+        ? writeAudit(tx, ctx.actor, {
+            action: 'inventory.synced',
+            entityType: 'inventory_session',
+            entityId: session.id,
+            after: { deviceId: input.deviceId, stored: inserted.size, duplicates: duplicates.length, unmatched: unmatched.length, rejected: rejected.length, pendingCount: input.pendingCount },
+          })
+        : null,
+      emit([progressed(session)]),
+    ]);
     return {
       storeId: session.storeId,
       accepted,

@@ -45,7 +45,10 @@ function assertCanRequestFor(ctx: SignedInContext, store: Awaited<ReturnType<typ
 
 /** A request the caller may see, or NOT_FOUND (never a hint that it exists elsewhere). */
 export async function getVisibleRequest(ctx: SignedInContext, requestId: string): Promise<RequestDetail> {
-  const request = await findRequestDetail(ctx.db, ctx.principal.orgId, requestId);
+  return visibleOrNotFound(ctx, await findRequestDetail(ctx.db, ctx.principal.orgId, requestId));
+}
+
+function visibleOrNotFound(ctx: SignedInContext, request: RequestDetail | undefined): RequestDetail {
   const scope = visibleStores(ctx.principal);
   if (!request || (scope && !scope.includes(request.storeId))) throw notFound('purchase_request');
   return request;
@@ -98,28 +101,28 @@ export async function createRequest(ctx: SignedInContext, input: CreateRequestIn
 
     const items = input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPrice: found.get(i.productId)!.referencePrice, note: i.note ?? null }));
     const draft = await insertDraftRequest(tx, { id: input.id, number, orgId, storeId: input.storeId, createdBy: ctx.principal.userId, note: input.note ?? null, items });
-    if (!draft) return false;
+    if (!draft) return null;
     await settleAll([
       writeAudit(tx, ctx.actor, { action: 'purchaseRequest.created', entityType: 'purchase_request', entityId: input.id, after: input }),
       // The row was inserted by this transaction, so nobody else can see it, let alone lock it.
       input.submit ? submitLocked(tx, emit, ctx, draft) : null,
     ]);
-    return true;
+    // Read back in the transaction: the answer without waiting for a connection a second time.
+    return findRequestDetail(tx, orgId, input.id);
   });
-  if (!created) {
-    // A retry carries the same content; the same id with other content is a different request.
-    const existing = await findRequestDetail(ctx.db, orgId, input.id);
-    const sameItems = (list: { productId: string; quantity: number }[]) =>
-      list
-        .map((i) => `${i.productId}:${i.quantity}`)
-        .sort()
-        .join(',');
-    if (!existing || existing.createdBy !== ctx.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
-      throw new AppError('CONFLICT', 'request_id_taken', 'This request id was already used for another request; generate a new id', { field: 'id' });
-    }
-    if (input.submit) return submitRequest(ctx, input.id);
+  if (created) return visibleOrNotFound(ctx, created);
+  // A retry carries the same content; the same id with other content is a different request.
+  const existing = await findRequestDetail(ctx.db, orgId, input.id);
+  const sameItems = (list: { productId: string; quantity: number }[]) =>
+    list
+      .map((i) => `${i.productId}:${i.quantity}`)
+      .sort()
+      .join(',');
+  if (!existing || existing.createdBy !== ctx.principal.userId || existing.storeId !== input.storeId || sameItems(existing.items) !== sameItems(input.items)) {
+    throw new AppError('CONFLICT', 'request_id_taken', 'This request id was already used for another request; generate a new id', { field: 'id' });
   }
-  return getVisibleRequest(ctx, input.id);
+  if (input.submit) return submitRequest(ctx, input.id);
+  return visibleOrNotFound(ctx, existing);
 }
 
 /**
@@ -176,12 +179,14 @@ export type Decided = { itemId: string; status: 'approved' | 'rejected'; request
 export async function decideItem(ctx: SignedInContext, input: DecideItemInput): Promise<Decided> {
   const orgId = ctx.principal.orgId;
   if (input.decision === 'reject' && !input.reason?.trim()) throw new AppError('INVALID', 'rejection_reason_required', 'Say why the item is rejected', { field: 'reason' });
-  const requestId = await findRequestIdOfItem(ctx.db, orgId, input.itemId);
-  if (!requestId) throw notFound('item');
-
+  // One connection for the whole decision: under load each wait for one is the longest part of a call.
   return inTransaction(ctx, async (tx, emit) => {
-    const request = (await lockRequest(tx, orgId, requestId))!;
-    const item = (await findItem(tx, orgId, input.itemId))!;
+    const requestId = await findRequestIdOfItem(tx, orgId, input.itemId);
+    if (!requestId) throw notFound('item');
+    // The item is read once the request is locked: sent together, PostgreSQL runs them in that order.
+    const [lockedRequest, foundItem] = await settleAll([lockRequest(tx, orgId, requestId), findItem(tx, orgId, input.itemId)]);
+    const request = lockedRequest!;
+    const item = foundItem!;
     const isAdmin = ctx.principal.role === 'admin';
     const status = input.decision === 'approve' ? 'approved' : 'rejected';
     const sameDecision =
@@ -202,13 +207,16 @@ export async function decideItem(ctx: SignedInContext, input: DecideItemInput): 
     if (!decided) throw new AppError('CONFLICT', 'decided_meanwhile', 'This item was decided by someone else a moment ago; reload to see the decision');
 
     const value = lineTotal(decided.approvedQuantity ?? decided.quantity, decided.unitPrice);
-    await writeAudit(tx, ctx.actor, {
-      action: `purchaseRequestItem.${status}`,
-      entityType: 'purchase_request_item',
-      entityId: input.itemId,
-      before: { status: 'pending' },
-      after: { status, approvedQuantity: decided.approvedQuantity, reason: decided.decisionReason },
-    });
+    const [, counts] = await settleAll([
+      writeAudit(tx, ctx.actor, {
+        action: `purchaseRequestItem.${status}`,
+        entityType: 'purchase_request_item',
+        entityId: input.itemId,
+        before: { status: 'pending' },
+        after: { status, approvedQuantity: decided.approvedQuantity, reason: decided.decisionReason },
+      }),
+      countItemDecisions(tx, requestId),
+    ]);
     const events: NewEvent[] = [
       {
         type: 'purchaseRequest.itemDecided',
@@ -230,13 +238,15 @@ export async function decideItem(ctx: SignedInContext, input: DecideItemInput): 
         },
       },
     ];
-    const counts = await countItemDecisions(tx, requestId);
     let requestStatus = request.status;
+    const completion: Promise<unknown>[] = [];
     if (counts.pending === 0) {
       requestStatus = completedStatus(counts.approved, counts.rejected);
       assertMove(request.status, 'complete', requestStatus);
-      await setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: new Date() });
-      await writeAudit(tx, ctx.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } });
+      completion.push(
+        setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: new Date() }),
+        writeAudit(tx, ctx.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } }),
+      );
       events.push({
         type: 'purchaseRequest.completed',
         orgId,
@@ -244,7 +254,7 @@ export async function decideItem(ctx: SignedInContext, input: DecideItemInput): 
         payload: { requestId, storeId: request.storeId, status: requestStatus, approvedItems: counts.approved, rejectedItems: counts.rejected },
       });
     }
-    await emit(events);
+    await settleAll([...completion, emit(events)]);
     return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
   });
 }
