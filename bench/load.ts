@@ -216,7 +216,7 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
   const cluster = await startCluster({
     apps: instances,
     workers: instances,
-    env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANON_PER_MINUTE: '1000000', DATABASE_POOL_MAX: process.env.BENCH_LOAD_POOL_MAX ?? '20', LOG_LEVEL: 'warn' },
+    env: { RATE_LIMIT_USER_PER_MINUTE: '1000000', RATE_LIMIT_ANON_PER_MINUTE: '1000000', DATABASE_POOL_MAX: process.env.BENCH_LOAD_POOL_MAX ?? '20', LOG_LEVEL: 'warn', WORKER_NICE: process.env.BENCH_LOAD_WORKER_NICE ?? '10' },
     prepare: async (url) => {
       await runMigrations(url);
       const sql = postgres(url, { max: 4, onnotice: () => {} });
