@@ -7,10 +7,10 @@ export const cacheKeys = {
   apiToken: (tokenHash: string) => `auth:token:${tokenHash}`,
   productByEan: (orgId: string, ean: string) => `product:ean:${orgId}:${ean}`,
   /**
-   * The whole org's dashboard, or one store's. The version (`v2`: per-store receiving figures) changes with the
-   * answer's shape, so a deploy never serves a screen an entry cached by the previous release.
+   * The whole org's dashboard, or one store's. The version (`v3`: generations per store) changes with the answer's
+   * shape or the meaning of its generation, so a deploy never serves a screen an entry cached by the previous release.
    */
-  dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:v2:${orgId}:store:${storeId}` : `dashboard:v2:${orgId}`),
+  dashboard: (orgId: string, storeId: string | null) => (storeId ? `dashboard:v3:${orgId}:store:${storeId}` : `dashboard:v3:${orgId}`),
   /**
    * The generation counters a dashboard entry's generation is the sum of: the org's (bumped by a change every
    * dashboard of the org shows) and the entry's own (`scope` null: the whole org's dashboard, bumped by a change in

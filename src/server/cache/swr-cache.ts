@@ -13,7 +13,8 @@ export type GenerationKeys = string | readonly string[];
  * One generation number counts both kinds of change: an immediate one adds IMMEDIATE, an eventual one adds 1. Two
  * generations with the same multiple of IMMEDIATE differ only by eventual changes.
  */
-export const GENERATION_STEP = { immediate: 1_000_000_000, eventual: 1 } as const;
+export const GENERATION_STEP = { immediate: 1_000_000, eventual: 1 } as const;
+// (A million eventual changes between two immediate ones carry into the immediate part: one rebuild readers wait for.)
 const IMMEDIATE = GENERATION_STEP.immediate;
 const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE);
 /**
@@ -22,7 +23,8 @@ const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE)
  * quiet for an hour) or after Redis lost its data must not count again through versions a screen may hold.
  */
 const newCounterStart = () => (1 + Math.floor(Math.random() * 2_000_000)) * IMMEDIATE;
-// (Below 2^51 each: an entry's generation may be the sum of two counters, still an exact number below 2^53.)
+// (Below 2^41 each: an entry's generation may be the sum of two counters, and billions of immediate changes later it
+// is still an exact number below 2^53.)
 // (So the first change after a counter is gone, even an eventual one, outdates the entries read meanwhile at once:
 // they were built at generation 0. Once per quiet hour at most.)
 
@@ -142,8 +144,14 @@ export function createSwrCache(opts: { cache: Cache; freshSeconds: number; stale
       return next;
     },
 
-    /** The generation an entry read with these keys now would be built at: the version its figures carry. */
-    generation: generationOf,
+    /**
+     * The generation an entry read with these keys now would be built at: the version its figures carry; undefined
+     * when the shared cache did not answer (nobody can tell the version then).
+     */
+    async generation(generationKeys: GenerationKeys): Promise<number | undefined> {
+      const generation = await generationOf(generationKeys);
+      return opts.cache.available ? generation : undefined;
+    },
 
     stats(): SwrStats {
       const total = counts.fresh + counts.stale + counts.rebuilt;

@@ -105,7 +105,8 @@ async function tellOpenScreens(events: (StoredEvent | CommittedEvent)[], { servi
     const storeId = storeOf(event);
     const key = `${event.orgId}:${kind}:${storeId}`;
     // Progress alone (no figure of the dashboard changed) unless a change of the same kind and store comes with it.
-    const progressOnly = !changesDashboard(event.type) && (told.get(key)?.progressOnly ?? true);
+    const before = told.get(key);
+    const progressOnly = !changesDashboard(event.type) && (before ? before.progressOnly === true : true);
     told.set(key, { orgId: event.orgId, kind, storeId, ...(progressOnly ? { progressOnly } : {}) });
   }
   const storeIdsOf = (changed: Changed) => (changed.wholeOrg ? null : [...changed.stores]);

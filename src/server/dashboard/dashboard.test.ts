@@ -314,11 +314,15 @@ describe("a count's progress", () => {
     expect(heard[0]).toMatchObject({ kind: 'inventory', storeId, progressOnly: true });
     expect(heard[0]).not.toHaveProperty('version');
     expect(await generations()).toEqual(before);
-    // Told together with a change of the same kind and store, it is that change: not progress only.
+    // Told together with a change of the same kind and store, in either order, it is that change: not progress only.
     await liveAndCacheConsumer.onCommit!.run([progressed, opened], { services, pushEnabled: false });
     await until(async () => heard.length === 2);
     expect(heard[1]).not.toHaveProperty('progressOnly');
     expect(heard[1]).toMatchObject({ kind: 'inventory', storeId, version: before[0]! + GENERATION_STEP.immediate, storeVersion: before[1]! + GENERATION_STEP.immediate });
+    await liveAndCacheConsumer.onCommit!.run([opened, progressed], { services, pushEnabled: false });
+    await until(async () => heard.length === 3);
+    expect(heard[2]).not.toHaveProperty('progressOnly');
+    expect(heard[2]).toMatchObject({ version: before[0]! + 2 * GENERATION_STEP.immediate });
     listening.abort();
     await reading;
   });
@@ -335,7 +339,7 @@ describe('a bulk decision', () => {
       for await (const event of services.live.events(org.org.id, listening.signal)) received.push(event);
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
-    const generation = (scope: string | null = null) => services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, scope));
+    const generation = async (scope: string | null = null) => (await services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, scope)))!;
     await countersExist(request.storeId);
     const before = await generation();
     const storeBefore = await generation(request.storeId);
@@ -394,7 +398,7 @@ describe('a compliance change', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 200)); // the bus is listening
-    const generation = () => services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, null));
+    const generation = async () => (await services.dashboardCache.generation(cacheKeys.dashboardGenerations(org.org.id, null)))!;
     const before = await generation();
     // As the outbox delivers it (not written to event_log: no other consumer should act on a task that does not exist).
     const event = {

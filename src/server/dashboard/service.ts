@@ -62,7 +62,8 @@ export async function outdateDashboards(
   const cache = services.dashboardCache;
   const bumps = storeIds === null ? [cacheKeys.dashboardGenerations(orgId, null)[0]] : [null, ...storeIds].map((s) => cacheKeys.dashboardGenerations(orgId, s)[1]);
   const bumped = (await Promise.all(bumps.map((key) => cache.invalidate(key, how)))).every((n) => n !== undefined);
-  // Read after every bump: a version includes this change (and any made meanwhile), so no screen holds it yet.
+  // Read after every bump: a version includes this change (and any made meanwhile), so no screen holds it yet. (Two
+  // commands, not one script: a bump that failed leaves its entries current until the outbox's delivery outdates them.)
   const versionOf = async (scope: string | null) => (bumped ? cache.generation(cacheKeys.dashboardGenerations(orgId, scope)) : undefined);
   const stores = storeIds ?? [];
   const [org, ...own] = await Promise.all([versionOf(null), ...stores.map(versionOf)]);
@@ -82,15 +83,14 @@ export async function outdateEventually(
   warm: Iterable<string | null>,
 ): Promise<DashboardVersions> {
   const versions = await outdateDashboards(services, orgId, storeIds, { eventual: true });
-  await Promise.all(
-    [...warm].map((scope) =>
-      services.dashboardCache
-        .warm(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGenerations(orgId, scope), () => buildDashboard(services.db, orgId, scope))
-        .catch((error: unknown) => {
-          services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
-        }),
-    ),
-  );
+  // One after the other: a change of a whole chain's stores must not take every connection of the process at once.
+  for (const scope of warm) {
+    await services.dashboardCache
+      .warm(cacheKeys.dashboard(orgId, scope), cacheKeys.dashboardGenerations(orgId, scope), () => buildDashboard(services.db, orgId, scope))
+      .catch((error: unknown) => {
+        services.logger.warn({ err: error, orgId, storeId: scope }, 'dashboard rebuild after a change failed');
+      });
+  }
   return versions;
 }
 
