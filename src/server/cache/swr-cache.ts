@@ -18,7 +18,7 @@ export const GENERATION_STEP = { immediate: 1_000_000, eventual: 1 } as const;
 const IMMEDIATE = GENERATION_STEP.immediate;
 const immediatePart = (generation: number) => Math.floor(generation / IMMEDIATE);
 /**
- * Where a new generation counter starts: a random multiple of IMMEDIATE below 2^52, not 0. A generation is the
+ * Where a new generation counter starts: a random multiple of IMMEDIATE below 2^41, not 0. A generation is the
  * version open screens compare (dashboard live events), so a counter that comes back after its key expired (an org
  * quiet for an hour) or after Redis lost its data must not count again through versions a screen may hold.
  */
