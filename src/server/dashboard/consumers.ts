@@ -62,12 +62,15 @@ const changesDashboard = (type: DomainEventType): type is EventType => type in D
  */
 const EVENTUAL = new Set<DomainEventType>(['compliance.tasksChanged', 'compliance.submitted', 'compliance.reviewRequired', 'compliance.completed', 'compliance.returned']);
 
-const storeOf = (event: StoredEvent | CommittedEvent) =>
-  'storeId' in event.payload ? event.payload.storeId : 'storeIds' in event.payload && event.payload.storeIds.length === 1 ? event.payload.storeIds[0]! : null;
-
 /** The stores whose dashboards an event changes; null: every dashboard of the org. */
 const storesOf = (event: StoredEvent | CommittedEvent): string[] | null =>
   'storeId' in event.payload ? (event.payload.storeId ? [event.payload.storeId] : null) : 'storeIds' in event.payload ? event.payload.storeIds : null;
+
+/** The one store an event is about, which store screens hear it (null: every screen of the org). */
+const storeOf = (event: StoredEvent | CommittedEvent) => {
+  const stores = storesOf(event);
+  return stores?.length === 1 ? stores[0]! : null;
+};
 
 /**
  * Events whose dashboard figures are written by the workers after the caller's commit: the charts' day counters
