@@ -334,6 +334,37 @@ describe('buyer decisions', () => {
     expect(results.map((r) => (r.ok ? 'OK' : r.code))).toEqual(['OK', 'OK', 'CONFLICT', 'BAD_REQUEST', 'OK']);
     expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
   });
+
+  it('two bulk decisions over the same requests, in opposite orders, both go through: the requests are locked in one order', async () => {
+    const [buyer, admin] = [await as('buyer'), await as('admin')];
+    const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([newRequest({ submit: true }), newRequest({ submit: true })]);
+      const answers = await Promise.all([
+        buyer.purchaseRequests.decideItems(approve([a.items[0]!, b.items[0]!])),
+        admin.purchaseRequests.decideItems(approve([b.items[1]!, a.items[1]!])),
+      ]);
+      expect(answers.flatMap((answer) => answer.results.map((r) => r.ok))).toEqual([true, true, true, true]);
+      for (const request of [a, b]) expect((await buyer.purchaseRequests.byId({ id: request.id })).status).toBe('approved');
+    }
+  });
+
+  it("two bulk decisions that meet on the same stores' counters in opposite orders both go through, each decision written once", async () => {
+    const [buyer, admin] = [await as('buyer'), await as('admin')];
+    const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
+    for (let round = 0; round < 5; round++) {
+      // Four requests, two per store, every item the same buyer's: the batches share no request, only the counters.
+      const request = (store: number) =>
+        admin.purchaseRequests.create({ id: randomUUID(), storeId: org.stores[store]!.id, items: [{ productId: org.products[0]!.id, quantity: 1 }], submit: true });
+      const [a, b, c, d] = await Promise.all([0, 1, 1, 0].map(request));
+      const answers = await Promise.all([buyer.purchaseRequests.decideItems(approve([a!.items[0]!, b!.items[0]!])), admin.purchaseRequests.decideItems(approve([c!.items[0]!, d!.items[0]!]))]);
+      expect(answers.flatMap((answer) => answer.results.map((r) => r.ok))).toEqual([true, true, true, true]);
+      for (const request of [a!, b!, c!, d!]) {
+        expect((await buyer.purchaseRequests.byId({ id: request.id })).status).toBe('approved');
+        expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(1);
+      }
+    }
+  });
 });
 
 describe('product photos', () => {
