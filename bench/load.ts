@@ -42,7 +42,8 @@ const log = (msg: string) => process.stderr.write(`${msg}\n`);
 type Role = 'clerk' | 'buyer' | 'manager' | 'admin';
 type Person = { role: Role; token: string; userId: string; storeIds: string[]; sessionId?: string };
 type Setup = { url: string; people: Person[]; eans: string[]; productIds: string[]; seconds: number; warmupSeconds: number };
-type Sample = { procedure: string; ms: number; ok: boolean; timeout: boolean; status: number | '503 proxy' };
+/** `at`: seconds into the measured part, when the call was made. */
+type Sample = { procedure: string; ms: number; at: number; ok: boolean; timeout: boolean; status: number | '503 proxy' };
 /** `cpuMs`: the people's own CPU while measured (they exit before the parent reads the machine's). */
 type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number; cpuMs: number };
 
@@ -57,6 +58,7 @@ async function people(setup: Setup): Promise<LoadResult> {
   const started = performance.now();
   const end = started + (setup.warmupSeconds + setup.seconds) * 1000;
   const measuring = () => performance.now() - started >= setup.warmupSeconds * 1000;
+  const secondsIn = (at: number) => (at - started) / 1000 - setup.warmupSeconds;
   let cpuAtStart: NodeJS.CpuUsage | null = null;
   const cpuTimer = setTimeout(() => (cpuAtStart = process.cpuUsage()), setup.warmupSeconds * 1000);
   const pick = <T>(list: T[]) => list[Math.floor(Math.random() * list.length)]!;
@@ -78,11 +80,11 @@ async function people(setup: Setup): Promise<LoadResult> {
       const text = await res.text();
       // A 503 from HAProxy (no instance up: its HTML page) is not an instance shedding load (JSON): told apart.
       const status = res.status === 503 && res.headers.get('content-type')?.includes('text/html') ? '503 proxy' : res.status;
-      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: res.ok, timeout: false, status });
+      if (record) samples.push({ procedure, ms: performance.now() - begun, at: secondsIn(begun), ok: res.ok, timeout: false, status });
       return res.ok ? ((JSON.parse(text) as { result: { data: { json: T } } }).result.data.json) : null;
     } catch (error) {
       const timeout = (error as Error).name === 'TimeoutError';
-      if (record) samples.push({ procedure, ms: performance.now() - begun, ok: false, timeout, status: 0 });
+      if (record) samples.push({ procedure, ms: performance.now() - begun, at: secondsIn(begun), ok: false, timeout, status: 0 });
       return null;
     }
   }
@@ -309,6 +311,12 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
       const ms = of.map((s) => s.ms);
       byProcedure[procedure] = { count: of.length, p50Ms: percentile(ms, 50), p95Ms: percentile(ms, 95), p99Ms: percentile(ms, 99), errors: of.filter((s) => !s.ok).length, timeouts: of.filter((s) => s.timeout).length, statuses: Object.fromEntries([...new Set(of.filter((s) => !s.ok).map((s) => s.status))].map((st) => [st, of.filter((s) => !s.ok && s.status === st).length])) };
     }
+    // Every call by when it was made, in 10 s steps: a tail that comes in bursts (a job, a checkpoint) shows as one.
+    const timeline = [];
+    for (let from = 0; from < wall; from += 10) {
+      const ms = result.samples.filter((s) => s.at >= from && s.at < from + 10).map((s) => s.ms);
+      if (ms.length > 0) timeline.push({ fromSecond: from, requests: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: round(Math.max(...ms), 1) });
+    }
     const total = result.samples.length;
     const errors = result.samples.filter((s) => !s.ok).length;
     const timeouts = result.samples.filter((s) => s.timeout).length;
@@ -344,6 +352,7 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
         writesOnce: requests!.n === result.requests.length && scans!.n === result.scans.length,
       },
       byProcedure,
+      timeline,
     };
   } finally {
     await cluster.stop();
@@ -373,7 +382,7 @@ async function main() {
   const layouts: Record<string, unknown> = {};
   for (const name of (process.env.BENCH_LOAD_LAYOUTS ?? 'one,two').split(',') as ('one' | 'two')[]) {
     layouts[name] = await runLayout(name);
-    log(JSON.stringify({ layout: name, ...(layouts[name] as object), byProcedure: undefined }));
+    log(JSON.stringify({ layout: name, ...(layouts[name] as object), byProcedure: undefined, timeline: undefined }));
   }
   const result = {
     generatedAt: new Date().toISOString(),
