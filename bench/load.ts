@@ -43,7 +43,7 @@ type Role = 'clerk' | 'buyer' | 'manager' | 'admin';
 type Person = { role: Role; token: string; userId: string; storeIds: string[]; sessionId?: string };
 type Setup = { url: string; people: Person[]; eans: string[]; productIds: string[]; seconds: number; warmupSeconds: number };
 /** `at`: seconds into the measured part, when the call was made. */
-type Sample = { procedure: string; ms: number; at: number; ok: boolean; timeout: boolean; status: number | '503 proxy' };
+type Sample = { procedure: string; ms: number; at: number; ok: boolean; timeout: boolean; status: number | '503 proxy' | `no answer: ${string}` };
 /** `cpuMs`: the people's own CPU while measured (they exit before the parent reads the machine's). */
 type LoadResult = { samples: Sample[]; requests: string[]; scans: string[]; streamsOpen: number; liveEvents: number; cpuMs: number };
 
@@ -84,7 +84,10 @@ async function people(setup: Setup): Promise<LoadResult> {
       return res.ok ? ((JSON.parse(text) as { result: { data: { json: T } } }).result.data.json) : null;
     } catch (error) {
       const timeout = (error as Error).name === 'TimeoutError';
-      if (record) samples.push({ procedure, ms: performance.now() - begun, at: secondsIn(begun), ok: false, timeout, status: 0 });
+      // Why a call got no answer (a connection closed or reset under it, say): fetch's error and its cause.
+      const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause ? `${cause.code ?? ''} ${cause.message ?? ''}`.trim() : (error as Error).message;
+      if (record) samples.push({ procedure, ms: performance.now() - begun, at: secondsIn(begun), ok: false, timeout, status: timeout ? 'no answer: timeout' : `no answer: ${reason}` });
       return null;
     }
   }
@@ -314,8 +317,9 @@ async function runLayout(name: 'one' | 'two'): Promise<Record<string, unknown>> 
     // Every call by when it was made, in 10 s steps: a tail that comes in bursts (a job, a checkpoint) shows as one.
     const timeline = [];
     for (let from = 0; from < wall; from += 10) {
-      const ms = result.samples.filter((s) => s.at >= from && s.at < from + 10).map((s) => s.ms);
-      if (ms.length > 0) timeline.push({ fromSecond: from, requests: ms.length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: round(Math.max(...ms), 1) });
+      const inStep = result.samples.filter((s) => s.at >= from && s.at < from + 10);
+      const ms = inStep.map((s) => s.ms);
+      if (ms.length > 0) timeline.push({ fromSecond: from, requests: ms.length, errors: inStep.filter((s) => !s.ok).length, p50Ms: percentile(ms, 50), p99Ms: percentile(ms, 99), maxMs: round(Math.max(...ms), 1) });
     }
     const total = result.samples.length;
     const errors = result.samples.filter((s) => !s.ok).length;
