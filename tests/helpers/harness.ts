@@ -33,6 +33,8 @@ export async function createTestServices(overrides: Partial<Record<keyof Env, st
     // directory of this test file's own.
     OPENFOODFACTS_URL: '',
     DATA_DIR: await mkdtemp(path.join(os.tmpdir(), 'mi-test-data-')),
+    // DATABASE_PREPARE=false runs the suite's statements as they go behind PgBouncer in transaction mode (unprepared).
+    ...(process.env.DATABASE_PREPARE ? { DATABASE_PREPARE: process.env.DATABASE_PREPARE } : {}),
     ...overrides,
   });
   const services = createServices(env, { logger: opts.logger ?? createLogger({ level: env.LOG_LEVEL }), databaseUrl: database.url });
