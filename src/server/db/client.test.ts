@@ -51,6 +51,20 @@ describe('database client', () => {
     expect(inTransaction.inSavepoint.some((s) => s.includes('from "products"'))).toBe(true);
   });
 
+  it("counts the client's own statements and transactions as drizzle's, and makes them wait for a connection the same way", async () => {
+    const { sql: client, poolUsage } = open(false);
+    const sleeping = client`select pg_sleep(0.3)`.then(() => 'slept');
+    await new Promise((r) => setTimeout(r, 30));
+    const waiting = client.begin((tx) => tx`select 1 as x`).then(() => 'answered');
+    await new Promise((r) => setTimeout(r, 100));
+    // The pool has one connection: the tagged statement holds it, the transaction waits for it (not pipelined onto it).
+    expect(poolUsage()).toMatchObject({ max: 1, inUse: 1, waiting: 1 });
+    expect(await Promise.all([sleeping, waiting])).toEqual(['slept', 'answered']);
+    expect(poolUsage()).toMatchObject({ inUse: 0, waiting: 0 });
+    // A call that builds no statement is handed back as it is.
+    expect(await client`select ${client('id')} from (select 1 as id) t`).toEqual([{ id: 1 }]);
+  });
+
   it('prepares nothing with DATABASE_PREPARE off (PgBouncer in transaction mode)', async () => {
     const { db } = open(false);
     await storeByCode(db, 'x');

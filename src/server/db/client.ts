@@ -44,7 +44,9 @@ export function createDatabase(opts: DatabaseOptions) {
   const client = opts.prepare ? preparing(pool.sql) : pool.sql;
   // A span per statement only when tracing is on: off, drizzle gets the client without that wrapper.
   const db = drizzle({ client: tracingEnabled() ? withStatementSpans(client, statementTarget(opts.url)) : client, schema, casing: 'snake_case' });
-  return { db, sql, poolUsage: pool.usage, close: () => sql.end({ timeout: 5 }) };
+  // `sql` is the tracked client too: a statement or transaction begun on it (an export's stream) waits for its slot like
+  // drizzle's, never pipelined onto a busy connection behind PgBouncer.
+  return { db, sql: pool.sql, poolUsage: pool.usage, close: () => sql.end({ timeout: 5 }) };
 }
 
 export type DatabaseHandle = ReturnType<typeof createDatabase>;

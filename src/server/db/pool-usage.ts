@@ -18,6 +18,9 @@ export type PoolUsage = { max: number; inUse: number; waiting: number; lastAnswe
  * connection then waits for ever. Under bench:load's peak every connection of an instance ended that way, its
  * readiness failed and HAProxy answered 503 for the rest of the run. (postgres.js's `max_pipeline: 0` would do it,
  * but then `begin` never learns its connection and throws.) A transaction's own statements stay on its connection.
+ * Every way in is tracked: drizzle's statements (`unsafe`), tagged-template statements and `begin` on the returned
+ * client. Since postgres.js sends a statement with plain parameters in one go (scripts/patches/), such a statement
+ * no longer parks its connection until answered, so nothing but these slots keeps the next one off it.
  */
 export function trackPoolUsage(sql: Sql, max: number, opts: { onePerConnection?: boolean } = {}): { sql: Sql; usage: () => PoolUsage } {
   let statements = 0;
@@ -44,38 +47,46 @@ export function trackPoolUsage(sql: Sql, max: number, opts: { onePerConnection?:
       else held--;
     });
   };
+  type PendingQuery = { handler: (q: unknown) => unknown; resolve: (x: unknown) => void; reject: (x: unknown) => void };
+  // Counted from when the pool takes the query (not when it is built) until it settles; building it runs nothing.
+  const track = <Q>(built: Q): Q => {
+    const query = built as unknown as PendingQuery;
+    const { handler, resolve, reject } = query;
+    let counted = false;
+    let holding = false;
+    const done = () => {
+      if (counted) statements--;
+      counted = false;
+      if (holding) release();
+      holding = false;
+    };
+    query.handler = (q) => {
+      if (!counted) statements++;
+      counted = true;
+      const wait = acquire();
+      if (!wait) {
+        holding = opts.onePerConnection === true;
+        return handler(q);
+      }
+      return wait.then(() => {
+        holding = true;
+        return handler(q);
+      });
+    };
+    query.resolve = (x) => ((lastAnsweredAt = performance.now()), done(), resolve(x));
+    query.reject = (x) => (done(), reject(x));
+    return built;
+  };
   const tracked = new Proxy(sql, {
+    // A tagged-template statement (sql`…`): tracked like drizzle's. A call that builds no statement (sql(identifier),
+    // sql(rows, columns) helpers) is handed back as it is.
+    apply(target, thisArg, args: unknown[]) {
+      const built: unknown = Reflect.apply(target as unknown as (...a: unknown[]) => unknown, thisArg, args);
+      return built && typeof (built as PendingQuery).handler === 'function' && typeof (built as PendingQuery).resolve === 'function' ? track(built) : built;
+    },
     get(target, property, receiver) {
       if (property === 'unsafe') {
-        return (...args: Parameters<Sql['unsafe']>) => {
-          const query = target.unsafe(...args) as unknown as { handler: (q: unknown) => unknown; resolve: (x: unknown) => void; reject: (x: unknown) => void };
-          // Counted from when the pool takes the query (not when it is built) until it settles; building it runs nothing.
-          const { handler, resolve, reject } = query;
-          let counted = false;
-          let holding = false;
-          const done = () => {
-            if (counted) statements--;
-            counted = false;
-            if (holding) release();
-            holding = false;
-          };
-          query.handler = (q) => {
-            if (!counted) statements++;
-            counted = true;
-            const wait = acquire();
-            if (!wait) {
-              holding = opts.onePerConnection === true;
-              return handler(q);
-            }
-            return wait.then(() => {
-              holding = true;
-              return handler(q);
-            });
-          };
-          query.resolve = (x) => ((lastAnsweredAt = performance.now()), done(), resolve(x));
-          query.reject = (x) => (done(), reject(x));
-          return query;
-        };
+        return (...args: Parameters<Sql['unsafe']>) => track(target.unsafe(...args));
       }
       if (property === 'begin') {
         return async (...args: unknown[]) => {

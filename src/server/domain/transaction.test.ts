@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrgFixture, createTestServices, type OrgFixture } from '../../../tests/helpers/harness';
-import { eventLog, stores } from '../db/schema';
+import { eventLog } from '../db/schema';
 import type { CommittedEvent } from '../events/consumer';
 import type { DomainEvent } from '../events/types';
 import type { Services } from '../services';
 import { systemContext } from './context';
-import { inTransaction, inTransactionRetryingDeadlocks } from './transaction';
+import { batchingEffects, inTransaction } from './transaction';
 
 let services: Services;
 let close: () => Promise<void>;
@@ -95,30 +95,15 @@ describe('emit.savepoint', () => {
   });
 });
 
-describe('inTransactionRetryingDeadlocks', () => {
-  it("runs a deadlock's victim again: both transactions commit, each once, and the victim's events are those of its last run", async () => {
+describe('batchingEffects', () => {
+  it('holds the effects of every transaction in it and runs them once, after the last', async () => {
     const { ctx, calls } = recordingContext();
-    const [first, second] = [org.stores[0]!.id, org.stores[1]!.id];
-    // Each takes one row, waits until the other has its own, then asks for the other's: PostgreSQL ends one of them.
-    let holding = 0;
-    let bothHolding!: () => void;
-    const meet = new Promise<void>((resolve) => (bothHolding = resolve));
-    const lockBoth = (a: string, b: string) => {
-      let runs = 0;
-      return inTransactionRetryingDeadlocks(ctx, async (tx, emit) => {
-        runs += 1;
-        await tx.execute(sql`update ${stores} set name = name where id = ${a}`);
-        if (runs === 1 && ++holding === 2) bothHolding();
-        if (runs === 1) await meet;
-        await tx.execute(sql`update ${stores} set name = name where id = ${b}`);
-        await emit([storeCreated(a)]);
-        return runs;
-      });
-    };
-    const runs = await Promise.all([lockBoth(first, second), lockBoth(second, first)]);
-    expect(runs.sort()).toEqual([1, 2]);
-    expect(calls.flat().map((e) => e.aggregateId).sort()).toEqual([first, second].sort());
-    const stored = await services.db.select({ id: eventLog.id }).from(eventLog).where(sql`${eventLog.metadata}->>'correlationId' = ${ctx.requestId}`);
-    expect(stored).toHaveLength(2);
+    const sessions = [randomUUID(), randomUUID(), randomUUID()];
+    await batchingEffects(ctx, async (batch) => {
+      for (const sessionId of sessions) await inTransaction(batch, async (_tx, emit) => emit([progressed(sessionId)]));
+      expect(calls).toEqual([]);
+    });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.map((e) => e.aggregateId)).toEqual(sessions);
   });
 });

@@ -1,5 +1,4 @@
 import type { Transaction } from '../db/client';
-import { pgErrorCode } from '../errors';
 import type { CommittedEvent } from '../events/consumer';
 import { appendEvents, type AppendOptions } from '../events/outbox';
 import { isAnnouncement, type DomainEvent, type NewEvent } from '../events/types';
@@ -48,26 +47,21 @@ export async function inTransaction<T>(ctx: DomainContext, work: (tx: Transactio
   return result;
 }
 
-/**
- * `inTransaction` for work that updates several shared rows in an order it cannot choose (a batch over many
- * stores' and buyers' counters): chosen as a deadlock's victim, the transaction committed nothing, so it runs again,
- * at most three times in all.
- */
-export async function inTransactionRetryingDeadlocks<T>(ctx: DomainContext, work: (tx: Transaction, emit: Emit) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await inTransaction(ctx, work);
-    } catch (error) {
-      if (attempt >= 3 || pgErrorCode(error) !== '40P01') throw error;
-      ctx.logger.info({ attempt }, 'deadlock victim: the transaction runs again');
-      // The winner is finishing: a moment's wait (jittered, so two victims do not meet again at once).
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
-    }
-  }
-}
-
 /** Announcements made outside a transaction (nothing to store): straight to the read-your-writes effects. */
 export const announce = (ctx: DomainContext, events: DomainEvent[]) => runAfterCommit(ctx, events.map((e) => ({ ...e, id: null })));
+
+/**
+ * Runs `work` with the read-your-writes effects of every transaction in it held back, then runs them once for
+ * all: a batch of 200 decisions is one dashboard change, not 200.
+ */
+export async function batchingEffects<C extends DomainContext, T>(ctx: C, work: (ctx: C) => Promise<T>): Promise<T> {
+  const held: CommittedEvent[] = [];
+  try {
+    return await work({ ...ctx, afterCommit: async (events) => void held.push(...events) });
+  } finally {
+    await runAfterCommit(ctx, held);
+  }
+}
 
 /** The change is committed whatever happens here: a failed effect is logged, and the worker's delivery redoes it. */
 async function runAfterCommit(ctx: DomainContext, events: CommittedEvent[]) {

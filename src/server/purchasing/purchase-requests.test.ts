@@ -335,7 +335,7 @@ describe('buyer decisions', () => {
     expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
   });
 
-  it('two bulk decisions over the same requests, in opposite orders, both go through: the requests are locked in one order', async () => {
+  it('two bulk decisions over the same requests, in opposite orders, both go through (no request held across items)', async () => {
     const [buyer, admin] = [await as('buyer'), await as('admin')];
     const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
     for (let round = 0; round < 5; round++) {
@@ -349,7 +349,7 @@ describe('buyer decisions', () => {
     }
   });
 
-  it("two bulk decisions that meet on the same stores' counters in opposite orders both go through, each decision written once", async () => {
+  it("two bulk decisions that meet on the same stores' counters in opposite orders both go through, each decision written once (no counter held across items)", async () => {
     const [buyer, admin] = [await as('buyer'), await as('admin')];
     const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
     for (let round = 0; round < 5; round++) {

@@ -5,7 +5,6 @@ import { categoryBuyers, products, purchaseRequestItems, purchaseRequests, store
 import { approvedPhotoId, approvedPhotoIdOf } from '../catalogue/queries';
 import type { RequestStatus } from './state-machine';
 import { decodeCursor, toPage } from '../db/cursor';
-import { anyOf } from '../db/json';
 import { escapeLike } from '../db/like';
 import { linesTotal } from '~/lib/money';
 import { newestFirst } from '../db/order';
@@ -91,20 +90,6 @@ export async function lockRequest(tx: Executor, orgId: string, requestId: string
     .for('update')
     .limit(1);
   return row;
-}
-
-/**
- * Locks the requests of these items (of the org; other ids are left for their decision to refuse), in id order:
- * two transactions that lock several requests this way queue for each other instead of deadlocking. Returns each
- * found item's store and buyer.
- */
-export async function lockRequestsOfItems(tx: Executor, orgId: string, itemIds: string[]) {
-  return tx.execute<{ item_id: string; store_id: string; buyer_id: string | null }>(sql`
-    select i.id as item_id, r.store_id, i.buyer_id
-      from ${purchaseRequestItems} i join ${purchaseRequests} r on r.id = i.request_id
-     where i.org_id = ${orgId} and r.org_id = ${orgId} and i.id = ${anyOf(itemIds, 'uuid')}
-     order by r.id
-       for update of r`);
 }
 
 export async function findRequestIdOfItem(db: Executor, orgId: string, itemId: string) {

@@ -7,7 +7,7 @@ import type { Transaction } from '../db/client';
 import { settleAll } from '../db/pipeline';
 import type { SignedInContext } from '../domain/context';
 import { AppError, notFound, toTRPCError } from '../errors';
-import { inTransaction, inTransactionRetryingDeadlocks, type Emit } from '../domain/transaction';
+import { batchingEffects, inTransaction, type Emit } from '../domain/transaction';
 import type { NewEvent } from '../events/types';
 import {
   assignBuyers,
@@ -21,7 +21,6 @@ import {
   listInbox,
   listRequests as listRequestRows,
   lockRequest,
-  lockRequestsOfItems,
   setRequestStatus,
   type RequestDetail,
   type RequestHead,
@@ -178,121 +177,110 @@ export type Decided = { itemId: string; status: 'approved' | 'rejected'; request
  * nothing: no second event, audit row or notification.
  */
 export async function decideItem(ctx: SignedInContext, input: DecideItemInput): Promise<Decided> {
-  // One connection for the whole decision: under load each wait for one is the longest part of a call.
-  return inTransaction(ctx, (tx, emit) => decideItemIn(ctx, tx, emit, input));
-}
-
-/** One decision inside the caller's transaction, or inside a savepoint of it (decideItems: a failure undoes this decision only). */
-async function decideItemIn(ctx: SignedInContext, tx: Transaction, emit: Emit, input: DecideItemInput): Promise<Decided> {
   const orgId = ctx.principal.orgId;
   if (input.decision === 'reject' && !input.reason?.trim()) throw new AppError('INVALID', 'rejection_reason_required', 'Say why the item is rejected', { field: 'reason' });
-  const requestId = await findRequestIdOfItem(tx, orgId, input.itemId);
-  if (!requestId) throw notFound('item');
-  // The item is read once the request is locked: sent together, PostgreSQL runs them in that order.
-  const [lockedRequest, foundItem] = await settleAll([lockRequest(tx, orgId, requestId), findItem(tx, orgId, input.itemId)]);
-  const request = lockedRequest!;
-  const item = foundItem!;
-  const isAdmin = ctx.principal.role === 'admin';
-  const status = input.decision === 'approve' ? 'approved' : 'rejected';
-  const sameDecision =
-    item.status === status && item.decidedBy === ctx.principal.userId && (status === 'rejected' || (input.quantity ?? item.quantity) === item.approvedQuantity);
-  if (sameDecision) return { itemId: input.itemId, status, requestId, requestStatus: request.status, storeId: request.storeId };
-  assertItemDecidable(request.status, item.status);
-  if (!isAdmin && item.buyerId !== ctx.principal.userId) throw new AppError('FORBIDDEN', 'other_buyers_item', 'This item is assigned to another buyer');
-  if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
-    throw new AppError('INVALID', 'approve_at_most_requested', `Approve at most the requested ${item.quantity}`, { field: 'quantity', requested: item.quantity });
-  }
-  const decided = await decideItemIfPending(tx, orgId, input.itemId, {
-    status,
-    approvedQuantity: input.decision === 'approve' ? (input.quantity ?? item.quantity) : null,
-    reason: input.reason?.trim() || null,
-    decidedBy: ctx.principal.userId,
-    onlyBuyer: isAdmin ? null : ctx.principal.userId,
-  });
-  if (!decided) throw new AppError('CONFLICT', 'decided_meanwhile', 'This item was decided by someone else a moment ago; reload to see the decision');
-
-  const value = lineTotal(decided.approvedQuantity ?? decided.quantity, decided.unitPrice);
-  const [, counts] = await settleAll([
-    writeAudit(tx, ctx.actor, {
-      action: `purchaseRequestItem.${status}`,
-      entityType: 'purchase_request_item',
-      entityId: input.itemId,
-      before: { status: 'pending' },
-      after: { status, approvedQuantity: decided.approvedQuantity, reason: decided.decisionReason },
-    }),
-    countItemDecisions(tx, requestId),
-  ]);
-  const events: NewEvent[] = [
-    {
-      type: 'purchaseRequest.itemDecided',
-      orgId,
-      aggregateId: requestId,
-      payload: {
-        requestId,
-        itemId: input.itemId,
-        storeId: request.storeId,
-        requesterId: request.createdBy,
-        buyerId: decided.buyerId ?? ctx.principal.userId,
-        decision: status,
-        quantity: decided.quantity,
-        approvedQuantity: decided.approvedQuantity,
-        value,
-        reason: decided.decisionReason,
-        requestNumber: request.number,
-        productName: decided.productName,
-      },
-    },
-  ];
-  let requestStatus = request.status;
-  const completion: Promise<unknown>[] = [];
-  if (counts.pending === 0) {
-    requestStatus = completedStatus(counts.approved, counts.rejected);
-    assertMove(request.status, 'complete', requestStatus);
-    completion.push(
-      setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: new Date() }),
-      writeAudit(tx, ctx.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } }),
-    );
-    events.push({
-      type: 'purchaseRequest.completed',
-      orgId,
-      aggregateId: requestId,
-      payload: { requestId, storeId: request.storeId, status: requestStatus, approvedItems: counts.approved, rejectedItems: counts.rejected },
+  // One connection for the whole decision: under load each wait for one is the longest part of a call.
+  return inTransaction(ctx, async (tx, emit) => {
+    const requestId = await findRequestIdOfItem(tx, orgId, input.itemId);
+    if (!requestId) throw notFound('item');
+    // The item is read once the request is locked: sent together, PostgreSQL runs them in that order.
+    const [lockedRequest, foundItem] = await settleAll([lockRequest(tx, orgId, requestId), findItem(tx, orgId, input.itemId)]);
+    const request = lockedRequest!;
+    const item = foundItem!;
+    const isAdmin = ctx.principal.role === 'admin';
+    const status = input.decision === 'approve' ? 'approved' : 'rejected';
+    const sameDecision =
+      item.status === status && item.decidedBy === ctx.principal.userId && (status === 'rejected' || (input.quantity ?? item.quantity) === item.approvedQuantity);
+    if (sameDecision) return { itemId: input.itemId, status, requestId, requestStatus: request.status, storeId: request.storeId };
+    assertItemDecidable(request.status, item.status);
+    if (!isAdmin && item.buyerId !== ctx.principal.userId) throw new AppError('FORBIDDEN', 'other_buyers_item', 'This item is assigned to another buyer');
+    if (input.decision === 'approve' && input.quantity != null && input.quantity > item.quantity) {
+      throw new AppError('INVALID', 'approve_at_most_requested', `Approve at most the requested ${item.quantity}`, { field: 'quantity', requested: item.quantity });
+    }
+    const decided = await decideItemIfPending(tx, orgId, input.itemId, {
+      status,
+      approvedQuantity: input.decision === 'approve' ? (input.quantity ?? item.quantity) : null,
+      reason: input.reason?.trim() || null,
+      decidedBy: ctx.principal.userId,
+      onlyBuyer: isAdmin ? null : ctx.principal.userId,
     });
-  }
-  await settleAll([...completion, emit(events)]);
-  return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
+    if (!decided) throw new AppError('CONFLICT', 'decided_meanwhile', 'This item was decided by someone else a moment ago; reload to see the decision');
+
+    const value = lineTotal(decided.approvedQuantity ?? decided.quantity, decided.unitPrice);
+    const [, counts] = await settleAll([
+      writeAudit(tx, ctx.actor, {
+        action: `purchaseRequestItem.${status}`,
+        entityType: 'purchase_request_item',
+        entityId: input.itemId,
+        before: { status: 'pending' },
+        after: { status, approvedQuantity: decided.approvedQuantity, reason: decided.decisionReason },
+      }),
+      countItemDecisions(tx, requestId),
+    ]);
+    const events: NewEvent[] = [
+      {
+        type: 'purchaseRequest.itemDecided',
+        orgId,
+        aggregateId: requestId,
+        payload: {
+          requestId,
+          itemId: input.itemId,
+          storeId: request.storeId,
+          requesterId: request.createdBy,
+          buyerId: decided.buyerId ?? ctx.principal.userId,
+          decision: status,
+          quantity: decided.quantity,
+          approvedQuantity: decided.approvedQuantity,
+          value,
+          reason: decided.decisionReason,
+          requestNumber: request.number,
+          productName: decided.productName,
+        },
+      },
+    ];
+    let requestStatus = request.status;
+    const completion: Promise<unknown>[] = [];
+    if (counts.pending === 0) {
+      requestStatus = completedStatus(counts.approved, counts.rejected);
+      assertMove(request.status, 'complete', requestStatus);
+      completion.push(
+        setRequestStatus(tx, orgId, requestId, { status: requestStatus, completedAt: new Date() }),
+        writeAudit(tx, ctx.actor, { action: 'purchaseRequest.completed', entityType: 'purchase_request', entityId: requestId, before: { status: request.status }, after: { status: requestStatus } }),
+      );
+      events.push({
+        type: 'purchaseRequest.completed',
+        orgId,
+        aggregateId: requestId,
+        payload: { requestId, storeId: request.storeId, status: requestStatus, approvedItems: counts.approved, rejectedItems: counts.rejected },
+      });
+    }
+    await settleAll([...completion, emit(events)]);
+    return { itemId: input.itemId, status, requestId, requestStatus, storeId: request.storeId };
+  });
 }
 
 /**
- * Bulk decisions, answered item by item: one transaction (one connection, one commit), each item in a savepoint of
- * its own, so each is decided or not, on its own. The requests of all the items are locked first, in one order, so
- * two batches over the same requests queue. The items are then decided by store and buyer (in the order sent within
- * one), the order of the pending counters their triggers update: two batches seldom take shared counters in opposite
- * orders, and the victim of a deadlock that still happens runs again. The dashboard and open screens hear of the batch
- * once, after its commit. A database failure (not a refusal) fails the whole call; sent again, the decisions it made
- * are the same decisions (answered OK, written once).
+ * Bulk decisions, answered item by item; each item is decided or not, on its own. The dashboard and open
+ * screens hear of the batch once, after the last item. Each item is a transaction of its own, not a savepoint of
+ * one for the batch: an item's triggers take its buyer's pending counter and then, when its request completes, the
+ * store's status totals, the order every submit takes them in. A batch holding a store's totals while asking for
+ * another buyer's counter can deadlock with a submit in that store, and a batch of 200 would keep the store's
+ * submits waiting for it.
  */
 export async function decideItems(ctx: SignedInContext, decisions: DecideItemInput[]) {
-  return inTransactionRetryingDeadlocks(ctx, async (tx, emit) => {
-    const found = await lockRequestsOfItems(tx, ctx.principal.orgId, [...new Set(decisions.map((d) => d.itemId))]);
-    const placeOf = new Map(found.map((item) => [item.item_id, `${item.store_id}:${item.buyer_id ?? ''}`]));
-    const place = (d: DecideItemInput) => placeOf.get(d.itemId) ?? '';
-    const order = decisions.map((_, i) => i).sort((a, b) => place(decisions[a]!).localeCompare(place(decisions[b]!)) || a - b);
-    const results: Awaited<ReturnType<typeof decideOneOf>>[] = new Array(decisions.length);
-    for (const i of order) results[i] = await decideOneOf(ctx, emit, decisions[i]!);
+  return batchingEffects(ctx, async (batch) => {
+    const results = [];
+    for (const d of decisions) {
+      try {
+        results.push({ itemId: d.itemId, ok: true as const, result: await decideItem(batch, d) });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        const { code, message } = toTRPCError(error);
+        results.push({ itemId: d.itemId, ok: false as const, code, reason: error.reason, message, details: error.data ?? null });
+      }
+    }
     return { results };
   });
-}
-
-/** One decision of a batch, in its own savepoint: its answer, or the refusal it got. */
-async function decideOneOf(ctx: SignedInContext, emit: Emit, d: DecideItemInput) {
-  try {
-    return { itemId: d.itemId, ok: true as const, result: await emit.savepoint((sp, spEmit) => decideItemIn(ctx, sp, spEmit, d)) };
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    const { code, message } = toTRPCError(error);
-    return { itemId: d.itemId, ok: false as const, code, reason: error.reason, message, details: error.data ?? null };
-  }
 }
 
 /** A manager (or admin) closes a request in any state but closed; closing a closed one again (a retry) changes nothing. */
