@@ -6,6 +6,7 @@ import path from 'node:path';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../../tests/helpers/db';
+import { freePort } from '../../../tests/helpers/free-port';
 import { createDatabase, schema, type DatabaseHandle, type Executor } from './client';
 
 /** The statements this connection has prepared (pool of one, so it is the connection that ran the queries). */
@@ -101,15 +102,6 @@ async function startPgBouncer(databaseUrl: string): Promise<{ url: string; port:
   const pooled = new URL(databaseUrl);
   pooled.host = `127.0.0.1:${port}`;
   return { url: pooled.toString(), port, stop: () => bouncer.kill() };
-}
-
-function freePort(): Promise<number> {
-  return new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
 }
 
 /** A TCP relay to `port` that counts what the client sends: each time it sends is one round trip begun. */

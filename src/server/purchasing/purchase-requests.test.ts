@@ -335,9 +335,10 @@ describe('buyer decisions', () => {
     expect((await eventsOf(request.id)).filter((e) => e.type === 'purchaseRequest.itemDecided')).toHaveLength(2);
   });
 
+  const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
+
   it('two bulk decisions over the same requests, in opposite orders, both go through (no request held across items)', async () => {
     const [buyer, admin] = [await as('buyer'), await as('admin')];
-    const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
     for (let round = 0; round < 5; round++) {
       const [a, b] = await Promise.all([newRequest({ submit: true }), newRequest({ submit: true })]);
       const answers = await Promise.all([
@@ -351,7 +352,6 @@ describe('buyer decisions', () => {
 
   it("two bulk decisions that meet on the same stores' counters in opposite orders both go through, each decision written once (no counter held across items)", async () => {
     const [buyer, admin] = [await as('buyer'), await as('admin')];
-    const approve = (items: { id: string }[]) => ({ decisions: items.map((i) => ({ itemId: i.id, decision: 'approve' as const })) });
     for (let round = 0; round < 5; round++) {
       // Four requests, two per store, every item the same buyer's: the batches share no request, only the counters.
       const request = (store: number) =>
